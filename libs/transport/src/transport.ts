@@ -1,0 +1,81 @@
+import type { TopicSpec } from '@revmesh/contracts';
+
+/**
+ * revmesh's own small view of a log-based broker. Everything Kafka-specific (kafkajs today)
+ * stays behind it, so a maintained client can replace kafkajs without touching the sidecar's
+ * or the authority's logic, and unit tests can use an in-memory fake.
+ */
+
+/** A record to publish. `headers` carry W3C trace context among others. */
+export interface OutgoingRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A record read back from a topic. `value` is null for a tombstone. */
+export interface IncomingRecord {
+  readonly topic: string;
+  readonly partition: number;
+  /** Kafka offsets are 64-bit; kept as a decimal string. */
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Broker/producer timestamp, epoch ms. */
+  readonly timestamp: number;
+}
+
+/** Publishes records durably: resolves only once every record is acknowledged by all in-sync replicas. */
+export interface RecordPublisher {
+  connect(): Promise<void>;
+  /** Publishes in order. Rejects with a {@link TransportError} (with `retriable`) on failure. */
+  publish(records: readonly OutgoingRecord[]): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export type RecordHandler = (record: IncomingRecord) => Promise<void> | void;
+
+/**
+ * Reads a whole topic from its earliest retained offset, as a private reader: every
+ * subscriber sees every record, and nothing is committed to the broker.
+ */
+export interface TopicReader {
+  /**
+   * Starts reading; resolves once consumption has begun. Records are handed to `handler`
+   * one at a time, in offset order per partition. A throwing handler is a bug in the caller:
+   * the error is reported through `onHandlerError` and reading continues.
+   */
+  start(handler: RecordHandler): Promise<void>;
+  /**
+   * Resolves once every record that existed when `start()` was called has been handed to the
+   * handler (the end offsets are read at start). Rejects if the reader stops first.
+   */
+  readonly caughtUp: Promise<void>;
+  /** Stops reading and releases every connection and timer. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface TopicReaderOptions {
+  readonly topic: string;
+  /** Names this reader to the broker (client id, group id suffix). */
+  readonly readerId: string;
+  /**
+   * Longest time the broker holds a fetch on an idle topic, ms. Lower means faster delivery on
+   * a quiet topic at the cost of more fetch requests. Default 100.
+   */
+  readonly maxWaitMs?: number;
+  /** Called when the handler throws. Default: ignore (the caller counts and logs). */
+  readonly onHandlerError?: (error: unknown, record: IncomingRecord) => void;
+}
+
+export interface EventTransport {
+  /** Creates missing topics with their configs; existing topics are left as they are. */
+  ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
+  /** An idempotent, acks=all publisher. */
+  createPublisher(options?: { readonly publisherId?: string }): RecordPublisher;
+  createReader(options: TopicReaderOptions): TopicReader;
+  /** Releases the transport's admin connection, if any. */
+  close(): Promise<void>;
+}
