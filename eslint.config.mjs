@@ -39,6 +39,7 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:contracts', 'type:transport'],
               bannedExternalImports: ['@nestjs/*'],
             },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:transport', 'type:test-support'] },
             {
               sourceTag: 'scope:demo',
               onlyDependOnLibsWithTags: ['scope:sidecar', 'type:contracts', 'type:transport', 'type:test-support'],

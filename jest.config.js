@@ -44,7 +44,7 @@ module.exports = {
       testMatch: ['**/src/**/*.int.spec.ts'],
       globalSetup: '<rootDir>/libs/test-support/src/jest/global-setup.ts',
       globalTeardown: '<rootDir>/libs/test-support/src/jest/global-teardown.ts',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/libs/test-support/src/jest/integration-timeout.ts'],
     },
   ],
 };

@@ -74,7 +74,7 @@ export interface EventTransport {
   /** Creates missing topics with their configs; existing topics are left as they are. */
   ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
   /** An idempotent, acks=all publisher. */
-  createPublisher(options?: { readonly publisherId?: string }): RecordPublisher;
+  createPublisher(): RecordPublisher;
   createReader(options: TopicReaderOptions): TopicReader;
   /** Releases the transport's admin connection, if any. */
   close(): Promise<void>;

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LoggerService } from '@nestjs/common';
+import { KeyUnwrapError } from '@revmesh/authority-core';
+import type { TopicSpec } from '@revmesh/contracts';
+import { TransportError, type EventTransport, type OutgoingRecord } from '@revmesh/transport';
+import { bootstrapAuthority } from './bootstrap';
+import type { AuthorityConfig } from './config/config';
+
+const silent: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
+const ADMIN_KEY = 'a'.repeat(40);
+
+/** A broker that is up (records collected) or down (every call fails). */
+function fakeTransport(up: boolean): EventTransport & { published: OutgoingRecord[] } {
+  const published: OutgoingRecord[] = [];
+  const down = async (): Promise<never> => {
+    throw new TransportError('broker unavailable', true);
+  };
+  return {
+    published,
+    ensureTopics: up ? async (_specs: readonly TopicSpec[]) => undefined : down,
+    createPublisher: () => ({
+      connect: up ? async () => undefined : down,
+      publish: up ? async (records) => void published.push(...records) : down,
+      disconnect: async () => undefined,
+    }),
+    createReader: () => {
+      throw new Error('unused');
+    },
+    close: async () => undefined,
+  };
+}
+
+describe('bootstrapAuthority', () => {
+  let dir: string;
+  let config: AuthorityConfig;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'revmesh-boot-'));
+    config = {
+      port: 0,
+      host: '127.0.0.1',
+      kafkaBrokers: ['127.0.0.1:1'],
+      dataDir: dir,
+      issuer: 'http://127.0.0.1',
+      adminKey: ADMIN_KEY,
+      kek: randomBytes(32),
+      topicPrefix: 'boot-test.',
+      accessTokenTtlSeconds: 60,
+      outboxPollMs: 20,
+      logLevel: 'error',
+    };
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('listens on HOST:PORT and reports the real port when PORT=0', async () => {
+    const authority = await bootstrapAuthority(config, { transport: fakeTransport(true), logger: silent });
+    try {
+      expect(authority.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(authority.url).not.toMatch(/:0$/);
+      const res = await fetch(`${authority.url}/healthz`);
+      expect(res.status).toBe(200);
+    } finally {
+      await authority.close();
+    }
+  });
+
+  it('keeps its signing key across restarts, and a wrong KEK fails without touching it', async () => {
+    const first = await bootstrapAuthority(config, { transport: fakeTransport(true), listen: false, logger: silent });
+    const kid = first.core.keys.active.kid;
+    await first.close();
+
+    const boot = () => bootstrapAuthority(config, { transport: fakeTransport(true), listen: false, logger: silent });
+    const keyRows = async (): Promise<unknown[]> => {
+      const authority = await boot();
+      try {
+        expect(authority.core.keys.active.kid).toBe(kid);
+        return authority.core.store.db.prepare('SELECT * FROM signing_keys').all();
+      } finally {
+        await authority.close();
+      }
+    };
+    const before = await keyRows();
+    await expect(
+      bootstrapAuthority({ ...config, kek: randomBytes(32) }, { transport: fakeTransport(true), listen: false, logger: silent }),
+    ).rejects.toBeInstanceOf(KeyUnwrapError);
+    expect(await keyRows()).toEqual(before);
+  });
+
+  it('starts and accepts revocations while the broker is down, and still shuts down promptly', async () => {
+    const authority = await bootstrapAuthority(config, { transport: fakeTransport(false), listen: false, logger: silent });
+    const res = await authority.app.inject({
+      method: 'POST',
+      url: '/v1/revocations',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      payload: { target: 'sub', value: 'alice', reason: 'broker is down' },
+    });
+    expect(res.statusCode).toBe(202);
+    await new Promise((r) => setTimeout(r, 300));
+    const health = JSON.parse((await authority.app.inject({ method: 'GET', url: '/healthz' })).body) as Record<string, unknown>;
+    expect(health).toEqual({ status: 'ok', relay: 'starting', outbox_pending: 1 });
+    const started = Date.now();
+    await authority.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('publishes what an earlier run could not, after a restart', async () => {
+    const down = await bootstrapAuthority(config, { transport: fakeTransport(false), listen: false, logger: silent });
+    for (const value of ['a', 'b']) {
+      await down.app.inject({
+        method: 'POST',
+        url: '/v1/revocations',
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+        payload: { target: 'jti', value, reason: 'r' },
+      });
+    }
+    await down.close();
+
+    const transport = fakeTransport(true);
+    const up = await bootstrapAuthority(config, { transport, listen: false, logger: silent });
+    try {
+      for (let i = 0; i < 100 && transport.published.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(transport.published.map((r) => r.key)).toEqual(['jti:a', 'jti:b']);
+      expect(up.core.outbox.pendingCount()).toBe(0);
+    } finally {
+      await up.close();
+    }
+  });
+
+  it('seeds the demo client idempotently', async () => {
+    const demo = { clientId: 'demo-client', clientSecret: 'demo-secret-0123456789', audience: 'demo-api' };
+    for (let run = 0; run < 2; run++) {
+      const authority = await bootstrapAuthority({ ...config, demo }, { transport: fakeTransport(true), listen: false, logger: silent });
+      try {
+        expect(authority.core.store.db.prepare('SELECT COUNT(*) FROM clients').pluck().get()).toBe(1);
+        expect(authority.core.clients.authenticate('demo-client', demo.clientSecret).audiences).toEqual(['demo-api']);
+      } finally {
+        await authority.close();
+      }
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import 'reflect-metadata';
+import formbody from '@fastify/formbody';
+import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { openAuthorityCore, type AuthorityCore, type Clock, type OutboxRelay, type Sleep } from '@revmesh/authority-core';
+import { createKafkaTransport, type EventTransport } from '@revmesh/transport';
+import { AppModule } from './app.module';
+import type { AuthorityConfig } from './config/config';
+import { coreLogger } from './logging/core-logger';
+import { nestLogLevels } from './logging/log-levels';
+
+/** Largest request body accepted, bytes; bigger bodies get 413. The largest real body is ~2 KiB. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Scopes of the demo client seeded in demo mode. */
+export const DEMO_CLIENT_SCOPES: readonly string[] = ['demo'];
+
+export interface BootstrapOptions {
+  /** Default: kafkajs transport on `config.kafkaBrokers`. Tests pass an in-memory fake. */
+  readonly transport?: EventTransport;
+  /** Default true. False initialises the app for `app.inject()` without opening a port. */
+  readonly listen?: boolean;
+  /** Default: a console logger at `config.logLevel`. */
+  readonly logger?: LoggerService;
+  readonly clock?: Clock;
+  readonly sleep?: Sleep;
+}
+
+/** A started authority. */
+export interface RunningAuthority {
+  readonly app: NestFastifyApplication;
+  readonly core: AuthorityCore;
+  readonly relay: OutboxRelay;
+  /** `http://host:port` once listening (the real port when PORT=0); undefined with `listen: false`. */
+  readonly url: string | undefined;
+  /** Stops the relay (after its batch in flight), the HTTP server, the transport, then the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+function listeningUrl(app: NestFastifyApplication, host: string): string {
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/**
+ * Opens the store and keys, seeds the demo client, builds the Nest app on Fastify, listens,
+ * and starts the outbox relay. The relay retries the broker in the background, so the API is
+ * up and accepting revocations even while Kafka is down.
+ *
+ * @throws {KeyUnwrapError} when `config.kek` does not open the stored signing key.
+ * @throws {StoreError} / {MigrationError} when the database cannot be opened.
+ */
+export async function bootstrapAuthority(config: AuthorityConfig, options: BootstrapOptions = {}): Promise<RunningAuthority> {
+  const logger =
+    options.logger ??
+    new ConsoleLogger('revmesh-authority', {
+      logLevels: nestLogLevels(config.logLevel),
+      // Escape codes only for a human at a terminal, not in files, CI logs or a parent process's pipe.
+      colors: process.stdout.isTTY === true,
+    });
+  const core = await openAuthorityCore({
+    dataDir: config.dataDir,
+    kek: config.kek,
+    issuer: config.issuer,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    topicPrefix: config.topicPrefix,
+    logger: coreLogger(logger, 'AuthorityCore'),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+  });
+
+  let transport: EventTransport | undefined;
+  let app: NestFastifyApplication | undefined;
+  try {
+    if (config.demo !== undefined) {
+      core.clients.ensure({
+        clientId: config.demo.clientId,
+        clientSecret: config.demo.clientSecret,
+        audiences: [config.demo.audience],
+        scopes: DEMO_CLIENT_SCOPES,
+      });
+      logger.log(`demo mode: client ${config.demo.clientId} seeded for audience ${config.demo.audience}`, 'Bootstrap');
+    }
+
+    transport =
+      options.transport ??
+      createKafkaTransport({
+        brokers: config.kafkaBrokers,
+        clientId: 'revmesh-authority',
+        logger: coreLogger(logger, 'Kafka'),
+      });
+    const relay = core.createRelay({
+      transport,
+      publisher: transport.createPublisher(),
+      pollIntervalMs: config.outboxPollMs,
+      logger: coreLogger(logger, 'OutboxRelay'),
+    });
+
+    const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, logger: false });
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay, config }), adapter, {
+      // Fastify's own JSON parser plus @fastify/formbody below, instead of Nest's: one parser
+      // per type, with the body limit applied to both.
+      bodyParser: false,
+      logger,
+      abortOnError: false,
+    });
+    await app.register(formbody, { bodyLimit: MAX_BODY_BYTES });
+    // Only JSON and forms: a text/plain body is refused with 415 instead of reaching validation as a string.
+    app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+    await app.init();
+
+    let url: string | undefined;
+    if (options.listen !== false) {
+      await app.listen({ port: config.port, host: config.host });
+      url = listeningUrl(app, config.host);
+    }
+    relay.start();
+
+    const started = app;
+    const usedTransport = transport;
+    let closing: Promise<void> | undefined;
+    return {
+      app: started,
+      core,
+      relay,
+      url,
+      close: () =>
+        (closing ??= (async () => {
+          await relay.stop();
+          await started.close();
+          await usedTransport.close();
+          core.close();
+        })()),
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await transport?.close().catch(() => undefined);
+    core.close();
+    throw error;
+  }
+}

@@ -1,0 +1,137 @@
+import { resolve } from 'node:path';
+import { CONFIG_VARIABLES } from './config.variables';
+import { ConfigError, loadConfig } from './config';
+import { renderConfigTable } from './config-table';
+
+const KEK = Buffer.alloc(32, 7);
+const valid = {
+  KAFKA_BROKERS: '127.0.0.1:19092, 127.0.0.2:19092',
+  REVMESH_ISSUER: 'http://127.0.0.1:8080',
+  REVMESH_ADMIN_KEY: 'k'.repeat(32),
+  REVMESH_KEK: KEK.toString('base64'),
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((p) => p.variable);
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    expect(loadConfig(valid)).toEqual({
+      port: 8080,
+      host: '127.0.0.1',
+      kafkaBrokers: ['127.0.0.1:19092', '127.0.0.2:19092'],
+      dataDir: resolve('./.revmesh/authority'),
+      issuer: 'http://127.0.0.1:8080',
+      adminKey: 'k'.repeat(32),
+      kek: KEK,
+      topicPrefix: 'revmesh.',
+      accessTokenTtlSeconds: 300,
+      outboxPollMs: 500,
+      logLevel: 'info',
+    });
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ ...valid, PORT: '', REVMESH_TOPIC_PREFIX: '  ' })).toMatchObject({
+      port: 8080,
+      topicPrefix: 'revmesh.',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...valid,
+      PORT: '0',
+      HOST: '0.0.0.0',
+      REVMESH_DATA_DIR: '/var/lib/revmesh',
+      REVMESH_KEK: KEK.toString('base64url'),
+      REVMESH_TOPIC_PREFIX: 'test-1.',
+      REVMESH_ACCESS_TOKEN_TTL_SECONDS: '60',
+      REVMESH_DEMO: 'true',
+      REVMESH_DEMO_CLIENT_ID: 'demo',
+      REVMESH_DEMO_CLIENT_SECRET: 's'.repeat(16),
+      REVMESH_DEMO_AUDIENCE: 'hello-api',
+      REVMESH_OUTBOX_POLL_MS: '50',
+      REVMESH_LOG_LEVEL: 'debug',
+    });
+    expect(config).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/revmesh',
+      kek: KEK,
+      topicPrefix: 'test-1.',
+      accessTokenTtlSeconds: 60,
+      demo: { clientId: 'demo', clientSecret: 's'.repeat(16), audience: 'hello-api' },
+      outboxPollMs: 50,
+      logLevel: 'debug',
+    });
+  });
+
+  it('lists every problem at once, with how to fix it, and never echoes a value', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        REVMESH_ISSUER: 'ftp://x',
+        REVMESH_ADMIN_KEY: 'too-short-secret',
+        REVMESH_KEK: Buffer.alloc(16).toString('base64'),
+        REVMESH_ACCESS_TOKEN_TTL_SECONDS: '86401',
+        REVMESH_DEMO: 'true',
+        REVMESH_LOG_LEVEL: 'loud',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of [
+      'PORT',
+      'KAFKA_BROKERS',
+      'REVMESH_ISSUER',
+      'REVMESH_ADMIN_KEY',
+      'REVMESH_KEK',
+      'REVMESH_ACCESS_TOKEN_TTL_SECONDS',
+      'REVMESH_DEMO_CLIENT_SECRET',
+      'REVMESH_LOG_LEVEL',
+    ]) {
+      expect(message).toMatch(new RegExp(`- ${name} `));
+    }
+    expect(message).toContain('openssl rand -base64 32');
+    expect(message).toContain('decodes to 16 bytes, not 32');
+    expect(message).not.toContain('too-short-secret');
+  });
+
+  it.each([
+    ['KAFKA_BROKERS', 'localhost'],
+    ['REVMESH_KEK', 'not base64!'],
+    ['REVMESH_TOPIC_PREFIX', 'bad prefix'],
+    ['REVMESH_ACCESS_TOKEN_TTL_SECONDS', '0'],
+    ['REVMESH_OUTBOX_POLL_MS', '1.5'],
+    ['REVMESH_DEMO', 'yes'],
+    ['REVMESH_DEMO_CLIENT_ID', 'has space'],
+    ['REVMESH_ISSUER', 'http://x/?q=1'],
+  ])('rejects %s=%j', (name, value) => {
+    expect(problemsOf({ ...valid, [name]: value })).toEqual([name]);
+  });
+
+  it('requires the demo secret only in demo mode', () => {
+    expect(problemsOf({ ...valid, REVMESH_DEMO: 'true' })).toEqual(['REVMESH_DEMO_CLIENT_SECRET']);
+    expect(loadConfig({ ...valid, REVMESH_DEMO: 'false' }).demo).toBeUndefined();
+  });
+});
+
+describe('renderConfigTable', () => {
+  it('documents every variable with its default', () => {
+    const table = renderConfigTable();
+    for (const name of Object.keys(CONFIG_VARIABLES)) expect(table).toContain(`| \`${name}\` |`);
+    expect(table).toContain('| `PORT` | no | `8080` |');
+    expect(table).toContain('| `REVMESH_KEK` | yes | — |');
+  });
+});

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { CONFIG_VARIABLES, type ConfigVariableName, type LogLevel } from './config.variables';
+
+/** The authority's configuration: validated once at boot, then passed around as this object. */
+export interface AuthorityConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly kafkaBrokers: readonly string[];
+  /** Absolute path. */
+  readonly dataDir: string;
+  readonly issuer: string;
+  readonly adminKey: string;
+  /** 32 bytes. */
+  readonly kek: Buffer;
+  readonly topicPrefix: string;
+  readonly accessTokenTtlSeconds: number;
+  /** Present only in demo mode. */
+  readonly demo?: { readonly clientId: string; readonly clientSecret: string; readonly audience: string };
+  readonly outboxPollMs: number;
+  readonly logLevel: LogLevel;
+}
+
+/** The configuration is invalid. The message lists every problem and how to fix each. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly { readonly variable: string; readonly message: string }[]) {
+    super(
+      `invalid authority configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.variable} ${p.message}`).join('\n'),
+    );
+  }
+}
+
+const envSchema = z.object(
+  Object.fromEntries(Object.entries(CONFIG_VARIABLES).map(([name, v]) => [name, v.schema])) as {
+    [K in ConfigVariableName]: (typeof CONFIG_VARIABLES)[K]['schema'];
+  },
+);
+
+/**
+ * Rules spanning several variables. Checked on the raw values, so they are reported together
+ * with every other problem instead of only once the rest is fixed.
+ */
+function crossFieldProblems(input: Readonly<Record<string, string | undefined>>): z.core.$ZodIssue[] {
+  const given = (name: ConfigVariableName): boolean => (input[name] ?? '').trim() !== '';
+  const problems: z.core.$ZodIssue[] = [];
+  if (input['REVMESH_DEMO']?.trim() === 'true' && !given('REVMESH_DEMO_CLIENT_SECRET')) {
+    problems.push({
+      code: 'custom',
+      path: ['REVMESH_DEMO_CLIENT_SECRET'],
+      message: 'is required when REVMESH_DEMO=true',
+      input: undefined,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Validates the environment into an {@link AuthorityConfig}.
+ *
+ * @throws {ConfigError} listing every invalid or missing variable with its fix. Values are
+ *   never echoed: several of them are secrets.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): AuthorityConfig {
+  const input = Object.fromEntries(Object.keys(CONFIG_VARIABLES).map((name) => [name, env[name]]));
+  const parsed = envSchema.safeParse(input);
+  const issues = [...(parsed.success ? [] : parsed.error.issues), ...crossFieldProblems(input)];
+  if (!parsed.success || issues.length > 0) {
+    const problems = issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '(environment)');
+      const fix = (CONFIG_VARIABLES as Record<string, { fix: string } | undefined>)[variable]?.fix;
+      return { variable, message: fix === undefined ? issue.message : `${issue.message}: ${fix}` };
+    });
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    kafkaBrokers: e.KAFKA_BROKERS,
+    dataDir: e.REVMESH_DATA_DIR,
+    issuer: e.REVMESH_ISSUER,
+    adminKey: e.REVMESH_ADMIN_KEY,
+    kek: e.REVMESH_KEK,
+    topicPrefix: e.REVMESH_TOPIC_PREFIX,
+    accessTokenTtlSeconds: e.REVMESH_ACCESS_TOKEN_TTL_SECONDS,
+    ...(e.REVMESH_DEMO && e.REVMESH_DEMO_CLIENT_SECRET !== undefined
+      ? {
+          demo: {
+            clientId: e.REVMESH_DEMO_CLIENT_ID,
+            clientSecret: e.REVMESH_DEMO_CLIENT_SECRET,
+            audience: e.REVMESH_DEMO_AUDIENCE,
+          },
+        }
+      : {}),
+    outboxPollMs: e.REVMESH_OUTBOX_POLL_MS,
+    logLevel: e.REVMESH_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,187 @@
+import { resolve } from 'node:path';
+import { topicNames } from '@revmesh/contracts';
+import { CLIENT_ID_PATTERN, MAX_AUDIENCE_LENGTH } from '@revmesh/authority-core';
+import { parseBrokerList } from '@revmesh/transport';
+import { z } from 'zod';
+
+/**
+ * Every environment variable of the authority, in one place: its default, whether it is
+ * required, what it means, and how it is validated. The config loader, its error messages and
+ * the README table (`renderConfigTable`) are all derived from this object.
+ */
+interface Variable<T> {
+  /** Applied when the variable is unset or empty. */
+  readonly default?: string;
+  /** Shown in the docs; absent means optional (has a default or is not needed). */
+  readonly required?: 'yes' | 'when REVMESH_DEMO=true';
+  readonly description: string;
+  /** How to produce a valid value; appended to every error about this variable. */
+  readonly fix: string;
+  readonly schema: z.ZodType<T>;
+}
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Unset, empty and whitespace-only all mean "not given", so `FOO=` in a shell behaves like no FOO. */
+function raw(defaultValue: string | undefined) {
+  return z.preprocess((value) => {
+    const trimmed = typeof value === 'string' ? value.trim() : value;
+    return trimmed === undefined || trimmed === '' ? defaultValue : trimmed;
+  }, z.string({ error: 'is required' }));
+}
+
+function optionalRaw() {
+  return z.preprocess((value) => {
+    const trimmed = typeof value === 'string' ? value.trim() : value;
+    return trimmed === '' ? undefined : trimmed;
+  }, z.string().optional());
+}
+
+function integer(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, 'is not a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `is outside ${min}..${max}`);
+}
+
+function variable<T>(spec: Omit<Variable<T>, 'schema'> & { readonly parse: z.ZodType<T, string> }): Variable<T> {
+  const { parse, ...doc } = spec;
+  return { ...doc, schema: raw(spec.default).pipe(parse) };
+}
+
+export const CONFIG_VARIABLES = {
+  PORT: variable({
+    default: '8080',
+    description: 'TCP port of the HTTP API. 0 picks a free port (the readiness line shows which).',
+    fix: 'use a port number in 0..65535, e.g. 8080',
+    parse: integer(0, 65535),
+  }),
+  HOST: variable({
+    default: '127.0.0.1',
+    description: 'Interface the HTTP API listens on. Use 0.0.0.0 to accept connections from other hosts.',
+    fix: 'use an IP address or host name, e.g. 127.0.0.1',
+    parse: z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, 'is not an IP address or host name'),
+  }),
+  KAFKA_BROKERS: variable({
+    required: 'yes',
+    description: 'Kafka bootstrap brokers, comma-separated host:port.',
+    fix: 'e.g. KAFKA_BROKERS=127.0.0.1:19092 (start a local broker with `npm run kafka:start`)',
+    parse: z.string().transform((value, ctx) => {
+      try {
+        return parseBrokerList(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^KAFKA_BROKERS /, '') });
+        return z.NEVER;
+      }
+    }),
+  }),
+  REVMESH_DATA_DIR: variable({
+    default: './.revmesh/authority',
+    description: 'Folder of the SQLite database (created, mode 0700). Relative paths are resolved against the working directory.',
+    fix: 'use a writable folder path',
+    parse: z.string().transform((dir) => resolve(dir)),
+  }),
+  REVMESH_ISSUER: variable({
+    required: 'yes',
+    description:
+      'Issuer URL: the `iss` of every token and the base of the discovery URLs, so it must be the URL verifiers reach the authority at.',
+    fix: 'use the URL verifiers reach the authority at, e.g. http://127.0.0.1:8080',
+    parse: z.string().refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'https:' || url.protocol === 'http:') && url.search === '' && url.hash === '';
+      } catch {
+        return false;
+      }
+    }, 'is not an http(s) URL without query or fragment'),
+  }),
+  REVMESH_ADMIN_KEY: variable({
+    required: 'yes',
+    description:
+      'Bearer key for every /v1 route until operator login exists. Compared in constant time; keep it secret.',
+    fix: 'use at least 32 characters, e.g. REVMESH_ADMIN_KEY=$(openssl rand -base64 32)',
+    parse: z.string().min(32, 'is shorter than 32 characters'),
+  }),
+  REVMESH_KEK: variable({
+    required: 'yes',
+    description:
+      'Key-encryption key: base64 of exactly 32 random bytes. Wraps the data keys that encrypt signing keys at rest. Losing it makes the stored keys unusable; changing it makes start-up fail.',
+    fix: 'generate one with: openssl rand -base64 32',
+    parse: z.string().transform((value, ctx) => {
+      // Standard base64 (as `openssl rand -base64 32` prints it) or unpadded base64url.
+      const encoding = /^[A-Za-z0-9+/]+={0,2}$/.test(value) ? 'base64' : /^[A-Za-z0-9_-]+$/.test(value) ? 'base64url' : undefined;
+      if (encoding === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'is not base64' });
+        return z.NEVER;
+      }
+      const bytes = Buffer.from(value, encoding);
+      if (bytes.length !== 32) {
+        ctx.addIssue({ code: 'custom', message: `decodes to ${bytes.length} bytes, not 32` });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
+  }),
+  REVMESH_TOPIC_PREFIX: variable({
+    default: 'revmesh.',
+    description: 'Prefix of every Kafka topic (the revocations topic is `<prefix>revocations.v1`).',
+    fix: "use letters, digits, '.', '_' and '-' only",
+    parse: z.string().refine((prefix) => {
+      try {
+        topicNames(prefix);
+        return true;
+      } catch {
+        return false;
+      }
+    }, "may only contain letters, digits, '.', '_' and '-'"),
+  }),
+  REVMESH_ACCESS_TOKEN_TTL_SECONDS: variable({
+    default: '300',
+    description: 'Lifetime of access tokens, seconds. Also how long revocation rules must live.',
+    fix: 'use a whole number of seconds in 1..86400',
+    parse: integer(1, 86_400),
+  }),
+  REVMESH_DEMO: variable({
+    default: 'false',
+    description:
+      'Demo mode: seeds (or updates) the demo client at start, with scope `demo` and REVMESH_DEMO_AUDIENCE as its audience.',
+    fix: 'use true or false',
+    parse: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
+  }),
+  REVMESH_DEMO_CLIENT_ID: variable({
+    default: 'demo-client',
+    description: 'client_id of the demo client.',
+    fix: "use 1..128 of letters, digits, '.', '_', '~', '-'",
+    parse: z.string().regex(CLIENT_ID_PATTERN, 'is not a valid client_id'),
+  }),
+  REVMESH_DEMO_CLIENT_SECRET: {
+    required: 'when REVMESH_DEMO=true',
+    description:
+      'Secret of the demo client. Chosen by the operator, so unlike generated secrets it may be guessable: demo only.',
+    fix: 'use at least 16 characters, e.g. $(openssl rand -base64 24)',
+    schema: optionalRaw().pipe(z.string().min(16, 'is shorter than 16 characters').optional()),
+  } satisfies Variable<string | undefined>,
+  REVMESH_DEMO_AUDIENCE: variable({
+    default: 'demo-api',
+    description: 'The demo client’s only audience (the `aud` of its tokens).',
+    fix: `use 1..${MAX_AUDIENCE_LENGTH} characters`,
+    parse: z.string().max(MAX_AUDIENCE_LENGTH, `is longer than ${MAX_AUDIENCE_LENGTH} characters`),
+  }),
+  REVMESH_OUTBOX_POLL_MS: variable({
+    default: '500',
+    description:
+      'How often the outbox relay looks for unpublished events when not woken, ms. New revocations wake it at once; this only bounds recovery of rows left by a crash.',
+    fix: 'use a whole number of milliseconds in 10..60000',
+    parse: integer(10, 60_000),
+  }),
+  REVMESH_LOG_LEVEL: variable({
+    default: 'info',
+    description: 'Least severe log level written: error, warn, info or debug.',
+    fix: `use one of ${LOG_LEVELS.join(', ')}`,
+    parse: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+  }),
+} as const;
+
+export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;

@@ -1,0 +1,11 @@
+/**
+ * Injection tokens for the authority-core services and the config. Symbols, not classes:
+ * authority-core is framework-free and exposes interfaces, which have no runtime identity.
+ */
+export const AUTHORITY_CONFIG = Symbol('AUTHORITY_CONFIG');
+export const CLIENT_REGISTRY = Symbol('CLIENT_REGISTRY');
+export const TOKEN_ISSUER = Symbol('TOKEN_ISSUER');
+export const REVOCATION_SERVICE = Symbol('REVOCATION_SERVICE');
+export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
+export const OUTBOX = Symbol('OUTBOX');
+export const OUTBOX_RELAY = Symbol('OUTBOX_RELAY');

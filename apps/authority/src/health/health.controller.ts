@@ -1,0 +1,23 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import type { OutboxRelay, OutboxStore } from '@revmesh/authority-core';
+import { Public } from '../auth/public.decorator';
+import { OUTBOX, OUTBOX_RELAY } from '../core/core.tokens';
+
+/**
+ * Liveness, plus the relay's state: `relay: "starting"` with a growing `outbox_pending` means
+ * the broker is unreachable; revocations are still accepted and will be published.
+ */
+@Public()
+@Controller('healthz')
+export class HealthController {
+  constructor(
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
+    @Inject(OUTBOX) private readonly outbox: OutboxStore,
+  ) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  health(): { status: 'ok'; relay: string; outbox_pending: number } {
+    return { status: 'ok', relay: this.relay.status().state, outbox_pending: this.outbox.pendingCount() };
+  }
+}

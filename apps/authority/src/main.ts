@@ -1,0 +1,56 @@
+import { AuthorityError, KeyUnwrapError } from '@revmesh/authority-core';
+import { bootstrapAuthority, type RunningAuthority } from './bootstrap';
+import { ConfigError, loadConfig, type AuthorityConfig } from './config/config';
+
+/** Exits non-zero with one clear message, no stack trace, for failures an operator can fix. */
+function fail(message: string): never {
+  process.stderr.write(`revmesh authority: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: AuthorityConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+
+  let authority: RunningAuthority;
+  try {
+    authority = await bootstrapAuthority(config);
+  } catch (error) {
+    if (error instanceof KeyUnwrapError) {
+      fail(`cannot open the signing key with REVMESH_KEK: ${error.message}`);
+    }
+    if (error instanceof AuthorityError) fail(`${error.code}: ${error.message}`);
+    if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+      fail(`${config.host}:${config.port} is already in use: stop the other process or set PORT to a free port`);
+    }
+    throw error;
+  }
+  // The readiness line: scripts and tests wait for it on stdout.
+  process.stdout.write(`revmesh authority listening on ${authority.url}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`revmesh authority: ${signal} received, shutting down\n`);
+    authority.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`revmesh authority: shutdown failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`revmesh authority: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

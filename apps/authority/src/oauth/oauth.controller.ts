@@ -1,0 +1,23 @@
+import { Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { Public } from '../auth/public.decorator';
+import { headerValue, type HttpRequest } from '../http/http-types';
+import { OAuthService, type TokenResponse } from './oauth.service';
+
+/** The OAuth 2.0 token endpoint. Public: clients authenticate with their own credentials. */
+@Public()
+@Controller('oauth')
+export class OAuthController {
+  constructor(private readonly oauth: OAuthService) {}
+
+  @Post('token')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  token(@Req() request: HttpRequest): Promise<TokenResponse> {
+    return this.oauth.token({
+      contentType: headerValue(request, 'content-type'),
+      authorization: headerValue(request, 'authorization'),
+      body: request.body,
+    });
+  }
+}

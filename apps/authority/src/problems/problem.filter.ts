@@ -1,0 +1,91 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { AuthorityError } from '@revmesh/authority-core';
+import type { HttpReply, HttpRequest } from '../http/http-types';
+import { OAuthError } from '../oauth/oauth-error';
+import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemCode } from './problem';
+
+/** Statuses Fastify and Nest raise on their own (body parsing, routing), mapped to codes. */
+const FRAMEWORK_STATUS_CODES: Readonly<Record<number, ProblemCode>> = {
+  400: 'MALFORMED_BODY',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** authority-core codes that are the caller's business; every other code is an internal error. */
+const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>> = {
+  CLIENT_EXISTS: 'CONFLICT',
+  REVOCATION_NOT_FOUND: 'NOT_FOUND',
+};
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * The single place errors become HTTP responses. Everything becomes problem+json with a stable
+ * `code`, except on the token endpoint, where OAuth clients expect RFC 6749's format. Internal
+ * errors are logged with their stack and answered without details.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
+    const reply = http.getResponse<HttpReply>();
+    const path = pathOf(request.url);
+
+    if (path.startsWith('/oauth/')) {
+      this.sendOAuth(reply, this.toOAuthError(exception, request));
+      return;
+    }
+    const problem = this.toProblem(exception, request);
+    reply.status(problem.status).header('Content-Type', PROBLEM_CONTENT_TYPE).header('Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(problem.extra.headers ?? {})) reply.header(name, value);
+    reply.send(JSON.stringify(problem.toProblem(path)));
+  }
+
+  private toProblem(exception: unknown, request: HttpRequest): ProblemException {
+    if (exception instanceof ProblemException) return exception;
+    if (exception instanceof AuthorityError) {
+      const code = CORE_CODES[exception.code];
+      if (code !== undefined) return new ProblemException(code, exception.message);
+    } else if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = FRAMEWORK_STATUS_CODES[status] ?? (status >= 400 && status < 500 ? 'INVALID_REQUEST' : undefined);
+      if (code !== undefined) return new ProblemException(code, exception.message);
+    }
+    this.logInternal(exception, request);
+    return new ProblemException('INTERNAL', 'the authority failed to handle this request; see its log');
+  }
+
+  private toOAuthError(exception: unknown, request: HttpRequest): OAuthError {
+    if (exception instanceof OAuthError) return exception;
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      // Unparseable, oversized or non-form bodies: still an RFC 6749 error, with the real status.
+      if (status >= 400 && status < 500) return new OAuthError('invalid_request', exception.message, status);
+    }
+    this.logInternal(exception, request);
+    return new OAuthError('server_error', 'the authority failed to handle this request; see its log');
+  }
+
+  private sendOAuth(reply: HttpReply, error: OAuthError): void {
+    reply
+      .status(error.status)
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .header('Pragma', 'no-cache');
+    for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+    reply.send(JSON.stringify(error.toJSON()));
+  }
+
+  private logInternal(exception: unknown, request: HttpRequest): void {
+    const stack = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+    this.logger.error(`${request.method} ${pathOf(request.url)} failed: ${stack}`);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * RFC 9457 problem details, the error format of every route except `/oauth/token` (which
+ * answers in RFC 6749's format). `code` is stable: clients switch on it, never on `title` or
+ * `detail`.
+ */
+export const PROBLEM_TYPES = {
+  INVALID_REQUEST: { status: 400, title: 'The request is invalid' },
+  MALFORMED_BODY: { status: 400, title: 'The request body cannot be parsed' },
+  UNAUTHORIZED: { status: 401, title: 'Authentication required' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  CONFLICT: { status: 409, title: 'Conflict' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEM_TYPES;
+
+/** One invalid field of a request body. `field` is a path such as `target` or `audiences[0]`. */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The JSON body of an `application/problem+json` response. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly code: ProblemCode;
+  readonly instance?: string;
+  readonly errors?: readonly FieldError[];
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** `type` URI of a code: a URN, since there is no documentation site to dereference yet. */
+export function problemType(code: ProblemCode): string {
+  return `urn:revmesh:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** Thrown by guards, pipes and controllers; rendered by the problem filter. */
+export class ProblemException extends Error {
+  override readonly name = 'ProblemException';
+  readonly status: number;
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly extra: { readonly errors?: readonly FieldError[]; readonly headers?: Readonly<Record<string, string>> } = {},
+  ) {
+    super(detail);
+    this.status = PROBLEM_TYPES[code].status;
+  }
+
+  toProblem(instance?: string): Problem {
+    return {
+      type: problemType(this.code),
+      title: PROBLEM_TYPES[this.code].title,
+      status: this.status,
+      detail: this.detail,
+      code: this.code,
+      ...(instance === undefined ? {} : { instance }),
+      ...(this.extra.errors === undefined ? {} : { errors: this.extra.errors }),
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { RevocationService } from '@revmesh/authority-core';
+import { TRACEPARENT_HEADER, type Actor } from '@revmesh/contracts';
+import { REVOCATION_SERVICE } from '../core/core.tokens';
+import { headerValue, type HttpReply, type HttpRequest } from '../http/http-types';
+import { ZodBodyPipe } from '../validation/zod-body.pipe';
+import { revocationView, type RevocationView } from './revocation.view';
+import { createRevocationSchema, type CreateRevocationBody } from './revocations.schema';
+
+/** Until operator accounts exist, every admin action is attributed to the shared admin key. */
+const ADMIN_KEY_ACTOR: Actor = { kind: 'admin-key', id: 'admin' };
+
+/** Revocations (admin). */
+@Controller('v1/revocations')
+export class RevocationsController {
+  constructor(@Inject(REVOCATION_SERVICE) private readonly revocations: RevocationService) {}
+
+  /**
+   * 202, not 201: the revocation is durably stored, but enforcement happens when the sidecars
+   * apply the published event; `GET` the `Location` to see when it is published.
+   */
+  @Post()
+  @HttpCode(202)
+  async revoke(
+    @Body(new ZodBodyPipe(createRevocationSchema)) body: CreateRevocationBody,
+    @Req() request: HttpRequest,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<RevocationView> {
+    const traceparent = headerValue(request, TRACEPARENT_HEADER);
+    const revocation = await this.revocations.revoke({
+      target: { type: body.target, value: body.value },
+      reason: body.reason,
+      actor: ADMIN_KEY_ACTOR,
+      ...(traceparent === undefined ? {} : { traceparent }),
+    });
+    reply.header('Location', `/v1/revocations/${encodeURIComponent(revocation.id)}`);
+    return revocationView(revocation);
+  }
+
+  /** The revocation and whether its event has been published. Unknown id: 404 problem. */
+  @Get(':id')
+  get(@Param('id') id: string): RevocationView {
+    return revocationView(this.revocations.get(id));
+  }
+}

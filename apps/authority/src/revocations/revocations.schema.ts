@@ -1,0 +1,18 @@
+import { REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
+import { MAX_REASON_LENGTH, MAX_TARGET_VALUE_LENGTH } from '@revmesh/authority-core';
+import { z } from 'zod';
+
+/** Body of `POST /v1/revocations`. Limits match the `revocation.issued` v1 contract. */
+export const createRevocationSchema = z.strictObject({
+  target: z.enum(REVOCATION_TARGET_TYPES, { error: `must be one of ${REVOCATION_TARGET_TYPES.join(', ')}` }),
+  value: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_TARGET_VALUE_LENGTH, `must be at most ${MAX_TARGET_VALUE_LENGTH} characters`),
+  reason: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`),
+});
+export type CreateRevocationBody = z.infer<typeof createRevocationSchema>;

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * The demo API's configuration, from the environment. Defaults live here and in the README's
+ * configuration reference (keep them in step).
+ */
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  KAFKA_BROKERS: z.string().min(1, 'KAFKA_BROKERS is required: comma-separated host:port, e.g. 127.0.0.1:19092'),
+  AUTHORITY_URL: z.url({ message: 'AUTHORITY_URL must be the authority base URL, e.g. http://127.0.0.1:8080' }),
+  REVMESH_ISSUER: z.url().optional(),
+  REVMESH_AUDIENCE: z.string().min(1).default('demo-api'),
+  REVMESH_TOPIC_PREFIX: z.string().default('revmesh.'),
+  REVMESH_INSTANCE_ID: z.string().min(1).max(200).optional(),
+});
+
+export interface DemoApiConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly brokers: string[];
+  readonly authorityUrl: string;
+  /** Defaults to AUTHORITY_URL: the authority's `iss` is its public base URL. */
+  readonly issuer: string;
+  readonly audience: string;
+  readonly topicPrefix: string;
+  readonly instanceId: string | undefined;
+}
+
+/** Parses the environment or throws one error listing every bad variable. */
+export function loadDemoApiConfig(env: NodeJS.ProcessEnv): DemoApiConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid demo-api configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const authorityUrl = c.AUTHORITY_URL.replace(/\/+$/, '');
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    brokers: c.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+    authorityUrl,
+    issuer: c.REVMESH_ISSUER ?? authorityUrl,
+    audience: c.REVMESH_AUDIENCE,
+    topicPrefix: c.REVMESH_TOPIC_PREFIX,
+    instanceId: c.REVMESH_INSTANCE_ID,
+  };
+}

@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createSidecar, type Sidecar } from '@revmesh/sidecar';
+import { revmeshFastify } from '@revmesh/sidecar/fastify';
+import type { DemoApiConfig } from './config/demo-api-config';
+
+export interface DemoApi {
+  readonly app: FastifyInstance;
+  readonly sidecar: Sidecar;
+  /** Listens, starts the sidecar and resolves once it is coherent with the authority. */
+  start(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A small service protected by the sidecar, as a backend team would write it. Used by the demo,
+ * the end-to-end tests and the benchmarks.
+ */
+export function createDemoApi(config: DemoApiConfig): DemoApi {
+  const sidecar = createSidecar({
+    issuer: config.issuer,
+    audience: config.audience,
+    keys: { jwksUrl: `${config.authorityUrl}/.well-known/jwks.json` },
+    brokers: config.brokers,
+    topicPrefix: config.topicPrefix,
+    ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+  });
+  const app = Fastify({ logger: false });
+  const protect = revmeshFastify(sidecar);
+
+  app.get('/healthz', async (_request, reply) => {
+    const stats = sidecar.stats();
+    return reply.code(stats.ready ? 200 : 503).send({ status: stats.ready ? 'ok' : 'starting', instance_id: stats.instanceId });
+  });
+
+  // Demo introspection: when did this instance apply a revocation, and how long after the authority issued it.
+  app.get<{ Params: { id: string } }>('/_revmesh/revocations/:id', async (request, reply) => {
+    const applied = sidecar.appliedRevocation(request.params.id);
+    if (!applied) return reply.code(404).send({ applied: false, instance_id: sidecar.stats().instanceId });
+    return { applied: true, instance_id: sidecar.stats().instanceId, ...applied };
+  });
+  app.get('/_revmesh/stats', async () => sidecar.stats());
+
+  app.get('/v1/hello', { onRequest: protect }, async (request) => {
+    const claims = (request as unknown as { revmesh?: { claims: { sub?: string } } }).revmesh?.claims;
+    return { hello: claims?.sub ?? null, instance_id: sidecar.stats().instanceId };
+  });
+
+  return {
+    app,
+    sidecar,
+    async start() {
+      const address = await app.listen({ port: config.port, host: config.host });
+      await sidecar.start();
+      await sidecar.ready;
+      return address;
+    },
+    async close() {
+      await app.close();
+      await sidecar.close();
+    },
+  };
+}

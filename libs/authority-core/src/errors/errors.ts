@@ -1,0 +1,116 @@
+/**
+ * The one error hierarchy of authority-core. Every failure the authority can explain carries a
+ * stable `code` from {@link AuthorityErrorCode}; the HTTP layer maps codes to statuses and never
+ * parses messages. Third-party failures (SQLite, jose, node:crypto) are translated here, at the
+ * edge where they happen, with the original kept as `cause`.
+ *
+ * Caller mistakes (a negative TTL, a missing option) are `TypeError`s, not `AuthorityError`s:
+ * they are bugs to fix, not conditions to handle.
+ */
+export type AuthorityErrorCode =
+  | 'STORE_FAILED'
+  | 'MIGRATION_FAILED'
+  | 'KEY_UNWRAP_FAILED'
+  | 'KEY_INVALID'
+  | 'SIGNING_FAILED'
+  | 'CLIENT_EXISTS'
+  | 'CLIENT_AUTHENTICATION_FAILED'
+  | 'SCOPE_NOT_ALLOWED'
+  | 'AUDIENCE_NOT_ALLOWED'
+  | 'REVOCATION_NOT_FOUND'
+  | 'EVENT_INVALID';
+
+/** Base class of every error authority-core throws on purpose. Switch on `code`, not on messages. */
+export abstract class AuthorityError extends Error {
+  abstract readonly code: AuthorityErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** SQLite failed (disk full, file locked, corrupt database...). `cause` is the `SqliteError`. */
+export class StoreError extends AuthorityError {
+  override readonly name = 'StoreError';
+  readonly code = 'STORE_FAILED' as const;
+}
+
+/** A schema migration failed, or the database was written by a newer authority than this one. */
+export class MigrationError extends AuthorityError {
+  override readonly name = 'MigrationError';
+  readonly code = 'MIGRATION_FAILED' as const;
+}
+
+/**
+ * A stored private key could not be decrypted: almost always the wrong `REVMESH_KEK` for this
+ * data folder, otherwise a tampered or corrupted row. Nothing is written when this is thrown.
+ */
+export class KeyUnwrapError extends AuthorityError {
+  override readonly name = 'KeyUnwrapError';
+  readonly code = 'KEY_UNWRAP_FAILED' as const;
+}
+
+/** Key material decrypted but is unusable (not PKCS#8, wrong curve, unknown envelope version). */
+export class KeyInvalidError extends AuthorityError {
+  override readonly name = 'KeyInvalidError';
+  readonly code = 'KEY_INVALID' as const;
+}
+
+/** jose could not sign a token. `cause` is the jose error. */
+export class SigningError extends AuthorityError {
+  override readonly name = 'SigningError';
+  readonly code = 'SIGNING_FAILED' as const;
+}
+
+/** A client with this `client_id` is already registered. */
+export class ClientExistsError extends AuthorityError {
+  override readonly name = 'ClientExistsError';
+  readonly code = 'CLIENT_EXISTS' as const;
+  constructor(readonly clientId: string) {
+    super(`client ${JSON.stringify(clientId)} is already registered`);
+  }
+}
+
+/**
+ * Client authentication failed. Deliberately one error for "unknown client" and "wrong secret"
+ * so that nothing downstream can tell them apart (no client enumeration).
+ */
+export class ClientAuthenticationError extends AuthorityError {
+  override readonly name = 'ClientAuthenticationError';
+  readonly code = 'CLIENT_AUTHENTICATION_FAILED' as const;
+  constructor() {
+    super('client authentication failed');
+  }
+}
+
+/** A token request asked for scopes the client is not registered for. */
+export class ScopeNotAllowedError extends AuthorityError {
+  override readonly name = 'ScopeNotAllowedError';
+  readonly code = 'SCOPE_NOT_ALLOWED' as const;
+  constructor(readonly scopes: readonly string[]) {
+    super(`scope not allowed for this client: ${scopes.join(' ')}`);
+  }
+}
+
+/** A token request asked for an audience the client is not registered for. */
+export class AudienceNotAllowedError extends AuthorityError {
+  override readonly name = 'AudienceNotAllowedError';
+  readonly code = 'AUDIENCE_NOT_ALLOWED' as const;
+  constructor(readonly audience: string) {
+    super(`audience ${JSON.stringify(audience)} is not allowed for this client`);
+  }
+}
+
+/** No revocation has this id. */
+export class RevocationNotFoundError extends AuthorityError {
+  override readonly name = 'RevocationNotFoundError';
+  readonly code = 'REVOCATION_NOT_FOUND' as const;
+  constructor(readonly revocationId: string) {
+    super(`no revocation with id ${JSON.stringify(revocationId)}`);
+  }
+}
+
+/** The event built for the outbox does not satisfy the contracts schema (a bug, never input). */
+export class EventInvalidError extends AuthorityError {
+  override readonly name = 'EventInvalidError';
+  readonly code = 'EVENT_INVALID' as const;
+}

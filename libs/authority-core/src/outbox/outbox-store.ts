@@ -1,0 +1,104 @@
+import type { OutgoingRecord } from '@revmesh/transport';
+import { translateStoreError, type AuthorityStore } from '../store/store';
+
+/** One row of the outbox: a record waiting for (or past) publication. */
+export interface OutboxEntry {
+  /** Position in the outbox; publication follows `seq` order. */
+  readonly seq: number;
+  readonly eventId: string;
+  readonly record: OutgoingRecord;
+  /** Epoch ms. */
+  readonly createdAt: number;
+}
+
+/** The transactional outbox table. */
+export interface OutboxStore {
+  /**
+   * Appends a record. Call it inside the same {@link AuthorityStore.transaction} as the state
+   * change it announces: that is the whole point of an outbox.
+   * @returns the entry's `seq`.
+   */
+  append(entry: { readonly eventId: string; readonly revocationId?: string; readonly record: OutgoingRecord }, now: number): number;
+  /** Up to `limit` unpublished entries, oldest (`seq`) first. */
+  unpublished(limit: number): OutboxEntry[];
+  /** Marks entries published at `at` (epoch ms), in one transaction. */
+  markPublished(seqs: readonly number[], at: number): void;
+  /** Number of entries not yet published. */
+  pendingCount(): number;
+}
+
+interface OutboxRow {
+  seq: number;
+  event_id: string;
+  topic: string;
+  record_key: string;
+  value: Buffer;
+  headers: string;
+  created_at: number;
+}
+
+/** Creates the outbox repository on top of the store. */
+export function createOutboxStore(store: AuthorityStore): OutboxStore {
+  const db = store.db;
+  const insert = db.prepare(
+    `INSERT INTO outbox (event_id, revocation_id, topic, record_key, value, headers, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const select = db.prepare<[number], OutboxRow>(
+    `SELECT seq, event_id, topic, record_key, value, headers, created_at FROM outbox
+     WHERE published_at IS NULL ORDER BY seq LIMIT ?`,
+  );
+  const mark = db.prepare('UPDATE outbox SET published_at = ? WHERE seq = ? AND published_at IS NULL');
+  const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL');
+
+  return {
+    append(entry, now) {
+      const { record } = entry;
+      const result = insert.run(
+        entry.eventId,
+        entry.revocationId ?? null,
+        record.topic,
+        record.key,
+        record.value,
+        JSON.stringify(record.headers ?? {}),
+        now,
+      );
+      return Number(result.lastInsertRowid);
+    },
+
+    unpublished(limit) {
+      if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
+      let rows: OutboxRow[];
+      try {
+        rows = select.all(limit);
+      } catch (error) {
+        throw translateStoreError(error, 'cannot read the outbox');
+      }
+      return rows.map((row) => ({
+        seq: row.seq,
+        eventId: row.event_id,
+        createdAt: row.created_at,
+        record: {
+          topic: row.topic,
+          key: row.record_key,
+          value: row.value,
+          headers: JSON.parse(row.headers) as Record<string, string>,
+        },
+      }));
+    },
+
+    markPublished(seqs, at) {
+      store.transaction(() => {
+        for (const seq of seqs) mark.run(at, seq);
+      });
+    },
+
+    pendingCount() {
+      try {
+        return count.get()?.n ?? 0;
+      } catch (error) {
+        throw translateStoreError(error, 'cannot read the outbox');
+      }
+    },
+  };
+}

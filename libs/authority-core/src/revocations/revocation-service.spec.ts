@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeEvent, isValidTraceparent } from '@revmesh/contracts';
+import { openAuthorityCore, type AuthorityCore } from '../authority-core';
+import { RevocationNotFoundError, StoreError } from '../errors/errors';
+import { createRevocationService, type RevokeInput } from './revocation-service';
+
+describe('revocation service', () => {
+  let dir: string;
+  let core: AuthorityCore;
+  const now = Date.UTC(2030, 0, 1, 12, 0, 0, 750);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'revmesh-revocations-'));
+    core = await openAuthorityCore({
+      dataDir: dir,
+      kek: randomBytes(32),
+      issuer: 'https://authority.test',
+      accessTokenTtlSeconds: 300,
+      topicPrefix: 'test.',
+      revocationSkewMs: 60_000,
+      clock: { now: () => now },
+    });
+  });
+  afterEach(() => {
+    core.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const input: RevokeInput = {
+    target: { type: 'sub', value: 'alice' },
+    reason: 'laptop stolen',
+    actor: { kind: 'admin-key', id: 'admin' },
+  };
+  const count = (table: 'revocations' | 'outbox'): number =>
+    core.store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+
+  it('computes the rule window from the revocation time and the token TTL', async () => {
+    const r = await core.revocations.revoke(input);
+    expect(r).toMatchObject({
+      target: { type: 'sub', value: 'alice' },
+      reason: 'laptop stolen',
+      revokedAt: now,
+      notAfterIat: Math.floor(now / 1000),
+      expiresAt: now + 300_000 + 60_000,
+    });
+  });
+
+  it('writes the revocation and a contract-valid revocation.issued event to the outbox', async () => {
+    const r = await core.revocations.revoke(input);
+    const [entry, ...rest] = core.outbox.unpublished(10);
+    expect(rest).toEqual([]);
+    expect(entry!.record.topic).toBe('test.revocations.v1');
+    expect(entry!.record.key).toBe('sub:alice');
+    expect(isValidTraceparent(entry!.record.headers!['traceparent']!)).toBe(true);
+    const decoded = decodeEvent(entry!.record.value);
+    if (!decoded.ok) throw new Error(decoded.message);
+    expect(decoded.event).toEqual({
+      id: entry!.eventId,
+      type: 'revocation.issued',
+      version: 1,
+      issued_at: now,
+      actor: { kind: 'admin-key', id: 'admin' },
+      payload: {
+        revocation_id: r.id,
+        target: { type: 'sub', value: 'alice' },
+        revoked_at: r.revokedAt,
+        not_after_iat: r.notAfterIat,
+        expires_at: r.expiresAt,
+        reason: 'laptop stolen',
+      },
+    });
+  });
+
+  it("continues the caller's trace when given a traceparent", async () => {
+    const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await core.revocations.revoke({ ...input, traceparent: parent });
+    const header = core.outbox.unpublished(1)[0]!.record.headers!['traceparent']!;
+    expect(header.slice(3, 35)).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+  });
+
+  it('writes neither row when the outbox insert fails inside the transaction', async () => {
+    core.store.db.exec(
+      "CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'disk says no'); END",
+    );
+    await expect(core.revocations.revoke(input)).rejects.toBeInstanceOf(StoreError);
+    expect(count('revocations')).toBe(0);
+    expect(count('outbox')).toBe(0);
+  });
+
+  it('writes neither row when the event does not satisfy its contract', async () => {
+    const tooLong = { ...input, reason: 'x'.repeat(1001) };
+    await expect(core.revocations.revoke(tooLong)).rejects.toThrow();
+    expect(count('revocations')).toBe(0);
+    expect(count('outbox')).toBe(0);
+  });
+
+  it('signals the relay after a commit, and not after a rollback', async () => {
+    const onCommitted = jest.fn();
+    const service = createRevocationService({
+      store: core.store,
+      outbox: core.outbox,
+      topic: 'test.revocations.v1',
+      accessTokenTtlSeconds: 300,
+      clock: { now: () => now },
+      onCommitted,
+    });
+    await service.revoke(input);
+    expect(onCommitted).toHaveBeenCalledTimes(1);
+    core.store.db.exec("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'no'); END");
+    await expect(service.revoke(input)).rejects.toBeInstanceOf(StoreError);
+    expect(onCommitted).toHaveBeenCalledTimes(1);
+  });
+
+  it('reports publication state', async () => {
+    const r = await core.revocations.revoke(input);
+    expect(core.revocations.get(r.id)).toMatchObject({ id: r.id, published: false, publishedAt: null });
+    core.outbox.markPublished([core.outbox.unpublished(1)[0]!.seq], now + 5);
+    expect(core.revocations.get(r.id)).toMatchObject({ published: true, publishedAt: now + 5 });
+  });
+
+  it('throws RevocationNotFoundError for an unknown id', () => {
+    expect(() => core.revocations.get('nope')).toThrow(RevocationNotFoundError);
+  });
+
+  it('answers the latest rule second for a subject or client', async () => {
+    expect(core.revocations.latestNotAfterIat({ sub: 'alice', clientId: 'c' })).toBeUndefined();
+    await core.revocations.revoke(input);
+    expect(core.revocations.latestNotAfterIat({ sub: 'alice', clientId: 'c' })).toBe(Math.floor(now / 1000));
+    expect(core.revocations.latestNotAfterIat({ sub: 'bob', clientId: 'c' })).toBeUndefined();
+  });
+});

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import {
+  encodeEvent,
+  REVOCATION_ISSUED,
+  REVOCATION_TARGET_TYPES,
+  revocationKey,
+  TRACEPARENT_HEADER,
+  type Actor,
+  type RevocationIssuedEvent,
+  type RevocationTarget,
+} from '@revmesh/contracts';
+import { EventInvalidError, RevocationNotFoundError } from '../errors/errors';
+import type { OutboxStore } from '../outbox/outbox-store';
+import { createGroupCommit } from '../store/group-commit';
+import { translateStoreError, type AuthorityStore } from '../store/store';
+import { createTraceparent } from '../tracing/traceparent';
+import { systemClock, type Clock, type Seconds } from '../time/clock';
+import {
+  DEFAULT_REVOCATION_SKEW_MS,
+  MAX_REASON_LENGTH,
+  MAX_TARGET_VALUE_LENGTH,
+  revocationWindow,
+  type Revocation,
+  type RevocationStatus,
+} from './revocation';
+
+export interface RevokeInput {
+  readonly target: RevocationTarget;
+  readonly reason: string;
+  readonly actor: Actor;
+  /** Incoming W3C `traceparent` to continue, if the request carried one. */
+  readonly traceparent?: string;
+}
+
+/** Accepts revocations and answers questions about them. */
+export interface RevocationService {
+  /**
+   * Stores a revocation and its `revocation.issued` event in the outbox, atomically (see
+   * store/group-commit.ts), then signals the relay. Once the promise resolves the commit is
+   * durable and the revocation will be published, even if the process dies right after.
+   *
+   * Rejects with a `TypeError` for invalid input (a caller bug: the API validates first), and
+   * with a {@link StoreError} when SQLite fails; nothing of this revocation is stored then.
+   */
+  revoke(input: RevokeInput): Promise<Revocation>;
+  /**
+   * The revocation and whether it is published.
+   * @throws {RevocationNotFoundError} for an unknown id.
+   */
+  get(id: string): RevocationStatus;
+  /**
+   * The highest `not_after_iat` of any `sub` rule for `sub` or `client_id` rule for `clientId`,
+   * or undefined if there is none. Token issuance uses it to avoid stamping an `iat` that an
+   * existing rule would deny.
+   */
+  latestNotAfterIat(subjects: { readonly sub: string; readonly clientId: string }): Seconds | undefined;
+}
+
+export interface RevocationServiceOptions {
+  readonly store: AuthorityStore;
+  readonly outbox: OutboxStore;
+  /** Topic of `revocation.issued` events (`topicNames(prefix).revocations`). */
+  readonly topic: string;
+  /** Longest access-token lifetime, seconds; bounds how long a rule must live. */
+  readonly accessTokenTtlSeconds: Seconds;
+  /** Extra rule lifetime for verifier clock skew, ms. Default {@link DEFAULT_REVOCATION_SKEW_MS}. */
+  readonly skewMs?: number;
+  readonly clock?: Clock;
+  /** Called after each committed revocation (wakes the outbox relay). */
+  readonly onCommitted?: () => void;
+}
+
+interface RevocationRow {
+  id: string;
+  target_type: RevocationTarget['type'];
+  target_value: string;
+  reason: string;
+  actor_kind: Actor['kind'];
+  actor_id: string;
+  revoked_at: number;
+  not_after_iat: number;
+  expires_at: number;
+  published_at: number | null;
+}
+
+function checkInput(input: RevokeInput): void {
+  const { target, reason } = input;
+  if (!(REVOCATION_TARGET_TYPES as readonly string[]).includes(target.type)) {
+    throw new TypeError(`target.type must be one of ${REVOCATION_TARGET_TYPES.join(', ')}`);
+  }
+  if (target.value.length === 0 || target.value.length > MAX_TARGET_VALUE_LENGTH) {
+    throw new TypeError(`target.value must be 1..${MAX_TARGET_VALUE_LENGTH} characters`);
+  }
+  if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
+    throw new TypeError(`reason must be 1..${MAX_REASON_LENGTH} characters`);
+  }
+}
+
+/** Creates the revocation service. */
+export function createRevocationService(options: RevocationServiceOptions): RevocationService {
+  const { store, outbox, topic, accessTokenTtlSeconds } = options;
+  const clock = options.clock ?? systemClock;
+  const skewMs = options.skewMs ?? DEFAULT_REVOCATION_SKEW_MS;
+  if (!Number.isInteger(accessTokenTtlSeconds) || accessTokenTtlSeconds < 1) {
+    throw new TypeError('accessTokenTtlSeconds must be a positive integer');
+  }
+  const db = store.db;
+  const insert = db.prepare(
+    `INSERT INTO revocations (id, target_type, target_value, reason, actor_kind, actor_id, revoked_at, not_after_iat, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const selectOne = db.prepare<[string], RevocationRow>(
+    `SELECT r.id, r.target_type, r.target_value, r.reason, r.actor_kind, r.actor_id, r.revoked_at, r.not_after_iat,
+            r.expires_at, o.published_at
+     FROM revocations r LEFT JOIN outbox o ON o.revocation_id = r.id
+     WHERE r.id = ?`,
+  );
+  // Two single-range lookups rather than one OR, so each is an index-only MAX.
+  const group = createGroupCommit(store, options.onCommitted === undefined ? {} : { onCommitted: options.onCommitted });
+  const latestFor = db.prepare<[string, string], { latest: number | null }>(
+    'SELECT MAX(not_after_iat) AS latest FROM revocations WHERE target_type = ? AND target_value = ?',
+  );
+
+  return {
+    async revoke(input) {
+      checkInput(input);
+      const revokedAt = clock.now();
+      const { notAfterIat, expiresAt } = revocationWindow(revokedAt, accessTokenTtlSeconds, skewMs);
+      const revocation: Revocation = {
+        id: randomUUID(),
+        target: { type: input.target.type, value: input.target.value },
+        reason: input.reason,
+        actor: { kind: input.actor.kind, id: input.actor.id },
+        revokedAt,
+        notAfterIat,
+        expiresAt,
+      };
+      const event: RevocationIssuedEvent = {
+        id: randomUUID(),
+        type: REVOCATION_ISSUED,
+        version: 1,
+        issued_at: revokedAt,
+        actor: revocation.actor,
+        payload: {
+          revocation_id: revocation.id,
+          target: revocation.target,
+          revoked_at: revokedAt,
+          not_after_iat: notAfterIat,
+          expires_at: expiresAt,
+          reason: revocation.reason,
+        },
+      };
+      await group.submit(() => {
+        insert.run(
+          revocation.id,
+          revocation.target.type,
+          revocation.target.value,
+          revocation.reason,
+          revocation.actor.kind,
+          revocation.actor.id,
+          revokedAt,
+          notAfterIat,
+          expiresAt,
+        );
+        let value: Buffer;
+        try {
+          value = encodeEvent(event);
+        } catch (error) {
+          throw new EventInvalidError(`the revocation.issued event does not match its contract: ${String(error)}`, {
+            cause: error,
+          });
+        }
+        outbox.append(
+          {
+            eventId: event.id,
+            revocationId: revocation.id,
+            record: {
+              topic,
+              key: revocationKey(revocation.target),
+              value,
+              headers: { [TRACEPARENT_HEADER]: createTraceparent(input.traceparent) },
+            },
+          },
+          revokedAt,
+        );
+      });
+      return revocation;
+    },
+
+    get(id) {
+      let row: RevocationRow | undefined;
+      try {
+        row = selectOne.get(id);
+      } catch (error) {
+        throw translateStoreError(error, 'cannot read revocations');
+      }
+      if (row === undefined) throw new RevocationNotFoundError(id);
+      return {
+        id: row.id,
+        target: { type: row.target_type, value: row.target_value },
+        reason: row.reason,
+        actor: { kind: row.actor_kind, id: row.actor_id },
+        revokedAt: row.revoked_at,
+        notAfterIat: row.not_after_iat,
+        expiresAt: row.expires_at,
+        published: row.published_at !== null,
+        publishedAt: row.published_at,
+      };
+    },
+
+    latestNotAfterIat({ sub, clientId }) {
+      try {
+        const a = latestFor.get('sub', sub)?.latest ?? null;
+        const b = latestFor.get('client_id', clientId)?.latest ?? null;
+        if (a === null && b === null) return undefined;
+        return Math.max(a ?? -Infinity, b ?? -Infinity);
+      } catch (error) {
+        throw translateStoreError(error, 'cannot read revocations');
+      }
+    },
+  };
+}

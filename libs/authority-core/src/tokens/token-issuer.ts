@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { Client } from '../clients/client-registry';
+import { AudienceNotAllowedError, ScopeNotAllowedError, SigningError } from '../errors/errors';
+import type { SigningKeys } from '../keys/signing-keys';
+import type { RevocationService } from '../revocations/revocation-service';
+import { realSleep, systemClock, type Clock, type Seconds, type Sleep } from '../time/clock';
+
+/** `typ` header of RFC 9068 JWT access tokens. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/** Claims of an access token (RFC 9068 §2.2). */
+export interface AccessTokenClaims {
+  readonly iss: string;
+  readonly sub: string;
+  readonly aud: string;
+  readonly exp: Seconds;
+  readonly iat: Seconds;
+  readonly jti: string;
+  readonly client_id: string;
+  /** Space-delimited; absent when the client has no scopes. */
+  readonly scope?: string;
+}
+
+/** An issued token and what the token endpoint answers with (RFC 6749 §5.1). */
+export interface IssuedToken {
+  readonly accessToken: string;
+  readonly tokenType: 'Bearer';
+  readonly expiresIn: Seconds;
+  /** Granted scopes, space-delimited (may be empty). */
+  readonly scope: string;
+  readonly claims: AccessTokenClaims;
+}
+
+/** A client-credentials token request, after client authentication. */
+export interface ClientCredentialsRequest {
+  /** Space-delimited scopes; each must be one of the client's. Default: all of them. */
+  readonly scope?: string;
+  /** One of the client's audiences. Default: its first. */
+  readonly audience?: string;
+}
+
+export interface TokenIssuer {
+  /**
+   * Issues an access token for an authenticated client (`sub` = `client_id`).
+   * @throws {ScopeNotAllowedError} when a requested scope is not the client's.
+   * @throws {AudienceNotAllowedError} when the audience is not the client's.
+   * @throws {SigningError} when signing fails.
+   */
+  issueClientCredentials(client: Client, request: ClientCredentialsRequest): Promise<IssuedToken>;
+}
+
+export interface TokenIssuerOptions {
+  /** `iss` claim; the authority's issuer URL. */
+  readonly issuer: string;
+  readonly keys: SigningKeys;
+  readonly revocations: Pick<RevocationService, 'latestNotAfterIat'>;
+  /** Lifetime of access tokens, seconds (1..86400). */
+  readonly accessTokenTtlSeconds: Seconds;
+  readonly clock?: Clock;
+  readonly sleep?: Sleep;
+}
+
+function grantedScopes(client: Client, requested: string | undefined): string[] {
+  if (requested === undefined) return [...client.scopes];
+  const asked = [...new Set(requested.split(' ').filter((s) => s.length > 0))];
+  const notAllowed = asked.filter((s) => !client.scopes.includes(s));
+  if (notAllowed.length > 0) throw new ScopeNotAllowedError(notAllowed);
+  return asked;
+}
+
+/** Creates the token issuer. */
+export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
+  const { issuer, keys, revocations, accessTokenTtlSeconds: ttl } = options;
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) {
+    throw new TypeError('accessTokenTtlSeconds must be an integer in 1..86400');
+  }
+
+  /**
+   * The `iat` to stamp: the current second, unless a revocation for this subject or client
+   * already covers it. `iat` has one-second granularity and rules deny `iat <= not_after_iat`,
+   * so a token issued in the same second *after* a revocation would be denied although it is
+   * newer than the revocation. Waiting until the next whole second (at most ~1 s, only for
+   * subjects revoked this very second) makes "issued after the revocation" and "iat after
+   * not_after_iat" the same thing. Re-checked after the wait: another revocation may land.
+   */
+  async function nextIat(sub: string, clientId: string): Promise<Seconds> {
+    for (;;) {
+      const now = clock.now();
+      const second = Math.floor(now / 1000);
+      const covered = revocations.latestNotAfterIat({ sub, clientId });
+      if (covered === undefined || covered < second) return second;
+      await sleep((covered + 1) * 1000 - now);
+    }
+  }
+
+  return {
+    async issueClientCredentials(client, request) {
+      const scopes = grantedScopes(client, request.scope);
+      const audience = request.audience ?? client.audiences[0];
+      if (audience === undefined || !client.audiences.includes(audience)) {
+        throw new AudienceNotAllowedError(request.audience ?? '');
+      }
+      const sub = client.clientId;
+      const iat = await nextIat(sub, client.clientId);
+      const scope = scopes.join(' ');
+      const claims: AccessTokenClaims = {
+        iss: issuer,
+        sub,
+        aud: audience,
+        exp: iat + ttl,
+        iat,
+        jti: randomUUID(),
+        client_id: client.clientId,
+        ...(scope.length > 0 ? { scope } : {}),
+      };
+      const key = keys.active;
+      let accessToken: string;
+      try {
+        accessToken = await new SignJWT({ ...claims })
+          .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
+          .sign(key.privateKey);
+      } catch (error) {
+        throw new SigningError(`cannot sign the access token: ${String(error)}`, { cause: error });
+      }
+      return { accessToken, tokenType: 'Bearer', expiresIn: ttl, scope, claims };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { authenticateAuthorization, type TokenVerifierLike } from '../internal/http/authenticate';
+import { toHttpRejection, type RejectionOptions } from '../internal/http/problem-details';
+import type { RevmeshRequestContext } from '../internal/http/request-context';
+import type { VerifyFailure } from '../verify/verify-result';
+
+/** The parts of an Express (or plain Node) request the middleware reads and writes. */
+export interface ExpressLikeRequest {
+  readonly headers: { readonly authorization?: string | readonly string[] | undefined };
+  revmesh?: RevmeshRequestContext;
+}
+
+/** The parts of an Express (or plain Node `ServerResponse`) response the middleware uses. */
+export interface ExpressLikeResponse {
+  statusCode: number;
+  setHeader(name: string, value: string): unknown;
+  end(body: string): unknown;
+  /** Express's per-request locals; the claims are put there too when it exists. */
+  locals?: Record<string, unknown>;
+}
+
+export type ExpressLikeNext = (error?: unknown) => void;
+
+export interface RevmeshExpressOptions extends RejectionOptions {
+  /** Observes each rejection (logging, audit) before the 401/503 is sent. Must not throw. */
+  readonly onRejected?: (failure: VerifyFailure, request: ExpressLikeRequest) => void;
+}
+
+/**
+ * Express middleware: verifies `Authorization: Bearer <token>` with the sidecar. On success the
+ * claims are on `req.revmesh.claims` (and `res.locals.revmesh`) and the chain continues; on
+ * failure it answers `application/problem+json` `{ type, title, status, detail, code }` with
+ * status 401 and `WWW-Authenticate: Bearer error="invalid_token"` (503 when the sidecar itself is
+ * not ready). Works with Express 4 and 5 and with plain `node:http` handlers; express is not
+ * imported.
+ *
+ * @example
+ * app.use('/api', revmeshExpress(sidecar));
+ * app.get('/api/me', (req, res) => res.json({ sub: req.revmesh?.claims.sub }));
+ */
+export function revmeshExpress(
+  sidecar: TokenVerifierLike,
+  options: RevmeshExpressOptions = {},
+): (request: ExpressLikeRequest, response: ExpressLikeResponse, next: ExpressLikeNext) => void {
+  return (request, response, next) => {
+    authenticateAuthorization(sidecar, request.headers.authorization).then(
+      (result) => {
+        if (result.ok) {
+          const context: RevmeshRequestContext = { claims: result.claims };
+          request.revmesh = context;
+          if (response.locals) response.locals['revmesh'] = context;
+          next();
+          return;
+        }
+        options.onRejected?.(result, request);
+        const rejection = toHttpRejection(result, options);
+        response.statusCode = rejection.status;
+        for (const [name, value] of Object.entries(rejection.headers)) response.setHeader(name, value);
+        response.end(rejection.body);
+      },
+      // verify never rejects for a bad token; anything here is a bug: Express's error handling answers 500.
+      (error: unknown) => next(error),
+    );
+  };
+}

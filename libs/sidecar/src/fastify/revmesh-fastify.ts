@@ -1,0 +1,57 @@
+import { authenticateAuthorization, type TokenVerifierLike } from '../internal/http/authenticate';
+import { toHttpRejection, type RejectionOptions } from '../internal/http/problem-details';
+import type { RevmeshRequestContext } from '../internal/http/request-context';
+import type { VerifyFailure } from '../verify/verify-result';
+
+/** The parts of a Fastify request the hook reads and writes. */
+export interface FastifyLikeRequest {
+  readonly headers: { readonly authorization?: string | readonly string[] | undefined };
+  revmesh?: RevmeshRequestContext | null;
+}
+
+/** The parts of a Fastify reply the hook uses. */
+export interface FastifyLikeReply {
+  code(statusCode: number): FastifyLikeReply;
+  header(name: string, value: string): FastifyLikeReply;
+  send(payload: string): unknown;
+}
+
+export interface RevmeshFastifyOptions extends RejectionOptions {
+  /** Observes each rejection (logging, audit) before the 401/503 is sent. Must not throw. */
+  readonly onRejected?: (failure: VerifyFailure, request: FastifyLikeRequest) => void;
+}
+
+/**
+ * A Fastify `onRequest` hook: verifies `Authorization: Bearer <token>` with the sidecar. On
+ * success the claims are on `request.revmesh.claims`; on failure it answers
+ * `application/problem+json` `{ type, title, status, detail, code }` with status 401 and
+ * `WWW-Authenticate: Bearer error="invalid_token"` (503 when the sidecar itself is not ready),
+ * and the route handler does not run. fastify is not imported.
+ *
+ * Declare the property once so Fastify keeps request objects monomorphic:
+ * `app.decorateRequest('revmesh', null)`; type it with
+ * `declare module 'fastify' { interface FastifyRequest { revmesh?: RevmeshRequestContext | null } }`.
+ *
+ * @example
+ * app.addHook('onRequest', revmeshFastify(sidecar));              // every route
+ * app.get('/orders', { onRequest: revmeshFastify(sidecar) }, h);  // one route
+ */
+export function revmeshFastify(
+  sidecar: TokenVerifierLike,
+  options: RevmeshFastifyOptions = {},
+): (request: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<void> {
+  return async (request, reply) => {
+    const result = await authenticateAuthorization(sidecar, request.headers.authorization);
+    if (result.ok) {
+      request.revmesh = { claims: result.claims };
+      return;
+    }
+    options.onRejected?.(result, request);
+    const rejection = toHttpRejection(result, options);
+    let answer = reply.code(rejection.status);
+    for (const [name, value] of Object.entries(rejection.headers)) answer = answer.header(name, value);
+    // A string payload is sent as-is, with the problem+json content type set above. Fastify stops
+    // the request lifecycle once the reply is sent from an onRequest hook.
+    answer.send(rejection.body);
+  };
+}

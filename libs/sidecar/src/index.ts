@@ -1,0 +1,53 @@
+// The public surface of @revmesh/sidecar, written by hand: everything not listed here is internal
+// and may change without notice. Framework adapters have their own entry points
+// (@revmesh/sidecar/express, /fastify, /nest) so importing this one pulls in no adapter.
+
+export { createSidecar, type Sidecar, type SidecarStats } from './sidecar';
+export type {
+  DenyListOptions,
+  RemoteKeysOptions,
+  SidecarKeysOptions,
+  SidecarOptions,
+  StaticKeysOptions,
+} from './options/sidecar-options';
+export { SIDECAR_DEFAULTS } from './options/resolve-options';
+export {
+  VERIFY_FAILURE_CODES,
+  type AccessTokenClaims,
+  type OtherVerifyFailure,
+  type TokenRevokedFailure,
+  type VerifyFailure,
+  type VerifyFailureCode,
+  type VerifyResult,
+  type VerifySuccess,
+} from './verify/verify-result';
+export { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, type SupportedAlgorithm } from './verify/algorithms';
+export { REQUIRED_CLAIMS } from './verify/token-verifier';
+export {
+  SidecarClosedError,
+  SidecarError,
+  SidecarStartError,
+  TokenRejectedError,
+  type SidecarErrorCode,
+} from './errors/sidecar-errors';
+export type { SidecarState } from './lifecycle/sidecar-state';
+// For frameworks without an adapter (Koa, Hono, raw node:http): the same problem+json answers.
+export { httpStatusOf, toHttpRejection, type HttpRejection, type ProblemDetails, type RejectionOptions } from './internal/http/problem-details';
+export type { RevmeshRequestContext } from './internal/http/request-context';
+export type { AppliedRevocation } from './sync/applied-revocations';
+export type { RevocationAppliedListener } from './sync/revocation-sync';
+export { createJsonLogger, type JsonLoggerOptions, type LogFields, type LogLevel, type SidecarLogger } from './logging/logger';
+export type { Clock, EpochMillis, EpochSeconds, Milliseconds, Seconds } from './internal/units';
+export {
+  ATTR_REASON,
+  ATTR_REPLAY,
+  ATTR_RESULT,
+  ATTR_TARGET_TYPE,
+  METER_NAME,
+  METRIC_DENY_LIST_EVICTIONS,
+  METRIC_DENY_LIST_SIZE,
+  METRIC_EVENTS_APPLIED,
+  METRIC_EVENTS_REJECTED,
+  METRIC_PROPAGATION_LATENCY,
+  METRIC_VERIFICATIONS,
+} from './telemetry/names';

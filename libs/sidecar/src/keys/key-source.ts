@@ -1,0 +1,50 @@
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import type { ResolvedKeys } from '../options/resolve-options';
+import { KeysUnavailableError } from './keys-unavailable-error';
+
+/**
+ * Errors a key lookup raises about the token itself (no key for its `kid`/`alg`, several
+ * candidates without a `kid`, an algorithm a key set cannot serve). Everything else is a failure
+ * to obtain keys.
+ */
+const TOKEN_SIDE_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED']);
+
+/**
+ * The key lookup jose calls for each token. Keys are imported once and cached by jose (importing
+ * per request would halve throughput); a remote set refetches on an unknown `kid`, at most once
+ * per cooldown.
+ *
+ * Throws a `TypeError` for a static key set jose cannot read.
+ */
+export function createKeySource(keys: ResolvedKeys): JWTVerifyGetKey {
+  let lookup: JWTVerifyGetKey;
+  if (keys.kind === 'static') {
+    try {
+      lookup = createLocalJWKSet(keys.jwks);
+    } catch (error) {
+      throw new TypeError(`createSidecar: options.keys.jwks is not a usable JSON Web Key Set: ${(error as Error).message}`, { cause: error });
+    }
+  } else {
+    lookup = createRemoteJWKSet(keys.url, {
+      cooldownDuration: keys.cooldownMs,
+      cacheMaxAge: keys.cacheMaxAgeMs,
+      timeoutDuration: keys.timeoutMs,
+      headers: { ...keys.headers },
+      ...(keys.fetch ? { [customFetch]: keys.fetch } : {}),
+    });
+  }
+  return async (header, token) => {
+    try {
+      return await lookup(header, token);
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (typeof code === 'string' && TOKEN_SIDE_CODES.has(code)) throw error;
+      throw new KeysUnavailableError(
+        keys.kind === 'remote'
+          ? `could not get the key set from ${keys.url.href}: ${(error as Error)?.message ?? String(error)}`
+          : `could not import a key of the static key set: ${(error as Error)?.message ?? String(error)}`,
+        { cause: error },
+      );
+    }
+  };
+}

@@ -1,0 +1,81 @@
+import { TokenRejectedError } from '../errors/sidecar-errors';
+import { authenticateAuthorization, type TokenVerifierLike } from '../internal/http/authenticate';
+import { toHttpRejection, type RejectionOptions } from '../internal/http/problem-details';
+import type { RevmeshRequestContext } from '../internal/http/request-context';
+import type { VerifyFailure } from '../verify/verify-result';
+
+/** The part of Nest's `ExecutionContext` the guard uses (structural: @nestjs/common is not imported). */
+export interface NestExecutionContextLike {
+  switchToHttp(): {
+    getRequest<T = unknown>(): T;
+    getResponse<T = unknown>(): T;
+  };
+}
+
+interface GuardedRequest {
+  readonly headers?: { readonly authorization?: string | readonly string[] | undefined };
+  revmesh?: RevmeshRequestContext;
+}
+
+/** An Express response (`setHeader`) or a Fastify reply (`header`), whichever Nest runs on. */
+interface HeaderTarget {
+  header?: (name: string, value: string) => unknown;
+  setHeader?: (name: string, value: string) => unknown;
+}
+
+export interface RevmeshGuardOptions extends RejectionOptions {
+  /**
+   * Routes that need no token, e.g. with Nest's Reflector:
+   * `isPublic: (ctx) => reflector.getAllAndOverride(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()])`.
+   * Default: none; every route is protected (secure by default).
+   */
+  readonly isPublic?: (context: NestExecutionContextLike) => boolean;
+  /**
+   * Throw your application's own exception for a rejection (e.g. `new UnauthorizedException(...)`).
+   * If it returns instead of throwing, the guard throws its default {@link TokenRejectedError}.
+   */
+  readonly onRejected?: (failure: VerifyFailure, context: NestExecutionContextLike, error: TokenRejectedError) => void;
+}
+
+/**
+ * A NestJS guard (it implements `CanActivate` structurally). On success the claims are on
+ * `request.revmesh.claims`. On failure it sets `WWW-Authenticate` on the response and throws a
+ * {@link TokenRejectedError} carrying `statusCode` (401, or 503 when the sidecar is not ready),
+ * `message` and `code`; Nest's default exception filter answers with that status and
+ * `{ statusCode, message }` (and logs it at error, as it does for every non-`HttpException`).
+ * Use `onRejected` to throw your own exception instead, e.g. an `UnauthorizedException` carrying
+ * `toHttpRejection(failure).problem` as its body.
+ *
+ * @example
+ * // main.ts
+ * app.useGlobalGuards(new RevmeshGuard(sidecar));
+ * // or as a provider: { provide: APP_GUARD, useFactory: (s: Sidecar) => new RevmeshGuard(s), inject: [SIDECAR] }
+ */
+export class RevmeshGuard {
+  constructor(
+    private readonly sidecar: TokenVerifierLike,
+    private readonly options: RevmeshGuardOptions = {},
+  ) {}
+
+  async canActivate(context: NestExecutionContextLike): Promise<boolean> {
+    if (this.options.isPublic?.(context) === true) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<GuardedRequest>();
+    const result = await authenticateAuthorization(this.sidecar, request?.headers?.authorization);
+    if (result.ok) {
+      request.revmesh = { claims: result.claims };
+      return true;
+    }
+    const rejection = toHttpRejection(result, this.options);
+    const challenge = rejection.headers['www-authenticate'];
+    if (challenge !== undefined) setHeader(http.getResponse<HeaderTarget | undefined>(), 'WWW-Authenticate', challenge);
+    const error = new TokenRejectedError(result, rejection.status);
+    this.options.onRejected?.(result, context, error);
+    throw error;
+  }
+}
+
+function setHeader(response: HeaderTarget | undefined, name: string, value: string): void {
+  if (typeof response?.header === 'function') response.header(name, value);
+  else if (typeof response?.setHeader === 'function') response.setHeader(name, value);
+}

@@ -1,0 +1,112 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import type { JSONWebKeySet } from 'jose';
+import type { EventTransport } from '@revmesh/transport';
+import type { SidecarLogger } from '../logging/logger';
+import type { Clock, Milliseconds, Seconds } from '../internal/units';
+import type { SupportedAlgorithm } from '../verify/algorithms';
+
+/**
+ * Keys fetched from the authority's JWKS endpoint and cached (jose `createRemoteJWKSet`).
+ * A token with an unknown `kid` triggers a refetch, at most once per `cooldownMs`, so a rotated
+ * key is picked up without a restart. (A later issue moves key distribution onto Kafka.)
+ */
+export interface RemoteKeysOptions {
+  /**
+   * The JWKS URL, e.g. `https://auth.example.com/.well-known/jwks.json`. Must be `https:`;
+   * plain `http:` is accepted only on a loopback host (127.0.0.1, ::1, localhost) unless
+   * {@link RemoteKeysOptions.allowInsecureHttp} is set.
+   */
+  readonly jwksUrl: string;
+  /** Minimum time between two refetches triggered by an unknown `kid`, ms. Default 30000 (jose's). Bounds the load a flood of forged `kid`s can put on the authority. */
+  readonly cooldownMs?: Milliseconds;
+  /** How long a fetched key set is used before it is refetched, ms. Default 600000 (10 minutes). */
+  readonly cacheMaxAgeMs?: Milliseconds;
+  /** Timeout of one JWKS request, ms. Default 5000. */
+  readonly timeoutMs?: Milliseconds;
+  /** Extra request headers (e.g. a proxy's authorization). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The fetch implementation, for proxies, mTLS agents or tests. Default: the global `fetch`. */
+  readonly fetch?: typeof fetch;
+  /**
+   * **Weakens security.** Accepts an `http:` JWKS URL on a non-loopback host, where anyone on the
+   * network path can substitute their own keys and mint accepted tokens. Default false.
+   */
+  readonly allowInsecureHttp?: boolean;
+}
+
+/** A fixed key set, for tests and air-gapped setups. Public keys only; a private key (`d`) or an `oct` key is refused. */
+export interface StaticKeysOptions {
+  readonly jwks: JSONWebKeySet;
+}
+
+export type SidecarKeysOptions = RemoteKeysOptions | StaticKeysOptions;
+
+/** Bounds of the in-memory deny list. */
+export interface DenyListOptions {
+  /**
+   * Most deny entries held at once. Default 1_000_000; at most 20_000_000.
+   *
+   * Size it to `revocation rate × maxTokenLifetimeSeconds`: a rule is dropped once no token it
+   * could match can still be valid, so that product bounds how many are live at once. If the
+   * limit is reached anyway, the sidecar must drop a live rule; it then **fails closed**: every
+   * `verify` answers `DENY_LIST_OVERFLOW` until every dropped rule has expired, logs at error
+   * and counts `revmesh.sidecar.deny_list.evictions`.
+   */
+  readonly maxEntries?: number;
+}
+
+/**
+ * Options of {@link createSidecar}. Validated at runtime: a mistake throws a `TypeError` listing
+ * every problem and how to fix it. Give exactly one of `transport` and `brokers`.
+ */
+export interface SidecarOptions {
+  /** Expected `iss` of every token, e.g. `https://auth.example.com`. Required. */
+  readonly issuer: string;
+  /** This service's audience: a token is accepted if its `aud` contains any of these. Required. */
+  readonly audience: string | readonly string[];
+  /** Where verification keys come from. Required. */
+  readonly keys: SidecarKeysOptions;
+  /**
+   * Accepted JWS algorithms. Default `['ES256', 'EdDSA']`. `none` and `HS*` are refused at
+   * validation; the header `alg` is checked against this list before any key is looked up.
+   */
+  readonly algorithms?: readonly SupportedAlgorithm[];
+  /**
+   * Allowed clock skew between the issuer and this host for `exp`, `nbf` and `iat`, seconds.
+   * Default 5, at most 300. **Every second added extends the life of an expired token.**
+   */
+  readonly clockToleranceSeconds?: Seconds;
+  /** Required header `typ` (compared as a media type, case-insensitively). Default `'at+jwt'` (RFC 9068). */
+  readonly requiredTyp?: string;
+  /** Tokens larger than this are `MALFORMED` without being parsed, bytes. Default 8192, between 512 and 65536. */
+  readonly maxTokenBytes?: number;
+  /**
+   * The longest access-token lifetime the issuer uses, seconds. Default 86400 (one day), at most
+   * 2_592_000 (30 days). Two uses: no deny rule is kept longer than this (bounding memory even if
+   * an event says otherwise), and a token whose `iat` is older than this is `TOKEN_EXPIRED`
+   * whatever its `exp` says (so no token can outlive the rules that could revoke it).
+   */
+  readonly maxTokenLifetimeSeconds?: Seconds;
+  /** Deny-list bounds. */
+  readonly denyList?: DenyListOptions;
+  /** The broker to read revocations from. Give this (e.g. an in-memory fake in tests) or `brokers`. */
+  readonly transport?: EventTransport;
+  /** Kafka bootstrap brokers (`host:port`): the sidecar creates, and on `close()` closes, its own Kafka transport. */
+  readonly brokers?: readonly string[];
+  /** Prefix of revmesh topic names. Default `'revmesh.'` (from `@revmesh/contracts`). */
+  readonly topicPrefix?: string;
+  /**
+   * Names this sidecar in logs, metrics and broker client ids; 1-200 of `A-Z a-z 0-9 . _ : -`.
+   * Default `${hostname}-${pid}-${random hex}`.
+   */
+  readonly instanceId?: string;
+  /** Where the sidecar logs. Default: JSON lines on stderr, warn level and above. */
+  readonly logger?: SidecarLogger;
+  /** Current time, epoch ms. Default `Date.now`. Drives token time checks, deny-rule expiry and latency measurement. */
+  readonly clock?: Clock;
+  /**
+   * Where metrics go. Default: the global provider (`metrics.getMeterProvider()` from
+   * `@opentelemetry/api`), which is a no-op costing nothing until an SDK is registered.
+   */
+  readonly meterProvider?: MeterProvider;
+}

@@ -1,0 +1,84 @@
+import { metrics, type Attributes, type MeterProvider, type ObservableCallback } from '@opentelemetry/api';
+import type { RevocationTargetType } from '@revmesh/contracts';
+import type { Milliseconds } from '../internal/units';
+import {
+  ATTR_REASON,
+  ATTR_REPLAY,
+  ATTR_RESULT,
+  ATTR_TARGET_TYPE,
+  METER_NAME,
+  METRIC_DENY_LIST_EVICTIONS,
+  METRIC_DENY_LIST_SIZE,
+  METRIC_EVENTS_APPLIED,
+  METRIC_EVENTS_REJECTED,
+  METRIC_PROPAGATION_LATENCY,
+  METRIC_VERIFICATIONS,
+} from './names';
+
+/** The sidecar's instruments. With no SDK registered every call is a no-op. */
+export interface SidecarMetrics {
+  verification(result: string): void;
+  eventApplied(targetType: RevocationTargetType, latencyMs: Milliseconds | undefined, replay: boolean): void;
+  eventRejected(reason: string): void;
+  liveEviction(targetType: RevocationTargetType): void;
+  /** Unregisters the gauge callback (a closed sidecar must not be kept alive by the meter). */
+  close(): void;
+}
+
+export interface SidecarMetricsOptions {
+  readonly meterProvider: MeterProvider | undefined;
+  readonly denyListSize: () => number;
+}
+
+/** Propagation is expected in single-digit ms; the tail up to minutes covers a sidecar catching up after an outage. */
+const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000];
+
+export function createSidecarMetrics(options: SidecarMetricsOptions): SidecarMetrics {
+  const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(METER_NAME);
+  const latency = meter.createHistogram(METRIC_PROPAGATION_LATENCY, {
+    description: 'Time from a revocation event being issued by the authority to its application by this sidecar',
+    unit: 'ms',
+    advice: { explicitBucketBoundaries: LATENCY_BUCKETS_MS },
+  });
+  const verifications = meter.createCounter(METRIC_VERIFICATIONS, { description: 'Token verifications by result', unit: '{verification}' });
+  const applied = meter.createCounter(METRIC_EVENTS_APPLIED, { description: 'Revocation events applied', unit: '{event}' });
+  const rejected = meter.createCounter(METRIC_EVENTS_REJECTED, { description: 'Events skipped as malformed or invalid', unit: '{event}' });
+  const evictions = meter.createCounter(METRIC_DENY_LIST_EVICTIONS, {
+    description: 'Live deny rules dropped because the deny list was full; the sidecar fails closed meanwhile',
+    unit: '{rule}',
+  });
+  const size = meter.createObservableGauge(METRIC_DENY_LIST_SIZE, { description: 'Deny-list entries held', unit: '{entry}' });
+  const observeSize: ObservableCallback = (result) => result.observe(options.denyListSize());
+  size.addCallback(observeSize);
+
+  // verify() is the hot path: reuse one attributes object per result instead of allocating per call.
+  const resultAttributes = new Map<string, Attributes>();
+  const attributesFor = (result: string): Attributes => {
+    let attributes = resultAttributes.get(result);
+    if (!attributes) {
+      attributes = { [ATTR_RESULT]: result };
+      resultAttributes.set(result, attributes);
+    }
+    return attributes;
+  };
+
+  return {
+    verification(result) {
+      verifications.add(1, attributesFor(result));
+    },
+    eventApplied(targetType, latencyMs, replay) {
+      const attributes = { [ATTR_TARGET_TYPE]: targetType, [ATTR_REPLAY]: replay };
+      applied.add(1, attributes);
+      if (latencyMs !== undefined) latency.record(latencyMs, attributes);
+    },
+    eventRejected(reason) {
+      rejected.add(1, { [ATTR_REASON]: reason });
+    },
+    liveEviction(targetType) {
+      evictions.add(1, { [ATTR_TARGET_TYPE]: targetType });
+    },
+    close() {
+      size.removeCallback(observeSize);
+    },
+  };
+}

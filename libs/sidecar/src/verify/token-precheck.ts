@@ -1,0 +1,51 @@
+import { verifyFailure, type OtherVerifyFailure } from './verify-result';
+
+/** Three base64url segments; the signature may be empty (that is how `alg: none` tokens look). */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+export interface PrecheckOptions {
+  readonly maxTokenBytes: number;
+  readonly algorithms: ReadonlySet<string>;
+  /** Normalised with {@link normalizeTyp}. */
+  readonly requiredTyp: string;
+}
+
+/** `typ` is a media type whose `application/` prefix may be omitted (RFC 7515 §4.1.9), compared case-insensitively. */
+export function normalizeTyp(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.includes('/') ? lower : `application/${lower}`;
+}
+
+/**
+ * Cheap structural checks before any key lookup or crypto: a hostile or broken token is refused
+ * without touching the key set (an unknown `kid` would trigger a JWKS refetch) or spending a
+ * signature verification. Returns undefined when the token may proceed.
+ */
+export function precheckToken(token: unknown, options: PrecheckOptions): OtherVerifyFailure | undefined {
+  if (typeof token !== 'string' || token.length === 0) return verifyFailure('MALFORMED', 'token is empty or not a string');
+  // Compact JWS is ASCII, so length is the byte size; checked before the regex so huge input costs nothing.
+  if (token.length > options.maxTokenBytes) {
+    return verifyFailure('MALFORMED', `token is ${token.length} bytes; the limit is ${options.maxTokenBytes}`);
+  }
+  if (!COMPACT_JWS.test(token)) {
+    return verifyFailure('MALFORMED', 'token is not a compact JWS (three base64url parts separated by dots)');
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+  } catch {
+    return verifyFailure('MALFORMED', 'token header is not base64url-encoded JSON');
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    return verifyFailure('MALFORMED', 'token header is not a JSON object');
+  }
+  const { alg, typ } = header as { alg?: unknown; typ?: unknown };
+  if (typeof alg !== 'string' || alg.length === 0) return verifyFailure('MALFORMED', 'token header has no "alg"');
+  if (!options.algorithms.has(alg)) {
+    return verifyFailure('ALG_NOT_ALLOWED', `token algorithm ${JSON.stringify(alg.slice(0, 32))} is not allowed`);
+  }
+  if (typeof typ !== 'string' || normalizeTyp(typ) !== options.requiredTyp) {
+    return verifyFailure('TYPE_MISMATCH', `token header typ must be ${JSON.stringify(options.requiredTyp.replace(/^application\//, ''))}`);
+  }
+  return undefined;
+}

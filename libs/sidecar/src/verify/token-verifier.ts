@@ -1,0 +1,84 @@
+import { jwtVerify, type JWTVerifyGetKey } from 'jose';
+import type { Clock, Seconds } from '../internal/units';
+import { failureFromJoseError } from './jose-error-mapping';
+import { normalizeTyp, precheckToken, type PrecheckOptions } from './token-precheck';
+import { verifyFailure, type AccessTokenClaims, type OtherVerifyFailure, type VerifySuccess } from './verify-result';
+
+/** RFC 9068 §2.2: claims every access token carries. `client_id` and `jti` are also what deny rules match on. */
+export const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'] as const;
+
+export interface TokenVerifierOptions {
+  readonly issuer: string;
+  readonly audience: string | readonly string[];
+  readonly algorithms: readonly string[];
+  readonly requiredTyp: string;
+  readonly clockToleranceSeconds: Seconds;
+  readonly maxTokenLifetimeSeconds: Seconds;
+  readonly maxTokenBytes: number;
+  readonly getKey: JWTVerifyGetKey;
+  readonly clock: Clock;
+}
+
+/** Checks one token's form, signature and claims; knows nothing of deny rules or readiness. */
+export interface TokenVerifier {
+  /** Never throws; resolves to the claims or to a coded failure. */
+  verify(token: string): Promise<VerifySuccess | OtherVerifyFailure>;
+}
+
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
+/** Claim types jose does not check (it checks iss/aud values and the numeric dates). */
+function checkClaimTypes(payload: Record<string, unknown>): OtherVerifyFailure | undefined {
+  for (const claim of ['sub', 'jti', 'client_id'] as const) {
+    if (!isNonEmptyString(payload[claim])) return verifyFailure('MALFORMED', `token claim "${claim}" must be a non-empty string`);
+  }
+  for (const claim of ['sid', 'scope'] as const) {
+    if (payload[claim] !== undefined && typeof payload[claim] !== 'string') {
+      return verifyFailure('MALFORMED', `token claim "${claim}" must be a string`);
+    }
+  }
+  if (!Number.isFinite(payload['iat']) || !Number.isFinite(payload['exp'])) {
+    return verifyFailure('MALFORMED', 'token claims "iat" and "exp" must be finite numbers');
+  }
+  return undefined;
+}
+
+/**
+ * Creates the signature-and-claims verifier around jose's `jwtVerify`. The injected clock is
+ * passed to jose as `currentDate`, so tests control every time check.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const precheck: PrecheckOptions = {
+    maxTokenBytes: options.maxTokenBytes,
+    algorithms: new Set(options.algorithms),
+    requiredTyp: normalizeTyp(options.requiredTyp),
+  };
+  const algorithms = [...options.algorithms];
+  const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
+  const requiredClaims = [...REQUIRED_CLAIMS];
+  return {
+    async verify(token) {
+      const rejected = precheckToken(token, precheck);
+      if (rejected) return rejected;
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(token, options.getKey, {
+          algorithms,
+          issuer: options.issuer,
+          audience,
+          requiredClaims,
+          clockTolerance: options.clockToleranceSeconds,
+          // A token older than the longest lifetime could outlive the deny rules that revoke it (they
+          // are dropped after that long), so age is bounded here whatever `exp` says.
+          maxTokenAge: options.maxTokenLifetimeSeconds,
+          currentDate: new Date(options.clock()),
+        }));
+      } catch (error) {
+        return failureFromJoseError(error);
+      }
+      const badType = checkClaimTypes(payload);
+      if (badType) return badType;
+      return { ok: true, claims: payload as AccessTokenClaims };
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { RevocationTargetType } from '@revmesh/contracts';
+import type { EpochSeconds } from '../internal/units';
+
+/**
+ * Why a token was not accepted. Stable: services log, count and branch on these values, and the
+ * HTTP adapters put them in the problem+json `code` member.
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | `TOKEN_MISSING` | no `Authorization: Bearer` credentials (HTTP adapters only) |
+ * | `MALFORMED` | not a compact JWS, oversized, unparsable header/payload, or a claim of the wrong type |
+ * | `ALG_NOT_ALLOWED` | header `alg` outside the allow-list (`none` and `HS*` never pass) |
+ * | `TYPE_MISMATCH` | header `typ` is not the required one (`at+jwt` by default, RFC 9068) |
+ * | `KEY_UNKNOWN` | no key of the issuer's key set matches the header `kid`/`alg` |
+ * | `KEYS_UNAVAILABLE` | the key set could not be fetched (network, timeout, bad JWKS document) |
+ * | `SIGNATURE_INVALID` | the signature does not verify with the matching key |
+ * | `ISSUER_MISMATCH` | `iss` is not the configured issuer |
+ * | `AUDIENCE_MISMATCH` | `aud` does not contain the configured audience |
+ * | `TOKEN_EXPIRED` | `exp` has passed, or `iat` is older than `maxTokenLifetimeSeconds` |
+ * | `TOKEN_NOT_YET_VALID` | `nbf` or `iat` lies in the future (beyond the clock tolerance) |
+ * | `CLAIM_MISSING` | a claim RFC 9068 requires is absent (iss, sub, aud, exp, iat, jti, client_id) |
+ * | `TOKEN_REVOKED` | a deny rule matches (jti, or sub/client_id/sid issued at or before the revocation) |
+ * | `DENY_LIST_OVERFLOW` | the deny list had to drop a live rule; every token is refused until it could no longer matter |
+ * | `NOT_READY` | the sidecar has not caught up with the revocation topic yet, or is closed |
+ * | `INTERNAL_ERROR` | a bug or an unexpected library failure; logged at error |
+ */
+export type VerifyFailureCode =
+  | 'TOKEN_MISSING'
+  | 'MALFORMED'
+  | 'ALG_NOT_ALLOWED'
+  | 'TYPE_MISMATCH'
+  | 'KEY_UNKNOWN'
+  | 'KEYS_UNAVAILABLE'
+  | 'SIGNATURE_INVALID'
+  | 'ISSUER_MISMATCH'
+  | 'AUDIENCE_MISMATCH'
+  | 'TOKEN_EXPIRED'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'CLAIM_MISSING'
+  | 'TOKEN_REVOKED'
+  | 'DENY_LIST_OVERFLOW'
+  | 'NOT_READY'
+  | 'INTERNAL_ERROR';
+
+/** Every {@link VerifyFailureCode}, for metrics, exhaustive tests and documentation. */
+export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
+  'TOKEN_MISSING',
+  'MALFORMED',
+  'ALG_NOT_ALLOWED',
+  'TYPE_MISMATCH',
+  'KEY_UNKNOWN',
+  'KEYS_UNAVAILABLE',
+  'SIGNATURE_INVALID',
+  'ISSUER_MISMATCH',
+  'AUDIENCE_MISMATCH',
+  'TOKEN_EXPIRED',
+  'TOKEN_NOT_YET_VALID',
+  'CLAIM_MISSING',
+  'TOKEN_REVOKED',
+  'DENY_LIST_OVERFLOW',
+  'NOT_READY',
+  'INTERNAL_ERROR',
+];
+
+/**
+ * The claims of an accepted access token (RFC 9068 profile). Only claims the sidecar checked
+ * are typed; anything else the issuer added is there as `unknown`.
+ */
+export interface AccessTokenClaims {
+  readonly iss: string;
+  readonly sub: string;
+  readonly aud: string | readonly string[];
+  readonly exp: EpochSeconds;
+  readonly iat: EpochSeconds;
+  readonly jti: string;
+  readonly client_id: string;
+  readonly nbf?: EpochSeconds;
+  /** Space-separated scopes (RFC 9068 §2.2.3.1), when the issuer includes them. */
+  readonly scope?: string;
+  /** Session (refresh-token family) id, when the issuer includes it. */
+  readonly sid?: string;
+  readonly [claim: string]: unknown;
+}
+
+export interface VerifySuccess {
+  readonly ok: true;
+  readonly claims: AccessTokenClaims;
+}
+
+/** A token denied by a revocation; `revocationId` names the rule, for logs and audits. */
+export interface TokenRevokedFailure {
+  readonly ok: false;
+  readonly code: 'TOKEN_REVOKED';
+  readonly message: string;
+  readonly revocationId: string;
+  /** Which claim the revocation matched. */
+  readonly target: RevocationTargetType;
+}
+
+export interface OtherVerifyFailure {
+  readonly ok: false;
+  readonly code: Exclude<VerifyFailureCode, 'TOKEN_REVOKED'>;
+  readonly message: string;
+}
+
+export type VerifyFailure = TokenRevokedFailure | OtherVerifyFailure;
+
+/** What {@link Sidecar.verify} returns: never throws for a bad token. Narrow on `ok`, then on `code`. */
+export type VerifyResult = VerifySuccess | VerifyFailure;
+
+/** Builds a failure result (every code but `TOKEN_REVOKED`, which carries more). */
+export function verifyFailure(code: OtherVerifyFailure['code'], message: string): OtherVerifyFailure {
+  return { ok: false, code, message };
+}

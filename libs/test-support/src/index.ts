@@ -1,0 +1,9 @@
+export { ensureKafka, stopKafkaIfStartedHere, waitForKafka, type LocalKafka } from './kafka/local-kafka';
+export { freePort } from './process/free-port';
+export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './process/service-process';
+export { createInMemoryTransport, type AppendRecord, type InMemoryTransport, type InMemoryTransportOptions } from './fakes/in-memory-transport';
+export { createRecordingMeterProvider, type RecordedMeasurement, type RecordingMeterProvider } from './fakes/recording-meter-provider';
+export { createRecordingLogger, type LogEntry, type RecordingLogger } from './fakes/recording-logger';
+export { createTestIssuer, type SignOptions, type TestClaims, type TestIssuer, type TestIssuerOptions } from './tokens/test-issuer';
+export { algorithmConfusionToken, decodeTokenPayload, tamperPayload, tamperSignature, unsignedToken, wrongKeyToken } from './tokens/forged-tokens';
+export { appendRevocation, revocationEvent, type RevocationEventInput } from './fakes/revocation-events';

@@ -1,0 +1,13 @@
+export type {
+  EventTransport,
+  IncomingRecord,
+  OutgoingRecord,
+  RecordHandler,
+  RecordPublisher,
+  TopicReader,
+  TopicReaderOptions,
+} from './transport';
+export { TransportError } from './transport-error';
+export { stderrTransportLogger, type TransportLogger } from './logger';
+export { createKafkaTransport } from './kafka/kafka-transport';
+export { parseBrokerList, type KafkaTransportOptions } from './kafka/kafka-options';

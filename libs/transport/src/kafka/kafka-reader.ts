@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { IncomingRecord, RecordHandler, TopicReader, TopicReaderOptions } from '../transport';
+import { TransportError } from '../transport-error';
+import type { TransportLogger } from '../logger';
+import { toTransportError } from './kafka-errors';
+
+const DEFAULT_MAX_WAIT_MS = 100;
+
+/**
+ * A private, whole-topic reader. kafkajs has no group-less `assign()`, so each reader joins a
+ * consumer group of its own (unique id) and never commits offsets: every reader sees every
+ * record, and the broker keeps no committed offsets for it. The empty group is deleted on stop.
+ */
+export function createKafkaReader(
+  kafka: Kafka,
+  admin: () => Promise<Admin>,
+  logger: TransportLogger,
+  options: TopicReaderOptions,
+): TopicReader {
+  const groupId = `revmesh-reader.${options.readerId}.${randomUUID()}`;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+  let consumer: Consumer | undefined;
+  let stopped = false;
+  let started = false;
+
+  let resolveCaughtUp!: () => void;
+  let rejectCaughtUp!: (error: Error) => void;
+  let isCaughtUp = false;
+  const caughtUp = new Promise<void>((resolve, reject) => {
+    resolveCaughtUp = () => {
+      isCaughtUp = true;
+      resolve();
+    };
+    rejectCaughtUp = reject;
+  });
+  // Callers may never await it (e.g. stop before ready); that is not an unhandled rejection.
+  caughtUp.catch(() => undefined);
+
+  /** Per partition: the offset the reader must reach (exclusive) to have seen everything that existed at start. */
+  const targets = new Map<number, bigint>();
+  const checkCaughtUp = (): void => {
+    if (!isCaughtUp && targets.size === 0) resolveCaughtUp();
+  };
+  const advance = (partition: number, nextOffset: bigint): void => {
+    const target = targets.get(partition);
+    if (target !== undefined && nextOffset >= target) {
+      targets.delete(partition);
+      checkCaughtUp();
+    }
+  };
+
+  const toRecord = (partition: number, message: EachBatchPayload['batch']['messages'][number]): IncomingRecord => {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(message.headers ?? {})) {
+      if (value === undefined) continue;
+      const first = Array.isArray(value) ? value[0] : value;
+      if (first !== undefined) headers[name] = first.toString();
+    }
+    return {
+      topic: options.topic,
+      partition,
+      offset: message.offset,
+      key: message.key ? message.key.toString() : null,
+      value: message.value,
+      headers,
+      timestamp: Number(message.timestamp),
+    };
+  };
+
+  const startOnce = async (handler: RecordHandler): Promise<void> => {
+    targets.clear();
+    const offsets = await (await admin()).fetchTopicOffsets(options.topic);
+    for (const { partition, low, high } of offsets) {
+      if (BigInt(high) > BigInt(low)) targets.set(partition, BigInt(high));
+    }
+    const c = kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: maxWaitMs,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+    try {
+      await c.connect();
+      await c.subscribe({ topics: [options.topic], fromBeginning: true });
+      await c.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) return;
+            const record = toRecord(batch.partition, message);
+            try {
+              await handler(record);
+            } catch (error) {
+              options.onHandlerError?.(error, record);
+            }
+            advance(batch.partition, BigInt(message.offset) + 1n);
+          }
+          // Compaction can leave the batch's last offset without a message; the batch still covers it.
+          if (!batch.isEmpty()) advance(batch.partition, BigInt(batch.lastOffset()) + 1n);
+          await heartbeat();
+        },
+      });
+    } catch (error) {
+      await c.disconnect().catch(() => undefined);
+      throw error;
+    }
+    if (stopped) {
+      await c.disconnect().catch(() => undefined);
+      throw new TransportError(`reader of ${options.topic} stopped while starting`, false);
+    }
+    consumer = c;
+    checkCaughtUp();
+  };
+
+  return {
+    caughtUp,
+    async start(handler: RecordHandler) {
+      if (started) throw new TypeError('TopicReader.start() called twice');
+      if (stopped) throw new TypeError('TopicReader was stopped; create a new one');
+      started = true;
+      // The topic may not exist yet (the authority creates it at boot) and the broker may be
+      // down: keep trying until it works or stop() is called, so a service can boot during a
+      // Kafka hiccup and become ready once Kafka is back.
+      let delayMs = 100;
+      let warned = false;
+      for (;;) {
+        try {
+          await startOnce(handler);
+          if (warned) logger.warn(`reader of ${options.topic} started after retrying`, { topic: options.topic });
+          return;
+        } catch (error) {
+          if (stopped) throw toTransportError(`start reading ${options.topic}`, error);
+          if (!warned) {
+            logger.warn(`reader of ${options.topic} cannot start yet; retrying`, {
+              topic: options.topic,
+              error: error instanceof Error ? error.message : String(error),
+            });
+            warned = true;
+          }
+          await new Promise((r) => setTimeout(r, delayMs));
+          delayMs = Math.min(delayMs * 2, 2000);
+        }
+      }
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (!isCaughtUp) rejectCaughtUp(new TransportError(`reader of ${options.topic} stopped before catching up`, false));
+      const c = consumer;
+      consumer = undefined;
+      if (!c) return;
+      await c.disconnect().catch(() => undefined);
+      // Best effort: the group has no offsets and no members; deleting it leaves no litter.
+      await (await admin()).deleteGroups([groupId]).catch(() => undefined);
+    },
+  };
+}

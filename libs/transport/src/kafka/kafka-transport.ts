@@ -1,0 +1,80 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import type { TopicSpec } from '@revmesh/contracts';
+import type { EventTransport } from '../transport';
+import { stderrTransportLogger } from '../logger';
+import { toTransportError } from './kafka-errors';
+import { kafkaLogCreator } from './kafka-log-creator';
+import { validateKafkaOptions, type KafkaTransportOptions } from './kafka-options';
+import { createKafkaPublisher } from './kafka-publisher';
+import { createKafkaReader } from './kafka-reader';
+
+/**
+ * The {@link EventTransport} over Apache Kafka, with kafkajs. The only file set that knows kafkajs.
+ *
+ * @example
+ * const transport = createKafkaTransport({ brokers: ['127.0.0.1:19092'] });
+ * await transport.ensureTopics([revocationTopicSpec(topicNames().revocations)]);
+ */
+export function createKafkaTransport(options: KafkaTransportOptions): EventTransport {
+  validateKafkaOptions(options);
+  const logger = options.logger ?? stderrTransportLogger;
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'revmesh',
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeoutMs ?? 3000,
+    requestTimeout: options.requestTimeoutMs ?? 10000,
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(logger),
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+
+  let admin: Admin | undefined;
+  let adminConnecting: Promise<Admin> | undefined;
+  const connectedAdmin = (): Promise<Admin> => {
+    if (admin) return Promise.resolve(admin);
+    adminConnecting ??= (async () => {
+      const a = kafka.admin();
+      try {
+        await a.connect();
+      } catch (error) {
+        adminConnecting = undefined;
+        throw toTransportError('connect admin', error);
+      }
+      admin = a;
+      return a;
+    })();
+    return adminConnecting;
+  };
+
+  return {
+    async ensureTopics(specs: readonly TopicSpec[]) {
+      const a = await connectedAdmin();
+      try {
+        const existing = new Set(await a.listTopics());
+        const missing = specs.filter((s) => !existing.has(s.topic));
+        if (missing.length === 0) return;
+        await a.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((s) => ({
+            topic: s.topic,
+            numPartitions: s.numPartitions,
+            replicationFactor: -1,
+            configEntries: Object.entries(s.configEntries).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (error) {
+        // Another authority replica may have created it between list and create.
+        if (error instanceof Error && /already exists/i.test(error.message)) return;
+        throw toTransportError(`create topics ${specs.map((s) => s.topic).join(', ')}`, error);
+      }
+    },
+    createPublisher: () => createKafkaPublisher(kafka),
+    createReader: (readerOptions) => createKafkaReader(kafka, connectedAdmin, logger, readerOptions),
+    async close() {
+      const a = admin;
+      admin = undefined;
+      adminConnecting = undefined;
+      await a?.disconnect().catch(() => undefined);
+    },
+  };
+}
