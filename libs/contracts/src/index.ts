@@ -8,10 +8,55 @@ export {
   type RevocationTarget,
   type RevocationTargetType,
 } from './events/revocation-issued';
+export {
+  KEY_STATE_CHANGED,
+  KEY_STATES,
+  keyStateChangedV1Schema,
+  publicJwkSchema,
+  type KeyState,
+  type KeyStateChangedEvent,
+  type PublicJwk,
+} from './events/key-state-changed';
+export {
+  EVENT_SIGNER_ANNOUNCED,
+  EVENT_SIGNER_WITHDRAWN,
+  eventSignerAnnouncedV1Schema,
+  eventSignerJwkSchema,
+  eventSignerWithdrawnV1Schema,
+  type EventSignerAnnouncedEvent,
+  type EventSignerJwk,
+  type EventSignerWithdrawnEvent,
+} from './events/event-signer';
 export { revmeshEventSchema, SUPPORTED_EVENT_VERSIONS, type RevmeshEvent, type RevmeshEventType } from './events/event';
 export { decodeEvent, encodeEvent, MAX_EVENT_BYTES, type DecodeResult, type EventRejectionReason } from './events/codec';
 export {
+  decodeSidecarReport,
+  encodeSidecarReport,
+  SIDECAR_ACK,
+  SIDECAR_HEARTBEAT,
+  sidecarAckV1Schema,
+  sidecarHeartbeatV1Schema,
+  sidecarReportSchema,
+  type ReportDecodeResult,
+  type SidecarAck,
+  type SidecarHeartbeat,
+  type SidecarReport,
+} from './events/sidecar-report';
+export {
+  EVENT_JWS_ALG,
+  EVENT_JWS_TYP,
+  openSignedEvent,
+  signEvent,
+  type EventSignerTrust,
+  type EventSigningKey,
+  type OpenedEvent,
+} from './signing/signed-event';
+export {
+  acksTopicSpec,
   DEFAULT_TOPIC_PREFIX,
+  eventSignerKey,
+  keyEventKey,
+  keysTopicSpec,
   revocationKey,
   revocationTopicSpec,
   topicNames,

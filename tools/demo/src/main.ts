@@ -136,6 +136,16 @@ async function main(): Promise<void> {
     log(`\n3. Every service now rejects the token (observed ${Date.now() - requestedAt} ms after the request):`);
     for (const row of rows) log(row);
 
+    log('   (the first revocation also pays one-off warm-up costs in each process: JIT, first fetch, first publish)');
+
+    const steady = await measureSteadyState(authorityUrl, adminKey, apis, 20);
+    log(`\n4. ${steady.count} more revocations, applied by all ${apis.length} services: time from the authority accepting each`);
+    log(`   to a service enforcing it: p50 ${steady.p50.toFixed(1)} ms, p95 ${steady.p95.toFixed(1)} ms, max ${steady.max.toFixed(1)} ms`);
+    for (const [id, values] of steady.perInstance) {
+      const sorted = [...values].sort((a, b) => a - b);
+      log(`   ${id}: p50 ${percentile(sorted, 0.5).toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms`);
+    }
+
     if (once) {
       await shutdown(0);
       return;
@@ -153,6 +163,38 @@ async function main(): Promise<void> {
     }
     await shutdown(1);
   }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Revokes `count` synthetic jtis one after another and collects each instance's own latency measurement. */
+async function measureSteadyState(authorityUrl: string, adminKey: string, apis: readonly { id: string; url: string }[], count: number) {
+  const perInstance = new Map<string, number[]>(apis.map((a) => [a.id, []]));
+  for (let i = 0; i < count; i++) {
+    const r = await requestJson(`${authorityUrl}/v1/revocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify({ target: 'jti', value: `demo-steady-${Date.now()}-${i}`, reason: 'demo: steady-state latency' }),
+    });
+    if (r.status !== 202) throw new Error(`revocation failed: ${r.status} ${JSON.stringify(r.body)}`);
+    for (const api of apis) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const applied = await requestJson(`${api.url}/_revmesh/revocations/${String(r.body['id'])}`);
+        if (applied.status === 200 && typeof applied.body['latencyMs'] === 'number') {
+          perInstance.get(api.id)?.push(applied.body['latencyMs']);
+          break;
+        }
+        if (Date.now() > deadline) throw new Error(`${api.id} did not apply revocation ${String(r.body['id'])}`);
+        await new Promise((res) => setTimeout(res, 2));
+      }
+    }
+  }
+  const all = [...perInstance.values()].flat().sort((a, b) => a - b);
+  return { count, perInstance, p50: percentile(all, 0.5), p95: percentile(all, 0.95), max: all[all.length - 1] ?? Number.NaN };
 }
 
 void main();

@@ -7,7 +7,19 @@ export type EventRejectionReason =
   | 'MALFORMED_JSON'
   | 'UNKNOWN_TYPE'
   | 'UNSUPPORTED_VERSION'
-  | 'SCHEMA_INVALID';
+  | 'SCHEMA_INVALID'
+  /** Plain JSON where a signed JWS was expected. */
+  | 'UNSIGNED'
+  /** Not a compact JWS, or its header cannot be read. */
+  | 'MALFORMED_JWS'
+  /** Signed by a key the reader does not trust (or names none). */
+  | 'UNKNOWN_SIGNER'
+  /** Wrong algorithm or type, or the signature does not verify. */
+  | 'SIGNATURE_INVALID'
+  /** An event id the reader has already applied, seen again. */
+  | 'REPLAY'
+  /** A key event no newer than what the reader holds for that key (an old event replayed). */
+  | 'STALE_KEY_EVENT';
 
 export type DecodeResult =
   | { readonly ok: true; readonly event: RevmeshEvent }

@@ -1,15 +1,30 @@
 import { z } from 'zod';
 import { REVOCATION_ISSUED, revocationIssuedV1Schema } from './revocation-issued';
+import { KEY_STATE_CHANGED, keyStateChangedV1Schema } from './key-state-changed';
+import {
+  EVENT_SIGNER_ANNOUNCED,
+  EVENT_SIGNER_WITHDRAWN,
+  eventSignerAnnouncedV1Schema,
+  eventSignerWithdrawnV1Schema,
+} from './event-signer';
 
 /**
  * Every event revmesh publishes, discriminated by `type`; each type pins its `version`.
- * Later issues add key, acknowledgement and heartbeat events here.
+ * Sidecar reports (acks, heartbeats) are not events: see `sidecar-report.ts`.
  */
-export const revmeshEventSchema = z.discriminatedUnion('type', [revocationIssuedV1Schema]);
+export const revmeshEventSchema = z.discriminatedUnion('type', [
+  revocationIssuedV1Schema,
+  keyStateChangedV1Schema,
+  eventSignerAnnouncedV1Schema,
+  eventSignerWithdrawnV1Schema,
+]);
 export type RevmeshEvent = z.infer<typeof revmeshEventSchema>;
 export type RevmeshEventType = RevmeshEvent['type'];
 
 /** The versions this build understands, per event type. */
 export const SUPPORTED_EVENT_VERSIONS: Readonly<Record<RevmeshEventType, readonly number[]>> = {
   [REVOCATION_ISSUED]: [1],
+  [KEY_STATE_CHANGED]: [1],
+  [EVENT_SIGNER_ANNOUNCED]: [1],
+  [EVENT_SIGNER_WITHDRAWN]: [1],
 };

@@ -6,6 +6,10 @@ export const DEFAULT_TOPIC_PREFIX = 'revmesh.';
 export interface TopicNames {
   /** Revocation decisions, keyed by target so compaction keeps the latest rule per target. */
   readonly revocations: string;
+  /** Token-signing keys and event-signer changes, keyed by `kid` / `event-signer:<kid>`; compacted. */
+  readonly keys: string;
+  /** Sidecar heartbeats and acknowledgements, keyed by instance id; time-limited. */
+  readonly acks: string;
 }
 
 /** Topic names for a prefix. The `.v1` suffix changes only with an incompatible wire change. */
@@ -13,7 +17,7 @@ export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): TopicNames {
   if (!/^[A-Za-z0-9._-]*$/.test(prefix)) {
     throw new TypeError(`topic prefix ${JSON.stringify(prefix)} may only contain letters, digits, '.', '_' and '-'`);
   }
-  return { revocations: `${prefix}revocations.v1` };
+  return { revocations: `${prefix}revocations.v1`, keys: `${prefix}keys.v1`, acks: `${prefix}acks.v1` };
 }
 
 /** How a topic is created. `configEntries` are Kafka topic configs. */
@@ -56,4 +60,36 @@ export function revocationTopicSpec(topic: string, options: RevocationTopicOptio
 /** Partition key of a revocation: one key per target, so later rules for a target supersede earlier ones under compaction. */
 export function revocationKey(target: RevocationTarget): string {
   return `${target.type}:${target.value}`;
+}
+
+/**
+ * The keys topic has ONE partition: `key_set_version` orders every key event, and a reader must
+ * see them in that order. It is compacted only (no time limit): the latest state of every key
+ * and signer must survive as long as the mesh runs.
+ */
+export function keysTopicSpec(topic: string): TopicSpec {
+  return {
+    topic,
+    numPartitions: 1,
+    configEntries: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0', 'message.timestamp.type': 'CreateTime' },
+  };
+}
+
+/** Acks and heartbeats matter for minutes, not days. Default retention 1 hour. */
+export function acksTopicSpec(topic: string, options: { readonly partitions?: number; readonly retentionMs?: number } = {}): TopicSpec {
+  return {
+    topic,
+    numPartitions: options.partitions ?? 3,
+    configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(options.retentionMs ?? 3600_000) },
+  };
+}
+
+/** Partition key of a key event. */
+export function keyEventKey(kid: string): string {
+  return kid;
+}
+
+/** Partition key of an event-signer change. */
+export function eventSignerKey(kid: string): string {
+  return `event-signer:${kid}`;
 }

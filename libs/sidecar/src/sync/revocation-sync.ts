@@ -107,9 +107,18 @@ export function createRevocationSync(options: RevocationSyncOptions): Revocation
     notify(record);
   };
 
+  const misplaced = (event: RevmeshEvent): void => {
+    countRejection('UNKNOWN_TYPE');
+    logger.warn('revmesh sidecar ignored an event that does not belong on the revocations topic', { type: event.type, event_id: event.id });
+  };
+
   // One handler per event type: a type added to contracts without a handler here fails to compile.
   const handlers: { readonly [T in RevmeshEventType]: (event: Extract<RevmeshEvent, { type: T }>) => void } = {
     'revocation.issued': applyRevocation,
+    // Key and signer events belong on the keys topic; on the revocations topic they are misplaced.
+    'key.state-changed': (event) => misplaced(event),
+    'event-signer.announced': (event) => misplaced(event),
+    'event-signer.withdrawn': (event) => misplaced(event),
   };
 
   return {

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * What sidecars report back to the authority on the acks topic (keyed by instance id). Reports
+ * are not signed (sidecars hold no signing key); the authority validates them and treats them
+ * as claims about coverage, never as commands.
+ */
+export const SIDECAR_HEARTBEAT = 'sidecar.heartbeat' as const;
+export const SIDECAR_ACK = 'sidecar.ack' as const;
+
+const reportBase = z.object({
+  instance_id: z.string().min(1).max(200),
+  /** Epoch ms at the sidecar. */
+  sent_at: z.number().int().positive(),
+  /** Highest key-set version the sidecar holds (0 before it holds any key). */
+  key_set_version: z.number().int().nonnegative(),
+});
+
+/** Sent on start and every heartbeat interval; an instance silent for 3 intervals counts as gone. */
+export const sidecarHeartbeatV1Schema = reportBase.extend({
+  type: z.literal(SIDECAR_HEARTBEAT),
+  version: z.literal(1),
+  started_at: z.number().int().positive(),
+  ready: z.boolean(),
+  /** Audiences the service accepts: lets the authority show coverage per audience. */
+  audiences: z.array(z.string().min(1).max(256)).max(50),
+  heartbeat_interval_ms: z.number().int().positive(),
+});
+export type SidecarHeartbeat = z.infer<typeof sidecarHeartbeatV1Schema>;
+
+/** One applied event (revocation, key change, signer change). */
+export const sidecarAckV1Schema = reportBase.extend({
+  type: z.literal(SIDECAR_ACK),
+  version: z.literal(1),
+  event_id: z.string().uuid(),
+  event_type: z.string().min(1).max(100),
+  /** Epoch ms at the sidecar. */
+  applied_at: z.number().int().positive(),
+});
+export type SidecarAck = z.infer<typeof sidecarAckV1Schema>;
+
+export const sidecarReportSchema = z.discriminatedUnion('type', [sidecarHeartbeatV1Schema, sidecarAckV1Schema]);
+export type SidecarReport = z.infer<typeof sidecarReportSchema>;
+
+export type ReportDecodeResult =
+  | { readonly ok: true; readonly report: SidecarReport }
+  | { readonly ok: false; readonly message: string };
+
+/** Parses a report read from the acks topic. Never throws. */
+export function decodeSidecarReport(bytes: Buffer | string | null | undefined): ReportDecodeResult {
+  if (bytes === null || bytes === undefined || bytes.length === 0) return { ok: false, message: 'empty report' };
+  if (bytes.length > 16 * 1024) return { ok: false, message: 'report too large' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bytes.toString());
+  } catch {
+    return { ok: false, message: 'report is not JSON' };
+  }
+  const parsed = sidecarReportSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return { ok: false, message: `${first?.path.join('.') || '(root)'}: ${first?.message ?? 'invalid'}` };
+  }
+  return { ok: true, report: parsed.data };
+}
+
+export function encodeSidecarReport(report: SidecarReport): Buffer {
+  return Buffer.from(JSON.stringify(sidecarReportSchema.parse(report)));
+}
