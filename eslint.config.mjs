@@ -20,11 +20,14 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           depConstraints: [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
+            // The Node SDK is for apps; libraries (the sidecar above all) use @opentelemetry/api only.
+            { sourceTag: 'type:telemetry', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:telemetry'] },
             { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:contracts'] },
             {
               sourceTag: 'scope:sidecar',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:transport', 'type:test-support'],
-              bannedExternalImports: ['@nestjs/*', 'better-sqlite3', 'fastify', 'express'],
+              bannedExternalImports: ['@nestjs/*', 'better-sqlite3', 'fastify', 'express', '@opentelemetry/sdk-*', '@opentelemetry/exporter-*'],
             },
             {
               sourceTag: 'scope:authority',
@@ -39,6 +42,7 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:contracts', 'type:transport'],
               bannedExternalImports: ['@nestjs/*'],
             },
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:transport', 'type:test-support'] },
             {
               sourceTag: 'scope:demo',

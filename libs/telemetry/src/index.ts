@@ -1,0 +1,1 @@
+export { startNodeTelemetry, type NodeTelemetry, type NodeTelemetryOptions } from './node-telemetry';
