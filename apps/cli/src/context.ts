@@ -1,0 +1,86 @@
+import type { StoredCredential } from './auth/credential';
+import { authorizationHeader } from './auth/credential';
+import type { AuthorityUrl } from './config/authority-url';
+import { parseAuthorityUrl } from './config/authority-url';
+import { createCredentialStore, type CredentialStore } from './config/credentials';
+import { configPaths, type ConfigPaths } from './config/paths';
+import { readConfigFile } from './config/profiles';
+import { ENV, resolveSettings, type GlobalFlags, type Settings } from './config/settings';
+import { CredentialAuthorityMismatchError, NotLoggedInError, UsageError } from './errors';
+import { createAuthorityApi, type AuthorityApi } from './http/authority-api';
+import { createAuthorityClient, type AuthorityClient } from './http/authority-client';
+import type { CliIo } from './io/cli-io';
+import { Output, type RunState } from './output/output';
+
+/** Everything a command needs, resolved lazily so `login` works without a stored credential. */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly output: Output;
+  readonly paths: ConfigPaths;
+  /** Profile, authority and timeout after precedence (flag > env > profile file). */
+  settings(): Settings;
+  /**
+   * The authority URL: from settings, else the one the profile's credential was stored for.
+   * @throws {UsageError} when nothing names one.
+   */
+  authority(): AuthorityUrl;
+  credentials(): CredentialStore;
+  /** A client sending `authorization` (or nothing). */
+  client(authorization?: string): AuthorityClient;
+  /**
+   * The API, authenticated with the profile's credential.
+   * @throws {NotLoggedInError} / {CredentialAuthorityMismatchError} / credentials file errors.
+   */
+  api(): AuthorityApi;
+}
+
+/** Builds the context of one command run from the parsed global flags. */
+export function createContext(io: CliIo, flags: GlobalFlags, state: RunState): CommandContext {
+  state.json = flags.json === true;
+  const output = new Output(io.stdout, io.stderr, state);
+  const paths = configPaths(io);
+  let settings: Settings | undefined;
+  let store: CredentialStore | undefined;
+  let warnedInsecure = false;
+
+  const context: CommandContext = {
+    io,
+    output,
+    paths,
+    settings: () => (settings ??= resolveSettings(flags, io.env, () => readConfigFile(paths.configFile), paths.configFile)),
+    credentials: () => (store ??= createCredentialStore(paths.credentialsFile)),
+    authority() {
+      const resolved = context.settings();
+      if (resolved.authority !== undefined) return resolved.authority.url;
+      const stored = context.credentials().read(resolved.profile);
+      if (stored !== undefined) return parseAuthorityUrl(stored.authority, `${paths.credentialsFile} (profile "${resolved.profile}")`);
+      throw new UsageError(
+        `no authority URL for profile "${resolved.profile}": pass --authority <url>, set ${ENV.authority}, or add "authority" to the profile in ${paths.configFile}`,
+      );
+    },
+    client(authorization) {
+      const authority = context.authority();
+      if (authorization !== undefined && authority.insecure && !warnedInsecure) {
+        warnedInsecure = true;
+        output.warn(`${authority.display} is plain http to another host: the credential crosses the network unencrypted; use https`);
+      }
+      return createAuthorityClient({
+        authority,
+        fetch: io.fetch,
+        timeoutMs: context.settings().timeoutMs,
+        ...(authorization === undefined ? {} : { authorization }),
+      });
+    },
+    api() {
+      const { profile } = context.settings();
+      const authority = context.authority();
+      const credential: StoredCredential | undefined = context.credentials().read(profile);
+      if (credential === undefined) throw new NotLoggedInError(profile);
+      if (parseAuthorityUrl(credential.authority, paths.credentialsFile).display !== authority.display) {
+        throw new CredentialAuthorityMismatchError(profile, credential.authority, authority.display);
+      }
+      return createAuthorityApi(context.client(authorizationHeader(credential)));
+    },
+  };
+  return context;
+}

@@ -1,0 +1,122 @@
+import { Command, CommanderError, Option } from 'commander';
+import { registerEventSigners } from './commands/event-signers';
+import { registerInstances } from './commands/instances';
+import { registerKeys } from './commands/keys';
+import { registerLogin } from './commands/login';
+import { registerLogout } from './commands/logout';
+import { registerRevocation } from './commands/revocation';
+import { registerRevoke } from './commands/revoke';
+import { registerRotation } from './commands/rotation';
+import { parseMilliseconds, type ProgramDeps } from './commands/command-kit';
+import { DEFAULT_PROFILE, DEFAULT_TIMEOUT_MS, ENV } from './config/settings';
+import { UsageError } from './errors';
+import { EXIT_CODE_TABLE, EXIT_CODES, type ExitCode } from './exit-codes';
+import type { CliIo } from './io/cli-io';
+import { reportError } from './output/error-report';
+import { jsonDocument } from './output/json';
+import type { RunState } from './output/output';
+import { CLI_VERSION } from './version';
+
+const ROOT_HELP = `
+Examples:
+  $ revmesh --authority https://authority.example.com login --admin-key-stdin < admin-key
+  $ revmesh revoke sub alice --reason "laptop stolen" --wait
+  $ revmesh revocation status <id> --json
+  $ revmesh keys list
+
+Settings (a flag beats the environment, which beats the profile file):
+  ${ENV.authority.padEnd(24)}authority URL (--authority)
+  ${ENV.profile.padEnd(24)}profile name (--profile, default "${DEFAULT_PROFILE}")
+  ${ENV.timeout.padEnd(24)}per-request timeout in ms (--timeout, default ${DEFAULT_TIMEOUT_MS})
+  ${ENV.configDir.padEnd(24)}config directory (default $XDG_CONFIG_HOME/revmesh or ~/.config/revmesh)
+  config.json             {"profiles": {"<name>": {"authority": "https://…", "timeout_ms": 10000}}}
+  credentials.json        written by login with mode 0600; refused if group or others can read it
+
+Exit codes:
+${EXIT_CODE_TABLE.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n')}
+`;
+
+/**
+ * Builds the `revmesh` program around injected I/O. Build one per run: commander keeps parsed
+ * values on the program object.
+ */
+export function buildProgram(deps: ProgramDeps): Command {
+  const { io } = deps;
+  const program = new Command('revmesh')
+    .description('revmesh: revoke tokens, rotate keys and watch enforcement across the mesh, from a terminal')
+    .version(CLI_VERSION, '--version', 'print the version')
+    .addOption(new Option('--authority <url>', `authority URL (env ${ENV.authority}, or the profile's)`))
+    .addOption(new Option('--profile <name>', `profile in config.json / credentials.json (env ${ENV.profile}; default "${DEFAULT_PROFILE}")`))
+    .option('--json', 'print the result as exactly one JSON document on stdout (errors too); progress stays on stderr')
+    .addOption(new Option('--timeout <ms>', `per-request timeout (env ${ENV.timeout}; default ${DEFAULT_TIMEOUT_MS})`).argParser(parseMilliseconds))
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: true })
+    .showSuggestionAfterError(true)
+    // Errors are rendered by runCli as one line; commander only reports them by throwing.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => undefined,
+    })
+    .addHelpText('after', ROOT_HELP);
+
+  registerLogin(program, deps);
+  registerLogout(program, deps);
+  registerRevoke(program, deps);
+  registerRevocation(program, deps);
+  registerKeys(program, deps);
+  registerRotation(program, deps);
+  registerInstances(program, deps);
+  registerEventSigners(program, deps);
+  return program;
+}
+
+/** `revmesh keys` for `["--json", "keys", "lst"]`: the deepest command the words name, for a help hint. */
+function commandPath(program: Command, argv: readonly string[]): string {
+  const names = ['revmesh'];
+  let current = program;
+  for (const word of argv) {
+    if (word.startsWith('-')) continue;
+    const next = current.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (next === undefined) break;
+    names.push(word);
+    current = next;
+  }
+  return names.join(' ');
+}
+
+/** Commander's parse failure as our usage error: its message without the "error: " prefix, on one line. */
+function usageErrorOf(error: CommanderError, program: Command, argv: readonly string[]): UsageError {
+  const path = commandPath(program, argv);
+  if (error.code === 'commander.help') return new UsageError(`"${path}" needs a subcommand (listed above)`);
+  const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  return new UsageError(`${message}; see ${path} --help`);
+}
+
+/**
+ * Runs one `revmesh` invocation in-process and resolves with its exit code; never throws and
+ * never calls `process.exit`, so tests drive it directly. Every failure becomes one error
+ * line on stderr (and, with `--json`, an `{"error": …}` document on stdout if nothing else was).
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  // Known before parsing, so that parse errors also honour --json.
+  const state: RunState = { json: argv.includes('--json'), documentWritten: false };
+  const program = buildProgram({ io, state });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_CODES.OK;
+  } catch (thrown) {
+    let error = thrown;
+    if (thrown instanceof CommanderError) {
+      if (thrown.code === 'commander.helpDisplayed' || thrown.code === 'commander.version') return EXIT_CODES.OK;
+      error = usageErrorOf(thrown, program, argv);
+    }
+    const report = reportError(error);
+    for (const line of report.lines) io.stderr.write(`${line}\n`);
+    if (state.json && !state.documentWritten) {
+      state.documentWritten = true;
+      io.stdout.write(jsonDocument(report.document));
+    }
+    return report.exitCode;
+  }
+}
