@@ -12,7 +12,7 @@ describe('startNodeTelemetry', () => {
   const env: NodeJS.ProcessEnv = {};
 
   beforeAll(async () => {
-    telemetry = startNodeTelemetry({ serviceName: 'telemetry-spec', spanProcessors: [processor], env });
+    telemetry = startNodeTelemetry({ serviceName: 'telemetry-spec', serviceInstanceId: 'spec-1', spanProcessors: [processor], env });
     // Required after the SDK starts, as an app does, so the http module is instrumented.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const http = require('node:http') as typeof import('node:http');
@@ -37,6 +37,8 @@ describe('startNodeTelemetry', () => {
     metrics.getMeter('spec').createCounter('revmesh.spec.things', { description: 'things' }).add(3, { kind: 'a' });
     const text = await (await fetch(`${url}/metrics`)).text();
     expect(text).toMatch(/revmesh_spec_things_total\{[^}]*kind="a"[^}]*\} 3/);
+    // Resource labels on every series, so rules can tell services and instances apart.
+    expect(text).toMatch(/revmesh_spec_things_total\{[^}]*service_name="telemetry-spec"[^}]*service_instance_id="spec-1"/);
   });
 
   // HTTP auto-instrumentation hooks Node's own require, which jest replaces; it is exercised by

@@ -52,10 +52,21 @@ export function startNodeTelemetry(options: NodeTelemetryOptions): NodeTelemetry
     (env['OTEL_TRACES_EXPORTER'] !== undefined && env['OTEL_TRACES_EXPORTER'] !== 'none') || otlpConfigured(env, 'TRACES');
   if (!tracesExported) env['OTEL_TRACES_EXPORTER'] = 'none';
 
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  // Without resource labels every series of every instance would look the same to Prometheus;
+  // the alert rules aggregate by these two (deploy/observability/metrics.md).
+  const prometheus = new PrometheusExporter({
+    preventServerStart: true,
+    withResourceConstantLabels: /^service\.(name|instance\.id)$/,
+  });
   const metricReaders: IMetricReader[] = [prometheus];
   if (otlpConfigured(env, 'METRICS')) {
-    metricReaders.push(new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() }));
+    const interval = Number(env['OTEL_METRIC_EXPORT_INTERVAL'] ?? 60_000);
+    metricReaders.push(
+      new PeriodicExportingMetricReader({
+        exporter: new OTLPMetricExporter(),
+        exportIntervalMillis: Number.isFinite(interval) && interval > 0 ? interval : 60_000,
+      }),
+    );
   }
 
   const sdk = new NodeSDK({
