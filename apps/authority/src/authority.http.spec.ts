@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
-import { decodeEvent, type TopicSpec } from '@revmesh/contracts';
+import { openSignedEvent, type EventSignerTrust, type TopicSpec } from '@revmesh/contracts';
 import type { EventTransport, OutgoingRecord, RecordPublisher } from '@revmesh/transport';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { createLocalJWKSet, importJWK, jwtVerify, type JSONWebKeySet } from 'jose';
 import { bootstrapAuthority, type RunningAuthority } from './bootstrap';
 import type { AuthorityConfig } from './config/config';
 
@@ -60,6 +60,8 @@ describe('authority HTTP API', () => {
       demo: { clientId: 'demo-client', clientSecret: 'demo-secret-0123456789', audience: 'demo-api' },
       outboxPollMs: 20,
       logLevel: 'error',
+      rotation: { periodSeconds: 3600, prepublishLeadSeconds: 60, promotionGateTimeoutMs: 200, checkIntervalMs: 1000, eventSignerOverlapSeconds: 60 },
+      eventSignerReset: false,
     };
     authority = await bootstrapAuthority(config, { transport, listen: false, logger: silent });
   });
@@ -73,7 +75,15 @@ describe('authority HTTP API', () => {
   const counts = (): Record<string, number> => {
     const db = authority.core.store.db;
     const count = (table: string): number => db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
-    return { clients: count('clients'), revocations: count('revocations'), outbox: count('outbox') };
+    const revocationEvents = db.prepare("SELECT COUNT(*) FROM outbox WHERE topic = 'http-test.revocations.v1'").pluck().get() as number;
+    return { clients: count('clients'), revocations: count('revocations'), outbox: revocationEvents };
+  };
+  /** Trust in what the authority publishes at its well-known URL, as a sidecar on first use. */
+  const signerTrust = async (): Promise<EventSignerTrust> => {
+    const res = await authority.app.inject({ method: 'GET', url: '/.well-known/revmesh-event-signers.json' });
+    const keys = (json(res) as unknown as JSONWebKeySet).keys;
+    const imported = new Map(await Promise.all(keys.map(async (k) => [k.kid!, await importJWK(k, 'EdDSA')] as const)));
+    return { publicKeyFor: (kid) => imported.get(kid) as ReturnType<EventSignerTrust['publicKeyFor']> };
   };
   const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
   const tokenRequest = (form: Record<string, string>, authorization?: string) =>
@@ -126,9 +136,14 @@ describe('authority HTTP API', () => {
       expect(res.statusCode).toBe(200);
       expect(res.headers['cache-control']).toBe('public, max-age=60');
       const jwks = json(res) as unknown as JSONWebKeySet;
-      expect(jwks.keys).toHaveLength(1);
-      expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.any(String) });
-      expect(jwks.keys[0]).not.toHaveProperty('d');
+      // The active key and the pre-published standby.
+      expect(jwks.keys.map((k) => k.kid).sort()).toEqual(
+        authority.core.keyStates().filter((k) => k.state === 'active' || k.state === 'pending').map((k) => k.kid).sort(),
+      );
+      for (const key of jwks.keys) {
+        expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.any(String) });
+        expect(key).not.toHaveProperty('d');
+      }
     });
 
     it('answers /healthz without a key', async () => {
@@ -300,11 +315,12 @@ describe('authority HTTP API', () => {
       expect(body['expires_at']).toBeGreaterThanOrEqual(revokedAt + 120_000);
 
       // The relay is woken by the commit; wait for the fake broker to have it.
-      for (let i = 0; i < 100 && transport.published.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(transport.topics.map((t) => t.topic)).toEqual(['http-test.revocations.v1']);
-      const [record] = transport.published;
+      const revocations = () => transport.published.filter((r) => r.topic === 'http-test.revocations.v1');
+      for (let i = 0; i < 100 && revocations().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(transport.topics.map((t) => t.topic)).toEqual(['http-test.revocations.v1', 'http-test.keys.v1', 'http-test.acks.v1']);
+      const [record] = revocations();
       expect(record).toMatchObject({ topic: 'http-test.revocations.v1', key: 'sub:alice' });
-      const decoded = decodeEvent(record!.value);
+      const decoded = await openSignedEvent(record!.value, await signerTrust());
       expect(decoded.ok && decoded.event.payload.revocation_id).toBe(body['id']);
 
       const status = json(
@@ -316,7 +332,7 @@ describe('authority HTTP API', () => {
     it('continues the caller trace in the event headers', async () => {
       const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
       await revoke({ target: 'jti', value: 'j', reason: 'r' }, { ...admin, traceparent });
-      const entry = authority.core.store.db.prepare('SELECT headers FROM outbox').pluck().get() as string;
+      const entry = authority.core.store.db.prepare("SELECT headers FROM outbox WHERE topic = 'http-test.revocations.v1'").pluck().get() as string;
       expect((JSON.parse(entry) as Record<string, string>)['traceparent']).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-/);
     });
 

@@ -51,6 +51,8 @@ describe('bootstrapAuthority', () => {
       accessTokenTtlSeconds: 60,
       outboxPollMs: 20,
       logLevel: 'error',
+      rotation: { periodSeconds: 3600, prepublishLeadSeconds: 60, promotionGateTimeoutMs: 200, checkIntervalMs: 1000, eventSignerOverlapSeconds: 60 },
+      eventSignerReset: false,
     };
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,7 +102,8 @@ describe('bootstrapAuthority', () => {
     expect(res.statusCode).toBe(202);
     await new Promise((r) => setTimeout(r, 300));
     const health = JSON.parse((await authority.app.inject({ method: 'GET', url: '/healthz' })).body) as Record<string, unknown>;
-    expect(health).toEqual({ status: 'ok', relay: 'starting', outbox_pending: 1 });
+    // 1 revocation + the 3 key events of a first start (active key, standby), all waiting.
+    expect(health).toEqual({ status: 'ok', relay: 'starting', outbox_pending: 4, acks: 'disabled' });
     const started = Date.now();
     await authority.close();
     expect(Date.now() - started).toBeLessThan(1000);
@@ -121,8 +124,11 @@ describe('bootstrapAuthority', () => {
     const transport = fakeTransport(true);
     const up = await bootstrapAuthority(config, { transport, listen: false, logger: silent });
     try {
-      for (let i = 0; i < 100 && transport.published.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(transport.published.map((r) => r.key)).toEqual(['jti:a', 'jti:b']);
+      const revocations = () => transport.published.filter((r) => r.topic === 'boot-test.revocations.v1');
+      for (let i = 0; i < 100 && revocations().length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(revocations().map((r) => r.key)).toEqual(['jti:a', 'jti:b']);
+      // The keys of the first run were queued before its revocations, and published first.
+      expect(transport.published.findIndex((r) => r.topic === 'boot-test.keys.v1')).toBe(0);
       expect(up.core.outbox.pendingCount()).toBe(0);
     } finally {
       await up.close();

@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import type { AuthorityConfig } from './config/config';
 import { coreLogger } from './logging/core-logger';
 import { nestLogLevels } from './logging/log-levels';
+import { AcksConsumer, type AcksConsumerStatus } from './reports/acks-consumer';
 
 /** Largest request body accepted, bytes; bigger bodies get 413. The largest real body is ~2 KiB. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -25,6 +26,12 @@ export interface BootstrapOptions {
   readonly logger?: LoggerService;
   readonly clock?: Clock;
   readonly sleep?: Sleep;
+  /**
+   * Consume sidecar reports from the acks topic (NestJS Kafka microservice on
+   * `config.kafkaBrokers`). Default: true, unless `transport` is given: an in-memory transport
+   * has no broker behind it, and tests feed `core.reports` directly.
+   */
+  readonly acksConsumer?: boolean;
 }
 
 /** A started authority. */
@@ -32,9 +39,14 @@ export interface RunningAuthority {
   readonly app: NestFastifyApplication;
   readonly core: AuthorityCore;
   readonly relay: OutboxRelay;
+  /** The acks-topic consumer, when enabled. */
+  readonly acks: AcksConsumer | undefined;
   /** `http://host:port` once listening (the real port when PORT=0); undefined with `listen: false`. */
   readonly url: string | undefined;
-  /** Stops the relay (after its batch in flight), the HTTP server, the transport, then the database. Idempotent. */
+  /**
+   * Stops the key scheduler, the acks consumer, the relay (after its batch in flight), the HTTP
+   * server, the transport, then the database. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -46,8 +58,9 @@ function listeningUrl(app: NestFastifyApplication, host: string): string {
 
 /**
  * Opens the store and keys, seeds the demo client, builds the Nest app on Fastify, listens,
- * and starts the outbox relay. The relay retries the broker in the background, so the API is
- * up and accepting revocations even while Kafka is down.
+ * and starts the outbox relay, the acks consumer and the key scheduler. The relay and the
+ * consumer retry the broker in the background, so the API is up and accepting revocations (and
+ * key operations) even while Kafka is down.
  *
  * @throws {KeyUnwrapError} when `config.kek` does not open the stored signing key.
  * @throws {StoreError} / {MigrationError} when the database cannot be opened.
@@ -66,6 +79,14 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     issuer: config.issuer,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     topicPrefix: config.topicPrefix,
+    rotation: {
+      rotationPeriodMs: config.rotation.periodSeconds * 1000,
+      prepublishLeadMs: config.rotation.prepublishLeadSeconds * 1000,
+      promotionGateTimeoutMs: config.rotation.promotionGateTimeoutMs,
+      checkIntervalMs: config.rotation.checkIntervalMs,
+      eventSignerOverlapMs: config.rotation.eventSignerOverlapSeconds * 1000,
+    },
+    eventSignerReset: config.eventSignerReset,
     logger: coreLogger(logger, 'AuthorityCore'),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
@@ -98,8 +119,12 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       logger: coreLogger(logger, 'OutboxRelay'),
     });
 
+    // The consumer needs the app (it is a Nest microservice) and /healthz needs its state: the
+    // module gets this handle, the consumer is attached once the app exists.
+    let acks: AcksConsumer | undefined;
+    const acksStatus: AcksConsumerStatus = { state: () => acks?.state() ?? 'disabled' };
     const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, logger: false });
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay, config }), adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay, config, acks: acksStatus }), adapter, {
       // Fastify's own JSON parser plus @fastify/formbody below, instead of Nest's: one parser
       // per type, with the body limit applied to both.
       bodyParser: false,
@@ -109,6 +134,16 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     await app.register(formbody, { bodyLimit: MAX_BODY_BYTES });
     // Only JSON and forms: a text/plain body is refused with 415 instead of reaching validation as a string.
     app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+    if (options.acksConsumer ?? options.transport === undefined) {
+      acks = new AcksConsumer({
+        app,
+        sink: core.reports,
+        brokers: config.kafkaBrokers,
+        topic: core.topics.acks,
+        groupId: `${config.topicPrefix}authority`,
+        logger,
+      });
+    }
     await app.init();
 
     let url: string | undefined;
@@ -117,17 +152,23 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       url = listeningUrl(app, config.host);
     }
     relay.start();
+    acks?.start();
+    core.scheduler.start();
 
     const started = app;
     const usedTransport = transport;
+    const consumer = acks;
     let closing: Promise<void> | undefined;
     return {
       app: started,
       core,
       relay,
+      acks: consumer,
       url,
       close: () =>
         (closing ??= (async () => {
+          await core.scheduler.stop();
+          await consumer?.stop();
           await relay.stop();
           await started.close();
           await usedTransport.close();
@@ -135,6 +176,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
         })()),
     };
   } catch (error) {
+    await core.scheduler.stop();
     await app?.close().catch(() => undefined);
     await transport?.close().catch(() => undefined);
     core.close();

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createSidecar, type Sidecar } from '@revmesh/sidecar';
+import type { EventSignerJwk } from '@revmesh/contracts';
+import { createSidecar, type Sidecar, type SidecarLogger, type SidecarOptions } from '@revmesh/sidecar';
 import { revmeshFastify } from '@revmesh/sidecar/fastify';
 import type { DemoApiConfig } from './config/demo-api-config';
 
@@ -11,18 +12,28 @@ export interface DemoApi {
   close(): Promise<void>;
 }
 
+export interface DemoApiDeps {
+  /** The trust anchors: from `config.eventSigners`, or fetched at boot (see `main.ts`). */
+  readonly eventSigners: readonly EventSignerJwk[];
+  /** Instead of Kafka (`config.brokers`): tests pass an in-memory transport. */
+  readonly transport?: SidecarOptions['transport'];
+  readonly logger?: SidecarLogger;
+}
+
 /**
  * A small service protected by the sidecar, as a backend team would write it. Used by the demo,
- * the end-to-end tests and the benchmarks.
+ * the end-to-end tests and the benchmarks. Keys come from the keys topic (the sidecar's default):
+ * no JWKS request, ever.
  */
-export function createDemoApi(config: DemoApiConfig): DemoApi {
+export function createDemoApi(config: DemoApiConfig, deps: DemoApiDeps): DemoApi {
   const sidecar = createSidecar({
     issuer: config.issuer,
     audience: config.audience,
-    keys: { jwksUrl: `${config.authorityUrl}/.well-known/jwks.json` },
-    brokers: config.brokers,
+    eventSigners: deps.eventSigners,
+    ...(deps.transport ? { transport: deps.transport } : { brokers: config.brokers }),
     topicPrefix: config.topicPrefix,
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
   });
   const app = Fastify({ logger: false });
   const protect = revmeshFastify(sidecar);
@@ -39,6 +50,11 @@ export function createDemoApi(config: DemoApiConfig): DemoApi {
     return { applied: true, instance_id: sidecar.stats().instanceId, ...applied };
   });
   app.get('/_revmesh/stats', async () => sidecar.stats());
+  // Demo introspection: which token-signing keys this instance holds, in which state, and whom it trusts to sign events.
+  app.get('/_revmesh/keys', async () => {
+    const stats = sidecar.stats();
+    return { instance_id: stats.instanceId, ...stats.keySet, trusted_signers: stats.trustedSigners };
+  });
 
   app.get('/v1/hello', { onRequest: protect }, async (request) => {
     const claims = (request as unknown as { revmesh?: { claims: { sub?: string } } }).revmesh?.claims;

@@ -1,4 +1,6 @@
+import { createJsonLogger } from '@revmesh/sidecar';
 import { loadDemoApiConfig } from './config/demo-api-config';
+import { fetchEventSigners } from './config/event-signers';
 import { createDemoApi } from './demo-api';
 
 async function main(): Promise<void> {
@@ -9,7 +11,10 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const api = createDemoApi(config);
+  const logger = createJsonLogger({ level: 'warn', base: { component: 'demo-api' } });
+  // Pinned anchors win; otherwise trust on first use, once, with a warning.
+  const eventSigners = config.eventSigners ?? (await fetchEventSigners({ authorityUrl: config.authorityUrl, logger }));
+  const api = createDemoApi(config, { eventSigners });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

@@ -40,12 +40,8 @@ describe('malformed events written straight to Kafka', () => {
       const rejected = sidecar.stats().rejectedEvents as Record<string, number>;
       return Object.values(rejected).reduce((a, b) => a + b, 0) >= 4;
     });
-    expect(sidecar.stats().rejectedEvents).toMatchObject({
-      MALFORMED_JSON: 1,
-      UNSUPPORTED_VERSION: 1,
-      SCHEMA_INVALID: 1,
-      UNKNOWN_TYPE: 1,
-    });
+    // Written without the authority's event-signing key: the garbage is not a JWS, the JSON ones are unsigned.
+    expect(sidecar.stats().rejectedEvents).toMatchObject({ MALFORMED_JWS: 1, UNSIGNED: 3 });
 
     const token = await issueToken(authority);
     expect(await sidecar.verify(token)).toMatchObject({ ok: true });

@@ -57,7 +57,9 @@ describe('outbox recovery across an authority crash while Kafka is down', () => 
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ message }) => {
-        seen.push((JSON.parse(message.value!.toString()) as { payload: { revocation_id: string } }).payload.revocation_id);
+        // Record values are compact JWS; the event is the (signed) payload in the middle.
+        const payload = Buffer.from(message.value!.toString().split('.')[1] ?? '', 'base64url').toString();
+        seen.push((JSON.parse(payload) as { payload: { revocation_id: string } }).payload.revocation_id);
       },
     });
     await eventually('all records read back', () => ids.every((id) => seen.includes(id)));

@@ -1,12 +1,29 @@
-import { revocationTopicSpec, topicNames, type TopicSpec } from '@revmesh/contracts';
+import { acksTopicSpec, keysTopicSpec, revocationTopicSpec, topicNames, type Actor, type EventSignerJwk, type TopicSpec } from '@revmesh/contracts';
 import type { EventTransport, RecordPublisher } from '@revmesh/transport';
+import { createAdminActionLog, type AdminActionLog } from './admin/admin-actions';
 import { createClientRegistry, type ClientRegistry } from './clients/client-registry';
-import { loadSigningKeys, type SigningKeys } from './keys/signing-keys';
+import { RevocationNotFoundError } from './errors/errors';
+import { createEventSignerRing } from './event-signers/event-signer-ring';
+import { createEventSignerStore, type StoredEventSigner } from './event-signers/signer-store';
+import { createEventSignerRotation, type EventSignerRotation } from './event-signers/signer-rotation';
+import { createKeyEventLog, type KeyEventLog, type KeyEventRecord } from './events/key-event-log';
+import { createKeyLifecycle } from './keys/key-lifecycle';
+import { createSigningKeyStore, type StoredSigningKey } from './keys/key-store';
+import { createKeyRing, type SigningKeys } from './keys/signing-keys';
 import { silentLogger, type AuthorityLogger } from './logging/logger';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 import { createOutboxStore, type OutboxStore } from './outbox/outbox-store';
 import { createWakeSignal } from './outbox/wake-signal';
+import { createInstanceDirectory, type EventCoverage, type InstanceDirectory } from './reports/instance-directory';
+import { createReportSink, type SidecarReportSink } from './reports/report-sink';
+import { DEFAULT_REVOCATION_SKEW_MS } from './revocations/revocation';
 import { createRevocationService, type RevocationService } from './revocations/revocation-service';
+import { keyCalendar, type KeyCalendar } from './rotation/key-calendar';
+import { createPromotionGate } from './rotation/promotion-gate';
+import { DEFAULT_ROTATION_POLICY, validateRotationPolicy, type RotationPolicy } from './rotation/rotation-policy';
+import { createRotationScheduler, type RotationScheduler } from './rotation/rotation-scheduler';
+import { createRotationService, type RotationService } from './rotation/rotation-service';
+import { createRotationStore, type RotationRecord } from './rotation/rotation-store';
 import { openStore, type AuthorityStore } from './store/store';
 import { realSleep, systemClock, type Clock, type Milliseconds, type Seconds, type Sleep } from './time/clock';
 import { createTokenIssuer, type TokenIssuer } from './tokens/token-issuer';
@@ -18,12 +35,23 @@ export interface AuthorityCoreOptions {
   readonly kek: Buffer;
   /** Issuer URL (`iss`). */
   readonly issuer: string;
-  /** Access-token lifetime, seconds (1..86400). */
+  /** Access-token lifetime, seconds (1..86400). Also the longest token a retiring key must outlive. */
   readonly accessTokenTtlSeconds: Seconds;
   /** Prefix of every topic name (see contracts' `topicNames`). */
   readonly topicPrefix: string;
-  /** Extra lifetime of revocation rules for verifier clock skew, ms. Default 60 s. */
+  /**
+   * Verifier clock skew, ms: extra lifetime of revocation rules, and extra time a retiring key
+   * keeps verifying after its last token expired. Default 60 s.
+   */
   readonly revocationSkewMs?: Milliseconds;
+  /** Rotation periods and bounds. Default {@link DEFAULT_ROTATION_POLICY}. */
+  readonly rotation?: Partial<RotationPolicy>;
+  /**
+   * Out-of-band recovery from a leaked event-signing key: at open, every trusted event signer
+   * is marked compromised and a new one starts a new chain. Sidecars must be redeployed with the
+   * new signer as their anchor. DANGEROUS: every open with this set resets again.
+   */
+  readonly eventSignerReset?: boolean;
   readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly logger?: AuthorityLogger;
@@ -35,6 +63,23 @@ export type RelayOptions = Omit<OutboxRelayOptions, 'outbox' | 'topics' | 'wake'
   readonly publisher: RecordPublisher;
 };
 
+/** The event-signing keys, as the API shows and rotates them. */
+export interface EventSigners {
+  /** Kid of the signer of every new event. */
+  currentKid(): string;
+  /** Public keys sidecars should trust now (announced, active, overlap). */
+  trusted(): readonly EventSignerJwk[];
+  /** Every signer ever used, with its state. */
+  list(): StoredEventSigner[];
+  readonly rotation: EventSignerRotation;
+}
+
+/** A rotation record with each of its key events and who holds them. */
+export interface RotationDetails {
+  readonly record: RotationRecord;
+  readonly events: readonly (KeyEventRecord & { readonly coverage: EventCoverage })[];
+}
+
 /** Everything the authority does, without HTTP. One per process. */
 export interface AuthorityCore {
   readonly store: AuthorityStore;
@@ -43,62 +88,214 @@ export interface AuthorityCore {
   readonly tokens: TokenIssuer;
   readonly revocations: RevocationService;
   readonly outbox: OutboxStore;
-  /** Topics the authority publishes to, with their creation configs. */
-  readonly topics: { readonly revocations: TopicSpec };
-  /** A relay for this core's outbox, woken by every committed revocation. */
+  readonly rotations: RotationService;
+  readonly eventSigners: EventSigners;
+  /** Where the acks-topic consumer hands sidecar reports. */
+  readonly reports: SidecarReportSink;
+  readonly instances: InstanceDirectory;
+  readonly keyEvents: KeyEventLog;
+  readonly admin: AdminActionLog;
+  readonly policy: RotationPolicy;
+  /** The clock every service of this core reads (injected in tests). */
+  readonly clock: Clock;
+  /** Topics the authority publishes to (revocations, keys) and reads (acks), with their creation configs. */
+  readonly topics: { readonly revocations: TopicSpec; readonly keys: TopicSpec; readonly acks: TopicSpec };
+  /** Every token-signing key with its state (no private material). */
+  keyStates(): StoredSigningKey[];
+  /** Upcoming rotation and retirements. */
+  calendar(): KeyCalendar;
+  /**
+   * Which live sidecars applied a revocation's event.
+   * @throws {RevocationNotFoundError} for an unknown id.
+   */
+  revocationCoverage(revocationId: string): { readonly revocationId: string; readonly coverage: EventCoverage };
+  /**
+   * A rotation with per-instance confirmation of each key event it published.
+   * @throws {RotationNotFoundError} for an unknown id.
+   */
+  rotationDetails(rotationId: string): RotationDetails;
+  /** A relay for this core's outbox (revocations, keys topics; creates the acks topic too). */
   createRelay(options: RelayOptions): OutboxRelay;
-  /** Closes the database. Stop the relay first. */
+  /** The key calendar's scheduler (not started). One per core. */
+  readonly scheduler: RotationScheduler;
+  /** Flushes reports and closes the database. Stop the scheduler and the relay first. */
   close(): void;
 }
 
+/** Actor of what the authority does at start on its own. */
+const STARTUP_ACTOR: Actor = { kind: 'system', id: 'authority' };
+
 /**
- * Opens the store (running migrations), loads or creates the signing key, and wires the
+ * Opens the store (running migrations), opens the keys (KEK checked before anything is
+ * written), makes sure there is one active key and one pre-published standby, and wires the
  * services together.
  *
- * @throws {KeyUnwrapError} when `kek` does not open the stored signing key; the database is
- *   closed and nothing in it has changed.
+ * @throws {KeyUnwrapError} when `kek` does not open a stored key; the database is closed and
+ *   nothing in it has changed.
  * @throws {StoreError} / {MigrationError} when the database cannot be opened or migrated.
+ * @throws {TypeError} for an invalid rotation policy.
  */
 export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<AuthorityCore> {
   const clock = options.clock ?? systemClock;
   const sleep = options.sleep ?? realSleep;
   const logger = options.logger ?? silentLogger;
-  const topic = topicNames(options.topicPrefix).revocations;
+  const policy = validateRotationPolicy({ ...DEFAULT_ROTATION_POLICY, ...options.rotation });
+  const skewMs = options.revocationSkewMs ?? DEFAULT_REVOCATION_SKEW_MS;
+  const names = topicNames(options.topicPrefix);
   const store = openStore({ dataDir: options.dataDir, clock });
   try {
-    const keys = await loadSigningKeys({ store, kek: options.kek, clock, logger });
+    const admin = createAdminActionLog(store);
     const wake = createWakeSignal(sleep);
     const outbox = createOutboxStore(store);
+    const keyStore = createSigningKeyStore(store);
+    const keyRing = createKeyRing({ keys: keyStore, kek: options.kek, storePath: store.path });
+    // Token keys first: a wrong KEK fails here, before the signer ring may write anything.
+    await keyRing.load();
+    const signerStore = createEventSignerStore(store);
+    const signerRing = createEventSignerRing({
+      store,
+      signers: signerStore,
+      admin,
+      kek: options.kek,
+      clock,
+      logger,
+      reset: options.eventSignerReset === true,
+    });
+    await signerRing.load();
+    const keyEvents = createKeyEventLog({ store, outbox, signers: signerRing, topic: names.keys, clock, onCommitted: () => wake.notify() });
+    const lifecycle = createKeyLifecycle({
+      keys: keyStore,
+      ring: keyRing,
+      log: keyEvents,
+      signers: signerRing,
+      kek: options.kek,
+      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+      skewMs,
+    });
+    await keyEvents.exclusive(() => lifecycle.ensureInvariants(STARTUP_ACTOR));
+
     const revocations = createRevocationService({
       store,
       outbox,
-      topic,
+      topic: names.revocations,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-      ...(options.revocationSkewMs === undefined ? {} : { skewMs: options.revocationSkewMs }),
+      skewMs,
       clock,
+      signer: signerRing,
       onCommitted: () => wake.notify(),
     });
     const tokens = createTokenIssuer({
       issuer: options.issuer,
-      keys,
+      keys: keyRing,
       revocations,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds,
       clock,
       sleep,
     });
     const clients = createClientRegistry({ store, clock });
-    const topics = { revocations: revocationTopicSpec(topic) };
+
+    const gateWake = createWakeSignal(sleep);
+    const reports = createReportSink({ store, clock, logger, onRecorded: () => gateWake.notify() });
+    const instances = createInstanceDirectory(store);
+    const gate = createPromotionGate({ log: keyEvents, instances, clock, sleep, wake: gateWake });
+    const rotationStore = createRotationStore(store);
+    const rotations = createRotationService({
+      store,
+      keys: keyStore,
+      lifecycle,
+      log: keyEvents,
+      rotations: rotationStore,
+      gate,
+      admin,
+      clock,
+      logger,
+      promotionGateTimeoutMs: policy.promotionGateTimeoutMs,
+    });
+    const signerRotation = createEventSignerRotation({
+      store,
+      signers: signerStore,
+      ring: signerRing,
+      log: keyEvents,
+      lifecycle,
+      revocations,
+      gate,
+      admin,
+      kek: options.kek,
+      clock,
+      logger,
+      overlapMs: policy.eventSignerOverlapMs,
+      promotionGateTimeoutMs: policy.promotionGateTimeoutMs,
+    });
+    const scheduler = createRotationScheduler({
+      keys: keyStore,
+      rotation: rotations,
+      signers: signerRotation,
+      policy,
+      clock,
+      sleep,
+      logger,
+    });
+    const topics = {
+      revocations: revocationTopicSpec(names.revocations),
+      keys: keysTopicSpec(names.keys),
+      acks: acksTopicSpec(names.acks),
+    };
+
     return {
       store,
-      keys,
+      keys: keyRing,
       clients,
       tokens,
       revocations,
       outbox,
+      rotations,
+      eventSigners: {
+        currentKid: () => signerRing.current.kid,
+        trusted: () => signerRing.trusted(),
+        list: () => signerStore.list(),
+        rotation: signerRotation,
+      },
+      reports,
+      instances,
+      keyEvents,
+      admin,
+      policy,
+      clock,
       topics,
+      keyStates: () => keyStore.list(),
+      calendar: () => keyCalendar(keyStore.list(), policy),
+      revocationCoverage(revocationId) {
+        const status = revocations.get(revocationId);
+        if (status.eventId === null) throw new RevocationNotFoundError(revocationId);
+        return {
+          revocationId,
+          coverage: instances.coverage({ eventId: status.eventId, publishedAt: status.publishedAt }, clock.now()),
+        };
+      },
+      rotationDetails(rotationId) {
+        const record = rotations.get(rotationId);
+        const now = clock.now();
+        const events = rotations.events(rotationId).map((event) => ({
+          ...event,
+          coverage: instances.coverage({ eventId: event.eventId, publishedAt: event.publishedAt, keySetVersion: event.version }, now),
+        }));
+        return { record, events };
+      },
       createRelay: (relay) =>
-        createOutboxRelay({ clock, sleep, logger, ...relay, outbox, wake, topics: [topics.revocations] }),
-      close: () => store.close(),
+        createOutboxRelay({
+          clock,
+          sleep,
+          logger,
+          ...relay,
+          outbox,
+          wake,
+          topics: [topics.revocations, topics.keys, topics.acks],
+        }),
+      scheduler,
+      close: () => {
+        reports.close();
+        store.close();
+      },
     };
   } catch (error) {
     store.close();

@@ -1,6 +1,13 @@
 // The public surface of authority-core: what apps/authority needs, and the types its
 // signatures mention. Everything else (store internals, relay factory, envelope) stays private.
-export { openAuthorityCore, type AuthorityCore, type AuthorityCoreOptions, type RelayOptions } from './authority-core';
+export {
+  openAuthorityCore,
+  type AuthorityCore,
+  type AuthorityCoreOptions,
+  type EventSigners,
+  type RelayOptions,
+  type RotationDetails,
+} from './authority-core';
 export {
   AudienceNotAllowedError,
   AuthorityError,
@@ -8,9 +15,15 @@ export {
   ClientExistsError,
   EventInvalidError,
   KeyInvalidError,
+  KeyNotFoundError,
+  KeyStateConflictError,
   KeyUnwrapError,
   MigrationError,
   RevocationNotFoundError,
+  RollbackTargetRevokedError,
+  RotationInProgressError,
+  RotationNotFoundError,
+  RotationNotRollbackableError,
   ScopeNotAllowedError,
   SigningError,
   StoreError,
@@ -26,9 +39,16 @@ export {
   type RegisteredClient,
 } from './clients/client-registry';
 export { secretsEqual } from './crypto/constant-time';
+export type { AdminAction, AdminActionLog, AdminActionName } from './admin/admin-actions';
+export type { EventSignerState, StoredEventSigner } from './event-signers/signer-store';
+export type { EventSignerRotation, SignerRotationResult } from './event-signers/signer-rotation';
+export type { KeyEventLog, KeyEventRecord, KeyEventSubject } from './events/key-event-log';
+export { rewrapKek, type RewrapKekOptions, type RewrapKekResult } from './kek/rewrap-kek';
+export type { StoredSigningKey } from './keys/key-store';
+export { canTransition, KEY_TRANSITIONS } from './keys/key-transitions';
 export type { PublicSigningJwk, SigningAlg, SigningKey, SigningKeys } from './keys/signing-keys';
 export type { AuthorityLogger } from './logging/logger';
-export type { BackoffOptions } from './outbox/backoff';
+export { backoffDelay, type BackoffOptions } from './outbox/backoff';
 export type { OutboxRelay, OutboxRelayState, OutboxRelayStatus } from './outbox/outbox-relay';
 export type { OutboxEntry, OutboxStore } from './outbox/outbox-store';
 export {
@@ -37,7 +57,22 @@ export {
   type Revocation,
   type RevocationStatus,
 } from './revocations/revocation';
+export {
+  MISSED_HEARTBEATS_UNTIL_GONE,
+  type CoverageEntry,
+  type CoverageTarget,
+  type EventCoverage,
+  type InstanceDirectory,
+  type SidecarInstance,
+} from './reports/instance-directory';
+export type { ReportSinkStats, SidecarReportSink } from './reports/report-sink';
 export type { RevocationService, RevokeInput } from './revocations/revocation-service';
+export type { KeyCalendar } from './rotation/key-calendar';
+export type { GateResult } from './rotation/promotion-gate';
+export { DEFAULT_ROTATION_POLICY, validateRotationPolicy, type RotationPolicy } from './rotation/rotation-policy';
+export type { RotationScheduler, TickOutcome } from './rotation/rotation-scheduler';
+export type { AdminRequest, RotationService } from './rotation/rotation-service';
+export type { RotationKind, RotationRecord, RotationStatus } from './rotation/rotation-store';
 export type { AuthorityStore } from './store/store';
 export type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
 export type { AccessTokenClaims, ClientCredentialsRequest, IssuedToken, TokenIssuer } from './tokens/token-issuer';

@@ -55,6 +55,7 @@ export {
   acksTopicSpec,
   DEFAULT_TOPIC_PREFIX,
   eventSignerKey,
+  eventSignerWithdrawalKey,
   keyEventKey,
   keysTopicSpec,
   revocationKey,

@@ -5,6 +5,7 @@
 export { createSidecar, type Sidecar, type SidecarStats } from './sidecar';
 export type {
   DenyListOptions,
+  KafkaKeysOptions,
   RemoteKeysOptions,
   SidecarKeysOptions,
   SidecarOptions,
@@ -14,6 +15,7 @@ export { SIDECAR_DEFAULTS } from './options/resolve-options';
 export {
   VERIFY_FAILURE_CODES,
   type AccessTokenClaims,
+  type KeyRevokedFailure,
   type OtherVerifyFailure,
   type TokenRevokedFailure,
   type VerifyFailure,
@@ -36,18 +38,34 @@ export { httpStatusOf, toHttpRejection, type HttpRejection, type ProblemDetails,
 export type { RevmeshRequestContext } from './internal/http/request-context';
 export type { AppliedRevocation } from './sync/applied-revocations';
 export type { RevocationAppliedListener } from './sync/revocation-sync';
+export type { AppliedKeyEvent, KeyEventListener } from './sync/key-sync';
+export type { EventTopicKind, SidecarEventRejectionReason } from './sync/event-rejection';
+export type { KeySetKey, KeySetSnapshot } from './keys/key-set';
+export type { SignerOrigin, TrustedSignerInfo } from './signers/trusted-signers';
+export type { ReportStats } from './reports/sidecar-reporter';
 export { createJsonLogger, type JsonLoggerOptions, type LogFields, type LogLevel, type SidecarLogger } from './logging/logger';
 export type { Clock, EpochMillis, EpochSeconds, Milliseconds, Seconds } from './internal/units';
 export {
+  ATTR_KEY_STATE,
   ATTR_REASON,
   ATTR_REPLAY,
+  ATTR_REPORT_TYPE,
   ATTR_RESULT,
+  ATTR_SIGNER_CHANGE,
   ATTR_TARGET_TYPE,
+  ATTR_TOPIC,
   METER_NAME,
+  METRIC_ACKS_DROPPED,
   METRIC_DENY_LIST_EVICTIONS,
   METRIC_DENY_LIST_SIZE,
   METRIC_EVENTS_APPLIED,
   METRIC_EVENTS_REJECTED,
+  METRIC_KEY_EVENTS_APPLIED,
+  METRIC_KEY_PROPAGATION_LATENCY,
+  METRIC_KEY_SET_VERSION,
   METRIC_PROPAGATION_LATENCY,
+  METRIC_REPORT_PUBLISH_FAILURES,
+  METRIC_REPORTS_PUBLISHED,
+  METRIC_SIGNER_EVENTS_APPLIED,
   METRIC_VERIFICATIONS,
 } from './telemetry/names';

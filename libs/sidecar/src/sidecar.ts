@@ -1,38 +1,72 @@
-import { createKafkaTransport, type EventTransport, type TopicReader } from '@revmesh/transport';
+import type { RevmeshEvent, TopicNames } from '@revmesh/contracts';
+import { createKafkaTransport, type EventTransport, type IncomingRecord, type TopicReader } from '@revmesh/transport';
 import { createDenyList } from './deny-list/deny-list';
 import { SidecarClosedError, SidecarStartError } from './errors/sidecar-errors';
 import { createDeferred } from './internal/deferred';
+import type { EpochMillis } from './internal/units';
+import { createKeySet, type KeySetSnapshot } from './keys/key-set';
 import { createKeySource } from './keys/key-source';
 import { assertTransition, type SidecarState } from './lifecycle/sidecar-state';
-import { resolveSidecarOptions } from './options/resolve-options';
+import { resolveSidecarOptions, SIDECAR_DEFAULTS } from './options/resolve-options';
 import type { SidecarOptions } from './options/sidecar-options';
+import { reportingTransportLogger } from './reports/reporting-transport-logger';
+import { createSidecarReporter, type ReportStats } from './reports/sidecar-reporter';
+import { createSignerChain } from './signers/signer-chain';
+import { createTrustedSigners, type TrustedSignerInfo } from './signers/trusted-signers';
 import type { AppliedRevocation } from './sync/applied-revocations';
+import { createEventIntake } from './sync/event-intake';
+import type { SidecarEventRejectionReason } from './sync/event-rejection';
+import { createKeySync, type KeyEventListener } from './sync/key-sync';
 import { createRevocationSync, type RevocationAppliedListener } from './sync/revocation-sync';
+import { createSeenEventIds } from './sync/seen-event-ids';
 import { createSidecarMetrics } from './telemetry/sidecar-metrics';
 import { createTokenVerifier } from './verify/token-verifier';
 import { verifyFailure, type VerifyResult } from './verify/verify-result';
 
 const NOT_READY_MESSAGES: Readonly<Record<SidecarState, string>> = {
   created: 'the sidecar has not been started (call sidecar.start())',
-  starting: 'the sidecar has not caught up with the revocation topic yet',
-  'catching-up': 'the sidecar has not caught up with the revocation topic yet',
+  starting: 'the sidecar has not caught up with the keys and revocation topics yet',
+  'catching-up': 'the sidecar has not caught up with the keys and revocation topics yet',
   ready: '',
-  failed: 'the sidecar could not read the revocation topic (see its start error)',
+  failed: 'the sidecar could not read the keys and revocation topics (see its start error)',
   closed: 'the sidecar is closed',
 };
+
+/**
+ * Events applied while catching up are not acked one by one: the authority counts them covered by
+ * the heartbeat's `ready` + `started_at` when `started_at` ≥ their `published_at`. An event
+ * published after the start is delivered during catch-up too, but no such rule covers it, so it is
+ * acked: any catch-up record whose timestamp (the relay's publish time, the authority's clock, as
+ * `published_at`) is at most this long before `started_at`. The margin absorbs the gap between the
+ * record timestamp and the `published_at` the authority stores; acking a few events twice over
+ * (ack and covered) is harmless, leaving one "pending" for good is not.
+ */
+const CATCH_UP_ACK_MARGIN_MS = 10_000;
 
 /** A snapshot of what the sidecar has done; plain JSON, safe to serve on a debug endpoint. */
 export interface SidecarStats {
   readonly instanceId: string;
   readonly state: SidecarState;
-  /** True once caught up with the revocation topic (and not closed). */
+  /** True once caught up with the keys and revocation topics (and not closed). */
   readonly ready: boolean;
+  /** The revocations topic. */
   readonly topic: string;
+  readonly topics: TopicNames;
+  /** Revocation events applied. */
   readonly eventsApplied: number;
+  /** Revocation events (under a new event id) for a revocation already applied. */
   readonly duplicateEvents: number;
+  /** Key and signer events applied from the keys topic. */
+  readonly keyEventsApplied: number;
   readonly tombstones: number;
-  /** Skipped events by reason, e.g. `{ MALFORMED_JSON: 1 }`. */
-  readonly rejectedEvents: Readonly<Record<string, number>>;
+  /** Events rejected and never applied, by reason, both topics, e.g. `{ UNSIGNED: 1, REPLAY: 2 }`. */
+  readonly rejectedEvents: Readonly<Partial<Record<SidecarEventRejectionReason, number>>>;
+  /** The token-signing keys learnt from the keys topic, and the highest key-set version held. */
+  readonly keySet: KeySetSnapshot;
+  /** The event signers trusted right now: configured anchors and signers announced since. */
+  readonly trustedSigners: readonly TrustedSignerInfo[];
+  /** Heartbeats and acks on the acks topic. */
+  readonly reports: ReportStats;
   /** Deny-list entries held (an upper bound on live rules: expired ones are swept lazily). */
   readonly denyListSize: number;
   /** True while the sidecar fails closed because a live rule was dropped (see `denyList.maxEntries`). */
@@ -47,19 +81,26 @@ export interface Sidecar {
   /** This sidecar's id (logs, metrics, broker client ids). */
   readonly instanceId: string;
   /**
-   * Resolves once every revocation that existed on the topic when `start()` was called has been
-   * applied. Rejects with a `SidecarStartError` if reading could not start, or a
-   * `SidecarClosedError` if the sidecar was closed first. Until then `verify` answers `NOT_READY`.
+   * Resolves once every event that existed on the keys topic and on the revocation topic when
+   * `start()` was called has been checked and applied: the key set is loaded and every revocation
+   * published before the start is enforced. Rejects with a `SidecarStartError` if reading could not
+   * start, or a `SidecarClosedError` if the sidecar was closed first. Until then `verify` answers
+   * `NOT_READY`.
    */
   readonly ready: Promise<void>;
   /**
-   * Starts reading the revocation topic from the beginning with a private reader (no consumer
-   * group offsets: every instance sees every revocation). Resolves once reading has begun; await
+   * Starts reading the keys and revocation topics from the beginning with private readers (no
+   * consumer group offsets: every instance sees every event), and sends the first heartbeat.
+   * Revocations are applied only once the keys topic is caught up, so events signed by a signer
+   * announced there are not refused as `UNKNOWN_SIGNER`. Resolves once reading has begun; await
    * `ready` for coherence. Rejects with a `SidecarStartError` (cause: the transport error). Calling
    * it twice, or after `close()`, is a `TypeError`.
    */
   start(): Promise<void>;
-  /** Stops reading, closes the Kafka transport if the sidecar created it, and leaves no timers or sockets. Idempotent. */
+  /**
+   * Stops reading, stops the heartbeat, publishes pending acks (waiting at most 2 s), disconnects,
+   * closes the Kafka transport if the sidecar created it, and leaves no timers or sockets. Idempotent.
+   */
   close(): Promise<void>;
   /**
    * Verifies an access token: size and shape, header `alg` (allow-list) and `typ`, key, signature,
@@ -71,18 +112,20 @@ export interface Sidecar {
   appliedRevocation(revocationId: string): AppliedRevocation | undefined;
   /** Calls `listener` after each newly applied revocation. Returns the unsubscribe function. */
   onRevocationApplied(listener: RevocationAppliedListener): () => void;
+  /** Calls `listener` after each key state change applied from the keys topic. Returns the unsubscribe function. */
+  onKeyEvent(listener: KeyEventListener): () => void;
   stats(): SidecarStats;
 }
 
 /**
- * Creates a sidecar. Validates `options` (a `TypeError` lists every problem) and builds the key
- * source; opens no connection until `start()`.
+ * Creates a sidecar. Validates `options` (a `TypeError` lists every problem, including a private
+ * key among `eventSigners`) and builds the key source; opens no connection until `start()`.
  *
  * @example
  * const sidecar = createSidecar({
  *   issuer: 'https://auth.example.com',
  *   audience: 'orders-api',
- *   keys: { jwksUrl: 'https://auth.example.com/.well-known/jwks.json' },
+ *   eventSigners: JSON.parse(process.env.REVMESH_EVENT_SIGNERS!),
  *   brokers: ['kafka-1:9092'],
  * });
  * await sidecar.start();
@@ -104,7 +147,11 @@ export function createSidecar(options: SidecarOptions): Sidecar {
 
   const overflowLog = { active: false };
   // The gauge callback reads the deny list lazily (only an SDK's collection calls it, after creation).
-  const metrics = createSidecarMetrics({ meterProvider: config.meterProvider, denyListSize: () => denyList.size });
+  const metrics = createSidecarMetrics({
+    meterProvider: config.meterProvider,
+    denyListSize: () => denyList.size,
+    keySetVersion: () => keySync.version,
+  });
   const denyList = createDenyList({
     maxEntries: config.denyListMaxEntries,
     maxRuleTtlMs: config.maxTokenLifetimeSeconds * 1000,
@@ -126,7 +173,47 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     },
   });
 
-  const sync = createRevocationSync({ denyList, clock, logger, metrics, isReady: () => state === 'ready' });
+  const isReady = (): boolean => state === 'ready';
+  const sync = createRevocationSync({ denyList, clock, logger, metrics, isReady });
+  const trustedSigners = createTrustedSigners(config.eventSigners);
+  const keySet = createKeySet();
+  const keySync = createKeySync({ keySet, signerChain: createSignerChain(trustedSigners), clock, logger, metrics, isReady });
+
+  let transport: EventTransport | undefined;
+  /** With `brokers`, reporting gets a Kafka client of its own, whose retry noise stays at debug (see reportingTransportLogger). */
+  let reportsTransport: EventTransport | undefined;
+  let startedAt: EpochMillis = 0;
+  const reporter = createSidecarReporter({
+    createPublisher: () => {
+      const owner = reportsTransport ?? transport;
+      if (!owner) throw new Error('revmesh sidecar: reporting started before the transport exists');
+      return owner.createPublisher();
+    },
+    topic: config.topics.acks,
+    instanceId,
+    audiences: typeof config.audience === 'string' ? [config.audience] : config.audience,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    flushIntervalMs: SIDECAR_DEFAULTS.ackFlushIntervalMs,
+    batchSize: SIDECAR_DEFAULTS.ackBatchSize,
+    maxBufferedAcks: SIDECAR_DEFAULTS.maxBufferedAcks,
+    closeFlushTimeoutMs: SIDECAR_DEFAULTS.closeFlushTimeoutMs,
+    status: () => ({ ready: isReady(), keySetVersion: keySync.version }),
+    clock,
+    logger,
+    metrics,
+  });
+  const acknowledge = (event: RevmeshEvent, record: IncomingRecord): void => {
+    if (isReady() || record.timestamp >= startedAt - CATCH_UP_ACK_MARGIN_MS) reporter.ack(event);
+  };
+  const intake = createEventIntake({
+    trust: trustedSigners,
+    seen: createSeenEventIds(SIDECAR_DEFAULTS.rememberedEventIds),
+    revocations: sync,
+    keys: keySync,
+    logger,
+    metrics,
+    onApplied: acknowledge,
+  });
   const tokens = createTokenVerifier({
     issuer: config.issuer,
     audience: config.audience,
@@ -135,30 +222,40 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     clockToleranceSeconds: config.clockToleranceSeconds,
     maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
     maxTokenBytes: config.maxTokenBytes,
-    getKey: createKeySource(config.keys),
+    getKey: createKeySource(config.keys, keySet),
+    isKeyRevoked: (kid) => keySet.isRevoked(kid),
     clock,
   });
 
-  let transport: EventTransport | undefined;
-  let reader: TopicReader | undefined;
+  let readers: TopicReader[] = [];
   let starting: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   const ownsTransport = config.transport.kind === 'brokers';
   let transportClosed = false;
 
-  /** Stops the reader and, if the sidecar created it, the transport. Safe to call twice. */
+  const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+  /** Stops the readers, then reporting (last acks), then the transport if the sidecar created it. Safe to call twice. */
   const release = async (): Promise<void> => {
-    try {
-      await reader?.stop();
-    } catch (error) {
-      logger.warn('revmesh sidecar: stopping the reader failed', { error: (error as Error)?.message ?? String(error) });
-    }
-    if (ownsTransport && transport && !transportClosed) {
-      transportClosed = true;
+    const stopping = readers;
+    readers = [];
+    for (const reader of stopping) {
       try {
-        await transport.close();
+        await reader.stop();
       } catch (error) {
-        logger.warn('revmesh sidecar: closing the Kafka transport failed', { error: (error as Error)?.message ?? String(error) });
+        logger.warn('revmesh sidecar: stopping a reader failed', { error: messageOf(error) });
+      }
+    }
+    // After the readers: no event can be applied (and queue an ack) once reporting has flushed.
+    await reporter.close();
+    if (ownsTransport && !transportClosed) {
+      transportClosed = true;
+      for (const owned of [reportsTransport, transport]) {
+        try {
+          await owned?.close();
+        } catch (error) {
+          logger.warn('revmesh sidecar: closing the Kafka transport failed', { error: messageOf(error) });
+        }
       }
     }
   };
@@ -166,45 +263,66 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   const becomeReady = (): void => {
     if (state !== 'starting' && state !== 'catching-up') return;
     setState('ready');
-    const counts = sync.counts();
-    logger.info('revmesh sidecar is ready: caught up with the revocation topic', {
-      topic: config.topic,
-      events_applied: counts.eventsApplied,
+    logger.info('revmesh sidecar is ready: caught up with the keys and revocation topics', {
+      topics: [config.topics.keys, config.topics.revocations],
+      events_applied: sync.counts().eventsApplied,
       deny_list_size: denyList.size,
+      key_set_version: keySync.version,
+      keys: keySet.keys().length,
+      trusted_signers: trustedSigners.size,
     });
     readyDeferred.resolve();
+    reporter.heartbeat();
   };
 
   const notCaughtUp = (error: unknown): void => {
     if (state !== 'starting' && state !== 'catching-up') return;
     setState('failed');
-    const failure = new SidecarStartError(`revmesh sidecar stopped reading ${config.topic} before catching up`, { cause: error });
-    logger.error(failure.message, { error: (error as Error)?.message ?? String(error) });
+    const failure = new SidecarStartError('revmesh sidecar stopped reading the keys and revocation topics before catching up', { cause: error });
+    logger.error(failure.message, { error: messageOf(error) });
     readyDeferred.reject(failure);
   };
 
+  const onHandlerError = (error: unknown, record: IncomingRecord): void =>
+    // intake.handle never throws; if it somehow did, say where.
+    logger.error('revmesh sidecar event handler threw', { error: messageOf(error), topic: record.topic, offset: record.offset });
+
   const doStart = async (): Promise<void> => {
     try {
-      transport =
-        config.transport.kind === 'provided'
-          ? config.transport.transport
-          : createKafkaTransport({ brokers: config.transport.brokers, clientId: `revmesh-sidecar-${instanceId}`, logger });
-      reader = transport.createReader({
-        topic: config.topic,
-        readerId: instanceId,
-        // sync.handle never throws; if it somehow did, count it like any skipped event.
-        onHandlerError: (error, record) =>
-          logger.error('revmesh sidecar event handler threw', { error: (error as Error)?.message ?? String(error), offset: record.offset }),
+      if (config.transport.kind === 'provided') {
+        transport = config.transport.transport;
+      } else {
+        transport = createKafkaTransport({ brokers: config.transport.brokers, clientId: `revmesh-sidecar-${instanceId}`, logger });
+        reportsTransport = createKafkaTransport({
+          brokers: config.transport.brokers,
+          clientId: `revmesh-sidecar-${instanceId}-reports`,
+          logger: reportingTransportLogger(logger),
+        });
+      }
+      startedAt = clock();
+      reporter.start(startedAt);
+      const keysReader = transport.createReader({ topic: config.topics.keys, readerId: `${instanceId}.keys`, onHandlerError });
+      const revocationsReader = transport.createReader({ topic: config.topics.revocations, readerId: instanceId, onHandlerError });
+      readers = [keysReader, revocationsReader];
+      Promise.all([keysReader.caughtUp, revocationsReader.caughtUp]).then(becomeReady, notCaughtUp);
+      // Revocations wait for the keys topic: a revocation signed by a signer announced there would
+      // otherwise be refused (UNKNOWN_SIGNER) for arriving first, and lost to this instance.
+      let keysLoaded = false;
+      const keysSettled = keysReader.caughtUp.then(
+        () => void (keysLoaded = true),
+        () => undefined,
+      );
+      await keysReader.start((record) => intake.handle('keys', record));
+      await revocationsReader.start(async (record) => {
+        if (!keysLoaded) await keysSettled;
+        if (state === 'closed') return;
+        await intake.handle('revocations', record);
       });
-      reader.caughtUp.then(becomeReady, notCaughtUp);
-      await reader.start((record) => sync.handle(record));
     } catch (error) {
-      const failure = new SidecarStartError(`revmesh sidecar could not start reading ${config.topic}: ${(error as Error)?.message ?? String(error)}`, {
-        cause: error,
-      });
+      const failure = new SidecarStartError(`revmesh sidecar could not start reading its topics: ${messageOf(error)}`, { cause: error });
       if (state === 'starting') {
         setState('failed');
-        logger.error(failure.message, { topic: config.topic });
+        logger.error(failure.message, { topics: [config.topics.keys, config.topics.revocations] });
         readyDeferred.reject(failure);
       }
       // Nothing may stay open after a failed start, even if the caller never calls close().
@@ -212,18 +330,19 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       throw failure;
     }
     if (state === 'starting') setState('catching-up');
-    if (state !== 'closed') logger.info('revmesh sidecar started reading the revocation topic', { topic: config.topic });
+    if (state !== 'closed') logger.info('revmesh sidecar started reading the keys and revocation topics', { topics: [config.topics.keys, config.topics.revocations] });
   };
 
   const doClose = async (): Promise<void> => {
     const wasReady = state === 'ready';
     setState('closed');
-    if (!wasReady) readyDeferred.reject(new SidecarClosedError('the sidecar was closed before it caught up with the revocation topic'));
+    if (!wasReady) readyDeferred.reject(new SidecarClosedError('the sidecar was closed before it caught up with the keys and revocation topics'));
     // Let an in-flight start() finish first, or its consumer could connect after we stopped.
     await starting?.catch(() => undefined);
     await release();
     metrics.close();
     sync.clearListeners();
+    keySync.clearListeners();
   };
 
   const verify = async (token: string): Promise<VerifyResult> => {
@@ -284,17 +403,28 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       if (typeof listener !== 'function') throw new TypeError('sidecar.onRevocationApplied(listener): listener must be a function');
       return sync.onApplied(listener);
     },
+    onKeyEvent: (listener) => {
+      if (typeof listener !== 'function') throw new TypeError('sidecar.onKeyEvent(listener): listener must be a function');
+      return keySync.onKeyEvent(listener);
+    },
     stats() {
       const counts = sync.counts();
+      const intakeCounts = intake.counts();
+      const keyCounts = keySync.counts();
       return {
         instanceId,
         state,
         ready: state === 'ready',
         topic: config.topic,
+        topics: { ...config.topics },
         eventsApplied: counts.eventsApplied,
         duplicateEvents: counts.duplicateEvents,
-        tombstones: counts.tombstones,
-        rejectedEvents: counts.rejectedEvents,
+        keyEventsApplied: keyCounts.keyEventsApplied + keyCounts.signerEventsApplied,
+        tombstones: intakeCounts.tombstones,
+        rejectedEvents: intakeCounts.rejectedEvents,
+        keySet: { source: config.keys.kind, version: keySync.version, keys: keySet.keys() },
+        trustedSigners: trustedSigners.list(),
+        reports: reporter.stats(),
         denyListSize: denyList.size,
         denyListOverflow: denyList.isOverflowing(),
         denyListEvictions: denyList.liveEvictions,

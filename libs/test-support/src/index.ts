@@ -7,3 +7,14 @@ export { createRecordingLogger, type LogEntry, type RecordingLogger } from './fa
 export { createTestIssuer, type SignOptions, type TestClaims, type TestIssuer, type TestIssuerOptions } from './tokens/test-issuer';
 export { algorithmConfusionToken, decodeTokenPayload, tamperPayload, tamperSignature, unsignedToken, wrongKeyToken } from './tokens/forged-tokens';
 export { appendRevocation, revocationEvent, type RevocationEventInput } from './fakes/revocation-events';
+export { createTestEventSigner, type TestEventSigner, type TestEventSignerOptions } from './tokens/test-event-signer';
+export {
+  keyStateEvent,
+  publicJwkOf,
+  signerAnnouncedEvent,
+  signerWithdrawnEvent,
+  type KeyStateEventInput,
+  type SignerAnnouncedInput,
+  type SignerWithdrawnInput,
+} from './fakes/key-events';
+export { appendSignedEvent, eventRecordKey, type AppendSignedEventOptions, type EventSigner } from './fakes/signed-events';

@@ -35,7 +35,50 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 300,
       outboxPollMs: 500,
       logLevel: 'info',
+      rotation: {
+        periodSeconds: 604_800,
+        prepublishLeadSeconds: 3600,
+        promotionGateTimeoutMs: 10_000,
+        checkIntervalMs: 1000,
+        eventSignerOverlapSeconds: 3600,
+      },
+      eventSignerReset: false,
     });
+  });
+
+  it('reads a short rotation policy for tests', () => {
+    expect(
+      loadConfig({
+        ...valid,
+        REVMESH_KEY_ROTATION_PERIOD_SECONDS: '20',
+        REVMESH_KEY_PREPUBLISH_LEAD_SECONDS: '2',
+        REVMESH_PROMOTION_GATE_TIMEOUT_MS: '3000',
+        REVMESH_ROTATION_CHECK_INTERVAL_MS: '100',
+        REVMESH_EVENT_SIGNER_OVERLAP_SECONDS: '5',
+        REVMESH_EVENT_SIGNER_RESET: 'true',
+      }),
+    ).toMatchObject({
+      rotation: { periodSeconds: 20, prepublishLeadSeconds: 2, promotionGateTimeoutMs: 3000, checkIntervalMs: 100, eventSignerOverlapSeconds: 5 },
+      eventSignerReset: true,
+    });
+  });
+
+  it('requires the pre-publish lead to be shorter than the period, saying how to fix it', () => {
+    let error: unknown;
+    try {
+      loadConfig({ ...valid, REVMESH_KEY_ROTATION_PERIOD_SECONDS: '60' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['REVMESH_KEY_PREPUBLISH_LEAD_SECONDS']);
+    expect((error as ConfigError).message).toContain('(3600 s) must be shorter than REVMESH_KEY_ROTATION_PERIOD_SECONDS (60 s)');
+    expect((error as ConfigError).message).toContain('lower the lead or lengthen the period');
+  });
+
+  it('requires the promotion gate timeout to be shorter than the period', () => {
+    expect(
+      problemsOf({ ...valid, REVMESH_KEY_ROTATION_PERIOD_SECONDS: '5', REVMESH_KEY_PREPUBLISH_LEAD_SECONDS: '1' }),
+    ).toEqual(['REVMESH_PROMOTION_GATE_TIMEOUT_MS']);
   });
 
   it('treats empty values as unset', () => {
@@ -117,6 +160,12 @@ describe('loadConfig', () => {
     ['REVMESH_DEMO', 'yes'],
     ['REVMESH_DEMO_CLIENT_ID', 'has space'],
     ['REVMESH_ISSUER', 'http://x/?q=1'],
+    ['REVMESH_KEY_ROTATION_PERIOD_SECONDS', '1'],
+    ['REVMESH_KEY_PREPUBLISH_LEAD_SECONDS', '-1'],
+    ['REVMESH_PROMOTION_GATE_TIMEOUT_MS', '600001'],
+    ['REVMESH_ROTATION_CHECK_INTERVAL_MS', '10'],
+    ['REVMESH_EVENT_SIGNER_OVERLAP_SECONDS', '0'],
+    ['REVMESH_EVENT_SIGNER_RESET', 'yes'],
   ])('rejects %s=%j', (name, value) => {
     expect(problemsOf({ ...valid, [name]: value })).toEqual([name]);
   });

@@ -18,6 +18,16 @@ export interface AuthorityConfig {
   readonly demo?: { readonly clientId: string; readonly clientSecret: string; readonly audience: string };
   readonly outboxPollMs: number;
   readonly logLevel: LogLevel;
+  /** Key rotation policy (all validated together, see `crossFieldProblems`). */
+  readonly rotation: {
+    readonly periodSeconds: number;
+    readonly prepublishLeadSeconds: number;
+    readonly promotionGateTimeoutMs: number;
+    readonly checkIntervalMs: number;
+    readonly eventSignerOverlapSeconds: number;
+  };
+  /** REVMESH_EVENT_SIGNER_RESET: out-of-band recovery from a leaked event-signing key. */
+  readonly eventSignerReset: boolean;
 }
 
 /** The configuration is invalid. The message lists every problem and how to fix each. */
@@ -43,7 +53,31 @@ const envSchema = z.object(
  */
 function crossFieldProblems(input: Readonly<Record<string, string | undefined>>): z.core.$ZodIssue[] {
   const given = (name: ConfigVariableName): boolean => (input[name] ?? '').trim() !== '';
+  /** The parsed value (its default when unset), or undefined when it is invalid on its own (reported already). */
+  const whole = (name: ConfigVariableName): number | undefined => {
+    const parsed = CONFIG_VARIABLES[name].schema.safeParse(input[name]);
+    return parsed.success && typeof parsed.data === 'number' ? parsed.data : undefined;
+  };
   const problems: z.core.$ZodIssue[] = [];
+  const period = whole('REVMESH_KEY_ROTATION_PERIOD_SECONDS');
+  const lead = whole('REVMESH_KEY_PREPUBLISH_LEAD_SECONDS');
+  const gate = whole('REVMESH_PROMOTION_GATE_TIMEOUT_MS');
+  if (period !== undefined && lead !== undefined && lead >= period) {
+    problems.push({
+      code: 'custom',
+      path: ['REVMESH_KEY_PREPUBLISH_LEAD_SECONDS'],
+      message: `(${lead} s) must be shorter than REVMESH_KEY_ROTATION_PERIOD_SECONDS (${period} s), or a standby could never be promoted on time; lower the lead or lengthen the period`,
+      input: undefined,
+    });
+  }
+  if (period !== undefined && gate !== undefined && gate >= period * 1000) {
+    problems.push({
+      code: 'custom',
+      path: ['REVMESH_PROMOTION_GATE_TIMEOUT_MS'],
+      message: `(${gate} ms) must be shorter than REVMESH_KEY_ROTATION_PERIOD_SECONDS (${period} s), or rotations would pile up at the gate; lower the timeout or lengthen the period`,
+      input: undefined,
+    });
+  }
   if (input['REVMESH_DEMO']?.trim() === 'true' && !given('REVMESH_DEMO_CLIENT_SECRET')) {
     problems.push({
       code: 'custom',
@@ -95,5 +129,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       : {}),
     outboxPollMs: e.REVMESH_OUTBOX_POLL_MS,
     logLevel: e.REVMESH_LOG_LEVEL,
+    rotation: {
+      periodSeconds: e.REVMESH_KEY_ROTATION_PERIOD_SECONDS,
+      prepublishLeadSeconds: e.REVMESH_KEY_PREPUBLISH_LEAD_SECONDS,
+      promotionGateTimeoutMs: e.REVMESH_PROMOTION_GATE_TIMEOUT_MS,
+      checkIntervalMs: e.REVMESH_ROTATION_CHECK_INTERVAL_MS,
+      eventSignerOverlapSeconds: e.REVMESH_EVENT_SIGNER_OVERLAP_SECONDS,
+    },
+    eventSignerReset: e.REVMESH_EVENT_SIGNER_RESET,
   };
 }

@@ -176,6 +176,47 @@ export const CONFIG_VARIABLES = {
     fix: 'use a whole number of milliseconds in 10..60000',
     parse: integer(10, 60_000),
   }),
+  REVMESH_KEY_ROTATION_PERIOD_SECONDS: variable({
+    default: '604800',
+    description:
+      'Age of the active token-signing key (since it became active) at which the scheduler rotates it to the pre-published standby, seconds. Default 7 days; short values (seconds) are fine for tests.',
+    fix: 'use a whole number of seconds in 2..31536000, larger than REVMESH_KEY_PREPUBLISH_LEAD_SECONDS',
+    parse: integer(2, 31_536_000),
+  }),
+  REVMESH_KEY_PREPUBLISH_LEAD_SECONDS: variable({
+    default: '3600',
+    description:
+      'Minimum time a standby key has been published (verifying everywhere, signing nothing) before a scheduled rotation may promote it, seconds. Must be shorter than the rotation period.',
+    fix: 'use a whole number of seconds in 0..31536000, smaller than REVMESH_KEY_ROTATION_PERIOD_SECONDS',
+    parse: integer(0, 31_536_000),
+  }),
+  REVMESH_PROMOTION_GATE_TIMEOUT_MS: variable({
+    default: '10000',
+    description:
+      'Longest wait, before a key (or event signer) starts signing, for every live sidecar to confirm it holds it; after that the rotation proceeds and lists the instances that never confirmed. Emergency compromise never waits.',
+    fix: 'use a whole number of milliseconds in 0..600000, shorter than the rotation period',
+    parse: integer(0, 600_000),
+  }),
+  REVMESH_ROTATION_CHECK_INTERVAL_MS: variable({
+    default: '1000',
+    description: 'Tick of the key scheduler (due rotations, retirements, signer withdrawals), ms.',
+    fix: 'use a whole number of milliseconds in 50..60000',
+    parse: integer(50, 60_000),
+  }),
+  REVMESH_EVENT_SIGNER_OVERLAP_SECONDS: variable({
+    default: '3600',
+    description:
+      'After an event-signer rotation, how long the previous event signer stays trusted before its withdrawal is published, seconds.',
+    fix: 'use a whole number of seconds in 1..2592000',
+    parse: integer(1, 2_592_000),
+  }),
+  REVMESH_EVENT_SIGNER_RESET: variable({
+    default: 'false',
+    description:
+      'DANGER, recovery only: at start, mark every event signer compromised and start a new chain with a fresh one (see README "If the event-signing key leaks"). Every start with it set resets again: remove it once the authority is up.',
+    fix: 'use true or false',
+    parse: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
+  }),
   REVMESH_LOG_LEVEL: variable({
     default: 'info',
     description: 'Least severe log level written: error, warn, info or debug.',

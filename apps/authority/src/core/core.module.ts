@@ -1,8 +1,11 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { AuthorityCore, OutboxRelay } from '@revmesh/authority-core';
 import type { AuthorityConfig } from '../config/config';
+import type { AcksConsumerStatus } from '../reports/acks-consumer';
 import {
+  ACKS_CONSUMER,
   AUTHORITY_CONFIG,
+  AUTHORITY_CORE,
   CLIENT_REGISTRY,
   OUTBOX,
   OUTBOX_RELAY,
@@ -11,14 +14,25 @@ import {
   TOKEN_ISSUER,
 } from './core.tokens';
 
+/** What the app is built from: opened and started before Nest sees them. */
+export interface CoreModuleOptions {
+  readonly core: AuthorityCore;
+  readonly relay: OutboxRelay;
+  readonly config: AuthorityConfig;
+  /** State of the acks-topic consumer, for /healthz. */
+  readonly acks: AcksConsumerStatus;
+}
+
 /** Makes the already-opened core, its relay and the config injectable everywhere. */
 @Global()
 @Module({})
 export class CoreModule {
-  static register(options: { core: AuthorityCore; relay: OutboxRelay; config: AuthorityConfig }): DynamicModule {
-    const { core, relay, config } = options;
+  static register(options: CoreModuleOptions): DynamicModule {
+    const { core, relay, config, acks } = options;
     const providers = [
       { provide: AUTHORITY_CONFIG, useValue: config },
+      { provide: AUTHORITY_CORE, useValue: core },
+      { provide: ACKS_CONSUMER, useValue: acks },
       { provide: CLIENT_REGISTRY, useValue: core.clients },
       { provide: TOKEN_ISSUER, useValue: core.tokens },
       { provide: REVOCATION_SERVICE, useValue: core.revocations },

@@ -9,3 +9,7 @@ export const REVOCATION_SERVICE = Symbol('REVOCATION_SERVICE');
 export const SIGNING_KEYS = Symbol('SIGNING_KEYS');
 export const OUTBOX = Symbol('OUTBOX');
 export const OUTBOX_RELAY = Symbol('OUTBOX_RELAY');
+/** The whole authority core, for the key-management routes that span several of its services. */
+export const AUTHORITY_CORE = Symbol('AUTHORITY_CORE');
+/** The acks-topic consumer (its state shows in /healthz). */
+export const ACKS_CONSUMER = Symbol('ACKS_CONSUMER');

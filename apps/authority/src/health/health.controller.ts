@@ -1,11 +1,13 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { OutboxRelay, OutboxStore } from '@revmesh/authority-core';
 import { Public } from '../auth/public.decorator';
-import { OUTBOX, OUTBOX_RELAY } from '../core/core.tokens';
+import { ACKS_CONSUMER, OUTBOX, OUTBOX_RELAY } from '../core/core.tokens';
+import type { AcksConsumerStatus } from '../reports/acks-consumer';
 
 /**
  * Liveness, plus the relay's state: `relay: "starting"` with a growing `outbox_pending` means
- * the broker is unreachable; revocations are still accepted and will be published.
+ * the broker is unreachable; revocations are still accepted and will be published. `acks` is the
+ * acks-topic consumer: `connecting` while the broker is unreachable, `connected` once consuming.
  */
 @Public()
 @Controller('healthz')
@@ -13,11 +15,12 @@ export class HealthController {
   constructor(
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     @Inject(OUTBOX) private readonly outbox: OutboxStore,
+    @Inject(ACKS_CONSUMER) private readonly acks: AcksConsumerStatus,
   ) {}
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  health(): { status: 'ok'; relay: string; outbox_pending: number } {
-    return { status: 'ok', relay: this.relay.status().state, outbox_pending: this.outbox.pendingCount() };
+  health(): { status: 'ok'; relay: string; outbox_pending: number; acks: string } {
+    return { status: 'ok', relay: this.relay.status().state, outbox_pending: this.outbox.pendingCount(), acks: this.acks.state() };
   }
 }

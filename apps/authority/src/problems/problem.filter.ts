@@ -1,5 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { AuthorityError } from '@revmesh/authority-core';
+import { AuthorityError, KeyStateConflictError } from '@revmesh/authority-core';
 import type { HttpReply, HttpRequest } from '../http/http-types';
 import { OAuthError } from '../oauth/oauth-error';
 import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemCode } from './problem';
@@ -17,6 +17,12 @@ const FRAMEWORK_STATUS_CODES: Readonly<Record<number, ProblemCode>> = {
 const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>> = {
   CLIENT_EXISTS: 'CONFLICT',
   REVOCATION_NOT_FOUND: 'NOT_FOUND',
+  KEY_NOT_FOUND: 'NOT_FOUND',
+  ROTATION_NOT_FOUND: 'NOT_FOUND',
+  KEY_STATE_CONFLICT: 'KEY_STATE_CONFLICT',
+  ROLLBACK_TARGET_REVOKED: 'ROLLBACK_TARGET_REVOKED',
+  ROTATION_IN_PROGRESS: 'ROTATION_IN_PROGRESS',
+  ROTATION_NOT_ROLLBACKABLE: 'ROTATION_NOT_ROLLBACKABLE',
 };
 
 function pathOf(url: string): string {
@@ -53,7 +59,14 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof ProblemException) return exception;
     if (exception instanceof AuthorityError) {
       const code = CORE_CODES[exception.code];
-      if (code !== undefined) return new ProblemException(code, exception.message);
+      if (code !== undefined) {
+        // A key conflict names the key and its state in the body too, for programs.
+        const extensions =
+          exception instanceof KeyStateConflictError
+            ? { kid: exception.kid, current_state: exception.currentState, requested_state: exception.requestedState }
+            : undefined;
+        return new ProblemException(code, exception.message, extensions === undefined ? {} : { extensions });
+      }
     } else if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = FRAMEWORK_STATUS_CODES[status] ?? (status >= 400 && status < 500 ? 'INVALID_REQUEST' : undefined);

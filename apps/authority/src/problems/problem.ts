@@ -10,6 +10,10 @@ export const PROBLEM_TYPES = {
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   CONFLICT: { status: 409, title: 'Conflict' },
+  KEY_STATE_CONFLICT: { status: 409, title: 'The key is not in a state that allows this' },
+  ROLLBACK_TARGET_REVOKED: { status: 409, title: 'A rollback cannot re-activate a revoked key' },
+  ROTATION_IN_PROGRESS: { status: 409, title: 'A rotation is already in progress' },
+  ROTATION_NOT_ROLLBACKABLE: { status: 409, title: 'This rotation cannot be rolled back' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   INTERNAL: { status: 500, title: 'Internal error' },
@@ -32,6 +36,8 @@ export interface Problem {
   readonly code: ProblemCode;
   readonly instance?: string;
   readonly errors?: readonly FieldError[];
+  /** Problem-specific members (RFC 9457 §3.2), e.g. `kid` and `current_state` of a key conflict. */
+  readonly [extension: string]: unknown;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -48,7 +54,12 @@ export class ProblemException extends Error {
   constructor(
     readonly code: ProblemCode,
     readonly detail: string,
-    readonly extra: { readonly errors?: readonly FieldError[]; readonly headers?: Readonly<Record<string, string>> } = {},
+    readonly extra: {
+      readonly errors?: readonly FieldError[];
+      readonly headers?: Readonly<Record<string, string>>;
+      /** Extension members added to the body; never overriding the standard ones. */
+      readonly extensions?: Readonly<Record<string, string | number | boolean | null>>;
+    } = {},
   ) {
     super(detail);
     this.status = PROBLEM_TYPES[code].status;
@@ -56,6 +67,7 @@ export class ProblemException extends Error {
 
   toProblem(instance?: string): Problem {
     return {
+      ...this.extra.extensions,
       type: problemType(this.code),
       title: PROBLEM_TYPES[this.code].title,
       status: this.status,

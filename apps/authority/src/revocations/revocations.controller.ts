@@ -1,19 +1,21 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import type { RevocationService } from '@revmesh/authority-core';
-import { TRACEPARENT_HEADER, type Actor } from '@revmesh/contracts';
-import { REVOCATION_SERVICE } from '../core/core.tokens';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { AuthorityCore, RevocationService } from '@revmesh/authority-core';
+import { TRACEPARENT_HEADER } from '@revmesh/contracts';
+import { ADMIN_KEY_ACTOR } from '../auth/admin-actor';
+import { AUTHORITY_CORE, REVOCATION_SERVICE } from '../core/core.tokens';
+import { coverageView, type CoverageView } from '../instances/coverage.view';
 import { headerValue, type HttpReply, type HttpRequest } from '../http/http-types';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { revocationView, type RevocationView } from './revocation.view';
 import { createRevocationSchema, type CreateRevocationBody } from './revocations.schema';
 
-/** Until operator accounts exist, every admin action is attributed to the shared admin key. */
-const ADMIN_KEY_ACTOR: Actor = { kind: 'admin-key', id: 'admin' };
-
 /** Revocations (admin). */
 @Controller('v1/revocations')
 export class RevocationsController {
-  constructor(@Inject(REVOCATION_SERVICE) private readonly revocations: RevocationService) {}
+  constructor(
+    @Inject(REVOCATION_SERVICE) private readonly revocations: RevocationService,
+    @Inject(AUTHORITY_CORE) private readonly core: AuthorityCore,
+  ) {}
 
   /**
    * 202, not 201: the revocation is durably stored, but enforcement happens when the sidecars
@@ -41,5 +43,17 @@ export class RevocationsController {
   @Get(':id')
   get(@Param('id') id: string): RevocationView {
     return revocationView(this.revocations.get(id));
+  }
+
+  /**
+   * Which live sidecars enforce it: `applied` (acknowledged, with when), `covered_at_start`
+   * (started, ready, after it was published), `pending`. `complete` once published and nobody
+   * live is pending. Unknown id: 404 problem.
+   */
+  @Get(':id/coverage')
+  @Header('Cache-Control', 'no-store')
+  coverage(@Param('id') id: string): { revocation_id: string } & CoverageView {
+    const { revocationId, coverage } = this.core.revocationCoverage(id);
+    return { revocation_id: revocationId, ...coverageView(coverage) };
   }
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { EventSignerJwk } from '@revmesh/contracts';
+import { parseEventSigners } from './event-signers';
 
 /**
  * The demo API's configuration, from the environment. Defaults live here and in the README's
@@ -13,6 +15,7 @@ const schema = z.object({
   REVMESH_AUDIENCE: z.string().min(1).default('demo-api'),
   REVMESH_TOPIC_PREFIX: z.string().default('revmesh.'),
   REVMESH_INSTANCE_ID: z.string().min(1).max(200).optional(),
+  REVMESH_EVENT_SIGNERS: z.string().optional(),
 });
 
 export interface DemoApiConfig {
@@ -25,13 +28,27 @@ export interface DemoApiConfig {
   readonly audience: string;
   readonly topicPrefix: string;
   readonly instanceId: string | undefined;
+  /**
+   * Trust anchors from `REVMESH_EVENT_SIGNERS` (a JSON array of public Ed25519 JWKs, or a JWKS).
+   * Undefined when unset: the service then fetches them from the authority once at boot.
+   */
+  readonly eventSigners: readonly EventSignerJwk[] | undefined;
 }
 
 /** Parses the environment or throws one error listing every bad variable. */
 export function loadDemoApiConfig(env: NodeJS.ProcessEnv): DemoApiConfig {
   const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  let eventSigners: EventSignerJwk[] | undefined;
+  const signersJson = env['REVMESH_EVENT_SIGNERS'];
+  if (signersJson !== undefined && signersJson !== '') {
+    try {
+      eventSigners = parseEventSigners(signersJson, 'REVMESH_EVENT_SIGNERS');
+    } catch (error) {
+      lines.push(`  ${(error as Error).message}`);
+    }
+  }
+  if (!parsed.success || lines.length > 0) {
     throw new Error(`invalid demo-api configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
@@ -45,5 +62,6 @@ export function loadDemoApiConfig(env: NodeJS.ProcessEnv): DemoApiConfig {
     audience: c.REVMESH_AUDIENCE,
     topicPrefix: c.REVMESH_TOPIC_PREFIX,
     instanceId: c.REVMESH_INSTANCE_ID,
+    eventSigners,
   };
 }

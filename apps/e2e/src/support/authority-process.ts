@@ -22,6 +22,8 @@ export interface AuthorityLaunch {
   readonly topicPrefix: string;
   /** Reuse a data dir (and its keys, KEK, admin key) to restart the same authority. */
   readonly previous?: AuthorityHandle;
+  /** Extra environment, e.g. a short key-rotation period. */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 /** Starts the built authority (`apps/authority/dist/main.js`) as a real process in demo mode. */
@@ -44,6 +46,7 @@ export async function startAuthority(launch: AuthorityLaunch): Promise<Authority
         REVMESH_DEMO_CLIENT_SECRET: randomBytes(32).toString('base64url'),
         REVMESH_OUTBOX_POLL_MS: '200',
         REVMESH_LOG_LEVEL: 'warn',
+        ...launch.extraEnv,
       };
   const child = await startServiceProcess({
     name: 'authority',
@@ -100,4 +103,25 @@ export async function getRevocation(authority: AuthorityHandle, id: string): Pro
 
 export function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
+}
+
+/** Calls an admin route and returns status + parsed body. */
+export async function adminApi(
+  authority: AuthorityHandle,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${authority.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${authority.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** The kid in a JWT's protected header. */
+export function kidOf(token: string): string {
+  return String((JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { kid?: string }).kid);
 }

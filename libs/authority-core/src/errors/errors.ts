@@ -18,7 +18,13 @@ export type AuthorityErrorCode =
   | 'SCOPE_NOT_ALLOWED'
   | 'AUDIENCE_NOT_ALLOWED'
   | 'REVOCATION_NOT_FOUND'
-  | 'EVENT_INVALID';
+  | 'EVENT_INVALID'
+  | 'KEY_NOT_FOUND'
+  | 'KEY_STATE_CONFLICT'
+  | 'ROTATION_NOT_FOUND'
+  | 'ROTATION_IN_PROGRESS'
+  | 'ROTATION_NOT_ROLLBACKABLE'
+  | 'ROLLBACK_TARGET_REVOKED';
 
 /** Base class of every error authority-core throws on purpose. Switch on `code`, not on messages. */
 export abstract class AuthorityError extends Error {
@@ -113,4 +119,74 @@ export class RevocationNotFoundError extends AuthorityError {
 export class EventInvalidError extends AuthorityError {
   override readonly name = 'EventInvalidError';
   readonly code = 'EVENT_INVALID' as const;
+}
+
+/** No token-signing key has this `kid`. */
+export class KeyNotFoundError extends AuthorityError {
+  override readonly name = 'KeyNotFoundError';
+  readonly code = 'KEY_NOT_FOUND' as const;
+  constructor(readonly kid: string) {
+    super(`no signing key with kid ${JSON.stringify(kid)}`);
+  }
+}
+
+/**
+ * A key lifecycle move the transition table does not allow (see keys/key-transitions.ts).
+ * Names the key's current state, so the operator sees why without looking it up.
+ */
+export class KeyStateConflictError extends AuthorityError {
+  override readonly name = 'KeyStateConflictError';
+  readonly code = 'KEY_STATE_CONFLICT' as const;
+  constructor(
+    readonly kid: string,
+    readonly currentState: string,
+    readonly requestedState: string,
+    detail?: string,
+  ) {
+    super(
+      `key ${kid} is ${currentState}; it cannot become ${requestedState}` + (detail === undefined ? '' : `: ${detail}`),
+    );
+  }
+}
+
+/** No rotation record has this id. */
+export class RotationNotFoundError extends AuthorityError {
+  override readonly name = 'RotationNotFoundError';
+  readonly code = 'ROTATION_NOT_FOUND' as const;
+  constructor(readonly rotationId: string) {
+    super(`no rotation with id ${JSON.stringify(rotationId)}`);
+  }
+}
+
+/**
+ * A staged rotation (token key or event signer) is already waiting at its promotion gate.
+ * Emergency compromise is never refused for this reason: it overtakes the staged rotation.
+ */
+export class RotationInProgressError extends AuthorityError {
+  override readonly name = 'RotationInProgressError';
+  readonly code = 'ROTATION_IN_PROGRESS' as const;
+  constructor(readonly rotationId: string, what = 'a key rotation') {
+    super(`${what} is already in progress (${rotationId}); wait for it to finish`);
+  }
+}
+
+/** The rotation cannot be rolled back (not completed, already rolled back, or it promoted no key). */
+export class RotationNotRollbackableError extends AuthorityError {
+  override readonly name = 'RotationNotRollbackableError';
+  readonly code = 'ROTATION_NOT_ROLLBACKABLE' as const;
+  constructor(readonly rotationId: string, why: string) {
+    super(`rotation ${rotationId} cannot be rolled back: ${why}`);
+  }
+}
+
+/** A rollback would re-activate a revoked key: refused, whatever the reason given. */
+export class RollbackTargetRevokedError extends AuthorityError {
+  override readonly name = 'RollbackTargetRevokedError';
+  readonly code = 'ROLLBACK_TARGET_REVOKED' as const;
+  constructor(readonly rotationId: string, readonly kid: string) {
+    super(
+      `rotation ${rotationId} replaced key ${kid}, which is revoked: a revoked key never signs again. ` +
+        'Rotate to the standby instead (POST /v1/keys/rotate)',
+    );
+  }
 }

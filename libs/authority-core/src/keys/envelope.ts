@@ -130,3 +130,33 @@ export function openSealedKey(stored: unknown, kek: Buffer, context: string): Bu
     dek.fill(0);
   }
 }
+
+/**
+ * Re-wraps a sealed key's DEK under `newKek` without touching the key material: the DEK, its
+ * ciphertext, IV and tag stay as they are; only `wrapped_dek`, `dek_iv` and `dek_tag` change.
+ * This is what makes KEK rotation cheap and safe (see kek/rewrap-kek.ts).
+ *
+ * @throws {KeyUnwrapError} when `oldKek` does not open the envelope.
+ * @throws {KeyInvalidError} when `stored` is not an envelope this version understands.
+ */
+export function rewrapSealedKey(stored: unknown, oldKek: Buffer, newKek: Buffer, context: string): SealedKey {
+  assertKek(oldKek);
+  assertKek(newKek);
+  // Opening fully (not only the DEK) proves the whole envelope is intact before it is rewritten.
+  openSealedKey(stored, oldKek, context).fill(0);
+  const e = sealedKeySchema.parse(typeof stored === 'string' ? JSON.parse(stored) : stored);
+  const aad = Buffer.from(context, 'utf8');
+  const buf = (s: string): Buffer => Buffer.from(s, 'base64url');
+  const dek = decrypt(oldKek, buf(e.dek_iv), buf(e.dek_tag), buf(e.wrapped_dek), aad);
+  try {
+    const wrapped = encrypt(newKek, dek, aad);
+    return {
+      ...e,
+      wrapped_dek: wrapped.ciphertext.toString('base64url'),
+      dek_iv: wrapped.iv.toString('base64url'),
+      dek_tag: wrapped.tag.toString('base64url'),
+    };
+  } finally {
+    dek.fill(0);
+  }
+}

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeEvent, isValidTraceparent } from '@revmesh/contracts';
+import { isValidTraceparent, openSignedEvent } from '@revmesh/contracts';
 import { openAuthorityCore, type AuthorityCore } from '../authority-core';
 import { RevocationNotFoundError, StoreError } from '../errors/errors';
+import { trustIn } from '../testing/core-fixture.spec-helper';
 import { createRevocationService, type RevokeInput } from './revocation-service';
 
 describe('revocation service', () => {
@@ -23,6 +24,11 @@ describe('revocation service', () => {
       revocationSkewMs: 60_000,
       clock: { now: () => now },
     });
+    // The key events queued at first start are not what these tests look at.
+    core.outbox.markPublished(
+      core.outbox.unpublished(100).map((e) => e.seq),
+      now,
+    );
   });
   afterEach(() => {
     core.close();
@@ -35,7 +41,7 @@ describe('revocation service', () => {
     actor: { kind: 'admin-key', id: 'admin' },
   };
   const count = (table: 'revocations' | 'outbox'): number =>
-    core.store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+    core.store.db.prepare(`SELECT COUNT(*) FROM ${table} ${table === 'outbox' ? "WHERE topic = 'test.revocations.v1'" : ''}`).pluck().get() as number;
 
   it('computes the rule window from the revocation time and the token TTL', async () => {
     const r = await core.revocations.revoke(input);
@@ -48,15 +54,17 @@ describe('revocation service', () => {
     });
   });
 
-  it('writes the revocation and a contract-valid revocation.issued event to the outbox', async () => {
+  it('writes the revocation and a signed, contract-valid revocation.issued event to the outbox', async () => {
     const r = await core.revocations.revoke(input);
     const [entry, ...rest] = core.outbox.unpublished(10);
     expect(rest).toEqual([]);
     expect(entry!.record.topic).toBe('test.revocations.v1');
     expect(entry!.record.key).toBe('sub:alice');
     expect(isValidTraceparent(entry!.record.headers!['traceparent']!)).toBe(true);
-    const decoded = decodeEvent(entry!.record.value);
+    expect(entry!.record.value.toString()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const decoded = await openSignedEvent(entry!.record.value, trustIn(core.eventSigners.trusted()));
     if (!decoded.ok) throw new Error(decoded.message);
+    expect(decoded.signerKid).toBe(core.eventSigners.currentKid());
     expect(decoded.event).toEqual({
       id: entry!.eventId,
       type: 'revocation.issued',
@@ -72,6 +80,12 @@ describe('revocation service', () => {
         reason: 'laptop stolen',
       },
     });
+  });
+
+  it('queues concurrent revocations in call order, although their signatures finish in any order', async () => {
+    const values = Array.from({ length: 50 }, (_, i) => `j${i}`);
+    await Promise.all(values.map((value) => core.revocations.revoke({ ...input, target: { type: 'jti', value } })));
+    expect(core.outbox.unpublished(100).map((e) => e.record.key)).toEqual(values.map((v) => `jti:${v}`));
   });
 
   it("continues the caller's trace when given a traceparent", async () => {
@@ -105,6 +119,7 @@ describe('revocation service', () => {
       topic: 'test.revocations.v1',
       accessTokenTtlSeconds: 300,
       clock: { now: () => now },
+      signer: { current: { kid: 'test', privateKey: generateKeyPairSync('ed25519').privateKey } },
       onCommitted,
     });
     await service.revoke(input);
@@ -119,6 +134,22 @@ describe('revocation service', () => {
     expect(core.revocations.get(r.id)).toMatchObject({ id: r.id, published: false, publishedAt: null });
     core.outbox.markPublished([core.outbox.unpublished(1)[0]!.seq], now + 5);
     expect(core.revocations.get(r.id)).toMatchObject({ published: true, publishedAt: now + 5 });
+  });
+
+  it('re-signs every live revocation with the current signer, same payload, new event ids', async () => {
+    const live = await core.revocations.revoke(input);
+    const before = core.outbox.unpublished(10);
+    expect(await core.revocations.republishLive(now + 1)).toBe(1);
+    const after = core.outbox.unpublished(10);
+    expect(after).toHaveLength(2);
+    const opened = await openSignedEvent(after[1]!.record.value, trustIn(core.eventSigners.trusted()));
+    if (!opened.ok) throw new Error(opened.message);
+    expect(opened.event.id).not.toBe(before[0]!.eventId);
+    expect(opened.event.payload).toMatchObject({ revocation_id: live.id, not_after_iat: live.notAfterIat, expires_at: live.expiresAt });
+    // Expired rules are not republished.
+    expect(await core.revocations.republishLive(live.expiresAt)).toBe(0);
+    // The revocation's own publication record is still the first event.
+    expect(core.revocations.get(live.id).eventId).toBe(before[0]!.eventId);
   });
 
   it('throws RevocationNotFoundError for an unknown id', () => {

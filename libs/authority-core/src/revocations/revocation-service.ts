@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
-  encodeEvent,
   REVOCATION_ISSUED,
   REVOCATION_TARGET_TYPES,
   revocationKey,
   TRACEPARENT_HEADER,
   type Actor,
+  type EventSigningKey,
   type RevocationIssuedEvent,
   type RevocationTarget,
 } from '@revmesh/contracts';
-import { EventInvalidError, RevocationNotFoundError } from '../errors/errors';
+import { RevocationNotFoundError } from '../errors/errors';
+import { signForOutbox } from '../events/sign-for-outbox';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { createGroupCommit } from '../store/group-commit';
 import { translateStoreError, type AuthorityStore } from '../store/store';
@@ -54,6 +55,13 @@ export interface RevocationService {
    * existing rule would deny.
    */
   latestNotAfterIat(subjects: { readonly sub: string; readonly clientId: string }): Seconds | undefined;
+  /**
+   * Re-signs every revocation still live at `now` with the current event signer and queues it
+   * again (same payload, new event id). Needed after an event-signer change: the revocations
+   * topic is compacted, and a sidecar trusting only the new signer must still find every rule.
+   * @returns how many were queued.
+   */
+  republishLive(now: number): Promise<number>;
 }
 
 export interface RevocationServiceOptions {
@@ -66,6 +74,8 @@ export interface RevocationServiceOptions {
   /** Extra rule lifetime for verifier clock skew, ms. Default {@link DEFAULT_REVOCATION_SKEW_MS}. */
   readonly skewMs?: number;
   readonly clock?: Clock;
+  /** The current event signer; every `revocation.issued` is signed before it enters the outbox. */
+  readonly signer: { readonly current: EventSigningKey };
   /** Called after each committed revocation (wakes the outbox relay). */
   readonly onCommitted?: () => void;
 }
@@ -81,6 +91,7 @@ interface RevocationRow {
   not_after_iat: number;
   expires_at: number;
   published_at: number | null;
+  event_id?: string | null;
 }
 
 function checkInput(input: RevokeInput): void {
@@ -94,6 +105,37 @@ function checkInput(input: RevokeInput): void {
   if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
     throw new TypeError(`reason must be 1..${MAX_REASON_LENGTH} characters`);
   }
+}
+
+function toRevocation(row: RevocationRow): Revocation {
+  return {
+    id: row.id,
+    target: { type: row.target_type, value: row.target_value },
+    reason: row.reason,
+    actor: { kind: row.actor_kind, id: row.actor_id },
+    revokedAt: row.revoked_at,
+    notAfterIat: row.not_after_iat,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** The `revocation.issued` event of a revocation. `issuedAt` is when this copy is published. */
+function issuedEvent(revocation: Revocation, issuedAt: number): RevocationIssuedEvent {
+  return {
+    id: randomUUID(),
+    type: REVOCATION_ISSUED,
+    version: 1,
+    issued_at: issuedAt,
+    actor: revocation.actor,
+    payload: {
+      revocation_id: revocation.id,
+      target: revocation.target,
+      revoked_at: revocation.revokedAt,
+      not_after_iat: revocation.notAfterIat,
+      expires_at: revocation.expiresAt,
+      reason: revocation.reason,
+    },
+  };
 }
 
 /** Creates the revocation service. */
@@ -111,14 +153,21 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
   );
   const selectOne = db.prepare<[string], RevocationRow>(
     `SELECT r.id, r.target_type, r.target_value, r.reason, r.actor_kind, r.actor_id, r.revoked_at, r.not_after_iat,
-            r.expires_at, o.published_at
+            r.expires_at, o.published_at, o.event_id
      FROM revocations r LEFT JOIN outbox o ON o.revocation_id = r.id
      WHERE r.id = ?`,
   );
   // Two single-range lookups rather than one OR, so each is an index-only MAX.
+  /** Resolves once the previous `revoke` has handed its write to the group commit (or failed). */
+  let inOrder: Promise<void> = Promise.resolve();
   const group = createGroupCommit(store, options.onCommitted === undefined ? {} : { onCommitted: options.onCommitted });
   const latestFor = db.prepare<[string, string], { latest: number | null }>(
     'SELECT MAX(not_after_iat) AS latest FROM revocations WHERE target_type = ? AND target_value = ?',
+  );
+  const livePage = db.prepare<[number, number, number], RevocationRow & { rowid: number }>(
+    `SELECT rowid, id, target_type, target_value, reason, actor_kind, actor_id, revoked_at, not_after_iat, expires_at,
+            NULL AS published_at
+     FROM revocations WHERE expires_at > ? AND rowid > ? ORDER BY rowid LIMIT ?`,
   );
 
   return {
@@ -135,55 +184,50 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
         notAfterIat,
         expiresAt,
       };
-      const event: RevocationIssuedEvent = {
-        id: randomUUID(),
-        type: REVOCATION_ISSUED,
-        version: 1,
-        issued_at: revokedAt,
-        actor: revocation.actor,
-        payload: {
-          revocation_id: revocation.id,
-          target: revocation.target,
-          revoked_at: revokedAt,
-          not_after_iat: notAfterIat,
-          expires_at: expiresAt,
-          reason: revocation.reason,
-        },
-      };
-      await group.submit(() => {
-        insert.run(
-          revocation.id,
-          revocation.target.type,
-          revocation.target.value,
-          revocation.reason,
-          revocation.actor.kind,
-          revocation.actor.id,
-          revokedAt,
-          notAfterIat,
-          expiresAt,
-        );
-        let value: Buffer;
-        try {
-          value = encodeEvent(event);
-        } catch (error) {
-          throw new EventInvalidError(`the revocation.issued event does not match its contract: ${String(error)}`, {
-            cause: error,
-          });
-        }
-        outbox.append(
-          {
-            eventId: event.id,
-            revocationId: revocation.id,
-            record: {
-              topic,
-              key: revocationKey(revocation.target),
-              value,
-              headers: { [TRACEPARENT_HEADER]: createTraceparent(input.traceparent) },
+      const event = issuedEvent(revocation, revokedAt);
+      // Signed before the transaction (jose is async, a SQLite transaction is not): the outbox
+      // stores the exact signed bytes. A contract violation fails here, before anything is written.
+      const signing = signForOutbox(event, options.signer.current);
+      signing.catch(() => undefined); // awaited below, after the previous call's turn
+      // Signatures may complete out of order; revocations still enter the outbox in call order
+      // (what a caller issuing two revocations in a row expects to see published).
+      const previous = inOrder;
+      let release!: () => void;
+      inOrder = new Promise<void>((resolve) => (release = resolve));
+      let committed: Promise<void>;
+      try {
+        await previous;
+        const value = await signing;
+        committed = group.submit(() => {
+          insert.run(
+            revocation.id,
+            revocation.target.type,
+            revocation.target.value,
+            revocation.reason,
+            revocation.actor.kind,
+            revocation.actor.id,
+            revokedAt,
+            notAfterIat,
+            expiresAt,
+          );
+          outbox.append(
+            {
+              eventId: event.id,
+              revocationId: revocation.id,
+              record: {
+                topic,
+                key: revocationKey(revocation.target),
+                value,
+                headers: { [TRACEPARENT_HEADER]: createTraceparent(input.traceparent) },
+              },
             },
-          },
-          revokedAt,
-        );
-      });
+            revokedAt,
+          );
+        });
+      } finally {
+        release();
+      }
+      await committed;
       return revocation;
     },
 
@@ -196,16 +240,47 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
       }
       if (row === undefined) throw new RevocationNotFoundError(id);
       return {
-        id: row.id,
-        target: { type: row.target_type, value: row.target_value },
-        reason: row.reason,
-        actor: { kind: row.actor_kind, id: row.actor_id },
-        revokedAt: row.revoked_at,
-        notAfterIat: row.not_after_iat,
-        expiresAt: row.expires_at,
+        ...toRevocation(row),
         published: row.published_at !== null,
         publishedAt: row.published_at,
+        eventId: row.event_id ?? null,
       };
+    },
+
+    async republishLive(now) {
+      let after = 0;
+      let queued = 0;
+      for (;;) {
+        const rows = livePage.all(now, after, 500);
+        if (rows.length === 0) return queued;
+        after = rows[rows.length - 1]!.rowid;
+        const signed = await Promise.all(
+          rows.map(async (row) => {
+            const revocation = toRevocation(row);
+            const event = issuedEvent(revocation, now);
+            return { revocation, event, value: await signForOutbox(event, options.signer.current) };
+          }),
+        );
+        store.transaction(() => {
+          for (const { revocation, event, value } of signed) {
+            // No revocation_id: the row that announced the revocation first stays its publication record.
+            outbox.append(
+              {
+                eventId: event.id,
+                record: {
+                  topic,
+                  key: revocationKey(revocation.target),
+                  value,
+                  headers: { [TRACEPARENT_HEADER]: createTraceparent() },
+                },
+              },
+              now,
+            );
+          }
+        });
+        queued += signed.length;
+        options.onCommitted?.();
+      }
     },
 
     latestNotAfterIat({ sub, clientId }) {

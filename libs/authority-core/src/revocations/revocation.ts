@@ -35,6 +35,8 @@ export interface RevocationStatus extends Revocation {
   readonly published: boolean;
   /** Epoch ms of that acknowledgement, or null while pending. */
   readonly publishedAt: Milliseconds | null;
+  /** Id of its `revocation.issued` event: what sidecars acknowledge. */
+  readonly eventId: string | null;
 }
 
 /**

@@ -26,11 +26,24 @@ describe('openStore', () => {
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(tables(store.db)).toEqual(
-        expect.arrayContaining(['schema_migrations', 'signing_keys', 'clients', 'revocations', 'outbox']),
+        expect.arrayContaining([
+          'schema_migrations',
+          'signing_keys',
+          'clients',
+          'revocations',
+          'outbox',
+          'event_signers',
+          'key_set',
+          'key_events',
+          'rotations',
+          'admin_actions',
+          'sidecar_instances',
+          'sidecar_acks',
+        ]),
       );
-      expect(store.db.prepare('SELECT version, applied_at FROM schema_migrations').all()).toEqual([
-        { version: 1, applied_at: 1234 },
-      ]);
+      expect(store.db.prepare('SELECT version, applied_at FROM schema_migrations').all()).toEqual(
+        MIGRATIONS.map((m) => ({ version: m.version, applied_at: 1234 })),
+      );
     } finally {
       store.close();
     }

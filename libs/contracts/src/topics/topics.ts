@@ -89,7 +89,17 @@ export function keyEventKey(kid: string): string {
   return kid;
 }
 
-/** Partition key of an event-signer change. */
+/** Partition key of an `event-signer.announced` event. */
 export function eventSignerKey(kid: string): string {
   return `event-signer:${kid}`;
+}
+
+/**
+ * Partition key of an `event-signer.withdrawn` event. Deliberately NOT the announcement's key:
+ * under compaction a withdrawal keyed like the announcement would replace it, and a sidecar
+ * anchored at an older signer could no longer follow the chain (A announces B, B announces C,
+ * C withdraws B: B's announcement must survive).
+ */
+export function eventSignerWithdrawalKey(kid: string): string {
+  return `event-signer-withdrawn:${kid}`;
 }

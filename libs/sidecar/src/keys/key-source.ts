@@ -1,5 +1,6 @@
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import type { ResolvedKeys } from '../options/resolve-options';
+import type { KeySet } from './key-set';
 import { KeysUnavailableError } from './keys-unavailable-error';
 
 /**
@@ -10,13 +11,22 @@ import { KeysUnavailableError } from './keys-unavailable-error';
 const TOKEN_SIDE_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE_MATCHING_KEYS', 'ERR_JOSE_NOT_SUPPORTED']);
 
 /**
- * The key lookup jose calls for each token. Keys are imported once and cached by jose (importing
- * per request would halve throughput); a remote set refetches on an unknown `kid`, at most once
- * per cooldown.
+ * The key lookup jose calls for each token. Keys are imported once (importing per request would
+ * halve throughput): by the key set as key events arrive, or by jose for a static or remote set;
+ * a remote set refetches on an unknown `kid`, at most once per cooldown.
  *
  * Throws a `TypeError` for a static key set jose cannot read.
  */
-export function createKeySource(keys: ResolvedKeys): JWTVerifyGetKey {
+export function createKeySource(keys: ResolvedKeys, keySet: KeySet): JWTVerifyGetKey {
+  if (keys.kind === 'kafka') {
+    // A plain map lookup: nothing on the verify path waits for the network. A kid that is unknown,
+    // retired or held for another alg is KEY_UNKNOWN (jose's "no matching key", mapped at the edge).
+    return (header) => {
+      const key = keySet.keyFor(header.kid, header.alg);
+      if (key === undefined) throw new joseErrors.JWKSNoMatchingKey('no verifying key of the key set matches the token kid/alg');
+      return key;
+    };
+  }
   let lookup: JWTVerifyGetKey;
   if (keys.kind === 'static') {
     try {

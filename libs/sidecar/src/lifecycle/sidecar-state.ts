@@ -4,11 +4,12 @@
  * bug instead of a silent half-state.
  *
  * ```
- * created ──start()──► starting ──reader started──► catching-up ──caughtUp──► ready
- *                         │  └──────────caughtUp (during start)──────────────►  │
- *                         └─► failed ◄── reader stopped before catching up      │
- * any state ──close()──► closed ◄───────────────────────────────────────────────┘
+ * created ──start()──► starting ──readers started──► catching-up ──both caughtUp──► ready
+ *                         │  └──────────caughtUp (during start)────────────────────►  │
+ *                         └─► failed ◄── a reader stopped before catching up          │
+ * any state ──close()──► closed ◄─────────────────────────────────────────────────────┘
  * ```
+ * "caughtUp" means both the keys topic and the revocation topic.
  */
 export type SidecarState = 'created' | 'starting' | 'catching-up' | 'ready' | 'failed' | 'closed';
 

@@ -1,5 +1,6 @@
 import { createInMemoryTransport } from '@revmesh/test-support';
 import type { JSONWebKeySet } from 'jose';
+import type { EventSignerJwk } from '@revmesh/contracts';
 import { createSidecar } from '../sidecar';
 import { resolveSidecarOptions, SIDECAR_DEFAULTS } from './resolve-options';
 import type { SidecarOptions } from './sidecar-options';
@@ -8,10 +9,14 @@ const JWKS: JSONWebKeySet = {
   keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k1', alg: 'EdDSA' }],
 };
 
+/** The RFC 8037 example Ed25519 public key, as an event signer. */
+const SIGNER = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'signer-1' } as const;
+
 const valid = (): SidecarOptions => ({
   issuer: 'https://auth.test',
   audience: 'orders-api',
   keys: { jwks: JWKS },
+  eventSigners: [SIGNER],
   transport: createInMemoryTransport(),
 });
 
@@ -36,7 +41,10 @@ describe('sidecar options', () => {
       maxTokenBytes: 8192,
       maxTokenLifetimeSeconds: 86_400,
       denyListMaxEntries: 1_000_000,
+      heartbeatIntervalMs: 5_000,
       topic: 'revmesh.revocations.v1',
+      topics: { revocations: 'revmesh.revocations.v1', keys: 'revmesh.keys.v1', acks: 'revmesh.acks.v1' },
+      eventSigners: [SIGNER],
     });
     expect(resolved.clock).toBe(Date.now);
     expect(resolved.instanceId).toMatch(/^[A-Za-z0-9._:-]+$/);
@@ -45,6 +53,11 @@ describe('sidecar options', () => {
 
   it('uses the topic prefix', () => {
     expect(resolveSidecarOptions({ ...valid(), topicPrefix: 'staging.' }).topic).toBe('staging.revocations.v1');
+    expect(resolveSidecarOptions({ ...valid(), topicPrefix: 'staging.' }).topics).toEqual({
+      revocations: 'staging.revocations.v1',
+      keys: 'staging.keys.v1',
+      acks: 'staging.acks.v1',
+    });
     expect(problems({ ...valid(), topicPrefix: 'bad prefix!' })).toContain('options.topicPrefix');
   });
 
@@ -53,7 +66,8 @@ describe('sidecar options', () => {
     expect(message).toMatch(/^createSidecar: invalid options\n/);
     expect(message).toContain('options.issuer: is required');
     expect(message).toContain('options.audience: is required');
-    expect(message).toContain('options.keys: is required');
+    expect(message).toContain('options.eventSigners: is required');
+    expect(message).not.toContain('options.keys'); // the keys topic is the default
   });
 
   it('refuses a missing options object', () => {
@@ -102,9 +116,18 @@ describe('sidecar options', () => {
   });
 
   describe('keys', () => {
-    it('needs exactly one of jwksUrl and jwks', () => {
+    it('defaults to the keys topic', () => {
+      const { keys: _keys, ...noKeys } = valid();
+      expect(resolveSidecarOptions(noKeys).keys).toEqual({ kind: 'kafka' });
+      expect(resolveSidecarOptions({ ...valid(), keys: { source: 'kafka' } }).keys).toEqual({ kind: 'kafka' });
+      expect(problems({ ...valid(), keys: { source: 'http' } })).toContain("options.keys.source: must be 'kafka'");
+      expect(problems({ ...valid(), keys: { source: 'kafka', cooldownMs: 5 } })).toContain('options.keys.cooldownMs: applies only with keys.jwksUrl');
+    });
+
+    it('needs exactly one of jwksUrl, jwks and source', () => {
       expect(problems({ ...valid(), keys: {} })).toContain('give exactly one of keys.jwksUrl');
       expect(problems({ ...valid(), keys: { jwks: JWKS, jwksUrl: 'https://a.test/jwks' } })).toContain('give exactly one of keys.jwksUrl');
+      expect(problems({ ...valid(), keys: { jwks: JWKS, source: 'kafka' } })).toContain("keys.source: 'kafka'");
     });
 
     it('accepts https and loopback http, refuses other plain http unless allowInsecureHttp', () => {
@@ -136,10 +159,45 @@ describe('sidecar options', () => {
     });
   });
 
+  describe('eventSigners', () => {
+    it('refuses a private key loudly', () => {
+      const message = problems({ ...valid(), eventSigners: [{ ...SIGNER, d: 'nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A' }] });
+      expect(message).toContain('options.eventSigners.0: REFUSED: contains private key material ("d")');
+      expect(message).toContain('must never leave the authority');
+    });
+
+    it('needs at least one Ed25519 public JWK with a kid', () => {
+      expect(problems({ ...valid(), eventSigners: [] })).toContain('options.eventSigners: must list at least one trusted event signer');
+      expect(problems({ ...valid(), eventSigners: 'k1' })).toContain('options.eventSigners: must be an array');
+      expect(problems({ ...valid(), eventSigners: [{ ...SIGNER, crv: 'P-256' }] })).toContain('options.eventSigners.0.crv');
+      expect(problems({ ...valid(), eventSigners: [{ ...SIGNER, kid: undefined }] })).toContain('options.eventSigners.0.kid');
+      expect(problems({ ...valid(), eventSigners: [{ ...SIGNER, x5c: ['x'] }] })).toContain('unexpected member(s) "x5c"');
+      expect(problems({ ...valid(), eventSigners: [{ ...SIGNER, x: 'AAAA' }] })).toContain('options.eventSigners.0.x: is not a valid Ed25519 public key');
+      expect(problems({ ...valid(), eventSigners: [SIGNER, { ...SIGNER }] })).toContain('options.eventSigners.1.kid: duplicate kid "signer-1"');
+    });
+
+    it('keeps its own copy of the anchors', () => {
+      const signers: EventSignerJwk[] = [{ ...SIGNER }];
+      const resolved = resolveSidecarOptions({ ...valid(), eventSigners: signers });
+      signers[0]!.kid = 'changed';
+      signers.push({ ...SIGNER, kid: 'added' });
+      expect(resolved.eventSigners).toEqual([SIGNER]);
+    });
+  });
+
+  it('bounds heartbeatIntervalMs', () => {
+    expect(resolveSidecarOptions({ ...valid(), heartbeatIntervalMs: 100 }).heartbeatIntervalMs).toBe(100);
+    expect(problems({ ...valid(), heartbeatIntervalMs: 99 })).toContain('options.heartbeatIntervalMs: must be at least 100 ms');
+    expect(problems({ ...valid(), heartbeatIntervalMs: 600_001 })).toContain('3 missed heartbeats');
+    expect(problems({ ...valid(), heartbeatIntervalMs: 1.5 })).toContain('options.heartbeatIntervalMs: must be a whole number');
+  });
+
   it('checks the shape of injected collaborators', () => {
     expect(problems({ ...valid(), logger: { warn: () => undefined } })).toContain('options.logger: must have debug, info, warn and error methods');
     expect(problems({ ...valid(), clock: 5 })).toContain('options.clock: must be a function');
     expect(problems({ ...valid(), transport: {} })).toContain('options.transport: must be an EventTransport');
+    const { createPublisher: _publisher, ...readOnly } = createInMemoryTransport();
+    expect(problems({ ...valid(), transport: readOnly })).toContain('options.transport: must be an EventTransport');
     expect(problems({ ...valid(), instanceId: 'has space' })).toContain('options.instanceId');
   });
 

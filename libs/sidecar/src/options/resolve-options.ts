@@ -1,7 +1,8 @@
+import { createPublicKey } from 'node:crypto';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { DEFAULT_TOPIC_PREFIX, topicNames } from '@revmesh/contracts';
+import { DEFAULT_TOPIC_PREFIX, eventSignerJwkSchema, topicNames, type EventSignerJwk, type TopicNames } from '@revmesh/contracts';
 import type { EventTransport } from '@revmesh/transport';
 import { createJsonLogger, type SidecarLogger } from '../logging/logger';
 import { defaultInstanceId, INSTANCE_ID_PATTERN } from '../internal/instance-id';
@@ -28,9 +29,23 @@ export const SIDECAR_DEFAULTS = {
   jwksCooldownMs: 30_000,
   jwksCacheMaxAgeMs: 600_000,
   jwksTimeoutMs: 5_000,
+  heartbeatIntervalMs: 5_000,
+  minHeartbeatIntervalMs: 100,
+  maxHeartbeatIntervalMs: 600_000,
+  /** Acks applied after ready are published in batches: at most this long after the first one waits... */
+  ackFlushIntervalMs: 20,
+  /** ...or as soon as this many wait. */
+  ackBatchSize: 500,
+  /** Acks held while the acks topic is unreachable; beyond this the oldest are dropped (and counted). */
+  maxBufferedAcks: 10_000,
+  /** Event ids remembered to refuse a replay (`REPLAY`); about 100 bytes each. */
+  rememberedEventIds: 200_000,
+  /** How long `close()` waits for the last acks to be published before it disconnects anyway, ms. */
+  closeFlushTimeoutMs: 2_000,
 } as const;
 
 export type ResolvedKeys =
+  | { readonly kind: 'kafka' }
   | {
       readonly kind: 'remote';
       readonly url: URL;
@@ -57,8 +72,12 @@ export interface ResolvedSidecarOptions {
   readonly maxTokenBytes: number;
   readonly maxTokenLifetimeSeconds: Seconds;
   readonly denyListMaxEntries: number;
+  readonly eventSigners: readonly EventSignerJwk[];
+  readonly heartbeatIntervalMs: Milliseconds;
   readonly transport: ResolvedTransport;
+  /** The revocations topic (kept for `stats().topic`). */
   readonly topic: string;
+  readonly topics: TopicNames;
   readonly instanceId: string;
   readonly logger: SidecarLogger;
   readonly clock: Clock;
@@ -85,6 +104,7 @@ const positiveInt = (what: string) =>
 const keysSchema = z
   .strictObject(
     {
+      source: z.literal('kafka', { error: "must be 'kafka' (the keys topic)" }).optional(),
       jwksUrl: z.string({ error: 'must be a URL string, e.g. https://auth.example.com/.well-known/jwks.json' }).optional(),
       jwks: z.custom<JSONWebKeySet>((v) => typeof v === 'object' && v !== null, { error: 'must be a JSON Web Key Set object: { keys: [...] }' }).optional(),
       cooldownMs: z.number().int().nonnegative('must be >= 0 ms').optional(),
@@ -94,17 +114,23 @@ const keysSchema = z
       fetch: z.custom<typeof fetch>(isFunction, { error: 'must be a fetch-compatible function' }).optional(),
       allowInsecureHttp: z.boolean().optional(),
     },
-    { error: (issue) => (issue.input === undefined ? 'is required: give { jwksUrl } (the authority JWKS endpoint) or { jwks } (a static key set)' : 'must be an object: { jwksUrl } or { jwks }') },
+    { error: "must be an object: { source: 'kafka' } (the default), { jwks } or { jwksUrl }" },
   )
   .superRefine((keys, ctx) => {
     const remoteOnly = (['cooldownMs', 'cacheMaxAgeMs', 'timeoutMs', 'headers', 'fetch', 'allowInsecureHttp'] as const).filter(
       (k) => keys[k] !== undefined,
     );
-    if ((keys.jwksUrl === undefined) === (keys.jwks === undefined)) {
+    const given = [keys.source, keys.jwksUrl, keys.jwks].filter((v) => v !== undefined).length;
+    if (given !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: 'give exactly one of keys.jwksUrl (fetch the authority key set) or keys.jwks (a static key set, for tests)',
+        message:
+          "give exactly one of keys.jwksUrl (fetch the authority key set), keys.jwks (a static key set, for tests) or keys.source: 'kafka' (the keys topic; the default when keys is omitted)",
       });
+      return;
+    }
+    if (keys.source !== undefined) {
+      for (const k of remoteOnly) ctx.addIssue({ code: 'custom', path: [k], message: 'applies only with keys.jwksUrl' });
       return;
     }
     if (keys.jwks !== undefined) {
@@ -153,6 +179,53 @@ const keysSchema = z
     }
   });
 
+/**
+ * Trust anchors. Checked member by member so that a private key gets its own loud message (the
+ * generic "unrecognized key" of a strict schema would not say why it matters).
+ */
+const eventSignersSchema = z
+  .array(z.unknown(), {
+    error: (i) =>
+      i.input === undefined
+        ? "is required: the public JWK(s) of the authority's event-signing key, e.g. from env REVMESH_EVENT_SIGNERS (every event is checked against them)"
+        : 'must be an array of public Ed25519 JWKs',
+  })
+  .min(1, 'must list at least one trusted event signer')
+  .superRefine((signers, ctx) => {
+    const kids = new Set<string>();
+    signers.forEach((jwk, i) => {
+      if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
+        ctx.addIssue({ code: 'custom', path: [i], message: 'must be a JWK object { kty: "OKP", crv: "Ed25519", x, kid }' });
+        return;
+      }
+      const secret = PRIVATE_JWK_MEMBERS.find((m) => (jwk as Record<string, unknown>)[m] !== undefined);
+      if (secret) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `REFUSED: contains private key material ("${secret}"). The event-signing private key must never leave the authority; pass only the public JWK (kty, crv, x, kid)`,
+        });
+        return;
+      }
+      const parsed = eventSignerJwkSchema.safeParse(jwk);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const message = issue.code === 'unrecognized_keys' ? `unexpected member(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message;
+          ctx.addIssue({ code: 'custom', path: [i, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: `${message} (an event signer is an Ed25519 public JWK: kty "OKP", crv "Ed25519", x, kid)` });
+        }
+        return;
+      }
+      try {
+        createPublicKey({ key: { ...parsed.data }, format: 'jwk' });
+      } catch {
+        ctx.addIssue({ code: 'custom', path: [i, 'x'], message: 'is not a valid Ed25519 public key' });
+        return;
+      }
+      if (kids.has(parsed.data.kid)) ctx.addIssue({ code: 'custom', path: [i, 'kid'], message: `duplicate kid ${JSON.stringify(parsed.data.kid)}` });
+      kids.add(parsed.data.kid);
+    });
+  });
+
 const algorithmsSchema = z
   .array(z.string({ error: 'each algorithm must be a string such as "ES256"' }), { error: 'must be an array, e.g. ["ES256", "EdDSA"]' })
   .min(1, 'must allow at least one algorithm, e.g. ["ES256"]')
@@ -177,7 +250,8 @@ const optionsSchema = z
         ],
         { error: (i) => required("this service's audience, a string or an array of strings")(i) ?? 'must be a string or an array of strings' },
       ),
-      keys: keysSchema,
+      keys: keysSchema.optional(),
+      eventSigners: eventSignersSchema,
       algorithms: algorithmsSchema.optional(),
       clockToleranceSeconds: z
         .number({ error: 'must be a number of seconds' })
@@ -197,13 +271,20 @@ const optionsSchema = z
         })
         .optional(),
       transport: z
-        .custom<EventTransport>(hasMethods('createReader', 'close'), { error: 'must be an EventTransport (from @revmesh/transport)' })
+        .custom<EventTransport>(hasMethods('createReader', 'createPublisher', 'close'), { error: 'must be an EventTransport (from @revmesh/transport)' })
         .optional(),
       brokers: z
         .array(z.string().regex(BROKER_PATTERN, 'must be host:port, e.g. 127.0.0.1:19092'), { error: 'must be an array of host:port strings' })
         .min(1, 'must list at least one host:port')
         .optional(),
       topicPrefix: z.string({ error: 'must be a string' }).optional(),
+      heartbeatIntervalMs: positiveInt('milliseconds')
+        .min(SIDECAR_DEFAULTS.minHeartbeatIntervalMs, `must be at least ${SIDECAR_DEFAULTS.minHeartbeatIntervalMs} ms`)
+        .max(
+          SIDECAR_DEFAULTS.maxHeartbeatIntervalMs,
+          `must be at most ${SIDECAR_DEFAULTS.maxHeartbeatIntervalMs} ms (the authority counts an instance as gone after 3 missed heartbeats)`,
+        )
+        .optional(),
       instanceId: z
         .string({ error: 'must be a string' })
         .regex(INSTANCE_ID_PATTERN, 'must be 1-200 characters of A-Z a-z 0-9 . _ : -')
@@ -258,7 +339,9 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
   }
   const o = parsed.data;
   const keys: ResolvedKeys =
-    o.keys.jwks !== undefined
+    o.keys === undefined || o.keys.source !== undefined
+      ? { kind: 'kafka' }
+      : o.keys.jwks !== undefined
       ? { kind: 'static', jwks: structuredClone(o.keys.jwks) }
       : {
           kind: 'remote',
@@ -270,6 +353,7 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
           fetch: o.keys.fetch,
         };
   const instanceId = o.instanceId ?? defaultInstanceId();
+  const topics = topicNames(o.topicPrefix ?? DEFAULT_TOPIC_PREFIX);
   return {
     issuer: o.issuer,
     audience: typeof o.audience === 'string' ? o.audience : [...o.audience],
@@ -280,8 +364,12 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
     maxTokenBytes: o.maxTokenBytes ?? SIDECAR_DEFAULTS.maxTokenBytes,
     maxTokenLifetimeSeconds: o.maxTokenLifetimeSeconds ?? SIDECAR_DEFAULTS.maxTokenLifetimeSeconds,
     denyListMaxEntries: o.denyList?.maxEntries ?? SIDECAR_DEFAULTS.denyListMaxEntries,
+    // Copied: a caller mutating its array later must not change whom this sidecar trusts.
+    eventSigners: (o.eventSigners as EventSignerJwk[]).map((jwk) => eventSignerJwkSchema.parse(jwk)),
+    heartbeatIntervalMs: o.heartbeatIntervalMs ?? SIDECAR_DEFAULTS.heartbeatIntervalMs,
     transport: o.transport !== undefined ? { kind: 'provided', transport: o.transport } : { kind: 'brokers', brokers: [...o.brokers!] },
-    topic: topicNames(o.topicPrefix ?? DEFAULT_TOPIC_PREFIX).revocations,
+    topic: topics.revocations,
+    topics,
     instanceId,
     logger: o.logger ?? createJsonLogger({ level: 'warn', base: { component: 'revmesh-sidecar', instance_id: instanceId } }),
     clock: o.clock ?? Date.now,

@@ -1,14 +1,26 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { JSONWebKeySet } from 'jose';
+import type { EventSignerJwk } from '@revmesh/contracts';
 import type { EventTransport } from '@revmesh/transport';
 import type { SidecarLogger } from '../logging/logger';
 import type { Clock, Milliseconds, Seconds } from '../internal/units';
 import type { SupportedAlgorithm } from '../verify/algorithms';
 
 /**
- * Keys fetched from the authority's JWKS endpoint and cached (jose `createRemoteJWKSet`).
- * A token with an unknown `kid` triggers a refetch, at most once per `cooldownMs`, so a rotated
- * key is picked up without a restart. (A later issue moves key distribution onto Kafka.)
+ * The default: the key set is built from the signed events of the keys topic (`<prefix>keys.v1`).
+ * Nothing on the verify path touches the network; `pending`, `active` and `retiring` keys verify,
+ * `retired` keys are gone (`KEY_UNKNOWN`) and `revoked` keys are refused with `KEY_REVOKED`.
+ */
+export interface KafkaKeysOptions {
+  readonly source: 'kafka';
+}
+
+/**
+ * Keys fetched from the authority's JWKS endpoint and cached (jose `createRemoteJWKSet`), for
+ * verifiers outside the mesh. A token with an unknown `kid` triggers a refetch, at most once per
+ * `cooldownMs`. Prefer the default ({@link KafkaKeysOptions}): it needs no HTTP and learns of a
+ * key's revocation in milliseconds. A key revoked on the keys topic is refused (`KEY_REVOKED`)
+ * whatever the JWKS says.
  */
 export interface RemoteKeysOptions {
   /**
@@ -34,12 +46,17 @@ export interface RemoteKeysOptions {
   readonly allowInsecureHttp?: boolean;
 }
 
-/** A fixed key set, for tests and air-gapped setups. Public keys only; a private key (`d`) or an `oct` key is refused. */
+/**
+ * A fixed key set, for tests and air-gapped setups. Public keys only; a private key (`d`) or an
+ * `oct` key is refused. Key events on the keys topic still apply as denials: a key revoked there
+ * is refused (`KEY_REVOKED`) even if this set holds it.
+ */
 export interface StaticKeysOptions {
   readonly jwks: JSONWebKeySet;
 }
 
-export type SidecarKeysOptions = RemoteKeysOptions | StaticKeysOptions;
+/** Where token-verification keys come from. Default `{ source: 'kafka' }`. */
+export type SidecarKeysOptions = KafkaKeysOptions | RemoteKeysOptions | StaticKeysOptions;
 
 /** Bounds of the in-memory deny list. */
 export interface DenyListOptions {
@@ -64,8 +81,21 @@ export interface SidecarOptions {
   readonly issuer: string;
   /** This service's audience: a token is accepted if its `aud` contains any of these. Required. */
   readonly audience: string | readonly string[];
-  /** Where verification keys come from. Required. */
-  readonly keys: SidecarKeysOptions;
+  /**
+   * Where token-verification keys come from. Default `{ source: 'kafka' }`: the signed events of
+   * the keys topic. `{ jwks }` (static) and `{ jwksUrl }` (HTTP) remain for tests and third parties.
+   */
+  readonly keys?: SidecarKeysOptions;
+  /**
+   * The trust anchors: public Ed25519 JWKs (`kty: 'OKP'`, `crv: 'Ed25519'`, `x`, `kid`) of the
+   * authority's event-signing key(s). Required, at least one. Every record on the revocations and
+   * keys topics must be a JWS signed by a trusted signer, or it is rejected (counted, logged, never
+   * applied). Signers announced on the keys topic by a trusted signer join the set; withdrawn ones
+   * leave it. A JWK with private members (`d`) is refused: the private key never leaves the
+   * authority. Take the anchors from configuration you control (e.g. env `REVMESH_EVENT_SIGNERS`),
+   * not from the network at every start.
+   */
+  readonly eventSigners: readonly EventSignerJwk[];
   /**
    * Accepted JWS algorithms. Default `['ES256', 'EdDSA']`. `none` and `HS*` are refused at
    * validation; the header `alg` is checked against this list before any key is looked up.
@@ -89,17 +119,25 @@ export interface SidecarOptions {
   readonly maxTokenLifetimeSeconds?: Seconds;
   /** Deny-list bounds. */
   readonly denyList?: DenyListOptions;
-  /** The broker to read revocations from. Give this (e.g. an in-memory fake in tests) or `brokers`. */
+  /** The broker to read revocations and keys from, and to report to. Give this (e.g. an in-memory fake in tests) or `brokers`. */
   readonly transport?: EventTransport;
   /** Kafka bootstrap brokers (`host:port`): the sidecar creates, and on `close()` closes, its own Kafka transport. */
   readonly brokers?: readonly string[];
   /** Prefix of revmesh topic names. Default `'revmesh.'` (from `@revmesh/contracts`). */
   readonly topicPrefix?: string;
   /**
-   * Names this sidecar in logs, metrics and broker client ids; 1-200 of `A-Z a-z 0-9 . _ : -`.
+   * Names this sidecar in logs, metrics, broker client ids and its heartbeats and acks (the
+   * record key on the acks topic); 1-200 of `A-Z a-z 0-9 . _ : -`. Set it to something stable
+   * across restarts (e.g. the pod name) so the authority sees a restart, not a new instance.
    * Default `${hostname}-${pid}-${random hex}`.
    */
   readonly instanceId?: string;
+  /**
+   * How often this instance sends a `sidecar.heartbeat` on the acks topic, ms. Default 5000,
+   * between 100 and 600000. The authority counts an instance as gone after 3 missed intervals,
+   * so a longer interval makes a dead instance look alive for longer.
+   */
+  readonly heartbeatIntervalMs?: Milliseconds;
   /** Where the sidecar logs. Default: JSON lines on stderr, warn level and above. */
   readonly logger?: SidecarLogger;
   /** Current time, epoch ms. Default `Date.now`. Drives token time checks, deny-rule expiry and latency measurement. */

@@ -1,17 +1,29 @@
 import { metrics, type Attributes, type MeterProvider, type ObservableCallback } from '@opentelemetry/api';
-import type { RevocationTargetType } from '@revmesh/contracts';
+import type { KeyState, RevocationTargetType, SidecarReport } from '@revmesh/contracts';
 import type { Milliseconds } from '../internal/units';
+import type { EventTopicKind, SidecarEventRejectionReason } from '../sync/event-rejection';
 import {
+  ATTR_KEY_STATE,
   ATTR_REASON,
   ATTR_REPLAY,
+  ATTR_REPORT_TYPE,
   ATTR_RESULT,
+  ATTR_SIGNER_CHANGE,
   ATTR_TARGET_TYPE,
+  ATTR_TOPIC,
   METER_NAME,
+  METRIC_ACKS_DROPPED,
   METRIC_DENY_LIST_EVICTIONS,
   METRIC_DENY_LIST_SIZE,
   METRIC_EVENTS_APPLIED,
   METRIC_EVENTS_REJECTED,
+  METRIC_KEY_EVENTS_APPLIED,
+  METRIC_KEY_PROPAGATION_LATENCY,
+  METRIC_KEY_SET_VERSION,
   METRIC_PROPAGATION_LATENCY,
+  METRIC_REPORT_PUBLISH_FAILURES,
+  METRIC_REPORTS_PUBLISHED,
+  METRIC_SIGNER_EVENTS_APPLIED,
   METRIC_VERIFICATIONS,
 } from './names';
 
@@ -19,8 +31,13 @@ import {
 export interface SidecarMetrics {
   verification(result: string): void;
   eventApplied(targetType: RevocationTargetType, latencyMs: Milliseconds | undefined, replay: boolean): void;
-  eventRejected(reason: string): void;
+  eventRejected(reason: SidecarEventRejectionReason, topic: EventTopicKind): void;
   liveEviction(targetType: RevocationTargetType): void;
+  keyEventApplied(state: KeyState, latencyMs: Milliseconds, replay: boolean): void;
+  signerEventApplied(change: 'added' | 'removed' | 'unchanged'): void;
+  reportsPublished(type: SidecarReport['type'], count: number): void;
+  reportPublishFailed(): void;
+  acksDropped(count: number): void;
   /** Unregisters the gauge callback (a closed sidecar must not be kept alive by the meter). */
   close(): void;
 }
@@ -28,6 +45,7 @@ export interface SidecarMetrics {
 export interface SidecarMetricsOptions {
   readonly meterProvider: MeterProvider | undefined;
   readonly denyListSize: () => number;
+  readonly keySetVersion: () => number;
 }
 
 /** Propagation is expected in single-digit ms; the tail up to minutes covers a sidecar catching up after an outage. */
@@ -50,6 +68,19 @@ export function createSidecarMetrics(options: SidecarMetricsOptions): SidecarMet
   const size = meter.createObservableGauge(METRIC_DENY_LIST_SIZE, { description: 'Deny-list entries held', unit: '{entry}' });
   const observeSize: ObservableCallback = (result) => result.observe(options.denyListSize());
   size.addCallback(observeSize);
+  const keyEvents = meter.createCounter(METRIC_KEY_EVENTS_APPLIED, { description: 'Key state changes applied to the key set', unit: '{event}' });
+  const keyLatency = meter.createHistogram(METRIC_KEY_PROPAGATION_LATENCY, {
+    description: 'Time from a key event being issued by the authority to its application by this sidecar',
+    unit: 'ms',
+    advice: { explicitBucketBoundaries: LATENCY_BUCKETS_MS },
+  });
+  const signerEvents = meter.createCounter(METRIC_SIGNER_EVENTS_APPLIED, { description: 'Event-signer announcements and withdrawals applied', unit: '{event}' });
+  const keySetVersion = meter.createObservableGauge(METRIC_KEY_SET_VERSION, { description: 'Highest key-set version held', unit: '{version}' });
+  const observeVersion: ObservableCallback = (result) => result.observe(options.keySetVersion());
+  keySetVersion.addCallback(observeVersion);
+  const published = meter.createCounter(METRIC_REPORTS_PUBLISHED, { description: 'Heartbeats and acks published on the acks topic', unit: '{report}' });
+  const publishFailures = meter.createCounter(METRIC_REPORT_PUBLISH_FAILURES, { description: 'Failed publications on the acks topic', unit: '{attempt}' });
+  const dropped = meter.createCounter(METRIC_ACKS_DROPPED, { description: 'Acks dropped while the acks topic was unreachable', unit: '{ack}' });
 
   // verify() is the hot path: reuse one attributes object per result instead of allocating per call.
   const resultAttributes = new Map<string, Attributes>();
@@ -71,14 +102,32 @@ export function createSidecarMetrics(options: SidecarMetricsOptions): SidecarMet
       applied.add(1, attributes);
       if (latencyMs !== undefined) latency.record(latencyMs, attributes);
     },
-    eventRejected(reason) {
-      rejected.add(1, { [ATTR_REASON]: reason });
+    eventRejected(reason, topic) {
+      rejected.add(1, { [ATTR_REASON]: reason, [ATTR_TOPIC]: topic });
     },
     liveEviction(targetType) {
       evictions.add(1, { [ATTR_TARGET_TYPE]: targetType });
     },
+    keyEventApplied(state, latencyMs, replay) {
+      const attributes = { [ATTR_KEY_STATE]: state, [ATTR_REPLAY]: replay };
+      keyEvents.add(1, attributes);
+      keyLatency.record(latencyMs, attributes);
+    },
+    signerEventApplied(change) {
+      signerEvents.add(1, { [ATTR_SIGNER_CHANGE]: change });
+    },
+    reportsPublished(type, count) {
+      published.add(count, { [ATTR_REPORT_TYPE]: type });
+    },
+    reportPublishFailed() {
+      publishFailures.add(1);
+    },
+    acksDropped(count) {
+      dropped.add(count);
+    },
     close() {
       size.removeCallback(observeSize);
+      keySetVersion.removeCallback(observeVersion);
     },
   };
 }

@@ -1,17 +1,22 @@
 import {
-  appendRevocation,
+  appendSignedEvent,
   createInMemoryTransport,
   createRecordingLogger,
   createRecordingMeterProvider,
+  createTestEventSigner,
   createTestIssuer,
   revocationEvent,
+  type AppendSignedEventOptions,
+  type EventSigner,
   type InMemoryTransport,
+  type InMemoryTransportOptions,
   type RecordingLogger,
   type RecordingMeterProvider,
   type RevocationEventInput,
+  type TestEventSigner,
   type TestIssuer,
 } from '@revmesh/test-support';
-import { topicNames, type RevocationIssuedEvent, type RevocationTarget } from '@revmesh/contracts';
+import { decodeSidecarReport, topicNames, type RevmeshEvent, type RevocationIssuedEvent, type RevocationTarget, type SidecarReport } from '@revmesh/contracts';
 import { createSidecar, type Sidecar } from '../sidecar';
 import type { SidecarOptions } from '../options/sidecar-options';
 
@@ -19,9 +24,10 @@ import type { SidecarOptions } from '../options/sidecar-options';
 export const T0 = 1_750_000_000_000;
 export const ISSUER = 'https://auth.test';
 export const AUDIENCE = 'orders-api';
-export const TOPIC = topicNames().revocations;
+export const TOPICS = topicNames();
+export const TOPIC = TOPICS.revocations;
 
-/** A clock tests move by hand; nothing in the sidecar sleeps or arms timers. */
+/** A clock tests move by hand. (The only timers the sidecar arms are for heartbeats and ack batching; tests of those use jest fake timers.) */
 export interface ManualClock {
   readonly now: () => number;
   advance(ms: number): void;
@@ -44,31 +50,49 @@ export interface SidecarFixture {
   readonly clock: ManualClock;
   readonly logger: RecordingLogger;
   readonly meterProvider: RecordingMeterProvider;
-  /** Publishes a revocation on the topic and waits until the sidecar has handled it. */
+  /** The event signer the sidecar trusts (its only anchor unless `sidecar.eventSigners` says otherwise). */
+  readonly signer: TestEventSigner;
+  /** Publishes a signed revocation on the topic and waits until the sidecar has handled it. */
   revoke(target: RevocationTarget, input?: Omit<RevocationEventInput, 'target'>): Promise<RevocationIssuedEvent>;
+  /** Signs `event` (default: with `signer`), appends it to the topic it belongs on and waits until the sidecar has handled it. */
+  publish(event: RevmeshEvent, by?: EventSigner, options?: AppendSignedEventOptions): Promise<void>;
+  /** Everything this sidecar published on the acks topic, decoded. */
+  reports(): SidecarReport[];
 }
 
 export interface FixtureOptions {
   readonly sidecar?: Partial<SidecarOptions>;
   readonly issuerAlg?: 'ES256' | 'EdDSA';
-  /** Revocations already on the topic before `start()`. */
-  readonly existing?: readonly RevocationIssuedEvent[];
+  /** Events already on their topics before `start()`, signed by the fixture's signer. */
+  readonly existing?: readonly RevmeshEvent[];
+  /** Options of the in-memory transport (e.g. `beforeDeliver`, `beforePublish`). */
+  readonly transport?: InMemoryTransportOptions;
   /** Default true: start and await `ready`. */
   readonly start?: boolean;
 }
 
-/** A sidecar wired to an in-memory transport, a test issuer, a manual clock and recording logger/metrics. */
+/** The topic an event belongs on. */
+export const topicOf = (event: RevmeshEvent): string => (event.type === 'revocation.issued' ? TOPICS.revocations : TOPICS.keys);
+
+/**
+ * A sidecar wired to an in-memory transport, a test issuer, a trusted event signer, a manual clock
+ * and recording logger/metrics. Keys come from the static JWKS of the issuer unless
+ * `sidecar.keys` says otherwise (pass `{ source: 'kafka' }` and publish key events).
+ */
 export async function createSidecarFixture(options: FixtureOptions = {}): Promise<SidecarFixture> {
   const clock = manualClock();
   const issuer = await createTestIssuer({ issuer: ISSUER, audience: AUDIENCE, clock: clock.now, alg: options.issuerAlg ?? 'ES256' });
-  const transport = createInMemoryTransport();
+  const signer = await createTestEventSigner();
+  const transport = createInMemoryTransport(options.transport);
   const logger = createRecordingLogger();
   const meterProvider = createRecordingMeterProvider();
-  for (const event of options.existing ?? []) appendRevocation(transport, TOPIC, event);
+  // Published an hour before the start: part of the backlog a starting sidecar catches up on.
+  for (const event of options.existing ?? []) await appendSignedEvent(transport, topicOf(event), event, signer, { timestamp: clock.now() - 3_600_000 });
   const sidecar = createSidecar({
     issuer: ISSUER,
     audience: AUDIENCE,
     keys: { jwks: issuer.jwks },
+    eventSigners: [signer.publicJwk],
     transport,
     clock: clock.now,
     logger,
@@ -89,11 +113,22 @@ export async function createSidecarFixture(options: FixtureOptions = {}): Promis
     clock,
     logger,
     meterProvider,
+    signer,
     async revoke(target, input = {}) {
       const event = revocationEvent({ now: clock.now(), ...input, target });
-      appendRevocation(transport, TOPIC, event);
+      await appendSignedEvent(transport, TOPIC, event, signer);
       await transport.settled();
       return event;
     },
+    async publish(event, by = signer, appendOptions = {}) {
+      await appendSignedEvent(transport, topicOf(event), event, by, appendOptions);
+      await transport.settled();
+    },
+    reports: () =>
+      transport.records(TOPICS.acks).map((record) => {
+        const decoded = decodeSidecarReport(record.value);
+        if (!decoded.ok) throw new Error(`the sidecar published an invalid report: ${decoded.message}`);
+        return decoded.report;
+      }),
   };
 }

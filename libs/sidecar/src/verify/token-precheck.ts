@@ -16,12 +16,18 @@ export function normalizeTyp(typ: string): string {
   return lower.includes('/') ? lower : `application/${lower}`;
 }
 
+/** A token that passed the prechecks, with the header `kid` (if a string) for the revoked-key check. */
+export interface PrecheckPassed {
+  readonly ok: true;
+  readonly kid: string | undefined;
+}
+
 /**
  * Cheap structural checks before any key lookup or crypto: a hostile or broken token is refused
  * without touching the key set (an unknown `kid` would trigger a JWKS refetch) or spending a
- * signature verification. Returns undefined when the token may proceed.
+ * signature verification.
  */
-export function precheckToken(token: unknown, options: PrecheckOptions): OtherVerifyFailure | undefined {
+export function precheckToken(token: unknown, options: PrecheckOptions): PrecheckPassed | OtherVerifyFailure {
   if (typeof token !== 'string' || token.length === 0) return verifyFailure('MALFORMED', 'token is empty or not a string');
   // Compact JWS is ASCII, so length is the byte size; checked before the regex so huge input costs nothing.
   if (token.length > options.maxTokenBytes) {
@@ -39,7 +45,7 @@ export function precheckToken(token: unknown, options: PrecheckOptions): OtherVe
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
     return verifyFailure('MALFORMED', 'token header is not a JSON object');
   }
-  const { alg, typ } = header as { alg?: unknown; typ?: unknown };
+  const { alg, typ, kid } = header as { alg?: unknown; typ?: unknown; kid?: unknown };
   if (typeof alg !== 'string' || alg.length === 0) return verifyFailure('MALFORMED', 'token header has no "alg"');
   if (!options.algorithms.has(alg)) {
     return verifyFailure('ALG_NOT_ALLOWED', `token algorithm ${JSON.stringify(alg.slice(0, 32))} is not allowed`);
@@ -47,5 +53,5 @@ export function precheckToken(token: unknown, options: PrecheckOptions): OtherVe
   if (typeof typ !== 'string' || normalizeTyp(typ) !== options.requiredTyp) {
     return verifyFailure('TYPE_MISMATCH', `token header typ must be ${JSON.stringify(options.requiredTyp.replace(/^application\//, ''))}`);
   }
-  return undefined;
+  return { ok: true, kid: typeof kid === 'string' ? kid : undefined };
 }

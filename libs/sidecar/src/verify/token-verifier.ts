@@ -2,7 +2,14 @@ import { jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Clock, Seconds } from '../internal/units';
 import { failureFromJoseError } from './jose-error-mapping';
 import { normalizeTyp, precheckToken, type PrecheckOptions } from './token-precheck';
-import { verifyFailure, type AccessTokenClaims, type OtherVerifyFailure, type VerifySuccess } from './verify-result';
+import {
+  keyRevokedFailure,
+  verifyFailure,
+  type AccessTokenClaims,
+  type KeyRevokedFailure,
+  type OtherVerifyFailure,
+  type VerifySuccess,
+} from './verify-result';
 
 /** RFC 9068 §2.2: claims every access token carries. `client_id` and `jti` are also what deny rules match on. */
 export const REQUIRED_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'] as const;
@@ -16,13 +23,15 @@ export interface TokenVerifierOptions {
   readonly maxTokenLifetimeSeconds: Seconds;
   readonly maxTokenBytes: number;
   readonly getKey: JWTVerifyGetKey;
+  /** True if the key `kid` is revoked (from the keys topic, whatever the key source). */
+  readonly isKeyRevoked: (kid: string) => boolean;
   readonly clock: Clock;
 }
 
 /** Checks one token's form, signature and claims; knows nothing of deny rules or readiness. */
 export interface TokenVerifier {
   /** Never throws; resolves to the claims or to a coded failure. */
-  verify(token: string): Promise<VerifySuccess | OtherVerifyFailure>;
+  verify(token: string): Promise<VerifySuccess | KeyRevokedFailure | OtherVerifyFailure>;
 }
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
@@ -58,8 +67,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const requiredClaims = [...REQUIRED_CLAIMS];
   return {
     async verify(token) {
-      const rejected = precheckToken(token, precheck);
-      if (rejected) return rejected;
+      const passed = precheckToken(token, precheck);
+      if (!passed.ok) return passed;
+      const { kid } = passed;
+      // Before the signature: a revoked key's tokens are refused outright, and no crypto is spent on them.
+      if (kid !== undefined && options.isKeyRevoked(kid)) return keyRevokedFailure(kid);
       let payload: Record<string, unknown>;
       try {
         ({ payload } = await jwtVerify(token, options.getKey, {
@@ -74,8 +86,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
           currentDate: new Date(options.clock()),
         }));
       } catch (error) {
+        // Revoked while the signature was being checked (its key material is gone by now): say so.
+        if (kid !== undefined && options.isKeyRevoked(kid)) return keyRevokedFailure(kid);
         return failureFromJoseError(error);
       }
+      // jwtVerify awaits: a revocation of the key applied meanwhile must win over a good signature.
+      if (kid !== undefined && options.isKeyRevoked(kid)) return keyRevokedFailure(kid);
       const badType = checkClaimTypes(payload);
       if (badType) return badType;
       return { ok: true, claims: payload as AccessTokenClaims };

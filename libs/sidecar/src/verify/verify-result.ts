@@ -11,7 +11,8 @@ import type { EpochSeconds } from '../internal/units';
  * | `MALFORMED` | not a compact JWS, oversized, unparsable header/payload, or a claim of the wrong type |
  * | `ALG_NOT_ALLOWED` | header `alg` outside the allow-list (`none` and `HS*` never pass) |
  * | `TYPE_MISMATCH` | header `typ` is not the required one (`at+jwt` by default, RFC 9068) |
- * | `KEY_UNKNOWN` | no key of the issuer's key set matches the header `kid`/`alg` |
+ * | `KEY_UNKNOWN` | no key of the issuer's key set matches the header `kid`/`alg` (unknown or retired key) |
+ * | `KEY_REVOKED` | the header `kid` names a revoked key: every token it signed is refused, before any signature check |
  * | `KEYS_UNAVAILABLE` | the key set could not be fetched (network, timeout, bad JWKS document) |
  * | `SIGNATURE_INVALID` | the signature does not verify with the matching key |
  * | `ISSUER_MISMATCH` | `iss` is not the configured issuer |
@@ -30,6 +31,7 @@ export type VerifyFailureCode =
   | 'ALG_NOT_ALLOWED'
   | 'TYPE_MISMATCH'
   | 'KEY_UNKNOWN'
+  | 'KEY_REVOKED'
   | 'KEYS_UNAVAILABLE'
   | 'SIGNATURE_INVALID'
   | 'ISSUER_MISMATCH'
@@ -49,6 +51,7 @@ export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
   'ALG_NOT_ALLOWED',
   'TYPE_MISMATCH',
   'KEY_UNKNOWN',
+  'KEY_REVOKED',
   'KEYS_UNAVAILABLE',
   'SIGNATURE_INVALID',
   'ISSUER_MISMATCH',
@@ -97,18 +100,31 @@ export interface TokenRevokedFailure {
   readonly target: RevocationTargetType;
 }
 
+/** A token signed by a revoked key (`kid`); refused before its signature is even checked. */
+export interface KeyRevokedFailure {
+  readonly ok: false;
+  readonly code: 'KEY_REVOKED';
+  readonly message: string;
+  readonly kid: string;
+}
+
 export interface OtherVerifyFailure {
   readonly ok: false;
-  readonly code: Exclude<VerifyFailureCode, 'TOKEN_REVOKED'>;
+  readonly code: Exclude<VerifyFailureCode, 'TOKEN_REVOKED' | 'KEY_REVOKED'>;
   readonly message: string;
 }
 
-export type VerifyFailure = TokenRevokedFailure | OtherVerifyFailure;
+export type VerifyFailure = TokenRevokedFailure | KeyRevokedFailure | OtherVerifyFailure;
 
 /** What {@link Sidecar.verify} returns: never throws for a bad token. Narrow on `ok`, then on `code`. */
 export type VerifyResult = VerifySuccess | VerifyFailure;
 
-/** Builds a failure result (every code but `TOKEN_REVOKED`, which carries more). */
+/** Builds a failure result (every code but `TOKEN_REVOKED` and `KEY_REVOKED`, which carry more). */
 export function verifyFailure(code: OtherVerifyFailure['code'], message: string): OtherVerifyFailure {
   return { ok: false, code, message };
+}
+
+/** Builds the `KEY_REVOKED` failure for `kid`. */
+export function keyRevokedFailure(kid: string): KeyRevokedFailure {
+  return { ok: false, code: 'KEY_REVOKED', message: `token was signed by key ${kid}, which is revoked`, kid };
 }

@@ -86,6 +86,27 @@ describe('in-memory transport', () => {
     expect([first!.offset, second!.offset]).toEqual(['0', '1']);
   });
 
+  it('counts connected publishers and lets beforePublish fail a batch (a broker outage)', async () => {
+    let outage: Error | undefined = new Error('broker down');
+    const transport = createInMemoryTransport({
+      beforePublish: () => {
+        if (outage) throw outage;
+      },
+    });
+    const publisher = transport.createPublisher();
+    await publisher.connect();
+    await publisher.connect();
+    expect(transport.connectedPublishers).toBe(1);
+    await expect(publisher.publish([{ topic: 't', key: 'k', value: Buffer.from('lost') }])).rejects.toThrow('broker down');
+    expect(transport.records('t')).toEqual([]);
+    outage = undefined;
+    await publisher.publish([{ topic: 't', key: 'k', value: Buffer.from('kept') }]);
+    expect(transport.records('t').map((r) => r.value!.toString())).toEqual(['kept']);
+    await publisher.disconnect();
+    await publisher.disconnect();
+    expect(transport.connectedPublishers).toBe(0);
+  });
+
   it('refuses to start a reader twice', async () => {
     const reader = createInMemoryTransport().createReader({ topic: 't', readerId: 'r' });
     await reader.start(() => undefined);

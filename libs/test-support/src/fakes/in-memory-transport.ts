@@ -31,6 +31,11 @@ export interface InMemoryTransportOptions {
    * (e.g. to observe a reader that has not caught up yet).
    */
   readonly beforeDeliver?: (record: IncomingRecord, readerId: string) => Promise<void> | void;
+  /**
+   * Awaited before a publisher appends a batch. Throw from it (e.g. a `TransportError`) to model
+   * a broker outage: the batch is then not appended and `publish` rejects with that error.
+   */
+  readonly beforePublish?: (records: readonly OutgoingRecord[]) => Promise<void> | void;
 }
 
 /**
@@ -51,6 +56,8 @@ export interface InMemoryTransport extends EventTransport {
   readonly activeReaders: number;
   /** True once `close()` was called. */
   readonly closed: boolean;
+  /** Publishers connected and not yet disconnected (a closed component must leave 0). */
+  readonly connectedPublishers: number;
   /** Resolves once every active reader has handed every appended record to its handler. */
   settled(): Promise<void>;
 }
@@ -81,6 +88,7 @@ export function createInMemoryTransport(options: InMemoryTransportOptions = {}):
   const readers = new Set<ReaderState>();
   let closed = false;
   let unkeyed = 0;
+  let connectedPublishers = 0;
 
   const logOf = (topic: string): IncomingRecord[] => {
     let log = logs.get(topic);
@@ -114,14 +122,17 @@ export function createInMemoryTransport(options: InMemoryTransportOptions = {}):
     let connected = false;
     return {
       async connect() {
+        if (!connected) connectedPublishers++;
         connected = true;
       },
       async publish(records: readonly OutgoingRecord[]) {
         if (closed) throw new TransportError('in-memory transport is closed', false);
         if (!connected) throw new TransportError('publisher is not connected; call connect() first', false);
+        await options.beforePublish?.(records);
         for (const r of records) append({ topic: r.topic, key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) });
       },
       async disconnect() {
+        if (connected) connectedPublishers--;
         connected = false;
       },
     };
@@ -213,6 +224,9 @@ export function createInMemoryTransport(options: InMemoryTransportOptions = {}):
     },
     get closed() {
       return closed;
+    },
+    get connectedPublishers() {
+      return connectedPublishers;
     },
     async settled() {
       await Promise.all(

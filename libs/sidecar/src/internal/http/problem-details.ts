@@ -32,6 +32,7 @@ const TITLES: Readonly<Record<VerifyFailureCode, string>> = {
   ALG_NOT_ALLOWED: 'Token algorithm not allowed',
   TYPE_MISMATCH: 'Wrong token type',
   KEY_UNKNOWN: 'Unknown signing key',
+  KEY_REVOKED: 'Signing key revoked',
   KEYS_UNAVAILABLE: 'Signing keys unavailable',
   SIGNATURE_INVALID: 'Invalid token signature',
   ISSUER_MISMATCH: 'Wrong token issuer',

@@ -1,0 +1,17 @@
+import { Controller, Get, Header, Inject, Query } from '@nestjs/common';
+import type { AdminAction, AuthorityCore } from '@revmesh/authority-core';
+import { AUTHORITY_CORE } from '../core/core.tokens';
+import { parseLimit } from '../http/limit';
+
+/** Key-management actions with actor, reason and time (admin). Not yet the tamper-evident audit log. */
+@Controller('v1/admin-actions')
+export class AdminActionsController {
+  constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
+
+  /** Newest first. `?limit=` 1..500, default 50. */
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  list(@Query('limit') limit?: string): { actions: AdminAction[] } {
+    return { actions: this.core.admin.recent(parseLimit(limit)) };
+  }
+}

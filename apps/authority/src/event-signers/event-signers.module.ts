@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { EventSignersController } from './event-signers.controller';
+
+@Module({ controllers: [EventSignersController] })
+export class EventSignersModule {}

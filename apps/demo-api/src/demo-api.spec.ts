@@ -1,0 +1,62 @@
+import { topicNames } from '@revmesh/contracts';
+import {
+  appendSignedEvent,
+  createInMemoryTransport,
+  createRecordingLogger,
+  createTestEventSigner,
+  createTestIssuer,
+  keyStateEvent,
+} from '@revmesh/test-support';
+import type { DemoApiConfig } from './config/demo-api-config';
+import { createDemoApi, type DemoApi } from './demo-api';
+
+const CONFIG: DemoApiConfig = {
+  port: 0,
+  host: '127.0.0.1',
+  brokers: ['127.0.0.1:1'],
+  authorityUrl: 'http://127.0.0.1:1',
+  issuer: 'https://auth.test',
+  audience: 'demo-api',
+  topicPrefix: 'revmesh.',
+  instanceId: 'demo-api-test',
+  eventSigners: undefined,
+};
+
+describe('demo-api', () => {
+  let api: DemoApi | undefined;
+  afterEach(async () => {
+    await api?.sidecar.close();
+    await api?.app.close();
+    api = undefined;
+  });
+
+  it('verifies with keys from the keys topic and shows its key set on /_revmesh/keys', async () => {
+    const topics = topicNames('revmesh.');
+    const signer = await createTestEventSigner();
+    const issuer = await createTestIssuer({ issuer: CONFIG.issuer, audience: CONFIG.audience });
+    const transport = createInMemoryTransport();
+    await appendSignedEvent(transport, topics.keys, keyStateEvent({ key: issuer, state: 'active', keySetVersion: 1 }), signer);
+    api = createDemoApi(CONFIG, { eventSigners: [signer.publicJwk], transport, logger: createRecordingLogger() });
+    await api.sidecar.start();
+    await api.sidecar.ready;
+
+    const token = await issuer.sign({ sub: 'alice' });
+    const hello = await api.app.inject({ method: 'GET', url: '/v1/hello', headers: { authorization: `Bearer ${token}` } });
+    expect(hello.json()).toEqual({ hello: 'alice', instance_id: 'demo-api-test' });
+
+    const keys = await api.app.inject({ method: 'GET', url: '/_revmesh/keys' });
+    expect(keys.json()).toEqual({
+      instance_id: 'demo-api-test',
+      source: 'kafka',
+      version: 1,
+      keys: [{ kid: issuer.kid, state: 'active', keySetVersion: 1 }],
+      trusted_signers: [{ kid: signer.kid, origin: 'configured' }],
+    });
+
+    await appendSignedEvent(transport, topics.keys, keyStateEvent({ key: issuer, state: 'revoked', keySetVersion: 2 }), signer);
+    await transport.settled();
+    const refused = await api.app.inject({ method: 'GET', url: '/v1/hello', headers: { authorization: `Bearer ${token}` } });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ code: 'KEY_REVOKED' });
+  });
+});

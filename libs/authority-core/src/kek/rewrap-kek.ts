@@ -1,0 +1,95 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { Actor } from '@revmesh/contracts';
+import { createAdminActionLog } from '../admin/admin-actions';
+import { KeyInvalidError, KeyUnwrapError } from '../errors/errors';
+import { eventSignerSealContext } from '../event-signers/signer-material';
+import { openSealedKey, rewrapSealedKey } from '../keys/envelope';
+import { signingKeySealContext } from '../keys/token-key-material';
+import { openStore } from '../store/store';
+import { systemClock, type Clock } from '../time/clock';
+
+export interface RewrapKekOptions {
+  /** Data folder of the authority (it must not be running: it would keep sealing with the old KEK). */
+  readonly dataDir: string;
+  /** The KEK the keys are sealed with now (32 bytes). */
+  readonly currentKek: Buffer;
+  /** The KEK to seal them with from now on (32 bytes). */
+  readonly newKek: Buffer;
+  readonly actor: Actor;
+  readonly reason: string;
+  readonly clock?: Clock;
+}
+
+export interface RewrapKekResult {
+  readonly tokenKeys: number;
+  readonly eventSigners: number;
+}
+
+/**
+ * KEK rotation: re-wraps the data key of every stored private key (token keys and event signers)
+ * under a new KEK, in ONE transaction. The keys themselves do not change (same kid, same key
+ * material, same DEK); only the wrapping does. Before committing, every re-wrapped envelope is
+ * opened with the new KEK and compared with what the old one opened; any failure rolls
+ * everything back.
+ *
+ * @throws {KeyUnwrapError} when `currentKek` does not open a stored key: nothing is changed.
+ * @throws {KeyInvalidError} when a re-wrapped key does not verify (nothing is changed).
+ * @throws {TypeError} when the two KEKs are equal or not 32 bytes.
+ */
+export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
+  const { currentKek, newKek } = options;
+  if (currentKek.length !== 32 || newKek.length !== 32) throw new TypeError('both KEKs must be exactly 32 bytes');
+  if (timingSafeEqual(currentKek, newKek)) throw new TypeError('the new KEK is the current KEK: generate a new one with `openssl rand -base64 32`');
+  const clock = options.clock ?? systemClock;
+  const store = openStore({ dataDir: options.dataDir, clock });
+  try {
+    const admin = createAdminActionLog(store);
+    const tables = [
+      { table: 'signing_keys', context: signingKeySealContext, what: 'signing key' },
+      { table: 'event_signers', context: eventSignerSealContext, what: 'event signer' },
+    ] as const;
+    const counts = store.transaction(() => {
+      const done: number[] = [];
+      for (const { table, context, what } of tables) {
+        const rows = store.db.prepare<[], { kid: string; sealed_key: string }>(`SELECT kid, sealed_key FROM ${table}`).all();
+        const update = store.db.prepare(`UPDATE ${table} SET sealed_key = ? WHERE kid = ?`);
+        for (const row of rows) {
+          let rewrapped: string;
+          let before: Buffer;
+          try {
+            before = openSealedKey(row.sealed_key, currentKek, context(row.kid));
+            rewrapped = JSON.stringify(rewrapSealedKey(row.sealed_key, currentKek, newKek, context(row.kid)));
+          } catch (error) {
+            if (error instanceof KeyUnwrapError) {
+              throw new KeyUnwrapError(
+                `the current KEK does not open ${what} ${row.kid}: is REVMESH_KEK the KEK this data folder uses? Nothing was changed`,
+                { cause: error },
+              );
+            }
+            throw error;
+          }
+          // Verify before anything commits: the new KEK opens the same key material.
+          const after = openSealedKey(rewrapped, newKek, context(row.kid));
+          const same = before.length === after.length && timingSafeEqual(before, after);
+          before.fill(0);
+          after.fill(0);
+          if (!same) throw new KeyInvalidError(`${what} ${row.kid} did not survive re-wrapping; nothing was changed`);
+          update.run(rewrapped, row.kid);
+        }
+        done.push(rows.length);
+      }
+      admin.record({
+        action: 'kek.rewrap',
+        target: null,
+        actor: options.actor,
+        reason: options.reason,
+        at: clock.now(),
+        details: { token_keys: done[0] ?? 0, event_signers: done[1] ?? 0 },
+      });
+      return done;
+    });
+    return { tokenKeys: counts[0] ?? 0, eventSigners: counts[1] ?? 0 };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,94 @@
+import { importJWK, type CryptoKey } from 'jose';
+import type { KeyState, KeyStateChangedEvent, PublicJwk } from '@revmesh/contracts';
+import { rejection, type EventRejection } from '../sync/event-rejection';
+
+/** States in which a key verifies tokens (contracts `key-state-changed.ts`). */
+const VERIFYING_STATES: ReadonlySet<KeyState> = new Set<KeyState>(['pending', 'active', 'retiring']);
+
+/** One key as `stats().keySet.keys` lists it. */
+export interface KeySetKey {
+  readonly kid: string;
+  readonly state: KeyState;
+  /** The `key_set_version` of the event that set this state. */
+  readonly keySetVersion: number;
+}
+
+/** The key set as `stats().keySet` shows it: plain JSON. */
+export interface KeySetSnapshot {
+  /** Where verification keys come from: the keys topic, a static set or a JWKS URL. */
+  readonly source: 'kafka' | 'static' | 'remote';
+  /** Highest `key_set_version` of a key or signer event applied (0 before any). */
+  readonly version: number;
+  /** Every kid seen on the keys topic, in the order first seen; retired and revoked ones included. */
+  readonly keys: readonly KeySetKey[];
+}
+
+export type KeyEventOutcome =
+  | { readonly ok: true; readonly previous: KeyState | undefined; readonly state: KeyState }
+  | EventRejection;
+
+/**
+ * The token-signing keys learnt from the keys topic, by kid. Each public JWK is imported once,
+ * when its kid is first seen in a verifying state, so `keyFor` is a map lookup on the verify path.
+ * Retired keys drop their key material but keep their version, so an old event replayed later is
+ * recognised as stale; revoked keys are kept as revoked for good.
+ */
+export interface KeySet {
+  /** Applies one (signature-checked) key event. Never throws. */
+  apply(event: KeyStateChangedEvent): Promise<KeyEventOutcome>;
+  /** The imported key for a token header, or undefined when no verifying key has that kid and alg. */
+  keyFor(kid: string | undefined, alg: string | undefined): CryptoKey | undefined;
+  /** True if `kid` is revoked: every token it signed is refused with `KEY_REVOKED`. */
+  isRevoked(kid: string): boolean;
+  keys(): KeySetKey[];
+}
+
+interface Entry {
+  readonly state: KeyState;
+  readonly keySetVersion: number;
+  readonly jwk: PublicJwk;
+  readonly key: CryptoKey | undefined;
+}
+
+const sameKey = (a: PublicJwk, b: PublicJwk): boolean => a.kty === b.kty && a.crv === b.crv && a.x === b.x && a.y === b.y && a.alg === b.alg;
+
+export function createKeySet(): KeySet {
+  const entries = new Map<string, Entry>();
+  // The revoked check runs on every verify; a Set keeps it one hash lookup.
+  const revoked = new Set<string>();
+
+  return {
+    async apply(event) {
+      const { kid, state, public_jwk: jwk, key_set_version: version } = event.payload;
+      if (jwk.kid !== kid) return rejection('KEY_CONFLICT', `key event for ${kid} carries a public JWK with kid ${jwk.kid}`);
+      const held = entries.get(kid);
+      if (held && version <= held.keySetVersion) {
+        return rejection('STALE_KEY_EVENT', `key ${kid}: key_set_version ${version} is not newer than the held ${held.keySetVersion} (${held.state})`);
+      }
+      if (held && !sameKey(held.jwk, jwk)) return rejection('KEY_CONFLICT', `key ${kid} is already known with a different public key`);
+      if (held?.state === 'revoked' && state !== 'revoked') {
+        return rejection('REVOKED_KEY_REUSED', `key ${kid} is revoked and stays revoked; refusing to make it ${state}`);
+      }
+      let key = held?.key;
+      if (VERIFYING_STATES.has(state) && key === undefined) {
+        try {
+          key = await importJWK<PublicJwk>(jwk, jwk.alg);
+        } catch (error) {
+          return rejection('KEY_IMPORT_FAILED', `key ${kid}: public JWK cannot be imported: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      // A key that can no longer verify holds no key material.
+      entries.set(kid, { state, keySetVersion: version, jwk, key: VERIFYING_STATES.has(state) ? key : undefined });
+      if (state === 'revoked') revoked.add(kid);
+      return { ok: true, previous: held?.state, state };
+    },
+    keyFor(kid, alg) {
+      if (kid === undefined) return undefined;
+      const entry = entries.get(kid);
+      if (!entry || entry.key === undefined || entry.jwk.alg !== alg) return undefined;
+      return entry.key;
+    },
+    isRevoked: (kid) => revoked.has(kid),
+    keys: () => [...entries].map(([kid, entry]) => ({ kid, state: entry.state, keySetVersion: entry.keySetVersion })),
+  };
+}

@@ -1,0 +1,110 @@
+import { openSignedEvent, type RevmeshEvent } from '@revmesh/contracts';
+import type { TrustedSigners } from '../signers/trusted-signers';
+import type { IncomingRecord } from '@revmesh/transport';
+import type { SidecarLogger } from '../logging/logger';
+import type { SidecarMetrics } from '../telemetry/sidecar-metrics';
+import { rejection, type EventRejection, type EventTopicKind, type SidecarEventRejectionReason } from './event-rejection';
+import type { KeySync } from './key-sync';
+import type { RevocationSync } from './revocation-sync';
+import type { SeenEventIds } from './seen-event-ids';
+
+export interface EventIntakeCounts {
+  /** Records with a null value (compaction tombstones): nothing to apply. */
+  readonly tombstones: number;
+  /** Rejected events by reason, both topics together, e.g. `{ UNSIGNED: 1, REPLAY: 2 }`. */
+  readonly rejectedEvents: Readonly<Partial<Record<SidecarEventRejectionReason, number>>>;
+}
+
+export interface EventIntakeOptions {
+  readonly trust: Pick<TrustedSigners, 'publicKeyFor' | 'revocationTrust'>;
+  readonly seen: SeenEventIds;
+  readonly revocations: RevocationSync;
+  readonly keys: KeySync;
+  readonly logger: SidecarLogger;
+  readonly metrics: SidecarMetrics;
+  /** Called after each applied event, with its record (acks). Must not throw. */
+  readonly onApplied: (event: RevmeshEvent, record: IncomingRecord) => void;
+}
+
+/**
+ * The one door every record goes through: signature against the trusted signers
+ * (`openSignedEvent`), then replay, then the event's own checks, then application. A record that
+ * fails any step is counted by reason, logged at warn with where it sits in the topic, and never
+ * applied; the reader goes on with the next one.
+ */
+export interface EventIntake {
+  /** Handles one record of `topic`. Never throws. */
+  handle(topic: EventTopicKind, record: IncomingRecord): Promise<void>;
+  counts(): EventIntakeCounts;
+}
+
+type Applied = { readonly ok: true } | EventRejection;
+
+const APPLIED: Applied = { ok: true };
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const where = (record: IncomingRecord) => ({ topic: record.topic, partition: record.partition, offset: record.offset, key: record.key });
+
+export function createEventIntake(options: EventIntakeOptions): EventIntake {
+  const { trust, seen, revocations, keys, logger, metrics } = options;
+  const rejected: Partial<Record<SidecarEventRejectionReason, number>> = {};
+  let tombstones = 0;
+
+  const reject = (topic: EventTopicKind, record: IncomingRecord, refusal: EventRejection, extra: Record<string, unknown> = {}): void => {
+    rejected[refusal.reason] = (rejected[refusal.reason] ?? 0) + 1;
+    metrics.eventRejected(refusal.reason, topic);
+    logger.warn('revmesh sidecar rejected an event; it was not applied', { reason: refusal.reason, detail: refusal.message, ...extra, ...where(record) });
+  };
+
+  const misplaced = (event: RevmeshEvent, topic: EventTopicKind): Applied =>
+    rejection('UNKNOWN_TYPE', `a ${event.type} event does not belong on the ${topic} topic`);
+
+  // One route per topic and event type: a type added to contracts without a route here fails to compile.
+  const apply = async (topic: EventTopicKind, event: RevmeshEvent, signerKid: string): Promise<Applied> => {
+    switch (event.type) {
+      case 'revocation.issued':
+        if (topic !== 'revocations') return misplaced(event, topic);
+        revocations.apply(event);
+        return APPLIED;
+      case 'key.state-changed':
+        return topic === 'keys' ? keys.applyKeyEvent(event) : misplaced(event, topic);
+      case 'event-signer.announced':
+      case 'event-signer.withdrawn':
+        return topic === 'keys' ? keys.applySignerEvent(event, signerKid) : misplaced(event, topic);
+    }
+  };
+
+  return {
+    async handle(topic, record) {
+      if (record.value === null) {
+        tombstones++;
+        logger.debug('revmesh sidecar ignored a tombstone', where(record));
+        return;
+      }
+      try {
+        const opened = await openSignedEvent(record.value, topic === 'revocations' ? trust.revocationTrust : trust);
+        if (!opened.ok) {
+          reject(topic, record, rejection(opened.reason, opened.message), opened.signerKid === undefined ? {} : { signer_kid: opened.signerKid });
+          return;
+        }
+        const { event, signerKid } = opened;
+        const context = { event_id: event.id, event_type: event.type, signer_kid: signerKid };
+        // After the signature: a forged record reusing a real id is counted as forged, not as a replay.
+        if (seen.has(event.id)) {
+          reject(topic, record, rejection('REPLAY', `event ${event.id} was already applied`), context);
+          return;
+        }
+        const outcome = await apply(topic, event, signerKid);
+        if (!outcome.ok) {
+          reject(topic, record, outcome, context);
+          return;
+        }
+        seen.add(event.id);
+        options.onApplied(event, record);
+      } catch (error) {
+        reject(topic, record, rejection('HANDLER_ERROR', messageOf(error)));
+        logger.error('revmesh sidecar failed to apply an event', { reason: 'HANDLER_ERROR', error: messageOf(error), ...where(record) });
+      }
+    },
+    counts: () => ({ tombstones, rejectedEvents: { ...rejected } }),
+  };
+}
