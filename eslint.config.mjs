@@ -31,7 +31,7 @@ export default tseslint.config(
             },
             {
               sourceTag: 'scope:authority',
-              onlyDependOnLibsWithTags: ['scope:authority', 'type:contracts', 'type:transport', 'type:test-support'],
+              onlyDependOnLibsWithTags: ['scope:authority', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry'],
             },
             {
               sourceTag: 'type:lib',
@@ -43,10 +43,10 @@ export default tseslint.config(
               bannedExternalImports: ['@nestjs/*'],
             },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['type:contracts'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:transport', 'type:test-support'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry'] },
             {
               sourceTag: 'scope:demo',
-              onlyDependOnLibsWithTags: ['scope:sidecar', 'type:contracts', 'type:transport', 'type:test-support'],
+              onlyDependOnLibsWithTags: ['scope:sidecar', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry'],
             },
           ],
         },

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminActionsModule } from './admin-actions/admin-actions.module';
+import { AlertsModule } from './alerts/alerts.module';
 import { AdminKeyGuard } from './auth/admin-key.guard';
 import { ClientsModule } from './clients/clients.module';
 import { CoreModule, type CoreModuleOptions } from './core/core.module';
@@ -32,6 +33,7 @@ export class AppModule {
         EventSignersModule,
         InstancesModule,
         AdminActionsModule,
+        AlertsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: AdminKeyGuard },

@@ -317,7 +317,7 @@ describe('authority HTTP API', () => {
       // The relay is woken by the commit; wait for the fake broker to have it.
       const revocations = () => transport.published.filter((r) => r.topic === 'http-test.revocations.v1');
       for (let i = 0; i < 100 && revocations().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      expect(transport.topics.map((t) => t.topic)).toEqual(['http-test.revocations.v1', 'http-test.keys.v1', 'http-test.acks.v1']);
+      expect(transport.topics.map((t) => t.topic)).toEqual(['http-test.revocations.v1', 'http-test.keys.v1', 'http-test.acks.v1', 'http-test.alerts.v1']);
       const [record] = revocations();
       expect(record).toMatchObject({ topic: 'http-test.revocations.v1', key: 'sub:alice' });
       const decoded = await openSignedEvent(record!.value, await signerTrust());

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import formbody from '@fastify/formbody';
-import { ConsoleLogger, type LoggerService } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { openAuthorityCore, type AuthorityCore, type Clock, type OutboxRelay, type Sleep } from '@revmesh/authority-core';
+import { openAuthorityCore, type AuthorityCore, type AuthorityHeartbeat, type Clock, type OutboxRelay, type Sleep } from '@revmesh/authority-core';
 import { createKafkaTransport, type EventTransport } from '@revmesh/transport';
 import { AppModule } from './app.module';
 import type { AuthorityConfig } from './config/config';
 import { coreLogger } from './logging/core-logger';
+import { JsonLogger } from './logging/json-logger';
 import { nestLogLevels } from './logging/log-levels';
 import { AcksConsumer, type AcksConsumerStatus } from './reports/acks-consumer';
 
@@ -32,6 +34,13 @@ export interface BootstrapOptions {
    * has no broker behind it, and tests feed `core.reports` directly.
    */
   readonly acksConsumer?: boolean;
+  /**
+   * Serves `GET /metrics` (public) in the Prometheus text format: `@revmesh/telemetry`'s
+   * `metricsHandler`, given the raw request and response. Without it there is no /metrics route.
+   */
+  readonly metricsHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Publish the signed authority heartbeat. Default: true, unless `transport` is given. */
+  readonly heartbeat?: boolean;
 }
 
 /** A started authority. */
@@ -41,6 +50,8 @@ export interface RunningAuthority {
   readonly relay: OutboxRelay;
   /** The acks-topic consumer, when enabled. */
   readonly acks: AcksConsumer | undefined;
+  /** The signed authority heartbeat, when enabled. */
+  readonly heartbeat: AuthorityHeartbeat | undefined;
   /** `http://host:port` once listening (the real port when PORT=0); undefined with `listen: false`. */
   readonly url: string | undefined;
   /**
@@ -68,11 +79,8 @@ function listeningUrl(app: NestFastifyApplication, host: string): string {
 export async function bootstrapAuthority(config: AuthorityConfig, options: BootstrapOptions = {}): Promise<RunningAuthority> {
   const logger =
     options.logger ??
-    new ConsoleLogger('revmesh-authority', {
-      logLevels: nestLogLevels(config.logLevel),
-      // Escape codes only for a human at a terminal, not in files, CI logs or a parent process's pipe.
-      colors: process.stdout.isTTY === true,
-    });
+    // JSON lines with trace ids and redaction (docs: logs never carry a token or key material).
+    new JsonLogger('revmesh-authority', nestLogLevels(config.logLevel));
   const core = await openAuthorityCore({
     dataDir: config.dataDir,
     kek: config.kek,
@@ -87,6 +95,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       eventSignerOverlapMs: config.rotation.eventSignerOverlapSeconds * 1000,
     },
     eventSignerReset: config.eventSignerReset,
+    ...(config.anomalies === undefined ? {} : { anomalyThresholds: config.anomalies }),
     logger: coreLogger(logger, 'AuthorityCore'),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
@@ -112,9 +121,10 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
         clientId: 'revmesh-authority',
         logger: coreLogger(logger, 'Kafka'),
       });
+    const publisher = transport.createPublisher();
     const relay = core.createRelay({
       transport,
-      publisher: transport.createPublisher(),
+      publisher,
       pollIntervalMs: config.outboxPollMs,
       logger: coreLogger(logger, 'OutboxRelay'),
     });
@@ -134,6 +144,17 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     await app.register(formbody, { bodyLimit: MAX_BODY_BYTES });
     // Only JSON and forms: a text/plain body is refused with 415 instead of reaching validation as a string.
     app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+    const metricsHandler = options.metricsHandler;
+    if (metricsHandler !== undefined) {
+      // A raw Fastify route: public (outside Nest's guard), and the exporter writes the response itself.
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .get('/metrics', (request, reply) => {
+          reply.hijack();
+          metricsHandler(request.raw, reply.raw);
+        });
+    }
     if (options.acksConsumer ?? options.transport === undefined) {
       acks = new AcksConsumer({
         app,
@@ -154,6 +175,16 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     relay.start();
     acks?.start();
     core.scheduler.start();
+    // Shares the relay's publisher (connected by the relay); beats before that just fail and retry.
+    const heartbeat =
+      (options.heartbeat ?? options.transport === undefined)
+        ? core.createHeartbeat({
+            publisher,
+            ...(config.heartbeatMs === undefined ? {} : { intervalMs: config.heartbeatMs }),
+            logger: coreLogger(logger, 'AuthorityHeartbeat'),
+          })
+        : undefined;
+    heartbeat?.start();
 
     const started = app;
     const usedTransport = transport;
@@ -164,9 +195,11 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       core,
       relay,
       acks: consumer,
+      heartbeat,
       url,
       close: () =>
         (closing ??= (async () => {
+          heartbeat?.stop();
           await core.scheduler.stop();
           await consumer?.stop();
           await relay.stop();

@@ -1,6 +1,13 @@
-import { AuthorityError, KeyUnwrapError } from '@revmesh/authority-core';
-import { bootstrapAuthority, type RunningAuthority } from './bootstrap';
-import { ConfigError, loadConfig, type AuthorityConfig } from './config/config';
+// Telemetry first: the HTTP instrumentation patches `http` when it is required, so the SDK must
+// be running before Nest and Fastify are loaded. Everything else is imported lazily below.
+import { hostname } from 'node:os';
+import { startNodeTelemetry } from '@revmesh/telemetry';
+
+const telemetry = startNodeTelemetry({ serviceName: 'revmesh-authority', serviceInstanceId: `${hostname()}-${process.pid}` });
+
+type Bootstrap = typeof import('./bootstrap');
+type Config = typeof import('./config/config');
+type Core = typeof import('@revmesh/authority-core');
 
 /** Exits non-zero with one clear message, no stack trace, for failures an operator can fix. */
 function fail(message: string): never {
@@ -9,7 +16,13 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let config: AuthorityConfig;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ConfigError, loadConfig } = require('./config/config') as Config;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { bootstrapAuthority } = require('./bootstrap') as Bootstrap;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AuthorityError, KeyUnwrapError } = require('@revmesh/authority-core') as Core;
+  let config: import('./config/config').AuthorityConfig;
   try {
     config = loadConfig(process.env);
   } catch (error) {
@@ -17,9 +30,9 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  let authority: RunningAuthority;
+  let authority: import('./bootstrap').RunningAuthority;
   try {
-    authority = await bootstrapAuthority(config);
+    authority = await bootstrapAuthority(config, { metricsHandler: telemetry.metricsHandler });
   } catch (error) {
     if (error instanceof KeyUnwrapError) {
       fail(`cannot open the signing key with REVMESH_KEK: ${error.message}`);
@@ -38,7 +51,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`revmesh authority: ${signal} received, shutting down\n`);
-    authority.close().then(
+    authority
+      .close()
+      .then(() => telemetry.shutdown().catch(() => undefined))
+      .then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`revmesh authority: shutdown failed: ${String(error)}\n`);

@@ -6,6 +6,7 @@ import {
   createTestEventSigner,
   createTestIssuer,
   keyStateEvent,
+  authorityHeartbeatEvent,
 } from '@revmesh/test-support';
 import type { DemoApiConfig } from './config/demo-api-config';
 import { createDemoApi, type DemoApi } from './demo-api';
@@ -20,6 +21,7 @@ const CONFIG: DemoApiConfig = {
   topicPrefix: 'revmesh.',
   instanceId: 'demo-api-test',
   eventSigners: undefined,
+  maxSilenceMs: undefined,
 };
 
 describe('demo-api', () => {
@@ -58,5 +60,44 @@ describe('demo-api', () => {
     const refused = await api.app.inject({ method: 'GET', url: '/v1/hello', headers: { authorization: `Bearer ${token}` } });
     expect(refused.statusCode).toBe(401);
     expect(refused.json()).toMatchObject({ code: 'KEY_REVOKED' });
+  });
+
+  it('reports liveness and readiness (503 when stale), and keeps /v1/hello-open serving while stale', async () => {
+    const topics = topicNames('revmesh.');
+    const signer = await createTestEventSigner();
+    const issuer = await createTestIssuer({ issuer: CONFIG.issuer, audience: CONFIG.audience });
+    const transport = createInMemoryTransport();
+    await appendSignedEvent(transport, topics.keys, keyStateEvent({ key: issuer, state: 'active', keySetVersion: 1 }), signer);
+    const logger = createRecordingLogger();
+    api = createDemoApi(
+      { ...CONFIG, maxSilenceMs: 1000 },
+      { eventSigners: [signer.publicJwk], transport, logger, metricsHandler: (_req, res) => res.end('# metrics\n') },
+    );
+    expect((await api.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+    await api.sidecar.start();
+    await api.sidecar.ready;
+    const token = await issuer.sign({ sub: 'alice' });
+    const auth = { authorization: `Bearer ${token}` };
+    expect((await api.app.inject({ method: 'GET', url: '/health/ready' })).json()).toMatchObject({ status: 'ok' });
+    expect((await api.app.inject({ method: 'GET', url: '/metrics' })).body).toBe('# metrics\n');
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const ready = await api.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toMatchObject({ status: 'stale', staleness: { stale: true, max_silence_ms: 1000 } });
+    expect((await api.app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+    const closed = await api.app.inject({ method: 'GET', url: '/v1/hello', headers: auth });
+    expect(closed.statusCode).toBe(503);
+    expect(closed.json()).toMatchObject({ code: 'STALE_STATE' });
+    const open = await api.app.inject({ method: 'GET', url: '/v1/hello-open', headers: auth });
+    expect(open.statusCode).toBe(200);
+    expect(open.json()).toMatchObject({ hello: 'alice' });
+    expect(api.sidecar.stats().staleness.failOpenAccepted).toBe(1);
+    expect(JSON.stringify(logger.entries)).not.toContain(token);
+
+    await appendSignedEvent(transport, topics.keys, authorityHeartbeatEvent(), signer);
+    await transport.settled();
+    expect((await api.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+    expect((await api.app.inject({ method: 'GET', url: '/v1/hello', headers: auth })).statusCode).toBe(200);
   });
 });

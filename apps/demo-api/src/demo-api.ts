@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { EventSignerJwk } from '@revmesh/contracts';
 import { createSidecar, type Sidecar, type SidecarLogger, type SidecarOptions } from '@revmesh/sidecar';
@@ -18,6 +19,8 @@ export interface DemoApiDeps {
   /** Instead of Kafka (`config.brokers`): tests pass an in-memory transport. */
   readonly transport?: SidecarOptions['transport'];
   readonly logger?: SidecarLogger;
+  /** Serves Prometheus text (from `startNodeTelemetry`); mounted at `GET /metrics` when given. */
+  readonly metricsHandler?: (request: IncomingMessage, response: ServerResponse) => void;
 }
 
 /**
@@ -34,14 +37,38 @@ export function createDemoApi(config: DemoApiConfig, deps: DemoApiDeps): DemoApi
     topicPrefix: config.topicPrefix,
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(config.maxSilenceMs !== undefined ? { staleness: { maxSilenceMs: config.maxSilenceMs } } : {}),
   });
   const app = Fastify({ logger: false });
   const protect = revmeshFastify(sidecar);
+  // Demonstrates a per-route policy: this route keeps serving while the sidecar is stale (counted and logged).
+  const protectFailOpen = revmeshFastify(sidecar, { stalePolicy: 'fail-open-UNSAFE' });
 
   app.get('/healthz', async (_request, reply) => {
     const stats = sidecar.stats();
     return reply.code(stats.ready ? 200 : 503).send({ status: stats.ready ? 'ok' : 'starting', instance_id: stats.instanceId });
   });
+  // Liveness: the process answers. Restarting it would not cure staleness, so this never looks at it.
+  app.get('/health/live', async () => ({ status: 'ok', instance_id: sidecar.instanceId }));
+  // Readiness: caught up with the authority and not stale; a load balancer stops routing here otherwise.
+  app.get('/health/ready', async (_request, reply) => {
+    const stats = sidecar.stats();
+    const status = !stats.ready ? 'starting' : stats.staleness.stale ? 'stale' : 'ok';
+    return reply.code(status === 'ok' ? 200 : 503).send({
+      status,
+      instance_id: stats.instanceId,
+      state: stats.state,
+      staleness: { age_ms: stats.staleness.ageMs, max_silence_ms: stats.staleness.maxSilenceMs, stale: stats.staleness.stale },
+    });
+  });
+  const metricsHandler = deps.metricsHandler;
+  if (metricsHandler) {
+    app.get('/metrics', (request, reply) => {
+      // The exporter writes the raw response itself.
+      reply.hijack();
+      metricsHandler(request.raw, reply.raw);
+    });
+  }
 
   // Demo introspection: when did this instance apply a revocation, and how long after the authority issued it.
   app.get<{ Params: { id: string } }>('/_revmesh/revocations/:id', async (request, reply) => {
@@ -59,6 +86,11 @@ export function createDemoApi(config: DemoApiConfig, deps: DemoApiDeps): DemoApi
   app.get('/v1/hello', { onRequest: protect }, async (request) => {
     const claims = (request as unknown as { revmesh?: { claims: { sub?: string } } }).revmesh?.claims;
     return { hello: claims?.sub ?? null, instance_id: sidecar.stats().instanceId };
+  });
+
+  app.get('/v1/hello-open', { onRequest: protectFailOpen }, async (request) => {
+    const claims = (request as unknown as { revmesh?: { claims: { sub?: string } } }).revmesh?.claims;
+    return { hello: claims?.sub ?? null, instance_id: sidecar.stats().instanceId, stale_policy: 'fail-open-UNSAFE' };
   });
 
   return {

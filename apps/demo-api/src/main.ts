@@ -1,26 +1,38 @@
-import { createJsonLogger } from '@revmesh/sidecar';
-import { loadDemoApiConfig } from './config/demo-api-config';
-import { fetchEventSigners } from './config/event-signers';
-import { createDemoApi } from './demo-api';
+// Telemetry first: the OpenTelemetry SDK must be registered (and http instrumented) before fastify
+// and the sidecar are loaded, so everything below is imported dynamically once it runs.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { startNodeTelemetry, type NodeTelemetry } from '@revmesh/telemetry';
+import { loadDemoApiConfig, type DemoApiConfig } from './config/demo-api-config';
+
+/** Same shape as the sidecar's default id; chosen here so the metrics resource and the sidecar share it. */
+const instanceIdFor = (config: DemoApiConfig): string =>
+  config.instanceId ?? `${hostname().replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'host'}-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 async function main(): Promise<void> {
-  let config;
+  let config: DemoApiConfig;
   try {
     config = loadDemoApiConfig(process.env);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const logger = createJsonLogger({ level: 'warn', base: { component: 'demo-api' } });
+  const instanceId = instanceIdFor(config);
+  const telemetry: NodeTelemetry = startNodeTelemetry({ serviceName: 'revmesh-demo-api', serviceInstanceId: instanceId });
+  const { createJsonLogger } = await import('@revmesh/sidecar');
+  const { fetchEventSigners } = await import('./config/event-signers.js');
+  const { createDemoApi } = await import('./demo-api.js');
+  const logger = createJsonLogger({ level: 'warn', base: { component: 'demo-api', instance_id: instanceId } });
   // Pinned anchors win; otherwise trust on first use, once, with a warning.
   const eventSigners = config.eventSigners ?? (await fetchEventSigners({ authorityUrl: config.authorityUrl, logger }));
-  const api = createDemoApi(config, { eventSigners });
+  const api = createDemoApi({ ...config, instanceId }, { eventSigners, metricsHandler: telemetry.metricsHandler });
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     process.stdout.write(`demo-api received ${signal}, shutting down\n`);
     await api.close();
+    await telemetry.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

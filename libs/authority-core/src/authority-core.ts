@@ -1,8 +1,13 @@
-import { acksTopicSpec, keysTopicSpec, revocationTopicSpec, topicNames, type Actor, type EventSignerJwk, type TopicSpec } from '@revmesh/contracts';
+import { acksTopicSpec, alertsTopicSpec, keysTopicSpec, revocationTopicSpec, topicNames, type Actor, type EventSignerJwk, type TopicSpec } from '@revmesh/contracts';
 import type { EventTransport, RecordPublisher } from '@revmesh/transport';
+import type { MeterProvider } from '@opentelemetry/api';
+import { createAlertPublisher } from './anomalies/alert-outbox';
+import { createAnomalyDetector, type AnomalyDetector, type AnomalyThresholds } from './anomalies/anomaly-detector';
+import { createAuthorityHeartbeat, type AuthorityHeartbeat } from './heartbeat/authority-heartbeat';
+import { createAuthorityMetrics, type AuthorityMetrics } from './telemetry/authority-metrics';
 import { createAdminActionLog, type AdminActionLog } from './admin/admin-actions';
 import { createClientRegistry, type ClientRegistry } from './clients/client-registry';
-import { RevocationNotFoundError } from './errors/errors';
+import { ClientAuthenticationError, RevocationNotFoundError } from './errors/errors';
 import { createEventSignerRing } from './event-signers/event-signer-ring';
 import { createEventSignerStore, type StoredEventSigner } from './event-signers/signer-store';
 import { createEventSignerRotation, type EventSignerRotation } from './event-signers/signer-rotation';
@@ -55,6 +60,17 @@ export interface AuthorityCoreOptions {
   readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly logger?: AuthorityLogger;
+  /** Metrics go here. Default: the global meter provider of `@opentelemetry/api` (no-op without an SDK). */
+  readonly meterProvider?: MeterProvider;
+  /** Anomaly thresholds (defaults: {@link DEFAULT_ANOMALY_THRESHOLDS}). */
+  readonly anomalyThresholds?: Partial<AnomalyThresholds>;
+}
+
+/** Options of {@link AuthorityCore.createHeartbeat}. */
+export interface HeartbeatOptions {
+  readonly publisher: Pick<RecordPublisher, 'publish'>;
+  readonly intervalMs?: Milliseconds;
+  readonly logger?: AuthorityLogger;
 }
 
 /** Options of {@link AuthorityCore.createRelay}; the rest comes from the core. */
@@ -99,7 +115,13 @@ export interface AuthorityCore {
   /** The clock every service of this core reads (injected in tests). */
   readonly clock: Clock;
   /** Topics the authority publishes to (revocations, keys) and reads (acks), with their creation configs. */
-  readonly topics: { readonly revocations: TopicSpec; readonly keys: TopicSpec; readonly acks: TopicSpec };
+  readonly topics: { readonly revocations: TopicSpec; readonly keys: TopicSpec; readonly acks: TopicSpec; readonly alerts: TopicSpec };
+  /** The authority's metrics (meter `@revmesh/authority`). */
+  readonly metrics: AuthorityMetrics;
+  /** Anomaly signals and their deduplicated alerts. */
+  readonly anomalies: AnomalyDetector;
+  /** The signed `authority.heartbeat` sender (not started). */
+  createHeartbeat(options: HeartbeatOptions): AuthorityHeartbeat;
   /** Every token-signing key with its state (no private material). */
   keyStates(): StoredSigningKey[];
   /** Upcoming rotation and retirements. */
@@ -174,6 +196,25 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     });
     await keyEvents.exclusive(() => lifecycle.ensureInvariants(STARTUP_ACTOR));
 
+    const instances = createInstanceDirectory(store);
+    const metrics = createAuthorityMetrics({
+      store,
+      instances,
+      clock,
+      topics: names,
+      keySetVersion: () => keyEvents.version(),
+      ...(options.meterProvider === undefined ? {} : { meterProvider: options.meterProvider }),
+    });
+    const publishAlert = createAlertPublisher({ store, outbox, topic: names.alerts, signer: signerRing, clock, logger, onCommitted: () => wake.notify() });
+    const anomalies = createAnomalyDetector({
+      clock,
+      logger,
+      ...(options.anomalyThresholds === undefined ? {} : { thresholds: options.anomalyThresholds }),
+      onRaised: (alert) => {
+        metrics.anomalyRaised(alert.kind);
+        void publishAlert(alert);
+      },
+    });
     const revocations = createRevocationService({
       store,
       outbox,
@@ -183,8 +224,12 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       clock,
       signer: signerRing,
       onCommitted: () => wake.notify(),
+      onAccepted: (revocation) => {
+        metrics.revocationAccepted(revocation.target.type);
+        anomalies.onRevocation();
+      },
     });
-    const tokens = createTokenIssuer({
+    const issuer = createTokenIssuer({
       issuer: options.issuer,
       keys: keyRing,
       revocations,
@@ -192,11 +237,39 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       clock,
       sleep,
     });
-    const clients = createClientRegistry({ store, clock });
+    const tokens: TokenIssuer = {
+      async issueClientCredentials(client, request) {
+        const issued = await issuer.issueClientCredentials(client, request);
+        metrics.tokenIssued('client_credentials', 'access');
+        return issued;
+      },
+    };
+    const registry = createClientRegistry({ store, clock });
+    const clients: ClientRegistry = {
+      ...registry,
+      authenticate(clientId, clientSecret) {
+        try {
+          return registry.authenticate(clientId, clientSecret);
+        } catch (error) {
+          if (error instanceof ClientAuthenticationError) metrics.loginFailed('client', 'invalid_client');
+          throw error;
+        }
+      },
+    };
 
     const gateWake = createWakeSignal(sleep);
-    const reports = createReportSink({ store, clock, logger, onRecorded: () => gateWake.notify() });
-    const instances = createInstanceDirectory(store);
+    const reports = createReportSink({
+      store,
+      clock,
+      logger,
+      onRecorded: () => {
+        gateWake.notify();
+        // An ack may have completed an event's coverage: record its duration now.
+        metrics.checkCoverage();
+      },
+      onReceived: (type) => metrics.reportReceived(type),
+      onBlocked: (report) => anomalies.onBlocked(report),
+    });
     const gate = createPromotionGate({ log: keyEvents, instances, clock, sleep, wake: gateWake });
     const rotationStore = createRotationStore(store);
     const rotations = createRotationService({
@@ -239,6 +312,13 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       revocations: revocationTopicSpec(names.revocations),
       keys: keysTopicSpec(names.keys),
       acks: acksTopicSpec(names.acks),
+      alerts: alertsTopicSpec(names.alerts),
+    };
+    const topicKinds = {
+      [names.revocations]: 'revocations',
+      [names.keys]: 'keys',
+      [names.acks]: 'acks',
+      [names.alerts]: 'alerts',
     };
 
     return {
@@ -262,6 +342,17 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       policy,
       clock,
       topics,
+      metrics,
+      anomalies,
+      createHeartbeat: (heartbeat) =>
+        createAuthorityHeartbeat({
+          clock,
+          logger,
+          ...heartbeat,
+          topic: names.keys,
+          signer: signerRing,
+          keySetVersion: () => keyEvents.version(),
+        }),
       keyStates: () => keyStore.list(),
       calendar: () => keyCalendar(keyStore.list(), policy),
       revocationCoverage(revocationId) {
@@ -286,10 +377,12 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
           clock,
           sleep,
           logger,
+          metrics,
+          topicKinds,
           ...relay,
           outbox,
           wake,
-          topics: [topics.revocations, topics.keys, topics.acks],
+          topics: [topics.revocations, topics.keys, topics.acks, topics.alerts],
         }),
       scheduler,
       close: () => {

@@ -5,6 +5,7 @@ export {
   type AuthorityCore,
   type AuthorityCoreOptions,
   type EventSigners,
+  type HeartbeatOptions,
   type RelayOptions,
   type RotationDetails,
 } from './authority-core';
@@ -76,3 +77,18 @@ export type { RotationKind, RotationRecord, RotationStatus } from './rotation/ro
 export type { AuthorityStore } from './store/store';
 export type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
 export type { AccessTokenClaims, ClientCredentialsRequest, IssuedToken, TokenIssuer } from './tokens/token-issuer';
+export {
+  DEFAULT_ANOMALY_THRESHOLDS,
+  NON_AUTH_FAILURE_RESULTS,
+  validateAnomalyThresholds,
+  type Alert,
+  type AlertDetails,
+  type AlertSeverity,
+  type AnomalyDetector,
+  type AnomalyThresholds,
+} from './anomalies/anomaly-detector';
+export { alertRaisedEvent } from './anomalies/alert-outbox';
+export { authorityHeartbeatEvent, DEFAULT_AUTHORITY_HEARTBEAT_MS, type AuthorityHeartbeat } from './heartbeat/authority-heartbeat';
+export type { AuthorityMetrics } from './telemetry/authority-metrics';
+export { ATTR, AUTHORITY_METER, AUTHORITY_TRACER, METRIC, SPAN } from './telemetry/names';
+export { activeTraceFields, activeTraceparent, contextFromTraceparent, formatTraceparent } from './telemetry/trace-context';

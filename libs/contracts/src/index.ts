@@ -27,18 +27,23 @@ export {
   type EventSignerJwk,
   type EventSignerWithdrawnEvent,
 } from './events/event-signer';
+export { AUTHORITY_HEARTBEAT, authorityHeartbeatV1Schema, type AuthorityHeartbeatEvent } from './events/authority-heartbeat';
+export { ALERT_RAISED, alertRaisedV1Schema, ANOMALY_KINDS, type AlertRaisedEvent, type AnomalyKind } from './events/alert-raised';
 export { revmeshEventSchema, SUPPORTED_EVENT_VERSIONS, type RevmeshEvent, type RevmeshEventType } from './events/event';
 export { decodeEvent, encodeEvent, MAX_EVENT_BYTES, type DecodeResult, type EventRejectionReason } from './events/codec';
 export {
   decodeSidecarReport,
   encodeSidecarReport,
   SIDECAR_ACK,
+  SIDECAR_BLOCKED,
   SIDECAR_HEARTBEAT,
   sidecarAckV1Schema,
+  sidecarBlockedV1Schema,
   sidecarHeartbeatV1Schema,
   sidecarReportSchema,
   type ReportDecodeResult,
   type SidecarAck,
+  type SidecarBlocked,
   type SidecarHeartbeat,
   type SidecarReport,
 } from './events/sidecar-report';
@@ -53,6 +58,8 @@ export {
 } from './signing/signed-event';
 export {
   acksTopicSpec,
+  alertsTopicSpec,
+  AUTHORITY_HEARTBEAT_KEY,
   DEFAULT_TOPIC_PREFIX,
   eventSignerKey,
   eventSignerWithdrawalKey,

@@ -2,7 +2,8 @@
 // and may change without notice. Framework adapters have their own entry points
 // (@revmesh/sidecar/express, /fastify, /nest) so importing this one pulls in no adapter.
 
-export { createSidecar, type Sidecar, type SidecarStats } from './sidecar';
+export { createSidecar, type Sidecar, type SidecarStats, type StalenessStats, type VerifyOptions } from './sidecar';
+export type { VerifyContext } from './reports/blocked-aggregator';
 export type {
   DenyListOptions,
   KafkaKeysOptions,
@@ -10,6 +11,8 @@ export type {
   SidecarKeysOptions,
   SidecarOptions,
   StaticKeysOptions,
+  StalePolicy,
+  StalenessOptions,
 } from './options/sidecar-options';
 export { SIDECAR_DEFAULTS } from './options/resolve-options';
 export {
@@ -45,27 +48,4 @@ export type { SignerOrigin, TrustedSignerInfo } from './signers/trusted-signers'
 export type { ReportStats } from './reports/sidecar-reporter';
 export { createJsonLogger, type JsonLoggerOptions, type LogFields, type LogLevel, type SidecarLogger } from './logging/logger';
 export type { Clock, EpochMillis, EpochSeconds, Milliseconds, Seconds } from './internal/units';
-export {
-  ATTR_KEY_STATE,
-  ATTR_REASON,
-  ATTR_REPLAY,
-  ATTR_REPORT_TYPE,
-  ATTR_RESULT,
-  ATTR_SIGNER_CHANGE,
-  ATTR_TARGET_TYPE,
-  ATTR_TOPIC,
-  METER_NAME,
-  METRIC_ACKS_DROPPED,
-  METRIC_DENY_LIST_EVICTIONS,
-  METRIC_DENY_LIST_SIZE,
-  METRIC_EVENTS_APPLIED,
-  METRIC_EVENTS_REJECTED,
-  METRIC_KEY_EVENTS_APPLIED,
-  METRIC_KEY_PROPAGATION_LATENCY,
-  METRIC_KEY_SET_VERSION,
-  METRIC_PROPAGATION_LATENCY,
-  METRIC_REPORT_PUBLISH_FAILURES,
-  METRIC_REPORTS_PUBLISHED,
-  METRIC_SIGNER_EVENTS_APPLIED,
-  METRIC_VERIFICATIONS,
-} from './telemetry/names';
+export * from './telemetry/names';

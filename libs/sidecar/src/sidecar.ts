@@ -22,6 +22,33 @@ import { createSeenEventIds } from './sync/seen-event-ids';
 import { createSidecarMetrics } from './telemetry/sidecar-metrics';
 import { createTokenVerifier } from './verify/token-verifier';
 import { verifyFailure, type VerifyResult } from './verify/verify-result';
+import type { StalePolicy } from './options/sidecar-options';
+import { createBlockedAggregator, type VerifyContext } from './reports/blocked-aggregator';
+import { recordFinishedSpan } from './telemetry/tracing';
+import { ATTR_SPAN_INSTANCE_ID, ATTR_SPAN_JTI, ATTR_SPAN_KID, ATTR_SPAN_REVOCATION_ID, ATTR_SPAN_VERIFY_RESULT, SPAN_TOKEN_VERIFY } from './telemetry/names';
+
+/** Per-call options of {@link Sidecar.verify}. */
+export interface VerifyOptions {
+  /** Overrides the sidecar's `staleness.policy` for this call (one route). `'fail-open-UNSAFE'` weakens security. */
+  readonly stalePolicy?: StalePolicy;
+  /** Where the request came from (the adapters pass the client address); used for blocked reports only. */
+  readonly context?: VerifyContext;
+}
+
+/** How fresh the sidecar's view of the authority is (`stats().staleness`). */
+export interface StalenessStats {
+  /** When the sidecar last applied a signed record from the authority (event or heartbeat), epoch ms; start time before the first; 0 before start. */
+  readonly lastHeardAt: EpochMillis;
+  /** ms since then (0 before start). */
+  readonly ageMs: number;
+  readonly maxSilenceMs: number;
+  /** True past the bound (only once ready). */
+  readonly stale: boolean;
+  /** The default policy while stale. */
+  readonly policy: StalePolicy;
+  /** Tokens accepted by fail-open routes while stale, since creation. */
+  readonly failOpenAccepted: number;
+}
 
 const NOT_READY_MESSAGES: Readonly<Record<SidecarState, string>> = {
   created: 'the sidecar has not been started (call sidecar.start())',
@@ -74,6 +101,8 @@ export interface SidecarStats {
   readonly denyListEvictions: number;
   /** `verify` results since creation, by `ok` or failure code. */
   readonly verifications: Readonly<Record<string, number>>;
+  /** Time since the sidecar last heard from the authority, and the policy past the bound. */
+  readonly staleness: StalenessStats;
 }
 
 /** The revmesh sidecar: local token verification plus the deny rules pushed by the authority. */
@@ -107,7 +136,9 @@ export interface Sidecar {
    * `iss`, `aud`, `exp`/`nbf`/`iat`, required claims, then the deny rules (read on every call,
    * never cached). Never throws for a bad token: narrow the result on `ok`, then `code`.
    */
-  verify(token: string): Promise<VerifyResult>;
+  verify(token: string, options?: VerifyOptions): Promise<VerifyResult>;
+  /** True when ready but past `staleness.maxSilenceMs` without hearing from the authority (readiness endpoints). */
+  isStale(): boolean;
   /** When this sidecar applied a revocation (among the last 10 000), or undefined. */
   appliedRevocation(revocationId: string): AppliedRevocation | undefined;
   /** Calls `listener` after each newly applied revocation. Returns the unsubscribe function. */
@@ -151,6 +182,23 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     meterProvider: config.meterProvider,
     denyListSize: () => denyList.size,
     keySetVersion: () => keySync.version,
+    keySetSizes: () => {
+      const sizes: Record<string, number> = {};
+      for (const key of keySet.keys()) sizes[key.state] = (sizes[key.state] ?? 0) + 1;
+      return sizes;
+    },
+    stalenessAgeSeconds: () => (startedAt === 0 ? 0 : Math.max(0, clock() - lastHeardAt) / 1000),
+    stalenessLimitSeconds: config.maxSilenceMs / 1000,
+  });
+  /** When the sidecar last applied a signed record from the authority (staleness); start time before the first. */
+  let lastHeardAt: EpochMillis = 0;
+  let failOpenAccepted = 0;
+  let staleLogged = false;
+  const blocked = createBlockedAggregator({
+    instanceId,
+    clock,
+    maxEntries: SIDECAR_DEFAULTS.maxBlockedEntries,
+    maxAddresses: SIDECAR_DEFAULTS.maxBlockedAddresses,
   });
   const denyList = createDenyList({
     maxEntries: config.denyListMaxEntries,
@@ -198,11 +246,18 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     maxBufferedAcks: SIDECAR_DEFAULTS.maxBufferedAcks,
     closeFlushTimeoutMs: SIDECAR_DEFAULTS.closeFlushTimeoutMs,
     status: () => ({ ready: isReady(), keySetVersion: keySync.version }),
+    blockedReport: () => blocked.drain(keySync.version),
     clock,
     logger,
     metrics,
   });
   const acknowledge = (event: RevmeshEvent, record: IncomingRecord): void => {
+    lastHeardAt = clock();
+    if (staleLogged) {
+      staleLogged = false;
+      logger.info('revmesh sidecar hears from the authority again; no longer stale', { event_type: event.type });
+    }
+    if (event.type === 'authority.heartbeat') return;
     if (isReady() || record.timestamp >= startedAt - CATCH_UP_ACK_MARGIN_MS) reporter.ack(event);
   };
   const intake = createEventIntake({
@@ -212,6 +267,9 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     keys: keySync,
     logger,
     metrics,
+    instanceId,
+    clock,
+    denyListSize: () => denyList.size,
     onApplied: acknowledge,
   });
   const tokens = createTokenVerifier({
@@ -300,6 +358,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
         });
       }
       startedAt = clock();
+      lastHeardAt = startedAt;
       reporter.start(startedAt);
       const keysReader = transport.createReader({ topic: config.topics.keys, readerId: `${instanceId}.keys`, onHandlerError });
       const revocationsReader = transport.createReader({ topic: config.topics.revocations, readerId: instanceId, onHandlerError });
@@ -345,17 +404,46 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     keySync.clearListeners();
   };
 
-  const verify = async (token: string): Promise<VerifyResult> => {
+  const silenceMs = (): number => Math.max(0, clock() - lastHeardAt);
+  const isStale = (): boolean => state === 'ready' && silenceMs() > config.maxSilenceMs;
+
+  /** The result, and the jti of a token found revoked (for blocked reports; never the token). */
+  type Verified = { readonly result: VerifyResult; readonly jti?: string; readonly failOpen?: boolean };
+
+  const verify = async (token: string, verifyOptions: VerifyOptions | undefined): Promise<Verified> => {
     if (state !== 'ready') {
-      return verifyFailure('NOT_READY', NOT_READY_MESSAGES[state]);
+      return { result: verifyFailure('NOT_READY', NOT_READY_MESSAGES[state]) };
     }
+    let failOpen = false;
+    if (isStale()) {
+      const silence = silenceMs();
+      if (!staleLogged) {
+        staleLogged = true;
+        logger.error('revmesh sidecar is stale: nothing heard from the authority within staleness.maxSilenceMs', {
+          silence_ms: silence,
+          max_silence_ms: config.maxSilenceMs,
+          policy: config.stalePolicy,
+        });
+      }
+      if ((verifyOptions?.stalePolicy ?? config.stalePolicy) !== 'fail-open-UNSAFE') {
+        return {
+          result: verifyFailure('STALE_STATE', `the sidecar has heard nothing from the authority for ${silence} ms (bound ${config.maxSilenceMs} ms); revocations may be missing`),
+        };
+      }
+      failOpen = true;
+    }
+    const { result, jti } = await verifyToken(token);
+    return { result, jti, failOpen: failOpen && result.ok };
+  };
+
+  const verifyToken = async (token: string): Promise<{ result: VerifyResult; jti?: string }> => {
     const checked = await tokens.verify(token);
     if (!checked.ok) {
       if (checked.code === 'INTERNAL_ERROR') logger.error('revmesh sidecar: token verification failed unexpectedly', { detail: checked.message });
-      return checked;
+      return { result: checked };
     }
     // Re-checked after the await: a sidecar closed meanwhile must not accept.
-    if ((state as SidecarState) !== 'ready') return verifyFailure('NOT_READY', 'the sidecar is closed');
+    if ((state as SidecarState) !== 'ready') return { result: verifyFailure('NOT_READY', 'the sidecar is closed') };
     const overflowing = denyList.isOverflowing();
     if (!overflowing && overflowLog.active) {
       overflowLog.active = false;
@@ -364,17 +452,37 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     const match = denyList.match(checked.claims);
     if (match) {
       return {
-        ok: false,
-        code: 'TOKEN_REVOKED',
-        message: `token was revoked (revocation ${match.revocationId}, by ${match.target})`,
-        revocationId: match.revocationId,
-        target: match.target,
+        result: {
+          ok: false,
+          code: 'TOKEN_REVOKED',
+          message: `token was revoked (revocation ${match.revocationId}, by ${match.target})`,
+          revocationId: match.revocationId,
+          target: match.target,
+        },
+        jti: checked.claims.jti,
       };
     }
     if (overflowing) {
-      return verifyFailure('DENY_LIST_OVERFLOW', 'the sidecar dropped a revocation for lack of room and refuses every token until it expires');
+      return { result: verifyFailure('DENY_LIST_OVERFLOW', 'the sidecar dropped a revocation for lack of room and refuses every token until it expires') };
     }
-    return checked;
+    return { result: checked };
+  };
+
+  const traceRate = config.traceRejectedVerifications;
+  const traceRejection = (startTime: number, result: VerifyResult, jti: string | undefined): void => {
+    if (result.ok || traceRate <= 0 || Math.random() >= traceRate) return;
+    recordFinishedSpan(
+      SPAN_TOKEN_VERIFY,
+      startTime,
+      {
+        [ATTR_SPAN_VERIFY_RESULT]: result.code,
+        [ATTR_SPAN_INSTANCE_ID]: instanceId,
+        ...(jti === undefined ? {} : { [ATTR_SPAN_JTI]: jti }),
+        ...(result.code === 'TOKEN_REVOKED' ? { [ATTR_SPAN_REVOCATION_ID]: result.revocationId } : {}),
+        ...(result.code === 'KEY_REVOKED' ? { [ATTR_SPAN_KID]: result.kid } : {}),
+      },
+      true,
+    );
   };
 
   return {
@@ -391,13 +499,29 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       closing ??= doClose();
       return closing;
     },
-    async verify(token) {
-      const result = await verify(token);
+    async verify(token, verifyOptions) {
+      // Only taken when rejected spans are sampled at all: the accept path stays span-free.
+      const startTime = traceRate > 0 ? Date.now() : 0;
+      const { result, jti, failOpen } = await verify(token, verifyOptions);
       const key = result.ok ? 'ok' : result.code;
       verifications[key] = (verifications[key] ?? 0) + 1;
       metrics.verification(key);
+      blocked.record(result, jti, verifyOptions?.context);
+      if (failOpen && result.ok) {
+        failOpenAccepted++;
+        metrics.failOpenAccepted();
+        // Every one is logged: the route chose to accept tokens whose revocation may have been missed.
+        logger.warn('revmesh sidecar accepted a token while stale (fail-open-UNSAFE route); a revocation may have been missed', {
+          jti: result.claims.jti,
+          silence_ms: silenceMs(),
+          max_silence_ms: config.maxSilenceMs,
+          ...(verifyOptions?.context?.address === undefined ? {} : { address: verifyOptions.context.address }),
+        });
+      }
+      if (!result.ok) traceRejection(startTime, result, jti);
       return result;
     },
+    isStale,
     appliedRevocation: (revocationId) => sync.appliedRevocation(revocationId),
     onRevocationApplied: (listener) => {
       if (typeof listener !== 'function') throw new TypeError('sidecar.onRevocationApplied(listener): listener must be a function');
@@ -429,6 +553,14 @@ export function createSidecar(options: SidecarOptions): Sidecar {
         denyListOverflow: denyList.isOverflowing(),
         denyListEvictions: denyList.liveEvictions,
         verifications: { ...verifications },
+        staleness: {
+          lastHeardAt,
+          ageMs: startedAt === 0 ? 0 : silenceMs(),
+          maxSilenceMs: config.maxSilenceMs,
+          stale: isStale(),
+          policy: config.stalePolicy,
+          failOpenAccepted,
+        },
       };
     },
   };

@@ -17,4 +17,11 @@ export {
   type SignerAnnouncedInput,
   type SignerWithdrawnInput,
 } from './fakes/key-events';
-export { appendSignedEvent, eventRecordKey, type AppendSignedEventOptions, type EventSigner } from './fakes/signed-events';
+export {
+  appendSignedEvent,
+  authorityHeartbeatEvent,
+  eventRecordKey,
+  type AppendSignedEventOptions,
+  type AuthorityHeartbeatInput,
+  type EventSigner,
+} from './fakes/signed-events';

@@ -34,6 +34,18 @@ describe('loadConfig', () => {
       topicPrefix: 'revmesh.',
       accessTokenTtlSeconds: 300,
       outboxPollMs: 500,
+      heartbeatMs: 5000,
+      anomalies: {
+        dedupWindowMs: 900_000,
+        revokedUseMin: 1,
+        jtiWindowMs: 300_000,
+        jtiInstances: 3,
+        jtiAddresses: 5,
+        authFailureFactor: 10,
+        authFailureMinPerMinute: 30,
+        massInvalidationFactor: 10,
+        massInvalidationMinPerMinute: 50,
+      },
       logLevel: 'info',
       rotation: {
         periodSeconds: 604_800,
@@ -166,6 +178,10 @@ describe('loadConfig', () => {
     ['REVMESH_ROTATION_CHECK_INTERVAL_MS', '10'],
     ['REVMESH_EVENT_SIGNER_OVERLAP_SECONDS', '0'],
     ['REVMESH_EVENT_SIGNER_RESET', 'yes'],
+    ['REVMESH_AUTHORITY_HEARTBEAT_MS', '50'],
+    ['REVMESH_AUTHORITY_HEARTBEAT_MS', 'soon'],
+    ['REVMESH_ANOMALY_JTI_INSTANCES', '0'],
+    ['REVMESH_ANOMALY_DEDUP_WINDOW_MS', '999'],
   ])('rejects %s=%j', (name, value) => {
     expect(problemsOf({ ...valid, [name]: value })).toEqual([name]);
   });

@@ -17,6 +17,20 @@ export interface AuthorityConfig {
   /** Present only in demo mode. */
   readonly demo?: { readonly clientId: string; readonly clientSecret: string; readonly audience: string };
   readonly outboxPollMs: number;
+  /** Interval of the signed authority heartbeat, ms. */
+  readonly heartbeatMs?: number;
+  /** Anomaly thresholds (authority-core's AnomalyThresholds). */
+  readonly anomalies?: {
+    readonly dedupWindowMs: number;
+    readonly revokedUseMin: number;
+    readonly jtiWindowMs: number;
+    readonly jtiInstances: number;
+    readonly jtiAddresses: number;
+    readonly authFailureFactor: number;
+    readonly authFailureMinPerMinute: number;
+    readonly massInvalidationFactor: number;
+    readonly massInvalidationMinPerMinute: number;
+  };
   readonly logLevel: LogLevel;
   /** Key rotation policy (all validated together, see `crossFieldProblems`). */
   readonly rotation: {
@@ -128,6 +142,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         }
       : {}),
     outboxPollMs: e.REVMESH_OUTBOX_POLL_MS,
+    heartbeatMs: e.REVMESH_AUTHORITY_HEARTBEAT_MS,
+    anomalies: {
+      dedupWindowMs: e.REVMESH_ANOMALY_DEDUP_WINDOW_MS,
+      revokedUseMin: e.REVMESH_ANOMALY_REVOKED_USE_MIN,
+      jtiWindowMs: e.REVMESH_ANOMALY_JTI_WINDOW_MS,
+      jtiInstances: e.REVMESH_ANOMALY_JTI_INSTANCES,
+      jtiAddresses: e.REVMESH_ANOMALY_JTI_ADDRESSES,
+      authFailureFactor: e.REVMESH_ANOMALY_AUTH_FAILURE_FACTOR,
+      authFailureMinPerMinute: e.REVMESH_ANOMALY_AUTH_FAILURE_MIN_PER_MINUTE,
+      massInvalidationFactor: e.REVMESH_ANOMALY_MASS_INVALIDATION_FACTOR,
+      massInvalidationMinPerMinute: e.REVMESH_ANOMALY_MASS_INVALIDATION_MIN_PER_MINUTE,
+    },
     logLevel: e.REVMESH_LOG_LEVEL,
     rotation: {
       periodSeconds: e.REVMESH_KEY_ROTATION_PERIOD_SECONDS,

@@ -176,6 +176,67 @@ export const CONFIG_VARIABLES = {
     fix: 'use a whole number of milliseconds in 10..60000',
     parse: integer(10, 60_000),
   }),
+  REVMESH_AUTHORITY_HEARTBEAT_MS: variable({
+    default: '5000',
+    description:
+      "Interval of the authority's signed `authority.heartbeat` on the keys topic, ms. Sidecars count staleness from the last event or heartbeat; keep it at most a quarter of their staleness bound.",
+    fix: 'use a whole number of milliseconds in 100..600000, e.g. 5000',
+    parse: integer(100, 600_000),
+  }),
+  REVMESH_ANOMALY_DEDUP_WINDOW_MS: variable({
+    default: '900000',
+    description: 'Anomaly alerts: one alert per incident (`dedup_key`) per this window, ms; repeats update its count and last_seen.',
+    fix: 'use a whole number of milliseconds in 1000..86400000',
+    parse: integer(1000, 86_400_000),
+  }),
+  REVMESH_ANOMALY_REVOKED_USE_MIN: variable({
+    default: '1',
+    description: 'Blocked presentations of one revoked token (or token of a revoked key) before `revoked_token_use` is raised.',
+    fix: 'use a whole number in 1..1000000',
+    parse: integer(1, 1_000_000),
+  }),
+  REVMESH_ANOMALY_JTI_WINDOW_MS: variable({
+    default: '300000',
+    description: 'Window in which the instances and addresses presenting one revoked `jti` are counted for `jti_spread`, ms.',
+    fix: 'use a whole number of milliseconds in 1000..86400000',
+    parse: integer(1000, 86_400_000),
+  }),
+  REVMESH_ANOMALY_JTI_INSTANCES: variable({
+    default: '3',
+    description: 'Distinct sidecar instances presenting one `jti` within the window that raise `jti_spread`.',
+    fix: 'use a whole number in 1..10000',
+    parse: integer(1, 10_000),
+  }),
+  REVMESH_ANOMALY_JTI_ADDRESSES: variable({
+    default: '5',
+    description: 'Distinct client addresses presenting one `jti` within the window that raise `jti_spread`.',
+    fix: 'use a whole number in 1..10000',
+    parse: integer(1, 10_000),
+  }),
+  REVMESH_ANOMALY_AUTH_FAILURE_FACTOR: variable({
+    default: '10',
+    description: "`auth_failure_spike`: an instance's auth failures per minute at least this many times its recent baseline (and at least REVMESH_ANOMALY_AUTH_FAILURE_MIN_PER_MINUTE).",
+    fix: 'use a whole number in 1..10000',
+    parse: integer(1, 10_000),
+  }),
+  REVMESH_ANOMALY_AUTH_FAILURE_MIN_PER_MINUTE: variable({
+    default: '30',
+    description: '`auth_failure_spike`: floor of auth failures per minute, so a near-zero baseline does not alert on a handful.',
+    fix: 'use a whole number in 1..10000000',
+    parse: integer(1, 10_000_000),
+  }),
+  REVMESH_ANOMALY_MASS_INVALIDATION_FACTOR: variable({
+    default: '10',
+    description: '`mass_invalidation`: revocations in the last minute at least this many times the mean per minute of the previous hour (and at least REVMESH_ANOMALY_MASS_INVALIDATION_MIN_PER_MINUTE).',
+    fix: 'use a whole number in 1..10000',
+    parse: integer(1, 10_000),
+  }),
+  REVMESH_ANOMALY_MASS_INVALIDATION_MIN_PER_MINUTE: variable({
+    default: '50',
+    description: '`mass_invalidation`: floor of revocations in the last minute.',
+    fix: 'use a whole number in 1..10000000',
+    parse: integer(1, 10_000_000),
+  }),
   REVMESH_KEY_ROTATION_PERIOD_SECONDS: variable({
     default: '604800',
     description:

@@ -16,6 +16,8 @@ const schema = z.object({
   REVMESH_TOPIC_PREFIX: z.string().default('revmesh.'),
   REVMESH_INSTANCE_ID: z.string().min(1).max(200).optional(),
   REVMESH_EVENT_SIGNERS: z.string().optional(),
+  /** Staleness bound of the sidecar, ms (default: the sidecar's, 60000). */
+  REVMESH_MAX_SILENCE_MS: z.coerce.number().int().min(1000).max(86_400_000).optional(),
 });
 
 export interface DemoApiConfig {
@@ -33,6 +35,8 @@ export interface DemoApiConfig {
    * Undefined when unset: the service then fetches them from the authority once at boot.
    */
   readonly eventSigners: readonly EventSignerJwk[] | undefined;
+  /** `REVMESH_MAX_SILENCE_MS`: the sidecar's `staleness.maxSilenceMs`; undefined = its default. */
+  readonly maxSilenceMs: number | undefined;
 }
 
 /** Parses the environment or throws one error listing every bad variable. */
@@ -63,5 +67,6 @@ export function loadDemoApiConfig(env: NodeJS.ProcessEnv): DemoApiConfig {
     topicPrefix: c.REVMESH_TOPIC_PREFIX,
     instanceId: c.REVMESH_INSTANCE_ID,
     eventSigners,
+    maxSilenceMs: c.REVMESH_MAX_SILENCE_MS,
   };
 }

@@ -3,7 +3,9 @@ import { TRACEPARENT_HEADER, type RevmeshEvent } from '@revmesh/contracts';
 import type { EventSignerRing } from '../event-signers/event-signer-ring';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { translateStoreError, type AuthorityStore } from '../store/store';
-import { createTraceparent } from '../tracing/traceparent';
+import { context, trace, type Span } from '@opentelemetry/api';
+import { ATTR, AUTHORITY_TRACER, SPAN } from '../telemetry/names';
+import { activeTraceparent } from '../telemetry/trace-context';
 import type { Clock, Milliseconds } from '../time/clock';
 import { createMutex } from '../util/mutex';
 import { signForOutbox } from './sign-for-outbox';
@@ -106,6 +108,10 @@ const SELECT = `SELECT k.event_id, k.key_set_version, k.subject, k.kid, k.state,
                 FROM key_events k LEFT JOIN outbox o ON o.event_id = k.event_id`;
 
 /** Creates the key event log. */
+function activeTraceparentIn(span: Span): string {
+  return context.with(trace.setSpan(context.active(), span), () => activeTraceparent());
+}
+
 export function createKeyEventLog(options: KeyEventLogOptions): KeyEventLog {
   const { store, outbox, signers, topic, clock } = options;
   const db = store.db;
@@ -157,6 +163,13 @@ export function createKeyEventLog(options: KeyEventLogOptions): KeyEventLog {
         createdAt: now,
         publishedAt: null,
       }));
+      const span = trace.getTracer(AUTHORITY_TRACER).startSpan(SPAN.keyEventsWrite, {
+        attributes: { [ATTR.eventCount]: prepared.length, [ATTR.keySetVersion]: base + prepared.length },
+      });
+      // Rows store this span's context (itself under the caller's span, if any): the relay's
+      // publish spans continue it.
+      const traceparent = activeTraceparentIn(span);
+      try {
       store.transaction(() => {
         // Guards the invariant even if a caller forgot exclusive(): never two events per version.
         if (prepared.length > 0 && writeVersion.run(base + prepared.length, base).changes !== 1) {
@@ -165,12 +178,15 @@ export function createKeyEventLog(options: KeyEventLogOptions): KeyEventLog {
         apply(now, records);
         for (const { draft, id, version: v, value } of prepared) {
           outbox.append(
-            { eventId: id, record: { topic, key: draft.recordKey, value, headers: { [TRACEPARENT_HEADER]: createTraceparent() } } },
+            { eventId: id, record: { topic, key: draft.recordKey, value, headers: { [TRACEPARENT_HEADER]: traceparent } } },
             now,
           );
           insertEvent.run(id, v, draft.subject, draft.kid, draft.state, signer.kid, draft.rotationId, now);
         }
       });
+      } finally {
+        span.end();
+      }
       if (prepared.length > 0) options.onCommitted?.();
       return records;
     },

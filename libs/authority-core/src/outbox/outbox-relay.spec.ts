@@ -173,8 +173,8 @@ describe('outbox relay', () => {
   it('creates the revocations, keys and acks topics with their configs before publishing', async () => {
     startRelay();
     await time.until(() => relay!.status().state === 'running');
-    expect(admin.calls).toEqual([[core.topics.revocations, core.topics.keys, core.topics.acks]]);
-    expect(admin.calls[0]!.map((t) => t.topic)).toEqual(['test.revocations.v1', 'test.keys.v1', 'test.acks.v1']);
+    expect(admin.calls).toEqual([[core.topics.revocations, core.topics.keys, core.topics.acks, core.topics.alerts]]);
+    expect(admin.calls[0]!.map((t) => t.topic)).toEqual(['test.revocations.v1', 'test.keys.v1', 'test.acks.v1', 'test.alerts.v1']);
     expect(admin.calls[0]![0]!.configEntries['cleanup.policy']).toBe('compact,delete');
     expect(admin.calls[0]![1]).toMatchObject({ numPartitions: 1, configEntries: { 'cleanup.policy': 'compact' } });
   });

@@ -1,5 +1,9 @@
-import type { TopicSpec } from '@revmesh/contracts';
-import type { EventTransport, RecordPublisher } from '@revmesh/transport';
+import { SpanKind, SpanStatusCode, trace, type Span, type TracerProvider } from '@opentelemetry/api';
+import { TRACEPARENT_HEADER, type TopicSpec } from '@revmesh/contracts';
+import type { EventTransport, OutgoingRecord, RecordPublisher } from '@revmesh/transport';
+import { noopAuthorityMetrics, type AuthorityMetrics } from '../telemetry/authority-metrics';
+import { ATTR, AUTHORITY_TRACER, SPAN } from '../telemetry/names';
+import { contextFromTraceparent, formatTraceparent } from '../telemetry/trace-context';
 import { logErrorFields } from '../logging/log-fields';
 import { silentLogger, type AuthorityLogger } from '../logging/logger';
 import { realSleep, systemClock, type Clock, type Milliseconds, type Sleep } from '../time/clock';
@@ -30,6 +34,11 @@ export interface OutboxRelayOptions {
   /** Source of jitter in [0, 1). Default `Math.random`. */
   readonly random?: () => number;
   readonly logger?: AuthorityLogger;
+  readonly metrics?: AuthorityMetrics;
+  /** Topic name → kind (`revocations`, `keys`, `alerts`) for the `outbox.published` metric. Default: the name. */
+  readonly topicKinds?: Readonly<Record<string, string>>;
+  /** Default: the global tracer provider (`@opentelemetry/api`). */
+  readonly tracerProvider?: TracerProvider;
 }
 
 export interface OutboxRelayStatus {
@@ -68,6 +77,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const random = options.random ?? Math.random;
   const logger = options.logger ?? silentLogger;
   const wake = options.wake ?? createWakeSignal(sleep);
+  const metrics = options.metrics ?? noopAuthorityMetrics;
+  const topicKind = (topic: string): string => options.topicKinds?.[topic] ?? topic;
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(AUTHORITY_TRACER);
   if (!(pollIntervalMs > 0)) throw new TypeError('pollIntervalMs must be positive');
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError('batchSize must be a positive integer');
   backoffDelay(0, options.backoff); // validates the backoff options now rather than at the first failure
@@ -136,12 +148,52 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function publishOnce(): Promise<'idle' | 'published'> {
     const batch = outbox.unpublished(batchSize);
     if (batch.length === 0) return 'idle';
-    await publisher.publish(batch.map((entry) => entry.record));
+    // One PRODUCER span per record, child of the context stored with its row (the request that
+    // caused it); the record carries the publish span's context, so consumers continue from it.
+    const spans: Span[] = [];
+    const records: OutgoingRecord[] = batch.map((entry) => {
+      const headers = entry.record.headers ?? {};
+      const span = tracer.startSpan(
+        `${entry.record.topic} ${SPAN.publishSuffix}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            [ATTR.messagingSystem]: 'kafka',
+            [ATTR.messagingDestination]: entry.record.topic,
+            [ATTR.messagingMessageId]: entry.eventId,
+            [ATTR.messagingOperationType]: 'send',
+            [ATTR.messagingOperationName]: 'publish',
+            [ATTR.messagingKafkaMessageKey]: entry.record.key,
+          },
+        },
+        contextFromTraceparent(headers[TRACEPARENT_HEADER]),
+      );
+      spans.push(span);
+      const sc = span.spanContext();
+      // A non-recording span (no SDK) has the parent's ids: then the stored header goes as is.
+      return span.isRecording() ? { ...entry.record, headers: { ...headers, [TRACEPARENT_HEADER]: formatTraceparent(sc) } } : entry.record;
+    });
+    try {
+      await publisher.publish(records);
+    } catch (error) {
+      metrics.outboxPublishFailed();
+      for (const span of spans) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error).message ?? error) });
+        span.end();
+      }
+      throw error;
+    }
+    for (const span of spans) span.end();
     // The broker has acknowledged every record: only now may the rows be marked.
     outbox.markPublished(
       batch.map((entry) => entry.seq),
       clock.now(),
     );
+    const byKind = new Map<string, number>();
+    for (const entry of batch) byKind.set(topicKind(entry.record.topic), (byKind.get(topicKind(entry.record.topic)) ?? 0) + 1);
+    for (const [kind, n] of byKind) metrics.outboxPublished(kind, n);
+    metrics.checkCoverage();
     published += batch.length;
     logger.debug('outbox relay: published', { records: batch.length, lastSeq: batch[batch.length - 1]?.seq });
     return 'published';

@@ -1,4 +1,13 @@
-import { decodeSidecarReport, SIDECAR_HEARTBEAT, type SidecarAck, type SidecarHeartbeat, type SidecarReport } from '@revmesh/contracts';
+import {
+  decodeSidecarReport,
+  SIDECAR_ACK,
+  SIDECAR_BLOCKED,
+  SIDECAR_HEARTBEAT,
+  type SidecarAck,
+  type SidecarBlocked,
+  type SidecarHeartbeat,
+  type SidecarReport,
+} from '@revmesh/contracts';
 import { logErrorFields } from '../logging/log-fields';
 import { silentLogger, type AuthorityLogger } from '../logging/logger';
 import type { AuthorityStore } from '../store/store';
@@ -9,6 +18,8 @@ export interface ReportSinkStats {
   readonly received: number;
   readonly heartbeats: number;
   readonly acks: number;
+  /** `sidecar.blocked` reports (not stored: handed to `onBlocked`, the anomaly signals). */
+  readonly blocked: number;
   /** Reports that failed to decode or validate: counted, logged, never stored. */
   readonly invalid: number;
   /** Valid reports lost because the database refused the batch (logged). */
@@ -51,6 +62,10 @@ export interface ReportSinkOptions {
   readonly onRecorded?: () => void;
   /** Minimum time between two "invalid report" log lines, ms (the count is always kept). Default 10000. */
   readonly invalidLogIntervalMs?: Milliseconds;
+  /** Each `sidecar.blocked` report, synchronously on receipt (the anomaly detector). Must not throw. */
+  readonly onBlocked?: (report: SidecarBlocked) => void;
+  /** Each report read, by type (`invalid` for a report that failed to decode): the metrics. */
+  readonly onReceived?: (reportType: string) => void;
 }
 
 /** Creates the report sink. */
@@ -89,10 +104,11 @@ export function createReportSink(options: ReportSinkOptions): SidecarReportSink 
     'UPDATE sidecar_instances SET key_set_version = MAX(key_set_version, ?) WHERE instance_id = ?',
   );
 
-  let buffer: { report: SidecarReport; receivedAt: Milliseconds }[] = [];
+  type StoredReport = SidecarHeartbeat | SidecarAck;
+  let buffer: { report: StoredReport; receivedAt: Milliseconds }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
-  const counts = { received: 0, heartbeats: 0, acks: 0, invalid: 0, dropped: 0 };
+  const counts = { received: 0, heartbeats: 0, acks: 0, blocked: 0, invalid: 0, dropped: 0 };
   let lastReceivedAt: Milliseconds | null = null;
   let lastInvalidLog = -Infinity;
   let invalidSinceLog = 0;
@@ -143,6 +159,7 @@ export function createReportSink(options: ReportSinkOptions): SidecarReportSink 
 
   function invalid(message: string): void {
     counts.invalid += 1;
+    options.onReceived?.('invalid');
     invalidSinceLog += 1;
     const now = clock.now();
     // Rate-limited: a flood of garbage on the acks topic must not become a flood of log lines.
@@ -157,9 +174,19 @@ export function createReportSink(options: ReportSinkOptions): SidecarReportSink 
     if (closed) return;
     const receivedAt = clock.now();
     counts.received += 1;
-    if (report.type === SIDECAR_HEARTBEAT) counts.heartbeats += 1;
-    else counts.acks += 1;
     lastReceivedAt = receivedAt;
+    options.onReceived?.(report.type);
+    if (report.type === SIDECAR_BLOCKED) {
+      counts.blocked += 1;
+      try {
+        options.onBlocked?.(report);
+      } catch (error) {
+        logger.error('sidecar reports: the blocked-report handler failed', logErrorFields(error));
+      }
+      return;
+    }
+    if (report.type === SIDECAR_HEARTBEAT) counts.heartbeats += 1;
+    else if (report.type === SIDECAR_ACK) counts.acks += 1;
     buffer.push({ report, receivedAt });
     if (buffer.length >= maxBuffered) flush();
     else if (timer === undefined) {

@@ -14,6 +14,9 @@ import { signForOutbox } from '../events/sign-for-outbox';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { createGroupCommit } from '../store/group-commit';
 import { translateStoreError, type AuthorityStore } from '../store/store';
+import { context, SpanStatusCode, trace, type TracerProvider } from '@opentelemetry/api';
+import { ATTR, AUTHORITY_TRACER, SPAN } from '../telemetry/names';
+import { activeTraceparent, contextFromTraceparent } from '../telemetry/trace-context';
 import { createTraceparent } from '../tracing/traceparent';
 import { systemClock, type Clock, type Seconds } from '../time/clock';
 import {
@@ -78,6 +81,10 @@ export interface RevocationServiceOptions {
   readonly signer: { readonly current: EventSigningKey };
   /** Called after each committed revocation (wakes the outbox relay). */
   readonly onCommitted?: () => void;
+  /** Called once per accepted revocation, after its commit (metrics, anomaly signals). Must not throw. */
+  readonly onAccepted?: (revocation: Revocation) => void;
+  /** Default: the global tracer provider (`@opentelemetry/api`). */
+  readonly tracerProvider?: TracerProvider;
 }
 
 interface RevocationRow {
@@ -170,8 +177,9 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
      FROM revocations WHERE expires_at > ? AND rowid > ? ORDER BY rowid LIMIT ?`,
   );
 
-  return {
-    async revoke(input) {
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(AUTHORITY_TRACER);
+
+  async function accept(input: RevokeInput, traceparent: string): Promise<Revocation> {
       checkInput(input);
       const revokedAt = clock.now();
       const { notAfterIat, expiresAt } = revocationWindow(revokedAt, accessTokenTtlSeconds, skewMs);
@@ -218,7 +226,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
                 topic,
                 key: revocationKey(revocation.target),
                 value,
-                headers: { [TRACEPARENT_HEADER]: createTraceparent(input.traceparent) },
+                headers: { [TRACEPARENT_HEADER]: traceparent },
               },
             },
             revokedAt,
@@ -228,7 +236,30 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
         release();
       }
       await committed;
+      options.onAccepted?.(revocation);
       return revocation;
+  }
+
+  return {
+    revoke(input) {
+      // The outbox write, under the caller's span (the HTTP request); the row stores this span's
+      // context, so the relay's publish span (and every sidecar's apply span) continues the trace.
+      // With no active span (no HTTP instrumentation), the caller's `traceparent` is the parent.
+      const active = context.active();
+      const parent = trace.getSpan(active) === undefined ? contextFromTraceparent(input.traceparent, active) : active;
+      return tracer.startActiveSpan(SPAN.revocationAccept, { attributes: { [ATTR.targetType]: String(input.target?.type) } }, parent, async (span) => {
+        try {
+          const revocation = await accept(input, activeTraceparent(input.traceparent));
+          span.setAttribute(ATTR.revocationId, revocation.id);
+          return revocation;
+        } catch (error) {
+          span.recordException(error as Error);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      });
     },
 
     get(id) {

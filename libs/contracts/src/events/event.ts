@@ -7,6 +7,8 @@ import {
   eventSignerAnnouncedV1Schema,
   eventSignerWithdrawnV1Schema,
 } from './event-signer';
+import { AUTHORITY_HEARTBEAT, authorityHeartbeatV1Schema } from './authority-heartbeat';
+import { ALERT_RAISED, alertRaisedV1Schema } from './alert-raised';
 
 /**
  * Every event revmesh publishes, discriminated by `type`; each type pins its `version`.
@@ -17,6 +19,8 @@ export const revmeshEventSchema = z.discriminatedUnion('type', [
   keyStateChangedV1Schema,
   eventSignerAnnouncedV1Schema,
   eventSignerWithdrawnV1Schema,
+  authorityHeartbeatV1Schema,
+  alertRaisedV1Schema,
 ]);
 export type RevmeshEvent = z.infer<typeof revmeshEventSchema>;
 export type RevmeshEventType = RevmeshEvent['type'];
@@ -27,4 +31,6 @@ export const SUPPORTED_EVENT_VERSIONS: Readonly<Record<RevmeshEventType, readonl
   [KEY_STATE_CHANGED]: [1],
   [EVENT_SIGNER_ANNOUNCED]: [1],
   [EVENT_SIGNER_WITHDRAWN]: [1],
+  [AUTHORITY_HEARTBEAT]: [1],
+  [ALERT_RAISED]: [1],
 };

@@ -39,7 +39,39 @@ export const sidecarAckV1Schema = reportBase.extend({
 });
 export type SidecarAck = z.infer<typeof sidecarAckV1Schema>;
 
-export const sidecarReportSchema = z.discriminatedUnion('type', [sidecarHeartbeatV1Schema, sidecarAckV1Schema]);
+export const SIDECAR_BLOCKED = 'sidecar.blocked' as const;
+
+/**
+ * Rejected verifications aggregated over one reporting window (sent with the heartbeat when
+ * non-empty). Feeds the authority's anomaly signals: revoked tokens still being presented, one
+ * `jti` showing up at many instances or addresses, auth-failure spikes. Never carries a token,
+ * only its `jti` (an identifier, not a credential).
+ */
+export const sidecarBlockedV1Schema = reportBase.extend({
+  type: z.literal(SIDECAR_BLOCKED),
+  version: z.literal(1),
+  window_start: z.number().int().positive(),
+  window_end: z.number().int().positive(),
+  /** Every verification result in the window, by code (`ok` included) — the failure-rate baseline. */
+  results: z.record(z.string().max(64), z.number().int().nonnegative()),
+  /** Revoked tokens presented in the window (capped, most frequent first). */
+  revoked: z
+    .array(
+      z.object({
+        code: z.enum(['TOKEN_REVOKED', 'KEY_REVOKED']),
+        jti: z.string().max(512).nullable(),
+        revocation_id: z.string().max(100).nullable(),
+        kid: z.string().max(200).nullable(),
+        count: z.number().int().positive(),
+        /** Client addresses seen presenting it (capped), when the adapter knows them. */
+        addresses: z.array(z.string().max(100)).max(20),
+      }),
+    )
+    .max(500),
+});
+export type SidecarBlocked = z.infer<typeof sidecarBlockedV1Schema>;
+
+export const sidecarReportSchema = z.discriminatedUnion('type', [sidecarHeartbeatV1Schema, sidecarAckV1Schema, sidecarBlockedV1Schema]);
 export type SidecarReport = z.infer<typeof sidecarReportSchema>;
 
 export type ReportDecodeResult =

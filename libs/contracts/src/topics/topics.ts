@@ -10,6 +10,8 @@ export interface TopicNames {
   readonly keys: string;
   /** Sidecar heartbeats and acknowledgements, keyed by instance id; time-limited. */
   readonly acks: string;
+  /** Anomaly alerts for a SIEM (signed `alert.raised`); time-limited. */
+  readonly alerts: string;
 }
 
 /** Topic names for a prefix. The `.v1` suffix changes only with an incompatible wire change. */
@@ -17,7 +19,7 @@ export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): TopicNames {
   if (!/^[A-Za-z0-9._-]*$/.test(prefix)) {
     throw new TypeError(`topic prefix ${JSON.stringify(prefix)} may only contain letters, digits, '.', '_' and '-'`);
   }
-  return { revocations: `${prefix}revocations.v1`, keys: `${prefix}keys.v1`, acks: `${prefix}acks.v1` };
+  return { revocations: `${prefix}revocations.v1`, keys: `${prefix}keys.v1`, acks: `${prefix}acks.v1`, alerts: `${prefix}alerts.v1` };
 }
 
 /** How a topic is created. `configEntries` are Kafka topic configs. */
@@ -103,3 +105,11 @@ export function eventSignerKey(kid: string): string {
 export function eventSignerWithdrawalKey(kid: string): string {
   return `event-signer-withdrawn:${kid}`;
 }
+
+/** Alerts are kept a week for a SIEM to catch up. */
+export function alertsTopicSpec(topic: string): TopicSpec {
+  return { topic, numPartitions: 1, configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * 24 * 3600_000) } };
+}
+
+/** Record key of the authority's heartbeat on the keys topic (compaction keeps the latest). */
+export const AUTHORITY_HEARTBEAT_KEY = 'authority-heartbeat';

@@ -1,4 +1,5 @@
-import { authenticateAuthorization, type TokenVerifierLike } from '../internal/http/authenticate';
+import { authenticateAuthorization, routeVerifyOptions, type TokenVerifierLike } from '../internal/http/authenticate';
+import type { StalePolicy } from '../options/sidecar-options';
 import { toHttpRejection, type RejectionOptions } from '../internal/http/problem-details';
 import type { RevmeshRequestContext } from '../internal/http/request-context';
 import type { VerifyFailure } from '../verify/verify-result';
@@ -6,6 +7,9 @@ import type { VerifyFailure } from '../verify/verify-result';
 /** The parts of an Express (or plain Node) request the middleware reads and writes. */
 export interface ExpressLikeRequest {
   readonly headers: { readonly authorization?: string | readonly string[] | undefined };
+  /** The client address (Fastify/Express `request.ip`), reported with revoked tokens presented. */
+  readonly ip?: string | undefined;
+  readonly socket?: { readonly remoteAddress?: string | undefined };
   revmesh?: RevmeshRequestContext;
 }
 
@@ -23,6 +27,11 @@ export type ExpressLikeNext = (error?: unknown) => void;
 export interface RevmeshExpressOptions extends RejectionOptions {
   /** Observes each rejection (logging, audit) before the 401/503 is sent. Must not throw. */
   readonly onRejected?: (failure: VerifyFailure, request: ExpressLikeRequest) => void;
+  /**
+   * What this route does while the sidecar is stale; default: the sidecar's `staleness.policy`
+   * (`'fail-closed'` unless configured). `'fail-open-UNSAFE'` accepts (counted and logged) and weakens security.
+   */
+  readonly stalePolicy?: StalePolicy;
 }
 
 /**
@@ -42,7 +51,7 @@ export function revmeshExpress(
   options: RevmeshExpressOptions = {},
 ): (request: ExpressLikeRequest, response: ExpressLikeResponse, next: ExpressLikeNext) => void {
   return (request, response, next) => {
-    authenticateAuthorization(sidecar, request.headers.authorization).then(
+    authenticateAuthorization(sidecar, request.headers.authorization, routeVerifyOptions(options.stalePolicy, request.ip ?? request.socket?.remoteAddress)).then(
       (result) => {
         if (result.ok) {
           const context: RevmeshRequestContext = { claims: result.claims };

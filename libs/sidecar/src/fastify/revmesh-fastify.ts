@@ -1,4 +1,5 @@
-import { authenticateAuthorization, type TokenVerifierLike } from '../internal/http/authenticate';
+import { authenticateAuthorization, routeVerifyOptions, type TokenVerifierLike } from '../internal/http/authenticate';
+import type { StalePolicy } from '../options/sidecar-options';
 import { toHttpRejection, type RejectionOptions } from '../internal/http/problem-details';
 import type { RevmeshRequestContext } from '../internal/http/request-context';
 import type { VerifyFailure } from '../verify/verify-result';
@@ -6,6 +7,8 @@ import type { VerifyFailure } from '../verify/verify-result';
 /** The parts of a Fastify request the hook reads and writes. */
 export interface FastifyLikeRequest {
   readonly headers: { readonly authorization?: string | readonly string[] | undefined };
+  /** The client address (Fastify/Express `request.ip`), reported with revoked tokens presented. */
+  readonly ip?: string | undefined;
   revmesh?: RevmeshRequestContext | null;
 }
 
@@ -19,6 +22,11 @@ export interface FastifyLikeReply {
 export interface RevmeshFastifyOptions extends RejectionOptions {
   /** Observes each rejection (logging, audit) before the 401/503 is sent. Must not throw. */
   readonly onRejected?: (failure: VerifyFailure, request: FastifyLikeRequest) => void;
+  /**
+   * What this route does while the sidecar is stale; default: the sidecar's `staleness.policy`
+   * (`'fail-closed'` unless configured). `'fail-open-UNSAFE'` accepts (counted and logged) and weakens security.
+   */
+  readonly stalePolicy?: StalePolicy;
 }
 
 /**
@@ -41,7 +49,7 @@ export function revmeshFastify(
   options: RevmeshFastifyOptions = {},
 ): (request: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<void> {
   return async (request, reply) => {
-    const result = await authenticateAuthorization(sidecar, request.headers.authorization);
+    const result = await authenticateAuthorization(sidecar, request.headers.authorization, routeVerifyOptions(options.stalePolicy, request.ip));
     if (result.ok) {
       request.revmesh = { claims: result.claims };
       return;

@@ -1,3 +1,5 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+
 /** Structured fields attached to a log line. Values must be JSON-serialisable. */
 export type LogFields = Readonly<Record<string, unknown>>;
 
@@ -28,7 +30,8 @@ export interface JsonLoggerOptions {
 
 /**
  * A tiny logger writing one JSON object per line: `{"level":"warn","msg":"...","time":..., ...fields}`.
- * The default when no `logger` option is given.
+ * The default when no `logger` option is given. Adds `trace_id`/`span_id` of the active span when
+ * there is one. The sidecar never passes a token to its logger (at most its `jti`).
  */
 export function createJsonLogger(options: JsonLoggerOptions = {}): SidecarLogger {
   const threshold = RANK[options.level ?? 'warn'];
@@ -37,8 +40,11 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): SidecarLogger
   const emit = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields): void => {
     if (RANK[level] < threshold) return;
     let line: string;
+    // The active span's ids (when an SDK is registered and a span is active), so a line joins its trace.
+    const spanContext = trace.getActiveSpan()?.spanContext();
+    const ids = spanContext !== undefined && isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : undefined;
     try {
-      line = JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...base, ...fields });
+      line = JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...base, ...ids, ...fields });
     } catch {
       // A field that cannot be serialised (cycle, BigInt) must not make logging throw.
       line = JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...base, fields: '[unserialisable]' });

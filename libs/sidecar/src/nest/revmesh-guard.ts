@@ -1,5 +1,6 @@
 import { TokenRejectedError } from '../errors/sidecar-errors';
-import { authenticateAuthorization, type TokenVerifierLike } from '../internal/http/authenticate';
+import { authenticateAuthorization, routeVerifyOptions, type TokenVerifierLike } from '../internal/http/authenticate';
+import type { StalePolicy } from '../options/sidecar-options';
 import { toHttpRejection, type RejectionOptions } from '../internal/http/problem-details';
 import type { RevmeshRequestContext } from '../internal/http/request-context';
 import type { VerifyFailure } from '../verify/verify-result';
@@ -14,6 +15,7 @@ export interface NestExecutionContextLike {
 
 interface GuardedRequest {
   readonly headers?: { readonly authorization?: string | readonly string[] | undefined };
+  readonly ip?: string | undefined;
   revmesh?: RevmeshRequestContext;
 }
 
@@ -35,6 +37,11 @@ export interface RevmeshGuardOptions extends RejectionOptions {
    * If it returns instead of throwing, the guard throws its default {@link TokenRejectedError}.
    */
   readonly onRejected?: (failure: VerifyFailure, context: NestExecutionContextLike, error: TokenRejectedError) => void;
+  /**
+   * What guarded routes do while the sidecar is stale; default: the sidecar's `staleness.policy`.
+   * A function decides per route (e.g. from a decorator via Reflector). `'fail-open-UNSAFE'` weakens security.
+   */
+  readonly stalePolicy?: StalePolicy | ((context: NestExecutionContextLike) => StalePolicy | undefined);
 }
 
 /**
@@ -61,7 +68,8 @@ export class RevmeshGuard {
     if (this.options.isPublic?.(context) === true) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<GuardedRequest>();
-    const result = await authenticateAuthorization(this.sidecar, request?.headers?.authorization);
+    const policy = typeof this.options.stalePolicy === 'function' ? this.options.stalePolicy(context) : this.options.stalePolicy;
+    const result = await authenticateAuthorization(this.sidecar, request?.headers?.authorization, routeVerifyOptions(policy, request?.ip));
     if (result.ok) {
       request.revmesh = { claims: result.claims };
       return true;

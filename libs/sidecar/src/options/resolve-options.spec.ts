@@ -57,6 +57,7 @@ describe('sidecar options', () => {
       revocations: 'staging.revocations.v1',
       keys: 'staging.keys.v1',
       acks: 'staging.acks.v1',
+      alerts: 'staging.alerts.v1',
     });
     expect(problems({ ...valid(), topicPrefix: 'bad prefix!' })).toContain('options.topicPrefix');
   });

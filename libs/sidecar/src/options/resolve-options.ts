@@ -14,7 +14,7 @@ import {
   SUPPORTED_ALGORITHMS,
   type SupportedAlgorithm,
 } from '../verify/algorithms';
-import type { SidecarOptions } from './sidecar-options';
+import type { SidecarOptions, StalePolicy } from './sidecar-options';
 
 /** Defaults, in one place so the TSDoc of {@link SidecarOptions} and the code cannot drift apart unnoticed. */
 export const SIDECAR_DEFAULTS = {
@@ -42,6 +42,16 @@ export const SIDECAR_DEFAULTS = {
   rememberedEventIds: 200_000,
   /** How long `close()` waits for the last acks to be published before it disconnects anyway, ms. */
   closeFlushTimeoutMs: 2_000,
+  /** Staleness bound: generous, so a healthy but quiet mesh (authority heartbeat every few seconds) never trips it. */
+  maxSilenceMs: 60_000,
+  minMaxSilenceMs: 1_000,
+  maxMaxSilenceMs: 86_400_000,
+  stalePolicy: 'fail-closed',
+  traceRejectedVerifications: 0.01,
+  /** Distinct revoked tokens kept per blocked-report window (most frequent are sent). */
+  maxBlockedEntries: 500,
+  /** Distinct client addresses kept per revoked token per window. */
+  maxBlockedAddresses: 20,
 } as const;
 
 export type ResolvedKeys =
@@ -82,6 +92,9 @@ export interface ResolvedSidecarOptions {
   readonly logger: SidecarLogger;
   readonly clock: Clock;
   readonly meterProvider: MeterProvider | undefined;
+  readonly maxSilenceMs: Milliseconds;
+  readonly stalePolicy: StalePolicy;
+  readonly traceRejectedVerifications: number;
 }
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
@@ -296,6 +309,16 @@ const optionsSchema = z
       meterProvider: z
         .custom<MeterProvider>(hasMethods('getMeter'), { error: 'must be an OpenTelemetry MeterProvider (with getMeter)' })
         .optional(),
+      staleness: z
+        .strictObject({
+          maxSilenceMs: positiveInt('milliseconds')
+            .min(SIDECAR_DEFAULTS.minMaxSilenceMs, `must be at least ${SIDECAR_DEFAULTS.minMaxSilenceMs} ms`)
+            .max(SIDECAR_DEFAULTS.maxMaxSilenceMs, `must be at most ${SIDECAR_DEFAULTS.maxMaxSilenceMs} ms`)
+            .optional(),
+          policy: z.enum(['fail-closed', 'fail-open-UNSAFE'], { error: "must be 'fail-closed' or 'fail-open-UNSAFE'" }).optional(),
+        })
+        .optional(),
+      traceRejectedVerifications: z.number({ error: 'must be a number between 0 and 1' }).min(0, 'must be >= 0').max(1, 'must be <= 1').optional(),
     },
     { error: (i) => (i.input === undefined ? 'createSidecar needs an options object' : 'options must be an object') },
   )
@@ -374,5 +397,8 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
     logger: o.logger ?? createJsonLogger({ level: 'warn', base: { component: 'revmesh-sidecar', instance_id: instanceId } }),
     clock: o.clock ?? Date.now,
     meterProvider: o.meterProvider,
+    maxSilenceMs: o.staleness?.maxSilenceMs ?? SIDECAR_DEFAULTS.maxSilenceMs,
+    stalePolicy: o.staleness?.policy ?? SIDECAR_DEFAULTS.stalePolicy,
+    traceRejectedVerifications: o.traceRejectedVerifications ?? SIDECAR_DEFAULTS.traceRejectedVerifications,
   };
 }

@@ -73,6 +73,30 @@ export interface DenyListOptions {
 }
 
 /**
+ * What a verification does while the sidecar is stale (it has heard nothing signed from the
+ * authority — no event, no `authority.heartbeat` — for longer than `staleness.maxSilenceMs`):
+ *
+ * - `'fail-closed'` (default): reject with `STALE_STATE` (HTTP 503): a revocation may have been
+ *   issued that this sidecar cannot have seen.
+ * - `'fail-open-UNSAFE'`: **weakens security.** Accept a token that passes every other check
+ *   although revocations issued during the silence may be missing; every such acceptance is
+ *   counted (`revmesh.sidecar.fail_open.accepted`) and logged at warn. Only for routes where
+ *   availability matters more than honouring a revocation within the bound.
+ */
+export type StalePolicy = 'fail-closed' | 'fail-open-UNSAFE';
+
+/** How long the sidecar may hear nothing from the authority before it counts as stale. */
+export interface StalenessOptions {
+  /**
+   * Longest silence (no applied event nor authority heartbeat) before the sidecar is stale, ms.
+   * Default 60000; between 1000 and 86400000. Keep it at 4x the authority's heartbeat interval or more.
+   */
+  readonly maxSilenceMs?: Milliseconds;
+  /** The default policy while stale; routes may override it (`verify(token, { stalePolicy })`). Default `'fail-closed'`. */
+  readonly policy?: StalePolicy;
+}
+
+/**
  * Options of {@link createSidecar}. Validated at runtime: a mistake throws a `TypeError` listing
  * every problem and how to fix it. Give exactly one of `transport` and `brokers`.
  */
@@ -147,4 +171,11 @@ export interface SidecarOptions {
    * `@opentelemetry/api`), which is a no-op costing nothing until an SDK is registered.
    */
   readonly meterProvider?: MeterProvider;
+  /** Staleness bound and default policy (issue 5 §3). Default `{ maxSilenceMs: 60000, policy: 'fail-closed' }`. */
+  readonly staleness?: StalenessOptions;
+  /**
+   * Fraction (0..1) of rejected verifications that get a `token.verify` span. Default 0.01.
+   * Accepted verifications never get one (the hot path stays span-free). 0 disables.
+   */
+  readonly traceRejectedVerifications?: number;
 }

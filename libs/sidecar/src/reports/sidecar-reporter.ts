@@ -7,6 +7,8 @@ import type { SidecarMetrics } from '../telemetry/sidecar-metrics';
 /** What `stats().reports` shows about heartbeats and acks. */
 export interface ReportStats {
   readonly heartbeatsSent: number;
+  /** `sidecar.blocked` reports sent (one per heartbeat whose window saw verifications). */
+  readonly blockedSent: number;
   readonly acksSent: number;
   /** Acks waiting to be published (batched, or held while the acks topic is unreachable). */
   readonly acksPending: number;
@@ -35,6 +37,8 @@ export interface SidecarReporterOptions {
   readonly maxBufferedAcks: number;
   readonly closeFlushTimeoutMs: Milliseconds;
   readonly status: () => ReporterStatus;
+  /** The `sidecar.blocked` report of the window ending now, sent with each heartbeat when there is one. */
+  readonly blockedReport?: () => SidecarReport | undefined;
   readonly clock: Clock;
   readonly logger: SidecarLogger;
   readonly metrics: SidecarMetrics;
@@ -78,7 +82,7 @@ export function createSidecarReporter(options: SidecarReporterOptions): SidecarR
   let queue: SidecarAck[] = [];
   let inFlight: Promise<void> | undefined;
   let failing = false;
-  const counts = { heartbeatsSent: 0, acksSent: 0, acksDropped: 0, publishFailures: 0 };
+  const counts = { heartbeatsSent: 0, acksSent: 0, acksDropped: 0, publishFailures: 0, blockedSent: 0 };
 
   const heartbeatReport = (): SidecarHeartbeat => {
     const status = options.status();
@@ -126,7 +130,9 @@ export function createSidecarReporter(options: SidecarReporterOptions): SidecarR
     inFlight = (async () => {
       while (heartbeatDue || queue.length > 0) {
         const acks = queue.slice(0, options.batchSize);
-        const reports: SidecarReport[] = heartbeatDue ? [heartbeatReport(), ...acks] : acks;
+        // A blocked report lost with a failed heartbeat is not retried: it is best-effort telemetry.
+        const blocked = heartbeatDue ? options.blockedReport?.() : undefined;
+        const reports: SidecarReport[] = heartbeatDue ? [heartbeatReport(), ...(blocked ? [blocked] : []), ...acks] : acks;
         const sendsHeartbeat = heartbeatDue;
         heartbeatDue = false;
         queue = queue.slice(acks.length);
@@ -152,6 +158,10 @@ export function createSidecarReporter(options: SidecarReporterOptions): SidecarR
         if (sendsHeartbeat) {
           counts.heartbeatsSent++;
           metrics.reportsPublished('sidecar.heartbeat', 1);
+        }
+        if (blocked) {
+          counts.blockedSent++;
+          metrics.reportsPublished('sidecar.blocked', 1);
         }
         if (acks.length > 0) {
           counts.acksSent += acks.length;

@@ -7,6 +7,29 @@ import { rejection, type EventRejection, type EventTopicKind, type SidecarEventR
 import type { KeySync } from './key-sync';
 import type { RevocationSync } from './revocation-sync';
 import type { SeenEventIds } from './seen-event-ids';
+import type { Span } from '@opentelemetry/api';
+import {
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_KAFKA_OFFSET,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  ATTR_SPAN_DENY_LIST_SIZE,
+  ATTR_SPAN_EVENT_TYPE,
+  ATTR_SPAN_INSTANCE_ID,
+  ATTR_SPAN_KEY_SET_VERSION,
+  ATTR_SPAN_KEY_STATE,
+  ATTR_SPAN_KID,
+  ATTR_SPAN_PROPAGATION_LATENCY_MS,
+  ATTR_SPAN_REVOCATION_ID,
+  ATTR_SPAN_TARGET_TYPE,
+  SPAN_KEY_APPLY,
+  SPAN_REVOCATION_APPLY,
+} from '../telemetry/names';
+import { withConsumerSpan } from '../telemetry/tracing';
+import { SpanStatusCode } from '@opentelemetry/api';
 
 export interface EventIntakeCounts {
   /** Records with a null value (compaction tombstones): nothing to apply. */
@@ -22,7 +45,11 @@ export interface EventIntakeOptions {
   readonly keys: KeySync;
   readonly logger: SidecarLogger;
   readonly metrics: SidecarMetrics;
-  /** Called after each applied event, with its record (acks). Must not throw. */
+  /** For span attributes. */
+  readonly instanceId: string;
+  readonly clock: () => number;
+  readonly denyListSize: () => number;
+  /** Called after each applied event, with its record (acks, staleness). Must not throw. */
   readonly onApplied: (event: RevmeshEvent, record: IncomingRecord) => void;
 }
 
@@ -70,7 +97,39 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
       case 'event-signer.announced':
       case 'event-signer.withdrawn':
         return topic === 'keys' ? keys.applySignerEvent(event, signerKid) : misplaced(event, topic);
+      case 'authority.heartbeat':
+        // Nothing to apply: being signed and fresh is the point (it refreshes staleness via onApplied).
+        return topic === 'keys' ? APPLIED : misplaced(event, topic);
+      case 'alert.raised':
+        // Alerts go to the alerts topic, never to the topics sidecars read.
+        return misplaced(event, topic);
     }
+  };
+
+  const spanAttributes = (event: RevmeshEvent, record: IncomingRecord) => ({
+    [ATTR_MESSAGING_SYSTEM]: 'kafka',
+    [ATTR_MESSAGING_DESTINATION_NAME]: record.topic,
+    [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(record.partition),
+    [ATTR_MESSAGING_KAFKA_OFFSET]: record.offset,
+    [ATTR_MESSAGING_MESSAGE_ID]: event.id,
+    [ATTR_MESSAGING_OPERATION_TYPE]: 'process',
+    [ATTR_MESSAGING_OPERATION_NAME]: 'process',
+    [ATTR_SPAN_EVENT_TYPE]: event.type,
+    [ATTR_SPAN_INSTANCE_ID]: options.instanceId,
+  });
+
+  const finishSpan = (span: Span, event: RevmeshEvent, outcome: Applied): void => {
+    span.setAttribute(ATTR_SPAN_PROPAGATION_LATENCY_MS, Math.max(0, options.clock() - event.issued_at));
+    span.setAttribute(ATTR_SPAN_DENY_LIST_SIZE, options.denyListSize());
+    if (event.type === 'revocation.issued') {
+      span.setAttribute(ATTR_SPAN_REVOCATION_ID, event.payload.revocation_id);
+      span.setAttribute(ATTR_SPAN_TARGET_TYPE, event.payload.target.type);
+    } else if (event.type === 'key.state-changed') {
+      span.setAttribute(ATTR_SPAN_KID, event.payload.kid);
+      span.setAttribute(ATTR_SPAN_KEY_STATE, event.payload.state);
+      span.setAttribute(ATTR_SPAN_KEY_SET_VERSION, event.payload.key_set_version);
+    }
+    if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.reason });
   };
 
   return {
@@ -93,7 +152,17 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
           reject(topic, record, rejection('REPLAY', `event ${event.id} was already applied`), context);
           return;
         }
-        const outcome = await apply(topic, event, signerKid);
+        // Revocation and key events get a span, child of the publisher's (W3C context in the headers);
+        // authority heartbeats do not (one every few seconds would drown the traces).
+        const spanName = event.type === 'revocation.issued' ? SPAN_REVOCATION_APPLY : event.type === 'authority.heartbeat' ? undefined : SPAN_KEY_APPLY;
+        const outcome =
+          spanName === undefined
+            ? await apply(topic, event, signerKid)
+            : await withConsumerSpan(spanName, record.headers, spanAttributes(event, record), async (span) => {
+                const result = await apply(topic, event, signerKid);
+                finishSpan(span, event, result);
+                return result;
+              });
         if (!outcome.ok) {
           reject(topic, record, outcome, context);
           return;

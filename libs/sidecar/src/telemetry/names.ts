@@ -37,6 +37,47 @@ export const METRIC_DENY_LIST_SIZE = 'revmesh.sidecar.deny_list.size';
 /** Counter: live deny rules dropped because the deny list was full (each one is a security failure; alert on any). */
 export const METRIC_DENY_LIST_EVICTIONS = 'revmesh.sidecar.deny_list.evictions';
 
+/** Observable gauge: keys held by state (`pending`, `active`, `retiring`, `revoked`). */
+export const METRIC_KEY_SET_SIZE = 'revmesh.sidecar.key_set.size';
+/** Observable gauge, s: since the sidecar last heard from the authority (applied event or authority heartbeat); since start() before the first. */
+export const METRIC_STALENESS_AGE = 'revmesh.sidecar.staleness.age';
+/** Observable gauge, s: the configured staleness bound (`staleness.maxSilenceMs` / 1000). */
+export const METRIC_STALENESS_LIMIT = 'revmesh.sidecar.staleness.limit';
+/** Counter: tokens accepted only because the route is `fail-open-UNSAFE` while stale (each one also logged). */
+export const METRIC_FAIL_OPEN_ACCEPTED = 'revmesh.sidecar.fail_open.accepted';
+/** Observable gauge: messages not yet read per topic. Catalogued; not emitted yet (the transport does not expose high watermarks). */
+export const METRIC_CONSUMER_LAG = 'revmesh.sidecar.consumer.lag';
+
+/** Tracer name (instrumentation scope of the sidecar's spans). */
+export const TRACER_NAME = '@revmesh/sidecar';
+/** Span (CONSUMER): one applied `revocation.issued`, child of the publisher's span (W3C trace context in the record headers). */
+export const SPAN_REVOCATION_APPLY = 'revocation.apply';
+/** Span (CONSUMER): one applied key-topic event (`key.state-changed`, signer changes). */
+export const SPAN_KEY_APPLY = 'key.apply';
+/** Span (INTERNAL): a rejected verification (sampled, see `traceRejectedVerifications`). */
+export const SPAN_TOKEN_VERIFY = 'token.verify';
+
+/** Span attributes (messaging.* from OpenTelemetry semantic conventions). */
+export const ATTR_MESSAGING_SYSTEM = 'messaging.system';
+export const ATTR_MESSAGING_DESTINATION_NAME = 'messaging.destination.name';
+export const ATTR_MESSAGING_MESSAGE_ID = 'messaging.message.id';
+export const ATTR_MESSAGING_OPERATION_TYPE = 'messaging.operation.type';
+export const ATTR_MESSAGING_OPERATION_NAME = 'messaging.operation.name';
+export const ATTR_MESSAGING_KAFKA_OFFSET = 'messaging.kafka.offset';
+export const ATTR_MESSAGING_DESTINATION_PARTITION_ID = 'messaging.destination.partition.id';
+export const ATTR_SPAN_INSTANCE_ID = 'revmesh.sidecar.instance_id';
+export const ATTR_SPAN_PROPAGATION_LATENCY_MS = 'revmesh.propagation.latency_ms';
+export const ATTR_SPAN_DENY_LIST_SIZE = 'revmesh.deny_list.size';
+export const ATTR_SPAN_REVOCATION_ID = 'revmesh.revocation.id';
+export const ATTR_SPAN_TARGET_TYPE = 'revmesh.revocation.target_type';
+export const ATTR_SPAN_EVENT_TYPE = 'revmesh.event.type';
+export const ATTR_SPAN_KID = 'revmesh.key.kid';
+export const ATTR_SPAN_KEY_STATE = 'revmesh.key.state';
+export const ATTR_SPAN_KEY_SET_VERSION = 'revmesh.key_set.version';
+export const ATTR_SPAN_REPLAY = 'revmesh.replay';
+export const ATTR_SPAN_VERIFY_RESULT = 'revmesh.verify.result';
+export const ATTR_SPAN_JTI = 'revmesh.token.jti';
+
 /** `ok` or a `VerifyFailureCode`. */
 export const ATTR_RESULT = 'result';
 /** A `SidecarEventRejectionReason`: an `EventRejectionReason` from contracts, or one of the sidecar's own. */

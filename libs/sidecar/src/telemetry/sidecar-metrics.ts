@@ -25,7 +25,17 @@ import {
   METRIC_REPORTS_PUBLISHED,
   METRIC_SIGNER_EVENTS_APPLIED,
   METRIC_VERIFICATIONS,
+  METRIC_KEY_SET_SIZE,
+  METRIC_STALENESS_AGE,
+  METRIC_STALENESS_LIMIT,
+  METRIC_FAIL_OPEN_ACCEPTED,
 } from './names';
+
+/** Rejection reasons pre-created at 0 for every topic (metrics.md): dashboards show zeros, not "no data". */
+const PRECREATED_REJECTIONS: readonly SidecarEventRejectionReason[] = ['UNSIGNED', 'MALFORMED_JWS', 'UNKNOWN_SIGNER', 'SIGNATURE_INVALID', 'REPLAY'];
+const PRECREATED_TOPICS: readonly EventTopicKind[] = ['revocations', 'keys'];
+/** Key states reported by the key_set.size gauge (retired keys are removed). */
+const KEY_SET_STATES = ['pending', 'active', 'retiring', 'revoked'] as const;
 
 /** The sidecar's instruments. With no SDK registered every call is a no-op. */
 export interface SidecarMetrics {
@@ -38,6 +48,7 @@ export interface SidecarMetrics {
   reportsPublished(type: SidecarReport['type'], count: number): void;
   reportPublishFailed(): void;
   acksDropped(count: number): void;
+  failOpenAccepted(): void;
   /** Unregisters the gauge callback (a closed sidecar must not be kept alive by the meter). */
   close(): void;
 }
@@ -46,6 +57,12 @@ export interface SidecarMetricsOptions {
   readonly meterProvider: MeterProvider | undefined;
   readonly denyListSize: () => number;
   readonly keySetVersion: () => number;
+  /** Keys held by state. */
+  readonly keySetSizes?: () => Readonly<Partial<Record<string, number>>>;
+  /** Seconds since the sidecar last heard from the authority. */
+  readonly stalenessAgeSeconds?: () => number;
+  /** The staleness bound, seconds. */
+  readonly stalenessLimitSeconds?: number;
 }
 
 /** Propagation is expected in single-digit ms; the tail up to minutes covers a sidecar catching up after an outage. */
@@ -81,6 +98,26 @@ export function createSidecarMetrics(options: SidecarMetricsOptions): SidecarMet
   const published = meter.createCounter(METRIC_REPORTS_PUBLISHED, { description: 'Heartbeats and acks published on the acks topic', unit: '{report}' });
   const publishFailures = meter.createCounter(METRIC_REPORT_PUBLISH_FAILURES, { description: 'Failed publications on the acks topic', unit: '{attempt}' });
   const dropped = meter.createCounter(METRIC_ACKS_DROPPED, { description: 'Acks dropped while the acks topic was unreachable', unit: '{ack}' });
+  const failOpen = meter.createCounter(METRIC_FAIL_OPEN_ACCEPTED, {
+    description: 'Tokens accepted only because the route is fail-open while the sidecar is stale',
+    unit: '{verification}',
+  });
+  const keySetSize = meter.createObservableGauge(METRIC_KEY_SET_SIZE, { description: 'Keys held by state', unit: '{key}' });
+  const observeKeySetSize: ObservableCallback = (result) => {
+    const sizes = options.keySetSizes?.() ?? {};
+    for (const state of KEY_SET_STATES) result.observe(sizes[state] ?? 0, { [ATTR_KEY_STATE]: state });
+  };
+  keySetSize.addCallback(observeKeySetSize);
+  const stalenessAge = meter.createObservableGauge(METRIC_STALENESS_AGE, {
+    description: 'Seconds since the sidecar last heard from the authority (event or authority heartbeat)',
+    unit: 's',
+  });
+  const observeAge: ObservableCallback = (result) => result.observe(options.stalenessAgeSeconds?.() ?? 0);
+  stalenessAge.addCallback(observeAge);
+  const stalenessLimit = meter.createObservableGauge(METRIC_STALENESS_LIMIT, { description: 'The configured staleness bound', unit: 's' });
+  const observeLimit: ObservableCallback = (result) => result.observe(options.stalenessLimitSeconds ?? 0);
+  stalenessLimit.addCallback(observeLimit);
+  for (const reason of PRECREATED_REJECTIONS) for (const topic of PRECREATED_TOPICS) rejected.add(0, { [ATTR_REASON]: reason, [ATTR_TOPIC]: topic });
 
   // verify() is the hot path: reuse one attributes object per result instead of allocating per call.
   const resultAttributes = new Map<string, Attributes>();
@@ -125,7 +162,13 @@ export function createSidecarMetrics(options: SidecarMetricsOptions): SidecarMet
     acksDropped(count) {
       dropped.add(count);
     },
+    failOpenAccepted() {
+      failOpen.add(1);
+    },
     close() {
+      keySetSize.removeCallback(observeKeySetSize);
+      stalenessAge.removeCallback(observeAge);
+      stalenessLimit.removeCallback(observeLimit);
       size.removeCallback(observeSize);
       keySetVersion.removeCallback(observeVersion);
     },

@@ -100,6 +100,8 @@ export async function createSidecarFixture(options: FixtureOptions = {}): Promis
     instanceId: 'test-sidecar',
     // The default (1M) preallocates ~45 MB and takes ~0.2 s per sidecar; tests need far less.
     denyList: { maxEntries: 10_000 },
+    // Tests move the manual clock by hours (token expiry); staleness tests set their own bound.
+    staleness: { maxSilenceMs: 86_400_000 },
     ...options.sidecar,
   });
   if (options.start !== false) {

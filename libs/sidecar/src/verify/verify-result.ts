@@ -23,6 +23,7 @@ import type { EpochSeconds } from '../internal/units';
  * | `TOKEN_REVOKED` | a deny rule matches (jti, or sub/client_id/sid issued at or before the revocation) |
  * | `DENY_LIST_OVERFLOW` | the deny list had to drop a live rule; every token is refused until it could no longer matter |
  * | `NOT_READY` | the sidecar has not caught up with the revocation topic yet, or is closed |
+ * | `STALE_STATE` | the sidecar has heard nothing from the authority for longer than `staleness.maxSilenceMs` and the route is fail-closed |
  * | `INTERNAL_ERROR` | a bug or an unexpected library failure; logged at error |
  */
 export type VerifyFailureCode =
@@ -42,6 +43,7 @@ export type VerifyFailureCode =
   | 'TOKEN_REVOKED'
   | 'DENY_LIST_OVERFLOW'
   | 'NOT_READY'
+  | 'STALE_STATE'
   | 'INTERNAL_ERROR';
 
 /** Every {@link VerifyFailureCode}, for metrics, exhaustive tests and documentation. */
@@ -62,6 +64,7 @@ export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
   'TOKEN_REVOKED',
   'DENY_LIST_OVERFLOW',
   'NOT_READY',
+  'STALE_STATE',
   'INTERNAL_ERROR',
 ];
 

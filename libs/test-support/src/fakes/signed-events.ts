@@ -1,4 +1,5 @@
-import { eventSignerKey, eventSignerWithdrawalKey, keyEventKey, revocationKey, type RevmeshEvent } from '@revmesh/contracts';
+import { randomUUID } from 'node:crypto';
+import { AUTHORITY_HEARTBEAT, AUTHORITY_HEARTBEAT_KEY, type AuthorityHeartbeatEvent, eventSignerKey, eventSignerWithdrawalKey, keyEventKey, revocationKey, type RevmeshEvent } from '@revmesh/contracts';
 import type { IncomingRecord } from '@revmesh/transport';
 import type { InMemoryTransport } from './in-memory-transport';
 
@@ -18,12 +19,18 @@ export function eventRecordKey(event: RevmeshEvent): string {
       return eventSignerKey(event.payload.signer.kid);
     case 'event-signer.withdrawn':
       return eventSignerWithdrawalKey(event.payload.kid);
+    case 'authority.heartbeat':
+      return AUTHORITY_HEARTBEAT_KEY;
+    case 'alert.raised':
+      return event.id;
   }
 }
 
 export interface AppendSignedEventOptions {
   /** The record timestamp (when the relay published it), epoch ms. Default: now. */
   readonly timestamp?: number;
+  /** Record headers (e.g. W3C `traceparent`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -42,5 +49,25 @@ export async function appendSignedEvent(
     key: eventRecordKey(event),
     value: await signer.sign(event),
     ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+    ...(options.headers === undefined ? {} : { headers: options.headers }),
   });
+}
+
+export interface AuthorityHeartbeatInput {
+  /** Epoch ms. Default `Date.now()`. */
+  readonly now?: number;
+  readonly intervalMs?: number;
+  readonly keySetVersion?: number;
+}
+
+/** A valid `authority.heartbeat` v1 event (published on the keys topic under `AUTHORITY_HEARTBEAT_KEY`). */
+export function authorityHeartbeatEvent(input: AuthorityHeartbeatInput = {}): AuthorityHeartbeatEvent {
+  return {
+    id: randomUUID(),
+    type: AUTHORITY_HEARTBEAT,
+    version: 1,
+    issued_at: input.now ?? Date.now(),
+    actor: { kind: 'system', id: 'authority' },
+    payload: { interval_ms: input.intervalMs ?? 5_000, key_set_version: input.keySetVersion ?? 0 },
+  };
 }

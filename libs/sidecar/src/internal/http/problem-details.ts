@@ -43,6 +43,7 @@ const TITLES: Readonly<Record<VerifyFailureCode, string>> = {
   TOKEN_REVOKED: 'Token revoked',
   DENY_LIST_OVERFLOW: 'Revocation state incomplete',
   NOT_READY: 'Authentication not ready',
+  STALE_STATE: 'Revocation state stale',
   INTERNAL_ERROR: 'Authentication failed',
 };
 
@@ -54,6 +55,7 @@ const TITLES: Readonly<Record<VerifyFailureCode, string>> = {
 export function httpStatusOf(code: VerifyFailureCode): number {
   switch (code) {
     case 'NOT_READY':
+    case 'STALE_STATE':
     case 'DENY_LIST_OVERFLOW':
     case 'KEYS_UNAVAILABLE':
       return 503;

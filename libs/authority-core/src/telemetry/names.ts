@@ -1,0 +1,54 @@
+/**
+ * Every span, attribute and metric name the authority emits, in one place. Metric names follow
+ * deploy/observability/metrics.md exactly (alert rules and dashboards depend on them); span and
+ * attribute names follow OpenTelemetry semantic conventions where one exists (messaging.*).
+ */
+export const AUTHORITY_METER = '@revmesh/authority';
+export const AUTHORITY_TRACER = '@revmesh/authority';
+
+export const SPAN = {
+  /** A revocation accepted: signed and written to the outbox with its row (child of the HTTP span). */
+  revocationAccept: 'revocation.accept',
+  /** Key / signer events written to the outbox. */
+  keyEventsWrite: 'outbox.write',
+  /** Suffix of the relay's producer span: `<topic> publish`. */
+  publishSuffix: 'publish',
+} as const;
+
+export const ATTR = {
+  messagingSystem: 'messaging.system',
+  messagingDestination: 'messaging.destination.name',
+  messagingMessageId: 'messaging.message.id',
+  messagingOperationType: 'messaging.operation.type',
+  messagingOperationName: 'messaging.operation.name',
+  messagingKafkaMessageKey: 'messaging.kafka.message.key',
+  revocationId: 'revmesh.revocation.id',
+  targetType: 'revmesh.revocation.target_type',
+  eventId: 'revmesh.event.id',
+  eventCount: 'revmesh.event.count',
+  keySetVersion: 'revmesh.key_set.version',
+} as const;
+
+export const METRIC = {
+  revocations: 'revmesh.authority.revocations',
+  outboxBacklog: 'revmesh.authority.outbox.backlog',
+  outboxOldestAge: 'revmesh.authority.outbox.oldest_age',
+  outboxPublished: 'revmesh.authority.outbox.published',
+  outboxPublishFailures: 'revmesh.authority.outbox.publish_failures',
+  coverageDuration: 'revmesh.authority.coverage.duration',
+  coverageIncomplete: 'revmesh.authority.coverage.incomplete',
+  coverageOldestPendingAge: 'revmesh.authority.coverage.oldest_pending_age',
+  coverageLatest: 'revmesh.authority.coverage.latest',
+  sidecarsLive: 'revmesh.authority.sidecars.live',
+  reportsReceived: 'revmesh.authority.reports.received',
+  keySetVersion: 'revmesh.authority.key_set.version',
+  tokensIssued: 'revmesh.authority.tokens.issued',
+  anomalies: 'revmesh.authority.anomalies',
+  /** Only `kind="client"` (OAuth client authentication at /oauth/token) exists; `operator` comes with issue 4. */
+  loginsFailed: 'revmesh.authority.logins.failed',
+  // Not emitted: refresh tokens do not exist yet.
+  // refreshReuseDetections: 'revmesh.authority.refresh_tokens.reuse_detections',
+} as const;
+
+/** Same buckets as the sidecar's propagation latency (metrics.md), ms. */
+export const COVERAGE_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000, 300000];
