@@ -1,6 +1,6 @@
-import { join } from 'node:path';
-import { freePort, startServiceProcess, type ServiceProcess } from '@revmesh/test-support';
-import { claimsOf, issueToken, REPO_ROOT, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
+import type { ServiceProcess } from '@revmesh/test-support';
+import { claimsOf, issueToken, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
+import { startDemoApi } from './support/demo-api-process';
 import { eventually, uniquePrefix } from './support/wait';
 
 /** The demo API as a real process: the sidecar's Fastify hook answers 401 problem+json with the sidecar's code. */
@@ -11,24 +11,9 @@ describe('demo-api protected by the sidecar', () => {
 
   beforeAll(async () => {
     authority = await startAuthority({ brokers: process.env['KAFKA_BROKERS']!, topicPrefix: uniquePrefix('demoapi') });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    api = await startServiceProcess({
-      name: 'demo-api',
-      command: process.execPath,
-      args: [join(REPO_ROOT, 'apps/demo-api/dist/main.js')],
-      env: {
-        PATH: process.env['PATH'],
-        PORT: String(port),
-        KAFKA_BROKERS: process.env['KAFKA_BROKERS'],
-        AUTHORITY_URL: authority.url,
-        REVMESH_AUDIENCE: 'demo-api',
-        REVMESH_TOPIC_PREFIX: authority.env['REVMESH_TOPIC_PREFIX'],
-        REVMESH_INSTANCE_ID: 'demo-api-e2e',
-      },
-      readyLine: /ready on/,
-      readyTimeoutMs: 60_000,
-    });
+    const demo = await startDemoApi(authority, 'demo-api-e2e');
+    url = demo.url;
+    api = demo.process;
   });
   afterAll(async () => {
     await api?.stop();

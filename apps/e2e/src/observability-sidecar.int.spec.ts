@@ -13,7 +13,6 @@ import {
   createTestIssuer,
   eventRecordKey,
   freePort,
-  startServiceProcess,
   type RecordingMeterProvider,
   type ServiceProcess,
   type TestEventSigner,
@@ -21,6 +20,7 @@ import {
 } from '@revmesh/test-support';
 import { createKafkaTransport, type EventTransport, type RecordPublisher } from '@revmesh/transport';
 import { claimsOf, issueToken, REPO_ROOT, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
+import { startDemoApi } from './support/demo-api-process';
 import { eventually, uniquePrefix } from './support/wait';
 
 const run = promisify(execFile);
@@ -135,24 +135,9 @@ describe('demo-api /metrics', () => {
 
   beforeAll(async () => {
     authority = await startAuthority({ brokers: process.env['KAFKA_BROKERS']!, topicPrefix: uniquePrefix('obsmetrics') });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    api = await startServiceProcess({
-      name: 'demo-api',
-      command: process.execPath,
-      args: [join(REPO_ROOT, 'apps/demo-api/dist/main.js')],
-      env: {
-        PATH: process.env['PATH'],
-        PORT: String(port),
-        KAFKA_BROKERS: process.env['KAFKA_BROKERS'],
-        AUTHORITY_URL: authority.url,
-        REVMESH_AUDIENCE: 'demo-api',
-        REVMESH_TOPIC_PREFIX: authority.env['REVMESH_TOPIC_PREFIX'],
-        REVMESH_INSTANCE_ID: 'demo-api-obs',
-      },
-      readyLine: /ready on/,
-      readyTimeoutMs: 60_000,
-    });
+    const demo = await startDemoApi(authority, 'demo-api-obs');
+    url = demo.url;
+    api = demo.process;
   }, 120_000);
   afterAll(async () => {
     await api?.stop();
