@@ -123,6 +123,9 @@ describe('metrics of issue 5', () => {
         expect.objectContaining({ instrument: METRIC_STALENESS_LIMIT, value: 30 }),
         expect.objectContaining({ instrument: METRIC_KEY_SET_SIZE, value: 1, attributes: { state: 'active' } }),
         expect.objectContaining({ instrument: METRIC_KEY_SET_SIZE, value: 0, attributes: { state: 'revoked' } }),
+        // Everything published so far was read: nothing left on either topic.
+        expect.objectContaining({ instrument: 'revmesh.sidecar.consumer.lag', value: 0, attributes: { topic: 'keys' } }),
+        expect.objectContaining({ instrument: 'revmesh.sidecar.consumer.lag', value: 0, attributes: { topic: 'revocations' } }),
       ]),
     );
     for (const reason of ['UNSIGNED', 'MALFORMED_JWS', 'UNKNOWN_SIGNER', 'SIGNATURE_INVALID', 'REPLAY']) {

@@ -137,8 +137,8 @@ describe('sidecar lifecycle', () => {
     const f = await createSidecarFixture();
     expect(f.transport.activeReaders).toBe(2); // keys and revocations
     expect(f.transport.connectedPublishers).toBe(1); // acks
-    // deny_list.size, key_set.version, key_set.size, staleness.age, staleness.limit
-    expect(f.meterProvider.observableCallbacks).toBe(5);
+    // deny_list.size, key_set.version, key_set.size, staleness.age, staleness.limit, consumer.lag
+    expect(f.meterProvider.observableCallbacks).toBe(6);
     await f.sidecar.close();
     await f.sidecar.close(); // idempotent
     expect(f.transport.activeReaders).toBe(0);

@@ -189,6 +189,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     },
     stalenessAgeSeconds: () => (startedAt === 0 ? 0 : Math.max(0, clock() - lastHeardAt) / 1000),
     stalenessLimitSeconds: config.maxSilenceMs / 1000,
+    consumerLag: () => ({ keys: readers[0]?.lag(), revocations: readers[1]?.lag() }),
   });
   /** When the sidecar last applied a signed record from the authority (staleness); start time before the first. */
   let lastHeardAt: EpochMillis = 0;

@@ -53,6 +53,11 @@ export interface TopicReader {
    * handler (the end offsets are read at start). Rejects if the reader stops first.
    */
   readonly caughtUp: Promise<void>;
+  /**
+   * Records on the topic not yet handed to the handler, summed over partitions, as of the last
+   * fetch (no broker call). `undefined` before the first fetch.
+   */
+  lag(): number | undefined;
   /** Stops reading and releases every connection and timer. Idempotent. */
   stop(): Promise<void>;
 }

@@ -45,7 +45,7 @@ export const METRIC_STALENESS_AGE = 'revmesh.sidecar.staleness.age';
 export const METRIC_STALENESS_LIMIT = 'revmesh.sidecar.staleness.limit';
 /** Counter: tokens accepted only because the route is `fail-open-UNSAFE` while stale (each one also logged). */
 export const METRIC_FAIL_OPEN_ACCEPTED = 'revmesh.sidecar.fail_open.accepted';
-/** Observable gauge: messages not yet read per topic. Catalogued; not emitted yet (the transport does not expose high watermarks). */
+/** Observable gauge: records not yet read per topic kind, from the readers' last fetch (high watermark − next offset). */
 export const METRIC_CONSUMER_LAG = 'revmesh.sidecar.consumer.lag';
 
 /** Tracer name (instrumentation scope of the sidecar's spans). */

@@ -13,6 +13,7 @@ import {
   ATTR_TOPIC,
   METER_NAME,
   METRIC_ACKS_DROPPED,
+  METRIC_CONSUMER_LAG,
   METRIC_DENY_LIST_EVICTIONS,
   METRIC_DENY_LIST_SIZE,
   METRIC_EVENTS_APPLIED,
@@ -63,6 +64,8 @@ export interface SidecarMetricsOptions {
   readonly stalenessAgeSeconds?: () => number;
   /** The staleness bound, seconds. */
   readonly stalenessLimitSeconds?: number;
+  /** Records not yet read per topic kind, from the readers' last fetch (undefined: not known yet). */
+  readonly consumerLag?: () => Readonly<Partial<Record<'revocations' | 'keys', number | undefined>>>;
 }
 
 /** Propagation is expected in single-digit ms; the tail up to minutes covers a sidecar catching up after an outage. */
@@ -117,6 +120,18 @@ export function createSidecarMetrics(options: SidecarMetricsOptions): SidecarMet
   const stalenessLimit = meter.createObservableGauge(METRIC_STALENESS_LIMIT, { description: 'The configured staleness bound', unit: 's' });
   const observeLimit: ObservableCallback = (result) => result.observe(options.stalenessLimitSeconds ?? 0);
   stalenessLimit.addCallback(observeLimit);
+  const consumerLag = meter.createObservableGauge(METRIC_CONSUMER_LAG, {
+    description: 'Records on the topic not yet read, summed over partitions (as of the last fetch)',
+    unit: '{message}',
+  });
+  const observeLag: ObservableCallback = (result) => {
+    const lags = options.consumerLag?.() ?? {};
+    for (const topic of ['revocations', 'keys'] as const) {
+      const value = lags[topic];
+      if (value !== undefined) result.observe(value, { [ATTR_TOPIC]: topic });
+    }
+  };
+  consumerLag.addCallback(observeLag);
   for (const reason of PRECREATED_REJECTIONS) for (const topic of PRECREATED_TOPICS) rejected.add(0, { [ATTR_REASON]: reason, [ATTR_TOPIC]: topic });
 
   // verify() is the hot path: reuse one attributes object per result instead of allocating per call.
@@ -171,6 +186,7 @@ export function createSidecarMetrics(options: SidecarMetricsOptions): SidecarMet
       stalenessLimit.removeCallback(observeLimit);
       size.removeCallback(observeSize);
       keySetVersion.removeCallback(observeVersion);
+      consumerLag.removeCallback(observeLag);
     },
   };
 }

@@ -188,6 +188,7 @@ export function createInMemoryTransport(options: InMemoryTransportOptions = {}):
 
     return {
       caughtUp,
+      lag: () => (started ? Math.max(0, logOf(state.topic).length - state.next) : undefined),
       async start(handler) {
         if (started) throw new TypeError('TopicReader.start() called twice');
         if (state.stopped) throw new TypeError('TopicReader was stopped; create a new one');

@@ -42,6 +42,8 @@ export function createKafkaReader(
   const checkCaughtUp = (): void => {
     if (!isCaughtUp && targets.size === 0) resolveCaughtUp();
   };
+  /** Per partition: high watermark of the last fetch minus the next offset to hand over. */
+  const lagByPartition = new Map<number, bigint>();
   const advance = (partition: number, nextOffset: bigint): void => {
     const target = targets.get(partition);
     if (target !== undefined && nextOffset >= target) {
@@ -96,9 +98,14 @@ export function createKafkaReader(
               options.onHandlerError?.(error, record);
             }
             advance(batch.partition, BigInt(message.offset) + 1n);
+            lagByPartition.set(batch.partition, BigInt(batch.highWatermark) - (BigInt(message.offset) + 1n));
           }
           // Compaction can leave the batch's last offset without a message; the batch still covers it.
-          if (!batch.isEmpty()) advance(batch.partition, BigInt(batch.lastOffset()) + 1n);
+          if (!batch.isEmpty()) {
+            advance(batch.partition, BigInt(batch.lastOffset()) + 1n);
+            const remaining = BigInt(batch.highWatermark) - (BigInt(batch.lastOffset()) + 1n);
+            lagByPartition.set(batch.partition, remaining > 0n ? remaining : 0n);
+          }
           await heartbeat();
         },
       });
@@ -116,6 +123,12 @@ export function createKafkaReader(
 
   return {
     caughtUp,
+    lag() {
+      if (lagByPartition.size === 0) return isCaughtUp ? 0 : undefined;
+      let total = 0n;
+      for (const value of lagByPartition.values()) total += value > 0n ? value : 0n;
+      return Number(total);
+    },
     async start(handler: RecordHandler) {
       if (started) throw new TypeError('TopicReader.start() called twice');
       if (stopped) throw new TypeError('TopicReader was stopped; create a new one');

@@ -29,8 +29,12 @@ describe('kafka transport (real broker)', () => {
     const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
-      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
-      expect(meta.topics[0]?.partitions).toHaveLength(3);
+      // A new admin client may see the topic's metadata a moment after creation (fresh broker).
+      let partitions = 0;
+      await waitFor(() => partitions === 3, 10_000, async () => {
+        partitions = (await admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined))?.topics[0]?.partitions.length ?? 0;
+      });
+      expect(partitions).toBe(3);
       const configs = await admin.describeConfigs({
         includeSynonyms: false,
         resources: [{ type: 2, name: topic, configNames: ['cleanup.policy'] }],
@@ -49,8 +53,11 @@ describe('kafka transport (real broker)', () => {
 
     const seen: IncomingRecord[][] = [[], []];
     const readers = seen.map((bucket, i) => transport.createReader({ topic, readerId: `r${i}` }));
+    expect(readers[0]!.lag()).toBeUndefined();
     await Promise.all(readers.map((r, i) => r.start((rec) => void seen[i]!.push(rec))));
     await Promise.all(readers.map((r) => r.caughtUp));
+    // Lag comes from the fetches' high watermarks: nothing left once caught up.
+    for (const r of readers) expect(r.lag()).toBe(0);
     // caughtUp means everything that existed at start was handed over.
     for (const bucket of seen) {
       expect(bucket).toHaveLength(30);
@@ -116,10 +123,12 @@ describe('kafka transport (real broker)', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 15000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 15000, poll?: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  await poll?.();
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
+    await poll?.();
   }
 }

@@ -15,6 +15,8 @@ import { createKafkaReader } from './kafka-reader';
  * const transport = createKafkaTransport({ brokers: ['127.0.0.1:19092'] });
  * await transport.ensureTopics([revocationTopicSpec(topicNames().revocations)]);
  */
+const ENSURE_TOPICS_ATTEMPTS = 5;
+
 export function createKafkaTransport(options: KafkaTransportOptions): EventTransport {
   validateKafkaOptions(options);
   const logger = options.logger ?? stderrTransportLogger;
@@ -46,26 +48,41 @@ export function createKafkaTransport(options: KafkaTransportOptions): EventTrans
     return adminConnecting;
   };
 
+  const ensureTopicsOnce = async (specs: readonly TopicSpec[]): Promise<void> => {
+    const a = await connectedAdmin();
+    const existing = new Set(await a.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length === 0) return;
+    try {
+      await a.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((s) => ({
+          topic: s.topic,
+          numPartitions: s.numPartitions,
+          replicationFactor: -1,
+          configEntries: Object.entries(s.configEntries).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (error) {
+      // Another authority replica (or an earlier attempt) may have created it meanwhile.
+      if (error instanceof Error && /already exists/i.test(error.message)) return;
+      throw error;
+    }
+  };
+
   return {
     async ensureTopics(specs: readonly TopicSpec[]) {
-      const a = await connectedAdmin();
-      try {
-        const existing = new Set(await a.listTopics());
-        const missing = specs.filter((s) => !existing.has(s.topic));
-        if (missing.length === 0) return;
-        await a.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((s) => ({
-            topic: s.topic,
-            numPartitions: s.numPartitions,
-            replicationFactor: -1,
-            configEntries: Object.entries(s.configEntries).map(([name, value]) => ({ name, value })),
-          })),
-        });
-      } catch (error) {
-        // Another authority replica may have created it between list and create.
-        if (error instanceof Error && /already exists/i.test(error.message)) return;
-        throw toTransportError(`create topics ${specs.map((s) => s.topic).join(', ')}`, error);
+      // A freshly started broker (or one electing leaders) briefly answers topic metadata with
+      // retriable errors; a few quick retries here spare every caller its own loop.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await ensureTopicsOnce(specs);
+          return;
+        } catch (error) {
+          const failure = toTransportError(`create topics ${specs.map((s) => s.topic).join(', ')}`, error);
+          if (!failure.retriable || attempt >= ENSURE_TOPICS_ATTEMPTS) throw failure;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * 2 ** attempt)));
+        }
       }
     },
     createPublisher: () => createKafkaPublisher(kafka),
