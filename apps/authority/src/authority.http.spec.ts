@@ -2,39 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoggerService } from '@nestjs/common';
-import { openSignedEvent, type EventSignerTrust, type TopicSpec } from '@revmesh/contracts';
-import type { EventTransport, OutgoingRecord, RecordPublisher } from '@revmesh/transport';
+import { openSignedEvent, type EventSignerTrust } from '@revmesh/contracts';
 import { createLocalJWKSet, importJWK, jwtVerify, type JSONWebKeySet } from 'jose';
 import { bootstrapAuthority, type RunningAuthority } from './bootstrap';
+import { ADMIN_KEY, FakeTransport, silentLogger as silent } from './testing/authority-fixture.spec-helper';
 import type { AuthorityConfig } from './config/config';
 
-const ADMIN_KEY = 'admin-'.padEnd(48, 'k');
 const ISSUER = 'http://authority.test';
-
-/** An in-memory transport: topics are remembered, published records collected. */
-class FakeTransport implements EventTransport {
-  readonly topics: TopicSpec[] = [];
-  readonly published: OutgoingRecord[] = [];
-  async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
-    this.topics.push(...specs);
-  }
-  createPublisher(): RecordPublisher {
-    return {
-      connect: async () => undefined,
-      publish: async (records) => {
-        this.published.push(...records);
-      },
-      disconnect: async () => undefined,
-    };
-  }
-  createReader(): never {
-    throw new Error('the authority does not read topics');
-  }
-  async close(): Promise<void> {}
-}
-
-const silent: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
 
 type Injected = Awaited<ReturnType<RunningAuthority['app']['inject']>>;
 
