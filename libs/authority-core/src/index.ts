@@ -92,3 +92,16 @@ export { authorityHeartbeatEvent, DEFAULT_AUTHORITY_HEARTBEAT_MS, type Authority
 export type { AuthorityMetrics } from './telemetry/authority-metrics';
 export { ATTR, AUTHORITY_METER, AUTHORITY_TRACER, METRIC, SPAN } from './telemetry/names';
 export { activeTraceFields, activeTraceparent, contextFromTraceparent, formatTraceparent } from './telemetry/trace-context';
+// Issue 4 (operators, audit, policy, approvals, kill switch): shared types.
+export { ROLES, isRole, roleAtLeast, type Role } from './operators/roles';
+export { systemAuditContext, type AuditContext, type AuditOutcome } from './audit/audit-context';
+export type { AuditEntryInput, AuditLog, AuditRecord } from './audit/audit-log';
+export {
+  APPROVABLE_ACTIONS,
+  DEFAULT_APPROVAL_REQUIRED,
+  DEFAULT_POLICY,
+  policyDocumentSchema,
+  type ApprovableAction,
+  type PolicyDocument,
+  type PolicySource,
+} from './policy/policy-document';

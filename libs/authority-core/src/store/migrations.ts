@@ -203,4 +203,32 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sidecar_acks_by_event ON sidecar_acks (event_id);
     `,
   },
+  {
+    version: 4,
+    name: 'operators, operator sessions, login throttling',
+    // Slot owned by A (operators) while issue 4 is built; filled before it ships.
+    sql: `
+    `,
+  },
+  {
+    version: 5,
+    name: 'hash-chained audit log and checkpoints',
+    // Slot owned by B (audit) while issue 4 is built; filled before it ships.
+    sql: `
+    `,
+  },
+  {
+    version: 6,
+    name: 'kill switches',
+    // Slot owned by C (kill switch) while issue 4 is built; filled before it ships.
+    sql: `
+    `,
+  },
+  {
+    version: 7,
+    name: 'security policy versions and two-person approvals',
+    // Slot owned by D/F (policy, approvals) while issue 4 is built; filled before it ships.
+    sql: `
+    `,
+  },
 ];

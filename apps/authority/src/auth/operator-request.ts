@@ -1,0 +1,44 @@
+import type { AuditContext, Role } from '@revmesh/authority-core';
+import type { HttpRequest } from '../http/http-types';
+
+/** The operator behind a request, from a verified operator token. */
+export interface OperatorPrincipal {
+  readonly operatorId: string;
+  readonly username: string;
+  readonly role: Role;
+  /** Session (token `sid`): logout and disabling the operator end it. */
+  readonly sessionId: string;
+  /** When the second factor was last presented (`auth_time`), ms. */
+  readonly authTime: number;
+}
+
+/** What the guard attaches to a request it let through. */
+export interface OperatorRequestState {
+  readonly principal: OperatorPrincipal;
+  /** Actor, role, justification (writes only), request id and address, for the audit log. */
+  readonly audit: AuditContext;
+}
+
+/** A request as the guard leaves it. */
+export interface OperatorRequest extends HttpRequest {
+  revmesh?: OperatorRequestState;
+  readonly ip?: string;
+  readonly id?: string;
+}
+
+/**
+ * The audit context of a request that passed the operator guard.
+ * @throws {Error} on a route the guard did not cover (a programming error, never user input).
+ */
+export function auditContextOf(request: OperatorRequest): AuditContext {
+  const state = request.revmesh;
+  if (state === undefined) throw new Error(`no operator on ${request.method} ${request.url}: is the route public?`);
+  return state.audit;
+}
+
+/** The operator of a request that passed the operator guard. */
+export function principalOf(request: OperatorRequest): OperatorPrincipal {
+  const state = request.revmesh;
+  if (state === undefined) throw new Error(`no operator on ${request.method} ${request.url}: is the route public?`);
+  return state.principal;
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * Actions a policy can put behind a second security-admin's approval (two-person rule).
+ * The names are stable: they appear in policy files, approvals and the audit log.
+ */
+export const APPROVABLE_ACTIONS = [
+  'kill-switch.engage',
+  'kill-switch.lift',
+  'keys.compromise',
+  'rotations.rollback',
+  'revocations.client_id',
+  'revocations.sub',
+] as const;
+export type ApprovableAction = (typeof APPROVABLE_ACTIONS)[number];
+
+/** The actions that need approval when a policy does not say otherwise. */
+export const DEFAULT_APPROVAL_REQUIRED: readonly ApprovableAction[] = [
+  'kill-switch.engage',
+  'kill-switch.lift',
+  'keys.compromise',
+  'revocations.client_id',
+];
+
+const audienceName = z.string().min(1).max(256);
+const int = (min: number, max: number) => z.int().min(min).max(max);
+
+/**
+ * The security policy ("policy as code"): a YAML or JSON file (`REVMESH_POLICY_FILE`), changed
+ * later through `PUT /v1/policy`, every version kept with who, when and why. Every field has a
+ * default, so `{}` is a valid policy; the defaults are documented here and nowhere else.
+ */
+export const policyDocumentSchema = z.strictObject({
+  tokens: z
+    .strictObject({
+      /**
+       * Access-token lifetime per audience, seconds. An audience not listed gets
+       * REVMESH_ACCESS_TOKEN_TTL_SECONDS, which is also the ceiling of every value here (key
+       * retirement waits for the longest token).
+       */
+      audiences: z.record(audienceName, z.strictObject({ lifetimeSeconds: int(1, 86_400) })).default({}),
+    })
+    .default({ audiences: {} }),
+  rotation: z
+    .strictObject({
+      /** Token-signing key rotation cadence, seconds. Absent: REVMESH_KEY_ROTATION_PERIOD_SECONDS. */
+      periodSeconds: int(60, 366 * 86_400).optional(),
+    })
+    .default({}),
+  approvals: z
+    .strictObject({
+      /** Which actions wait for a second security-admin. Default {@link DEFAULT_APPROVAL_REQUIRED}. */
+      requiredFor: z.array(z.enum(APPROVABLE_ACTIONS)).default([...DEFAULT_APPROVAL_REQUIRED]),
+      /** How long a request may wait for its approval before it expires, seconds. Default 1 hour. */
+      windowSeconds: int(60, 7 * 86_400).default(3_600),
+    })
+    .default({ requiredFor: [...DEFAULT_APPROVAL_REQUIRED], windowSeconds: 3_600 }),
+  justification: z
+    .strictObject({
+      /** Minimum length of the justification every write action requires. Default 10. */
+      minLength: int(1, 500).default(10),
+    })
+    .default({ minLength: 10 }),
+  operators: z
+    .strictObject({
+      /** Lifetime of an operator token, seconds. Default 1 hour. */
+      sessionSeconds: int(60, 86_400).default(3_600),
+      /** Write actions need a second factor at most this old (`auth_time`), seconds. Default 10 minutes. */
+      stepUpWindowSeconds: int(30, 86_400).default(600),
+      /** Failed logins (per username and per address) before a lockout. Default 5. */
+      maxFailedLogins: int(1, 100).default(5),
+      /** First lockout, seconds; doubles with each further failure, capped at 1 hour. Default 60. */
+      lockoutSeconds: int(1, 3_600).default(60),
+    })
+    .default({ sessionSeconds: 3_600, stepUpWindowSeconds: 600, maxFailedLogins: 5, lockoutSeconds: 60 }),
+  audit: z
+    .strictObject({
+      /** Audit entries older than this are purged behind a signed checkpoint, days. Default 400. */
+      retentionDays: int(1, 36_500).default(400),
+    })
+    .default({ retentionDays: 400 }),
+  /** Owners per area (e.g. `keys: [alice, bob]`): who to call; shown, not enforced. */
+  owners: z.record(z.string().min(1).max(64), z.array(z.string().min(1).max(256)).max(50)).default({}),
+});
+
+/** A validated policy with every default filled in. */
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
+
+/** The policy when none was ever given. */
+export const DEFAULT_POLICY: PolicyDocument = policyDocumentSchema.parse({});
+
+/**
+ * Where the rest of the core reads the policy: always the current version, so an approved
+ * change applies to the next request without a restart.
+ */
+export interface PolicySource {
+  current(): PolicyDocument;
+}
