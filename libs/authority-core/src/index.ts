@@ -105,3 +105,5 @@ export {
   type PolicyDocument,
   type PolicySource,
 } from './policy/policy-document';
+export type { Approval, ApprovalExecutor, ApprovalGate, ApprovalState, SubmitOutcome } from './approvals/approval-gate';
+export type { KillSwitchScope, KillSwitchService, KillSwitchState } from './kill-switch/kill-switch';
