@@ -24,7 +24,7 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
   // jose 6 ships ESM only; let swc turn it into CommonJS for jest's module loader.
-  transformIgnorePatterns: ['/node_modules/(?!(jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@noble|@scure)/)'],
   moduleNameMapper: workspaceMapper,
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/tools'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],

@@ -2,20 +2,25 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminActionsModule } from './admin-actions/admin-actions.module';
 import { AlertsModule } from './alerts/alerts.module';
-import { AdminKeyGuard } from './auth/admin-key.guard';
+import { AuditModule } from './audit/audit.module';
+import { ApprovalsModule } from './approvals/approvals.module';
+import { OperatorGuard } from './auth/operator.guard';
 import { ClientsModule } from './clients/clients.module';
 import { CoreModule, type CoreModuleOptions } from './core/core.module';
 import { EventSignersModule } from './event-signers/event-signers.module';
 import { HealthModule } from './health/health.module';
 import { InstancesModule } from './instances/instances.module';
 import { KeysModule } from './keys/keys.module';
+import { KillSwitchModule } from './kill-switch/kill-switch.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { OperatorsModule } from './operators/operators.module';
+import { PolicyModule } from './policy/policy.module';
 import { ProblemFilter } from './problems/problem.filter';
 import { RevocationsModule } from './revocations/revocations.module';
 import { RotationsModule } from './rotations/rotations.module';
 import { WellKnownModule } from './well-known/well-known.module';
 
-/** The authority's HTTP surface. The guard is global: routes are admin-only unless `@Public()`. */
+/** The authority's HTTP surface. The guard is global: routes need an operator token (and a role) unless `@Public()`. */
 @Module({})
 export class AppModule {
   static register(options: CoreModuleOptions): DynamicModule {
@@ -24,19 +29,24 @@ export class AppModule {
       imports: [
         CoreModule.register(options),
         WellKnownModule,
+        OperatorsModule,
         HealthModule,
         OAuthModule,
         ClientsModule,
         RevocationsModule,
         KeysModule,
+        KillSwitchModule,
         RotationsModule,
         EventSignersModule,
         InstancesModule,
         AdminActionsModule,
         AlertsModule,
+        AuditModule,
+        ApprovalsModule,
+        PolicyModule,
       ],
       providers: [
-        { provide: APP_GUARD, useClass: AdminKeyGuard },
+        { provide: APP_GUARD, useClass: OperatorGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

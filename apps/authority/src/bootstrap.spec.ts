@@ -6,11 +6,11 @@ import type { LoggerService } from '@nestjs/common';
 import { KeyUnwrapError } from '@revmesh/authority-core';
 import type { TopicSpec } from '@revmesh/contracts';
 import { TransportError, type EventTransport, type OutgoingRecord } from '@revmesh/transport';
-import { bootstrapAuthority } from './bootstrap';
+import { bootstrapAuthority, type RunningAuthority } from './bootstrap';
+import { createTestOperator, DEFAULT_JUSTIFICATION } from './testing/authority-fixture.spec-helper';
 import type { AuthorityConfig } from './config/config';
 
 const silent: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
-const ADMIN_KEY = 'a'.repeat(40);
 
 /** A broker that is up (records collected) or down (every call fails). */
 function fakeTransport(up: boolean): EventTransport & { published: OutgoingRecord[] } {
@@ -33,6 +33,11 @@ function fakeTransport(up: boolean): EventTransport & { published: OutgoingRecor
   };
 }
 
+/** Headers of a security-admin created in-process on this authority's store. */
+async function adminHeaders(authority: RunningAuthority): Promise<Record<string, string>> {
+  return (await createTestOperator(authority.core, 'security-admin', 'admin')).headers;
+}
+
 describe('bootstrapAuthority', () => {
   let dir: string;
   let config: AuthorityConfig;
@@ -45,7 +50,6 @@ describe('bootstrapAuthority', () => {
       kafkaBrokers: ['127.0.0.1:1'],
       dataDir: dir,
       issuer: 'http://127.0.0.1',
-      adminKey: ADMIN_KEY,
       kek: randomBytes(32),
       topicPrefix: 'boot-test.',
       accessTokenTtlSeconds: 60,
@@ -96,14 +100,18 @@ describe('bootstrapAuthority', () => {
     const res = await authority.app.inject({
       method: 'POST',
       url: '/v1/revocations',
-      headers: { authorization: `Bearer ${ADMIN_KEY}` },
-      payload: { target: 'sub', value: 'alice', reason: 'broker is down' },
+      headers: await adminHeaders(authority),
+      payload: { target: 'sub', value: 'alice', reason: 'broker is down', justification: DEFAULT_JUSTIFICATION },
     });
     expect(res.statusCode).toBe(202);
     await new Promise((r) => setTimeout(r, 300));
     const health = JSON.parse((await authority.app.inject({ method: 'GET', url: '/healthz' })).body) as Record<string, unknown>;
-    // 1 revocation + the 3 key events of a first start (active key, standby), all waiting.
-    expect(health).toEqual({ status: 'ok', relay: 'starting', outbox_pending: 4, acks: 'disabled' });
+    // 1 revocation + the 3 key events of a first start (active key, standby), all waiting; plus
+    // the audit entries (operator bootstrap and login, the revocation) shipped to the audit topic.
+    const pending = (where: string): number =>
+      authority.core.store.db.prepare(`SELECT COUNT(*) FROM outbox WHERE published_at IS NULL AND ${where}`).pluck().get() as number;
+    expect(pending("topic != 'boot-test.audit.v1'")).toBe(4);
+    expect(health).toEqual({ status: 'ok', relay: 'starting', outbox_pending: pending('1 = 1'), acks: 'disabled' });
     const started = Date.now();
     await authority.close();
     expect(Date.now() - started).toBeLessThan(1000);
@@ -111,12 +119,13 @@ describe('bootstrapAuthority', () => {
 
   it('publishes what an earlier run could not, after a restart', async () => {
     const down = await bootstrapAuthority(config, { transport: fakeTransport(false), listen: false, logger: silent });
+    const headers = await adminHeaders(down);
     for (const value of ['a', 'b']) {
       await down.app.inject({
         method: 'POST',
         url: '/v1/revocations',
-        headers: { authorization: `Bearer ${ADMIN_KEY}` },
-        payload: { target: 'jti', value, reason: 'r' },
+        headers,
+        payload: { target: 'jti', value, reason: 'r', justification: DEFAULT_JUSTIFICATION },
       });
     }
     await down.close();
@@ -128,7 +137,7 @@ describe('bootstrapAuthority', () => {
       for (let i = 0; i < 100 && revocations().length < 2; i++) await new Promise((r) => setTimeout(r, 10));
       expect(revocations().map((r) => r.key)).toEqual(['jti:a', 'jti:b']);
       // The keys of the first run were queued before its revocations, and published first.
-      expect(transport.published.findIndex((r) => r.topic === 'boot-test.keys.v1')).toBe(0);
+      expect(transport.published.filter((r) => r.topic !== 'boot-test.audit.v1').findIndex((r) => r.topic === 'boot-test.keys.v1')).toBe(0);
       expect(up.core.outbox.pendingCount()).toBe(0);
     } finally {
       await up.close();

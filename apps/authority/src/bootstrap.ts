@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { openAuthorityCore, type AuthorityCore, type AuthorityHeartbeat, type Clock, type OutboxRelay, type Sleep } from '@revmesh/authority-core';
+import { openAuthorityCore, type AuthorityCore, type AuthorityHeartbeat, type Clock, type OutboxRelay, type PasswordHashCost, type Sleep } from '@revmesh/authority-core';
 import { createKafkaTransport, type EventTransport } from '@revmesh/transport';
 import { AppModule } from './app.module';
 import type { AuthorityConfig } from './config/config';
@@ -28,6 +28,8 @@ export interface BootstrapOptions {
   readonly logger?: LoggerService;
   readonly clock?: Clock;
   readonly sleep?: Sleep;
+  /** argon2id cost of operator passwords. Tests lower it; never set it in production. */
+  readonly passwordHashCost?: PasswordHashCost;
   /**
    * Consume sidecar reports from the acks topic (NestJS Kafka microservice on
    * `config.kafkaBrokers`). Default: true, unless `transport` is given: an in-memory transport
@@ -75,6 +77,7 @@ function listeningUrl(app: NestFastifyApplication, host: string): string {
  *
  * @throws {KeyUnwrapError} when `config.kek` does not open the stored signing key.
  * @throws {StoreError} / {MigrationError} when the database cannot be opened.
+ * @throws {PolicyInvalidError} when REVMESH_POLICY_FILE is invalid (naming the file and each field).
  */
 export async function bootstrapAuthority(config: AuthorityConfig, options: BootstrapOptions = {}): Promise<RunningAuthority> {
   const logger =
@@ -95,10 +98,12 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       eventSignerOverlapMs: config.rotation.eventSignerOverlapSeconds * 1000,
     },
     eventSignerReset: config.eventSignerReset,
+    ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
     ...(config.anomalies === undefined ? {} : { anomalyThresholds: config.anomalies }),
     logger: coreLogger(logger, 'AuthorityCore'),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
+    ...(options.passwordHashCost === undefined ? {} : { passwordHashCost: options.passwordHashCost }),
   });
 
   let transport: EventTransport | undefined;
@@ -112,6 +117,12 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
         scopes: DEMO_CLIENT_SCOPES,
       });
       logger.log(`demo mode: client ${config.demo.clientId} seeded for audience ${config.demo.audience}`, 'Bootstrap');
+    }
+    const hasAdmin = core.operators.list().some((o) => o.role === 'security-admin');
+    if (!hasAdmin && config.bootstrapToken === undefined) {
+      logger.warn('no security-admin exists and REVMESH_BOOTSTRAP_TOKEN is unset: nobody can log in; set it and run `revmesh admin bootstrap`', 'Bootstrap');
+    } else if (hasAdmin && config.bootstrapToken !== undefined) {
+      logger.warn('REVMESH_BOOTSTRAP_TOKEN is set although a security-admin exists: bootstrap is refused anyway; unset it', 'Bootstrap');
     }
 
     transport =

@@ -1,6 +1,7 @@
 import { encodeSidecarReport, SIDECAR_ACK, SIDECAR_HEARTBEAT } from '@revmesh/contracts';
 import { decodeProtectedHeader } from 'jose';
-import { ADMIN_KEY, startTestAuthority, type AuthorityFixture } from './testing/authority-fixture.spec-helper';
+import { systemAuditContext } from '@revmesh/authority-core';
+import { startTestAuthority, type AuthorityFixture } from './testing/authority-fixture.spec-helper';
 
 type Injected = Awaited<ReturnType<AuthorityFixture['authority']['app']['inject']>>;
 type Method = 'GET' | 'POST';
@@ -9,12 +10,15 @@ describe('key management HTTP API', () => {
   let f: AuthorityFixture;
   beforeEach(async () => {
     f = await startTestAuthority();
+    // These tests are about the key operations themselves: none waits for a second admin here
+    // (approvals have their own tests).
+    f.authority.core.securityPolicy.update({ approvals: { requiredFor: [] } }, systemAuditContext('test', 'no approvals in key tests'));
   });
   afterEach(() => f.close());
 
-  const admin = { authorization: `Bearer ${ADMIN_KEY}` };
-  const call = (method: Method, url: string, payload?: unknown, headers: Record<string, string> = admin) =>
-    f.authority.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+  /** As the fixture's security-admin (writes justified), or with explicit headers only. */
+  const call = (method: Method, url: string, payload?: unknown, headers?: Record<string, string>) =>
+    f.request({ method, url, payload, ...(headers === undefined ? {} : { as: null, headers }) });
   const json = (res: Injected): Record<string, unknown> => JSON.parse(res.body) as Record<string, unknown>;
   const core = () => f.authority.core;
   const activeKid = (): string => core().keyStates().find((k) => k.state === 'active')!.kid;
@@ -59,7 +63,7 @@ describe('key management HTTP API', () => {
     core().reports.flush();
   };
 
-  describe('admin key', () => {
+  describe('operator token', () => {
     const routes: [Method, string, unknown][] = [
       ['GET', '/v1/keys', undefined],
       ['GET', '/v1/keys/calendar', undefined],
@@ -74,7 +78,7 @@ describe('key management HTTP API', () => {
       ['POST', '/v1/event-signers/rotate', { reason: 'r' }],
       ['GET', '/v1/admin-actions', undefined],
     ];
-    it.each(routes)('%s %s without the admin key → 401, nothing changed', async (method, url, payload) => {
+    it.each(routes)('%s %s without an operator token → 401, nothing changed', async (method, url, payload) => {
       const version = core().keyEvents.version();
       const res = await call(method, url.replace('KID', activeKid()), payload, {});
       expectProblem(res, 401, 'UNAUTHORIZED');
@@ -98,7 +102,7 @@ describe('key management HTTP API', () => {
       ['rotate with an unknown field', 'POST', '/v1/keys/rotate', { reason: 'r', kid: 'x' }, ['kid']],
       ['compromise with a reason too long', 'POST', '/v1/keys/KID/compromise', { reason: 'x'.repeat(1001) }, ['reason']],
       ['rollback with a bad new_key_state', 'POST', '/v1/rotations/ID/rollback', { reason: 'r', new_key_state: 'active' }, ['new_key_state']],
-      ['signer rotation without a body', 'POST', '/v1/event-signers/rotate', undefined, ['(body)']],
+      ['signer rotation with an empty body', 'POST', '/v1/event-signers/rotate', {}, ['reason']],
       ['a bad limit', 'GET', '/v1/rotations?limit=0', undefined, ['limit']],
       ['a bad all flag', 'GET', '/v1/instances?all=yes', undefined, ['all']],
     ];
@@ -138,12 +142,12 @@ describe('key management HTTP API', () => {
       expect(res.statusCode).toBe(201);
       const record = json(res);
       expect(res.headers['location']).toBe(`/v1/rotations/${record['id'] as string}`);
-      expect(record).toMatchObject({ kind: 'manual', status: 'completed', from_kid: from, to_kid: to, gate_outcome: 'confirmed', actor: { kind: 'admin-key', id: 'admin' }, reason: 'manual test' });
+      expect(record).toMatchObject({ kind: 'manual', status: 'completed', from_kid: from, to_kid: to, gate_outcome: 'confirmed', actor: { kind: 'operator', id: 'admin' }, reason: 'manual test' });
       expect(await tokenKid()).toBe(to);
       const calendar = json(await call('GET', '/v1/keys/calendar'));
       expect(calendar['upcoming_retirements']).toEqual([{ kid: from, retire_after: (record['promoted_at'] as number) + 120_000 + 60_000 }]);
       const actions = json(await call('GET', '/v1/admin-actions?limit=1'))['actions'] as Record<string, unknown>[];
-      expect(actions[0]).toMatchObject({ action: 'keys.rotate', reason: 'manual test', actor: { kind: 'admin-key' } });
+      expect(actions[0]).toMatchObject({ action: 'keys.rotate', reason: 'manual test', actor: { kind: 'operator', id: 'admin' } });
     });
 
     it('answers 409 ROTATION_IN_PROGRESS while a rotation waits at its gate, and lists who never confirmed', async () => {

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { bootstrapAuthority } = require('./bootstrap') as Bootstrap;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { AuthorityError, KeyUnwrapError } = require('@revmesh/authority-core') as Core;
+  const { AuthorityError, KeyUnwrapError, PolicyInvalidError } = require('@revmesh/authority-core') as Core;
   let config: import('./config/config').AuthorityConfig;
   try {
     config = loadConfig(process.env);
@@ -36,6 +36,9 @@ async function main(): Promise<void> {
   } catch (error) {
     if (error instanceof KeyUnwrapError) {
       fail(`cannot open the signing key with REVMESH_KEK: ${error.message}`);
+    }
+    if (error instanceof PolicyInvalidError) {
+      fail(`the security policy is invalid, not starting (fix the file in REVMESH_POLICY_FILE or the setting named):\n  ${error.message.split('\n').join('\n  ')}`);
     }
     if (error instanceof AuthorityError) fail(`${error.code}: ${error.message}`);
     if ((error as { code?: unknown }).code === 'EADDRINUSE') {

@@ -44,7 +44,7 @@ function main(): void {
   try {
     const result = rewrapKek({ dataDir, currentKek, newKek, actor: { kind: 'operator', id: operator }, reason });
     process.stdout.write(
-      `re-wrapped ${result.tokenKeys} token-signing key(s) and ${result.eventSigners} event signer(s) in ${dataDir} under the new KEK.\n` +
+      `re-wrapped ${result.tokenKeys} token-signing key(s), ${result.eventSigners} event signer(s) and ${result.operatorTotpSecrets} operator TOTP secret(s) in ${dataDir} under the new KEK.\n` +
         'Start the authority with REVMESH_KEK set to the value of REVMESH_NEW_KEK; the old KEK no longer opens these keys.\n',
     );
   } catch (error) {

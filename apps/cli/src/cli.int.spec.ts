@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { generate } from 'otplib';
 
 // The real thing: the built authority as a process on the real broker (KAFKA_BROKERS comes from
 // the integration project's globalSetup), and the built CLI as a child process, as a person runs it.
@@ -28,7 +29,7 @@ function freePort(): Promise<number> {
 
 interface Authority {
   readonly url: string;
-  readonly adminKey: string;
+  readonly bootstrapToken: string;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly dataDir: string;
@@ -47,7 +48,7 @@ async function startAuthority(brokers: string): Promise<Authority> {
     KAFKA_BROKERS: brokers,
     REVMESH_ISSUER: url,
     REVMESH_DATA_DIR: dataDir,
-    REVMESH_ADMIN_KEY: randomBytes(32).toString('base64url'),
+    REVMESH_BOOTSTRAP_TOKEN: randomBytes(32).toString('base64url'),
     REVMESH_KEK: randomBytes(32).toString('base64'),
     REVMESH_TOPIC_PREFIX: `revmesh-cli-it-${randomBytes(4).toString('hex')}.`,
     REVMESH_DEMO: 'true',
@@ -77,7 +78,7 @@ async function startAuthority(brokers: string): Promise<Authority> {
   });
   return {
     url,
-    adminKey: env.REVMESH_ADMIN_KEY,
+    bootstrapToken: env.REVMESH_BOOTSTRAP_TOKEN,
     clientId: env.REVMESH_DEMO_CLIENT_ID,
     clientSecret: env.REVMESH_DEMO_CLIENT_SECRET,
     dataDir,
@@ -102,10 +103,10 @@ interface CliResult {
 }
 
 /** Runs the built CLI as a child process with its own config dir and HOME. */
-function revmesh(args: readonly string[], configDir: string, stdin = ''): Promise<CliResult> {
+function revmesh(args: readonly string[], configDir: string, stdin = '', env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI_MAIN, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: configDir, REVMESH_CONFIG_DIR: configDir },
+      env: { PATH: process.env['PATH'] ?? '', HOME: configDir, REVMESH_CONFIG_DIR: configDir, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -132,9 +133,25 @@ async function issueToken(authority: Authority): Promise<string> {
   return body.access_token;
 }
 
+/** The current TOTP code of `secret`, as an authenticator app would show it. */
+function totpOf(secret: string): Promise<string> {
+  return generate({ secret });
+}
+
+/** An operator the test created: its profile and what its authenticator holds. */
+interface Operator {
+  readonly username: string;
+  readonly password: string;
+  readonly totpSecret: string;
+}
+
 describe('revmesh CLI against a real authority and broker', () => {
   let authority: Authority;
   let configDir: string;
+  const alice: Operator = { username: 'alice', password: `alice-${randomBytes(12).toString('base64url')}`, totpSecret: '' };
+  const bob: Operator = { username: 'bob', password: `bob ${randomBytes(12).toString('base64url')} pass`, totpSecret: '' };
+  const as = (operator: Operator, args: readonly string[], stdin = '', env: Record<string, string> = {}) =>
+    revmesh(['--profile', operator.username, ...args], configDir, stdin, env);
 
   beforeAll(async () => {
     for (const built of [CLI_MAIN, AUTHORITY_MAIN]) {
@@ -154,54 +171,123 @@ describe('revmesh CLI against a real authority and broker', () => {
     if (configDir) rmSync(configDir, { recursive: true, force: true });
   });
 
-  it('logs in with the admin key on stdin, revokes a jti, and shows it published', async () => {
-    const login = await revmesh(['--authority', authority.url, 'login', '--admin-key-stdin'], configDir, `${authority.adminKey}\n`);
+  it('bootstraps, logs in with TOTP, revokes, gets a second admin to approve, and verifies the audit log', async () => {
+    // Bootstrap: the first security-admin, its TOTP secret printed once.
+    const bootstrap = await revmesh(
+      ['--json', 'admin', 'bootstrap', '--url', authority.url, '--username', alice.username, '--password-stdin'],
+      configDir,
+      `${alice.password}\n`,
+      { REVMESH_BOOTSTRAP_TOKEN: authority.bootstrapToken },
+    );
+    expect(bootstrap).toMatchObject({ code: 0, stderr: '' });
+    const enrolment = JSON.parse(bootstrap.stdout) as { operator: { role: string }; totp: { secret: string; otpauthUri: string } };
+    expect(enrolment.operator.role).toBe('security-admin');
+    expect(enrolment.totp.otpauthUri).toMatch(/^otpauth:\/\/totp\//);
+    Object.assign(alice, { totpSecret: enrolment.totp.secret });
+
+    const again = await revmesh(['admin', 'bootstrap', '--url', authority.url, '-u', 'mallory', '--password-stdin'], configDir, 'a long enough password\n', {
+      REVMESH_BOOTSTRAP_TOKEN: authority.bootstrapToken,
+    });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('(code BOOTSTRAP_DONE)');
+
+    // Login with a TOTP computed here, as the authenticator app would.
+    const login = await as(alice, ['--authority', authority.url, 'login', '-u', alice.username, '--password-stdin', '--totp', await totpOf(alice.totpSecret)], `${alice.password}\n`);
     expect(login).toMatchObject({ code: 0, stderr: '' });
-    expect(login.stdout).toContain(`Logged in to ${authority.url}`);
+    expect(login.stdout).toContain(`Logged in to ${authority.url} as alice (security-admin)`);
     expect(statSync(join(configDir, 'credentials.json')).mode & 0o777).toBe(0o600);
 
+    const whoami = await as(alice, ['--json', 'whoami']);
+    expect(JSON.parse(whoami.stdout)).toMatchObject({ username: 'alice', role: 'security-admin' });
+
+    // A second security-admin, created by alice, logged in with its own TOTP.
+    const added = await as(alice, ['--json', 'operators', 'add', bob.username, '--role', 'security-admin', '-j', 'second admin for the two-person rule', '--password-stdin'], `${bob.password}\n`);
+    expect(added.code).toBe(0);
+    Object.assign(bob, { totpSecret: (JSON.parse(added.stdout) as { totp: { secret: string } }).totp.secret });
+    const bobLogin = await as(bob, ['--authority', authority.url, 'login', '-u', bob.username, '--password-stdin'], `${bob.password}\n`, {
+      REVMESH_TOTP: await totpOf(bob.totpSecret),
+    });
+    expect(bobLogin.code).toBe(0);
+
+    // A jti revocation executes at once; no --authority from here on: the profile says where.
     const token = await issueToken(authority);
     const jti = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { jti: string }).jti;
-
-    // No --authority from here on: the profile's credential says where.
-    const revoke = await revmesh(['revoke', 'jti', jti, '--reason', 'cli integration test', '--json'], configDir);
+    const revoke = await as(alice, ['revoke', 'jti', jti, '--reason', 'cli integration test', '-j', 'integration test: token leaked', '--json']);
     expect(revoke.code).toBe(0);
-    const created = JSON.parse(revoke.stdout) as { id: string; target: string; value: string; reason: string };
-    expect(created).toMatchObject({ target: 'jti', value: jti, reason: 'cli integration test' });
+    const created = JSON.parse(revoke.stdout) as { id: string; target: string; value: string };
+    expect(created).toMatchObject({ target: 'jti', value: jti });
 
-    // The relay publishes within a poll interval or two; the status command shows when.
     let status: CliResult | undefined;
     const deadline = Date.now() + 20_000;
     for (;;) {
-      status = await revmesh(['revocation', 'status', created.id, '--json'], configDir);
+      status = await as(alice, ['revocation', 'status', created.id, '--json']);
       expect(status.code).toBe(0);
-      const document = JSON.parse(status.stdout) as { revocation: { id: string; published: boolean; published_at: number | null }; coverage: unknown };
+      const document = JSON.parse(status.stdout) as { revocation: { id: string; published: boolean } };
       expect(document.revocation.id).toBe(created.id);
-      if (document.revocation.published) {
-        expect(typeof document.revocation.published_at).toBe('number');
-        break;
-      }
+      if (document.revocation.published) break;
       if (Date.now() > deadline) throw new Error(`revocation ${created.id} not published after 20 s:\n${authority.output().slice(-4000)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
 
-    const human = await revmesh(['revocation', 'status', created.id], configDir);
-    expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(new RegExp(`^id +${created.id}$`, 'm'));
-    expect(human.stdout).toMatch(/^published +yes$/m);
+    // Revoking a whole client needs a second security-admin (the default policy).
+    const gated = await as(alice, ['--json', 'revoke', 'client_id', authority.clientId, '--reason', 'client secret leaked', '-j', 'integration test: secret in a public gist']);
+    expect(gated.code).toBe(8);
+    const pending = JSON.parse(gated.stdout) as { status: string; approval: { id: string; state: string; action: string } };
+    expect(pending).toMatchObject({ status: 'pending-approval', approval: { state: 'pending', action: 'revocations.client_id' } });
 
-    for (const run of [login, revoke, status, human]) expect(run.stdout + run.stderr).not.toContain(authority.adminKey);
+    const self = await as(alice, ['approvals', 'approve', pending.approval.id, '-j', 'approving my own request']);
+    expect(self.code).toBe(4);
+    expect(self.stderr).toContain('(code SELF_APPROVAL)');
+
+    const listed = await as(bob, ['--json', 'approvals', 'list', '--state', 'pending']);
+    expect((JSON.parse(listed.stdout) as { approvals: { id: string }[] }).approvals.map((a) => a.id)).toContain(pending.approval.id);
+
+    const approved = await as(bob, ['--json', 'approvals', 'approve', pending.approval.id, '-j', 'confirmed with alice: the secret is public']);
+    expect(approved.code).toBe(0);
+    expect(JSON.parse(approved.stdout)).toMatchObject({ approval: { id: pending.approval.id, state: 'executed', decidedBy: { username: 'bob' } } });
+
+    // The audit log: intact as the authority keeps it; one edited row is named.
+    const verify = await as(alice, ['--json', 'audit', 'verify']);
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
+    expect((JSON.parse(verify.stdout) as { entries: number }).entries).toBeGreaterThan(5);
+
+    const exportFile = join(configDir, 'audit.jsonl');
+    const exported = await as(alice, ['audit', 'export', '--out', exportFile]);
+    expect(exported.code).toBe(0);
+    expect(statSync(exportFile).mode & 0o777).toBe(0o600);
+    expect((await as(alice, ['audit', 'verify', '--file', exportFile])).code).toBe(0);
+
+    const lines = readFileSync(exportFile, 'utf8').trimEnd().split('\n');
+    const index = lines.findIndex((line) => line.includes('"revocations.create"') || line.includes('"revocations.issue"'));
+    const target = index >= 0 ? index : Math.floor(lines.length / 2);
+    const edited = JSON.parse(lines[target]!) as { seq: number; justification: string | null };
+    lines[target] = JSON.stringify({ ...edited, justification: 'nothing happened here' });
+    writeFileSync(exportFile, `${lines.join('\n')}\n`);
+    const broken = await as(alice, ['audit', 'verify', '--file', exportFile]);
+    expect(broken.code).toBe(10);
+    expect(broken.stderr).toMatch(new RegExp(`^revmesh: audit chain broken: entry ${edited.seq} \\(line ${target + 1}\\) .*: edited: .*\\(code AUDIT_CHAIN_BROKEN\\)$`, 'm'));
+
+    for (const run of [bootstrap, login, bobLogin, revoke, gated, approved]) {
+      expect(run.stdout + run.stderr).not.toContain(authority.bootstrapToken);
+      expect(run.stdout + run.stderr).not.toContain(alice.password);
+      expect(run.stdout + run.stderr).not.toContain(bob.password);
+    }
   });
 
   it('answers an unknown revocation with exit 5 and one clear line', async () => {
-    const run = await revmesh(['revocation', 'status', randomUUID()], configDir);
+    const run = await as(alice, ['revocation', 'status', randomUUID()]);
     expect(run.code).toBe(5);
     expect(run.stderr).toMatch(/^revmesh: Not found: no revocation with id ".*" \(code NOT_FOUND\)\n$/);
   });
 
-  it('refuses a wrong admin key and stores nothing for that profile', async () => {
-    const run = await revmesh(['--profile', 'wrong', '--authority', authority.url, 'login', '--admin-key-stdin'], configDir, 'not-the-admin-key-not-the-admin-key\n');
-    expect(run.code).toBe(4);
+  it('refuses a wrong password with the same line as an unknown operator, and stores nothing', async () => {
+    const code = await totpOf(alice.totpSecret);
+    const wrong = await revmesh(['--profile', 'wrong', '--authority', authority.url, 'login', '-u', 'alice', '--password-stdin', '--totp', code], configDir, 'not her password\n');
+    const unknown = await revmesh(['--profile', 'wrong', '--authority', authority.url, 'login', '-u', 'nobody', '--password-stdin', '--totp', code], configDir, 'whatever\n');
+    expect(wrong.code).toBe(4);
+    expect(unknown.code).toBe(4);
+    expect(wrong.stderr).toBe(unknown.stderr);
     const after = await revmesh(['--profile', 'wrong', '--authority', authority.url, 'keys', 'list'], configDir);
     expect(after.code).toBe(4);
     expect(after.stderr).toContain('profile "wrong" has no stored credential');

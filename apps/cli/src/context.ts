@@ -6,7 +6,7 @@ import { createCredentialStore, type CredentialStore } from './config/credential
 import { configPaths, type ConfigPaths } from './config/paths';
 import { readConfigFile } from './config/profiles';
 import { ENV, resolveSettings, type GlobalFlags, type Settings } from './config/settings';
-import { CredentialAuthorityMismatchError, NotLoggedInError, UsageError } from './errors';
+import { CredentialAuthorityMismatchError, NotLoggedInError, SessionExpiredError, UsageError } from './errors';
 import { createAuthorityApi, type AuthorityApi } from './http/authority-api';
 import { createAuthorityClient, type AuthorityClient } from './http/authority-client';
 import type { CliIo } from './io/cli-io';
@@ -25,13 +25,19 @@ export interface CommandContext {
    */
   authority(): AuthorityUrl;
   credentials(): CredentialStore;
-  /** A client sending `authorization` (or nothing). */
+  /** A client of {@link authority} sending `authorization` (or nothing). */
   client(authorization?: string): AuthorityClient;
+  /** A client of `authority` (not the configured one: `--url`, or where a credential came from). */
+  clientAt(authority: AuthorityUrl, authorization?: string): AuthorityClient;
   /**
-   * The API, authenticated with the profile's credential.
-   * @throws {NotLoggedInError} / {CredentialAuthorityMismatchError} / credentials file errors.
+   * The profile's credential, checked: stored, for this authority, not expired.
+   * @throws {NotLoggedInError} / {CredentialAuthorityMismatchError} / {SessionExpiredError} / credentials file errors.
    */
+  credential(): StoredCredential;
+  /** The API, authenticated with the profile's credential (see {@link credential} for the failures). */
   api(): AuthorityApi;
+  /** The API, authenticated with `credential` (a renewed session). */
+  apiFor(credential: StoredCredential): AuthorityApi;
 }
 
 /** Builds the context of one command run from the parsed global flags. */
@@ -58,8 +64,8 @@ export function createContext(io: CliIo, flags: GlobalFlags, state: RunState): C
         `no authority URL for profile "${resolved.profile}": pass --authority <url>, set ${ENV.authority}, or add "authority" to the profile in ${paths.configFile}`,
       );
     },
-    client(authorization) {
-      const authority = context.authority();
+    client: (authorization) => context.clientAt(context.authority(), authorization),
+    clientAt(authority, authorization) {
       if (authorization !== undefined && authority.insecure && !warnedInsecure) {
         warnedInsecure = true;
         output.warn(`${authority.display} is plain http to another host: the credential crosses the network unencrypted; use https`);
@@ -71,7 +77,7 @@ export function createContext(io: CliIo, flags: GlobalFlags, state: RunState): C
         ...(authorization === undefined ? {} : { authorization }),
       });
     },
-    api() {
+    credential() {
       const { profile } = context.settings();
       const authority = context.authority();
       const credential: StoredCredential | undefined = context.credentials().read(profile);
@@ -79,8 +85,13 @@ export function createContext(io: CliIo, flags: GlobalFlags, state: RunState): C
       if (parseAuthorityUrl(credential.authority, paths.credentialsFile).display !== authority.display) {
         throw new CredentialAuthorityMismatchError(profile, credential.authority, authority.display);
       }
-      return createAuthorityApi(context.client(authorizationHeader(credential)));
+      const expiresAt = Date.parse(credential.expires_at);
+      // Checked here so an ended session is explained without a round trip that would only say 401.
+      if (Number.isFinite(expiresAt) && expiresAt <= io.now()) throw new SessionExpiredError(profile, credential.expires_at);
+      return credential;
     },
+    api: () => context.apiFor(context.credential()),
+    apiFor: (credential) => createAuthorityApi(context.client(authorizationHeader(credential))),
   };
   return context;
 }

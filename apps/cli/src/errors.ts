@@ -17,6 +17,12 @@ export type CliErrorCode =
   | 'UNEXPECTED_RESPONSE'
   | 'COVERAGE_UNSUPPORTED'
   | 'LOGIN_REFUSED'
+  | 'SESSION_EXPIRED'
+  | 'STEP_UP_NEEDED'
+  | 'APPROVAL_DENIED'
+  | 'APPROVAL_EXPIRED'
+  | 'APPROVAL_FAILED'
+  | 'AUDIT_CHAIN_BROKEN'
   | 'API_PROBLEM';
 
 /** One invalid field named by a problem response. */
@@ -63,6 +69,11 @@ export abstract class CliError extends Error {
     return undefined;
   }
 
+  /** The `X-Request-Id` the authority handled (and audited) the failed request under, when there was one. */
+  get requestId(): string | undefined {
+    return undefined;
+  }
+
   /** Field errors to list under the error line. */
   get fieldErrors(): readonly FieldError[] {
     return [];
@@ -100,7 +111,7 @@ export class NotLoggedInError extends CliError {
     super(`profile "${profile}" has no stored credential`);
   }
   override get hint(): string {
-    return `log in first: revmesh${this.profile === 'default' ? '' : ` --profile ${this.profile}`} [--authority <url>] login --admin-key-stdin < key-file`;
+    return `log in first: revmesh${this.profile === 'default' ? '' : ` --profile ${this.profile}`} [--authority <url>] login --username <name>`;
   }
 }
 
@@ -147,7 +158,7 @@ export class CredentialAuthorityMismatchError extends CliError {
     super(`profile "${profile}" holds a credential for ${storedFor}, not ${requested}`);
   }
   override get hint(): string {
-    return `log in to ${this.requested} (revmesh --authority ${this.requested} login --admin-key-stdin), or choose another --profile`;
+    return `log in to ${this.requested} (revmesh --authority ${this.requested} login), or choose another --profile`;
   }
 }
 
@@ -225,13 +236,22 @@ export class ApiProblemError extends CliError {
   readonly code = 'API_PROBLEM' as const;
   readonly exitCode: ExitCode;
   readonly title: string;
+  /** Seconds from a `Retry-After` header (429 LOGIN_THROTTLED), when the authority sent one. */
+  readonly retryAfterSeconds: number | undefined;
+  private readonly answeredRequestId: string | undefined;
+
   constructor(
     readonly problem: Problem,
     readonly url: string,
+    /** What else the answer said: `Retry-After`, and the request id the authority recorded it under. */
+    answer: { readonly retryAfterSeconds?: number | undefined; readonly requestId?: string | undefined } = {},
   ) {
     super(problem.detail ?? `${problem.status} from ${url}`);
+    this.retryAfterSeconds = answer.retryAfterSeconds;
+    this.answeredRequestId = answer.requestId;
     this.title = problem.title;
-    this.exitCode = exitCodeOfStatus(problem.status);
+    // A throttled login is a refused login to a script: same code as a wrong password.
+    this.exitCode = problem.code === 'LOGIN_THROTTLED' ? EXIT_CODES.AUTH : exitCodeOfStatus(problem.status);
   }
   override get shownCode(): string {
     return this.problem.code;
@@ -239,11 +259,83 @@ export class ApiProblemError extends CliError {
   override get httpStatus(): number {
     return this.problem.status;
   }
+  override get requestId(): string | undefined {
+    return this.answeredRequestId;
+  }
   override get fieldErrors(): readonly FieldError[] {
     return this.problem.errors ?? [];
   }
   override get hint(): string | undefined {
-    if (this.problem.status === 401) return 'the authority refused the stored credential: log in again (revmesh login --admin-key-stdin)';
+    switch (this.problem.code) {
+      case 'SELF_APPROVAL':
+        return 'another security-admin must approve it (two-person rule)';
+      case 'JUSTIFICATION_REQUIRED':
+        return 'say why with -j/--justification "<text>" (or REVMESH_JUSTIFICATION); it is recorded in the audit log';
+      case 'LOGIN_THROTTLED':
+        return this.retryAfterSeconds === undefined ? 'too many failed logins: wait before trying again' : `too many failed logins: try again in ${this.retryAfterSeconds} s`;
+      case 'FORBIDDEN':
+        return 'your role does not allow this; check it with revmesh whoami';
+      case 'BOOTSTRAP_DONE':
+        return 'a security-admin exists already: log in (revmesh login) and use revmesh operators add';
+    }
+    if (this.problem.status === 401) return 'the authority refused the stored session: log in again (revmesh login)';
     return undefined;
   }
+}
+
+/** The stored operator session ended (its expiry passed); nothing was sent. */
+export class SessionExpiredError extends CliError {
+  override readonly name = 'SessionExpiredError';
+  readonly code = 'SESSION_EXPIRED' as const;
+  readonly exitCode = EXIT_CODES.AUTH;
+  readonly title = 'session expired';
+  constructor(
+    readonly profile: string,
+    expiredAt: string,
+  ) {
+    super(`the operator session of profile "${profile}" expired at ${expiredAt}`);
+  }
+  override get hint(): string {
+    return `log in again: revmesh${this.profile === 'default' ? '' : ` --profile ${this.profile}`} login`;
+  }
+}
+
+/** A write needs a fresh second factor and there is no way to ask for one (no terminal, no --totp). */
+export class StepUpNeededError extends CliError {
+  override readonly name = 'StepUpNeededError';
+  readonly code = 'STEP_UP_NEEDED' as const;
+  readonly exitCode = EXIT_CODES.STEP_UP;
+  readonly title = 'fresh second factor needed';
+  override get hint(): string {
+    return 'pass the current code from your authenticator with --totp <code> (or REVMESH_TOTP), or run the command at a terminal to be asked';
+  }
+}
+
+/** An approval ended without the action being carried out. */
+export class ApprovalNotGrantedError extends CliError {
+  override readonly name = 'ApprovalNotGrantedError';
+  readonly code: 'APPROVAL_DENIED' | 'APPROVAL_EXPIRED';
+  readonly exitCode = EXIT_CODES.NOT_APPROVED;
+  readonly title: string;
+  constructor(state: 'denied' | 'expired', detail: string) {
+    super(detail);
+    this.code = state === 'denied' ? 'APPROVAL_DENIED' : 'APPROVAL_EXPIRED';
+    this.title = state === 'denied' ? 'approval denied' : 'approval expired';
+  }
+}
+
+/** The approval was granted but the action failed when it executed. */
+export class ApprovalFailedError extends CliError {
+  override readonly name = 'ApprovalFailedError';
+  readonly code = 'APPROVAL_FAILED' as const;
+  readonly exitCode = EXIT_CODES.ERROR;
+  readonly title = 'approved action failed';
+}
+
+/** `audit verify` found an entry that was edited, deleted or reordered. */
+export class AuditChainBrokenError extends CliError {
+  override readonly name = 'AuditChainBrokenError';
+  readonly code = 'AUDIT_CHAIN_BROKEN' as const;
+  readonly exitCode = EXIT_CODES.AUDIT_INVALID;
+  readonly title = 'audit chain broken';
 }

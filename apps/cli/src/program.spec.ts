@@ -9,10 +9,10 @@ import { EXIT_CODE_TABLE } from './exit-codes';
 import type { CliIo } from './io/cli-io';
 import type { RunState } from './output/output';
 import { buildProgram } from './program';
-import { problem, startFakeAuthority, type FakeAuthority } from './testing/fake-authority.spec-helper';
-import { loginTo, runRevmesh, tempDir } from './testing/run-cli.spec-helper';
+import { startFakeAuthority, type FakeAuthority } from './testing/fake-authority.spec-helper';
+import { installOperatorRoutes, loginTo, runRevmesh, tempDir } from './testing/run-cli.spec-helper';
 
-const KEY = 'program-spec-admin-key-0123456789abcdef';
+const TOKEN = 'program-spec-operator-token-0123456789abcdef';
 
 function commandPaths(command: Command, prefix: string[] = []): string[][] {
   return command.commands.flatMap((c) => [[...prefix, c.name()], ...commandPaths(c, [...prefix, c.name()])]);
@@ -47,8 +47,19 @@ describe('revmesh program', () => {
     const program = buildProgram({ io, state });
     const paths = commandPaths(program).filter((p) => p.at(-1) !== 'help');
 
-    it('covers the commands of this issue and none of the operator issue', () => {
+    it('covers the commands of the operator-security issue', () => {
       expect(paths.map((p) => p.join(' ')).sort()).toEqual([
+        'admin',
+        'admin bootstrap',
+        'approvals',
+        'approvals approve',
+        'approvals deny',
+        'approvals list',
+        'approvals show',
+        'approvals wait',
+        'audit',
+        'audit export',
+        'audit verify',
         'event-signers',
         'event-signers rotate',
         'instances',
@@ -59,13 +70,26 @@ describe('revmesh program', () => {
         'keys list',
         'keys rollback',
         'keys rotate',
+        'kill-switch',
+        'kill-switch off',
+        'kill-switch on',
+        'kill-switch status',
         'login',
         'logout',
+        'operators',
+        'operators add',
+        'operators disable',
+        'operators list',
+        'policy',
+        'policy apply',
+        'policy changelog',
+        'policy show',
         'revocation',
         'revocation status',
         'revoke',
         'rotation',
         'rotation status',
+        'whoami',
       ]);
     });
 
@@ -81,17 +105,32 @@ describe('revmesh program', () => {
       const run = await runRevmesh(['--help'], dir.path);
       expect(run.code).toBe(0);
       for (const [code, meaning] of EXIT_CODE_TABLE) expect(run.stdout).toContain(`  ${code}  ${meaning}`);
-      for (const name of ['REVMESH_AUTHORITY_URL', 'REVMESH_PROFILE', 'REVMESH_TIMEOUT_MS', 'REVMESH_CONFIG_DIR']) expect(run.stdout).toContain(name);
+      for (const name of [
+        'REVMESH_AUTHORITY_URL',
+        'REVMESH_PROFILE',
+        'REVMESH_TIMEOUT_MS',
+        'REVMESH_CONFIG_DIR',
+        'REVMESH_JUSTIFICATION',
+        'REVMESH_TOTP',
+        'REVMESH_USERNAME',
+        'REVMESH_BOOTSTRAP_TOKEN',
+      ]) {
+        expect(run.stdout).toContain(name);
+      }
     });
   });
 
   describe('usage errors (exit 2)', () => {
     it.each([
       [['nope'], /unknown command 'nope'/],
-      [['revoke', 'email', 'x', '--reason', 'r'], /argument 'target'.*jti, sub, client_id, sid/],
+      [['revoke', 'email', 'x', '--reason', 'r', '-j', 'why'], /argument 'target'.*jti, sub, client_id, sid/],
       [['revoke', 'jti', 'x'], /required option '--reason <text>' not specified; see revmesh revoke --help/],
       [['revoke', 'jti', 'x', '--reason', '   '], /must not be blank/],
-      [['revoke', 'jti', 'x', '--reason', 'r', '--wait-timeout', '5'], /--wait-timeout only applies with --wait/],
+      [['revoke', 'jti', 'x', '--reason', 'r', '-j', 'why', '--wait-timeout', '5'], /--wait-timeout only applies with --wait/],
+      [['revoke', 'jti', 'x', '--reason', 'r'], /a justification is required: pass -j "<why>" \(or set REVMESH_JUSTIFICATION\)/],
+      [['kill-switch', 'on', '--issued-at-or-before', 'yesterday', '-j', 'why'], /expected an ISO 8601 time with a zone/],
+      [['approvals', 'list', '--state', 'open'], /argument 'open' is invalid.*pending, executing, executed, denied, expired, failed/],
+      [['operators', 'add', 'bob', '-j', 'why'], /required option '--role <role>' not specified/],
       [['revoke', 'jti', 'x', '--reason', 'r', '--wait', '--wait-timeout', '-1'], /expected seconds/],
       [['--timeout', '1.5', 'keys', 'list'], /positive whole number of milliseconds/],
       [['keys'], /"revmesh keys" needs a subcommand/],
@@ -124,14 +163,14 @@ describe('revmesh program', () => {
     beforeEach(async () => {
       [a, b] = await Promise.all([startFakeAuthority(), startFakeAuthority()]);
       for (const fake of [a, b]) {
-        fake.on('GET', '/v1/revocations/revmesh-cli-login-check', problem(404, 'NOT_FOUND', 'Not found', 'none'));
+        installOperatorRoutes(fake);
         fake.on('GET', '/v1/instances', { status: 200, body: { instances: [] } });
       }
     });
     afterEach(() => Promise.all([a.close(), b.close()]));
 
     it('sends to the flag over the env, the env over the profile file', async () => {
-      await loginTo(b.url, dir.path, KEY);
+      await loginTo(b.url, dir.path);
       writeFileSync(join(dir.path, 'config.json'), JSON.stringify({ profiles: { default: { authority: a.url } } }));
 
       const fromFile = await runRevmesh(['instances', 'list'], dir.path);
@@ -148,7 +187,7 @@ describe('revmesh program', () => {
     });
 
     it('takes the timeout from the profile file', async () => {
-      await loginTo(b.url, dir.path, KEY);
+      await loginTo(b.url, dir.path);
       writeFileSync(join(dir.path, 'config.json'), JSON.stringify({ profiles: { default: { timeout_ms: 50 } } }));
       b.on('GET', '/v1/instances', () => new Promise((resolve) => setTimeout(() => resolve({ status: 200, body: [] }), 1000)));
 
@@ -166,7 +205,7 @@ describe('revmesh program', () => {
 
       expect(run.code).toBe(6);
       expect(run.stderr).toMatch(new RegExp(`^revmesh: cannot reach the authority: ${url}/v1/keys: ECONNREFUSED.* \\(code AUTHORITY_UNREACHABLE\\)$`, 'm'));
-      expect(run.stderr).not.toContain(KEY);
+      expect(run.stderr).not.toContain(TOKEN);
     });
 
     it('exits 6 with --json too, keeping stdout one document', async () => {
@@ -215,9 +254,13 @@ describe('revmesh program', () => {
 /** Stores a credential for `url` without a login round trip (for URLs nothing answers at). */
 function writeCredential(configDir: string, url: string): void {
   createCredentialStore(join(configDir, 'credentials.json')).save('default', {
-    type: 'admin-key',
+    type: 'operator',
     authority: url,
-    admin_key: KEY,
+    username: 'alice',
+    role: 'security-admin',
+    token: TOKEN,
+    expires_at: new Date(Date.now() + 3600_000).toISOString(),
+    auth_time: null,
     saved_at: new Date().toISOString(),
   });
 }

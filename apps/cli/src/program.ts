@@ -1,12 +1,21 @@
 import { Command, CommanderError, Option } from 'commander';
+import { registerAdmin, BOOTSTRAP_TOKEN_ENV } from './commands/admin';
+import { registerApprovals } from './commands/approvals';
+import { registerAudit } from './commands/audit';
 import { registerEventSigners } from './commands/event-signers';
 import { registerInstances } from './commands/instances';
 import { registerKeys } from './commands/keys';
-import { registerLogin } from './commands/login';
+import { registerKillSwitch } from './commands/kill-switch';
+import { registerLogin, USERNAME_ENV } from './commands/login';
 import { registerLogout } from './commands/logout';
+import { registerOperators } from './commands/operators';
+import { registerPolicy } from './commands/policy';
 import { registerRevocation } from './commands/revocation';
 import { registerRevoke } from './commands/revoke';
 import { registerRotation } from './commands/rotation';
+import { registerWhoami } from './commands/whoami';
+import { TOTP_ENV } from './auth/totp-input';
+import { JUSTIFICATION_ENV } from './write/write-kit';
 import { parseMilliseconds, type ProgramDeps } from './commands/command-kit';
 import { DEFAULT_PROFILE, DEFAULT_TIMEOUT_MS, ENV } from './config/settings';
 import { UsageError } from './errors';
@@ -19,21 +28,31 @@ import { CLI_VERSION } from './version';
 
 const ROOT_HELP = `
 Examples:
-  $ revmesh --authority https://authority.example.com login --admin-key-stdin < admin-key
-  $ revmesh revoke sub alice --reason "laptop stolen" --wait
+  $ revmesh --authority https://authority.example.com login --username alice
+  $ revmesh revoke sub alice --reason "laptop stolen" -j "alice reported her laptop stolen, INC-205" --wait
+  $ revmesh approvals approve <id> -j "confirmed with the requester by phone"
   $ revmesh revocation status <id> --json
-  $ revmesh keys list
+  $ revmesh audit verify
+
+Every write takes -j/--justification (recorded in the audit log). When the authority asks for a
+fresh second factor (step-up), revmesh asks for a TOTP code at a terminal, or uses --totp.
+When the policy requires a second security-admin, the write prints an approval id and exits 8;
+with --wait it waits for the decision.
 
 Settings (a flag beats the environment, which beats the profile file):
-  ${ENV.authority.padEnd(24)}authority URL (--authority)
-  ${ENV.profile.padEnd(24)}profile name (--profile, default "${DEFAULT_PROFILE}")
-  ${ENV.timeout.padEnd(24)}per-request timeout in ms (--timeout, default ${DEFAULT_TIMEOUT_MS})
-  ${ENV.configDir.padEnd(24)}config directory (default $XDG_CONFIG_HOME/revmesh or ~/.config/revmesh)
-  config.json             {"profiles": {"<name>": {"authority": "https://…", "timeout_ms": 10000}}}
-  credentials.json        written by login with mode 0600; refused if group or others can read it
+  ${ENV.authority.padEnd(25)}authority URL (--authority)
+  ${ENV.profile.padEnd(25)}profile name (--profile, default "${DEFAULT_PROFILE}")
+  ${ENV.timeout.padEnd(25)}per-request timeout in ms (--timeout, default ${DEFAULT_TIMEOUT_MS})
+  ${ENV.configDir.padEnd(25)}config directory (default $XDG_CONFIG_HOME/revmesh or ~/.config/revmesh)
+  ${JUSTIFICATION_ENV.padEnd(25)}justification of writes (-j)
+  ${TOTP_ENV.padEnd(25)}current TOTP code for login and step-up (--totp)
+  ${USERNAME_ENV.padEnd(25)}operator name for login (--username)
+  ${BOOTSTRAP_TOKEN_ENV.padEnd(25)}the authority's bootstrap token, for admin bootstrap
+  config.json              {"profiles": {"<name>": {"authority": "https://…", "timeout_ms": 10000, "username": "alice"}}}
+  credentials.json         written by login with mode 0600; refused if group or others can read it
 
 Exit codes:
-${EXIT_CODE_TABLE.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n')}
+${EXIT_CODE_TABLE.map(([code, meaning]) => `  ${String(code).padStart(2)}  ${meaning}`).join('\n')}
 `;
 
 /**
@@ -43,7 +62,7 @@ ${EXIT_CODE_TABLE.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n')}
 export function buildProgram(deps: ProgramDeps): Command {
   const { io } = deps;
   const program = new Command('revmesh')
-    .description('revmesh: revoke tokens, rotate keys and watch enforcement across the mesh, from a terminal')
+    .description('revmesh: revoke tokens, rotate keys, approve, pull the kill switch and audit the mesh, from a terminal')
     .version(CLI_VERSION, '--version', 'print the version')
     .addOption(new Option('--authority <url>', `authority URL (env ${ENV.authority}, or the profile's)`))
     .addOption(new Option('--profile <name>', `profile in config.json / credentials.json (env ${ENV.profile}; default "${DEFAULT_PROFILE}")`))
@@ -60,14 +79,21 @@ export function buildProgram(deps: ProgramDeps): Command {
     })
     .addHelpText('after', ROOT_HELP);
 
+  registerAdmin(program, deps);
   registerLogin(program, deps);
   registerLogout(program, deps);
+  registerWhoami(program, deps);
   registerRevoke(program, deps);
   registerRevocation(program, deps);
   registerKeys(program, deps);
   registerRotation(program, deps);
   registerInstances(program, deps);
   registerEventSigners(program, deps);
+  registerApprovals(program, deps);
+  registerKillSwitch(program, deps);
+  registerAudit(program, deps);
+  registerOperators(program, deps);
+  registerPolicy(program, deps);
   return program;
 }
 
@@ -104,7 +130,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   const program = buildProgram({ io, state });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return EXIT_CODES.OK;
+    return state.exitCode ?? EXIT_CODES.OK;
   } catch (thrown) {
     let error = thrown;
     if (thrown instanceof CommanderError) {

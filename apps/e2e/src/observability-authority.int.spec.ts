@@ -127,7 +127,7 @@ describe('authority observability', () => {
     }
   });
 
-  it('never logs a token, client secret, admin key, KEK or private key material', async () => {
+  it('never logs a token, client secret, operator password, TOTP secret, operator token, KEK or private key material', async () => {
     // Client registration (returns a secret), token issuance (good and bad credentials), revocation.
     const registered = await adminApi(authority, 'POST', '/v1/clients', { audiences: ['api'], scopes: ['read'] });
     expect([200, 201]).toContain(registered.status);
@@ -141,7 +141,13 @@ describe('authority observability', () => {
       },
       body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
     });
-    await fetch(`${authority.url}/v1/revocations`, { headers: { authorization: 'Bearer wrong-admin-key-value-123456' } });
+    await fetch(`${authority.url}/v1/revocations`, { headers: { authorization: 'Bearer wrong-operator-token-123456' } });
+    // A failed login (wrong password) must not log the password it was given either.
+    await fetch(`${authority.url}/v1/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: authority.admin.username, password: `${authority.admin.password}-wrong`, totp: '000000' }),
+    });
     expect(value(await scrape(), 'revmesh_authority_logins_failed_total', { kind: 'client', reason: 'invalid_client' })).toBe(1);
     expect((await revoke(authority, 'jti', String(claimsOf(token)['jti']))).status).toBe(202);
     await new Promise((r) => setTimeout(r, 1500)); // relay + a few heartbeats log too
@@ -153,7 +159,10 @@ describe('authority observability', () => {
       'token signature': token.split('.')[2]!,
       'client secret': authority.clientSecret,
       'registered client secret': newSecret,
-      'admin key': authority.adminKey,
+      'operator password': authority.admin.password,
+      'operator TOTP secret': authority.admin.totpSecret,
+      'operator token': authority.admin.token,
+      'bootstrap token': authority.env['REVMESH_BOOTSTRAP_TOKEN']!,
       KEK: authority.env['REVMESH_KEK']!,
       'KEK (hex)': Buffer.from(authority.env['REVMESH_KEK']!, 'base64').toString('hex'),
     };

@@ -6,7 +6,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createSidecar, type Sidecar } from '@revmesh/sidecar';
 import { startNodeTelemetry, type NodeTelemetry } from '@revmesh/telemetry';
-import { freePort } from '@revmesh/test-support';
+import { bootstrapOperator, DEFAULT_TEST_JUSTIFICATION, freePort, type OperatorSession } from '@revmesh/test-support';
 import { eventually, uniquePrefix } from './support/wait';
 
 /**
@@ -35,7 +35,8 @@ describe('a revocation is one trace from the HTTP request to every sidecar', () 
   let url: string;
   let sidecars: Sidecar[] = [];
   let dir: string;
-  const adminKey = randomBytes(32).toString('base64url');
+  const bootstrapToken = randomBytes(32).toString('base64url');
+  let admin: OperatorSession;
 
   beforeAll(async () => {
     telemetry = startNodeTelemetry({
@@ -58,7 +59,7 @@ describe('a revocation is one trace from the HTTP request to every sidecar', () 
         kafkaBrokers: brokers,
         dataDir: dir,
         issuer: url,
-        adminKey,
+        bootstrapToken,
         kek: randomBytes(32),
         topicPrefix: prefix,
         accessTokenTtlSeconds: 300,
@@ -70,6 +71,7 @@ describe('a revocation is one trace from the HTTP request to every sidecar', () 
       },
       { metricsHandler: telemetry.metricsHandler },
     );
+    admin = await bootstrapOperator(url, bootstrapToken);
     const signers = (await (await fetch(`${url}/.well-known/revmesh-event-signers.json`)).json()) as {
       keys: Parameters<typeof createSidecar>[0]['eventSigners'];
     };
@@ -100,11 +102,11 @@ describe('a revocation is one trace from the HTTP request to every sidecar', () 
     const response = await fetch(`${url}/v1/revocations`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${adminKey}`,
+        authorization: `Bearer ${admin.token}`,
         'content-type': 'application/json',
         traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
       },
-      body: JSON.stringify({ target: 'jti', value: `trace-${traceId}`, reason: 'trace test' }),
+      body: JSON.stringify({ target: 'jti', value: `trace-${traceId}`, reason: 'trace test', justification: DEFAULT_TEST_JUSTIFICATION }),
     });
     expect(response.status).toBe(202);
 

@@ -60,8 +60,8 @@ describe('a revocation reaches every sidecar', () => {
     const { body } = await revoke(authority, 'jti', String(claimsOf(token)['jti']));
     // Wait until the revocation is on Kafka, so the late sidecar can only learn it from the topic.
     await eventually('revocation published', async () => {
-      const r = await fetch(`${authority.url}/v1/revocations/${body.id}`, { headers: { authorization: `Bearer ${authority.adminKey}` } });
-      return ((await r.json()) as { published?: boolean }).published === true;
+      const r = await authority.admin.request('GET', `/v1/revocations/${body.id}`);
+      return r.body['published'] === true;
     });
     const [late] = await startSidecars(authority, 1, { instanceId: 'late-joiner' });
     try {

@@ -1,4 +1,4 @@
-import { acksTopicSpec, alertsTopicSpec, keysTopicSpec, revocationTopicSpec, topicNames, type Actor, type EventSignerJwk, type TopicSpec } from '@revmesh/contracts';
+import { acksTopicSpec, alertsTopicSpec, auditTopicSpec, keysTopicSpec, revocationTopicSpec, topicNames, type Actor, type EventSignerJwk, type TopicSpec } from '@revmesh/contracts';
 import type { EventTransport, RecordPublisher } from '@revmesh/transport';
 import type { MeterProvider } from '@opentelemetry/api';
 import { createAlertPublisher } from './anomalies/alert-outbox';
@@ -6,6 +6,12 @@ import { createAnomalyDetector, type AnomalyDetector, type AnomalyThresholds } f
 import { createAuthorityHeartbeat, type AuthorityHeartbeat } from './heartbeat/authority-heartbeat';
 import { createAuthorityMetrics, type AuthorityMetrics } from './telemetry/authority-metrics';
 import { createAdminActionLog, type AdminActionLog } from './admin/admin-actions';
+import { authorityAudit, type AuthorityAudit } from './audit/authority-audit';
+import { createAuditRetention } from './audit/audit-retention';
+import { createAuditShipper, type AuditShipper } from './audit/audit-shipper';
+import { createAuditLog } from './audit/audit-store';
+import { approvalExecutors } from './approvals/approval-executors';
+import { createApprovalService, type ApprovalService } from './approvals/approval-service';
 import { createClientRegistry, type ClientRegistry } from './clients/client-registry';
 import { ClientAuthenticationError, RevocationNotFoundError } from './errors/errors';
 import { createEventSignerRing } from './event-signers/event-signer-ring';
@@ -13,19 +19,26 @@ import { createEventSignerStore, type StoredEventSigner } from './event-signers/
 import { createEventSignerRotation, type EventSignerRotation } from './event-signers/signer-rotation';
 import { createKeyEventLog, type KeyEventLog, type KeyEventRecord } from './events/key-event-log';
 import { createKeyLifecycle } from './keys/key-lifecycle';
+import type { KillSwitchService } from './kill-switch/kill-switch';
+import { createKillSwitchService } from './kill-switch/kill-switch-service';
 import { createSigningKeyStore, type StoredSigningKey } from './keys/key-store';
 import { createKeyRing, type SigningKeys } from './keys/signing-keys';
 import { silentLogger, type AuthorityLogger } from './logging/logger';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 import { createOutboxStore, type OutboxStore } from './outbox/outbox-store';
 import { createWakeSignal } from './outbox/wake-signal';
+import { createOperatorService, type OperatorService } from './operators/operator-service';
+import type { PasswordHashCost } from './operators/password-hasher';
+import { loadPolicyFile } from './policy/policy-file';
+import { createPolicyStore, type PolicyStore } from './policy/policy-store';
+import type { PolicyLimits } from './policy/policy-validation';
 import { createInstanceDirectory, type EventCoverage, type InstanceDirectory } from './reports/instance-directory';
 import { createReportSink, type SidecarReportSink } from './reports/report-sink';
 import { DEFAULT_REVOCATION_SKEW_MS } from './revocations/revocation';
 import { createRevocationService, type RevocationService } from './revocations/revocation-service';
 import { keyCalendar, type KeyCalendar } from './rotation/key-calendar';
 import { createPromotionGate } from './rotation/promotion-gate';
-import { DEFAULT_ROTATION_POLICY, validateRotationPolicy, type RotationPolicy } from './rotation/rotation-policy';
+import { DEFAULT_ROTATION_POLICY, effectiveRotationPolicy, validateRotationPolicy, type RotationPolicy } from './rotation/rotation-policy';
 import { createRotationScheduler, type RotationScheduler } from './rotation/rotation-scheduler';
 import { createRotationService, type RotationService } from './rotation/rotation-service';
 import { createRotationStore, type RotationRecord } from './rotation/rotation-store';
@@ -64,6 +77,21 @@ export interface AuthorityCoreOptions {
   readonly meterProvider?: MeterProvider;
   /** Anomaly thresholds (defaults: {@link DEFAULT_ANOMALY_THRESHOLDS}). */
   readonly anomalyThresholds?: Partial<AnomalyThresholds>;
+  /** argon2id cost of operator passwords. Default: OWASP's minimum. Tests lower it; never lower it in production. */
+  readonly passwordHashCost?: PasswordHashCost;
+  /**
+   * Security policy file (YAML or JSON by extension; REVMESH_POLICY_FILE). Validated before
+   * anything is opened, against `accessTokenTtlSeconds` and `rotation`; stored as a new policy
+   * version when its content differs from the last file applied.
+   */
+  readonly policyFile?: string;
+  /** How often the audit retention job runs (purge past `policy.audit.retentionDays`). Default 1 hour. */
+  readonly auditRetentionIntervalMs?: Milliseconds;
+  /**
+   * Ship audit entries, signed, to the audit topic (default true). Off: entries stay in the store
+   * only, unshipped, and are shipped in order once an authority starts with it on again.
+   */
+  readonly auditShipping?: boolean;
 }
 
 /** Options of {@link AuthorityCore.createHeartbeat}. */
@@ -111,15 +139,39 @@ export interface AuthorityCore {
   readonly instances: InstanceDirectory;
   readonly keyEvents: KeyEventLog;
   readonly admin: AdminActionLog;
+  /** The rotation policy in force (its period from the security policy when that sets one). */
   readonly policy: RotationPolicy;
+  /** The security policy in force (policy as code) and its versions: read it through `current()`. */
+  readonly securityPolicy: PolicyStore;
   /** The clock every service of this core reads (injected in tests). */
   readonly clock: Clock;
   /** Topics the authority publishes to (revocations, keys) and reads (acks), with their creation configs. */
-  readonly topics: { readonly revocations: TopicSpec; readonly keys: TopicSpec; readonly acks: TopicSpec; readonly alerts: TopicSpec };
+  readonly topics: {
+    readonly revocations: TopicSpec;
+    readonly keys: TopicSpec;
+    readonly acks: TopicSpec;
+    readonly alerts: TopicSpec;
+    readonly audit: TopicSpec;
+  };
   /** The authority's metrics (meter `@revmesh/authority`). */
   readonly metrics: AuthorityMetrics;
   /** Anomaly signals and their deduplicated alerts. */
   readonly anomalies: AnomalyDetector;
+  /** Operator accounts, logins (password + TOTP), sessions and operator tokens. */
+  readonly operators: OperatorService;
+  /** The kill switch (global or per audience, optional lockdown), published on the keys topic. Not approval-gated here. */
+  readonly killSwitch: KillSwitchService;
+  /**
+   * The two-person rule: actions the security policy puts behind a second security-admin are
+   * submitted here, stored as pending, and run once approved (expiry sweep running).
+   */
+  readonly approvals: ApprovalService;
+  /**
+   * The tamper-evident audit log (hash chain): `append` inside the transaction of the change it
+   * records; every entry is shipped signed (`audit.recorded`) to the audit topic; a retention job
+   * purges old entries behind a signed checkpoint.
+   */
+  readonly audit: AuthorityAudit;
   /** The signed `authority.heartbeat` sender (not started). */
   createHeartbeat(options: HeartbeatOptions): AuthorityHeartbeat;
   /** Every token-signing key with its state (no private material). */
@@ -156,6 +208,8 @@ const STARTUP_ACTOR: Actor = { kind: 'system', id: 'authority' };
  *   nothing in it has changed.
  * @throws {StoreError} / {MigrationError} when the database cannot be opened or migrated.
  * @throws {TypeError} for an invalid rotation policy.
+ * @throws {PolicyInvalidError} when the policy file (or the stored policy in force) is invalid or
+ *   does not fit `accessTokenTtlSeconds` / `rotation`; the message names the file and the field.
  */
 export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<AuthorityCore> {
   const clock = options.clock ?? systemClock;
@@ -164,15 +218,33 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
   const policy = validateRotationPolicy({ ...DEFAULT_ROTATION_POLICY, ...options.rotation });
   const skewMs = options.revocationSkewMs ?? DEFAULT_REVOCATION_SKEW_MS;
   const names = topicNames(options.topicPrefix);
+  const policyLimits: PolicyLimits = {
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    prepublishLeadMs: policy.prepublishLeadMs,
+    promotionGateTimeoutMs: policy.promotionGateTimeoutMs,
+  };
+  // An invalid policy file stops the start before the database is even opened.
+  const policyFile = options.policyFile === undefined ? undefined : loadPolicyFile(options.policyFile, policyLimits);
   const store = openStore({ dataDir: options.dataDir, clock });
   try {
-    const admin = createAdminActionLog(store);
+    // The audit log first: everything below may record into it. Its shipper needs the event
+    // signer, so appends before the signer is loaded wait unshipped until the shipper starts.
+    const shipping: { shipper?: AuditShipper } = {};
+    const auditLog = createAuditLog({ store, clock, onAppended: () => shipping.shipper?.notify() });
+    const admin = createAdminActionLog(store, auditLog);
     const wake = createWakeSignal(sleep);
     const outbox = createOutboxStore(store);
     const keyStore = createSigningKeyStore(store);
     const keyRing = createKeyRing({ keys: keyStore, kek: options.kek, storePath: store.path });
     // Token keys first: a wrong KEK fails here, before the signer ring may write anything.
     await keyRing.load();
+    const securityPolicy = createPolicyStore({
+      store,
+      clock,
+      limits: policyLimits,
+      audit: auditLog,
+      ...(policyFile === undefined ? {} : { file: policyFile }),
+    });
     const signerStore = createEventSignerStore(store);
     const signerRing = createEventSignerRing({
       store,
@@ -184,6 +256,19 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       reset: options.eventSignerReset === true,
     });
     await signerRing.load();
+    const auditShipper = (shipping.shipper = createAuditShipper({ store, log: auditLog, outbox, topic: names.audit, signer: signerRing, clock, logger, onCommitted: () => wake.notify() }));
+    if (options.auditShipping === false) auditShipper.stop();
+    auditShipper.notify();
+    const auditRetention = createAuditRetention({
+      store,
+      log: auditLog,
+      signer: signerRing,
+      policy: securityPolicy,
+      clock,
+      logger,
+      ...(options.auditRetentionIntervalMs === undefined ? {} : { intervalMs: options.auditRetentionIntervalMs }),
+    });
+    auditRetention.start();
     const keyEvents = createKeyEventLog({ store, outbox, signers: signerRing, topic: names.keys, clock, onCommitted: () => wake.notify() });
     const lifecycle = createKeyLifecycle({
       keys: keyStore,
@@ -195,6 +280,9 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       skewMs,
     });
     await keyEvents.exclusive(() => lifecycle.ensureInvariants(STARTUP_ACTOR));
+    const killSwitch = createKillSwitchService({ store, log: keyEvents, signers: signerRing, clock, logger, audit: auditLog });
+    // After a signer switch or reset, a lockdown must stay readable by every sidecar.
+    await killSwitch.republishStale(STARTUP_ACTOR);
 
     const instances = createInstanceDirectory(store);
     const metrics = createAuthorityMetrics({
@@ -223,6 +311,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       skewMs,
       clock,
       signer: signerRing,
+      audit: auditLog,
       onCommitted: () => wake.notify(),
       onAccepted: (revocation) => {
         metrics.revocationAccepted(revocation.target.type);
@@ -233,7 +322,9 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       issuer: options.issuer,
       keys: keyRing,
       revocations,
+      killSwitch,
       accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+      policy: securityPolicy,
       clock,
       sleep,
     });
@@ -244,7 +335,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
         return issued;
       },
     };
-    const registry = createClientRegistry({ store, clock });
+    const registry = createClientRegistry({ store, clock, audit: auditLog });
     const clients: ClientRegistry = {
       ...registry,
       authenticate(clientId, clientSecret) {
@@ -291,6 +382,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       log: keyEvents,
       lifecycle,
       revocations,
+      killSwitch,
       gate,
       admin,
       kek: options.kek,
@@ -304,21 +396,42 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       rotation: rotations,
       signers: signerRotation,
       policy,
+      securityPolicy,
       clock,
       sleep,
       logger,
+    });
+    const approvals = createApprovalService({
+      store,
+      audit: auditLog,
+      policy: securityPolicy,
+      executors: approvalExecutors({ rotations, revocations, killSwitch }),
+      clock,
+      logger,
+    });
+    approvals.start();
+    const operators = createOperatorService({
+      store,
+      kek: options.kek,
+      issuer: options.issuer,
+      policy: securityPolicy,
+      audit: auditLog,
+      clock,
+      ...(options.passwordHashCost === undefined ? {} : { passwordHashCost: options.passwordHashCost }),
     });
     const topics = {
       revocations: revocationTopicSpec(names.revocations),
       keys: keysTopicSpec(names.keys),
       acks: acksTopicSpec(names.acks),
       alerts: alertsTopicSpec(names.alerts),
+      audit: auditTopicSpec(names.audit),
     };
     const topicKinds = {
       [names.revocations]: 'revocations',
       [names.keys]: 'keys',
       [names.acks]: 'acks',
       [names.alerts]: 'alerts',
+      [names.audit]: 'audit',
     };
 
     return {
@@ -339,11 +452,18 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       instances,
       keyEvents,
       admin,
-      policy,
+      get policy() {
+        return effectiveRotationPolicy(policy, securityPolicy);
+      },
+      securityPolicy,
       clock,
       topics,
       metrics,
       anomalies,
+      operators,
+      killSwitch,
+      approvals,
+      audit: authorityAudit(auditLog, auditShipper, auditRetention),
       createHeartbeat: (heartbeat) =>
         createAuthorityHeartbeat({
           clock,
@@ -354,7 +474,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
           keySetVersion: () => keyEvents.version(),
         }),
       keyStates: () => keyStore.list(),
-      calendar: () => keyCalendar(keyStore.list(), policy),
+      calendar: () => keyCalendar(keyStore.list(), effectiveRotationPolicy(policy, securityPolicy)),
       revocationCoverage(revocationId) {
         const status = revocations.get(revocationId);
         if (status.eventId === null) throw new RevocationNotFoundError(revocationId);
@@ -382,10 +502,13 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
           ...relay,
           outbox,
           wake,
-          topics: [topics.revocations, topics.keys, topics.acks, topics.alerts],
+          topics: [topics.revocations, topics.keys, topics.acks, topics.alerts, topics.audit],
         }),
       scheduler,
       close: () => {
+        approvals.stop();
+        auditRetention.stop();
+        auditShipper.stop();
         reports.close();
         store.close();
       },

@@ -12,6 +12,13 @@ export {
 export {
   AudienceNotAllowedError,
   AuthorityError,
+  BootstrapDoneError,
+  InvalidCredentialsError,
+  LastSecurityAdminError,
+  LoginThrottledError,
+  OperatorExistsError,
+  OperatorNotFoundError,
+  OperatorTokenInvalidError,
   ClientAuthenticationError,
   ClientExistsError,
   EventInvalidError,
@@ -94,8 +101,25 @@ export { ATTR, AUTHORITY_METER, AUTHORITY_TRACER, METRIC, SPAN } from './telemet
 export { activeTraceFields, activeTraceparent, contextFromTraceparent, formatTraceparent } from './telemetry/trace-context';
 // Issue 4 (operators, audit, policy, approvals, kill switch): shared types.
 export { ROLES, isRole, roleAtLeast, type Role } from './operators/roles';
-export { systemAuditContext, type AuditContext, type AuditOutcome } from './audit/audit-context';
+export {
+  OPERATOR_TOKEN_AUDIENCE,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  USERNAME_PATTERN,
+  type AuthenticatedOperator,
+  type CreatedOperator,
+  type Operator,
+  type OperatorLogin,
+  type TotpEnrolment,
+} from './operators/operator';
+export type { LoginCredentials, NewOperator, OperatorService, RequestOrigin } from './operators/operator-service';
+export type { PasswordHashCost } from './operators/password-hasher';
+export { actorAuditContext, systemAuditContext, type AuditContext, type AuditOutcome } from './audit/audit-context';
 export type { AuditEntryInput, AuditLog, AuditRecord } from './audit/audit-log';
+export type { AuthorityAudit } from './audit/authority-audit';
+export type { AuditPurgeResult } from './audit/audit-retention';
+export { MAX_AUDIT_PAGE, type AuditTrail } from './audit/audit-store';
+export { verifyAuditStore, type AuditStoreVerification, type SignedCopiesVerification } from './audit/verify-audit-store';
 export {
   APPROVABLE_ACTIONS,
   DEFAULT_APPROVAL_REQUIRED,
@@ -105,5 +129,13 @@ export {
   type PolicyDocument,
   type PolicySource,
 } from './policy/policy-document';
+export type { PolicyChange } from './policy/policy-changes';
+export type { PolicyStore, PolicyVersion, PolicyVersionChanges, PolicyVersionSource } from './policy/policy-store';
+export type { PolicyLimits } from './policy/policy-validation';
+export { PolicyInvalidError, type PolicyFieldError } from './errors/errors';
 export type { Approval, ApprovalExecutor, ApprovalGate, ApprovalState, SubmitOutcome } from './approvals/approval-gate';
+export { MAX_APPROVAL_LIST, type ApprovalService } from './approvals/approval-service';
+export type { ApprovalParams } from './approvals/approval-executors';
+export { ApprovalExpiredError, ApprovalNotFoundError, ApprovalNotPendingError, SelfApprovalError } from './errors/errors';
 export type { KillSwitchScope, KillSwitchService, KillSwitchState } from './kill-switch/kill-switch';
+export { KillSwitchNotEngagedError } from './errors/errors';

@@ -29,6 +29,14 @@ export {
 } from './events/event-signer';
 export { AUTHORITY_HEARTBEAT, authorityHeartbeatV1Schema, type AuthorityHeartbeatEvent } from './events/authority-heartbeat';
 export { ALERT_RAISED, alertRaisedV1Schema, ANOMALY_KINDS, type AlertRaisedEvent, type AnomalyKind } from './events/alert-raised';
+export {
+  KILL_SWITCH_CHANGED,
+  killSwitchChangedV1Schema,
+  killSwitchScopeSchema,
+  type KillSwitchChangedEvent,
+  type KillSwitchScopeWire,
+} from './events/kill-switch-changed';
+export { AUDIT_RECORDED, auditRecordedV1Schema, type AuditRecordedEvent } from './events/audit-recorded';
 export { revmeshEventSchema, SUPPORTED_EVENT_VERSIONS, type RevmeshEvent, type RevmeshEventType } from './events/event';
 export { decodeEvent, encodeEvent, MAX_EVENT_BYTES, type DecodeResult, type EventRejectionReason } from './events/codec';
 export {
@@ -59,12 +67,15 @@ export {
 export {
   acksTopicSpec,
   alertsTopicSpec,
+  auditRecordKey,
+  auditTopicSpec,
   AUTHORITY_HEARTBEAT_KEY,
   DEFAULT_TOPIC_PREFIX,
   eventSignerKey,
   eventSignerWithdrawalKey,
   keyEventKey,
   keysTopicSpec,
+  killSwitchKey,
   revocationKey,
   revocationTopicSpec,
   topicNames,
@@ -73,3 +84,36 @@ export {
   type TopicSpec,
 } from './topics/topics';
 export { isValidTraceparent, TRACEPARENT_HEADER, TRACESTATE_HEADER } from './tracing/trace-headers';
+export { canonicalJson } from './audit/canonical-json';
+export {
+  AUDIT_GENESIS_HASH,
+  AUDIT_OUTCOMES,
+  auditEntryHash,
+  auditEntrySchema,
+  sealAuditEntry,
+  type AuditEntry,
+  type AuditOutcomeName,
+  type UnhashedAuditEntry,
+} from './audit/audit-entry';
+export {
+  AUDIT_CHECKPOINT_JWS_TYP,
+  auditCheckpointBodySchema,
+  auditCheckpointMatchesSignature,
+  auditCheckpointSchema,
+  signAuditCheckpoint,
+  verifyAuditCheckpointSignature,
+  type AuditCheckpoint,
+  type AuditCheckpointBody,
+  type CheckpointSignatureResult,
+} from './audit/audit-checkpoint';
+export {
+  auditCheckpointLine,
+  auditEntryLine,
+  auditExportLineSchema,
+  verifyAuditChain,
+  verifyAuditExport,
+  type AuditChainProblem,
+  type AuditChainVerification,
+  type AuditExportLine,
+  type VerifyAuditChainOptions,
+} from './audit/verify-audit-chain';

@@ -19,6 +19,8 @@ export {
   VERIFY_FAILURE_CODES,
   type AccessTokenClaims,
   type KeyRevokedFailure,
+  type KillSwitchFailure,
+  type KillSwitchScope,
   type OtherVerifyFailure,
   type TokenRevokedFailure,
   type VerifyFailure,
@@ -44,6 +46,7 @@ export type { RevocationAppliedListener } from './sync/revocation-sync';
 export type { AppliedKeyEvent, KeyEventListener } from './sync/key-sync';
 export type { EventTopicKind, SidecarEventRejectionReason } from './sync/event-rejection';
 export type { KeySetKey, KeySetSnapshot } from './keys/key-set';
+export type { KillSwitchSnapshot } from './kill-switch/kill-switches';
 export type { SignerOrigin, TrustedSignerInfo } from './signers/trusted-signers';
 export type { ReportStats } from './reports/sidecar-reporter';
 export { createJsonLogger, type JsonLoggerOptions, type LogFields, type LogLevel, type SidecarLogger } from './logging/logger';

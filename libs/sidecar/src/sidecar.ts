@@ -6,6 +6,7 @@ import { createDeferred } from './internal/deferred';
 import type { EpochMillis } from './internal/units';
 import { createKeySet, type KeySetSnapshot } from './keys/key-set';
 import { createKeySource } from './keys/key-source';
+import { createKillSwitches, type KillSwitchSnapshot } from './kill-switch/kill-switches';
 import { assertTransition, type SidecarState } from './lifecycle/sidecar-state';
 import { resolveSidecarOptions, SIDECAR_DEFAULTS } from './options/resolve-options';
 import type { SidecarOptions } from './options/sidecar-options';
@@ -21,7 +22,7 @@ import { createRevocationSync, type RevocationAppliedListener } from './sync/rev
 import { createSeenEventIds } from './sync/seen-event-ids';
 import { createSidecarMetrics } from './telemetry/sidecar-metrics';
 import { createTokenVerifier } from './verify/token-verifier';
-import { verifyFailure, type VerifyResult } from './verify/verify-result';
+import { verifyFailure, type KillSwitchFailure, type KillSwitchScope, type VerifyResult } from './verify/verify-result';
 import type { StalePolicy } from './options/sidecar-options';
 import { createBlockedAggregator, type VerifyContext } from './reports/blocked-aggregator';
 import { recordFinishedSpan } from './telemetry/tracing';
@@ -83,8 +84,10 @@ export interface SidecarStats {
   readonly eventsApplied: number;
   /** Revocation events (under a new event id) for a revocation already applied. */
   readonly duplicateEvents: number;
-  /** Key and signer events applied from the keys topic. */
+  /** Key, signer and kill-switch events applied from the keys topic. */
   readonly keyEventsApplied: number;
+  /** The kill switches learnt from the keys topic (global and per audience), including lifted ones. */
+  readonly killSwitches: readonly KillSwitchSnapshot[];
   readonly tombstones: number;
   /** Events rejected and never applied, by reason, both topics, e.g. `{ UNSIGNED: 1, REPLAY: 2 }`. */
   readonly rejectedEvents: Readonly<Partial<Record<SidecarEventRejectionReason, number>>>;
@@ -226,7 +229,9 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   const sync = createRevocationSync({ denyList, clock, logger, metrics, isReady });
   const trustedSigners = createTrustedSigners(config.eventSigners);
   const keySet = createKeySet();
-  const keySync = createKeySync({ keySet, signerChain: createSignerChain(trustedSigners), clock, logger, metrics, isReady });
+  const killSwitches = createKillSwitches();
+  const audiences: readonly string[] = typeof config.audience === 'string' ? [config.audience] : config.audience;
+  const keySync = createKeySync({ keySet, signerChain: createSignerChain(trustedSigners), killSwitches, clock, logger, metrics, isReady });
 
   let transport: EventTransport | undefined;
   /** With `brokers`, reporting gets a Kafka client of its own, whose retry noise stays at debug (see reportingTransportLogger). */
@@ -411,10 +416,22 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   /** The result, and the jti of a token found revoked (for blocked reports; never the token). */
   type Verified = { readonly result: VerifyResult; readonly jti?: string; readonly failOpen?: boolean };
 
+  const scopeName = (scope: KillSwitchScope): string => (scope.kind === 'global' ? 'the global kill switch' : `the kill switch of audience ${scope.audience}`);
+  const lockdownFailure = (scope: KillSwitchScope): KillSwitchFailure => ({
+    ok: false,
+    code: 'LOCKDOWN',
+    message: `${scopeName(scope)} is in lockdown: every token is refused until it is lifted`,
+    scope,
+  });
+
   const verify = async (token: string, verifyOptions: VerifyOptions | undefined): Promise<Verified> => {
     if (state !== 'ready') {
       return { result: verifyFailure('NOT_READY', NOT_READY_MESSAGES[state]) };
     }
+    // Before anything else, the token included: a lockdown refuses valid and invalid tokens alike,
+    // and no per-route policy (not even fail-open-UNSAFE while stale) gets past it.
+    const locked = killSwitches.lockdownFor(audiences);
+    if (locked) return { result: lockdownFailure(locked) };
     let failOpen = false;
     if (isStale()) {
       const silence = silenceMs();
@@ -445,6 +462,9 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     }
     // Re-checked after the await: a sidecar closed meanwhile must not accept.
     if ((state as SidecarState) !== 'ready') return { result: verifyFailure('NOT_READY', 'the sidecar is closed') };
+    // Re-checked too: a lockdown may have arrived during the signature check.
+    const locked = killSwitches.lockdownFor(audiences);
+    if (locked) return { result: lockdownFailure(locked) };
     const overflowing = denyList.isOverflowing();
     if (!overflowing && overflowLog.active) {
       overflowLog.active = false;
@@ -459,6 +479,18 @@ export function createSidecar(options: SidecarOptions): Sidecar {
           message: `token was revoked (revocation ${match.revocationId}, by ${match.target})`,
           revocationId: match.revocationId,
           target: match.target,
+        },
+        jti: checked.claims.jti,
+      };
+    }
+    const cut = killSwitches.cutFor(checked.claims.aud, checked.claims.iat);
+    if (cut) {
+      return {
+        result: {
+          ok: false,
+          code: 'KILL_SWITCH_CUT',
+          message: `token was issued at or before the cut of ${scopeName(cut.scope)} (iat ${checked.claims.iat} <= ${cut.notAfterIat}); a newer token is accepted`,
+          scope: cut.scope,
         },
         jti: checked.claims.jti,
       };
@@ -544,7 +576,8 @@ export function createSidecar(options: SidecarOptions): Sidecar {
         topics: { ...config.topics },
         eventsApplied: counts.eventsApplied,
         duplicateEvents: counts.duplicateEvents,
-        keyEventsApplied: keyCounts.keyEventsApplied + keyCounts.signerEventsApplied,
+        keyEventsApplied: keyCounts.keyEventsApplied + keyCounts.signerEventsApplied + keyCounts.killSwitchEventsApplied,
+        killSwitches: killSwitches.list(),
         tombstones: intakeCounts.tombstones,
         rejectedEvents: intakeCounts.rejectedEvents,
         keySet: { source: config.keys.kind, version: keySync.version, keys: keySet.keys() },

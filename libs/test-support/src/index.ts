@@ -25,3 +25,10 @@ export {
   type AuthorityHeartbeatInput,
   type EventSigner,
 } from './fakes/signed-events';
+export {
+  addOperator,
+  bootstrapOperator,
+  DEFAULT_TEST_JUSTIFICATION,
+  loginOperator,
+  type OperatorSession,
+} from './operators/operator-session';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startServiceProcess, type ServiceProcess } from '@revmesh/test-support';
+import { bootstrapOperator, freePort, startServiceProcess, type OperatorSession, type ServiceProcess } from '@revmesh/test-support';
 import { acquireKafka, type KafkaSource } from './kafka-source';
 import { requestJson } from './http';
 
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     kafka = await acquireKafka(ROOT, log);
     log(`Kafka: ${kafka.description} (${kafka.brokers})`);
 
-    const adminKey = randomBytes(32).toString('base64url');
+    const bootstrapToken = randomBytes(32).toString('base64url');
     const clientSecret = randomBytes(32).toString('base64url');
     const authorityPort = await freePort();
     const authorityUrl = `http://127.0.0.1:${authorityPort}`;
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
           PORT: String(authorityPort),
           REVMESH_ISSUER: authorityUrl,
           REVMESH_DATA_DIR: join(dataDir, 'authority'),
-          REVMESH_ADMIN_KEY: adminKey,
+          REVMESH_BOOTSTRAP_TOKEN: bootstrapToken,
           REVMESH_KEK: randomBytes(32).toString('base64'),
           REVMESH_DEMO: 'true',
           REVMESH_DEMO_CLIENT_SECRET: clientSecret,
@@ -63,6 +63,9 @@ async function main(): Promise<void> {
       }),
     );
     log(`Authority: ${authorityUrl}`);
+    // The first security-admin, as `revmesh admin bootstrap` creates it; then password + TOTP login.
+    const admin = await bootstrapOperator(authorityUrl, bootstrapToken, 'demo-admin');
+    log(`Operator:  ${admin.username} (security-admin), logged in with password + TOTP`);
 
     const apis: { id: string; url: string }[] = [];
     const started = await Promise.all(
@@ -107,10 +110,11 @@ async function main(): Promise<void> {
     }
 
     const requestedAt = Date.now();
-    const revocation = await requestJson(`${authorityUrl}/v1/revocations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-      body: JSON.stringify({ target: 'jti', value: jti, reason: 'demo: credential leaked' }),
+    const revocation = await admin.request('POST', '/v1/revocations', {
+      target: 'jti',
+      value: jti,
+      reason: 'demo: credential leaked',
+      justification: 'demo: the token was pasted into a public chat',
     });
     if (revocation.status !== 202) throw new Error(`revocation failed: ${revocation.status} ${JSON.stringify(revocation.body)}`);
     const revocationId = String(revocation.body['id']);
@@ -138,7 +142,7 @@ async function main(): Promise<void> {
 
     log('   (the first revocation also pays one-off warm-up costs in each process: JIT, first fetch, first publish)');
 
-    const steady = await measureSteadyState(authorityUrl, adminKey, apis, 20);
+    const steady = await measureSteadyState(admin, apis, 20);
     log(`\n4. ${steady.count} more revocations, applied by all ${apis.length} services: time from the authority accepting each`);
     log(`   to a service enforcing it: p50 ${steady.p50.toFixed(1)} ms, p95 ${steady.p95.toFixed(1)} ms, max ${steady.max.toFixed(1)} ms`);
     for (const [id, values] of steady.perInstance) {
@@ -153,8 +157,9 @@ async function main(): Promise<void> {
     log('\nEverything is still running. Try it yourself:');
     log(`   curl -s -X POST -u demo-client:${clientSecret} -d grant_type=client_credentials ${authorityUrl}/oauth/token`);
     log(`   curl -s -H "authorization: Bearer <token>" ${apis[0]?.url}/v1/hello`);
-    log(`   curl -s -X POST -H "authorization: Bearer ${adminKey}" -H "content-type: application/json" \\`);
-    log(`        -d '{"target":"sub","value":"demo-client","reason":"try it"}' ${authorityUrl}/v1/revocations`);
+    log(`   curl -s -X POST -H "authorization: Bearer ${admin.token}" -H "content-type: application/json" \\`);
+    log(`        -d '{"target":"sub","value":"demo-client","reason":"try it","justification":"trying the demo"}' ${authorityUrl}/v1/revocations`);
+    log(`   (operator ${admin.username}, password ${admin.password}, TOTP secret ${admin.totpSecret} - for \`revmesh login\`)`);
     log('Press Ctrl-C to stop everything.');
   } catch (error) {
     process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -171,13 +176,14 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Revokes `count` synthetic jtis one after another and collects each instance's own latency measurement. */
-async function measureSteadyState(authorityUrl: string, adminKey: string, apis: readonly { id: string; url: string }[], count: number) {
+async function measureSteadyState(admin: OperatorSession, apis: readonly { id: string; url: string }[], count: number) {
   const perInstance = new Map<string, number[]>(apis.map((a) => [a.id, []]));
   for (let i = 0; i < count; i++) {
-    const r = await requestJson(`${authorityUrl}/v1/revocations`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-      body: JSON.stringify({ target: 'jti', value: `demo-steady-${Date.now()}-${i}`, reason: 'demo: steady-state latency' }),
+    const r = await admin.request('POST', '/v1/revocations', {
+      target: 'jti',
+      value: `demo-steady-${Date.now()}-${i}`,
+      reason: 'demo: steady-state latency',
+      justification: 'demo: measuring steady-state propagation',
     });
     if (r.status !== 202) throw new Error(`revocation failed: ${r.status} ${JSON.stringify(r.body)}`);
     for (const api of apis) {

@@ -3,7 +3,7 @@ import type { AdminAction, AuthorityCore } from '@revmesh/authority-core';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import { parseLimit } from '../http/limit';
 
-/** Key-management actions with actor, reason and time (admin). Not yet the tamper-evident audit log. */
+/** Key-management actions with actor, reason and time (admin). Each is also in the tamper-evident audit log (`/v1/audit`). */
 @Controller('v1/admin-actions')
 export class AdminActionsController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}

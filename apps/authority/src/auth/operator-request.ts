@@ -1,16 +1,12 @@
-import type { AuditContext, Role } from '@revmesh/authority-core';
+import type { AuditContext, AuthenticatedOperator, RequestOrigin } from '@revmesh/authority-core';
 import type { HttpRequest } from '../http/http-types';
 
-/** The operator behind a request, from a verified operator token. */
-export interface OperatorPrincipal {
-  readonly operatorId: string;
-  readonly username: string;
-  readonly role: Role;
-  /** Session (token `sid`): logout and disabling the operator end it. */
-  readonly sessionId: string;
-  /** When the second factor was last presented (`auth_time`), ms. */
-  readonly authTime: number;
-}
+/**
+ * The operator behind a request, from a verified operator token whose session is open:
+ * operatorId, username, role (as stored now), sessionId (`sid`), authTime (`auth_time`, ms),
+ * sessionExpiresAt (ms).
+ */
+export type OperatorPrincipal = AuthenticatedOperator;
 
 /** What the guard attaches to a request it let through. */
 export interface OperatorRequestState {
@@ -22,6 +18,8 @@ export interface OperatorRequestState {
 /** A request as the guard leaves it. */
 export interface OperatorRequest extends HttpRequest {
   revmesh?: OperatorRequestState;
+  /** Set by the guard on every route, public ones too (see request-id.ts). */
+  requestId?: string;
   readonly ip?: string;
   readonly id?: string;
 }
@@ -41,4 +39,9 @@ export function principalOf(request: OperatorRequest): OperatorPrincipal {
   const state = request.revmesh;
   if (state === undefined) throw new Error(`no operator on ${request.method} ${request.url}: is the route public?`);
   return state.principal;
+}
+
+/** Where a request comes from, for public routes (login, bootstrap) that have no operator yet. */
+export function requestOriginOf(request: OperatorRequest): RequestOrigin {
+  return { requestId: request.requestId ?? null, sourceAddress: request.ip ?? null };
 }

@@ -1,5 +1,6 @@
-import { Body, Controller, Header, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { ClientRegistry } from '@revmesh/authority-core';
+import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { CLIENT_REGISTRY } from '../core/core.tokens';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { registerClientSchema, type RegisterClientBody } from './clients.schema';
@@ -20,12 +21,16 @@ export class ClientsController {
   @Post()
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
-  register(@Body(new ZodBodyPipe(registerClientSchema)) body: RegisterClientBody): RegisteredClientResponse {
-    const client = this.clients.register({
-      ...(body.client_id === undefined ? {} : { clientId: body.client_id }),
-      audiences: body.audiences,
-      scopes: body.scopes,
-    });
+  register(@Body(new ZodBodyPipe(registerClientSchema)) body: RegisterClientBody, @Req() request: OperatorRequest): RegisteredClientResponse {
+    // Audited as `clients.create` and `clients.secret-issued` (the secret is in this answer).
+    const client = this.clients.register(
+      {
+        ...(body.client_id === undefined ? {} : { clientId: body.client_id }),
+        audiences: body.audiences,
+        scopes: body.scopes,
+      },
+      auditContextOf(request),
+    );
     return {
       client_id: client.clientId,
       client_secret: client.clientSecret,

@@ -7,7 +7,6 @@ const KEK = Buffer.alloc(32, 7);
 const valid = {
   KAFKA_BROKERS: '127.0.0.1:19092, 127.0.0.2:19092',
   REVMESH_ISSUER: 'http://127.0.0.1:8080',
-  REVMESH_ADMIN_KEY: 'k'.repeat(32),
   REVMESH_KEK: KEK.toString('base64'),
 };
 
@@ -29,7 +28,6 @@ describe('loadConfig', () => {
       kafkaBrokers: ['127.0.0.1:19092', '127.0.0.2:19092'],
       dataDir: resolve('./.revmesh/authority'),
       issuer: 'http://127.0.0.1:8080',
-      adminKey: 'k'.repeat(32),
       kek: KEK,
       topicPrefix: 'revmesh.',
       accessTokenTtlSeconds: 300,
@@ -115,8 +113,10 @@ describe('loadConfig', () => {
       REVMESH_DEMO_AUDIENCE: 'hello-api',
       REVMESH_OUTBOX_POLL_MS: '50',
       REVMESH_LOG_LEVEL: 'debug',
+      REVMESH_BOOTSTRAP_TOKEN: 'b'.repeat(32),
     });
     expect(config).toMatchObject({
+      bootstrapToken: 'b'.repeat(32),
       port: 0,
       host: '0.0.0.0',
       dataDir: '/var/lib/revmesh',
@@ -135,7 +135,7 @@ describe('loadConfig', () => {
       loadConfig({
         PORT: 'eighty',
         REVMESH_ISSUER: 'ftp://x',
-        REVMESH_ADMIN_KEY: 'too-short-secret',
+        REVMESH_BOOTSTRAP_TOKEN: 'too-short-secret',
         REVMESH_KEK: Buffer.alloc(16).toString('base64'),
         REVMESH_ACCESS_TOKEN_TTL_SECONDS: '86401',
         REVMESH_DEMO: 'true',
@@ -150,7 +150,7 @@ describe('loadConfig', () => {
       'PORT',
       'KAFKA_BROKERS',
       'REVMESH_ISSUER',
-      'REVMESH_ADMIN_KEY',
+      'REVMESH_BOOTSTRAP_TOKEN',
       'REVMESH_KEK',
       'REVMESH_ACCESS_TOKEN_TTL_SECONDS',
       'REVMESH_DEMO_CLIENT_SECRET',
@@ -182,8 +182,15 @@ describe('loadConfig', () => {
     ['REVMESH_AUTHORITY_HEARTBEAT_MS', 'soon'],
     ['REVMESH_ANOMALY_JTI_INSTANCES', '0'],
     ['REVMESH_ANOMALY_DEDUP_WINDOW_MS', '999'],
+    ['REVMESH_POLICY_FILE', 'policy.toml'],
   ])('rejects %s=%j', (name, value) => {
     expect(problemsOf({ ...valid, [name]: value })).toEqual([name]);
+  });
+
+  it('reads the policy file path (resolved), optional', () => {
+    expect(loadConfig({ ...valid, REVMESH_POLICY_FILE: 'deploy/policy.yaml' }).policyFile).toBe(resolve('deploy/policy.yaml'));
+    expect(loadConfig({ ...valid, REVMESH_POLICY_FILE: '/etc/revmesh/policy.JSON' }).policyFile).toBe('/etc/revmesh/policy.JSON');
+    expect(loadConfig({ ...valid, REVMESH_POLICY_FILE: ' ' })).not.toHaveProperty('policyFile');
   });
 
   it('requires the demo secret only in demo mode', () => {

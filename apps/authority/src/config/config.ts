@@ -9,7 +9,8 @@ export interface AuthorityConfig {
   /** Absolute path. */
   readonly dataDir: string;
   readonly issuer: string;
-  readonly adminKey: string;
+  /** REVMESH_BOOTSTRAP_TOKEN: enables POST /v1/bootstrap when set. */
+  readonly bootstrapToken?: string;
   /** 32 bytes. */
   readonly kek: Buffer;
   readonly topicPrefix: string;
@@ -42,6 +43,8 @@ export interface AuthorityConfig {
   };
   /** REVMESH_EVENT_SIGNER_RESET: out-of-band recovery from a leaked event-signing key. */
   readonly eventSignerReset: boolean;
+  /** REVMESH_POLICY_FILE: absolute path of the security policy file, when given. */
+  readonly policyFile?: string;
 }
 
 /** The configuration is invalid. The message lists every problem and how to fix each. */
@@ -128,7 +131,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     kafkaBrokers: e.KAFKA_BROKERS,
     dataDir: e.REVMESH_DATA_DIR,
     issuer: e.REVMESH_ISSUER,
-    adminKey: e.REVMESH_ADMIN_KEY,
+    ...(e.REVMESH_BOOTSTRAP_TOKEN === undefined ? {} : { bootstrapToken: e.REVMESH_BOOTSTRAP_TOKEN }),
     kek: e.REVMESH_KEK,
     topicPrefix: e.REVMESH_TOPIC_PREFIX,
     accessTokenTtlSeconds: e.REVMESH_ACCESS_TOKEN_TTL_SECONDS,
@@ -163,5 +166,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       eventSignerOverlapSeconds: e.REVMESH_EVENT_SIGNER_OVERLAP_SECONDS,
     },
     eventSignerReset: e.REVMESH_EVENT_SIGNER_RESET,
+    ...(e.REVMESH_POLICY_FILE === undefined ? {} : { policyFile: e.REVMESH_POLICY_FILE }),
   };
 }

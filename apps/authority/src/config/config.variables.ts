@@ -97,13 +97,12 @@ export const CONFIG_VARIABLES = {
       }
     }, 'is not an http(s) URL without query or fragment'),
   }),
-  REVMESH_ADMIN_KEY: variable({
-    required: 'yes',
+  REVMESH_BOOTSTRAP_TOKEN: {
     description:
-      'Bearer key for every /v1 route until operator login exists. Compared in constant time; keep it secret.',
-    fix: 'use at least 32 characters, e.g. REVMESH_ADMIN_KEY=$(openssl rand -base64 32)',
-    parse: z.string().min(32, 'is shorter than 32 characters'),
-  }),
+      'Enables `POST /v1/bootstrap` (creates the first security-admin on a store without one) for callers presenting it as a Bearer token. Unset: bootstrap is disabled. Compared in constant time; unset it once the first admin exists.',
+    fix: 'use at least 32 characters, e.g. REVMESH_BOOTSTRAP_TOKEN=$(openssl rand -base64 32)',
+    schema: optionalRaw().pipe(z.string().min(32, 'is shorter than 32 characters').optional()),
+  } satisfies Variable<string | undefined>,
   REVMESH_KEK: variable({
     required: 'yes',
     description:
@@ -278,6 +277,18 @@ export const CONFIG_VARIABLES = {
     fix: 'use true or false',
     parse: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
   }),
+  REVMESH_POLICY_FILE: {
+    description:
+      'Security policy file, YAML (`.yaml`, `.yml`) or JSON (`.json`): token lifetimes per audience, rotation cadence, approval rules, justification length, retention, owners (see deploy/policy.example.yaml). Validated at start: an invalid file stops the authority with a message naming the file and the field. A file whose content changed since it was last applied becomes a new policy version; later changes go through PUT /v1/policy. Unset: the stored policy (the defaults on a new data folder).',
+    fix: 'use the path of a readable .yaml, .yml or .json policy file',
+    schema: optionalRaw().pipe(
+      z
+        .string()
+        .regex(/\.(ya?ml|json)$/i, 'must end in .yaml, .yml or .json')
+        .transform((path) => resolve(path))
+        .optional(),
+    ),
+  } satisfies Variable<string | undefined>,
   REVMESH_LOG_LEVEL: variable({
     default: 'info',
     description: 'Least severe log level written: error, warn, info or debug.',

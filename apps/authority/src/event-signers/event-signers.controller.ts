@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { AuthorityCore, StoredEventSigner } from '@revmesh/authority-core';
 import type { EventSignerJwk } from '@revmesh/contracts';
-import { ADMIN_KEY_ACTOR } from '../auth/admin-actor';
+import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import { reasonBodySchema, type ReasonBody } from '../validation/reason-body.schema';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
@@ -56,8 +56,8 @@ export class EventSignersController {
    */
   @Post('rotate')
   @HttpCode(201)
-  async rotate(@Body(new ZodBodyPipe(reasonBodySchema)) body: ReasonBody): Promise<SignerRotationView> {
-    const r = await this.core.eventSigners.rotation.rotate({ actor: ADMIN_KEY_ACTOR, reason: body.reason });
+  async rotate(@Body(new ZodBodyPipe(reasonBodySchema)) body: ReasonBody, @Req() request: OperatorRequest): Promise<SignerRotationView> {
+    const r = await this.core.eventSigners.rotation.rotate({ actor: auditContextOf(request).actor, reason: body.reason, context: auditContextOf(request) });
     return {
       previous_kid: r.previousKid,
       current_kid: r.currentKid,

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import type { AuthorityCore } from '@revmesh/authority-core';
-import { ADMIN_KEY_ACTOR } from '../auth/admin-actor';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { KeyNotFoundError, KeyStateConflictError, type ApprovalParams, type AuthorityCore, type RotationRecord } from '@revmesh/authority-core';
+import { sendGated } from '../approvals/gated-reply';
+import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import type { HttpReply } from '../http/http-types';
 import { rotationView, type RotationView } from '../rotations/rotation.view';
@@ -34,8 +35,12 @@ export class KeysController {
    */
   @Post('rotate')
   @HttpCode(201)
-  async rotate(@Body(new ZodBodyPipe(reasonBodySchema)) body: ReasonBody, @Res({ passthrough: true }) reply: HttpReply): Promise<RotationView> {
-    const record = await this.core.rotations.rotate('manual', { actor: ADMIN_KEY_ACTOR, reason: body.reason });
+  async rotate(
+    @Body(new ZodBodyPipe(reasonBodySchema)) body: ReasonBody,
+    @Req() request: OperatorRequest,
+    @Res({ passthrough: true }) reply: HttpReply,
+  ): Promise<RotationView> {
+    const record = await this.core.rotations.rotate('manual', { actor: auditContextOf(request).actor, reason: body.reason, context: auditContextOf(request) });
     reply.header('Location', `/v1/rotations/${encodeURIComponent(record.id)}`);
     return rotationView(record);
   }
@@ -43,17 +48,22 @@ export class KeysController {
   /**
    * Emergency: revokes the key at once; if it was active the standby is promoted without a gate;
    * a new standby is published. 201 with the rotation record (each step timed). Unknown kid:
-   * 404; already revoked: 409 `KEY_STATE_CONFLICT`.
+   * 404; already revoked: 409 `KEY_STATE_CONFLICT`. When the policy requires a second
+   * security-admin (`keys.compromise`): 202 `{status:'pending-approval', approval}`.
    */
   @Post(':kid/compromise')
-  @HttpCode(201)
   async compromise(
     @Param('kid') kid: string,
     @Body(new ZodBodyPipe(reasonBodySchema)) body: ReasonBody,
-    @Res({ passthrough: true }) reply: HttpReply,
-  ): Promise<RotationView> {
-    const record = await this.core.rotations.compromise(kid, { actor: ADMIN_KEY_ACTOR, reason: body.reason });
-    reply.header('Location', `/v1/rotations/${encodeURIComponent(record.id)}`);
-    return rotationView(record);
+    @Req() request: OperatorRequest,
+    @Res() reply: HttpReply,
+  ): Promise<void> {
+    // Refused now rather than after a second admin approved something that cannot run.
+    const key = this.core.keyStates().find((k) => k.kid === kid);
+    if (key === undefined) throw new KeyNotFoundError(kid);
+    if (key.state === 'revoked') throw new KeyStateConflictError(kid, 'revoked', 'revoked');
+    const params: ApprovalParams['keys.compromise'] = { kid, reason: body.reason };
+    const outcome = await this.core.approvals.submit<RotationRecord>({ action: 'keys.compromise', target: kid, params, context: auditContextOf(request) });
+    sendGated(reply, outcome, (record) => ({ status: 201, body: rotationView(record), location: `/v1/rotations/${encodeURIComponent(record.id)}` }));
   }
 }

@@ -1,5 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { AuthorityError, KeyStateConflictError } from '@revmesh/authority-core';
+import { AuthorityError, KeyStateConflictError, LoginThrottledError } from '@revmesh/authority-core';
 import type { HttpReply, HttpRequest } from '../http/http-types';
 import { OAuthError } from '../oauth/oauth-error';
 import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemCode } from './problem';
@@ -23,6 +23,16 @@ const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>>
   ROLLBACK_TARGET_REVOKED: 'ROLLBACK_TARGET_REVOKED',
   ROTATION_IN_PROGRESS: 'ROTATION_IN_PROGRESS',
   ROTATION_NOT_ROLLBACKABLE: 'ROTATION_NOT_ROLLBACKABLE',
+  KILL_SWITCH_NOT_ENGAGED: 'CONFLICT',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  OPERATOR_EXISTS: 'OPERATOR_EXISTS',
+  OPERATOR_NOT_FOUND: 'NOT_FOUND',
+  BOOTSTRAP_DONE: 'BOOTSTRAP_DONE',
+  LAST_SECURITY_ADMIN: 'CONFLICT',
+  APPROVAL_NOT_FOUND: 'NOT_FOUND',
+  SELF_APPROVAL: 'SELF_APPROVAL',
+  APPROVAL_EXPIRED: 'APPROVAL_EXPIRED',
+  APPROVAL_NOT_PENDING: 'APPROVAL_NOT_PENDING',
 };
 
 function pathOf(url: string): string {
@@ -66,6 +76,13 @@ export class ProblemFilter implements ExceptionFilter {
             ? { kid: exception.kid, current_state: exception.currentState, requested_state: exception.requestedState }
             : undefined;
         return new ProblemException(code, exception.message, extensions === undefined ? {} : { extensions });
+      }
+      if (exception instanceof LoginThrottledError) {
+        // Says when to retry and nothing else: not whether the username exists.
+        return new ProblemException('LOGIN_THROTTLED', exception.message, {
+          headers: { 'Retry-After': String(exception.retryAfterSeconds) },
+          extensions: { retry_after_seconds: exception.retryAfterSeconds },
+        });
       }
     } else if (exception instanceof HttpException) {
       const status = exception.getStatus();

@@ -24,7 +24,6 @@ describe('acks consumer (real broker)', () => {
         kafkaBrokers: brokers,
         dataDir: dir,
         issuer: 'http://127.0.0.1',
-        adminKey: 'a'.repeat(40),
         kek: randomBytes(32),
         topicPrefix: prefix,
         accessTokenTtlSeconds: 60,

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import type { AuthorityCore, RevocationService } from '@revmesh/authority-core';
+import type { ApprovalParams, AuthorityCore, Revocation, RevocationService } from '@revmesh/authority-core';
 import { TRACEPARENT_HEADER } from '@revmesh/contracts';
-import { ADMIN_KEY_ACTOR } from '../auth/admin-actor';
+import { approvalLocation, approvalView, type PendingApprovalView } from '../approvals/approval.view';
+import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
+import { RequireRole } from '../auth/require-role.decorator';
 import { AUTHORITY_CORE, REVOCATION_SERVICE } from '../core/core.tokens';
 import { coverageView, type CoverageView } from '../instances/coverage.view';
-import { headerValue, type HttpReply, type HttpRequest } from '../http/http-types';
+import { headerValue, type HttpReply } from '../http/http-types';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { revocationView, type RevocationView } from './revocation.view';
 import { createRevocationSchema, type CreateRevocationBody } from './revocations.schema';
@@ -19,20 +21,44 @@ export class RevocationsController {
 
   /**
    * 202, not 201: the revocation is durably stored, but enforcement happens when the sidecars
-   * apply the published event; `GET` the `Location` to see when it is published.
+   * apply the published event; `GET` the `Location` to see when it is published. A `client_id`
+   * or `sub` revocation the policy puts behind a second security-admin
+   * (`revocations.client_id` / `revocations.sub`) answers 202 `{status:'pending-approval',
+   * approval}` with the approval request's `Location` instead.
    */
   @Post()
+  @RequireRole('responder')
   @HttpCode(202)
   async revoke(
     @Body(new ZodBodyPipe(createRevocationSchema)) body: CreateRevocationBody,
-    @Req() request: HttpRequest,
+    @Req() request: OperatorRequest,
     @Res({ passthrough: true }) reply: HttpReply,
-  ): Promise<RevocationView> {
+  ): Promise<RevocationView | PendingApprovalView> {
     const traceparent = headerValue(request, TRACEPARENT_HEADER);
+    if (body.target === 'client_id' || body.target === 'sub') {
+      const params: ApprovalParams['revocations.client_id'] = {
+        value: body.value,
+        reason: body.reason,
+        ...(traceparent === undefined ? {} : { traceparent }),
+      };
+      const outcome = await this.core.approvals.submit<Revocation>({
+        action: body.target === 'client_id' ? 'revocations.client_id' : 'revocations.sub',
+        target: body.value,
+        params,
+        context: auditContextOf(request),
+      });
+      if (outcome.kind === 'pending') {
+        reply.header('Location', approvalLocation(outcome.approval.id));
+        return { status: 'pending-approval', approval: approvalView(outcome.approval) };
+      }
+      reply.header('Location', `/v1/revocations/${encodeURIComponent(outcome.result.id)}`);
+      return revocationView(outcome.result);
+    }
     const revocation = await this.revocations.revoke({
       target: { type: body.target, value: body.value },
       reason: body.reason,
-      actor: ADMIN_KEY_ACTOR,
+      actor: auditContextOf(request).actor,
+      context: auditContextOf(request),
       ...(traceparent === undefined ? {} : { traceparent }),
     });
     reply.header('Location', `/v1/revocations/${encodeURIComponent(revocation.id)}`);

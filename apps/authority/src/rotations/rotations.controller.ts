@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import type { AuthorityCore } from '@revmesh/authority-core';
-import { ADMIN_KEY_ACTOR } from '../auth/admin-actor';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { ApprovalParams, AuthorityCore, RotationRecord } from '@revmesh/authority-core';
+import { sendGated } from '../approvals/gated-reply';
+import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import type { HttpReply } from '../http/http-types';
 import { parseLimit } from '../http/limit';
@@ -29,21 +30,24 @@ export class RotationsController {
   /**
    * Re-activates the key the rotation replaced; its new key becomes `retired` (or `revoked`).
    * 201 with the new `rollback` rotation record. 409 `ROLLBACK_TARGET_REVOKED` when the previous
-   * key is revoked, `KEY_STATE_CONFLICT` when a key is not where a rollback needs it.
+   * key is revoked, `KEY_STATE_CONFLICT` when a key is not where a rollback needs it. When the
+   * policy requires a second security-admin (`rotations.rollback`): 202
+   * `{status:'pending-approval', approval}`.
    */
   @Post(':id/rollback')
-  @HttpCode(201)
   async rollback(
     @Param('id') id: string,
     @Body(new ZodBodyPipe(rollbackSchema)) body: RollbackBody,
-    @Res({ passthrough: true }) reply: HttpReply,
-  ): Promise<RotationView> {
-    const record = await this.core.rotations.rollback(id, {
-      actor: ADMIN_KEY_ACTOR,
+    @Req() request: OperatorRequest,
+    @Res() reply: HttpReply,
+  ): Promise<void> {
+    this.core.rotations.get(id); // unknown id: 404 now, not after a second admin approved it
+    const params: ApprovalParams['rotations.rollback'] = {
+      rotationId: id,
       reason: body.reason,
       ...(body.new_key_state === undefined ? {} : { newKeyState: body.new_key_state }),
-    });
-    reply.header('Location', `/v1/rotations/${encodeURIComponent(record.id)}`);
-    return rotationView(record);
+    };
+    const outcome = await this.core.approvals.submit<RotationRecord>({ action: 'rotations.rollback', target: id, params, context: auditContextOf(request) });
+    sendGated(reply, outcome, (record) => ({ status: 201, body: rotationView(record), location: `/v1/rotations/${encodeURIComponent(record.id)}` }));
   }
 }

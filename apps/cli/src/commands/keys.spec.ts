@@ -1,5 +1,8 @@
 import { problem } from '../testing/fake-authority.spec-helper';
-import { loggedInFixture, TEST_ADMIN_KEY, type LoggedInFixture } from '../testing/run-cli.spec-helper';
+import { loggedInFixture, TEST_OPERATOR, type LoggedInFixture } from '../testing/run-cli.spec-helper';
+
+/** The justification every write in this file gives. */
+const J = 'INC-1: leaked token, see the ticket';
 
 const T = Date.UTC(2025, 5, 1);
 const keys = {
@@ -35,7 +38,7 @@ describe('revmesh keys', () => {
 
     expect(run.code).toBe(0);
     expect(f.authority.requests[0]).toMatchObject({ method: 'GET', path: '/v1/keys' });
-    expect(f.authority.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_ADMIN_KEY}`);
+    expect(f.authority.requests[0]!.headers.authorization).toBe(`Bearer ${TEST_OPERATOR.token}`);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^KID +STATE +ALG +CREATED +ACTIVATED +RETIRE AFTER$/);
     expect(lines[1]).toMatch(/^kid-active +active +EdDSA +2025-06-01T00:00:00\.000Z +2025-06-01T00:00:01\.000Z +-$/);
@@ -104,36 +107,36 @@ describe('revmesh keys', () => {
         status: 'completed',
         from_kid: 'k1',
         to_kid: 'k2',
-        actor: { kind: 'admin-key', id: 'admin' },
+        actor: { kind: 'operator', id: 'alice' },
         requested_at: T,
         gate_outcome: 'timed_out',
         unconfirmed_instances: ['orders-4', 'orders-5'],
         completed_at: T + 5000,
       },
     });
-    const run = await f.run(['keys', 'rotate', '--reason', 'x']);
+    const run = await f.run(['keys', 'rotate', '--reason', 'x', '-j', J]);
     expect(run.stdout).toMatch(/^status +completed$/m);
     expect(run.stdout).toMatch(/^gate outcome +timed_out$/m);
     expect(run.stdout).toMatch(/^unconfirmed instances +orders-4, orders-5$/m);
-    expect(run.stdout).toMatch(/^actor kind +admin-key$/m);
+    expect(run.stdout).toMatch(/^actor kind +operator$/m);
   });
 
   it('rotate: POST /v1/keys/rotate {reason}, prints the rotation record', async () => {
     f.authority.on('POST', '/v1/keys/rotate', { status: 202, body: { ...rotation, kind: 'manual' } });
-    const run = await f.run(['keys', 'rotate', '--reason', 'quarterly']);
+    const run = await f.run(['keys', 'rotate', '--reason', 'quarterly', '-j', J]);
 
     expect(run.code).toBe(0);
-    expect(f.authority.requests[0]).toMatchObject({ method: 'POST', path: '/v1/keys/rotate', body: { reason: 'quarterly' } });
+    expect(f.authority.requests[0]).toMatchObject({ method: 'POST', path: '/v1/keys/rotate', body: { reason: 'quarterly', justification: J } });
     expect(run.stdout).toMatch(/^id +rot-1$/m);
     expect(run.stdout).toMatch(/^kind +manual$/m);
   });
 
   it('compromise: POST /v1/keys/:kid/compromise {reason}, with the steps and unconfirmed instances', async () => {
     f.authority.on('POST', '/v1/keys/kid%2Fwith%20slash/compromise', { status: 200, body: rotation });
-    const run = await f.run(['keys', 'compromise', 'kid/with slash', '--reason', 'found in a repo']);
+    const run = await f.run(['keys', 'compromise', 'kid/with slash', '--reason', 'found in a repo', '-j', J]);
 
     expect(run.code).toBe(0);
-    expect(f.authority.requests[0]).toMatchObject({ method: 'POST', body: { reason: 'found in a repo' } });
+    expect(f.authority.requests[0]).toMatchObject({ method: 'POST', body: { reason: 'found in a repo', justification: J } });
     expect(run.stdout).toMatch(/^completed at +2025-06-01T00:00:00\.420Z$/m);
     expect(run.stdout).toContain('steps (2):\nSTEP              AT\nstandby promoted  2025-06-01T00:00:00.010Z\n');
     expect(run.stdout).toMatch(/^unconfirmed instances +orders-9$/m);
@@ -141,22 +144,22 @@ describe('revmesh keys', () => {
 
   it('compromise: a refused transition names the current state (exit 1)', async () => {
     f.authority.on('POST', '/v1/keys/kid-old/compromise', problem(409, 'CONFLICT', 'Conflict', 'key kid-old is retired; it cannot be compromised'));
-    const run = await f.run(['keys', 'compromise', 'kid-old', '--reason', 'x']);
+    const run = await f.run(['keys', 'compromise', 'kid-old', '--reason', 'x', '-j', J]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('revmesh: Conflict: key kid-old is retired; it cannot be compromised (code CONFLICT)\n');
   });
 
   it('rollback: POST /v1/rotations/:id/rollback {reason}; the new key stays retired by default', async () => {
     f.authority.on('POST', '/v1/rotations/rot-1/rollback', { status: 200, body: { ...rotation, id: 'rot-2', kind: 'rollback' } });
-    const run = await f.run(['keys', 'rollback', 'rot-1', '--reason', 'legacy verifier']);
+    const run = await f.run(['keys', 'rollback', 'rot-1', '--reason', 'legacy verifier', '-j', J]);
     expect(run.code).toBe(0);
-    expect(f.authority.requests[0]!.body).toEqual({ reason: 'legacy verifier' });
+    expect(f.authority.requests[0]!.body).toEqual({ reason: 'legacy verifier', justification: J });
   });
 
   it('rollback --revoke-new-key asks for new_key_state "revoked"', async () => {
     f.authority.on('POST', '/v1/rotations/rot-1/rollback', { status: 200, body: rotation });
-    await f.run(['keys', 'rollback', 'rot-1', '--reason', 'bad host', '--revoke-new-key']);
-    expect(f.authority.requests[0]!.body).toEqual({ reason: 'bad host', new_key_state: 'revoked' });
+    await f.run(['keys', 'rollback', 'rot-1', '--reason', 'bad host', '-j', J, '--revoke-new-key']);
+    expect(f.authority.requests[0]!.body).toEqual({ reason: 'bad host', new_key_state: 'revoked', justification: J });
   });
 
   it('rollback onto a revoked key: the authority refusal is shown (exit 1)', async () => {
@@ -165,7 +168,7 @@ describe('revmesh keys', () => {
       '/v1/rotations/rot-1/rollback',
       problem(409, 'CONFLICT', 'Conflict', 'the previous key kid-active is revoked; rolling back onto it is refused'),
     );
-    const run = await f.run(['keys', 'rollback', 'rot-1', '--reason', 'x']);
+    const run = await f.run(['keys', 'rollback', 'rot-1', '--reason', 'x', '-j', J]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('rolling back onto it is refused (code CONFLICT)');
   });
@@ -174,7 +177,9 @@ describe('revmesh keys', () => {
     [['keys', 'rotate']],
     [['keys', 'compromise', 'kid-1']],
     [['keys', 'rollback', 'rot-1']],
-    [['keys', 'compromise', '--reason', 'x']],
+    [['keys', 'compromise', '--reason', 'x', '-j', J]],
+    [['keys', 'compromise', 'kid-1', '--reason', 'x']],
+    [['keys', 'rotate', '--reason', 'x', '--wait-timeout', '5', '-j', J]],
   ])('%j is a usage error and sends nothing', async (argv) => {
     const run = await f.run(argv);
     expect(run.code).toBe(2);

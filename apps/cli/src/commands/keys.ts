@@ -3,6 +3,7 @@ import { UnexpectedResponseError } from '../errors';
 import { isJsonObject, listIn } from '../http/api-types';
 import { describeRecord, renderRecords, type Column } from '../output/record-view';
 import { renderRotation } from '../output/rotation-view';
+import { performWrite, showWrite, withWriteOptions, type WriteOptions } from '../write/write-kit';
 import { parseReason, runs, withExamples, type ProgramDeps } from './command-kit';
 
 const KEY_COLUMNS: readonly Column[] = [
@@ -26,7 +27,7 @@ const CALENDAR_COLUMNS: readonly Column[] = [
 
 const CALENDAR_LISTS = ['entries', 'events', 'calendar', 'items', 'upcoming'];
 
-interface ReasonOptions {
+interface ReasonOptions extends WriteOptions {
   readonly reason: string;
 }
 
@@ -37,7 +38,7 @@ interface RollbackOptions extends ReasonOptions {
 /** `revmesh keys list|calendar|rotate|compromise|rollback`: the token-signing keys. */
 export function registerKeys(program: Command, deps: ProgramDeps): void {
   const keys = program.command('keys').description('token-signing keys: list, calendar, rotate, compromise, rollback');
-  withExamples(keys, ['revmesh keys list', 'revmesh keys compromise <kid> --reason "private key in a public repo"']);
+  withExamples(keys, ['revmesh keys list', 'revmesh keys compromise <kid> --reason "private key in a public repo" -j "INC-310"']);
 
   const list = keys
     .command('list')
@@ -69,48 +70,60 @@ export function registerKeys(program: Command, deps: ProgramDeps): void {
     );
   withExamples(calendar, ['revmesh keys calendar', 'revmesh keys calendar --json']);
 
-  const rotate = keys
-    .command('rotate')
-    .description('rotate now: promote the pre-published standby key and publish a new standby')
-    .requiredOption('--reason <text>', 'why (recorded with the rotation)', parseReason)
-    .action(
-      runs<ReasonOptions>(deps, async (context, _args, options) => {
-        const { body } = await context.api().rotateKeys(options.reason);
-        context.output.result(body, () => renderRotation(body));
-      }),
-    );
-  withExamples(rotate, ['revmesh keys rotate --reason "quarterly rotation brought forward"']);
+  const rotate = withWriteOptions(
+    keys
+      .command('rotate')
+      .description('rotate now: promote the pre-published standby key and publish a new standby')
+      .requiredOption('--reason <text>', 'why (recorded with the rotation)', parseReason),
+    { wait: true },
+  ).action(
+    runs<ReasonOptions>(deps, async (context, _args, options) => {
+      const result = await performWrite(context, options, (api, justification) => api.rotateKeys(options.reason, justification));
+      showWrite(context, result, renderRotation);
+    }),
+  );
+  withExamples(rotate, ['revmesh keys rotate --reason "quarterly rotation brought forward" -j "auditor asked for it, SEC-88"']);
 
-  const compromise = keys
-    .command('compromise')
-    .description('emergency: revoke a key (every token it signed is rejected everywhere) and promote the standby at once')
-    .argument('<kid>', 'the compromised key id (see revmesh keys list)')
-    .requiredOption('--reason <text>', 'why (recorded with the rotation)', parseReason)
-    .action(
-      runs<ReasonOptions>(deps, async (context, [kid], options) => {
-        const { body } = await context.api().compromiseKey(kid ?? '', options.reason);
-        context.output.result(body, () => renderRotation(body));
-      }),
-    );
-  withExamples(compromise, ['revmesh keys compromise 3q2-X9w… --reason "private key found in a public repository"']);
+  const compromise = withWriteOptions(
+    keys
+      .command('compromise')
+      .description('emergency: revoke a key (every token it signed is rejected everywhere) and promote the standby at once')
+      .argument('<kid>', 'the compromised key id (see revmesh keys list)')
+      .requiredOption('--reason <text>', 'why (recorded with the rotation)', parseReason),
+    { wait: true },
+  ).action(
+    runs<ReasonOptions>(deps, async (context, [kid], options) => {
+      const result = await performWrite(context, options, (api, justification) => api.compromiseKey(kid ?? '', options.reason, justification));
+      showWrite(context, result, renderRotation);
+    }),
+  );
+  withExamples(compromise, [
+    'revmesh keys compromise 3q2-X9w… --reason "private key found in a public repository" -j "INC-310: key in a public repo"',
+    'revmesh keys compromise 3q2-X9w… --reason "key leaked" -j "INC-310" --wait      # waits for the second security-admin',
+  ]);
 
-  const rollback = keys
-    .command('rollback')
-    .description('undo a rotation: re-activate the previous key (refused if it is revoked); the new key becomes retired')
-    .argument('<rotation-id>', 'the rotation to undo (printed by keys rotate / compromise)')
-    .requiredOption('--reason <text>', 'why (recorded with the rollback)', parseReason)
-    .option('--revoke-new-key', 'make the key being rolled back from revoked instead of retired (its tokens are rejected)')
-    .action(
-      runs<RollbackOptions>(deps, async (context, [rotationId], options) => {
-        const { body } = await context.api().rollbackRotation(rotationId ?? '', {
-          reason: options.reason,
-          ...(options.revokeNewKey === true ? { newKeyState: 'revoked' as const } : {}),
-        });
-        context.output.result(body, () => renderRotation(body));
-      }),
-    );
+  const rollback = withWriteOptions(
+    keys
+      .command('rollback')
+      .description('undo a rotation: re-activate the previous key (refused if it is revoked); the new key becomes retired')
+      .argument('<rotation-id>', 'the rotation to undo (printed by keys rotate / compromise)')
+      .requiredOption('--reason <text>', 'why (recorded with the rollback)', parseReason)
+      .option('--revoke-new-key', 'make the key being rolled back from revoked instead of retired (its tokens are rejected)'),
+    { wait: true },
+  ).action(
+    runs<RollbackOptions>(deps, async (context, [rotationId], options) => {
+      const result = await performWrite(context, options, (api, justification) =>
+        api.rollbackRotation(
+          rotationId ?? '',
+          { reason: options.reason, ...(options.revokeNewKey === true ? { newKeyState: 'revoked' as const } : {}) },
+          justification,
+        ),
+      );
+      showWrite(context, result, renderRotation);
+    }),
+  );
   withExamples(rollback, [
-    'revmesh keys rollback 0b7d… --reason "new key rejected by legacy verifier"',
-    'revmesh keys rollback 0b7d… --reason "new key was generated on a bad host" --revoke-new-key',
+    'revmesh keys rollback 0b7d… --reason "new key rejected by legacy verifier" -j "checkout outage, INC-311"',
+    'revmesh keys rollback 0b7d… --reason "new key was generated on a bad host" --revoke-new-key -j "INC-312"',
   ]);
 }

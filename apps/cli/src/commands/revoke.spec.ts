@@ -1,5 +1,8 @@
 import { problem, type FakeReply } from '../testing/fake-authority.spec-helper';
-import { loggedInFixture, TEST_ADMIN_KEY, type LoggedInFixture } from '../testing/run-cli.spec-helper';
+import { loggedInFixture, TEST_OPERATOR, type LoggedInFixture } from '../testing/run-cli.spec-helper';
+
+/** The justification every write in this file gives. */
+const J = 'INC-1: leaked token, see the ticket';
 
 const ID = '0f9a4a52-7c2b-4d61-8d4e-3c1f7a2b9e10';
 const PUBLISHED_AT = 1_735_689_600_000;
@@ -40,30 +43,30 @@ describe('revmesh revoke', () => {
   });
   afterEach(() => f.close());
 
-  it('POSTs the target, value and reason with the admin key and prints the revocation', async () => {
-    const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', '  leaked in a ticket ']);
+  it('POSTs the target, value, reason and justification with the operator token and prints the revocation', async () => {
+    const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', '  leaked in a ticket ', '-j', J]);
 
     expect(run.code).toBe(0);
     expect(f.authority.requests).toHaveLength(1);
     const [request] = f.authority.requests;
-    expect(request).toMatchObject({ method: 'POST', path: '/v1/revocations', body: { target: 'jti', value: 'tok-1', reason: 'leaked in a ticket' } });
-    expect(request!.headers.authorization).toBe(`Bearer ${TEST_ADMIN_KEY}`);
+    expect(request).toMatchObject({ method: 'POST', path: '/v1/revocations', body: { target: 'jti', value: 'tok-1', reason: 'leaked in a ticket', justification: J } });
+    expect(request!.headers.authorization).toBe(`Bearer ${TEST_OPERATOR.token}`);
     expect(request!.headers['content-type']).toBe('application/json');
     expect(run.stdout).toMatch(new RegExp(`^id +${ID}$`, 'm'));
     expect(run.stdout).toMatch(/^published +no$/m);
     expect(run.stdout).toMatch(/^some future field +kept$/m);
     expect(run.stdout).toContain(`revmesh revocation status ${ID}`);
-    expect(run.stdout + run.stderr).not.toContain(TEST_ADMIN_KEY);
+    expect(run.stdout + run.stderr).not.toContain(TEST_OPERATOR.token);
   });
 
   it.each(['sub', 'client_id', 'sid'])('accepts target %s', async (target) => {
-    const run = await f.run(['revoke', target, 'v', '--reason', 'r']);
+    const run = await f.run(['revoke', target, 'v', '--reason', 'r', '-j', J]);
     expect(run.code).toBe(0);
-    expect(f.authority.requests[0]!.body).toEqual({ target, value: 'v', reason: 'r' });
+    expect(f.authority.requests[0]!.body).toEqual({ target, value: 'v', reason: 'r', justification: J });
   });
 
   it('--json prints exactly the API body', async () => {
-    const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', 'r', '--json']);
+    const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', 'r', '-j', J, '--json']);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual(created);
     expect(run.stderr).toBe('');
@@ -78,7 +81,7 @@ describe('revmesh revoke', () => {
         { field: 'reason', message: 'must not be empty' },
       ]),
     );
-    const run = await f.run(['revoke', 'sub', 'x'.repeat(600), '--reason', 'r']);
+    const run = await f.run(['revoke', 'sub', 'x'.repeat(600), '--reason', 'r', '-j', J]);
 
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
@@ -91,7 +94,7 @@ describe('revmesh revoke', () => {
 
   it('--json puts the problem in the one document and the line on stderr', async () => {
     f.authority.on('POST', '/v1/revocations', problem(400, 'INVALID_REQUEST', 'The request is invalid', 'invalid value', [{ field: 'value', message: 'bad' }]));
-    const run = await f.run(['--json', 'revoke', 'sub', 'x', '--reason', 'r']);
+    const run = await f.run(['--json', 'revoke', 'sub', 'x', '--reason', 'r', '-j', J]);
 
     expect(run.code).toBe(1);
     expect(JSON.parse(run.stdout)).toEqual({
@@ -101,6 +104,7 @@ describe('revmesh revoke', () => {
         detail: 'invalid value',
         exit_code: 1,
         status: 400,
+        request_id: f.authority.requests[0]!.headers['x-request-id'],
         errors: [{ field: 'value', message: 'bad' }],
       },
     });
@@ -109,24 +113,24 @@ describe('revmesh revoke', () => {
 
   it('maps 401 to exit 4 with a hint to log in again', async () => {
     f.authority.on('POST', '/v1/revocations', problem(401, 'UNAUTHORIZED', 'Authentication required', 'the admin key is not valid'));
-    const run = await f.run(['revoke', 'sub', 'alice', '--reason', 'r']);
+    const run = await f.run(['revoke', 'sub', 'alice', '--reason', 'r', '-j', J]);
     expect(run.code).toBe(4);
     expect(run.stderr).toBe(
       'revmesh: Authentication required: the admin key is not valid (code UNAUTHORIZED)\n' +
-        'hint: the authority refused the stored credential: log in again (revmesh login --admin-key-stdin)\n',
+        'hint: the authority refused the stored session: log in again (revmesh login)\n',
     );
   });
 
   it('maps a 500 without a problem body to exit 1', async () => {
     f.authority.on('POST', '/v1/revocations', { status: 502, body: 'Bad Gateway', contentType: 'text/plain' });
-    const run = await f.run(['revoke', 'sub', 'alice', '--reason', 'r']);
+    const run = await f.run(['revoke', 'sub', 'alice', '--reason', 'r', '-j', J]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/answered 502 without a problem body \(code HTTP_502\)/);
   });
 
   it('does not follow a redirect with the credential', async () => {
     f.authority.on('POST', '/v1/revocations', { status: 307, headers: { location: 'https://elsewhere.example/v1/revocations' } });
-    const run = await f.run(['revoke', 'sub', 'alice', '--reason', 'r']);
+    const run = await f.run(['revoke', 'sub', 'alice', '--reason', 'r', '-j', J]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('redirected (307) to https://elsewhere.example/v1/revocations');
   });
@@ -136,7 +140,7 @@ describe('revmesh revoke', () => {
       const answers = [coverage([], ['api-1', 'api-2']), coverage(['api-1'], ['api-2']), coverage(['api-1', 'api-2'], [])];
       f.authority.on('GET', `/v1/revocations/${ID}/coverage`, () => answers.shift() ?? coverage(['api-1', 'api-2'], []));
 
-      const run = await f.run(['--json', 'revoke', 'jti', 'tok-1', '--reason', 'r', '--wait']);
+      const run = await f.run(['--json', 'revoke', 'jti', 'tok-1', '--reason', 'r', '-j', J, '--wait']);
 
       expect(run.code).toBe(0);
       const document = JSON.parse(run.stdout) as { revocation: unknown; coverage: { complete: boolean } };
@@ -147,12 +151,12 @@ describe('revmesh revoke', () => {
       expect(run.stderr).toMatch(/Enforced by every live instance .* after the request\.\n$/);
       const polls = f.authority.requests.filter((r) => r.path === `/v1/revocations/${ID}/coverage`);
       expect(polls).toHaveLength(3);
-      expect(polls.every((r) => r.method === 'GET' && r.headers.authorization === `Bearer ${TEST_ADMIN_KEY}`)).toBe(true);
+      expect(polls.every((r) => r.method === 'GET' && r.headers.authorization === `Bearer ${TEST_OPERATOR.token}`)).toBe(true);
     });
 
     it('prints coverage per instance for people', async () => {
       f.authority.on('GET', `/v1/revocations/${ID}/coverage`, coverage(['api-1', 'api-2'], []));
-      const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', 'r', '--wait']);
+      const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', 'r', '-j', J, '--wait']);
 
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^published +yes$/m);
@@ -166,7 +170,7 @@ describe('revmesh revoke', () => {
     it('redraws one progress line on a terminal', async () => {
       const answers = [coverage([], ['api-1']), coverage([], ['api-1']), coverage(['api-1'], [])];
       f.authority.on('GET', `/v1/revocations/${ID}/coverage`, () => answers.shift()!);
-      const run = await f.run(['--json', 'revoke', 'jti', 'tok-1', '--reason', 'r', '--wait'], { stderrIsTTY: true });
+      const run = await f.run(['--json', 'revoke', 'jti', 'tok-1', '--reason', 'r', '-j', J, '--wait'], { stderrIsTTY: true });
 
       expect(run.code).toBe(0);
       const redraw = '\r\u001b[2K';
@@ -176,7 +180,7 @@ describe('revmesh revoke', () => {
 
     it('exits 3 on timeout, still printing the one document with the last coverage', async () => {
       f.authority.on('GET', `/v1/revocations/${ID}/coverage`, coverage(['api-1'], ['api-stuck']));
-      const run = await f.run(['--json', 'revoke', 'jti', 'tok-1', '--reason', 'r', '--wait', '--wait-timeout', '0.2']);
+      const run = await f.run(['--json', 'revoke', 'jti', 'tok-1', '--reason', 'r', '-j', J, '--wait', '--wait-timeout', '0.2']);
 
       expect(run.code).toBe(3);
       const document = JSON.parse(run.stdout) as { coverage: { complete: boolean; pending: unknown[] } };
@@ -193,7 +197,7 @@ describe('revmesh revoke', () => {
         published = true;
         return { status: 200, body };
       });
-      const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', 'r', '--wait']);
+      const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', 'r', '-j', J, '--wait']);
 
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('waiting for the authority to publish the revocation\n');
@@ -202,7 +206,7 @@ describe('revmesh revoke', () => {
 
     it('is not treated as complete when the coverage answer is malformed', async () => {
       f.authority.on('GET', `/v1/revocations/${ID}/coverage`, { status: 200, body: { applied: [] } });
-      const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', 'r', '--wait']);
+      const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', 'r', '-j', J, '--wait']);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('did not answer with coverage (no boolean "complete")');
     });

@@ -1,14 +1,18 @@
 import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AdminKeyCredential } from '../auth/credential';
+import type { OperatorCredential } from '../auth/credential';
 import { CredentialsInsecureError, CredentialsInvalidError } from '../errors';
 import { tempDir } from '../testing/run-cli.spec-helper';
 import { createCredentialStore } from './credentials';
 
-const credential = (key: string): AdminKeyCredential => ({
-  type: 'admin-key',
+const credential = (token: string): OperatorCredential => ({
+  type: 'operator',
   authority: 'https://authority.example.com',
-  admin_key: key,
+  username: 'alice',
+  role: 'security-admin',
+  token,
+  expires_at: '2025-01-01T01:00:00.000Z',
+  auth_time: '2025-01-01T00:00:00.000Z',
   saved_at: '2025-01-01T00:00:00.000Z',
 });
 
@@ -73,13 +77,23 @@ describe('credential store', () => {
   it.each([
     ['not JSON', 'nope', /not valid JSON/],
     ['another layout version', '{"version":2,"profiles":{}}', /unknown layout version 2/],
-    ['an unknown credential type', '{"version":1,"profiles":{"default":{"type":"operator-token"}}}', /unknown credential type "operator-token"/],
+    ['an unknown credential type', '{"version":1,"profiles":{"default":{"type":"passkey"}}}', /unknown credential type "passkey"/],
+    ['an operator credential without its token', '{"version":1,"profiles":{"default":{"type":"operator","authority":"https://a"}}}', /an operator credential needs/],
   ])('explains a file holding %s', (_name, content, message) => {
     const path = join(dir.path, 'credentials.json');
     writeFileSync(path, content, { mode: 0o600 });
     const read = () => createCredentialStore(path).read('default');
     expect(read).toThrow(CredentialsInvalidError);
     expect(read).toThrow(message);
+  });
+
+  it('reads an obsolete admin-key entry as no credential, keeping the other profiles', () => {
+    const path = join(dir.path, 'credentials.json');
+    const old = { type: 'admin-key', authority: 'https://a.example', admin_key: 'k', saved_at: '2025-01-01T00:00:00.000Z' };
+    writeFileSync(path, JSON.stringify({ version: 1, profiles: { default: old, staging: credential('b') } }), { mode: 0o600 });
+    const store = createCredentialStore(path);
+    expect(store.read('default')).toBeUndefined();
+    expect(store.read('staging')).toEqual(credential('b'));
   });
 
   it('removes a profile and deletes the file with the last one', () => {

@@ -94,9 +94,10 @@ export function createCredentialStore(path: string, options: CredentialStoreOpti
     if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) throw broken('"profiles" is not an object');
     const parsed: Record<string, StoredCredential> = {};
     for (const [name, value] of Object.entries(profiles)) {
-      const credential = parseStoredCredential(value);
-      if (typeof credential === 'string') throw broken(`profile "${name}": ${credential}`);
-      parsed[name] = credential;
+      const entry = parseStoredCredential(value);
+      if (entry.kind === 'invalid') throw broken(`profile "${name}": ${entry.why}`);
+      // An obsolete kind (the old admin key) is dropped: that profile reads as "not logged in".
+      if (entry.kind === 'credential') parsed[name] = entry.credential;
     }
     return { version: FILE_VERSION, profiles: parsed };
   }

@@ -17,14 +17,16 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /**
- * Writes `content` to `path` with `mode`, atomically: a reader sees the old file or the new
+ * Writes `content` to `path` with `mode`, atomically (`privateDir: false` leaves the directory's
+ * mode alone, for files written where the user asked): a reader sees the old file or the new
  * one, never half of it, and a crash mid-write leaves the old file intact. The temporary file
  * is created with the final mode (never briefly world-readable) in the same directory, so the
  * rename stays on one file system.
  */
-export function writeFileAtomic(path: string, content: string, mode: number): void {
+export function writeFileAtomic(path: string, content: string, mode: number, options: { readonly privateDir?: boolean } = {}): void {
   const dir = dirname(path);
-  ensurePrivateDir(dir);
+  // Our config directory is made owner-only; a directory the user named (--out) is theirs to keep as it is.
+  if (options.privateDir !== false) ensurePrivateDir(dir);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temp, 'wx', mode);
   try {

@@ -7,6 +7,8 @@ export interface ProfileSettings {
   readonly authority?: string;
   /** Per-request timeout, milliseconds. */
   readonly timeout_ms?: number;
+  /** Operator name `login` uses when neither `--username` nor `REVMESH_USERNAME` gives one. */
+  readonly username?: string;
 }
 
 /** The content of config.json. */
@@ -14,7 +16,7 @@ export interface ConfigFile {
   readonly profiles: Readonly<Record<string, ProfileSettings>>;
 }
 
-const PROFILE_KEYS: ReadonlySet<string> = new Set(['authority', 'timeout_ms']);
+const PROFILE_KEYS: ReadonlySet<string> = new Set(['authority', 'timeout_ms', 'username']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -27,7 +29,10 @@ function parseProfile(path: string, name: string, raw: unknown): ProfileSettings
   for (const key of Object.keys(raw)) {
     if (!PROFILE_KEYS.has(key)) throw new ConfigError(`${where}.${key} is not a known setting (known: ${[...PROFILE_KEYS].join(', ')})`);
   }
-  const { authority, timeout_ms: timeoutMs } = raw;
+  const { authority, timeout_ms: timeoutMs, username } = raw;
+  if (username !== undefined && (typeof username !== 'string' || username.trim() === '')) {
+    throw new ConfigError(`${where}.username must be a non-empty string`);
+  }
   if (authority !== undefined && typeof authority !== 'string') throw new ConfigError(`${where}.authority must be a URL string`);
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && Number.isInteger(timeoutMs) && timeoutMs > 0)) {
     throw new ConfigError(`${where}.timeout_ms must be a positive whole number of milliseconds`);
@@ -35,6 +40,7 @@ function parseProfile(path: string, name: string, raw: unknown): ProfileSettings
   return {
     ...(authority === undefined ? {} : { authority }),
     ...(timeoutMs === undefined ? {} : { timeout_ms: timeoutMs }),
+    ...(username === undefined ? {} : { username: username as string }),
   };
 }
 

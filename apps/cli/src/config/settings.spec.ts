@@ -100,8 +100,9 @@ describe('config.json', () => {
   it.each([
     ['{', /is not valid JSON/],
     ['[]', /must hold a JSON object/],
-    ['{"profiles": {"prod": {"authorty": "https://a"}}}', /profiles\.prod\.authorty is not a known setting \(known: authority, timeout_ms\)/],
+    ['{"profiles": {"prod": {"authorty": "https://a"}}}', /profiles\.prod\.authorty is not a known setting \(known: authority, timeout_ms, username\)/],
     ['{"profiles": {"prod": {"timeout_ms": -1}}}', /profiles\.prod\.timeout_ms must be a positive whole number of milliseconds/],
+    ['{"profiles": {"prod": {"username": 7}}}', /profiles\.prod\.username must be a non-empty string/],
   ])('names the problem in %s', (content, message) => {
     const path = join(dir.path, 'config.json');
     writeFileSync(path, content);

@@ -96,3 +96,39 @@ export function listIn(body: unknown, keys: readonly string[], url: string): rea
   }
   throw new UnexpectedResponseError(`${url} did not answer with a list (expected an array or ${keys.map((k) => `"${k}"`).join(' / ')})`);
 }
+
+/** The approval states the authority reports (`executing`: approved, the action is running). */
+export const APPROVAL_STATES = ['pending', 'executing', 'executed', 'denied', 'expired', 'failed'] as const;
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
+
+/** `GET /v1/approvals/:id` (times ISO 8601); only `id` and `state` are required, the rest is shown when present. */
+export interface ApprovalView extends JsonObject {
+  readonly id: string;
+  readonly state: string;
+  readonly action?: string;
+  readonly target?: string | null;
+  readonly expiresAt?: string;
+  readonly decidedBy?: unknown;
+  readonly decisionJustification?: string | null;
+  readonly result?: unknown;
+  readonly error?: string | null;
+}
+
+/** Narrows an answer to an approval. */
+export function asApproval(body: unknown, url: string): ApprovalView {
+  if (!isJsonObject(body) || typeof body['id'] !== 'string' || typeof body['state'] !== 'string') {
+    throw new UnexpectedResponseError(`${url} did not answer with an approval (no "id" / "state")`);
+  }
+  return body as ApprovalView;
+}
+
+/** The approval in an answer that wraps it (`{approval: …}`), or the answer itself. */
+export function approvalIn(body: unknown, url: string): ApprovalView {
+  return asApproval(isJsonObject(body) && isJsonObject(body['approval']) ? body['approval'] : body, url);
+}
+
+/** A write's answer when the policy put it behind a second security-admin: 202 `{status: 'pending-approval', approval}`. */
+export function pendingApprovalIn(status: number, body: unknown, url: string): ApprovalView | undefined {
+  if (status !== 202 || !isJsonObject(body) || body['status'] !== 'pending-approval') return undefined;
+  return approvalIn(body, url);
+}

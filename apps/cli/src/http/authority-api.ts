@@ -1,5 +1,5 @@
 import type { RevocationTargetType } from '@revmesh/contracts';
-import type { AuthorityClient, AuthorityResponse } from './authority-client';
+import type { AuthorityClient, AuthorityResponse, AuthorityTextResponse } from './authority-client';
 
 /** Paths of the authority API the CLI drives, relative to the authority URL. */
 export const API_PATHS = {
@@ -14,6 +14,22 @@ export const API_PATHS = {
   rotation: (id: string) => `v1/rotations/${encodeURIComponent(id)}`,
   rotationRollback: (id: string) => `v1/rotations/${encodeURIComponent(id)}/rollback`,
   eventSignerRotate: 'v1/event-signers/rotate',
+  bootstrap: 'v1/bootstrap',
+  login: 'v1/login',
+  stepUp: 'v1/login/step-up',
+  logout: 'v1/logout',
+  me: 'v1/me',
+  operators: 'v1/operators',
+  operatorDisable: (username: string) => `v1/operators/${encodeURIComponent(username)}/disable`,
+  approvals: (state?: string) => (state === undefined ? 'v1/approvals' : `v1/approvals?state=${encodeURIComponent(state)}`),
+  approval: (id: string) => `v1/approvals/${encodeURIComponent(id)}`,
+  approvalApprove: (id: string) => `v1/approvals/${encodeURIComponent(id)}/approve`,
+  approvalDeny: (id: string) => `v1/approvals/${encodeURIComponent(id)}/deny`,
+  killSwitch: 'v1/kill-switch',
+  killSwitchLift: 'v1/kill-switch/lift',
+  auditExport: 'v1/audit/export',
+  policy: 'v1/policy',
+  policyChangelog: 'v1/policy/changelog',
 } as const;
 
 /** `POST /v1/revocations`. */
@@ -30,38 +46,109 @@ export interface RollbackInput {
   readonly newKeyState?: 'retired' | 'revoked';
 }
 
-/** One method per authority operation; bodies are returned as parsed, to be narrowed by the caller. */
+/** `POST /v1/login`. */
+export interface LoginInput {
+  readonly username: string;
+  readonly password: string;
+  readonly totp: string;
+}
+
+/** `POST /v1/operators` (without the justification, passed separately like every write's). */
+export interface AddOperatorInput {
+  readonly username: string;
+  readonly password: string;
+  readonly role: string;
+}
+
+/** `POST /v1/kill-switch`: no audience means every audience. */
+export interface EngageKillSwitchInput {
+  readonly audience?: string;
+  readonly lockdown: boolean;
+  /** ISO 8601. */
+  readonly issuedAtOrBefore?: string;
+}
+
+/**
+ * One method per authority operation; bodies are returned as parsed, to be narrowed by the
+ * caller. Every write takes the `justification` the authority records in its audit log.
+ */
 export interface AuthorityApi {
-  createRevocation(input: CreateRevocationInput): Promise<AuthorityResponse>;
+  createRevocation(input: CreateRevocationInput, justification: string): Promise<AuthorityResponse>;
   getRevocation(id: string): Promise<AuthorityResponse>;
   getCoverage(id: string): Promise<AuthorityResponse>;
   listInstances(): Promise<AuthorityResponse>;
   listKeys(): Promise<AuthorityResponse>;
   keyCalendar(): Promise<AuthorityResponse>;
-  rotateKeys(reason: string): Promise<AuthorityResponse>;
-  compromiseKey(kid: string, reason: string): Promise<AuthorityResponse>;
-  rollbackRotation(id: string, input: RollbackInput): Promise<AuthorityResponse>;
+  rotateKeys(reason: string, justification: string): Promise<AuthorityResponse>;
+  compromiseKey(kid: string, reason: string, justification: string): Promise<AuthorityResponse>;
+  rollbackRotation(id: string, input: RollbackInput, justification: string): Promise<AuthorityResponse>;
   getRotation(id: string): Promise<AuthorityResponse>;
-  rotateEventSigner(reason: string): Promise<AuthorityResponse>;
+  rotateEventSigner(reason: string, justification: string): Promise<AuthorityResponse>;
+  login(input: LoginInput): Promise<AuthorityResponse>;
+  stepUp(totp: string): Promise<AuthorityResponse>;
+  logout(): Promise<AuthorityResponse>;
+  me(): Promise<AuthorityResponse>;
+  listOperators(): Promise<AuthorityResponse>;
+  addOperator(input: AddOperatorInput, justification: string): Promise<AuthorityResponse>;
+  disableOperator(username: string, justification: string): Promise<AuthorityResponse>;
+  listApprovals(state?: string): Promise<AuthorityResponse>;
+  getApproval(id: string): Promise<AuthorityResponse>;
+  approve(id: string, justification: string): Promise<AuthorityResponse>;
+  deny(id: string, justification: string): Promise<AuthorityResponse>;
+  killSwitchStatus(): Promise<AuthorityResponse>;
+  engageKillSwitch(input: EngageKillSwitchInput, justification: string): Promise<AuthorityResponse>;
+  liftKillSwitch(audience: string | undefined, justification: string): Promise<AuthorityResponse>;
+  auditExport(): Promise<AuthorityTextResponse>;
+  getPolicy(): Promise<AuthorityResponse>;
+  policyChangelog(): Promise<AuthorityResponse>;
+  putPolicy(policy: unknown, justification: string): Promise<AuthorityResponse>;
 }
+
+/** `{audience}` when one is given, else nothing (the whole mesh). */
+const audienceOf = (audience: string | undefined) => (audience === undefined ? {} : { audience });
 
 /** Binds the operations to a client. */
 export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
   return {
-    createRevocation: (input) => client.request('POST', API_PATHS.revocations, input),
+    createRevocation: (input, justification) => client.request('POST', API_PATHS.revocations, { ...input, justification }),
     getRevocation: (id) => client.request('GET', API_PATHS.revocation(id)),
     getCoverage: (id) => client.request('GET', API_PATHS.coverage(id)),
     listInstances: () => client.request('GET', API_PATHS.instances),
     listKeys: () => client.request('GET', API_PATHS.keys),
     keyCalendar: () => client.request('GET', API_PATHS.keyCalendar),
-    rotateKeys: (reason) => client.request('POST', API_PATHS.keyRotate, { reason }),
-    compromiseKey: (kid, reason) => client.request('POST', API_PATHS.keyCompromise(kid), { reason }),
-    rollbackRotation: (id, input) =>
+    rotateKeys: (reason, justification) => client.request('POST', API_PATHS.keyRotate, { reason, justification }),
+    compromiseKey: (kid, reason, justification) => client.request('POST', API_PATHS.keyCompromise(kid), { reason, justification }),
+    rollbackRotation: (id, input, justification) =>
       client.request('POST', API_PATHS.rotationRollback(id), {
         reason: input.reason,
         ...(input.newKeyState === undefined ? {} : { new_key_state: input.newKeyState }),
+        justification,
       }),
     getRotation: (id) => client.request('GET', API_PATHS.rotation(id)),
-    rotateEventSigner: (reason) => client.request('POST', API_PATHS.eventSignerRotate, { reason }),
+    rotateEventSigner: (reason, justification) => client.request('POST', API_PATHS.eventSignerRotate, { reason, justification }),
+    login: (input) => client.request('POST', API_PATHS.login, input),
+    stepUp: (totp) => client.request('POST', API_PATHS.stepUp, { totp }),
+    logout: () => client.request('POST', API_PATHS.logout),
+    me: () => client.request('GET', API_PATHS.me),
+    listOperators: () => client.request('GET', API_PATHS.operators),
+    addOperator: (input, justification) => client.request('POST', API_PATHS.operators, { ...input, justification }),
+    disableOperator: (username, justification) => client.request('POST', API_PATHS.operatorDisable(username), { justification }),
+    listApprovals: (state) => client.request('GET', API_PATHS.approvals(state)),
+    getApproval: (id) => client.request('GET', API_PATHS.approval(id)),
+    approve: (id, justification) => client.request('POST', API_PATHS.approvalApprove(id), { justification }),
+    deny: (id, justification) => client.request('POST', API_PATHS.approvalDeny(id), { justification }),
+    killSwitchStatus: () => client.request('GET', API_PATHS.killSwitch),
+    engageKillSwitch: (input, justification) =>
+      client.request('POST', API_PATHS.killSwitch, {
+        ...audienceOf(input.audience),
+        lockdown: input.lockdown,
+        ...(input.issuedAtOrBefore === undefined ? {} : { issuedAtOrBefore: input.issuedAtOrBefore }),
+        justification,
+      }),
+    liftKillSwitch: (audience, justification) => client.request('POST', API_PATHS.killSwitchLift, { ...audienceOf(audience), justification }),
+    auditExport: () => client.requestText('GET', API_PATHS.auditExport),
+    getPolicy: () => client.request('GET', API_PATHS.policy),
+    policyChangelog: () => client.request('GET', API_PATHS.policyChangelog),
+    putPolicy: (policy, justification) => client.request('PUT', API_PATHS.policy, { policy, justification }),
   };
 }

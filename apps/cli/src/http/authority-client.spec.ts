@@ -74,6 +74,29 @@ describe('authority client', () => {
     await expect(client.request('GET', 'v1/x')).rejects.toMatchObject({ exitCode });
   });
 
+  it('sends a request id per request, and a failure carries the one the authority echoed', async () => {
+    const { client, calls } = clientAnswering({
+      status: 409,
+      body: JSON.stringify({ title: 'Conflict', status: 409, code: 'CONFLICT' }),
+      headers: { 'content-type': 'application/problem+json', 'x-request-id': 'echoed-id' },
+    });
+    const error = (await client.request('POST', 'v1/x', {}).catch((e: unknown) => e)) as ApiProblemError;
+
+    expect((calls[0]!.init.headers as Record<string, string>)['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(error.requestId).toBe('echoed-id');
+  });
+
+  it('reads Retry-After (seconds) of a throttled answer', async () => {
+    const { client } = clientAnswering({
+      status: 429,
+      body: JSON.stringify({ title: 'Too many', status: 429, code: 'LOGIN_THROTTLED' }),
+      headers: { 'retry-after': '30' },
+    });
+    const error = (await client.request('POST', 'v1/login', {}).catch((e: unknown) => e)) as ApiProblemError;
+    expect(error.retryAfterSeconds).toBe(30);
+    expect(error.exitCode).toBe(4);
+  });
+
   it('reports a 2xx that is not JSON as unexpected', async () => {
     const { client } = clientAnswering({ status: 200, body: '<html>' });
     await expect(client.request('GET', 'v1/x')).rejects.toThrow(UnexpectedResponseError);

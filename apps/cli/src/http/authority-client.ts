@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AuthorityUrl } from '../config/authority-url';
 import { CLI_VERSION } from '../version';
 import {
@@ -30,11 +31,29 @@ export interface AuthorityResponse {
   readonly url: string;
 }
 
+/** A successful (2xx) answer read as text (`application/x-ndjson` exports). */
+export interface AuthorityTextResponse {
+  readonly status: number;
+  readonly text: string;
+  readonly url: string;
+}
+
+/** HTTP methods the CLI uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT';
+
 /** Small HTTP client of the authority API: JSON in, JSON out, every failure a `CliError`. */
 export interface AuthorityClient {
   readonly authority: AuthorityUrl;
   /** `path` is relative to the authority URL, e.g. `v1/revocations` (segments already encoded). */
-  request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<AuthorityResponse>;
+  request(method: HttpMethod, path: string, body?: unknown): Promise<AuthorityResponse>;
+  /** Like {@link request}, but a 2xx body is returned as text, unparsed. */
+  requestText(method: HttpMethod, path: string): Promise<AuthorityTextResponse>;
+}
+
+/** `Retry-After` in seconds (delta-seconds form only; a date is ignored). */
+function retryAfterOf(value: string | null): number | undefined {
+  if (value === null || !/^\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -95,56 +114,72 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
  */
 export function createAuthorityClient(options: AuthorityClientOptions): AuthorityClient {
   const { authority, authorization, timeoutMs } = options;
+  /** One exchange; a 2xx answer is returned as text, every other outcome is thrown as a `CliError`. */
+  async function exchange(method: HttpMethod, path: string, body: unknown, accept: string): Promise<AuthorityTextResponse> {
+    const url = new URL(path.replace(/^\/+/, ''), authority.base).href;
+    // One id per request: the authority echoes it and records it in its audit log, so a
+    // failure reported by the CLI (--json: "request_id") can be found there.
+    const requestId = randomUUID();
+    const headers: Record<string, string> = {
+      accept,
+      'user-agent': USER_AGENT,
+      'x-request-id': requestId,
+    };
+    if (authorization !== undefined) headers['authorization'] = authorization;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+
+    let status: number;
+    let statusText: string;
+    let text: string;
+    let location: string | null;
+    let retryAfter: string | null;
+    let echoedId: string | null;
+    try {
+      const response = await options.fetch(url, {
+        method,
+        headers,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      status = response.status;
+      statusText = response.statusText;
+      location = response.headers.get('location');
+      retryAfter = response.headers.get('retry-after');
+      echoedId = response.headers.get('x-request-id');
+      text = await response.text();
+    } catch (error) {
+      if (isTimeout(error)) throw new RequestTimeoutError(url, timeoutMs);
+      throw new AuthorityUnreachableError(url, networkReason(error), { cause: error });
+    }
+
+    if (status >= 200 && status < 300) return { status, text, url };
+    const parsed = parseJson(text);
+    if (status >= 300 && status < 400) {
+      throw new UnexpectedResponseError(
+        `${method} ${url} redirected (${status}) to ${location ?? 'nowhere'}; pass the final URL with --authority (redirects are not followed with credentials)`,
+      );
+    }
+    const problem = parsed.ok ? asProblem(parsed.value, status, statusText) : undefined;
+    const context = { retryAfterSeconds: retryAfterOf(retryAfter), requestId: echoedId ?? requestId };
+    if (problem !== undefined) throw new ApiProblemError(problem, url, context);
+    // Not from the authority's error filter (a proxy, an old server): still mapped by status,
+    // so a 404 or 401 exits with the same code whoever produced it.
+    throw new ApiProblemError(
+      { title: statusText || `HTTP ${status}`, status, code: `HTTP_${status}`, detail: `${method} ${url} answered ${status} without a problem body` },
+      url,
+      context,
+    );
+  }
+
   return {
     authority,
     async request(method, path, body) {
-      const url = new URL(path.replace(/^\/+/, ''), authority.base).href;
-      const headers: Record<string, string> = {
-        accept: 'application/json, application/problem+json',
-        'user-agent': USER_AGENT,
-      };
-      if (authorization !== undefined) headers['authorization'] = authorization;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-
-      let status: number;
-      let statusText: string;
-      let text: string;
-      let location: string | null;
-      try {
-        const response = await options.fetch(url, {
-          method,
-          headers,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        status = response.status;
-        statusText = response.statusText;
-        location = response.headers.get('location');
-        text = await response.text();
-      } catch (error) {
-        if (isTimeout(error)) throw new RequestTimeoutError(url, timeoutMs);
-        throw new AuthorityUnreachableError(url, networkReason(error), { cause: error });
-      }
-
-      const parsed = parseJson(text);
-      if (status >= 200 && status < 300) {
-        if (!parsed.ok) throw new UnexpectedResponseError(`${method} ${url} answered ${status} with a body that is not JSON`);
-        return { status, body: parsed.value, url };
-      }
-      if (status >= 300 && status < 400) {
-        throw new UnexpectedResponseError(
-          `${method} ${url} redirected (${status}) to ${location ?? 'nowhere'}; pass the final URL with --authority (redirects are not followed with credentials)`,
-        );
-      }
-      const problem = parsed.ok ? asProblem(parsed.value, status, statusText) : undefined;
-      if (problem !== undefined) throw new ApiProblemError(problem, url);
-      // Not from the authority's error filter (a proxy, an old server): still mapped by status,
-      // so a 404 or 401 exits with the same code whoever produced it.
-      throw new ApiProblemError(
-        { title: statusText || `HTTP ${status}`, status, code: `HTTP_${status}`, detail: `${method} ${url} answered ${status} without a problem body` },
-        url,
-      );
+      const answer = await exchange(method, path, body, 'application/json, application/problem+json');
+      const parsed = parseJson(answer.text);
+      if (!parsed.ok) throw new UnexpectedResponseError(`${method} ${answer.url} answered ${answer.status} with a body that is not JSON`);
+      return { status: answer.status, body: parsed.value, url: answer.url };
     },
+    requestText: (method, path) => exchange(method, path, undefined, 'application/x-ndjson, application/json, application/problem+json'),
   };
 }

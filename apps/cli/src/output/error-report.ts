@@ -34,6 +34,7 @@ export function reportError(error: unknown): ErrorReport {
           detail: error.detail,
           exit_code: error.exitCode,
           ...(status === undefined ? {} : { status }),
+          ...(error.requestId === undefined ? {} : { request_id: error.requestId }),
           ...(error.fieldErrors.length === 0 ? {} : { errors: error.fieldErrors }),
         },
       },

@@ -1,3 +1,4 @@
+import type { ExitCode } from '../exit-codes';
 import type { OutputStream } from '../io/cli-io';
 import { jsonDocument } from './json';
 
@@ -8,6 +9,8 @@ import { jsonDocument } from './json';
 export interface RunState {
   json: boolean;
   documentWritten: boolean;
+  /** Set by a command that ends normally but not with 0 (an action left pending approval). */
+  exitCode?: ExitCode;
 }
 
 /**
@@ -34,6 +37,11 @@ export class Output {
     } else {
       this.stdout.write(human());
     }
+  }
+
+  /** Ends the run with `code` although nothing failed (e.g. 8: pending approval). */
+  exitWith(code: ExitCode): void {
+    this.state.exitCode = code;
   }
 
   /** A line for the person at the terminal (stderr), e.g. "logged out". */

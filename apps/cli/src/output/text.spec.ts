@@ -1,4 +1,4 @@
-import { clean, formatDuration, formatValue } from './text';
+import { clean, formatDuration, formatValue, labelOf } from './text';
 
 describe('text', () => {
   it('replaces terminal control and bidi characters', () => {
@@ -22,5 +22,13 @@ describe('text', () => {
     expect(formatValue('ready', false)).toBe('no');
     expect(formatValue('audiences', ['a', 'b'])).toBe('a, b');
     expect(formatValue('x', null)).toBe('-');
+    expect(formatValue('issuedAtOrBefore', 0)).toBe('1970-01-01T00:00:00.000Z');
+    expect(formatValue('engagedAt', 1000)).toBe('1970-01-01T00:00:01.000Z');
+  });
+
+  it('labels snake_case and camelCase keys alike', () => {
+    expect(labelOf('key_set_version')).toBe('key set version');
+    expect(labelOf('requestedBy')).toBe('requested by');
+    expect(labelOf('issuedAtOrBefore')).toBe('issued at or before');
   });
 });

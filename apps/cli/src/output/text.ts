@@ -12,9 +12,9 @@ export function clean(text: string): string {
   return text.replace(UNSAFE_CHARS, '?');
 }
 
-/** `revoked_at` → `revoked at`. */
+/** `revoked_at` → `revoked at`; `requestedBy` → `requested by`. */
 export function labelOf(key: string): string {
-  return key.replace(/_/g, ' ');
+  return key.replace(/_/g, ' ').replace(/([a-z0-9])([A-Z])/g, (_m, a: string, b: string) => `${a} ${b.toLowerCase()}`);
 }
 
 /** Epoch ms → ISO 8601 UTC; `-` when absent. */
@@ -38,8 +38,8 @@ export function formatDuration(ms: number): string {
 
 /** Keys whose numeric value is an epoch-seconds time (JWT `iat`-style). */
 const SECONDS_KEY = /(^|_)iat$/;
-/** Keys whose numeric value is an epoch-milliseconds time (the API's `*_at` convention). */
-const MILLIS_KEY = /(^|_)(at|after|before|until)$/;
+/** Keys whose numeric value is an epoch-milliseconds time (`*_at`, and camelCase `engagedAt`, `issuedAtOrBefore`). */
+const MILLIS_KEY = /(^|_)(at|after|before|until)$|[a-z](At|After|Before|Until)$/;
 
 /** Formats any JSON value for a table cell or a key/value line, reading times from key names. */
 export function formatValue(key: string, value: unknown): string {

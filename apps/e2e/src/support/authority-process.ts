@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startServiceProcess, type ServiceProcess } from '@revmesh/test-support';
+import { bootstrapOperator, DEFAULT_TEST_JUSTIFICATION, freePort, startServiceProcess, type OperatorSession, type ServiceProcess } from '@revmesh/test-support';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
 /** What a test needs to drive an authority child process. */
 export interface AuthorityHandle {
   readonly url: string;
-  readonly adminKey: string;
+  /** The security-admin bootstrapped at first start (logged in; its token survives restarts). */
+  readonly admin: OperatorSession;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly dataDir: string;
@@ -24,12 +25,23 @@ export interface AuthorityLaunch {
   readonly previous?: AuthorityHandle;
   /** Extra environment, e.g. a short key-rotation period. */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /**
+   * The security policy (REVMESH_POLICY_FILE, JSON). Default: no action needs a second
+   * person's approval, so tests of other features act with one admin; approval tests pass theirs.
+   */
+  readonly policy?: Readonly<Record<string, unknown>>;
 }
+
+/** Policy of an e2e authority unless a test gives one: no two-person rule. */
+export const E2E_POLICY = { approvals: { requiredFor: [] } } as const;
 
 /** Starts the built authority (`apps/authority/dist/main.js`) as a real process in demo mode. */
 export async function startAuthority(launch: AuthorityLaunch): Promise<AuthorityHandle> {
   const port = launch.previous ? Number(new URL(launch.previous.url).port) : await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const dataDir = launch.previous?.dataDir ?? mkdtempSync(join(tmpdir(), 'revmesh-e2e-authority-'));
+  const policyFile = join(dataDir, 'policy.json');
+  if (launch.previous === undefined || launch.policy !== undefined) writeFileSync(policyFile, JSON.stringify(launch.policy ?? E2E_POLICY));
   const env: Record<string, string> = launch.previous
     ? { ...launch.previous.env, KAFKA_BROKERS: launch.brokers }
     : {
@@ -37,8 +49,9 @@ export async function startAuthority(launch: AuthorityLaunch): Promise<Authority
         PORT: String(port),
         KAFKA_BROKERS: launch.brokers,
         REVMESH_ISSUER: url,
-        REVMESH_DATA_DIR: mkdtempSync(join(tmpdir(), 'revmesh-e2e-authority-')),
-        REVMESH_ADMIN_KEY: randomBytes(32).toString('base64url'),
+        REVMESH_DATA_DIR: dataDir,
+        REVMESH_BOOTSTRAP_TOKEN: randomBytes(32).toString('base64url'),
+        REVMESH_POLICY_FILE: policyFile,
         REVMESH_KEK: randomBytes(32).toString('base64'),
         REVMESH_TOPIC_PREFIX: launch.topicPrefix,
         REVMESH_DEMO: 'true',
@@ -56,9 +69,16 @@ export async function startAuthority(launch: AuthorityLaunch): Promise<Authority
     readyLine: /revmesh authority listening on/,
     readyTimeoutMs: 60_000,
   });
+  let admin: OperatorSession;
+  try {
+    admin = launch.previous?.admin ?? (await bootstrapOperator(url, env['REVMESH_BOOTSTRAP_TOKEN']!));
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
   return {
     url,
-    adminKey: env['REVMESH_ADMIN_KEY']!,
+    admin,
     clientId: env['REVMESH_DEMO_CLIENT_ID']!,
     clientSecret: env['REVMESH_DEMO_CLIENT_SECRET']!,
     dataDir: env['REVMESH_DATA_DIR']!,
@@ -90,14 +110,14 @@ export interface RevocationResponse {
 export async function revoke(authority: AuthorityHandle, target: string, value: string, reason = 'e2e test'): Promise<RevocationResponse> {
   const response = await fetch(`${authority.url}/v1/revocations`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.adminKey}` },
-    body: JSON.stringify({ target, value, reason }),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${authority.admin.token}` },
+    body: JSON.stringify({ target, value, reason, justification: DEFAULT_TEST_JUSTIFICATION }),
   });
   return { status: response.status, body: (await response.json()) as RevocationResponse['body'] };
 }
 
 export async function getRevocation(authority: AuthorityHandle, id: string): Promise<RevocationResponse> {
-  const response = await fetch(`${authority.url}/v1/revocations/${id}`, { headers: { authorization: `Bearer ${authority.adminKey}` } });
+  const response = await fetch(`${authority.url}/v1/revocations/${id}`, { headers: { authorization: `Bearer ${authority.admin.token}` } });
   return { status: response.status, body: (await response.json()) as RevocationResponse['body'] };
 }
 
@@ -105,20 +125,15 @@ export function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
 }
 
-/** Calls an admin route and returns status + parsed body. */
+/** Calls an admin route as the bootstrapped security-admin (writes get a justification) and returns status + parsed body. */
 export async function adminApi(
   authority: AuthorityHandle,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   path: string,
-  body?: unknown,
+  body?: Record<string, unknown>,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${authority.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${authority.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  const { status, body: parsed } = await authority.admin.request(method, path, body);
+  return { status, body: parsed };
 }
 
 /** The kid in a JWT's protected header. */

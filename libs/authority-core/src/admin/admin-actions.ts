@@ -1,4 +1,6 @@
 import type { Actor } from '@revmesh/contracts';
+import { actorAuditContext, type AuditContext } from '../audit/audit-context';
+import type { AuditLog } from '../audit/audit-log';
 import { translateStoreError, type AuthorityStore } from '../store/store';
 import type { Milliseconds } from '../time/clock';
 
@@ -23,14 +25,21 @@ export interface AdminAction {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
+/** What {@link AdminActionLog.record} takes. */
+export type AdminActionInput = Omit<AdminAction, 'seq' | 'details'> & {
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** Who asked, in what role, why and from where; without it, derived from `actor` and `reason`. */
+  readonly context?: AuditContext;
+};
+
 /**
  * The `admin_actions` table: actor, reason and time of every key-management action, written in
- * the same transaction as the change itself. Not yet the tamper-evident audit log (a later
- * issue); this is the record that log will be built from.
+ * the same transaction as the change itself, and the same action appended to the tamper-evident
+ * audit log (hash chain) in that transaction too.
  */
 export interface AdminActionLog {
-  /** Records an action. Call inside the transaction that makes the change. */
-  record(entry: Omit<AdminAction, 'seq' | 'details'> & { readonly details?: Readonly<Record<string, unknown>> }): void;
+  /** Records an action (and its audit entry). Call inside the transaction that makes the change. */
+  record(entry: AdminActionInput): void;
   /** The newest actions first. */
   recent(limit: number): AdminAction[];
 }
@@ -46,8 +55,8 @@ interface Row {
   details: string;
 }
 
-/** Creates the admin action log on top of the store. */
-export function createAdminActionLog(store: AuthorityStore): AdminActionLog {
+/** Creates the admin action log on top of the store; with `audit`, every action is also an audit entry. */
+export function createAdminActionLog(store: AuthorityStore, audit?: AuditLog): AdminActionLog {
   const insert = store.db.prepare(
     'INSERT INTO admin_actions (action, target, actor_kind, actor_id, reason, at, details) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -63,6 +72,13 @@ export function createAdminActionLog(store: AuthorityStore): AdminActionLog {
         entry.at,
         JSON.stringify(entry.details ?? {}),
       );
+      audit?.append({
+        action: entry.action,
+        outcome: 'succeeded',
+        target: entry.target,
+        context: entry.context ?? actorAuditContext(entry.actor, entry.reason),
+        details: { ...entry.details, reason: entry.reason },
+      });
     },
     recent(limit) {
       try {

@@ -1,8 +1,14 @@
 import type { Actor } from '@revmesh/contracts';
 import type { AuditContext } from '../audit/audit-context';
+import type { Role } from '../operators/roles';
 import type { ApprovableAction } from '../policy/policy-document';
 
-export type ApprovalState = 'pending' | 'executed' | 'denied' | 'expired' | 'failed';
+/**
+ * `pending` until decided; `executing` while the approved action runs (briefly; a request left
+ * there by a crash becomes `failed` at the next start); then `executed` or `failed`. `denied`
+ * and `expired` never ran.
+ */
+export type ApprovalState = 'pending' | 'executing' | 'executed' | 'denied' | 'expired' | 'failed';
 
 /** A request for an action that the policy puts behind a second security-admin. */
 export interface Approval {
@@ -16,6 +22,8 @@ export interface Approval {
   readonly expiresAt: number;
   readonly state: ApprovalState;
   readonly decidedBy: Actor | null;
+  /** The decider's role at the time (null for the system, e.g. an expiry). */
+  readonly decidedByRole: Role | null;
   readonly decidedAt: number | null;
   readonly decisionJustification: string | null;
   /** What the action returned when it executed (JSON). */

@@ -25,3 +25,11 @@ export type AuditOutcome = 'succeeded' | 'denied' | 'failed' | 'requested';
 export function systemAuditContext(id: string, justification: string | null = null): AuditContext {
   return { actor: { kind: 'system', id }, role: null, justification, requestId: null, sourceAddress: null };
 }
+
+/**
+ * The context of a call that came without one (an older caller, a script): the actor and its
+ * stated reason, nothing else known.
+ */
+export function actorAuditContext(actor: Actor, justification: string | null): AuditContext {
+  return { actor: { kind: actor.kind, id: actor.id }, role: null, justification, requestId: null, sourceAddress: null };
+}

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { systemAuditContext, type AuditContext } from '../audit/audit-context';
+import type { AuditLog } from '../audit/audit-log';
 import { ClientAuthenticationError, ClientExistsError } from '../errors/errors';
 import { secretMatchesDigest, sha256 } from '../crypto/constant-time';
 import { isUniqueViolation, translateStoreError, type AuthorityStore } from '../store/store';
@@ -37,10 +39,11 @@ export interface ClientRegistration {
 /** Confidential clients of the token endpoint. */
 export interface ClientRegistry {
   /**
-   * Registers a client with a fresh random secret.
+   * Registers a client with a fresh random secret. The registration and the issue of its secret
+   * (a sensitive read) are audited in the same transaction, as `context`'s actor.
    * @throws {ClientExistsError} when `clientId` is taken.
    */
-  register(registration: ClientRegistration): RegisteredClient;
+  register(registration: ClientRegistration, context?: AuditContext): RegisteredClient;
   /**
    * Creates or updates a client with a secret chosen by the operator (demo mode), so restarting
    * with the same configuration is a no-op and a changed secret takes effect.
@@ -58,6 +61,8 @@ export interface ClientRegistry {
 export interface ClientRegistryOptions {
   readonly store: AuthorityStore;
   readonly clock?: Clock;
+  /** Where `clients.create` and `clients.secret-issued` are recorded. */
+  readonly audit?: AuditLog;
 }
 
 interface ClientRow {
@@ -142,17 +147,22 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
   };
 
   return {
-    register(registration) {
+    register(registration, context = systemAuditContext('authority')) {
       const { audiences, scopes } = checkRegistration(registration);
       const clientId = registration.clientId ?? randomUUID();
       const clientSecret = generateSecret();
       const now = clock.now();
-      try {
-        insert.run(clientId, sha256(clientSecret), JSON.stringify(audiences), JSON.stringify(scopes), now, now);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ClientExistsError(clientId);
-        throw translateStoreError(error, 'cannot register the client');
-      }
+      store.transaction(() => {
+        try {
+          insert.run(clientId, sha256(clientSecret), JSON.stringify(audiences), JSON.stringify(scopes), now, now);
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new ClientExistsError(clientId);
+          throw translateStoreError(error, 'cannot register the client');
+        }
+        options.audit?.append({ action: 'clients.create', outcome: 'succeeded', target: clientId, context, details: { audiences, scopes } });
+        // The secret is shown once, in this answer: that disclosure is a sensitive read of its own.
+        options.audit?.append({ action: 'clients.secret-issued', outcome: 'succeeded', target: clientId, context });
+      });
       return { clientId, clientSecret, audiences, scopes, createdAt: now };
     },
 

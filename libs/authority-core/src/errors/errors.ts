@@ -24,7 +24,20 @@ export type AuthorityErrorCode =
   | 'ROTATION_NOT_FOUND'
   | 'ROTATION_IN_PROGRESS'
   | 'ROTATION_NOT_ROLLBACKABLE'
-  | 'ROLLBACK_TARGET_REVOKED';
+  | 'ROLLBACK_TARGET_REVOKED'
+  | 'KILL_SWITCH_NOT_ENGAGED'
+  | 'INVALID_CREDENTIALS'
+  | 'LOGIN_THROTTLED'
+  | 'OPERATOR_EXISTS'
+  | 'OPERATOR_NOT_FOUND'
+  | 'BOOTSTRAP_DONE'
+  | 'OPERATOR_TOKEN_INVALID'
+  | 'LAST_SECURITY_ADMIN'
+  | 'APPROVAL_NOT_FOUND'
+  | 'SELF_APPROVAL'
+  | 'APPROVAL_EXPIRED'
+  | 'APPROVAL_NOT_PENDING'
+  | 'POLICY_INVALID';
 
 /** Base class of every error authority-core throws on purpose. Switch on `code`, not on messages. */
 export abstract class AuthorityError extends Error {
@@ -188,5 +201,144 @@ export class RollbackTargetRevokedError extends AuthorityError {
       `rotation ${rotationId} replaced key ${kid}, which is revoked: a revoked key never signs again. ` +
         'Rotate to the standby instead (POST /v1/keys/rotate)',
     );
+  }
+}
+
+/** One invalid field of a security policy: `field` is a dotted path such as `approvals.windowSeconds`. */
+export interface PolicyFieldError {
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * A security policy (file, stored version or API body) is invalid. `source` names where it came
+ * from (the file path, `policy` for an API body); the message has one line per field, e.g.
+ * `policy.yaml: approvals.windowSeconds: must be at least 60`.
+ */
+export class PolicyInvalidError extends AuthorityError {
+  override readonly name = 'PolicyInvalidError';
+  readonly code = 'POLICY_INVALID' as const;
+  constructor(
+    readonly source: string,
+    readonly errors: readonly PolicyFieldError[],
+  ) {
+    super(errors.map((e) => `${source}: ${e.field}: ${e.message}`).join('\n'));
+  }
+}
+
+/** No approval request has this id. */
+export class ApprovalNotFoundError extends AuthorityError {
+  override readonly name = 'ApprovalNotFoundError';
+  readonly code = 'APPROVAL_NOT_FOUND' as const;
+  constructor(readonly approvalId: string) {
+    super(`no approval request with id ${JSON.stringify(approvalId)}`);
+  }
+}
+
+/** Two-person rule: the operator who asked for an action cannot be the one who approves it. */
+export class SelfApprovalError extends AuthorityError {
+  override readonly name = 'SelfApprovalError';
+  readonly code = 'SELF_APPROVAL' as const;
+  constructor(readonly approvalId: string) {
+    super(`approval request ${approvalId} was made by you; another security-admin must approve it`);
+  }
+}
+
+/** The approval request waited longer than its window: it is expired and can never execute. */
+export class ApprovalExpiredError extends AuthorityError {
+  override readonly name = 'ApprovalExpiredError';
+  readonly code = 'APPROVAL_EXPIRED' as const;
+  constructor(readonly approvalId: string, readonly expiredAt: number) {
+    super(`approval request ${approvalId} expired at ${new Date(expiredAt).toISOString()}; ask again`);
+  }
+}
+
+/** The approval request was already decided (approved, denied, expired) or is executing. */
+export class ApprovalNotPendingError extends AuthorityError {
+  override readonly name = 'ApprovalNotPendingError';
+  readonly code = 'APPROVAL_NOT_PENDING' as const;
+  constructor(readonly approvalId: string, readonly state: string) {
+    super(`approval request ${approvalId} is ${state}, not pending`);
+  }
+}
+
+/**
+ * An operator login or step-up failed. Deliberately one error for an unknown operator, a wrong
+ * password, a wrong or replayed TOTP code and a disabled account (no operator enumeration).
+ */
+export class InvalidCredentialsError extends AuthorityError {
+  override readonly name = 'InvalidCredentialsError';
+  readonly code = 'INVALID_CREDENTIALS' as const;
+  constructor() {
+    super('invalid username, password or one-time code');
+  }
+}
+
+/**
+ * Too many failed logins for this username or from this address: refused without checking the
+ * credentials (so it says nothing about whether the operator exists) until `retryAfterSeconds`.
+ */
+export class LoginThrottledError extends AuthorityError {
+  override readonly name = 'LoginThrottledError';
+  readonly code = 'LOGIN_THROTTLED' as const;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many failed logins; try again in ${retryAfterSeconds} s`);
+  }
+}
+
+/** An operator with this username (compared case-insensitively) exists. */
+export class OperatorExistsError extends AuthorityError {
+  override readonly name = 'OperatorExistsError';
+  readonly code = 'OPERATOR_EXISTS' as const;
+  constructor(readonly username: string) {
+    super(`an operator named ${JSON.stringify(username)} exists`);
+  }
+}
+
+/** No operator has this username. */
+export class OperatorNotFoundError extends AuthorityError {
+  override readonly name = 'OperatorNotFoundError';
+  readonly code = 'OPERATOR_NOT_FOUND' as const;
+  constructor(readonly username: string) {
+    super(`no operator named ${JSON.stringify(username)}`);
+  }
+}
+
+/** Bootstrap creates the first security-admin only: one exists (enabled or disabled). */
+export class BootstrapDoneError extends AuthorityError {
+  override readonly name = 'BootstrapDoneError';
+  readonly code = 'BOOTSTRAP_DONE' as const;
+  constructor() {
+    super('a security-admin exists already; ask one to add operators');
+  }
+}
+
+/**
+ * An operator token was refused: bad signature, wrong audience, expired, its session ended, or
+ * its operator disabled. `reason` is for logs and the audit log, never for the caller.
+ */
+export class OperatorTokenInvalidError extends AuthorityError {
+  override readonly name = 'OperatorTokenInvalidError';
+  readonly code = 'OPERATOR_TOKEN_INVALID' as const;
+  constructor(readonly reason: string, options?: { cause?: unknown }) {
+    super(`operator token refused: ${reason}`, options);
+  }
+}
+
+/** Disabling this operator would leave no enabled security-admin (nobody could manage operators). */
+export class LastSecurityAdminError extends AuthorityError {
+  override readonly name = 'LastSecurityAdminError';
+  readonly code = 'LAST_SECURITY_ADMIN' as const;
+  constructor(readonly username: string) {
+    super(`${username} is the last enabled security-admin; add another one before disabling it`);
+  }
+}
+
+/** A kill-switch lift for a scope that is not engaged (never engaged, or already lifted). */
+export class KillSwitchNotEngagedError extends AuthorityError {
+  override readonly name = 'KillSwitchNotEngagedError';
+  readonly code = 'KILL_SWITCH_NOT_ENGAGED' as const;
+  constructor(readonly scope: string) {
+    super(`the kill switch for ${scope} is not engaged; there is nothing to lift`);
   }
 }

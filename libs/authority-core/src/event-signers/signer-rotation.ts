@@ -13,6 +13,7 @@ import type { KeyEventDraft, KeyEventLog } from '../events/key-event-log';
 import type { KeyLifecycle } from '../keys/key-lifecycle';
 import { logErrorFields } from '../logging/log-fields';
 import type { AuthorityLogger } from '../logging/logger';
+import type { KillSwitchController } from '../kill-switch/kill-switch-service';
 import type { RevocationService } from '../revocations/revocation-service';
 import type { GateResult, PromotionGate } from '../rotation/promotion-gate';
 import { SCHEDULER_ACTOR, type AdminRequest } from '../rotation/rotation-service';
@@ -67,6 +68,8 @@ export interface EventSignerRotationOptions {
   readonly log: KeyEventLog;
   readonly lifecycle: Pick<KeyLifecycle, 'ensureInvariants'>;
   readonly revocations: Pick<RevocationService, 'republishLive'>;
+  /** Kill switches live on the compacted keys topic too: re-signed with the key states. */
+  readonly killSwitch?: Pick<KillSwitchController, 'republishStale'>;
   readonly gate: PromotionGate;
   readonly admin: AdminActionLog;
   readonly kek: Buffer;
@@ -122,6 +125,7 @@ export function createEventSignerRotation(options: EventSignerRotationOptions): 
   async function republish(actor: AdminRequest['actor']): Promise<void> {
     const current = ring.current.kid;
     await log.exclusive(() => options.lifecycle.ensureInvariants(actor));
+    await options.killSwitch?.republishStale(actor);
     const queued = await options.revocations.republishLive(clock.now());
     store.transaction(() => signers.markRepublished(current, clock.now()));
     logger.info('event signer: live records re-signed', { signer: current, revocations: queued });
@@ -171,7 +175,15 @@ export function createEventSignerRotation(options: EventSignerRotationOptions): 
           const { signer, sealed } = await generateEventSigner(options.kek);
           const [event] = await log.commit([announcedDraft(signer.publicJwk, request)], (now) => {
             signers.insert({ kid: signer.kid, publicJwk: signer.publicJwk, sealed, state: 'announced' }, now);
-            admin.record({ action: 'event-signers.rotate', target: previous.kid, actor: request.actor, reason: request.reason, at: now, details: { new_signer: signer.kid } });
+            admin.record({
+              action: 'event-signers.rotate',
+              target: previous.kid,
+              actor: request.actor,
+              reason: request.reason,
+              at: now,
+              details: { new_signer: signer.kid },
+              ...(request.context === undefined ? {} : { context: request.context }),
+            });
           });
           ring.adopt(signer);
           ring.refresh();

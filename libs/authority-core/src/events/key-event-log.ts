@@ -10,8 +10,8 @@ import type { Clock, Milliseconds } from '../time/clock';
 import { createMutex } from '../util/mutex';
 import { signForOutbox } from './sign-for-outbox';
 
-/** What a key or event-signer event is about. */
-export type KeyEventSubject = 'key' | 'event-signer';
+/** What an event of the keys topic is about. */
+export type KeyEventSubject = 'key' | 'event-signer' | 'kill-switch';
 
 /** An event to publish on the keys topic, before it has a version. */
 export interface KeyEventDraft {

@@ -33,7 +33,7 @@ describe('signed outbox', () => {
     for (const row of rows) {
       expect({ seq: row.seq, reason: row.reason }).toEqual({ seq: row.seq, reason: undefined });
     }
-    expect(new Set(rows.map((r) => r.topic))).toEqual(new Set(['test.keys.v1', 'test.revocations.v1']));
+    expect(new Set(rows.map((r) => r.topic))).toEqual(new Set(['test.keys.v1', 'test.revocations.v1', 'test.audit.v1']));
   });
 
   it('stores compact JWS bytes, never plain JSON', async () => {

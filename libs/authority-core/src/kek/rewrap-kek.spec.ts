@@ -37,6 +37,7 @@ describe('KEK rotation (rewrapKek)', () => {
     expect(rewrapKek({ dataDir: f.dir, currentKek: f.kek, newKek, actor: OPERATOR, reason: 'yearly KEK rotation' })).toEqual({
       tokenKeys: 2,
       eventSigners: 1,
+      operatorTotpSecrets: 0,
     });
 
     const after = sealedRows();

@@ -1,10 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Actor } from '@revmesh/contracts';
 import { createAdminActionLog } from '../admin/admin-actions';
+import { createAuditLog } from '../audit/audit-store';
 import { KeyInvalidError, KeyUnwrapError } from '../errors/errors';
 import { eventSignerSealContext } from '../event-signers/signer-material';
 import { openSealedKey, rewrapSealedKey } from '../keys/envelope';
 import { signingKeySealContext } from '../keys/token-key-material';
+import { operatorTotpSealContext } from '../operators/totp';
 import { openStore } from '../store/store';
 import { systemClock, type Clock } from '../time/clock';
 
@@ -23,10 +25,13 @@ export interface RewrapKekOptions {
 export interface RewrapKekResult {
   readonly tokenKeys: number;
   readonly eventSigners: number;
+  /** Operators' sealed TOTP secrets re-wrapped. */
+  readonly operatorTotpSecrets: number;
 }
 
 /**
  * KEK rotation: re-wraps the data key of every stored private key (token keys and event signers)
+ * and of every operator's TOTP secret
  * under a new KEK, in ONE transaction. The keys themselves do not change (same kid, same key
  * material, same DEK); only the wrapping does. Before committing, every re-wrapped envelope is
  * opened with the new KEK and compared with what the old one opened; any failure rolls
@@ -43,16 +48,18 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
   const clock = options.clock ?? systemClock;
   const store = openStore({ dataDir: options.dataDir, clock });
   try {
-    const admin = createAdminActionLog(store);
+    // Shipped to the audit topic by the authority's next start (entries wait unshipped).
+    const admin = createAdminActionLog(store, createAuditLog({ store, clock }));
     const tables = [
-      { table: 'signing_keys', context: signingKeySealContext, what: 'signing key' },
-      { table: 'event_signers', context: eventSignerSealContext, what: 'event signer' },
+      { table: 'signing_keys', id: 'kid', column: 'sealed_key', context: signingKeySealContext, what: 'signing key' },
+      { table: 'event_signers', id: 'kid', column: 'sealed_key', context: eventSignerSealContext, what: 'event signer' },
+      { table: 'operators', id: 'id', column: 'sealed_totp_secret', context: operatorTotpSealContext, what: 'TOTP secret of operator' },
     ] as const;
     const counts = store.transaction(() => {
       const done: number[] = [];
-      for (const { table, context, what } of tables) {
-        const rows = store.db.prepare<[], { kid: string; sealed_key: string }>(`SELECT kid, sealed_key FROM ${table}`).all();
-        const update = store.db.prepare(`UPDATE ${table} SET sealed_key = ? WHERE kid = ?`);
+      for (const { table, id, column, context, what } of tables) {
+        const rows = store.db.prepare<[], { kid: string; sealed_key: string }>(`SELECT ${id} AS kid, ${column} AS sealed_key FROM ${table}`).all();
+        const update = store.db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${id} = ?`);
         for (const row of rows) {
           let rewrapped: string;
           let before: Buffer;
@@ -84,11 +91,11 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
         actor: options.actor,
         reason: options.reason,
         at: clock.now(),
-        details: { token_keys: done[0] ?? 0, event_signers: done[1] ?? 0 },
+        details: { token_keys: done[0] ?? 0, event_signers: done[1] ?? 0, operator_totp_secrets: done[2] ?? 0 },
       });
       return done;
     });
-    return { tokenKeys: counts[0] ?? 0, eventSigners: counts[1] ?? 0 };
+    return { tokenKeys: counts[0] ?? 0, eventSigners: counts[1] ?? 0, operatorTotpSecrets: counts[2] ?? 0 };
   } finally {
     store.close();
   }

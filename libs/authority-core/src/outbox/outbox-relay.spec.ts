@@ -125,6 +125,8 @@ describe('outbox relay', () => {
       topicPrefix: 'test.',
       clock: time.clock,
       sleep: time.sleep,
+      // These tests count revocation records; audit entries would interleave with them.
+      auditShipping: false,
     });
   const startRelay = (options: { batchSize?: number; pollIntervalMs?: number } = {}): OutboxRelay => {
     relay = core.createRelay({
@@ -173,8 +175,9 @@ describe('outbox relay', () => {
   it('creates the revocations, keys and acks topics with their configs before publishing', async () => {
     startRelay();
     await time.until(() => relay!.status().state === 'running');
-    expect(admin.calls).toEqual([[core.topics.revocations, core.topics.keys, core.topics.acks, core.topics.alerts]]);
-    expect(admin.calls[0]!.map((t) => t.topic)).toEqual(['test.revocations.v1', 'test.keys.v1', 'test.acks.v1', 'test.alerts.v1']);
+    expect(admin.calls).toEqual([[core.topics.revocations, core.topics.keys, core.topics.acks, core.topics.alerts, core.topics.audit]]);
+    expect(admin.calls[0]!.map((t) => t.topic)).toEqual(['test.revocations.v1', 'test.keys.v1', 'test.acks.v1', 'test.alerts.v1', 'test.audit.v1']);
+    expect(admin.calls[0]![4]).toMatchObject({ numPartitions: 1, configEntries: { 'cleanup.policy': 'delete' } });
     expect(admin.calls[0]![0]!.configEntries['cleanup.policy']).toBe('compact,delete');
     expect(admin.calls[0]![1]).toMatchObject({ numPartitions: 1, configEntries: { 'cleanup.policy': 'compact' } });
   });

@@ -9,6 +9,8 @@ import {
   type RevocationIssuedEvent,
   type RevocationTarget,
 } from '@revmesh/contracts';
+import { actorAuditContext, type AuditContext } from '../audit/audit-context';
+import type { AuditLog } from '../audit/audit-log';
 import { RevocationNotFoundError } from '../errors/errors';
 import { signForOutbox } from '../events/sign-for-outbox';
 import type { OutboxStore } from '../outbox/outbox-store';
@@ -34,6 +36,8 @@ export interface RevokeInput {
   readonly actor: Actor;
   /** Incoming W3C `traceparent` to continue, if the request carried one. */
   readonly traceparent?: string;
+  /** The operator's audit context; without it, derived from `actor` and `reason`. */
+  readonly context?: AuditContext;
 }
 
 /** Accepts revocations and answers questions about them. */
@@ -85,6 +89,8 @@ export interface RevocationServiceOptions {
   readonly onAccepted?: (revocation: Revocation) => void;
   /** Default: the global tracer provider (`@opentelemetry/api`). */
   readonly tracerProvider?: TracerProvider;
+  /** The audit log: `revocations.create` is appended in the revocation's own transaction. */
+  readonly audit?: AuditLog;
 }
 
 interface RevocationRow {
@@ -231,6 +237,21 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
             },
             revokedAt,
           );
+          // Same savepoint as the revocation and its outbox row: all three commit, or none.
+          options.audit?.append({
+            action: 'revocations.create',
+            outcome: 'succeeded',
+            target: revocation.id,
+            context: input.context ?? actorAuditContext(revocation.actor, revocation.reason),
+            details: {
+              targetType: revocation.target.type,
+              targetValue: revocation.target.value,
+              reason: revocation.reason,
+              notAfterIat,
+              expiresAt,
+              eventId: event.id,
+            },
+          });
         });
       } finally {
         release();

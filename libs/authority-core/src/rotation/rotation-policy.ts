@@ -1,3 +1,4 @@
+import type { PolicySource } from '../policy/policy-document';
 import type { Milliseconds } from '../time/clock';
 
 /** When and how keys rotate. Validated once at start ({@link validateRotationPolicy}). */
@@ -49,4 +50,15 @@ export function validateRotationPolicy(policy: RotationPolicy): RotationPolicy {
     );
   }
   return policy;
+}
+
+/**
+ * The rotation policy in force: the security policy's `rotation.periodSeconds` when set, else
+ * the configured period (REVMESH_KEY_ROTATION_PERIOD_SECONDS). Read on every use, so a policy
+ * change applies at the next scheduler tick without a restart. The security policy is checked
+ * against the lead and gate timeout when it is stored (policy-validation.ts).
+ */
+export function effectiveRotationPolicy(base: RotationPolicy, security: PolicySource | undefined): RotationPolicy {
+  const periodSeconds = security?.current().rotation.periodSeconds;
+  return periodSeconds === undefined ? base : { ...base, rotationPeriodMs: periodSeconds * 1000 };
 }

@@ -1,4 +1,5 @@
 import type { KeyStateChangedEvent } from '@revmesh/contracts';
+import { systemAuditContext } from '../audit/audit-context';
 import { compromiseActor, openCoreFixture, recordingLogger, openOutbox, publishAll, trustIn, type CoreFixture } from '../testing/core-fixture.spec-helper';
 
 const PERIOD = 3_600_000;
@@ -94,6 +95,23 @@ describe('rotation scheduler (injected clock, no sleeping)', () => {
     await f.core.scheduler.tick();
     expect(f.core.rotations.get(interrupted!.id)).toMatchObject({ status: 'completed' });
     expect(active()).not.toBe(kid);
+  });
+
+  it("uses the security policy's rotation period when it sets one, read at every tick", async () => {
+    const kid = active();
+    const policyPeriod = 600_000; // 10 minutes, instead of the configured hour
+    f.time.now = start + policyPeriod;
+    expect((await f.core.scheduler.tick()).rotation).toBeNull();
+
+    f.core.securityPolicy.update({ rotation: { periodSeconds: policyPeriod / 1000 } }, systemAuditContext('test', 'rotate every ten minutes'));
+    expect(f.core.calendar().nextRotationAt).toBe(start + policyPeriod);
+    expect(f.core.policy.rotationPeriodMs).toBe(policyPeriod);
+    const { rotation } = await f.core.scheduler.tick();
+    expect(rotation).toMatchObject({ kind: 'scheduled', status: 'completed', fromKid: kid, reason: expect.stringContaining('(600 s)') });
+
+    // Without the policy period, the configured one applies again.
+    f.core.securityPolicy.update({}, systemAuditContext('test', 'back to the configured period'));
+    expect(f.core.calendar().nextRotationAt).toBe(rotation!.promotedAt! + PERIOD);
   });
 
   it('runs in the background every checkIntervalMs once started, and stops', async () => {

@@ -2,9 +2,10 @@ import type { EventSignerRotation } from '../event-signers/signer-rotation';
 import type { SigningKeyStore } from '../keys/key-store';
 import { logErrorFields } from '../logging/log-fields';
 import type { AuthorityLogger } from '../logging/logger';
+import type { PolicySource } from '../policy/policy-document';
 import type { Clock, Sleep } from '../time/clock';
 import { keyCalendar } from './key-calendar';
-import type { RotationPolicy } from './rotation-policy';
+import { effectiveRotationPolicy, type RotationPolicy } from './rotation-policy';
 import type { RotationRecord } from './rotation-store';
 import { SCHEDULER_ACTOR, type RotationService } from './rotation-service';
 
@@ -35,6 +36,8 @@ export interface RotationSchedulerOptions {
   readonly rotation: RotationService;
   readonly signers: EventSignerRotation;
   readonly policy: RotationPolicy;
+  /** The security policy: its `rotation.periodSeconds`, read every tick, overrides `policy.rotationPeriodMs`. */
+  readonly securityPolicy?: PolicySource;
   readonly clock: Clock;
   readonly sleep: Sleep;
   readonly logger: AuthorityLogger;
@@ -62,7 +65,8 @@ export function createRotationScheduler(options: RotationSchedulerOptions): Rota
     const withdrawnSigners = await step('withdrawing event signers', () => signers.withdrawDue(), [] as string[]);
     let record: RotationRecord | null = null;
     if (!rotation.busy() && !stopping.signal.aborted) {
-      const { nextRotationAt } = keyCalendar(keys.list(), policy);
+      const inForce = effectiveRotationPolicy(policy, options.securityPolicy);
+      const { nextRotationAt } = keyCalendar(keys.list(), inForce);
       // While the broker has not acknowledged the standby, a staged rotation could only abort.
       if (nextRotationAt !== null && nextRotationAt <= clock.now() && rotation.standbyPublished()) {
         record = await step(
@@ -70,7 +74,7 @@ export function createRotationScheduler(options: RotationSchedulerOptions): Rota
           () =>
             rotation.rotate('scheduled', {
               actor: SCHEDULER_ACTOR,
-              reason: `scheduled: the active key reached the rotation period (${Math.round(policy.rotationPeriodMs / 1000)} s)`,
+              reason: `scheduled: the active key reached the rotation period (${Math.round(inForce.rotationPeriodMs / 1000)} s)`,
             }),
           null,
         );

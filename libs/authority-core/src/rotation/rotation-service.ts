@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@revmesh/contracts';
 import type { AdminActionLog } from '../admin/admin-actions';
+import type { AuditContext } from '../audit/audit-context';
 import {
   KeyInvalidError,
   KeyNotFoundError,
@@ -25,6 +26,8 @@ import { newRotationRecord, type RotationRecord, type RotationStore } from './ro
 export interface AdminRequest {
   readonly actor: Actor;
   readonly reason: string;
+  /** The operator's audit context (role, justification, request id, address); recorded in the audit log. */
+  readonly context?: AuditContext;
 }
 
 /** Actor of what the scheduler does on its own. */
@@ -221,6 +224,7 @@ export function createRotationService(options: RotationServiceOptions): Rotation
               actor: request.actor,
               reason: request.reason,
               at: now,
+              ...(request.context === undefined ? {} : { context: request.context }),
               details: { rotation_id: created.id, kind, to: standby.kid },
             });
           });
@@ -285,6 +289,7 @@ export function createRotationService(options: RotationServiceOptions): Rotation
             actor: request.actor,
             reason: request.reason,
             at: now,
+            ...(request.context === undefined ? {} : { context: request.context }),
             details: { rotation_id: id, was: key.state, promoted: toKid, new_standby: newStandbyKid },
           });
         });
@@ -357,6 +362,7 @@ export function createRotationService(options: RotationServiceOptions): Rotation
             actor: request.actor,
             reason: request.reason,
             at: now,
+            ...(request.context === undefined ? {} : { context: request.context }),
             details: { rotation_id: rollbackId, restored: previous.kid, new_key: current.kid, new_key_state: newKeyState },
           });
         });

@@ -206,22 +206,122 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 4,
     name: 'operators, operator sessions, login throttling',
-    // Slot owned by A (operators) while issue 4 is built; filled before it ships.
     sql: `
+      -- Operator accounts. The password is only an argon2id PHC string; the TOTP secret only a
+      -- KEK envelope (keys/envelope.ts, context 'operator-totp:<id>').
+      CREATE TABLE operators (
+        id                  TEXT PRIMARY KEY,
+        username            TEXT NOT NULL COLLATE NOCASE UNIQUE,
+        role                TEXT NOT NULL CHECK (role IN ('viewer', 'responder', 'security-admin')),
+        password_hash       TEXT NOT NULL,
+        sealed_totp_secret  TEXT NOT NULL,
+        -- Last TOTP time step accepted: a code is never accepted twice (replay protection).
+        totp_last_step      INTEGER,
+        disabled_at         INTEGER,
+        created_at          INTEGER NOT NULL,
+        created_by          TEXT NOT NULL
+      ) STRICT;
+
+      -- One row per login; operator tokens carry its sid. Logout and disabling end it.
+      CREATE TABLE operator_sessions (
+        sid             TEXT PRIMARY KEY,
+        operator_id     TEXT NOT NULL REFERENCES operators (id),
+        created_at      INTEGER NOT NULL,
+        expires_at      INTEGER NOT NULL,
+        ended_at        INTEGER,
+        source_address  TEXT
+      ) STRICT;
+      CREATE INDEX operator_sessions_open ON operator_sessions (operator_id) WHERE ended_at IS NULL;
+
+      -- Failed logins per subject: 'user:<lowercased username>' (whether or not it exists) or
+      -- 'addr:<source address>'.
+      CREATE TABLE login_throttle (
+        subject          TEXT PRIMARY KEY,
+        failures         INTEGER NOT NULL,
+        last_failure_at  INTEGER NOT NULL,
+        locked_until     INTEGER
+      ) STRICT;
     `,
   },
   {
     version: 5,
     name: 'hash-chained audit log and checkpoints',
-    // Slot owned by B (audit) while issue 4 is built; filled before it ships.
     sql: `
+      -- Append-only, hash-chained (contracts: audit/audit-entry.ts). Rows are only ever inserted,
+      -- marked shipped, or purged from the oldest end behind a signed checkpoint.
+      CREATE TABLE audit_log (
+        seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+        at              INTEGER NOT NULL,
+        action          TEXT NOT NULL,
+        outcome         TEXT NOT NULL CHECK (outcome IN ('succeeded', 'denied', 'failed', 'requested')),
+        actor_kind      TEXT NOT NULL,
+        actor_id        TEXT NOT NULL,
+        role            TEXT,
+        target          TEXT,
+        justification   TEXT,
+        request_id      TEXT,
+        source_address  TEXT,
+        details         TEXT NOT NULL DEFAULT '{}',
+        prev_hash       TEXT NOT NULL,
+        hash            TEXT NOT NULL,
+        -- When the signed audit.recorded copy entered the outbox (null: not yet).
+        shipped_at      INTEGER
+      ) STRICT;
+      CREATE INDEX audit_log_unshipped ON audit_log (seq) WHERE shipped_at IS NULL;
+      CREATE INDEX audit_log_by_time ON audit_log (at);
+
+      -- One row per retention purge: entries up to up_to_seq were deleted, the last one hashed
+      -- to last_hash; signature is a compact JWS by the event signer over the other fields.
+      CREATE TABLE audit_checkpoints (
+        up_to_seq   INTEGER PRIMARY KEY,
+        last_hash   TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        count       INTEGER NOT NULL,
+        signature   TEXT NOT NULL,
+        signer_kid  TEXT NOT NULL
+      ) STRICT;
     `,
   },
   {
     version: 6,
     name: 'kill switches',
-    // Slot owned by C (kill switch) while issue 4 is built; filled before it ships.
     sql: `
+      -- One row per scope ('global' or 'aud:<audience>'): its current state. History is in the
+      -- audit log and in key_events (each change is a kill-switch.changed event on the keys topic).
+      CREATE TABLE kill_switches (
+        scope                TEXT PRIMARY KEY,
+        audience             TEXT,
+        -- Tokens of the scope issued at or before this time (ms) are rejected...
+        issued_at_or_before  INTEGER NOT NULL,
+        -- ...i.e. every iat (seconds) <= this; the token issuer never stamps such an iat again.
+        not_after_iat        INTEGER NOT NULL,
+        lockdown             INTEGER NOT NULL CHECK (lockdown IN (0, 1)),
+        engaged_at           INTEGER NOT NULL,
+        engaged_by_kind      TEXT NOT NULL,
+        engaged_by_id        TEXT NOT NULL,
+        lifted_at            INTEGER,
+        lifted_by_kind       TEXT,
+        lifted_by_id         TEXT,
+        CHECK ((scope = 'global' AND audience IS NULL) OR (scope = 'aud:' || audience))
+      ) STRICT;
+
+      -- Kill-switch events share key_set_version with key events: key_events gains a subject.
+      -- SQLite cannot alter a CHECK constraint, so the table is rebuilt (nothing references it).
+      CREATE TABLE key_events_v2 (
+        event_id         TEXT PRIMARY KEY,
+        key_set_version  INTEGER NOT NULL UNIQUE,
+        subject          TEXT NOT NULL CHECK (subject IN ('key', 'event-signer', 'kill-switch')),
+        kid              TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        signer_kid       TEXT NOT NULL,
+        rotation_id      TEXT,
+        created_at       INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO key_events_v2 SELECT event_id, key_set_version, subject, kid, state, signer_kid, rotation_id, created_at FROM key_events;
+      DROP TABLE key_events;
+      ALTER TABLE key_events_v2 RENAME TO key_events;
+      CREATE INDEX key_events_by_kid ON key_events (kid, key_set_version);
+      CREATE INDEX key_events_by_rotation ON key_events (rotation_id) WHERE rotation_id IS NOT NULL;
     `,
   },
   {
@@ -229,6 +329,48 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'security policy versions and two-person approvals',
     // Slot owned by D/F (policy, approvals) while issue 4 is built; filled before it ships.
     sql: `
+      -- Every version of the security policy (F). The newest row is the policy in force;
+      -- rows are never updated or deleted, so the changelog is the table itself.
+      CREATE TABLE policy_versions (
+        version        INTEGER PRIMARY KEY,
+        document       TEXT NOT NULL,
+        source         TEXT NOT NULL CHECK (source IN ('default', 'file', 'api')),
+        -- Hex SHA-256 of the policy file's bytes (source 'file'): the same file is applied once.
+        file_sha256    TEXT CHECK ((source = 'file') = (file_sha256 IS NOT NULL)),
+        actor_kind     TEXT NOT NULL,
+        actor_id       TEXT NOT NULL,
+        justification  TEXT,
+        created_at     INTEGER NOT NULL
+      ) STRICT;
+
+      -- Two-person rule: an action the policy puts behind a second security-admin waits here.
+      -- 'executing' is held while the approved action runs: the pending -> executing step is
+      -- the transaction that makes two concurrent approvals run it once.
+      CREATE TABLE approvals (
+        id                        TEXT PRIMARY KEY,
+        action                    TEXT NOT NULL,
+        target                    TEXT,
+        params                    TEXT NOT NULL,
+        state                     TEXT NOT NULL
+                                  CHECK (state IN ('pending', 'executing', 'executed', 'denied', 'expired', 'failed')),
+        requested_by_kind         TEXT NOT NULL,
+        requested_by_id           TEXT NOT NULL,
+        requested_by_role         TEXT,
+        requested_justification   TEXT,
+        requested_request_id      TEXT,
+        requested_source_address  TEXT,
+        requested_at              INTEGER NOT NULL,
+        expires_at                INTEGER NOT NULL,
+        decided_by_kind           TEXT,
+        decided_by_id             TEXT,
+        decided_by_role           TEXT,
+        decided_at                INTEGER,
+        decision_justification    TEXT,
+        result                    TEXT,
+        error                     TEXT
+      ) STRICT;
+      CREATE INDEX approvals_by_time ON approvals (requested_at);
+      CREATE INDEX approvals_pending ON approvals (expires_at) WHERE state = 'pending';
     `,
   },
 ];

@@ -94,6 +94,7 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
     if (row.topic !== topics.keys) return null; // alerts and anything else: nothing consumes them
     if (row.subject === 'key') return 'key.state-changed';
     if (row.subject === 'event-signer') return row.state === 'withdrawn' ? 'event-signer.withdrawn' : 'event-signer.announced';
+    if (row.subject === 'kill-switch') return 'kill-switch.changed';
     return null;
   }
 

@@ -6,6 +6,9 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { openAuthorityCore, type AuthorityCore } from '../authority-core';
 import type { Client } from '../clients/client-registry';
 import { AudienceNotAllowedError, ScopeNotAllowedError } from '../errors/errors';
+import { systemAuditContext } from '../audit/audit-context';
+import { DEFAULT_POLICY, type PolicySource } from '../policy/policy-document';
+import { createTokenIssuer } from './token-issuer';
 
 const ISSUER = 'https://authority.test';
 
@@ -97,6 +100,31 @@ describe('token issuer', () => {
     const bare = core.clients.register({ clientId: 'bare', audiences: ['api-a'], scopes: [] });
     const { payload } = await verify((await core.tokens.issueClientCredentials(bare, {})).accessToken, 'api-a');
     expect(payload).not.toHaveProperty('scope');
+  });
+
+  describe('lifetime per audience (security policy)', () => {
+    it("gives an audience the shorter lifetime the policy sets, from the next token on", async () => {
+      const before = await core.tokens.issueClientCredentials(client, { audience: 'api-b' });
+      expect(before.claims.exp - before.claims.iat).toBe(300);
+      core.securityPolicy.update({ tokens: { audiences: { 'api-b': { lifetimeSeconds: 60 } } } }, systemAuditContext('test', 'short tokens for api-b'));
+
+      const issued = await core.tokens.issueClientCredentials(client, { audience: 'api-b' });
+      const { payload } = await verify(issued.accessToken, 'api-b');
+      expect(payload.exp).toBe(payload.iat! + 60);
+      expect(issued.expiresIn).toBe(60);
+      // Other audiences keep the global TTL.
+      const other = await core.tokens.issueClientCredentials(client, { audience: 'api-a' });
+      expect(other.claims.exp - other.claims.iat).toBe(300);
+      expect(other.expiresIn).toBe(300);
+    });
+
+    it('never exceeds the global TTL, whatever the policy source says', async () => {
+      const generous: PolicySource = { current: () => ({ ...DEFAULT_POLICY, tokens: { audiences: { 'api-a': { lifetimeSeconds: 3600 } } } }) };
+      const issuer = createTokenIssuer({ issuer: ISSUER, keys: core.keys, revocations: core.revocations, accessTokenTtlSeconds: 300, policy: generous, clock: { now: () => now } });
+      const issued = await issuer.issueClientCredentials(client, { audience: 'api-a' });
+      expect(issued.claims.exp - issued.claims.iat).toBe(300);
+      expect(issued.expiresIn).toBe(300);
+    });
   });
 
   describe('same-second rule', () => {

@@ -3,6 +3,8 @@ import { SignJWT } from 'jose';
 import type { Client } from '../clients/client-registry';
 import { AudienceNotAllowedError, ScopeNotAllowedError, SigningError } from '../errors/errors';
 import type { SigningKeys } from '../keys/signing-keys';
+import type { PolicySource } from '../policy/policy-document';
+import type { KillSwitchCuts } from '../kill-switch/kill-switch-service';
 import type { RevocationService } from '../revocations/revocation-service';
 import { realSleep, systemClock, type Clock, type Seconds, type Sleep } from '../time/clock';
 
@@ -55,8 +57,16 @@ export interface TokenIssuerOptions {
   readonly issuer: string;
   readonly keys: SigningKeys;
   readonly revocations: Pick<RevocationService, 'latestNotAfterIat'>;
-  /** Lifetime of access tokens, seconds (1..86400). */
+  /** Kill-switch cuts: no token of an audience gets an `iat` at or before its (or the global) cut. */
+  readonly killSwitch?: KillSwitchCuts;
+  /** Lifetime of access tokens, seconds (1..86400); also the ceiling of every per-audience lifetime. */
   readonly accessTokenTtlSeconds: Seconds;
+  /**
+   * The security policy, read on every token: `tokens.audiences.<aud>.lifetimeSeconds` shortens
+   * the lifetime of that audience's tokens (never lengthens it: key retirement waits only for
+   * `accessTokenTtlSeconds`). Absent: every token lives `accessTokenTtlSeconds`.
+   */
+  readonly policy?: PolicySource;
   readonly clock?: Clock;
   readonly sleep?: Sleep;
 }
@@ -78,6 +88,12 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     throw new TypeError('accessTokenTtlSeconds must be an integer in 1..86400');
   }
 
+  /** min(the audience's policy lifetime, the global TTL): the policy is read now, so a change applies to the next token. */
+  function lifetimeFor(audience: string): Seconds {
+    const configured = options.policy?.current().tokens.audiences[audience]?.lifetimeSeconds;
+    return configured === undefined ? ttl : Math.min(configured, ttl);
+  }
+
   /**
    * The `iat` to stamp: the current second, unless a revocation for this subject or client
    * already covers it. `iat` has one-second granularity and rules deny `iat <= not_after_iat`,
@@ -86,12 +102,16 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
    * subjects revoked this very second) makes "issued after the revocation" and "iat after
    * not_after_iat" the same thing. Re-checked after the wait: another revocation may land.
    */
-  async function nextIat(sub: string, clientId: string): Promise<Seconds> {
+  async function nextIat(sub: string, clientId: string, audience: string): Promise<Seconds> {
     for (;;) {
       const now = clock.now();
       const second = Math.floor(now / 1000);
-      const covered = revocations.latestNotAfterIat({ sub, clientId });
-      if (covered === undefined || covered < second) return second;
+      // A kill switch engaged this second is the same problem: its cut covers the whole second.
+      const covered = Math.max(
+        revocations.latestNotAfterIat({ sub, clientId }) ?? -1,
+        options.killSwitch?.notAfterIat(audience) ?? -1,
+      );
+      if (covered < second) return second;
       await sleep((covered + 1) * 1000 - now);
     }
   }
@@ -104,13 +124,14 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
         throw new AudienceNotAllowedError(request.audience ?? '');
       }
       const sub = client.clientId;
-      const iat = await nextIat(sub, client.clientId);
+      const iat = await nextIat(sub, client.clientId, audience);
       const scope = scopes.join(' ');
+      const lifetime = lifetimeFor(audience);
       const claims: AccessTokenClaims = {
         iss: issuer,
         sub,
         aud: audience,
-        exp: iat + ttl,
+        exp: iat + lifetime,
         iat,
         jti: randomUUID(),
         client_id: client.clientId,
@@ -125,7 +146,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       } catch (error) {
         throw new SigningError(`cannot sign the access token: ${String(error)}`, { cause: error });
       }
-      return { accessToken, tokenType: 'Bearer', expiresIn: ttl, scope, claims };
+      return { accessToken, tokenType: 'Bearer', expiresIn: lifetime, scope, claims };
     },
   };
 }

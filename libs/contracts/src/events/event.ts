@@ -9,6 +9,8 @@ import {
 } from './event-signer';
 import { AUTHORITY_HEARTBEAT, authorityHeartbeatV1Schema } from './authority-heartbeat';
 import { ALERT_RAISED, alertRaisedV1Schema } from './alert-raised';
+import { AUDIT_RECORDED, auditRecordedV1Schema } from './audit-recorded';
+import { KILL_SWITCH_CHANGED, killSwitchChangedV1Schema } from './kill-switch-changed';
 
 /**
  * Every event revmesh publishes, discriminated by `type`; each type pins its `version`.
@@ -21,6 +23,8 @@ export const revmeshEventSchema = z.discriminatedUnion('type', [
   eventSignerWithdrawnV1Schema,
   authorityHeartbeatV1Schema,
   alertRaisedV1Schema,
+  killSwitchChangedV1Schema,
+  auditRecordedV1Schema,
 ]);
 export type RevmeshEvent = z.infer<typeof revmeshEventSchema>;
 export type RevmeshEventType = RevmeshEvent['type'];
@@ -33,4 +37,6 @@ export const SUPPORTED_EVENT_VERSIONS: Readonly<Record<RevmeshEventType, readonl
   [EVENT_SIGNER_WITHDRAWN]: [1],
   [AUTHORITY_HEARTBEAT]: [1],
   [ALERT_RAISED]: [1],
+  [KILL_SWITCH_CHANGED]: [1],
+  [AUDIT_RECORDED]: [1],
 };

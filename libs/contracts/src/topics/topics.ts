@@ -6,12 +6,14 @@ export const DEFAULT_TOPIC_PREFIX = 'revmesh.';
 export interface TopicNames {
   /** Revocation decisions, keyed by target so compaction keeps the latest rule per target. */
   readonly revocations: string;
-  /** Token-signing keys and event-signer changes, keyed by `kid` / `event-signer:<kid>`; compacted. */
+  /** Token-signing keys, event-signer changes and kill switches, keyed by `kid` / `event-signer:<kid>` / `kill-switch:<scope>`; compacted. */
   readonly keys: string;
   /** Sidecar heartbeats and acknowledgements, keyed by instance id; time-limited. */
   readonly acks: string;
   /** Anomaly alerts for a SIEM (signed `alert.raised`); time-limited. */
   readonly alerts: string;
+  /** The audit log for a SIEM (signed `audit.recorded`, in `seq` order); time-limited. */
+  readonly audit: string;
 }
 
 /** Topic names for a prefix. The `.v1` suffix changes only with an incompatible wire change. */
@@ -19,7 +21,13 @@ export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): TopicNames {
   if (!/^[A-Za-z0-9._-]*$/.test(prefix)) {
     throw new TypeError(`topic prefix ${JSON.stringify(prefix)} may only contain letters, digits, '.', '_' and '-'`);
   }
-  return { revocations: `${prefix}revocations.v1`, keys: `${prefix}keys.v1`, acks: `${prefix}acks.v1`, alerts: `${prefix}alerts.v1` };
+  return {
+    revocations: `${prefix}revocations.v1`,
+    keys: `${prefix}keys.v1`,
+    acks: `${prefix}acks.v1`,
+    alerts: `${prefix}alerts.v1`,
+    audit: `${prefix}audit.v1`,
+  };
 }
 
 /** How a topic is created. `configEntries` are Kafka topic configs. */
@@ -106,9 +114,34 @@ export function eventSignerWithdrawalKey(kid: string): string {
   return `event-signer-withdrawn:${kid}`;
 }
 
+/**
+ * Partition key of a `kill-switch.changed` event: one per scope, so compaction keeps each
+ * scope's latest state (`kill-switch:global`, `kill-switch:aud:<audience>`).
+ */
+export function killSwitchKey(scope: { readonly kind: 'global' } | { readonly kind: 'audience'; readonly audience: string }): string {
+  return scope.kind === 'global' ? 'kill-switch:global' : `kill-switch:aud:${scope.audience}`;
+}
+
 /** Alerts are kept a week for a SIEM to catch up. */
 export function alertsTopicSpec(topic: string): TopicSpec {
   return { topic, numPartitions: 1, configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * 24 * 3600_000) } };
+}
+
+/**
+ * The audit topic has ONE partition, so a SIEM reads entries in `seq` order and can check the
+ * chain as it goes. Kept 30 days: the SIEM keeps the long-term copy, the authority the rest.
+ */
+export function auditTopicSpec(topic: string, options: { readonly retentionMs?: number } = {}): TopicSpec {
+  return {
+    topic,
+    numPartitions: 1,
+    configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(options.retentionMs ?? 30 * 24 * 3600_000) },
+  };
+}
+
+/** Partition key of an `audit.recorded` event. */
+export function auditRecordKey(seq: number): string {
+  return `audit:${seq}`;
 }
 
 /** Record key of the authority's heartbeat on the keys topic (compaction keeps the latest). */

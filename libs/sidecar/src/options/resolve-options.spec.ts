@@ -58,6 +58,7 @@ describe('sidecar options', () => {
       keys: 'staging.keys.v1',
       acks: 'staging.acks.v1',
       alerts: 'staging.alerts.v1',
+      audit: 'staging.audit.v1',
     });
     expect(problems({ ...valid(), topicPrefix: 'bad prefix!' })).toContain('options.topicPrefix');
   });

@@ -97,11 +97,14 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
       case 'event-signer.announced':
       case 'event-signer.withdrawn':
         return topic === 'keys' ? keys.applySignerEvent(event, signerKid) : misplaced(event, topic);
+      case 'kill-switch.changed':
+        return topic === 'keys' ? keys.applyKillSwitchEvent(event) : misplaced(event, topic);
       case 'authority.heartbeat':
         // Nothing to apply: being signed and fresh is the point (it refreshes staleness via onApplied).
         return topic === 'keys' ? APPLIED : misplaced(event, topic);
       case 'alert.raised':
-        // Alerts go to the alerts topic, never to the topics sidecars read.
+      case 'audit.recorded':
+        // Alerts and audit entries go to their own topics, never to the topics sidecars read.
         return misplaced(event, topic);
     }
   };

@@ -1,4 +1,5 @@
-import type { EventSignerAnnouncedEvent, EventSignerWithdrawnEvent, KeyState, KeyStateChangedEvent } from '@revmesh/contracts';
+import type { EventSignerAnnouncedEvent, EventSignerWithdrawnEvent, KeyState, KeyStateChangedEvent, KillSwitchChangedEvent } from '@revmesh/contracts';
+import type { KillSwitches } from '../kill-switch/kill-switches';
 import type { KeySet } from '../keys/key-set';
 import type { SidecarLogger } from '../logging/logger';
 import type { Clock, EpochMillis, Milliseconds } from '../internal/units';
@@ -29,11 +30,13 @@ export type KeySyncOutcome = { readonly ok: true } | EventRejection;
 export interface KeySyncCounts {
   readonly keyEventsApplied: number;
   readonly signerEventsApplied: number;
+  readonly killSwitchEventsApplied: number;
 }
 
 export interface KeySyncOptions {
   readonly keySet: KeySet;
   readonly signerChain: SignerChain;
+  readonly killSwitches: KillSwitches;
   readonly clock: Clock;
   readonly logger: SidecarLogger;
   readonly metrics: SidecarMetrics;
@@ -45,7 +48,9 @@ export interface KeySyncOptions {
 export interface KeySync {
   applyKeyEvent(event: KeyStateChangedEvent): Promise<KeySyncOutcome>;
   applySignerEvent(event: EventSignerAnnouncedEvent | EventSignerWithdrawnEvent, signerKid: string): KeySyncOutcome;
-  /** Highest `key_set_version` of an applied key or signer event; 0 before any. */
+  /** Applies a kill switch's new state (engaged, lockdown, lifted). */
+  applyKillSwitchEvent(event: KillSwitchChangedEvent): KeySyncOutcome;
+  /** Highest `key_set_version` of an applied key, signer or kill-switch event; 0 before any. */
   readonly version: number;
   counts(): KeySyncCounts;
   onKeyEvent(listener: KeyEventListener): () => void;
@@ -61,6 +66,7 @@ export function createKeySync(options: KeySyncOptions): KeySync {
   let version = 0;
   let keyEventsApplied = 0;
   let signerEventsApplied = 0;
+  let killSwitchEventsApplied = 0;
 
   const notify = (applied: AppliedKeyEvent): void => {
     for (const listener of listeners) {
@@ -121,10 +127,35 @@ export function createKeySync(options: KeySyncOptions): KeySync {
       }
       return { ok: true };
     },
+    applyKillSwitchEvent(event) {
+      const outcome = options.killSwitches.apply(event);
+      if (!outcome.ok) return outcome;
+      const { payload } = event;
+      version = Math.max(version, payload.key_set_version);
+      killSwitchEventsApplied++;
+      const { previous, current } = outcome;
+      // A kill switch is a security event: a lockdown starting or ending is worth a warn line.
+      const lockdownChanged = current.lockdown !== (previous?.lockdown ?? false);
+      logger[lockdownChanged ? 'warn' : 'info'](
+        lockdownChanged
+          ? current.lockdown
+            ? 'revmesh sidecar: kill switch LOCKDOWN engaged; tokens of this scope are refused (LOCKDOWN)'
+            : 'revmesh sidecar: kill switch lockdown lifted'
+          : 'revmesh sidecar applied a kill switch',
+        {
+          scope: payload.scope.kind === 'global' ? 'global' : `aud:${payload.scope.audience}`,
+          not_after_iat: current.notAfterIat,
+          lockdown: current.lockdown,
+          key_set_version: payload.key_set_version,
+          replay: !options.isReady(),
+        },
+      );
+      return { ok: true };
+    },
     get version() {
       return version;
     },
-    counts: () => ({ keyEventsApplied, signerEventsApplied }),
+    counts: () => ({ keyEventsApplied, signerEventsApplied, killSwitchEventsApplied }),
     onKeyEvent(listener) {
       listeners.add(listener);
       return () => {

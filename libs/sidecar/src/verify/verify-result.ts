@@ -21,6 +21,8 @@ import type { EpochSeconds } from '../internal/units';
  * | `TOKEN_NOT_YET_VALID` | `nbf` or `iat` lies in the future (beyond the clock tolerance) |
  * | `CLAIM_MISSING` | a claim RFC 9068 requires is absent (iss, sub, aud, exp, iat, jti, client_id) |
  * | `TOKEN_REVOKED` | a deny rule matches (jti, or sub/client_id/sid issued at or before the revocation) |
+ * | `KILL_SWITCH_CUT` | a kill switch (global, or one of the token's audiences) rejects every token with `iat` at or before its cut; a newer token passes |
+ * | `LOCKDOWN` | a kill switch with lockdown covers this service (global, or one of its audiences): every token is refused, valid or not, until it is lifted; checked before anything else |
  * | `DENY_LIST_OVERFLOW` | the deny list had to drop a live rule; every token is refused until it could no longer matter |
  * | `NOT_READY` | the sidecar has not caught up with the revocation topic yet, or is closed |
  * | `STALE_STATE` | the sidecar has heard nothing from the authority for longer than `staleness.maxSilenceMs` and the route is fail-closed |
@@ -41,6 +43,8 @@ export type VerifyFailureCode =
   | 'TOKEN_NOT_YET_VALID'
   | 'CLAIM_MISSING'
   | 'TOKEN_REVOKED'
+  | 'KILL_SWITCH_CUT'
+  | 'LOCKDOWN'
   | 'DENY_LIST_OVERFLOW'
   | 'NOT_READY'
   | 'STALE_STATE'
@@ -62,6 +66,8 @@ export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
   'TOKEN_NOT_YET_VALID',
   'CLAIM_MISSING',
   'TOKEN_REVOKED',
+  'KILL_SWITCH_CUT',
+  'LOCKDOWN',
   'DENY_LIST_OVERFLOW',
   'NOT_READY',
   'STALE_STATE',
@@ -111,18 +117,32 @@ export interface KeyRevokedFailure {
   readonly kid: string;
 }
 
+/** Which kill switch: every audience, or one. */
+export type KillSwitchScope = { readonly kind: 'global' } | { readonly kind: 'audience'; readonly audience: string };
+
+/**
+ * A kill switch refused the token: `KILL_SWITCH_CUT` (issued at or before `notAfterIat`, seconds)
+ * or `LOCKDOWN` (the scope is locked down: every token refused). `scope` names the switch.
+ */
+export interface KillSwitchFailure {
+  readonly ok: false;
+  readonly code: 'KILL_SWITCH_CUT' | 'LOCKDOWN';
+  readonly message: string;
+  readonly scope: KillSwitchScope;
+}
+
 export interface OtherVerifyFailure {
   readonly ok: false;
-  readonly code: Exclude<VerifyFailureCode, 'TOKEN_REVOKED' | 'KEY_REVOKED'>;
+  readonly code: Exclude<VerifyFailureCode, 'TOKEN_REVOKED' | 'KEY_REVOKED' | 'KILL_SWITCH_CUT' | 'LOCKDOWN'>;
   readonly message: string;
 }
 
-export type VerifyFailure = TokenRevokedFailure | KeyRevokedFailure | OtherVerifyFailure;
+export type VerifyFailure = TokenRevokedFailure | KeyRevokedFailure | KillSwitchFailure | OtherVerifyFailure;
 
 /** What {@link Sidecar.verify} returns: never throws for a bad token. Narrow on `ok`, then on `code`. */
 export type VerifyResult = VerifySuccess | VerifyFailure;
 
-/** Builds a failure result (every code but `TOKEN_REVOKED` and `KEY_REVOKED`, which carry more). */
+/** Builds a failure result (every code but `TOKEN_REVOKED`, `KEY_REVOKED` and the kill switch's, which carry more). */
 export function verifyFailure(code: OtherVerifyFailure['code'], message: string): OtherVerifyFailure {
   return { ok: false, code, message };
 }

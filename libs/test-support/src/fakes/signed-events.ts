@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AUTHORITY_HEARTBEAT, AUTHORITY_HEARTBEAT_KEY, type AuthorityHeartbeatEvent, eventSignerKey, eventSignerWithdrawalKey, keyEventKey, revocationKey, type RevmeshEvent } from '@revmesh/contracts';
+import { AUTHORITY_HEARTBEAT, AUTHORITY_HEARTBEAT_KEY, type AuthorityHeartbeatEvent, eventSignerKey, eventSignerWithdrawalKey, auditRecordKey, keyEventKey, killSwitchKey, revocationKey, type RevmeshEvent } from '@revmesh/contracts';
 import type { IncomingRecord } from '@revmesh/transport';
 import type { InMemoryTransport } from './in-memory-transport';
 
@@ -23,6 +23,10 @@ export function eventRecordKey(event: RevmeshEvent): string {
       return AUTHORITY_HEARTBEAT_KEY;
     case 'alert.raised':
       return event.id;
+    case 'kill-switch.changed':
+      return killSwitchKey(event.payload.scope);
+    case 'audit.recorded':
+      return auditRecordKey(event.payload.seq);
   }
 }
 

@@ -41,6 +41,8 @@ const TITLES: Readonly<Record<VerifyFailureCode, string>> = {
   TOKEN_NOT_YET_VALID: 'Token not yet valid',
   CLAIM_MISSING: 'Required claim missing',
   TOKEN_REVOKED: 'Token revoked',
+  KILL_SWITCH_CUT: 'Token issued before a kill switch',
+  LOCKDOWN: 'Service locked down',
   DENY_LIST_OVERFLOW: 'Revocation state incomplete',
   NOT_READY: 'Authentication not ready',
   STALE_STATE: 'Revocation state stale',
@@ -54,8 +56,10 @@ const TITLES: Readonly<Record<VerifyFailureCode, string>> = {
  */
 export function httpStatusOf(code: VerifyFailureCode): number {
   switch (code) {
+    // LOCKDOWN too: the token may be fine, the service refuses everyone until the lockdown is lifted.
     case 'NOT_READY':
     case 'STALE_STATE':
+    case 'LOCKDOWN':
     case 'DENY_LIST_OVERFLOW':
     case 'KEYS_UNAVAILABLE':
       return 503;

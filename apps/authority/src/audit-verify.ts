@@ -1,0 +1,68 @@
+import { verifyAuditStore } from '@revmesh/authority-core';
+
+/**
+ * Offline audit verification: `node apps/authority/dist/audit-verify.js --data-dir <dir> [--json]`
+ * (default folder: REVMESH_DATA_DIR).
+ *
+ * Opens the authority's SQLite database READ-ONLY (safe while the authority runs; nothing is
+ * migrated or written), checks the hash chain of the audit log (each entry's hash, the links,
+ * no gaps, nothing deleted at the end), the newest retention checkpoint's signature, and every
+ * shipped entry against its signed `audit.recorded` copy in the outbox (catches a chain rewritten
+ * with recomputed hashes), with the event signers' public keys stored beside it. Names the
+ * first bad entry.
+ *
+ * Exit codes: 0 the log verifies; 1 it does not (tampered); 2 it could not be checked.
+ */
+function fail(message: string, code: number): never {
+  process.stderr.write(`revmesh audit-verify: ${message}\n`);
+  process.exit(code);
+}
+
+function argument(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i === -1) return undefined;
+  const value = args[i + 1];
+  if (value === undefined || value.startsWith('--')) fail(`${name} needs a value`, 2);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    process.stdout.write('usage: audit-verify [--data-dir <dir>] [--json]\n  verifies the audit log of an authority data folder (read-only)\n');
+    return;
+  }
+  const dataDir = argument(args, '--data-dir') ?? process.env['REVMESH_DATA_DIR'];
+  if (dataDir === undefined || dataDir === '') fail('--data-dir (or REVMESH_DATA_DIR) is required', 2);
+  const json = args.includes('--json');
+  let result: Awaited<ReturnType<typeof verifyAuditStore>>;
+  try {
+    result = await verifyAuditStore({ dataDir });
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error), 2);
+  }
+  const { chain, checkpointSignature, signedCopies } = result;
+  const ok = chain.ok && (checkpointSignature === null || checkpointSignature.ok) && signedCopies.ok;
+  if (json) {
+    const summary = chain.ok
+      ? { ok, firstSeq: chain.firstSeq, lastSeq: chain.lastSeq, entries: chain.entries.length, checkpoint: chain.checkpoint, checkpointSignature, signedCopies }
+      : { ok, problem: chain.problem, seq: chain.seq, detail: chain.detail, checkpointSignature, signedCopies };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } else if (!chain.ok) {
+    process.stdout.write(`audit log FAILED: ${chain.problem}${chain.seq === null ? '' : ` at entry ${chain.seq}`}: ${chain.detail}\n`);
+  } else if (checkpointSignature !== null && !checkpointSignature.ok) {
+    process.stdout.write(`audit log FAILED: checkpoint-signature: ${checkpointSignature.detail}\n`);
+  } else if (!signedCopies.ok) {
+    process.stdout.write(`audit log FAILED: ${signedCopies.problem} at entry ${signedCopies.seq}: ${signedCopies.detail}\n`);
+  } else {
+    const range = chain.firstSeq === null ? 'no entries' : `entries ${chain.firstSeq}..${chain.lastSeq}`;
+    const checkpoint =
+      chain.checkpoint === null || checkpointSignature === null || !checkpointSignature.ok
+        ? ''
+        : `, after a checkpoint up to ${chain.checkpoint.upToSeq} signed by ${checkpointSignature.signerKid}`;
+    process.stdout.write(`audit log OK: ${range}${checkpoint}; ${signedCopies.checked} checked against their signed copies\n`);
+  }
+  process.exitCode = ok ? 0 : 1;
+}
+
+main().catch((error: unknown) => fail(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 2));

@@ -1,0 +1,139 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { ROLES, type Role } from '@revmesh/authority-core';
+import { startTestAuthority, type AuthorityFixture, type TestOperator } from '../testing/authority-fixture.spec-helper';
+import { IS_PUBLIC } from './public.decorator';
+
+/**
+ * The role × action matrix: every guarded write route of the app answers 401 without a token,
+ * 403 to each role below its own, and passes the guard for its role.
+ *
+ * To extend: add a row to WRITE_ROUTES. The first test fails, naming the route, whenever the
+ * app has a guarded write route the table does not list (or the table lists one that is gone).
+ */
+interface RouteCase {
+  /** `METHOD /path` as declared, with `:params`. */
+  readonly route: string;
+  /** Weakest role allowed. */
+  readonly role: Role;
+  /** The URL to call (params filled in); default: the declared path. */
+  readonly url?: (f: AuthorityFixture) => string;
+  /** Body (before the fixture adds the justification); may be computed for the caller. */
+  readonly payload?: (f: AuthorityFixture, caller: TestOperator) => unknown | Promise<unknown>;
+  /** What the right role gets: the action ran (or was queued for approval), or a domain answer past the guard. */
+  readonly expect: number;
+}
+
+const activeKid = (f: AuthorityFixture): string => f.authority.core.keyStates().find((k) => k.state === 'active')!.kid;
+const reason = () => ({ reason: 'role matrix' });
+
+const WRITE_ROUTES: readonly RouteCase[] = [
+  { route: 'POST /v1/clients', role: 'security-admin', payload: () => ({ audiences: ['matrix-api'], scopes: [] }), expect: 201 },
+  { route: 'POST /v1/revocations', role: 'responder', payload: () => ({ target: 'jti', value: 'matrix-jti', reason: 'role matrix' }), expect: 202 },
+  { route: 'POST /v1/keys/rotate', role: 'security-admin', payload: reason, expect: 201 },
+  // Default policy: a second security-admin must approve a compromise (202 pending).
+  { route: 'POST /v1/keys/:kid/compromise', role: 'security-admin', url: (f) => `/v1/keys/${activeKid(f)}/compromise`, payload: reason, expect: 202 },
+  { route: 'POST /v1/rotations/:id/rollback', role: 'security-admin', url: () => '/v1/rotations/no-such-rotation/rollback', payload: reason, expect: 404 },
+  { route: 'POST /v1/event-signers/rotate', role: 'security-admin', payload: reason, expect: 201 },
+  { route: 'PUT /v1/policy', role: 'security-admin', payload: () => ({ policy: {} }), expect: 200 },
+  { route: 'POST /v1/operators', role: 'security-admin', payload: () => ({ username: `matrix-${Date.now()}`, password: 'matrix-password-0123', role: 'viewer' }), expect: 201 },
+  {
+    route: 'POST /v1/operators/:username/disable',
+    role: 'security-admin',
+    url: () => '/v1/operators/matrix-victim/disable',
+    payload: async (f) => {
+      await f.newOperator('viewer', 'matrix-victim').catch(() => undefined);
+      return {};
+    },
+    expect: 200,
+  },
+  { route: 'POST /v1/approvals/:id/approve', role: 'security-admin', url: () => '/v1/approvals/no-such-approval/approve', payload: () => ({}), expect: 404 },
+  { route: 'POST /v1/approvals/:id/deny', role: 'security-admin', url: () => '/v1/approvals/no-such-approval/deny', payload: () => ({}), expect: 404 },
+  { route: 'POST /v1/kill-switch', role: 'security-admin', payload: () => ({ audience: 'matrix-api', lockdown: false }), expect: 202 },
+  // The engage above waits for its approval, so there is nothing to lift: past the guard, a 409.
+  { route: 'POST /v1/kill-switch/lift', role: 'security-admin', payload: () => ({ audience: 'matrix-api' }), expect: 409 },
+  // Session routes: any operator, for its own session (no step-up, no justification).
+  {
+    route: 'POST /v1/login/step-up',
+    role: 'viewer',
+    payload: async (f, caller) => {
+      f.clock.advance(30_000); // the login used this step's code: a code is good once
+      return { totp: await f.totp(caller) };
+    },
+    expect: 200,
+  },
+  { route: 'POST /v1/logout', role: 'viewer', expect: 204 },
+];
+
+/** Every guarded (not @Public) route of the app that is not a GET/HEAD, as `METHOD /path`. */
+function guardedWriteRoutes(f: AuthorityFixture): string[] {
+  const routes: string[] = [];
+  const join = (...parts: unknown[]): string =>
+    '/' + parts.filter((p): p is string => typeof p === 'string' && p !== '' && p !== '/').map((p) => p.replace(/^\/|\/$/g, '')).join('/');
+  for (const module of f.authority.app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const type = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
+      if (typeof type !== 'function') continue;
+      const base: unknown = Reflect.getMetadata(PATH_METADATA, type);
+      const classPublic = Reflect.getMetadata(IS_PUBLIC, type) === true;
+      for (const name of Object.getOwnPropertyNames(type.prototype)) {
+        const handler = (type.prototype as Record<string, unknown>)[name];
+        if (typeof handler !== 'function' || name === 'constructor') continue;
+        const path: unknown = Reflect.getMetadata(PATH_METADATA, handler);
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (path === undefined || method === undefined) continue;
+        const verb = RequestMethod[method];
+        if (verb === 'GET' || verb === 'HEAD' || classPublic || Reflect.getMetadata(IS_PUBLIC, handler) === true) continue;
+        routes.push(`${verb} ${join(base, path)}`);
+      }
+    }
+  }
+  return routes.sort();
+}
+
+describe('role × action matrix', () => {
+  let f: AuthorityFixture;
+  beforeAll(async () => {
+    f = await startTestAuthority();
+  });
+  afterAll(() => f.close());
+
+  const send = async (row: RouteCase, as: TestOperator | null, caller: TestOperator) => {
+    const method = row.route.split(' ')[0] as 'POST' | 'PUT';
+    const url = row.url?.(f) ?? row.route.split(' ')[1]!;
+    const payload = await row.payload?.(f, caller);
+    return f.request({ method, url, payload, as });
+  };
+
+  it('lists every guarded write route of the app', () => {
+    expect(WRITE_ROUTES.map((r) => r.route).sort()).toEqual(guardedWriteRoutes(f));
+  });
+
+  describe.each(WRITE_ROUTES.map((row) => [row.route, row] as const))('%s', (_route, row) => {
+    it('401 UNAUTHORIZED without a token', async () => {
+      const caller = await f.operator('viewer');
+      const res = await send(row, null, caller);
+      expect(res.statusCode).toBe(401);
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'UNAUTHORIZED' });
+    });
+
+    const below = ROLES.slice(0, ROLES.indexOf(row.role));
+    if (below.length > 0) {
+      it.each(below)(`403 FORBIDDEN for %s (below ${row.role})`, async (role) => {
+        const caller = await f.operator(role);
+        const res = await send(row, caller, caller);
+        expect(res.statusCode).toBe(403);
+        expect(JSON.parse(res.body)).toMatchObject({ code: 'FORBIDDEN' });
+      });
+    }
+
+    it(`passes the guard for ${row.role} (${row.expect})`, async () => {
+      const caller = await f.newOperator(row.role);
+      const res = await send(row, caller, caller);
+      expect(res.statusCode).not.toBe(401);
+      expect(res.statusCode).not.toBe(403);
+      expect({ status: res.statusCode, body: res.statusCode === row.expect ? '' : res.body }).toEqual({ status: row.expect, body: '' });
+    });
+  });
+});

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Header, Inject, Put, Query, Req } from '@nestjs/common';
+import { PolicyInvalidError, type AuthorityCore } from '@revmesh/authority-core';
+import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
+import { RequireRole } from '../auth/require-role.decorator';
+import { AUTHORITY_CORE } from '../core/core.tokens';
+import { parseLimit } from '../http/limit';
+import { ProblemException } from '../problems/problem';
+import { ZodBodyPipe } from '../validation/zod-body.pipe';
+import { updatePolicySchema, type UpdatePolicyBody } from './policy.schema';
+import { policyChangelogEntryView, policyView, type PolicyChangelogEntryView, type PolicyView } from './policy.view';
+
+/**
+ * The security policy (policy as code): read it and its history (viewer), replace it
+ * (security-admin, audited as `policy.update` with the justification). A change applies to the
+ * next token and the next scheduler tick, without a restart.
+ */
+@Controller('v1/policy')
+export class PolicyController {
+  constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
+
+  /** The policy in force, every default filled in, with its version and author. */
+  @Get()
+  @RequireRole('viewer')
+  @Header('Cache-Control', 'no-store')
+  get(): PolicyView {
+    return policyView(this.core.securityPolicy.currentVersion());
+  }
+
+  /**
+   * Replaces the whole policy (fields left out take their defaults) and answers the new version.
+   * 422 `POLICY_INVALID` with `errors: [{field, message}]`, field paths as in the policy file
+   * (e.g. `approvals.windowSeconds`); nothing is stored then.
+   */
+  @Put()
+  @RequireRole('security-admin')
+  @Header('Cache-Control', 'no-store')
+  update(@Body(new ZodBodyPipe(updatePolicySchema)) body: UpdatePolicyBody, @Req() request: OperatorRequest): PolicyView {
+    try {
+      return policyView(this.core.securityPolicy.update(body.policy, auditContextOf(request)));
+    } catch (error) {
+      if (error instanceof PolicyInvalidError) {
+        throw new ProblemException('POLICY_INVALID', `invalid ${error.errors.map((e) => e.field).join(', ')}`, { errors: error.errors });
+      }
+      throw error;
+    }
+  }
+
+  /** Every version, newest first, each with its changed fields. `?limit=` 1..500, default 50. */
+  @Get('changelog')
+  @RequireRole('viewer')
+  @Header('Cache-Control', 'no-store')
+  changelog(@Query('limit') limit?: string): { versions: PolicyChangelogEntryView[] } {
+    return { versions: this.core.securityPolicy.changelog(parseLimit(limit)).map(policyChangelogEntryView) };
+  }
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import type { KillSwitchService } from '../kill-switch/kill-switch';
+import type { ApprovableAction } from '../policy/policy-document';
+import type { RevocationService } from '../revocations/revocation-service';
+import type { RotationService } from '../rotation/rotation-service';
+import type { ApprovalExecutor } from './approval-gate';
+
+// The params each approvable action is submitted with. They are validated again when the
+// action runs, because a pending request's params come back from the database.
+const reason = z.string().min(1);
+
+/** `keys.compromise`: the key to revoke at once. */
+export const compromiseParamsSchema = z.strictObject({ kid: z.string().min(1), reason });
+/** `rotations.rollback`: the rotation to undo, and what becomes of the key it promoted. */
+export const rollbackParamsSchema = z.strictObject({
+  rotationId: z.string().min(1),
+  reason,
+  newKeyState: z.enum(['retired', 'revoked']).optional(),
+});
+/** `revocations.client_id` / `revocations.sub`: the value to revoke (the type is the action's). */
+export const revocationParamsSchema = z.strictObject({
+  value: z.string().min(1),
+  reason,
+  /** W3C traceparent of the request that asked, continued by the revocation's spans. */
+  traceparent: z.string().optional(),
+});
+const killSwitchScopeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('global') }),
+  z.strictObject({ kind: z.literal('audience'), audience: z.string().min(1) }),
+]);
+/** `kill-switch.engage`: exactly {@link KillSwitchService.engage}'s input. */
+export const killSwitchEngageParamsSchema = z.strictObject({
+  scope: killSwitchScopeSchema,
+  issuedAtOrBefore: z.number().optional(),
+  lockdown: z.boolean(),
+});
+/** `kill-switch.lift`: the scope to lift. */
+export const killSwitchLiftParamsSchema = z.strictObject({ scope: killSwitchScopeSchema });
+
+/** What `submit` takes as `params` for each approvable action. */
+export interface ApprovalParams {
+  'keys.compromise': z.infer<typeof compromiseParamsSchema>;
+  'rotations.rollback': z.infer<typeof rollbackParamsSchema>;
+  'revocations.client_id': z.infer<typeof revocationParamsSchema>;
+  'revocations.sub': z.infer<typeof revocationParamsSchema>;
+  'kill-switch.engage': z.infer<typeof killSwitchEngageParamsSchema>;
+  'kill-switch.lift': z.infer<typeof killSwitchLiftParamsSchema>;
+}
+
+/** Params that do not match their schema: a bug or an edited row, never run. */
+function parse<T>(schema: z.ZodType<T>, action: ApprovableAction, params: unknown): T {
+  const result = schema.safeParse(params);
+  if (!result.success) {
+    throw new TypeError(`invalid params for ${action}: ${result.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`);
+  }
+  return result.data;
+}
+
+export interface ApprovalExecutorServices {
+  readonly rotations: Pick<RotationService, 'compromise' | 'rollback'>;
+  readonly revocations: Pick<RevocationService, 'revoke'>;
+  /** Absent until the kill switch is wired: its actions then have no executor. */
+  readonly killSwitch?: Pick<KillSwitchService, 'engage' | 'lift'>;
+}
+
+/**
+ * How each approvable action runs, as the requester: their actor is the one recorded by the
+ * service that acts (the approver is recorded on the approval and in its audit entry).
+ */
+export function approvalExecutors(services: ApprovalExecutorServices): Partial<Record<ApprovableAction, ApprovalExecutor>> {
+  const { rotations, revocations, killSwitch } = services;
+  const revoke =
+    (action: 'revocations.client_id' | 'revocations.sub', type: 'client_id' | 'sub'): ApprovalExecutor =>
+    async (params, requester) => {
+      const p = parse(revocationParamsSchema, action, params);
+      return revocations.revoke({
+        target: { type, value: p.value },
+        reason: p.reason,
+        actor: requester.actor,
+        context: requester,
+        ...(p.traceparent === undefined ? {} : { traceparent: p.traceparent }),
+      });
+    };
+  return {
+    'keys.compromise': async (params, requester) => {
+      const p = parse(compromiseParamsSchema, 'keys.compromise', params);
+      return rotations.compromise(p.kid, { actor: requester.actor, reason: p.reason, context: requester });
+    },
+    'rotations.rollback': async (params, requester) => {
+      const p = parse(rollbackParamsSchema, 'rotations.rollback', params);
+      return rotations.rollback(p.rotationId, {
+        actor: requester.actor,
+        reason: p.reason,
+        context: requester,
+        ...(p.newKeyState === undefined ? {} : { newKeyState: p.newKeyState }),
+      });
+    },
+    'revocations.client_id': revoke('revocations.client_id', 'client_id'),
+    'revocations.sub': revoke('revocations.sub', 'sub'),
+    ...(killSwitch === undefined
+      ? {}
+      : {
+          'kill-switch.engage': async (params, requester) => {
+            const p = parse(killSwitchEngageParamsSchema, 'kill-switch.engage', params);
+            return killSwitch.engage(
+              { scope: p.scope, lockdown: p.lockdown, ...(p.issuedAtOrBefore === undefined ? {} : { issuedAtOrBefore: p.issuedAtOrBefore }) },
+              requester,
+            );
+          },
+          'kill-switch.lift': async (params, requester) => killSwitch.lift(parse(killSwitchLiftParamsSchema, 'kill-switch.lift', params).scope, requester),
+        }),
+  };
+}

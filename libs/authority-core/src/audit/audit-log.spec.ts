@@ -1,0 +1,285 @@
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { AUDIT_GENESIS_HASH, AUDIT_RECORDED, sealAuditEntry, type AuditEntry } from '@revmesh/contracts';
+import { openCoreFixture, openOutbox, trustIn, type CoreFixture } from '../testing/core-fixture.spec-helper';
+import { rewrapKek } from '../kek/rewrap-kek';
+import { DATABASE_FILE } from '../store/store';
+import type { AuditContext } from './audit-context';
+import { verifyAuditStore } from './verify-audit-store';
+
+const ALICE: AuditContext = {
+  actor: { kind: 'operator', id: 'alice' },
+  role: 'security-admin',
+  justification: 'INC-42: token leaked in a public gist',
+  requestId: 'req-1',
+  sourceAddress: '10.1.2.3',
+};
+const DAY = 24 * 3600_000;
+
+describe('audit log (authority-core)', () => {
+  let f: CoreFixture;
+  /** Entries the core wrote on its own at start (e.g. the first policy version); the tests' come after. */
+  let base: number;
+  beforeEach(async () => {
+    f = await openCoreFixture();
+    base = f.core.audit.lastWrittenSeq();
+  });
+  afterEach(() => f.cleanup());
+
+  /** The tests' entries (after those written at start). */
+  const entries = (): AuditEntry[] => f.core.audit.list(base, 1000);
+  const append = (n: number) => {
+    for (let i = 0; i < n; i += 1) {
+      f.core.audit.append({ action: 'test.action', outcome: 'succeeded', target: `t-${i}`, context: ALICE, details: { i } });
+      f.time.now += 1000;
+    }
+  };
+
+  it('chains entries: seq 1, 2, 3..., each prevHash the hash of the one before, from the genesis hash', () => {
+    append(3);
+    const [a, b, c] = entries();
+    expect([a?.seq, b?.seq, c?.seq]).toEqual([base + 1, base + 2, base + 3]);
+    expect(f.core.audit.list(0, 1)[0]?.prevHash).toBe(AUDIT_GENESIS_HASH);
+    expect(a?.prevHash).toBe(base === 0 ? AUDIT_GENESIS_HASH : f.core.audit.list(base - 1, 1)[0]?.hash);
+    expect(b?.prevHash).toBe(a?.hash);
+    expect(c?.prevHash).toBe(b?.hash);
+    expect(a).toMatchObject({ actor: ALICE.actor, role: 'security-admin', justification: ALICE.justification, requestId: 'req-1', sourceAddress: '10.1.2.3' });
+    expect(f.core.audit.verify()).toMatchObject({ ok: true, firstSeq: 1, lastSeq: base + 3 });
+  });
+
+  it('an entry appended in a transaction that rolls back is not stored, and the next one takes its place', () => {
+    append(1);
+    expect(() =>
+      f.core.store.transaction(() => {
+        f.core.audit.append({ action: 'doomed', outcome: 'succeeded', target: null, context: ALICE });
+        throw new Error('the change failed');
+      }),
+    ).toThrow('the change failed');
+    expect(entries().map((e) => e.action)).toEqual(['test.action']);
+    append(1);
+    expect(entries().map((e) => e.seq)).toEqual([base + 1, base + 2]);
+    expect(f.core.audit.verify()).toMatchObject({ ok: true, lastSeq: base + 2 });
+  });
+
+  it('records a revocation with the caller context, in the revocation commit', async () => {
+    const revocation = await f.core.revocations.revoke({ target: { type: 'sub', value: 'bob' }, reason: 'leak', actor: ALICE.actor, context: ALICE });
+    const entry = entries().find((e) => e.action === 'revocations.create');
+    expect(entry).toMatchObject({
+      target: revocation.id,
+      actor: ALICE.actor,
+      role: 'security-admin',
+      justification: ALICE.justification,
+      requestId: 'req-1',
+      details: { targetType: 'sub', targetValue: 'bob', reason: 'leak' },
+    });
+  });
+
+  it('a failed revocation leaves no audit entry', async () => {
+    await expect(f.core.revocations.revoke({ target: { type: 'sub', value: '' }, reason: 'x', actor: ALICE.actor, context: ALICE })).rejects.toThrow(TypeError);
+    expect(entries().filter((e) => e.action === 'revocations.create')).toEqual([]);
+  });
+
+  it('bridges key management (admin actions) and client registration, secret issue included', async () => {
+    const standby = f.core.keyStates().find((k) => k.state === 'pending')!.kid;
+    await f.core.rotations.compromise(standby, { actor: ALICE.actor, reason: 'standby leaked', context: ALICE });
+    f.core.clients.register({ clientId: 'billing', audiences: ['api'], scopes: [] }, ALICE);
+    const actions = entries().map((e) => [e.action, e.target, e.requestId]);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        ['keys.compromise', standby, 'req-1'],
+        ['clients.create', 'billing', 'req-1'],
+        ['clients.secret-issued', 'billing', 'req-1'],
+      ]),
+    );
+    // Without a context, the actor and reason are recorded.
+    f.core.store.transaction(() =>
+      f.core.admin.record({ action: 'kek.rewrap', target: null, actor: { kind: 'system', id: 'script' }, reason: 'yearly', at: f.time.now }),
+    );
+    expect(entries().at(-1)).toMatchObject({ action: 'kek.rewrap', actor: { kind: 'system', id: 'script' }, justification: 'yearly', role: null });
+  });
+
+  it('records an offline KEK re-wrap in the chain, shipped at the next start', async () => {
+    append(1);
+    f.core.close();
+    const newKek = randomBytes(32);
+    rewrapKek({ dataDir: f.dir, currentKek: f.kek, newKek, actor: { kind: 'operator', id: 'root' }, reason: 'yearly KEK rotation', clock: f.time.clock });
+    await f.reopen({ kek: newKek });
+    expect(entries().at(-1)).toMatchObject({ action: 'kek.rewrap', actor: { kind: 'operator', id: 'root' }, justification: 'yearly KEK rotation' });
+    expect(f.core.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('ships every entry signed as audit.recorded to the outbox for the audit topic, once, in seq order', async () => {
+    append(3);
+    await f.core.revocations.revoke({ target: { type: 'jti', value: 'j1' }, reason: 'leak', actor: ALICE.actor, context: ALICE });
+    await f.core.audit.flushShipping();
+    const rows = await openOutbox(f.core, trustIn(f.core.eventSigners.trusted()), f.core.topics.audit.topic);
+    expect(f.core.topics.audit.topic).toBe('test.audit.v1');
+    expect(rows.map((r) => r.event?.type)).toEqual(rows.map(() => AUDIT_RECORDED));
+    const all = f.core.audit.list(0, 1000);
+    expect(rows.map((r) => (r.event?.type === AUDIT_RECORDED ? r.event.payload : undefined))).toEqual(all);
+    expect(rows.map((r) => r.key)).toEqual(all.map((e) => `audit:${e.seq}`));
+    expect(rows.every((r) => r.signerKid === f.core.eventSigners.currentKid())).toBe(true);
+    expect(await f.core.audit.flushShipping()).toBe(0);
+  });
+
+  it('ships entries written while the core was closed at the next start', async () => {
+    append(2);
+    await f.core.audit.flushShipping();
+    f.core.close();
+    const db = new Database(join(f.dir, DATABASE_FILE));
+    db.prepare('UPDATE audit_log SET shipped_at = NULL WHERE seq = ?').run(base + 2);
+    db.prepare('DELETE FROM outbox WHERE record_key = ?').run(`audit:${base + 2}`);
+    db.close();
+    await f.reopen();
+    await f.core.audit.flushShipping();
+    const rows = await openOutbox(f.core, trustIn(f.core.eventSigners.trusted()), f.core.topics.audit.topic);
+    const keys = rows.map((r) => r.key);
+    expect(keys.slice(-2)).toEqual([`audit:${base + 1}`, `audit:${base + 2}`]);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('with shipping off, entries wait unshipped and are shipped once it is on again', async () => {
+    f.core.close();
+    await f.reopen({ auditShipping: false });
+    append(2);
+    expect(await f.core.audit.flushShipping()).toBe(0);
+    const onAuditTopic = async () => (await openOutbox(f.core, trustIn(f.core.eventSigners.trusted()), f.core.topics.audit.topic)).map((r) => r.key);
+    expect(await onAuditTopic()).not.toContain(`audit:${base + 2}`);
+    f.core.close();
+    await f.reopen();
+    await f.core.audit.flushShipping();
+    expect((await onAuditTopic()).slice(-2)).toEqual([`audit:${base + 1}`, `audit:${base + 2}`]);
+  });
+
+  describe('tampering with the database file', () => {
+    /** Ships, closes the core, runs raw SQL on the file, verifies offline (read-only). */
+    async function tamperFully(sql: string | ((db: Database.Database) => void)) {
+      await f.core.audit.flushShipping();
+      f.core.close();
+      const db = new Database(join(f.dir, DATABASE_FILE));
+      if (typeof sql === 'string') db.exec(sql);
+      else sql(db);
+      db.close();
+      const result = await verifyAuditStore({ dataDir: f.dir });
+      await f.reopen();
+      return result;
+    }
+    const tamper = async (sql: string) => (await tamperFully(sql)).chain;
+    beforeEach(() => append(6));
+
+    it('an untouched log verifies, every entry matching its signed copy', async () => {
+      await expect(tamperFully('SELECT 1')).resolves.toMatchObject({
+        chain: { ok: true, firstSeq: 1, lastSeq: base + 6 },
+        checkpointSignature: null,
+        signedCopies: { ok: true, checked: base + 6 },
+      });
+    });
+    it('a chain rewritten with every hash recomputed passes the chain check but not the signed copies', async () => {
+      const original = entries();
+      const result = await tamperFully((db) => {
+        // The attacker knows the (public) algorithm: edit entry base+4, re-seal it and every entry after it.
+        let prev = original[2]!.hash;
+        for (const entry of original.slice(3)) {
+          const { hash: _hash, ...rest } = entry;
+          const resealed = sealAuditEntry({ ...rest, prevHash: prev, justification: entry.seq === base + 4 ? 'nothing happened' : entry.justification });
+          db.prepare('UPDATE audit_log SET justification = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(resealed.justification, resealed.prevHash, resealed.hash, entry.seq);
+          prev = resealed.hash;
+        }
+      });
+      expect(result.chain).toMatchObject({ ok: true });
+      expect(result.signedCopies).toMatchObject({ ok: false, problem: 'edited', seq: base + 4 });
+    });
+    it('the last row deleted and the counter turned back passes the chain check but not the signed copies', async () => {
+      const result = await tamperFully(`DELETE FROM audit_log WHERE seq = ${base + 6}; UPDATE sqlite_sequence SET seq = seq - 1 WHERE name = 'audit_log';`);
+      expect(result.chain).toMatchObject({ ok: true, lastSeq: base + 5 });
+      expect(result.signedCopies).toMatchObject({ ok: false, problem: 'deleted', seq: base + 6 });
+    });
+    it('UPDATE of one field names that row as edited', async () => {
+      await expect(tamper(`UPDATE audit_log SET justification = 'nothing to see' WHERE seq = ${base + 4}`)).resolves.toMatchObject({
+        ok: false,
+        problem: 'edited',
+        seq: base + 4,
+      });
+    });
+    it('DELETE of one row names that row as deleted', async () => {
+      await expect(tamper(`DELETE FROM audit_log WHERE seq = ${base + 3}`)).resolves.toMatchObject({ ok: false, problem: 'deleted', seq: base + 3 });
+    });
+    it('DELETE of the last row names it as deleted (the AUTOINCREMENT counter remembers it)', async () => {
+      await expect(tamper(`DELETE FROM audit_log WHERE seq = ${base + 6}`)).resolves.toMatchObject({ ok: false, problem: 'deleted', seq: base + 6 });
+    });
+    it('swapping two rows (contents exchanged, seqs kept) names the first as reordered', async () => {
+      const cols = 'at, action, outcome, actor_kind, actor_id, role, target, justification, request_id, source_address, details, prev_hash, hash';
+      const sql = `
+        CREATE TEMP TABLE keep AS SELECT * FROM audit_log WHERE seq IN (${base + 2}, ${base + 3});
+        UPDATE audit_log SET (${cols}) = (SELECT ${cols} FROM keep WHERE seq = ${base + 3}) WHERE seq = ${base + 2};
+        UPDATE audit_log SET (${cols}) = (SELECT ${cols} FROM keep WHERE seq = ${base + 2}) WHERE seq = ${base + 3};`;
+      await expect(tamper(sql)).resolves.toMatchObject({ ok: false, problem: 'reordered', seq: base + 2 });
+    });
+    it('a row rewritten with a recomputed hash is named by the broken link after it', async () => {
+      const { hash: _hash, ...four } = entries()[3]!;
+      const forged = sealAuditEntry({ ...four, justification: 'routine maintenance' });
+      const sql = `UPDATE audit_log SET justification = 'routine maintenance', hash = '${forged.hash}' WHERE seq = ${base + 4}`;
+      await expect(tamper(sql)).resolves.toMatchObject({ ok: false, problem: 'edited', seq: base + 4, detail: expect.stringContaining('recomputed') });
+    });
+    it('the authority keeps appending after the gap, so the gap stays visible', async () => {
+      await tamper(`DELETE FROM audit_log WHERE seq = ${base + 6}`);
+      append(1);
+      expect(entries().at(-1)?.seq).toBe(base + 7);
+      expect(f.core.audit.verify()).toMatchObject({ ok: false, problem: 'deleted', seq: base + 6 });
+    });
+  });
+
+  describe('retention', () => {
+    it('purges entries past the retention behind a signed checkpoint; the chain still verifies', async () => {
+      append(4);
+      const kept = f.time.now;
+      f.time.now += 401 * DAY; // default policy: 400 days
+      append(2);
+      expect(kept).toBeLessThan(f.time.now);
+      const before = entries();
+      const result = await f.core.audit.retention.runOnce();
+      // Everything written before the jump is past the retention: the core's own entries and the 4 old ones.
+      const old = base + 4;
+      expect(result).toMatchObject({ purged: old, checkpoint: { upToSeq: old, lastHash: before[3]!.hash, count: old } });
+      const after = f.core.audit.list(0, 1000);
+      expect(after.map((e) => e.seq)).toEqual([old + 1, old + 2, old + 3]);
+      expect(after[0]!.prevHash).toBe(result!.checkpoint.lastHash);
+      expect(after[2]).toMatchObject({ action: 'audit.purge', actor: { kind: 'system', id: 'audit-retention' }, details: { upToSeq: old, count: old } });
+      expect(f.core.audit.verify()).toMatchObject({ ok: true, firstSeq: old + 1, lastSeq: old + 3, checkpoint: result!.checkpoint });
+      expect(await f.core.audit.retention.runOnce()).toBeNull();
+      await f.core.audit.flushShipping();
+      f.core.close();
+      const offline = await verifyAuditStore({ dataDir: f.dir });
+      expect(offline.chain).toMatchObject({ ok: true, firstSeq: old + 1 });
+      expect(offline.checkpointSignature).toMatchObject({ ok: true });
+      // Signed copies of purged entries stay in the outbox; they are not "deleted" entries.
+      expect(offline.signedCopies).toEqual({ ok: true, checked: 3 });
+      await f.reopen();
+      // The next entry continues the chain (from the purge entry).
+      append(1);
+      expect(f.core.audit.verify()).toMatchObject({ ok: true, lastSeq: old + 4 });
+    });
+
+    it('a checkpoint tampered with in the database fails verification', async () => {
+      append(3);
+      f.time.now += 401 * DAY;
+      append(1);
+      await f.core.audit.retention.runOnce();
+      f.core.close();
+      const db = new Database(join(f.dir, DATABASE_FILE));
+      db.prepare('UPDATE audit_checkpoints SET count = 1').run();
+      db.close();
+      const offline = await verifyAuditStore({ dataDir: f.dir });
+      expect(offline.chain).toMatchObject({ ok: false, problem: 'checkpoint-mismatch' });
+      expect(offline.checkpointSignature).toMatchObject({ ok: false });
+      await f.reopen();
+    });
+
+    it('purges nothing while every entry is within the retention', async () => {
+      append(2);
+      await expect(f.core.audit.retention.runOnce()).resolves.toBeNull();
+      expect(entries()).toHaveLength(2);
+    });
+  });
+});

@@ -1,0 +1,125 @@
+import { signAuditCheckpoint, type AuditCheckpoint, type EventSigningKey } from '@revmesh/contracts';
+import { SigningError } from '../errors/errors';
+import { logErrorFields } from '../logging/log-fields';
+import { silentLogger, type AuthorityLogger } from '../logging/logger';
+import type { PolicySource } from '../policy/policy-document';
+import type { AuthorityStore } from '../store/store';
+import type { Clock, Milliseconds } from '../time/clock';
+import { systemAuditContext } from './audit-context';
+import type { AuditLogStore } from './audit-store';
+
+/** What one purge did. */
+export interface AuditPurgeResult {
+  readonly checkpoint: AuditCheckpoint;
+  /** Entries deleted. */
+  readonly purged: number;
+  /** Seq of the `audit.purge` entry recording it. */
+  readonly auditSeq: number;
+}
+
+/** The retention job of the audit log. */
+export interface AuditRetention {
+  /** Purges what is older than the policy's retention now. @returns null when nothing is due (or an export is being read). */
+  runOnce(): Promise<AuditPurgeResult | null>;
+  /** Runs {@link runOnce} every `intervalMs` (errors logged). Idempotent. */
+  start(): void;
+  stop(): void;
+}
+
+export interface AuditRetentionOptions {
+  readonly store: AuthorityStore;
+  readonly log: AuditLogStore;
+  /** Signs the checkpoint (the current event signer). */
+  readonly signer: { readonly current: EventSigningKey };
+  /** `policy.audit.retentionDays`, read at every run. */
+  readonly policy: PolicySource;
+  readonly clock: Clock;
+  readonly logger?: AuthorityLogger;
+  /** How often {@link AuditRetention.start} runs the job. Default 1 hour. */
+  readonly intervalMs?: Milliseconds;
+}
+
+const DAY_MS = 24 * 3600_000;
+/** Actor of the retention job's own entry. */
+export const AUDIT_RETENTION_ACTOR_ID = 'audit-retention';
+
+/**
+ * Deletes entries older than the retention, behind a checkpoint `{upToSeq, lastHash, at, count}`
+ * signed by the event signer, in ONE transaction with the deletion and with the job's own
+ * `audit.purge` entry: the first remaining entry's `prevHash` is the checkpoint's `lastHash`, so
+ * the chain still verifies from the checkpoint on.
+ */
+export function createAuditRetention(options: AuditRetentionOptions): AuditRetention {
+  const { store, log, clock } = options;
+  const logger = options.logger ?? silentLogger;
+  const intervalMs = options.intervalMs ?? 3600_000;
+  if (!Number.isInteger(intervalMs) || intervalMs < 1) throw new TypeError('intervalMs must be a positive integer');
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<AuditPurgeResult | null> | undefined;
+
+  async function purge(): Promise<AuditPurgeResult | null> {
+    // An export reads page by page: purging under it would cut a hole in what it returns.
+    if (log.exportsInProgress() > 0) {
+      logger.info('audit: retention purge postponed while an export is being read');
+      return null;
+    }
+    const now = clock.now();
+    const retentionDays = options.policy.current().audit.retentionDays;
+    const cutoff = now - retentionDays * DAY_MS;
+    const last = log.lastBefore(cutoff);
+    if (last === undefined) return null;
+    const count = log.countUpTo(last.seq);
+    if (count === 0) return null;
+    const signer = options.signer.current;
+    let checkpoint: AuditCheckpoint;
+    try {
+      // Signed before the transaction (jose is async); the log is append-only, so what it
+      // states (entry `last.seq` hashes to `last.hash`) still holds inside the transaction.
+      checkpoint = await signAuditCheckpoint({ upToSeq: last.seq, lastHash: last.hash, at: now, count }, signer);
+    } catch (error) {
+      throw new SigningError(`cannot sign the audit checkpoint: ${String(error)}`, { cause: error });
+    }
+    if (log.exportsInProgress() > 0) return null;
+    return store.transaction(() => {
+      const still = log.get(last.seq);
+      if (still === undefined || still.hash !== last.hash) throw new TypeError(`audit entry ${last.seq} changed while purging`);
+      const purged = log.purge(checkpoint, signer.kid);
+      const entry = log.append({
+        action: 'audit.purge',
+        outcome: 'succeeded',
+        target: null,
+        context: systemAuditContext(AUDIT_RETENTION_ACTOR_ID, `retention: entries older than ${retentionDays} days`),
+        details: { upToSeq: checkpoint.upToSeq, lastHash: checkpoint.lastHash, count: purged, retentionDays, signerKid: signer.kid },
+      });
+      return { checkpoint, purged, auditSeq: entry.seq };
+    });
+  }
+
+  const runOnce = (): Promise<AuditPurgeResult | null> => {
+    running ??= purge().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  return {
+    runOnce,
+    start() {
+      if (timer !== undefined) return;
+      const tick = () => {
+        runOnce()
+          .then((result) => {
+            if (result !== null) logger.info('audit: purged entries past retention', { purged: result.purged, up_to_seq: result.checkpoint.upToSeq });
+          })
+          .catch((error: unknown) => logger.error('audit: retention purge failed', logErrorFields(error)));
+      };
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+      tick();
+    },
+    stop() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -1,0 +1,330 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '@revmesh/contracts';
+import type { AuditContext, AuditOutcome } from '../audit/audit-context';
+import type { AuditLog } from '../audit/audit-log';
+import {
+  BootstrapDoneError,
+  InvalidCredentialsError,
+  LastSecurityAdminError,
+  LoginThrottledError,
+  OperatorNotFoundError,
+  OperatorTokenInvalidError,
+} from '../errors/errors';
+import { openSealedKey, sealKey } from '../keys/envelope';
+import type { PolicySource } from '../policy/policy-document';
+import type { AuthorityStore } from '../store/store';
+import { systemClock, type Clock } from '../time/clock';
+import { addressSubject, createLoginThrottle, userSubject } from './login-throttle';
+import {
+  checkPassword,
+  checkUsername,
+  USERNAME_PATTERN,
+  type AuthenticatedOperator,
+  type CreatedOperator,
+  type Operator,
+  type OperatorLogin,
+} from './operator';
+import { createOperatorStore, type OperatorRecord } from './operator-store';
+import { createOperatorTokens } from './operator-tokens';
+import { createPasswordHasher, type PasswordHashCost } from './password-hasher';
+import { isRole, type Role } from './roles';
+import { checkTotp, newTotpSecret, operatorTotpSealContext, totpUri } from './totp';
+
+/** Where a login or step-up comes from: recorded in the audit log, the address also throttled. */
+export interface RequestOrigin {
+  readonly sourceAddress: string | null;
+  readonly requestId: string | null;
+}
+
+export interface LoginCredentials {
+  readonly username: string;
+  readonly password: string;
+  /** The current 6-digit TOTP code. */
+  readonly totp: string;
+}
+
+export interface NewOperator {
+  readonly username: string;
+  readonly password: string;
+  readonly role: Role;
+}
+
+/**
+ * Operator accounts, their logins and sessions: passwords (argon2id), TOTP second factor
+ * (RFC 6238, each code good once), short-lived operator tokens, step-up, brute-force throttling.
+ * Every change and every login attempt is appended to the audit log in the transaction that
+ * makes it.
+ */
+export interface OperatorService {
+  /**
+   * Creates the first security-admin. The TOTP enrolment is returned here and never again.
+   * @throws {BootstrapDoneError} when any security-admin exists (enabled or disabled).
+   * @throws {TypeError} for a username or password outside the rules of operator.ts.
+   */
+  bootstrap(input: { readonly username: string; readonly password: string }, origin: RequestOrigin): Promise<CreatedOperator>;
+  /**
+   * Adds an operator; `context.actor` becomes its `createdBy`.
+   * @throws {OperatorExistsError} when the username is taken (case-insensitively).
+   * @throws {TypeError} for a username, password or role outside the rules.
+   */
+  add(input: NewOperator, context: AuditContext): Promise<CreatedOperator>;
+  list(): Operator[];
+  /**
+   * Disables an operator and ends its sessions at once. Disabling a disabled operator changes nothing.
+   * @throws {OperatorNotFoundError} for an unknown username.
+   * @throws {LastSecurityAdminError} when it is the last enabled security-admin.
+   */
+  disable(username: string, context: AuditContext): Operator;
+  /**
+   * Password + TOTP → a new session and its operator token.
+   * @throws {LoginThrottledError} when the username or the address is locked out, whatever the credentials.
+   * @throws {InvalidCredentialsError} for an unknown operator, a wrong password, a wrong or
+   *   already used code, or a disabled operator, indistinguishably.
+   */
+  login(credentials: LoginCredentials, origin: RequestOrigin): Promise<OperatorLogin>;
+  /**
+   * A fresh second factor for an open session: a new token of the same session with a new `auth_time`.
+   * @throws {LoginThrottledError} / {InvalidCredentialsError} as {@link login}.
+   */
+  stepUp(session: AuthenticatedOperator, totp: string, origin: RequestOrigin): Promise<OperatorLogin>;
+  /** Ends the session: its tokens are refused from now on. */
+  logout(session: AuthenticatedOperator, origin: RequestOrigin): void;
+  /**
+   * Verifies an operator token (signature, `typ`, audience, expiry), its session (open) and its
+   * operator (enabled).
+   * @throws {OperatorTokenInvalidError} otherwise.
+   */
+  authenticate(token: string): Promise<AuthenticatedOperator>;
+}
+
+export interface OperatorServiceOptions {
+  readonly store: AuthorityStore;
+  /** Seals TOTP secrets and derives the operator-token key (HKDF). */
+  readonly kek: Buffer;
+  /** `iss` of operator tokens, and the issuer shown by authenticator apps' entries. */
+  readonly issuer: string;
+  /** `operators.*` (session, lockout) of the current security policy. */
+  readonly policy: PolicySource;
+  /** Where logins, bootstrap, add, disable, step-up and logout are recorded. Absent: not recorded. */
+  readonly audit?: AuditLog;
+  readonly clock?: Clock;
+  /** argon2id cost. Default: OWASP's minimum. Tests lower it. */
+  readonly passwordHashCost?: PasswordHashCost;
+  /** Name of the entry in authenticator apps. Default `revmesh`. */
+  readonly totpIssuer?: string;
+}
+
+const BOOTSTRAP_ACTOR: Actor = { kind: 'system', id: 'bootstrap' };
+
+function view(record: OperatorRecord): Operator {
+  const { id, username, role, createdAt, createdBy, disabledAt } = record;
+  return { id, username, role, createdAt, createdBy, disabledAt };
+}
+
+/** An audit actor for what someone typed as a username (never empty, within the actor id bounds). */
+function claimedActor(username: string): Actor {
+  const id = username.slice(0, 200);
+  return { kind: 'operator', id: id === '' ? '(empty)' : id };
+}
+
+export function createOperatorService(options: OperatorServiceOptions): OperatorService {
+  const { store, kek, issuer, policy } = options;
+  const clock = options.clock ?? systemClock;
+  const operators = createOperatorStore(store);
+  const throttle = createLoginThrottle(store);
+  const tokens = createOperatorTokens({ kek, issuer });
+  const hasher = createPasswordHasher(options.passwordHashCost);
+  const totpIssuer = options.totpIssuer ?? 'revmesh';
+
+  const totpContext = operatorTotpSealContext;
+  const totpSecretOf = (record: OperatorRecord): string =>
+    openSealedKey(record.sealedTotpSecret, kek, totpContext(record.id)).toString('utf8');
+
+  const audit = (
+    action: string,
+    outcome: AuditOutcome,
+    target: string | null,
+    context: AuditContext,
+    details?: Readonly<Record<string, unknown>>,
+  ): void => {
+    options.audit?.append({ action, outcome, target, context, ...(details === undefined ? {} : { details }) });
+  };
+  const originContext = (actor: Actor, role: Role | null, origin: RequestOrigin): AuditContext => ({
+    actor,
+    role,
+    justification: null,
+    requestId: origin.requestId,
+    sourceAddress: origin.sourceAddress,
+  });
+  const subjectsOf = (username: string, origin: RequestOrigin): string[] => [
+    userSubject(username),
+    ...(origin.sourceAddress === null ? [] : [addressSubject(origin.sourceAddress)]),
+  ];
+
+  /** Refuses a locked subject before looking at any credential (and audits the refusal). */
+  const refuseIfLocked = (action: string, subjects: readonly string[], context: AuditContext, target: string): void => {
+    const now = clock.now();
+    const until = throttle.lockedUntil(subjects, now);
+    if (until === null) return;
+    store.transaction(() => audit(action, 'denied', target, context, { reason: 'throttled' }));
+    throw new LoginThrottledError(Math.max(1, Math.ceil((until - now) / 1000)));
+  };
+  const fail = (action: string, subjects: readonly string[], context: AuditContext, target: string, reason: string): never => {
+    store.transaction(() => {
+      throttle.recordFailure(subjects, clock.now(), policy.current().operators);
+      audit(action, 'denied', target, context, { reason });
+    });
+    throw new InvalidCredentialsError();
+  };
+
+  async function create(input: NewOperator, createdBy: string, inTransaction: (record: OperatorRecord) => void): Promise<CreatedOperator> {
+    checkUsername(input.username);
+    checkPassword(input.password);
+    if (!isRole(input.role)) throw new TypeError(`unknown role ${JSON.stringify(input.role)}`);
+    const id = randomUUID();
+    const secret = newTotpSecret();
+    const record: OperatorRecord = {
+      id,
+      username: input.username,
+      role: input.role,
+      createdAt: clock.now(),
+      createdBy,
+      disabledAt: null,
+      passwordHash: await hasher.hash(input.password),
+      sealedTotpSecret: JSON.stringify(sealKey(Buffer.from(secret, 'utf8'), kek, totpContext(id))),
+      totpLastStep: null,
+    };
+    store.transaction(() => inTransaction(record));
+    return { operator: view(record), totp: { secret, otpauthUri: totpUri(totpIssuer, input.username, secret) } };
+  }
+
+  async function issue(record: OperatorRecord, sid: string, authTimeMs: number, expiresAtMs: number): Promise<OperatorLogin> {
+    const iat = Math.floor(clock.now() / 1000);
+    const exp = Math.floor(expiresAtMs / 1000);
+    const authTime = Math.floor(authTimeMs / 1000);
+    const token = await tokens.sign({ sub: record.username, role: record.role, sid, auth_time: authTime, iat, exp });
+    return { token, expiresIn: exp - iat, authTime: authTime * 1000, operator: { username: record.username, role: record.role } };
+  }
+
+  return {
+    bootstrap(input, origin) {
+      const context = originContext(BOOTSTRAP_ACTOR, null, origin);
+      return create({ ...input, role: 'security-admin' }, BOOTSTRAP_ACTOR.id, (record) => {
+        // Checked in the transaction that inserts: two concurrent bootstraps cannot both win.
+        if (operators.countSecurityAdmins(false) > 0) throw new BootstrapDoneError();
+        operators.insert(record);
+        audit('operators.bootstrap', 'succeeded', record.username, context, { role: record.role });
+      });
+    },
+
+    add(input, context) {
+      return create(input, context.actor.id, (record) => {
+        operators.insert(record);
+        audit('operators.add', 'succeeded', record.username, context, { role: record.role });
+      });
+    },
+
+    list: () => operators.list().map(view),
+
+    disable(username, context) {
+      return store.transaction(() => {
+        const record = operators.find(username);
+        if (record === undefined) throw new OperatorNotFoundError(username);
+        if (record.disabledAt !== null) return view(record);
+        if (record.role === 'security-admin' && operators.countSecurityAdmins(true) <= 1) {
+          throw new LastSecurityAdminError(record.username);
+        }
+        const now = clock.now();
+        operators.disable(record.id, now);
+        const sessionsEnded = operators.endSessionsOf(record.id, now);
+        audit('operators.disable', 'succeeded', record.username, context, { sessionsEnded });
+        return { ...view(record), disabledAt: now };
+      });
+    },
+
+    async login(credentials, origin) {
+      const { username, password, totp } = credentials;
+      const subjects = subjectsOf(username, origin);
+      const found = USERNAME_PATTERN.test(username) ? operators.find(username) : undefined;
+      const context = originContext(claimedActor(found?.username ?? username), found?.role ?? null, origin);
+      const target = found?.username ?? username.slice(0, 200);
+      refuseIfLocked('operators.login', subjects, context, target);
+
+      if (found === undefined) {
+        // Same work as a real check: the answer time does not tell whether the operator exists.
+        await hasher.verifyDummy(password);
+        return fail('operators.login', subjects, context, target, 'unknown-operator');
+      }
+      if (!(await hasher.verify(found.passwordHash, password))) return fail('operators.login', subjects, context, target, 'wrong-password');
+      if (found.disabledAt !== null) return fail('operators.login', subjects, context, target, 'disabled');
+      const code = await checkTotp(totpSecretOf(found), totp, clock.now(), found.totpLastStep);
+      if (!code.valid) return fail('operators.login', subjects, context, target, 'wrong-totp');
+
+      const sid = randomUUID();
+      const now = clock.now();
+      const expiresAt = now + policy.current().operators.sessionSeconds * 1000;
+      const opened = store.transaction(() => {
+        // A concurrent login with the same code got there first: a code is good once.
+        if (!operators.claimTotpStep(found.id, code.step)) return false;
+        throttle.reset(userSubject(username));
+        operators.openSession({ sid, operatorId: found.id, createdAt: now, expiresAt, endedAt: null, sourceAddress: origin.sourceAddress });
+        audit('operators.login', 'succeeded', found.username, context, { sid });
+        return true;
+      });
+      if (!opened) return fail('operators.login', subjects, context, target, 'wrong-totp');
+      return issue(found, sid, now, expiresAt);
+    },
+
+    async stepUp(session, totp, origin) {
+      const subjects = subjectsOf(session.username, origin);
+      const context = originContext({ kind: 'operator', id: session.username }, session.role, origin);
+      refuseIfLocked('operators.step-up', subjects, context, session.username);
+      const record = operators.findById(session.operatorId);
+      const stored = operators.findSession(session.sessionId);
+      if (record === undefined || record.disabledAt !== null || stored === undefined || stored.endedAt !== null) {
+        return fail('operators.step-up', subjects, context, session.username, 'session-ended');
+      }
+      const code = await checkTotp(totpSecretOf(record), totp, clock.now(), record.totpLastStep);
+      if (!code.valid) return fail('operators.step-up', subjects, context, session.username, 'wrong-totp');
+      const now = clock.now();
+      const claimed = store.transaction(() => {
+        if (!operators.claimTotpStep(record.id, code.step)) return false;
+        audit('operators.step-up', 'succeeded', record.username, context, { sid: session.sessionId });
+        return true;
+      });
+      if (!claimed) return fail('operators.step-up', subjects, context, session.username, 'wrong-totp');
+      // Same session, same expiry: a step-up refreshes the second factor, not the session.
+      return issue(record, session.sessionId, now, stored.expiresAt);
+    },
+
+    logout(session, origin) {
+      const context = originContext({ kind: 'operator', id: session.username }, session.role, origin);
+      store.transaction(() => {
+        operators.endSession(session.sessionId, clock.now());
+        audit('operators.logout', 'succeeded', session.username, context, { sid: session.sessionId });
+      });
+    },
+
+    async authenticate(token) {
+      const now = clock.now();
+      const claims = await tokens.verify(token, now);
+      const session = operators.findSession(claims.sid);
+      if (session === undefined || session.endedAt !== null || session.expiresAt <= now) {
+        throw new OperatorTokenInvalidError('session ended');
+      }
+      const record = operators.findById(session.operatorId);
+      if (record === undefined || record.username.toLowerCase() !== claims.sub.toLowerCase()) {
+        throw new OperatorTokenInvalidError('session of another operator');
+      }
+      if (record.disabledAt !== null) throw new OperatorTokenInvalidError('operator disabled');
+      return {
+        operatorId: record.id,
+        username: record.username,
+        role: record.role,
+        sessionId: session.sid,
+        authTime: claims.auth_time * 1000,
+        sessionExpiresAt: session.expiresAt,
+      };
+    },
+  };
+}
