@@ -7,7 +7,7 @@ const run = promisify(execFile);
 
 /** Keeps the README's `npm run demo` true: the built demo runs start to finish against the test broker. */
 describe('npm run demo', () => {
-  it('shows a token accepted by three services, revoked, then rejected by all three with their latency', async () => {
+  it('shows a token accepted by three services, revoked, then rejected by all three with their latency; a two-person kill switch; a verified audit chain', async () => {
     const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'tools/demo/dist/main.js'), '--once'], {
       env: { PATH: process.env['PATH'], KAFKA_BROKERS: process.env['KAFKA_BROKERS'] },
       timeout: 120_000,
@@ -16,5 +16,10 @@ describe('npm run demo', () => {
     const rejected = stdout.match(/demo-api-\d: GET \/v1\/hello -> 401 TOKEN_REVOKED; revocation applied [\d.]+ ms/g) ?? [];
     expect(accepted).toHaveLength(3);
     expect(rejected).toHaveLength(3);
+    // The kill switch under the two-person rule, then the audit chain of the whole run.
+    expect(stdout).toMatch(/approving it: 403 SELF_APPROVAL; demo-approver: approved, executed/);
+    expect(stdout).toMatch(/every service answers 503 LOCKDOWN, even to a valid token/);
+    expect(stdout).toMatch(/the token issued before the cut stays rejected: 401 KILL_SWITCH_CUT/);
+    expect(stdout).toMatch(/Audit: \d+ hash-chained entries .*\n.*chain verified/);
   });
 });

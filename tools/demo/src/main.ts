@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bootstrapOperator, freePort, startServiceProcess, type OperatorSession, type ServiceProcess } from '@revmesh/test-support';
+import { addOperator, bootstrapOperator, freePort, startServiceProcess, type OperatorSession, type ServiceProcess } from '@revmesh/test-support';
+import { verifyAuditExport } from '@revmesh/contracts';
 import { acquireKafka, type KafkaSource } from './kafka-source';
 import { requestJson } from './http';
 
@@ -89,16 +90,7 @@ async function main(): Promise<void> {
       log(`Service:   ${api.id} at ${api.url} (sidecar ready)`);
     }
 
-    const token = await requestJson(`${authorityUrl}/oauth/token`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Basic ${Buffer.from(`demo-client:${clientSecret}`).toString('base64')}`,
-      },
-      body: 'grant_type=client_credentials',
-    });
-    if (token.status !== 200) throw new Error(`token request failed: ${token.status} ${JSON.stringify(token.body)}`);
-    const accessToken = String(token.body['access_token']);
+    const accessToken = await issueAccessToken(authorityUrl, clientSecret);
     const jti = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString())['jti'] as string;
     log(`\n1. Issued an access token for demo-client (jti ${jti}).`);
 
@@ -150,6 +142,8 @@ async function main(): Promise<void> {
       log(`   ${id}: p50 ${percentile(sorted, 0.5).toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms`);
     }
 
+    await demonstrateKillSwitch(admin, apis, () => issueAccessToken(authorityUrl, clientSecret));
+
     if (once) {
       await shutdown(0);
       return;
@@ -168,6 +162,81 @@ async function main(): Promise<void> {
     }
     await shutdown(1);
   }
+}
+
+async function issueAccessToken(authorityUrl: string, clientSecret: string): Promise<string> {
+  const token = await requestJson(`${authorityUrl}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`demo-client:${clientSecret}`).toString('base64')}`,
+    },
+    body: 'grant_type=client_credentials',
+  });
+  if (token.status !== 200) throw new Error(`token request failed: ${token.status} ${JSON.stringify(token.body)}`);
+  return String(token.body['access_token']);
+}
+
+/** Polls every service until `accepts(status)` holds for all; returns ms since `since`. */
+async function untilEveryService(apis: readonly { id: string; url: string }[], token: string, wanted: number, since: number): Promise<number> {
+  for (const api of apis) {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const r = await requestJson(`${api.url}/v1/hello`, { headers: { authorization: `Bearer ${token}` } });
+      if (r.status === wanted) break;
+      if (Date.now() > deadline) throw new Error(`${api.id} answered ${r.status} ${JSON.stringify(r.body)}, expected ${wanted}`);
+      await new Promise((res) => setTimeout(res, 5));
+    }
+  }
+  return Date.now() - since;
+}
+
+/**
+ * The kill switch under the two-person rule: one security-admin asks for a lockdown of the demo
+ * audience, a second approves it, every service fails closed; lifting takes the same two steps.
+ * Ends with the audit chain of all of it, verified.
+ */
+async function demonstrateKillSwitch(admin: OperatorSession, apis: readonly { id: string; url: string }[], newToken: () => Promise<string>): Promise<void> {
+  const approver = await addOperator(admin, 'demo-approver', 'security-admin');
+  const approve = async (pending: { status: number; body: Record<string, unknown> }, what: string) => {
+    if (pending.status !== 202) throw new Error(`${what}: expected 202 pending approval, got ${pending.status} ${JSON.stringify(pending.body)}`);
+    const id = String((pending.body['approval'] as { id: string }).id);
+    const self = await admin.request('POST', `/v1/approvals/${id}/approve`, { justification: 'demo: approving my own request' });
+    const approved = await approver.request('POST', `/v1/approvals/${id}/approve`, { justification: 'demo: second pair of eyes agrees' });
+    if (approved.status !== 200) throw new Error(`approval failed: ${approved.status} ${JSON.stringify(approved.body)}`);
+    return { id, selfStatus: self.status, selfCode: String(self.body['code']) };
+  };
+
+  const token = await newToken();
+  const engage = await admin.request('POST', '/v1/kill-switch', {
+    audience: 'demo-api',
+    lockdown: true,
+    justification: 'demo: suspected breach of demo-api, lock it down',
+  });
+  const engaged = await approve(engage, 'kill switch');
+  const approvedAt = Date.now();
+  log(`\n5. Kill switch with lockdown for audience demo-api, under the two-person rule:`);
+  log(`   ${admin.username}: POST /v1/kill-switch -> 202 pending approval ${engaged.id}`);
+  log(`   ${admin.username} approving it: ${engaged.selfStatus} ${engaged.selfCode}; ${approver.username}: approved, executed`);
+  const lockedMs = await untilEveryService(apis, token, 503, approvedAt);
+  log(`   every service answers 503 LOCKDOWN, even to a valid token (all ${apis.length} within ${lockedMs} ms of the approval)`);
+
+  const lift = await admin.request('POST', '/v1/kill-switch/lift', { audience: 'demo-api', justification: 'demo: breach contained' });
+  await approve(lift, 'lift');
+  const liftedAt = Date.now();
+  const fresh = await newToken();
+  const liftedMs = await untilEveryService(apis, fresh, 200, liftedAt);
+  const old = await requestJson(`${apis[0]?.url}/v1/hello`, { headers: { authorization: `Bearer ${token}` } });
+  log(`   lifted (approved by ${approver.username}): a token issued now is accepted everywhere ${liftedMs} ms after the approval`);
+  log('   (including the issuer waiting for the next whole second of iat, past the cut);');
+  log(`   the token issued before the cut stays rejected: ${old.status} ${String(old.body['code'] ?? '')}`);
+
+  const exported = await fetch(`${admin.url}/v1/audit/export`, { headers: { authorization: `Bearer ${admin.token}` } });
+  const lines = (await exported.text()).split('\n').filter((line) => line.trim() !== '');
+  const verdict = verifyAuditExport(lines.join('\n'));
+  log(`\n6. Audit: ${lines.length} hash-chained entries (logins, requests, approvals, kill switch, revocations, the export itself);`);
+  log(`   chain ${verdict.ok ? 'verified' : `BROKEN at seq ${String(verdict.seq)}: ${verdict.problem}`} (revmesh audit verify does the same offline)`);
+  if (!verdict.ok) throw new Error('the audit chain does not verify');
 }
 
 function percentile(sorted: readonly number[], p: number): number {
