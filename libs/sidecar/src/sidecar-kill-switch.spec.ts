@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendSignedEvent, createTestEventSigner, tamperSignature, type EventSigner } from '@revmesh/test-support';
 import type { KillSwitchChangedEvent } from '@revmesh/contracts';
+import { authenticateAuthorization } from './internal/http/authenticate';
 import { toHttpRejection } from './internal/http/problem-details';
 import { AUDIENCE, createSidecarFixture, type SidecarFixture } from './testing/sidecar-fixture.spec-helper';
 import type { KillSwitchScope, VerifyResult } from './verify/verify-result';
@@ -79,6 +80,19 @@ describe('kill switch from the keys topic', () => {
     expect(f.sidecar.stats().killSwitches).toEqual([
       { scope: { kind: 'audience', audience: AUDIENCE }, notAfterIat: nowSeconds(), lockdown: true, keySetVersion: version },
     ]);
+  });
+
+  it('the HTTP adapters refuse requests without a usable token with LOCKDOWN too (not TOKEN_MISSING)', async () => {
+    expect(f.sidecar.lockdown()).toBeUndefined();
+    expect(code(await authenticateAuthorization(f.sidecar, undefined))).toBe('TOKEN_MISSING');
+    await engage({ kind: 'audience', audience: AUDIENCE }, true);
+    expect(f.sidecar.lockdown()).toMatchObject({ code: 'LOCKDOWN', scope: { kind: 'audience', audience: AUDIENCE } });
+    for (const header of [undefined, '', 'Basic abc', 'Bearer ']) {
+      expect(code(await authenticateAuthorization(f.sidecar, header))).toBe('LOCKDOWN');
+    }
+    await engage({ kind: 'audience', audience: AUDIENCE }, false, { lifted: true });
+    expect(f.sidecar.lockdown()).toBeUndefined();
+    expect(code(await authenticateAuthorization(f.sidecar, undefined))).toBe('TOKEN_MISSING');
   });
 
   it('a global lockdown covers every service; another audience’s lockdown does not', async () => {

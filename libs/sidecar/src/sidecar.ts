@@ -142,6 +142,12 @@ export interface Sidecar {
   verify(token: string, options?: VerifyOptions): Promise<VerifyResult>;
   /** True when ready but past `staleness.maxSilenceMs` without hearing from the authority (readiness endpoints). */
   isStale(): boolean;
+  /**
+   * The `LOCKDOWN` failure when a kill switch with lockdown covers this sidecar's audiences (or
+   * is global), else undefined. The HTTP adapters answer requests without a usable token with
+   * it too, so a locked-down service refuses everything with `LOCKDOWN`, as `verify` does.
+   */
+  lockdown(): KillSwitchFailure | undefined;
   /** When this sidecar applied a revocation (among the last 10 000), or undefined. */
   appliedRevocation(revocationId: string): AppliedRevocation | undefined;
   /** Calls `listener` after each newly applied revocation. Returns the unsubscribe function. */
@@ -555,6 +561,11 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       return result;
     },
     isStale,
+    lockdown: () => {
+      if (state !== 'ready') return undefined;
+      const locked = killSwitches.lockdownFor(audiences);
+      return locked ? lockdownFailure(locked) : undefined;
+    },
     appliedRevocation: (revocationId) => sync.appliedRevocation(revocationId),
     onRevocationApplied: (listener) => {
       if (typeof listener !== 'function') throw new TypeError('sidecar.onRevocationApplied(listener): listener must be a function');
