@@ -62,6 +62,15 @@ describe('audit log (authority-core)', () => {
     expect(f.core.audit.verify()).toMatchObject({ ok: true, lastSeq: base + 2 });
   });
 
+  it('an entry with a lone UTF-16 surrogate (e.g. a login name cut mid-emoji) still verifies after the database round trip', () => {
+    // SQLite stores TEXT as UTF-8, which cannot hold a lone surrogate: the hash must be over what is stored.
+    const cut = `${'x'.repeat(199)}\u{1F600}`.slice(0, 200);
+    f.core.audit.append({ action: 'operators.login', outcome: 'denied', target: cut, context: { ...ALICE, justification: 'bad \uD800 text', requestId: '\uDC00' } });
+    append(1);
+    expect(f.core.audit.verify()).toMatchObject({ ok: true, lastSeq: base + 2 });
+    expect(entries()[0]?.target).toBe(`${'x'.repeat(199)}\uFFFD`);
+  });
+
   it('records a revocation with the caller context, in the revocation commit', async () => {
     const revocation = await f.core.revocations.revoke({ target: { type: 'sub', value: 'bob' }, reason: 'leak', actor: ALICE.actor, context: ALICE });
     const entry = entries().find((e) => e.action === 'revocations.create');
@@ -238,6 +247,7 @@ describe('audit log (authority-core)', () => {
       append(2);
       expect(kept).toBeLessThan(f.time.now);
       const before = entries();
+      await f.core.audit.flushShipping();
       const result = await f.core.audit.retention.runOnce();
       // Everything written before the jump is past the retention: the core's own entries and the 4 old ones.
       const old = base + 4;
@@ -265,6 +275,7 @@ describe('audit log (authority-core)', () => {
       append(3);
       f.time.now += 401 * DAY;
       append(1);
+      await f.core.audit.flushShipping();
       await f.core.audit.retention.runOnce();
       f.core.close();
       const db = new Database(join(f.dir, DATABASE_FILE));
@@ -274,6 +285,24 @@ describe('audit log (authority-core)', () => {
       expect(offline.chain).toMatchObject({ ok: false, problem: 'checkpoint-mismatch' });
       expect(offline.checkpointSignature).toMatchObject({ ok: false });
       await f.reopen();
+    });
+
+    it('never purges an entry not yet shipped to the audit topic: it waits for the shipper', async () => {
+      await f.core.audit.flushShipping();
+      f.core.close();
+      await f.reopen({ auditShipping: false });
+      append(3);
+      f.time.now += 401 * DAY;
+      append(1);
+      // The core's own (shipped) entries may go; the 3 old unshipped ones stay.
+      const first = await f.core.audit.retention.runOnce();
+      expect(first?.checkpoint.upToSeq ?? 0).toBeLessThanOrEqual(base);
+      expect(f.core.audit.list(base, 3).map((e) => e.target)).toEqual(['t-0', 't-1', 't-2']);
+      expect(f.core.audit.verify()).toMatchObject({ ok: true });
+      f.core.close();
+      await f.reopen();
+      await f.core.audit.flushShipping();
+      await expect(f.core.audit.retention.runOnce()).resolves.toMatchObject({ checkpoint: { upToSeq: base + 3 } });
     });
 
     it('purges nothing while every entry is within the retention', async () => {

@@ -32,6 +32,8 @@ describe('audit retention job', () => {
     let policy: PolicyDocument = { ...DEFAULT_POLICY, audit: { retentionDays: 30 } };
     const retention = createAuditRetention({ store, log, signer: { current: { kid: 'signer-a', privateKey } }, policy: { current: () => policy }, clock });
     const write = (action: string) => log.append({ action, outcome: 'succeeded', target: null, context: systemAuditContext('test') });
+    // Only what was shipped to the audit topic may be purged (the shipper's part, done by hand here).
+    const ship = () => store.transaction(() => log.unshipped(100).forEach((e) => log.markShipped(e.seq, now)));
 
     write('day-0');
     now += 10 * DAY;
@@ -40,6 +42,8 @@ describe('audit retention job', () => {
     await expect(retention.runOnce()).resolves.toBeNull();
 
     policy = { ...DEFAULT_POLICY, audit: { retentionDays: 20 } }; // tightened: day-0 is now past it
+    await expect(retention.runOnce()).resolves.toBeNull(); // not shipped yet
+    ship();
     const first = await retention.runOnce();
     expect(first).toMatchObject({ purged: 1, checkpoint: { upToSeq: 1, count: 1 } });
     expect(log.list(0, 10).map((e) => e.action)).toEqual(['day-10', 'audit.purge']);
@@ -49,6 +53,7 @@ describe('audit retention job', () => {
     });
 
     now += 30 * DAY; // everything so far is past 20 days, the purge entry included
+    ship();
     const second = await retention.runOnce();
     expect(second).toMatchObject({ purged: 2, checkpoint: { upToSeq: 3, count: 2 } });
     expect(log.latestCheckpoint()).toEqual(second!.checkpoint);
@@ -63,6 +68,7 @@ describe('audit retention job', () => {
     const retention = createAuditRetention({ store, log, signer: { current: { kid: 'k', privateKey } }, policy: { current: () => DEFAULT_POLICY }, clock });
     log.append({ action: 'old', outcome: 'succeeded', target: null, context: systemAuditContext('test') });
     now += 401 * DAY;
+    store.transaction(() => log.markShipped(1, now));
     const exporting = log.exportLines();
     expect(exporting.next().value).toMatchObject({ type: 'entry', action: 'old' });
     await expect(retention.runOnce()).resolves.toBeNull();

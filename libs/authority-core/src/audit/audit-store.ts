@@ -43,7 +43,10 @@ export interface AuditLogStore extends AuditTrail {
   unshipped(limit: number): AuditEntry[];
   /** Marks an entry shipped; false when it already was (or is gone). Call inside a transaction. */
   markShipped(seq: number, at: number): boolean;
-  /** The newest entry with `at < before`, or undefined. */
+  /**
+   * The newest entry with `at < before` that comes before every unshipped entry (what may be
+   * purged: an entry not yet copied to the audit topic would be lost for good), or undefined.
+   */
   lastBefore(before: number): AuditEntry | undefined;
   /** The entry, or undefined. */
   get(seq: number): AuditEntry | undefined;
@@ -150,6 +153,18 @@ function jsonRoundTrip(details: Readonly<Record<string, unknown>> | undefined): 
   return copy as Record<string, unknown>;
 }
 
+/** A UTF-16 surrogate without its other half. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The text as a TEXT column hands it back: SQLite stores UTF-8, which cannot hold a lone
+ * surrogate (e.g. a login name cut mid-emoji), so it is replaced by U+FFFD BEFORE hashing;
+ * otherwise the stored entry would no longer match its hash and the chain would read as edited.
+ */
+function storable<T extends string | null>(text: T): T {
+  return (text === null ? null : text.replace(LONE_SURROGATE, '\uFFFD')) as T;
+}
+
 /**
  * The `audit_log` table as a hash chain. `append` reads the newest entry (or the newest
  * checkpoint, or the genesis hash) and inserts the next one inside the caller's transaction, or
@@ -172,7 +187,11 @@ export function createAuditLog(options: AuditLogOptions): AuditLogStore {
   const one = db.prepare<[number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE seq = ?`);
   const unshippedPage = db.prepare<[number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE shipped_at IS NULL ORDER BY seq LIMIT ?`);
   const mark = db.prepare('UPDATE audit_log SET shipped_at = ? WHERE seq = ? AND shipped_at IS NULL');
-  const lastBefore = db.prepare<[number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE at < ? ORDER BY seq DESC LIMIT 1`);
+  const lastBefore = db.prepare<[number], AuditRow>(
+    `SELECT ${AUDIT_COLUMNS} FROM audit_log
+     WHERE at < ? AND NOT EXISTS (SELECT 1 FROM audit_log AS u WHERE u.shipped_at IS NULL AND u.seq <= audit_log.seq)
+     ORDER BY seq DESC LIMIT 1`,
+  );
   const countUpTo = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM audit_log WHERE seq <= ?');
   const deleteUpTo = db.prepare('DELETE FROM audit_log WHERE seq <= ?');
   const insertCheckpoint = db.prepare(
@@ -209,14 +228,14 @@ export function createAuditLog(options: AuditLogOptions): AuditLogStore {
       sealAuditEntry({
         seq,
         at: clock.now(),
-        action: input.action,
+        action: storable(input.action),
         outcome: input.outcome,
-        actor: { kind: context.actor.kind, id: context.actor.id },
-        role: context.role,
-        target: input.target,
-        justification: context.justification,
-        requestId: context.requestId,
-        sourceAddress: context.sourceAddress,
+        actor: { kind: context.actor.kind, id: storable(context.actor.id) },
+        role: storable(context.role),
+        target: storable(input.target),
+        justification: storable(context.justification),
+        requestId: storable(context.requestId),
+        sourceAddress: storable(context.sourceAddress),
         details: jsonRoundTrip(input.details),
         prevHash: previous.hash,
       }),

@@ -68,6 +68,16 @@ describe('verifyAuditChain', () => {
     expect(verifyAuditChain(entries)).toMatchObject({ ok: false, problem: 'edited', seq: 3, line: 3 });
   });
 
+  it.each([
+    ['an extra actor field', (line: Record<string, unknown>) => ({ ...line, actor: { kind: 'operator', id: 'alice-2', onBehalfOf: 'mallory' } })],
+    ['a __proto__ key in details', (line: Record<string, unknown>) => JSON.parse(JSON.stringify(line).replace('"details":{', '"details":{"__proto__":{"approvedBy":"mallory"},')) as Record<string, unknown>],
+  ])('names an entry given content its hash does not cover (%s)', (_what, change) => {
+    const entries: Record<string, unknown>[] = lines(chain(5));
+    entries[2] = change(entries[2]!);
+    expect(verifyAuditChain(entries)).toMatchObject({ ok: false, problem: 'edited', seq: 3, line: 3 });
+    expect(verifyAuditExport(entries.map((e) => JSON.stringify(e)).join('\n'))).toMatchObject({ ok: false, problem: 'edited', seq: 3, line: 3 });
+  });
+
   it('names an entry rewritten with a recomputed hash (the next link breaks)', () => {
     const entries = chain(5);
     const { hash: _hash, ...rest } = entries[1]!;

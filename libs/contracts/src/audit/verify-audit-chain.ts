@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditCheckpointMatchesSignature, auditCheckpointSchema, type AuditCheckpoint } from './audit-checkpoint';
 import { AUDIT_GENESIS_HASH, auditEntryHash, auditEntrySchema, type AuditEntry } from './audit-entry';
+import { canonicalJson } from './canonical-json';
 
 /** One line of an audit export: `{"type":"entry",...}`, or `{"type":"checkpoint",...}` (first line only). */
 export const auditExportLineSchema = z.discriminatedUnion('type', [
@@ -82,6 +83,24 @@ function firstIssue(error: z.ZodError): string {
   return `${where}: ${issue?.message ?? 'invalid'}`;
 }
 
+/**
+ * Whether the line holds nothing beyond the parsed entry (same canonical JSON). True when the
+ * entry itself is not JSON: the hash check then names it `malformed`.
+ */
+function coversAll(body: unknown, entry: AuditEntry): boolean {
+  let parsed: string;
+  try {
+    parsed = canonicalJson(entry);
+  } catch {
+    return true;
+  }
+  try {
+    return canonicalJson(body) === parsed;
+  } catch {
+    return false;
+  }
+}
+
 function range(from: number, to: number): string {
   return from === to ? `entry ${from} is` : `entries ${from}..${to} are`;
 }
@@ -135,6 +154,11 @@ export function verifyAuditChain(items: readonly unknown[], options: VerifyAudit
     if (!parsed.success) return fail('malformed', rawSeq(item), line, `line ${line}: invalid audit entry: ${firstIssue(parsed.error)}`);
     const entry = parsed.data;
     const { seq } = entry;
+    // Parsing drops what the schema does not know (an extra `actor` field, a `__proto__` key in
+    // `details`), and the hash is computed over what remains: content it does not cover is an edit.
+    if (!coversAll(body, entry)) {
+      return fail('edited', seq, line, `entry ${seq} (${entry.action}) holds content its hash does not cover: it was changed`);
+    }
 
     let computed: string;
     try {
