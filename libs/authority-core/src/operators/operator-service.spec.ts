@@ -278,5 +278,25 @@ describe('OperatorService', () => {
       expect(root).toBeInstanceOf(LoginThrottledError);
       expect((ghost as LoginThrottledError).message).toBe((root as LoginThrottledError).message);
     });
+
+    it('counts concurrent attempts too: a burst of parallel guesses gets no more than maxFailedLogins tries', async () => {
+      policy = { ...DEFAULT_POLICY, operators: { ...DEFAULT_POLICY.operators, maxFailedLogins: 3, lockoutSeconds: 60 } };
+      await bootstrapRoot();
+      // Each from another address: only the username's counter can stop them.
+      const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => wrong('root', `10.4.0.${i}`).catch((e: unknown) => e)));
+      expect(outcomes.filter((e) => e instanceof InvalidCredentialsError)).toHaveLength(3);
+      expect(outcomes.filter((e) => e instanceof LoginThrottledError)).toHaveLength(7);
+    });
+
+    it('counts concurrent step-up attempts too (a stolen token cannot race through TOTP guesses)', async () => {
+      policy = { ...DEFAULT_POLICY, operators: { ...DEFAULT_POLICY.operators, maxFailedLogins: 3, lockoutSeconds: 60 } };
+      const { totp } = await bootstrapRoot();
+      const principal = await service.authenticate((await login('root', totp.secret)).token);
+      const valid = await Promise.all([-30_000, 0, 30_000].map((d) => code(totp.secret, now + d)));
+      const guesses = Array.from({ length: 20 }, (_, i) => String(100000 + i)).filter((g) => !valid.includes(g)).slice(0, 10);
+      const outcomes = await Promise.all(guesses.map((guess, i) => service.stepUp(principal, guess, { sourceAddress: `10.5.0.${i}`, requestId: null }).catch((e: unknown) => e)));
+      expect(outcomes.filter((e) => e instanceof InvalidCredentialsError)).toHaveLength(3);
+      expect(outcomes.filter((e) => e instanceof LoginThrottledError)).toHaveLength(7);
+    });
   });
 });

@@ -161,6 +161,24 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
     ...(origin.sourceAddress === null ? [] : [addressSubject(origin.sourceAddress)]),
   ];
 
+  // Attempts on one username or from one address run one after the other: otherwise a burst of
+  // parallel guesses all pass the lock check while the first ones are still hashing (argon2 runs
+  // off the event loop), and the lockout counts them only once they are all in.
+  const inFlight = new Map<string, Promise<void>>();
+  const oneAtATime = async <T>(subjects: readonly string[], attempt: () => Promise<T>): Promise<T> => {
+    const before = subjects.map((subject) => inFlight.get(subject));
+    let done = (): void => undefined;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    for (const subject of subjects) inFlight.set(subject, mine);
+    try {
+      await Promise.all(before);
+      return await attempt();
+    } finally {
+      done();
+      for (const subject of subjects) if (inFlight.get(subject) === mine) inFlight.delete(subject);
+    }
+  };
+
   /** Refuses a locked subject before looking at any credential (and audits the refusal). */
   const refuseIfLocked = (action: string, subjects: readonly string[], context: AuditContext, target: string): void => {
     const now = clock.now();
@@ -245,56 +263,61 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
     async login(credentials, origin) {
       const { username, password, totp } = credentials;
       const subjects = subjectsOf(username, origin);
-      const found = USERNAME_PATTERN.test(username) ? operators.find(username) : undefined;
-      const context = originContext(claimedActor(found?.username ?? username), found?.role ?? null, origin);
-      const target = found?.username ?? username.slice(0, 200);
-      refuseIfLocked('operators.login', subjects, context, target);
+      return oneAtATime(subjects, async () => {
+        // Read once it is this attempt's turn: an earlier one may have used a code meanwhile.
+        const found = USERNAME_PATTERN.test(username) ? operators.find(username) : undefined;
+        const context = originContext(claimedActor(found?.username ?? username), found?.role ?? null, origin);
+        const target = found?.username ?? username.slice(0, 200);
+        refuseIfLocked('operators.login', subjects, context, target);
 
-      if (found === undefined) {
-        // Same work as a real check: the answer time does not tell whether the operator exists.
-        await hasher.verifyDummy(password);
-        return fail('operators.login', subjects, context, target, 'unknown-operator');
-      }
-      if (!(await hasher.verify(found.passwordHash, password))) return fail('operators.login', subjects, context, target, 'wrong-password');
-      if (found.disabledAt !== null) return fail('operators.login', subjects, context, target, 'disabled');
-      const code = await checkTotp(totpSecretOf(found), totp, clock.now(), found.totpLastStep);
-      if (!code.valid) return fail('operators.login', subjects, context, target, 'wrong-totp');
+        if (found === undefined) {
+          // Same work as a real check: the answer time does not tell whether the operator exists.
+          await hasher.verifyDummy(password);
+          return fail('operators.login', subjects, context, target, 'unknown-operator');
+        }
+        if (!(await hasher.verify(found.passwordHash, password))) return fail('operators.login', subjects, context, target, 'wrong-password');
+        if (found.disabledAt !== null) return fail('operators.login', subjects, context, target, 'disabled');
+        const code = await checkTotp(totpSecretOf(found), totp, clock.now(), found.totpLastStep);
+        if (!code.valid) return fail('operators.login', subjects, context, target, 'wrong-totp');
 
-      const sid = randomUUID();
-      const now = clock.now();
-      const expiresAt = now + policy.current().operators.sessionSeconds * 1000;
-      const opened = store.transaction(() => {
-        // A concurrent login with the same code got there first: a code is good once.
-        if (!operators.claimTotpStep(found.id, code.step)) return false;
-        throttle.reset(userSubject(username));
-        operators.openSession({ sid, operatorId: found.id, createdAt: now, expiresAt, endedAt: null, sourceAddress: origin.sourceAddress });
-        audit('operators.login', 'succeeded', found.username, context, { sid });
-        return true;
+        const sid = randomUUID();
+        const now = clock.now();
+        const expiresAt = now + policy.current().operators.sessionSeconds * 1000;
+        const opened = store.transaction(() => {
+          // A concurrent login with the same code got there first: a code is good once.
+          if (!operators.claimTotpStep(found.id, code.step)) return false;
+          throttle.reset(userSubject(username));
+          operators.openSession({ sid, operatorId: found.id, createdAt: now, expiresAt, endedAt: null, sourceAddress: origin.sourceAddress });
+          audit('operators.login', 'succeeded', found.username, context, { sid });
+          return true;
+        });
+        if (!opened) return fail('operators.login', subjects, context, target, 'wrong-totp');
+        return issue(found, sid, now, expiresAt);
       });
-      if (!opened) return fail('operators.login', subjects, context, target, 'wrong-totp');
-      return issue(found, sid, now, expiresAt);
     },
 
     async stepUp(session, totp, origin) {
       const subjects = subjectsOf(session.username, origin);
       const context = originContext({ kind: 'operator', id: session.username }, session.role, origin);
-      refuseIfLocked('operators.step-up', subjects, context, session.username);
-      const record = operators.findById(session.operatorId);
-      const stored = operators.findSession(session.sessionId);
-      if (record === undefined || record.disabledAt !== null || stored === undefined || stored.endedAt !== null) {
-        return fail('operators.step-up', subjects, context, session.username, 'session-ended');
-      }
-      const code = await checkTotp(totpSecretOf(record), totp, clock.now(), record.totpLastStep);
-      if (!code.valid) return fail('operators.step-up', subjects, context, session.username, 'wrong-totp');
-      const now = clock.now();
-      const claimed = store.transaction(() => {
-        if (!operators.claimTotpStep(record.id, code.step)) return false;
-        audit('operators.step-up', 'succeeded', record.username, context, { sid: session.sessionId });
-        return true;
+      return oneAtATime(subjects, async () => {
+        refuseIfLocked('operators.step-up', subjects, context, session.username);
+        const record = operators.findById(session.operatorId);
+        const stored = operators.findSession(session.sessionId);
+        if (record === undefined || record.disabledAt !== null || stored === undefined || stored.endedAt !== null) {
+          return fail('operators.step-up', subjects, context, session.username, 'session-ended');
+        }
+        const code = await checkTotp(totpSecretOf(record), totp, clock.now(), record.totpLastStep);
+        if (!code.valid) return fail('operators.step-up', subjects, context, session.username, 'wrong-totp');
+        const now = clock.now();
+        const claimed = store.transaction(() => {
+          if (!operators.claimTotpStep(record.id, code.step)) return false;
+          audit('operators.step-up', 'succeeded', record.username, context, { sid: session.sessionId });
+          return true;
+        });
+        if (!claimed) return fail('operators.step-up', subjects, context, session.username, 'wrong-totp');
+        // Same session, same expiry: a step-up refreshes the second factor, not the session.
+        return issue(record, session.sessionId, now, stored.expiresAt);
       });
-      if (!claimed) return fail('operators.step-up', subjects, context, session.username, 'wrong-totp');
-      // Same session, same expiry: a step-up refreshes the second factor, not the session.
-      return issue(record, session.sessionId, now, stored.expiresAt);
     },
 
     logout(session, origin) {

@@ -32,7 +32,10 @@ const ARGON2ID = 2 as Options['algorithm'];
 
 export function createPasswordHasher(cost: PasswordHashCost = DEFAULT_PASSWORD_HASH_COST): PasswordHasher {
   const options: Options = { algorithm: ARGON2ID, ...cost };
-  let dummy: Promise<string> | undefined;
+  // Hashed now, not at the first unknown username: that answer would take a hash plus a verify,
+  // twice as long as for an existing operator, and tell the name does not exist.
+  const dummy = hash('revmesh dummy password for unknown operators', options);
+  void dummy.catch(() => undefined); // a failure surfaces in verifyDummy, not as an unhandled rejection
   const check = async (phc: string, password: string): Promise<boolean> => {
     try {
       return await verify(phc, password);
@@ -45,7 +48,6 @@ export function createPasswordHasher(cost: PasswordHashCost = DEFAULT_PASSWORD_H
     verify: check,
     async verifyDummy(password) {
       // Same cost as real hashes, so the verification takes as long.
-      dummy ??= hash('revmesh dummy password for unknown operators', options);
       await check(await dummy, password);
     },
   };
