@@ -405,12 +405,12 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       store,
       audit: auditLog,
       policy: securityPolicy,
-      executors: approvalExecutors({ rotations, revocations, killSwitch }),
+      executors: approvalExecutors({ rotations, revocations, killSwitch, policy: securityPolicy }),
       clock,
       logger,
     });
     approvals.start();
-    const operators = createOperatorService({
+    const operatorService = createOperatorService({
       store,
       kek: options.kek,
       issuer: options.issuer,
@@ -419,6 +419,21 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       clock,
       ...(options.passwordHashCost === undefined ? {} : { passwordHashCost: options.passwordHashCost }),
     });
+    const operators: OperatorService = {
+      ...operatorService,
+      disable(username, context) {
+        const disabled = operatorService.disable(username, context);
+        // A disabled (perhaps compromised) operator's pending requests must not run in their name
+        // when someone approves them later: they are denied with the disabling admin's context.
+        const requester = disabled.username.toLowerCase();
+        for (const approval of approvals.list('pending', 1000)) {
+          if (approval.requestedBy.actor.kind === 'operator' && approval.requestedBy.actor.id.toLowerCase() === requester) {
+            approvals.deny(approval.id, { ...context, justification: `requester ${disabled.username} disabled: ${context.justification ?? ''}`.trim() });
+          }
+        }
+        return disabled;
+      },
+    };
     const topics = {
       revocations: revocationTopicSpec(names.revocations),
       keys: keysTopicSpec(names.keys),

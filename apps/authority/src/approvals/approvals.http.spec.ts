@@ -166,6 +166,20 @@ describe('approvals HTTP API (two-person rule)', () => {
     expect(keyState(kid)).toBe('active');
   });
 
+  it("disabling an operator denies their pending requests: a compromised admin's request cannot be approved later", async () => {
+    const kid = activeKid();
+    const suspect = await f.newOperator('security-admin', 'suspect-admin');
+    const res = await f.request({ method: 'POST', url: `/v1/keys/${kid}/compromise`, payload: { reason: 'trust me' }, as: suspect });
+    expect(res.statusCode).toBe(202);
+    const { approval } = res.json<{ approval: ApprovalJson }>();
+    const disabled = await f.request({ method: 'POST', url: '/v1/operators/suspect-admin/disable', payload: {}, justification: 'INC-7: account takeover suspected' });
+    expect(disabled.statusCode).toBe(200);
+    const after = await f.request({ method: 'GET', url: `/v1/approvals/${approval.id}`, as: 'viewer' });
+    expect(after.json()).toMatchObject({ approval: { state: 'denied', decisionJustification: expect.stringContaining('requester suspect-admin disabled') } });
+    expectProblem(await approve(approval.id), 409, 'APPROVAL_NOT_PENDING');
+    expect(keyState(kid)).toBe('active');
+  });
+
   it('a rollback the policy puts behind approval waits, then rolls back once approved', async () => {
     f.authority.core.securityPolicy.update({ approvals: { requiredFor: ['rotations.rollback'] } }, systemAuditContext('test', 'gate rollbacks for this test'));
     const rotated = await f.request({ method: 'POST', url: '/v1/keys/rotate', payload: { reason: 'scheduled by hand' } });

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, Header, Inject, Put, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, Inject, Put, Query, Req, Res } from '@nestjs/common';
 import { PolicyInvalidError, type AuthorityCore } from '@revmesh/authority-core';
+import { sendGated } from '../approvals/gated-reply';
 import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { RequireRole } from '../auth/require-role.decorator';
 import { AUTHORITY_CORE } from '../core/core.tokens';
+import type { HttpReply } from '../http/http-types';
 import { parseLimit } from '../http/limit';
 import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
@@ -27,22 +29,31 @@ export class PolicyController {
   }
 
   /**
-   * Replaces the whole policy (fields left out take their defaults) and answers the new version.
+   * Replaces the whole policy (fields left out take their defaults) and answers the new version;
+   * 202 pending approval when the policy in force puts `policy.update` behind a second
+   * security-admin (the default, so one admin cannot switch the two-person rule off).
    * 422 `POLICY_INVALID` with `errors: [{field, message}]`, field paths as in the policy file
-   * (e.g. `approvals.windowSeconds`); nothing is stored then.
+   * (e.g. `approvals.windowSeconds`); nothing is stored or queued then.
    */
   @Put()
   @RequireRole('security-admin')
   @Header('Cache-Control', 'no-store')
-  update(@Body(new ZodBodyPipe(updatePolicySchema)) body: UpdatePolicyBody, @Req() request: OperatorRequest): PolicyView {
+  async update(@Body(new ZodBodyPipe(updatePolicySchema)) body: UpdatePolicyBody, @Req() request: OperatorRequest, @Res() reply: HttpReply): Promise<void> {
     try {
-      return policyView(this.core.securityPolicy.update(body.policy, auditContextOf(request)));
+      this.core.securityPolicy.validate(body.policy);
     } catch (error) {
       if (error instanceof PolicyInvalidError) {
         throw new ProblemException('POLICY_INVALID', `invalid ${error.errors.map((e) => e.field).join(', ')}`, { errors: error.errors });
       }
       throw error;
     }
+    const outcome = await this.core.approvals.submit<{ version: number }>({
+      action: 'policy.update',
+      target: null,
+      params: { policy: body.policy },
+      context: auditContextOf(request),
+    });
+    sendGated(reply, outcome, () => ({ status: 200, body: policyView(this.core.securityPolicy.currentVersion()) }));
   }
 
   /** Every version, newest first, each with its changed fields. `?limit=` 1..500, default 50. */

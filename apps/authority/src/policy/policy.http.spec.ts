@@ -26,6 +26,18 @@ describe('policy HTTP API', () => {
   const put = (policy: unknown, more: { justification?: string | null; as?: 'viewer' | 'responder' | 'security-admin' } = {}) =>
     f.request({ method: 'PUT', url: '/v1/policy', payload: { policy }, ...more });
 
+  /** PUT as the fixture's admin, approved by a second security-admin (default policy: `policy.update` is gated). */
+  const putApproved = async (policy: unknown): Promise<Injected> => {
+    const pending = await put(policy);
+    expect(pending.statusCode).toBe(202);
+    const id = (json(pending)['approval'] as { id: string }).id;
+    const second = await f.newOperator('security-admin');
+    const approved = await f.request({ method: 'POST', url: `/v1/approvals/${id}/approve`, payload: {}, as: second });
+    expect(approved.statusCode).toBe(200);
+    expect(json(approved)['approval']).toMatchObject({ state: 'executed' });
+    return f.request({ method: 'GET', url: '/v1/policy', as: 'viewer' });
+  };
+
   it('GET /v1/policy shows the policy in force with every default (viewer)', async () => {
     const res = await f.request({ method: 'GET', url: '/v1/policy', as: 'viewer' });
     expect(res.statusCode).toBe(200);
@@ -40,7 +52,7 @@ describe('policy HTTP API', () => {
 
   it('PUT /v1/policy stores a new version with who and why, applies it, and lists it in the changelog', async () => {
     const admin = await f.operator('security-admin');
-    const res = await put({ approvals: { windowSeconds: 600 }, owners: { keys: ['alice'] } });
+    const res = await putApproved({ approvals: { windowSeconds: 600 }, owners: { keys: ['alice'] } });
     expect(res.statusCode).toBe(200);
     const body = json(res);
     expect(body).toMatchObject({ version: 2, source: 'api', updatedBy: { kind: 'operator' }, updatedAt: expect.stringMatching(ISO) });
@@ -70,6 +82,18 @@ describe('policy HTTP API', () => {
     const audited = f.authority.core.audit.list(0, 1000).filter((e) => e.action === 'policy.update' && e.target === 'policy:v2');
     expect(audited).toEqual([expect.objectContaining({ justification: DEFAULT_JUSTIFICATION, role: 'security-admin' })]);
     expect(json(await f.request({ method: 'GET', url: '/v1/policy/changelog?limit=1', as: 'viewer' }))['versions']).toHaveLength(1);
+  });
+
+  it('one security-admin cannot switch the two-person rule off: the change waits for a second admin', async () => {
+    const res = await put({ approvals: { requiredFor: [] } });
+    expect(res.statusCode).toBe(202);
+    expect(res.headers['location']).toMatch(/^\/v1\/approvals\//);
+    expect(json(res)).toMatchObject({ status: 'pending-approval', approval: { action: 'policy.update', state: 'pending' } });
+    expect(f.authority.core.securityPolicy.current().approvals.requiredFor).toContain('policy.update');
+    // Nor can they approve it themselves.
+    const id = (json(res)['approval'] as { id: string }).id;
+    expectProblem(await f.request({ method: 'POST', url: `/v1/approvals/${id}/approve`, payload: {} }), 403, 'SELF_APPROVAL');
+    expect(f.authority.core.securityPolicy.currentVersion().version).toBe(1);
   });
 
   it('answers 422 POLICY_INVALID naming each invalid field, and stores nothing', async () => {
@@ -111,7 +135,7 @@ describe('policy HTTP API', () => {
       return json(res)['expires_in'] as number;
     };
     expect(await token()).toBe(120);
-    expect((await put({ tokens: { audiences: { 'demo-api': { lifetimeSeconds: 45 } } } })).statusCode).toBe(200);
+    expect((await putApproved({ tokens: { audiences: { 'demo-api': { lifetimeSeconds: 45 } } } })).statusCode).toBe(200);
     expect(await token()).toBe(45);
   });
 });

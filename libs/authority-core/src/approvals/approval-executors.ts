@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { KillSwitchService } from '../kill-switch/kill-switch';
+import type { PolicyStore } from '../policy/policy-store';
 import type { ApprovableAction } from '../policy/policy-document';
 import type { RevocationService } from '../revocations/revocation-service';
 import type { RotationService } from '../rotation/rotation-service';
@@ -37,6 +38,9 @@ export const killSwitchEngageParamsSchema = z.strictObject({
 /** `kill-switch.lift`: the scope to lift. */
 export const killSwitchLiftParamsSchema = z.strictObject({ scope: killSwitchScopeSchema });
 
+/** `policy.update`: the whole new policy document (validated by the policy store when it runs). */
+export const policyUpdateParamsSchema = z.strictObject({ policy: z.unknown() });
+
 /** What `submit` takes as `params` for each approvable action. */
 export interface ApprovalParams {
   'keys.compromise': z.infer<typeof compromiseParamsSchema>;
@@ -45,6 +49,7 @@ export interface ApprovalParams {
   'revocations.sub': z.infer<typeof revocationParamsSchema>;
   'kill-switch.engage': z.infer<typeof killSwitchEngageParamsSchema>;
   'kill-switch.lift': z.infer<typeof killSwitchLiftParamsSchema>;
+  'policy.update': z.infer<typeof policyUpdateParamsSchema>;
 }
 
 /** Params that do not match their schema: a bug or an edited row, never run. */
@@ -61,6 +66,8 @@ export interface ApprovalExecutorServices {
   readonly revocations: Pick<RevocationService, 'revoke'>;
   /** Absent until the kill switch is wired: its actions then have no executor. */
   readonly killSwitch?: Pick<KillSwitchService, 'engage' | 'lift'>;
+  /** Absent: `policy.update` has no executor. */
+  readonly policy?: Pick<PolicyStore, 'update'>;
 }
 
 /**
@@ -68,7 +75,7 @@ export interface ApprovalExecutorServices {
  * service that acts (the approver is recorded on the approval and in its audit entry).
  */
 export function approvalExecutors(services: ApprovalExecutorServices): Partial<Record<ApprovableAction, ApprovalExecutor>> {
-  const { rotations, revocations, killSwitch } = services;
+  const { rotations, revocations, killSwitch, policy } = services;
   const revoke =
     (action: 'revocations.client_id' | 'revocations.sub', type: 'client_id' | 'sub'): ApprovalExecutor =>
     async (params, requester) => {
@@ -97,6 +104,15 @@ export function approvalExecutors(services: ApprovalExecutorServices): Partial<R
     },
     'revocations.client_id': revoke('revocations.client_id', 'client_id'),
     'revocations.sub': revoke('revocations.sub', 'sub'),
+    ...(policy === undefined
+      ? {}
+      : {
+          'policy.update': async (params, requester) => {
+            const version = policy.update(parse(policyUpdateParamsSchema, 'policy.update', params).policy, requester);
+            // The approval's result names the version the change became.
+            return { version: version.version, source: version.source, createdAt: version.createdAt };
+          },
+        }),
     ...(killSwitch === undefined
       ? {}
       : {

@@ -11,15 +11,20 @@ export const APPROVABLE_ACTIONS = [
   'rotations.rollback',
   'revocations.client_id',
   'revocations.sub',
+  'policy.update',
 ] as const;
 export type ApprovableAction = (typeof APPROVABLE_ACTIONS)[number];
 
-/** The actions that need approval when a policy does not say otherwise. */
+/**
+ * The actions that need approval when a policy does not say otherwise. `policy.update` is among
+ * them so that one security-admin cannot switch the two-person rule off through the API.
+ */
 export const DEFAULT_APPROVAL_REQUIRED: readonly ApprovableAction[] = [
   'kill-switch.engage',
   'kill-switch.lift',
   'keys.compromise',
   'revocations.client_id',
+  'policy.update',
 ];
 
 const audienceName = z.string().min(1).max(256);

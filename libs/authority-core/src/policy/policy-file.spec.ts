@@ -86,7 +86,7 @@ describe('policy file', () => {
     );
     expect(error.errors).toEqual([
       { field: 'tokens.audiences["api.v1"].lifetimeSeconds', message: 'must be a whole number' },
-      { field: 'approvals.requiredFor[1]', message: expect.stringMatching(/^must be one of kill-switch\.engage, .*revocations\.sub$/) },
+      { field: 'approvals.requiredFor[1]', message: expect.stringMatching(/^must be one of kill-switch\.engage, .*revocations\.sub, policy\.update$/) },
       { field: 'operators.maxFailedLogins', message: 'must be a number' },
     ]);
     expect(error.message.split('\n')).toHaveLength(3);

@@ -47,6 +47,12 @@ export interface PolicyStore extends PolicySource {
    * @throws {PolicyInvalidError} naming every invalid field (source `policy`); nothing is stored.
    */
   update(policy: unknown, context: AuditContext): PolicyVersion;
+  /**
+   * Validates `policy` as {@link update} would, without storing it: a change waiting for its
+   * approval is checked when it is asked for, not only when it runs.
+   * @throws {PolicyInvalidError} naming every invalid field (source `policy`).
+   */
+  validate(policy: unknown): PolicyDocument;
   /** Versions, newest first, each with its changes. `limit` default 100. */
   changelog(limit?: number): PolicyVersionChanges[];
 }
@@ -161,6 +167,7 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
   return {
     current: () => current.document,
     currentVersion: () => current,
+    validate: (policy) => validatePolicy(policy, limits, 'policy'),
     update(policy, context) {
       const document = validatePolicy(policy, limits, 'policy');
       const stored = store.transaction(() => append(document, 'api', null, context));
