@@ -193,7 +193,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const byKind = new Map<string, number>();
     for (const entry of batch) byKind.set(topicKind(entry.record.topic), (byKind.get(topicKind(entry.record.topic)) ?? 0) + 1);
     for (const [kind, n] of byKind) metrics.outboxPublished(kind, n);
-    metrics.checkCoverage();
+    metrics.checkCoverage(batch.map((entry) => entry.eventId));
     published += batch.length;
     logger.debug('outbox relay: published', { records: batch.length, lastSeq: batch[batch.length - 1]?.seq });
     return 'published';

@@ -18,8 +18,13 @@ export interface AuthorityMetrics {
   anomalyRaised(kind: string): void;
   /** `kind`: `client` (token endpoint) or, later, `operator`; `reason`: e.g. `invalid_client`. Never a name. */
   loginFailed(kind: 'client' | 'operator', reason: string): void;
-  /** Looks for events whose coverage just became complete and records their duration. Never throws. */
-  checkCoverage(): void;
+  /**
+   * Looks for events whose coverage just became complete and records their duration. Never
+   * throws. With `eventIds`, only those events are looked at: the relay passes the batch it just
+   * marked published (acks for it may have arrived before the mark), instead of re-checking every
+   * tracked event after each batch.
+   */
+  checkCoverage(eventIds?: readonly string[]): void;
 }
 
 export interface AuthorityMetricsOptions {
@@ -98,13 +103,14 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
     return null;
   }
 
-  function scan(recordCompletions: boolean): CoverageSnapshot {
+  function scan(recordCompletions: boolean, only?: ReadonlySet<string>): CoverageSnapshot {
     const now = clock.now();
     const rows = tracked.all(now - windowMs);
     let incomplete = 0;
     let oldestPublished: number | null = null;
     let latest: CoverageSnapshot['latest'] = null;
     for (const row of rows) {
+      if (only !== undefined && !only.has(row.event_id)) continue;
       const type = eventType(row);
       if (type === null) continue;
       if (row.expires_at !== null && row.expires_at <= now) continue; // its deny rule is gone
@@ -189,7 +195,7 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
     tokenIssued: (grantType, tokenType) => tokens.add(1, { grant_type: grantType, token_type: tokenType }),
     anomalyRaised: (kind) => anomalies.add(1, { kind }),
     loginFailed: (kind, reason) => loginsFailed.add(1, { kind, reason }),
-    checkCoverage: () => safely(() => void scan(true)),
+    checkCoverage: (eventIds) => safely(() => void scan(true, eventIds === undefined ? undefined : new Set(eventIds))),
   };
 }
 
