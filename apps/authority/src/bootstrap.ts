@@ -144,7 +144,12 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     // module gets this handle, the consumer is attached once the app exists.
     let acks: AcksConsumer | undefined;
     const acksStatus: AcksConsumerStatus = { state: () => acks?.state() ?? 'disabled' };
-    const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, logger: false });
+    const adapter = new FastifyAdapter({
+      bodyLimit: MAX_BODY_BYTES,
+      logger: false,
+      // request.ip is the client behind a trusted reverse proxy (throttling, audit), never a spoofed X-Forwarded-For.
+      ...(config.trustedProxies === undefined ? {} : { trustProxy: [...config.trustedProxies] }),
+    });
     app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay, config, acks: acksStatus }), adapter, {
       // Fastify's own JSON parser plus @fastify/formbody below, instead of Nest's: one parser
       // per type, with the body limit applied to both.

@@ -183,8 +183,16 @@ describe('loadConfig', () => {
     ['REVMESH_ANOMALY_JTI_INSTANCES', '0'],
     ['REVMESH_ANOMALY_DEDUP_WINDOW_MS', '999'],
     ['REVMESH_POLICY_FILE', 'policy.toml'],
+    ['REVMESH_TRUSTED_PROXIES', 'proxy.example.com'],
+    ['REVMESH_TRUSTED_PROXIES', '10.0.0.0/33'],
+    ['REVMESH_TRUSTED_PROXIES', '10.0.0.1,fe80::/129'],
   ])('rejects %s=%j', (name, value) => {
     expect(problemsOf({ ...valid, [name]: value })).toEqual([name]);
+  });
+
+  it('reads trusted proxies (addresses and CIDR ranges), optional', () => {
+    expect(loadConfig({ ...valid, REVMESH_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,::1,fd00::/8' }).trustedProxies).toEqual(['10.0.0.0/8', '127.0.0.1', '::1', 'fd00::/8']);
+    expect(loadConfig(valid)).not.toHaveProperty('trustedProxies');
   });
 
   it('reads the policy file path (resolved), optional', () => {

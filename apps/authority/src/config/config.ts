@@ -45,6 +45,8 @@ export interface AuthorityConfig {
   readonly eventSignerReset: boolean;
   /** REVMESH_POLICY_FILE: absolute path of the security policy file, when given. */
   readonly policyFile?: string;
+  /** REVMESH_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed. */
+  readonly trustedProxies?: readonly string[];
 }
 
 /** The configuration is invalid. The message lists every problem and how to fix each. */
@@ -167,5 +169,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     },
     eventSignerReset: e.REVMESH_EVENT_SIGNER_RESET,
     ...(e.REVMESH_POLICY_FILE === undefined ? {} : { policyFile: e.REVMESH_POLICY_FILE }),
+    ...(e.REVMESH_TRUSTED_PROXIES === undefined || e.REVMESH_TRUSTED_PROXIES.length === 0 ? {} : { trustedProxies: e.REVMESH_TRUSTED_PROXIES }),
   };
 }

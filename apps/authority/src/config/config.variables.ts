@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { topicNames } from '@revmesh/contracts';
 import { CLIENT_ID_PATTERN, MAX_AUDIENCE_LENGTH } from '@revmesh/authority-core';
@@ -289,6 +290,18 @@ export const CONFIG_VARIABLES = {
         .optional(),
     ),
   } satisfies Variable<string | undefined>,
+  REVMESH_TRUSTED_PROXIES: {
+    description:
+      'Reverse proxies in front of the authority, comma-separated IP addresses or CIDR ranges. Requests from them take the client address from X-Forwarded-For (login throttling per address, audit source address). Unset: the socket address, and X-Forwarded-For is ignored (behind a proxy every operator would then share one address).',
+    fix: 'use comma-separated IPv4/IPv6 addresses or CIDR ranges, e.g. 10.0.0.0/8,127.0.0.1',
+    schema: optionalRaw().pipe(
+      z
+        .string()
+        .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part !== ''))
+        .refine((parts) => parts.every((part) => isIpOrCidr(part)), 'contains an entry that is not an IP address or CIDR range')
+        .optional(),
+    ),
+  } satisfies Variable<readonly string[] | undefined>,
   REVMESH_LOG_LEVEL: variable({
     default: 'info',
     description: 'Least severe log level written: error, warn, info or debug.',
@@ -296,5 +309,16 @@ export const CONFIG_VARIABLES = {
     parse: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
   }),
 } as const;
+
+/** An IPv4/IPv6 address, optionally with a /prefix of the right size. */
+function isIpOrCidr(value: string): boolean {
+  const [address = '', prefix, extra] = value.split('/');
+  if (extra !== undefined) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 export type ConfigVariableName = keyof typeof CONFIG_VARIABLES;

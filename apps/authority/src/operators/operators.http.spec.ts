@@ -240,3 +240,45 @@ describe('operator auth HTTP API', () => {
     });
   });
 });
+
+describe('client address behind a reverse proxy (REVMESH_TRUSTED_PROXIES)', () => {
+  const guess = (f: AuthorityFixture, username: string, remoteAddress: string, forwardedFor: string) =>
+    f.request({
+      method: 'POST',
+      url: '/v1/login',
+      payload: { username, password: 'guess-guess-guess', totp: '123456' },
+      as: null,
+      remoteAddress,
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+  const deniedFrom = (f: AuthorityFixture): (string | null)[] =>
+    f.authority.core.audit
+      .list(0, 1000)
+      .filter((e) => e.action === 'operators.login' && e.outcome === 'denied')
+      .map((e) => e.sourceAddress);
+
+  it('from a trusted proxy, throttles and audits the forwarded client, not the proxy', async () => {
+    const f = await startTestAuthority({ trustedProxies: ['10.9.0.0/16'] });
+    try {
+      for (let i = 0; i < 5; i++) expectProblem(await guess(f, `user-${i}`, '10.9.0.1', '203.0.113.7'), 401, 'INVALID_CREDENTIALS');
+      expectProblem(await guess(f, 'user-x', '10.9.0.1', '203.0.113.7'), 429, 'LOGIN_THROTTLED');
+      // Another client behind the same proxy is not locked out with the first one.
+      expectProblem(await guess(f, 'user-y', '10.9.0.1', '203.0.113.8'), 401, 'INVALID_CREDENTIALS');
+      expect(deniedFrom(f)).toContain('203.0.113.7');
+      expect(deniedFrom(f)).not.toContain('10.9.0.1');
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('without trusted proxies, X-Forwarded-For is ignored: a client cannot dodge throttling by inventing addresses', async () => {
+    const f = await startTestAuthority();
+    try {
+      for (let i = 0; i < 5; i++) expectProblem(await guess(f, `user-${i}`, '10.9.0.1', `203.0.113.${i}`), 401, 'INVALID_CREDENTIALS');
+      expectProblem(await guess(f, 'user-x', '10.9.0.1', '203.0.113.99'), 429, 'LOGIN_THROTTLED');
+      expect(new Set(deniedFrom(f))).toEqual(new Set(['10.9.0.1']));
+    } finally {
+      await f.close();
+    }
+  });
+});
