@@ -198,6 +198,20 @@ describe('operator auth HTTP API', () => {
         { request_id: 'bad-login', action: 'operators.login', actor_id: 'ghost', target: 'ghost' },
       ]);
     });
+
+    it('caps the audit rows of anonymous refusals (60 a minute, the rest counted into the next); an operator’s refusals are all audited', async () => {
+      const deniedRows = (actor: string): { details: string }[] =>
+        f.authority.core.store.db.prepare("SELECT details FROM audit_log WHERE action = 'access.denied' AND actor_id = ? ORDER BY seq").all(actor) as { details: string }[];
+      for (let i = 0; i < 100; i++) expect((await f.request({ method: 'GET', url: '/v1/me', as: null })).statusCode).toBe(401);
+      expect(deniedRows('(unauthenticated)')).toHaveLength(60);
+      for (let i = 0; i < 70; i++) expect((await f.request({ method: 'POST', url: '/v1/keys/rotate', payload: { reason: 'r' }, as: responder })).statusCode).toBe(403);
+      expect(deniedRows(responder.username)).toHaveLength(70);
+      f.clock.advance(60_000);
+      expect((await f.request({ method: 'GET', url: '/v1/me', as: null })).statusCode).toBe(401);
+      const rows = deniedRows('(unauthenticated)');
+      expect(rows).toHaveLength(61);
+      expect(JSON.parse(rows[60]!.details)).toMatchObject({ suppressed: 40 });
+    });
   });
 
   describe('sessions and operators', () => {
