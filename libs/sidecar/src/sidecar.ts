@@ -429,6 +429,11 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     message: `${scopeName(scope)} is in lockdown: every token is refused until it is lifted`,
     scope,
   });
+  /** The LOCKDOWN failure when a lockdown covers this sidecar's audiences, else undefined. */
+  const activeLockdown = (): KillSwitchFailure | undefined => {
+    const locked = killSwitches.lockdownFor(audiences);
+    return locked ? lockdownFailure(locked) : undefined;
+  };
 
   const verify = async (token: string, verifyOptions: VerifyOptions | undefined): Promise<Verified> => {
     if (state !== 'ready') {
@@ -436,8 +441,8 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     }
     // Before anything else, the token included: a lockdown refuses valid and invalid tokens alike,
     // and no per-route policy (not even fail-open-UNSAFE while stale) gets past it.
-    const locked = killSwitches.lockdownFor(audiences);
-    if (locked) return { result: lockdownFailure(locked) };
+    const locked = activeLockdown();
+    if (locked) return { result: locked };
     let failOpen = false;
     if (isStale()) {
       const silence = silenceMs();
@@ -469,8 +474,8 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     // Re-checked after the await: a sidecar closed meanwhile must not accept.
     if ((state as SidecarState) !== 'ready') return { result: verifyFailure('NOT_READY', 'the sidecar is closed') };
     // Re-checked too: a lockdown may have arrived during the signature check.
-    const locked = killSwitches.lockdownFor(audiences);
-    if (locked) return { result: lockdownFailure(locked) };
+    const locked = activeLockdown();
+    if (locked) return { result: locked };
     const overflowing = denyList.isOverflowing();
     if (!overflowing && overflowLog.active) {
       overflowLog.active = false;
@@ -561,11 +566,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       return result;
     },
     isStale,
-    lockdown: () => {
-      if (state !== 'ready') return undefined;
-      const locked = killSwitches.lockdownFor(audiences);
-      return locked ? lockdownFailure(locked) : undefined;
-    },
+    lockdown: () => (state === 'ready' ? activeLockdown() : undefined),
     appliedRevocation: (revocationId) => sync.appliedRevocation(revocationId),
     onRevocationApplied: (listener) => {
       if (typeof listener !== 'function') throw new TypeError('sidecar.onRevocationApplied(listener): listener must be a function');

@@ -60,14 +60,15 @@ export class OperatorGuard implements CanActivate {
     const refuse = (code: ProblemCode, detail: string, reason: string, who?: OperatorPrincipal, headers?: Record<string, string>): never => {
       // Anonymous refusals are audited up to a budget (anyone can send them); operators' always.
       const budget = who === undefined ? this.anonymousRefusals.take() : { audit: true as const, suppressedBefore: 0 };
-      if (!budget.audit) throw new ProblemException(code, detail, headers === undefined ? {} : { headers });
-      this.auditRefusal(request, code, reason, budget.suppressedBefore, {
-        actor: who === undefined ? UNAUTHENTICATED : { kind: 'operator', id: who.username },
-        role: who?.role ?? null,
-        justification: null,
-        requestId,
-        sourceAddress,
-      });
+      if (budget.audit) {
+        this.auditRefusal(request, code, reason, budget.suppressedBefore, {
+          actor: who === undefined ? UNAUTHENTICATED : { kind: 'operator', id: who.username },
+          role: who?.role ?? null,
+          justification: null,
+          requestId,
+          sourceAddress,
+        });
+      }
       throw new ProblemException(code, detail, headers === undefined ? {} : { headers });
     };
 
