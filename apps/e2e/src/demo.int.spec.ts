@@ -7,7 +7,7 @@ const run = promisify(execFile);
 
 /** Keeps the README's `npm run demo` true: the built demo runs start to finish against the test broker. */
 describe('npm run demo', () => {
-  it('shows a token accepted by three services, revoked, then rejected by all three with their latency; a two-person kill switch; a verified audit chain', async () => {
+  it('runs on topics of its own and shows a token accepted by three services, revoked, then rejected by all three with their latency; a two-person kill switch; a verified audit chain', async () => {
     const { stdout } = await run(process.execPath, [join(REPO_ROOT, 'tools/demo/dist/main.js'), '--once'], {
       env: { PATH: process.env['PATH'], KAFKA_BROKERS: process.env['KAFKA_BROKERS'] },
       timeout: 120_000,
@@ -21,5 +21,8 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/every service answers 503 LOCKDOWN, even to a valid token/);
     expect(stdout).toMatch(/the token issued before the cut stays rejected: 401 KILL_SWITCH_CUT/);
     expect(stdout).toMatch(/Audit: \d+ hash-chained entries .*\n.*chain verified/);
+    // Its own topics: nothing of an earlier run (another authority's signer) is read.
+    expect(stdout).toMatch(/topics demo-[a-z0-9]+-[0-9a-f]{6}\.\* \(this run's own, deleted on exit\)/);
+    expect(stdout).toMatch(/Events rejected by the services: none/);
   });
 });

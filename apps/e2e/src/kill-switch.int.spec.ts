@@ -45,7 +45,7 @@ const AUD_B = 'billing-api';
 const code = (result: VerifyResult): string => (result.ok ? 'OK' : result.code);
 
 /**
- * Issue 4, kill switch with lockdown, through the real broker: the authority publishes the
+ * Kill switch with lockdown, through the real broker: the authority publishes the
  * kill switch on the keys topic; sidecars of the locked audience refuse everything with
  * LOCKDOWN (a sidecar started later too, from the compacted topic), another audience is
  * unaffected; a lift restores service for new tokens while tokens issued before the cut stay

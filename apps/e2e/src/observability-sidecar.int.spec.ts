@@ -27,7 +27,7 @@ const run = promisify(execFile);
 const KAFKA_SH = join(REPO_ROOT, 'deploy/local-kafka/kafka.sh');
 
 /**
- * Issue 5 §3 through a real broker: a second, private broker (so the shared one is not disturbed)
+ * The staleness policy through a real broker: a second, private broker (so the shared one is not disturbed)
  * is stopped for longer than the staleness bound; a fail-closed verification answers STALE_STATE,
  * a fail-open one accepts and is counted; once the broker is back and a heartbeat arrives, both
  * recover. The test plays the authority itself: signed heartbeats on the keys topic.
@@ -127,7 +127,7 @@ describe('sidecar staleness with the broker stopped', () => {
   }, 300_000);
 });
 
-/** Issue 5 §2: the demo-api's Prometheus endpoint after blocked requests and a revocation (names per metrics.md). */
+/** The demo-api's Prometheus endpoint after blocked requests and a revocation (names per metrics.md). */
 describe('demo-api /metrics', () => {
   let authority: AuthorityHandle;
   let api: ServiceProcess;

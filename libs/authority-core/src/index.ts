@@ -99,7 +99,7 @@ export { authorityHeartbeatEvent, DEFAULT_AUTHORITY_HEARTBEAT_MS, type Authority
 export type { AuthorityMetrics } from './telemetry/authority-metrics';
 export { ATTR, AUTHORITY_METER, AUTHORITY_TRACER, METRIC, SPAN } from './telemetry/names';
 export { activeTraceFields, activeTraceparent, contextFromTraceparent, formatTraceparent } from './telemetry/trace-context';
-// Issue 4 (operators, audit, policy, approvals, kill switch): shared types.
+// Operators, audit, policy, approvals, kill switch: shared types.
 export { ROLES, isRole, roleAtLeast, type Role } from './operators/roles';
 export {
   OPERATOR_TOKEN_AUDIENCE,

@@ -52,7 +52,7 @@ describe('sidecar with brokers', () => {
   });
 
   it('closes its transport after a failed start, even without close()', async () => {
-    const failing = { ...transport, createReader: () => ({ caughtUp: new Promise<void>(() => undefined), start: () => Promise.reject(new Error('no broker')), stop: async () => undefined }) };
+    const failing = { ...transport, createReader: () => ({ caughtUp: new Promise<void>(() => undefined), start: () => Promise.reject(new Error('no broker')), stop: async () => undefined, lag: () => undefined }) };
     jest.mocked(createKafkaTransport).mockReset().mockReturnValueOnce(failing).mockReturnValueOnce(reports);
     const issuer = await createTestIssuer();
     const sidecar = createSidecar({

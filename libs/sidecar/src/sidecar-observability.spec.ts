@@ -20,7 +20,7 @@ import {
   SPAN_TOKEN_VERIFY,
 } from './telemetry/names';
 import { createSidecarFixture, T0, type SidecarFixture } from './testing/sidecar-fixture.spec-helper';
-import { revmeshFastify } from './fastify/revmesh-fastify';
+import { revmeshFastify, type FastifyLikeRequest } from './fastify/revmesh-fastify';
 import { createSidecar } from './sidecar';
 import { createInMemoryTransport, createRecordingLogger, createTestEventSigner } from '@revmesh/test-support';
 
@@ -100,7 +100,7 @@ describe('staleness policy', () => {
       return { r, sent };
     };
     const closed = reply();
-    const request = { headers: { authorization: `Bearer ${token}` }, ip: '192.0.2.1' } as { headers: { authorization: string }; ip: string; revmesh?: unknown };
+    const request = { headers: { authorization: `Bearer ${token}` }, ip: '192.0.2.1' } as FastifyLikeRequest;
     await revmeshFastify(f.sidecar)(request, closed.r);
     expect(closed.sent.status).toBe(503);
     expect(JSON.parse(closed.sent.body!)).toMatchObject({ code: 'STALE_STATE' });
@@ -111,7 +111,7 @@ describe('staleness policy', () => {
   });
 });
 
-describe('metrics of issue 5', () => {
+describe('metrics per the catalogue', () => {
   it('observes staleness age and limit, key-set size by state, and pre-creates signature rejection counters at 0', async () => {
     const f = await createSidecarFixture({ sidecar: { staleness: { maxSilenceMs: 30_000 }, keys: { source: 'kafka' } } });
     await f.publish(keyStateEvent({ key: f.issuer, state: 'active', keySetVersion: 1, now: f.clock.now() }));

@@ -1,4 +1,5 @@
 export { ensureKafka, stopKafkaIfStartedHere, waitForKafka, type LocalKafka } from './kafka/local-kafka';
+export { createOwnTopics, type OwnTopics } from './kafka/topic-prefix';
 export { freePort } from './process/free-port';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './process/service-process';
 export { createInMemoryTransport, type AppendRecord, type InMemoryTransport, type InMemoryTransportOptions } from './fakes/in-memory-transport';

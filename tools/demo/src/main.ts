@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { addOperator, bootstrapOperator, freePort, startServiceProcess, type OperatorSession, type ServiceProcess } from '@revmesh/test-support';
+import { addOperator, bootstrapOperator, createOwnTopics, freePort, startServiceProcess, type OperatorSession, type OwnTopics, type ServiceProcess } from '@revmesh/test-support';
 import { verifyAuditExport } from '@revmesh/contracts';
 import { acquireKafka, type KafkaSource } from './kafka-source';
 import { requestJson } from './http';
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const once = process.argv.includes('--once') || !process.stdin.isTTY;
   const services: ServiceProcess[] = [];
   let kafka: KafkaSource | undefined;
+  let topics: OwnTopics | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'revmesh-demo-'));
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     stopping = true;
     log('\nShutting down ...');
     await Promise.all(services.map((s) => s.stop()));
+    await topics?.remove();
     await kafka?.release();
     rmSync(dataDir, { recursive: true, force: true });
     process.exit(code);
@@ -36,13 +38,14 @@ async function main(): Promise<void> {
 
   try {
     kafka = await acquireKafka(ROOT, log);
-    log(`Kafka: ${kafka.description} (${kafka.brokers})`);
+    topics = createOwnTopics(kafka.brokers, 'demo');
+    log(`Kafka: ${kafka.description} (${kafka.brokers}), topics ${topics.prefix}* (this run's own, deleted on exit)`);
 
     const bootstrapToken = randomBytes(32).toString('base64url');
     const clientSecret = randomBytes(32).toString('base64url');
     const authorityPort = await freePort();
     const authorityUrl = `http://127.0.0.1:${authorityPort}`;
-    const common = { PATH: process.env['PATH'], KAFKA_BROKERS: kafka.brokers, REVMESH_LOG_LEVEL: 'warn' };
+    const common = { PATH: process.env['PATH'], KAFKA_BROKERS: kafka.brokers, REVMESH_TOPIC_PREFIX: topics.prefix, REVMESH_LOG_LEVEL: 'warn' };
 
     services.push(
       await startServiceProcess({
@@ -143,6 +146,7 @@ async function main(): Promise<void> {
     }
 
     await demonstrateKillSwitch(admin, apis, () => issueAccessToken(authorityUrl, clientSecret));
+    await reportRejectedEvents(apis);
 
     if (once) {
       await shutdown(0);
@@ -153,6 +157,7 @@ async function main(): Promise<void> {
     log(`   curl -s -H "authorization: Bearer <token>" ${apis[0]?.url}/v1/hello`);
     log(`   curl -s -X POST -H "authorization: Bearer ${admin.token}" -H "content-type: application/json" \\`);
     log(`        -d '{"target":"sub","value":"demo-client","reason":"try it","justification":"trying the demo"}' ${authorityUrl}/v1/revocations`);
+    log(`   your own service's sidecar: brokers ['${kafka.brokers}'], topicPrefix '${topics.prefix}', issuer '${authorityUrl}'`);
     log(`   (operator ${admin.username}, password ${admin.password}, TOTP secret ${admin.totpSecret} - for \`revmesh login\`)`);
     log('Press Ctrl-C to stop everything.');
   } catch (error) {
@@ -237,6 +242,21 @@ async function demonstrateKillSwitch(admin: OperatorSession, apis: readonly { id
   log(`\n6. Audit: ${lines.length} hash-chained entries (logins, requests, approvals, kill switch, revocations, the export itself);`);
   log(`   chain ${verdict.ok ? 'verified' : `BROKEN at seq ${String(verdict.seq)}: ${verdict.problem}`} (revmesh audit verify does the same offline)`);
   if (!verdict.ok) throw new Error('the audit chain does not verify');
+}
+
+/**
+ * Every event this run's services read was signed by this run's authority: a rejection here would
+ * mean the run read someone else's topics (or a forgery), so it is shown, not hidden.
+ */
+async function reportRejectedEvents(apis: readonly { id: string; url: string }[]): Promise<void> {
+  const rejected: string[] = [];
+  for (const api of apis) {
+    const stats = await requestJson(`${api.url}/_revmesh/stats`);
+    for (const [reason, count] of Object.entries((stats.body['rejectedEvents'] ?? {}) as Record<string, number>)) {
+      if (count > 0) rejected.push(`${api.id} ${reason} ${count}`);
+    }
+  }
+  log(`\n7. Events rejected by the services: ${rejected.length === 0 ? 'none (every event was signed by this run\'s authority)' : rejected.join(', ')}`);
 }
 
 function percentile(sorted: readonly number[], p: number): number {

@@ -54,7 +54,7 @@ describe('approval service (two-person rule)', () => {
   const open = (overrides: Partial<ApprovalServiceOptions> = {}): ApprovalService =>
     createApprovalService({
       store,
-      audit: { append: (entry) => void audit.push(entry) },
+      audit: { append: (entry) => ({ ...entry, seq: audit.push(entry), at: now, prevHash: '', hash: '' }) },
       policy: { current: () => policy },
       executors: { 'keys.compromise': executor('keys.compromise'), 'revocations.client_id': executor('revocations.client_id') },
       clock: { now: () => now },

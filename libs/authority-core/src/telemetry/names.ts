@@ -44,7 +44,7 @@ export const METRIC = {
   keySetVersion: 'revmesh.authority.key_set.version',
   tokensIssued: 'revmesh.authority.tokens.issued',
   anomalies: 'revmesh.authority.anomalies',
-  /** Only `kind="client"` (OAuth client authentication at /oauth/token) exists; `operator` comes with issue 4. */
+  /** `kind`: `client` (OAuth client authentication at /oauth/token) or `operator` (operator login). */
   loginsFailed: 'revmesh.authority.logins.failed',
   // Not emitted: refresh tokens do not exist yet.
   // refreshReuseDetections: 'revmesh.authority.refresh_tokens.reuse_detections',
