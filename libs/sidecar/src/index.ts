@@ -14,6 +14,8 @@ export type {
   StalePolicy,
   StalenessOptions,
 } from './options/sidecar-options';
+export type { EventSignerJwk } from '@revmesh/contracts';
+export type { EventSignerJwkSet, EventSignersOption } from './options/event-signers-option';
 export { SIDECAR_DEFAULTS } from './options/resolve-options';
 export {
   VERIFY_FAILURE_CODES,

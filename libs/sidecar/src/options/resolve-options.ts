@@ -1,8 +1,7 @@
-import { createPublicKey } from 'node:crypto';
 import type { MeterProvider } from '@opentelemetry/api';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { DEFAULT_TOPIC_PREFIX, eventSignerJwkSchema, topicNames, type EventSignerJwk, type TopicNames } from '@revmesh/contracts';
+import { DEFAULT_TOPIC_PREFIX, topicNames, type EventSignerJwk, type TopicNames } from '@revmesh/contracts';
 import type { EventTransport } from '@revmesh/transport';
 import { createJsonLogger, type SidecarLogger } from '../logging/logger';
 import { defaultInstanceId, INSTANCE_ID_PATTERN } from '../internal/instance-id';
@@ -14,6 +13,7 @@ import {
   SUPPORTED_ALGORITHMS,
   type SupportedAlgorithm,
 } from '../verify/algorithms';
+import { eventSignersSchema, PRIVATE_JWK_MEMBERS } from './event-signers-option';
 import type { SidecarOptions, StalePolicy } from './sidecar-options';
 
 /** Defaults, in one place so the TSDoc of {@link SidecarOptions} and the code cannot drift apart unnoticed. */
@@ -107,7 +107,6 @@ const required = (what: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? `is required: ${what}` : undefined;
 
 const BROKER_PATTERN = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth', 'priv'];
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
 const isLoopback = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 
@@ -190,53 +189,6 @@ const keysSchema = z
     } else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       ctx.addIssue({ code: 'custom', path: ['jwksUrl'], message: `must be an https: URL, got ${url.protocol}` });
     }
-  });
-
-/**
- * Trust anchors. Checked member by member so that a private key gets its own loud message (the
- * generic "unrecognized key" of a strict schema would not say why it matters).
- */
-const eventSignersSchema = z
-  .array(z.unknown(), {
-    error: (i) =>
-      i.input === undefined
-        ? "is required: the public JWK(s) of the authority's event-signing key, e.g. from env REVMESH_EVENT_SIGNERS (every event is checked against them)"
-        : 'must be an array of public Ed25519 JWKs',
-  })
-  .min(1, 'must list at least one trusted event signer')
-  .superRefine((signers, ctx) => {
-    const kids = new Set<string>();
-    signers.forEach((jwk, i) => {
-      if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
-        ctx.addIssue({ code: 'custom', path: [i], message: 'must be a JWK object { kty: "OKP", crv: "Ed25519", x, kid }' });
-        return;
-      }
-      const secret = PRIVATE_JWK_MEMBERS.find((m) => (jwk as Record<string, unknown>)[m] !== undefined);
-      if (secret) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [i],
-          message: `REFUSED: contains private key material ("${secret}"). The event-signing private key must never leave the authority; pass only the public JWK (kty, crv, x, kid)`,
-        });
-        return;
-      }
-      const parsed = eventSignerJwkSchema.safeParse(jwk);
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          const message = issue.code === 'unrecognized_keys' ? `unexpected member(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` : issue.message;
-          ctx.addIssue({ code: 'custom', path: [i, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))], message: `${message} (an event signer is an Ed25519 public JWK: kty "OKP", crv "Ed25519", x, kid)` });
-        }
-        return;
-      }
-      try {
-        createPublicKey({ key: { ...parsed.data }, format: 'jwk' });
-      } catch {
-        ctx.addIssue({ code: 'custom', path: [i, 'x'], message: 'is not a valid Ed25519 public key' });
-        return;
-      }
-      if (kids.has(parsed.data.kid)) ctx.addIssue({ code: 'custom', path: [i, 'kid'], message: `duplicate kid ${JSON.stringify(parsed.data.kid)}` });
-      kids.add(parsed.data.kid);
-    });
   });
 
 const algorithmsSchema = z
@@ -387,8 +339,8 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
     maxTokenBytes: o.maxTokenBytes ?? SIDECAR_DEFAULTS.maxTokenBytes,
     maxTokenLifetimeSeconds: o.maxTokenLifetimeSeconds ?? SIDECAR_DEFAULTS.maxTokenLifetimeSeconds,
     denyListMaxEntries: o.denyList?.maxEntries ?? SIDECAR_DEFAULTS.denyListMaxEntries,
-    // Copied: a caller mutating its array later must not change whom this sidecar trusts.
-    eventSigners: (o.eventSigners as EventSignerJwk[]).map((jwk) => eventSignerJwkSchema.parse(jwk)),
+    // A fresh array of parsed JWKs: a caller mutating its input later must not change whom this sidecar trusts.
+    eventSigners: o.eventSigners,
     heartbeatIntervalMs: o.heartbeatIntervalMs ?? SIDECAR_DEFAULTS.heartbeatIntervalMs,
     transport: o.transport !== undefined ? { kind: 'provided', transport: o.transport } : { kind: 'brokers', brokers: [...o.brokers!] },
     topic: topics.revocations,

@@ -1,10 +1,10 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { JSONWebKeySet } from 'jose';
-import type { EventSignerJwk } from '@revmesh/contracts';
 import type { EventTransport } from '@revmesh/transport';
 import type { SidecarLogger } from '../logging/logger';
 import type { Clock, Milliseconds, Seconds } from '../internal/units';
 import type { SupportedAlgorithm } from '../verify/algorithms';
+import type { EventSignersOption } from './event-signers-option';
 
 /**
  * The default: the key set is built from the signed events of the keys topic (`<prefix>keys.v1`).
@@ -119,7 +119,7 @@ export interface SidecarOptions {
    * authority. Take the anchors from configuration you control (e.g. env `REVMESH_EVENT_SIGNERS`),
    * not from the network at every start.
    */
-  readonly eventSigners: readonly EventSignerJwk[];
+  readonly eventSigners: EventSignersOption;
   /**
    * Accepted JWS algorithms. Default `['ES256', 'EdDSA']`. `none` and `HS*` are refused at
    * validation; the header `alg` is checked against this list before any key is looked up.
