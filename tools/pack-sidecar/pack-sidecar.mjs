@@ -31,11 +31,24 @@ const BUNDLED = ['contracts', 'transport'];
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 /** @param {string} path @param {unknown} value */
 const writeJson = (path, value) => writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`);
-/** @param {string} message */
+/** @param {string} message @returns {never} */
 const fail = (message) => {
   process.stderr.write(`pack:sidecar: ${message}\n`);
   process.exit(1);
 };
+
+/**
+ * Runs a command with its output shown; a failure ends the script with one line (the command's
+ * own output above says why).
+ * @param {string} command @param {string[]} args @param {import('node:child_process').ExecFileSyncOptions} [options]
+ */
+function run(command, args, options = { stdio: 'inherit' }) {
+  try {
+    return execFileSync(command, args, options);
+  } catch {
+    return fail(`${[command, ...args].map((a) => a.replace(ROOT + '/', '')).join(' ')} failed`);
+  }
+}
 
 /**
  * Compiles libs/<name> into <target>/dist: declarations, JavaScript, nothing else. Its
@@ -43,10 +56,9 @@ const fail = (message) => {
  * @param {string} name @param {string} target @param {string} scratch
  */
 function compile(name, target, scratch) {
-  execFileSync(
+  run(
     process.execPath,
     [TSC, '-p', join(ROOT, 'libs', name, 'tsconfig.json'), '--outDir', join(target, 'dist'), '--tsBuildInfoFile', join(scratch, `${name}.tsbuildinfo`), '--sourceMap', 'false', '--declarationMap', 'false'],
-    { stdio: 'inherit' },
   );
 }
 
@@ -88,7 +100,7 @@ function filesUnder(dir) {
 }
 
 function main() {
-  execFileSync(process.execPath, [TSC, '-b', join(ROOT, 'libs', 'sidecar', 'tsconfig.json')], { stdio: 'inherit' });
+  run(process.execPath, [TSC, '-b', join(ROOT, 'libs', 'sidecar', 'tsconfig.json')]);
 
   const scratch = mkdtempSync(join(tmpdir(), 'revmesh-pack-sidecar-'));
   try {
@@ -117,7 +129,7 @@ function main() {
 
     mkdirSync(OUT_DIR, { recursive: true });
     for (const old of readdirSync(OUT_DIR).filter((f) => /^revmesh-sidecar-.*\.tgz$/.test(f))) rmSync(join(OUT_DIR, old));
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', OUT_DIR], { cwd: stage, encoding: 'utf8' }));
+    const [packed] = JSON.parse(String(run('npm', ['pack', '--json', '--pack-destination', OUT_DIR], { cwd: stage, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })));
     const paths = packed.files.map((/** @type {{ path: string }} */ f) => f.path);
     for (const name of BUNDLED) {
       if (!paths.includes(`node_modules/@revmesh/${name}/dist/index.js`)) fail(`@revmesh/${name} is missing from the tarball`);
