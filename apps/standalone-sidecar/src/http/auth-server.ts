@@ -1,0 +1,104 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { RevmeshRequestContext, Sidecar, SidecarLogger, VerifyFailure } from '@revmesh/sidecar';
+import { revmeshFastify } from '@revmesh/sidecar/fastify';
+import { PROBLEM_HEADER, type StandaloneSidecarConfig } from '../config/standalone-config';
+import { claimHeaders } from './claim-headers';
+import { originalRequest } from './forwarded-request';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the revmesh hook once the token is verified. */
+    revmesh?: RevmeshRequestContext | null;
+    /** Set by the revmesh hook when the token (or the sidecar's state) is refused. */
+    revmeshFailure?: VerifyFailure | null;
+  }
+}
+
+export interface AuthServerOptions {
+  readonly config: Pick<StandaloneSidecarConfig, 'authPath' | 'claimHeaders' | 'codeHeader' | 'trustedProxies' | 'stalePolicy' | 'logLevel'>;
+  readonly sidecar: Sidecar;
+  readonly logger: SidecarLogger;
+  /** Serves Prometheus text (from `startNodeTelemetry`); mounted at `GET /metrics` when given. */
+  readonly metricsHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+}
+
+/** JSON with every non-ASCII character escaped, so it fits in a header value unchanged in meaning. */
+const asciiJson = (json: string): string => json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * The HTTP face of `revmesh-sidecar`:
+ * - `<authPath>` and anything below it, any method: the authorization sub-request of nginx
+ *   `auth_request`, Envoy HTTP `ext_authz` (original path appended) or Traefik `ForwardAuth`.
+ *   The `Authorization: Bearer` token is verified by the library's Fastify hook, so the answers
+ *   are the library adapters' own: 200 with the configured claim headers, or 401/503
+ *   problem+json (with `WWW-Authenticate` on 401) plus the code header and the problem document
+ *   in `X-Revmesh-Problem`. Answered from `onRequest`: no body is ever read.
+ * - `GET /health/live`, `GET /health/ready` (503 while starting or stale), `GET /metrics`.
+ */
+export function createAuthServer(options: AuthServerOptions): FastifyInstance {
+  const { config, sidecar, logger } = options;
+  const app = Fastify({ logger: false, trustProxy: [...config.trustedProxies], bodyLimit: 16 * 1024 });
+  app.decorateRequest('revmesh', null);
+  app.decorateRequest('revmeshFailure', null);
+  const mapping = Object.entries(config.claimHeaders);
+  const debug = config.logLevel === 'debug';
+
+  const verify = revmeshFastify(sidecar, {
+    stalePolicy: config.stalePolicy,
+    onRejected(failure, request) {
+      const fastifyRequest = request as FastifyRequest;
+      fastifyRequest.revmeshFailure = failure;
+      // The original method and URI only matter to this debug line: not computed otherwise.
+      if (debug) {
+        const original = originalRequest(fastifyRequest.headers, fastifyRequest.method, fastifyRequest.url, config.authPath);
+        logger.debug('request refused', { code: failure.code, method: original.method, uri: original.uri, address: fastifyRequest.ip });
+      }
+    },
+  });
+  const allow = (request: FastifyRequest, reply: FastifyReply, _done: () => void): void => {
+    // The previous hook set the claims; answering here, in onRequest, means no body is parsed.
+    const claims = request.revmesh?.claims;
+    if (claims === undefined) {
+      void reply.code(500).send();
+      return;
+    }
+    for (const [name, value] of claimHeaders(claims, mapping)) void reply.header(name, value);
+    void reply.code(200).header('cache-control', 'no-store').send();
+  };
+  const labelRejection = (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void => {
+    const failure = request.revmeshFailure;
+    if (failure) {
+      void reply.header(config.codeHeader, failure.code);
+      // nginx does not pass a sub-request's body on; this header lets it answer with the same document.
+      if (typeof payload === 'string') void reply.header(PROBLEM_HEADER, asciiJson(payload));
+    }
+    done(null, payload);
+  };
+  for (const url of [config.authPath, `${config.authPath}/*`]) {
+    app.all(url, { onRequest: [verify, allow], onSend: labelRejection }, async (_request, reply) => reply.code(500).send());
+  }
+
+  // Liveness: the process answers. Restarting it would not cure staleness, so this never looks at it.
+  app.get('/health/live', async () => ({ status: 'ok', instance_id: sidecar.instanceId }));
+  // Readiness: caught up with the authority and not stale; take the proxy's traffic only then.
+  app.get('/health/ready', async (_request, reply) => {
+    const stats = sidecar.stats();
+    const status = !stats.ready ? 'starting' : stats.staleness.stale ? 'stale' : 'ok';
+    return reply.code(status === 'ok' ? 200 : 503).send({
+      status,
+      instance_id: stats.instanceId,
+      state: stats.state,
+      staleness: { age_ms: stats.staleness.ageMs, max_silence_ms: stats.staleness.maxSilenceMs, stale: stats.staleness.stale },
+    });
+  });
+  const metricsHandler = options.metricsHandler;
+  if (metricsHandler) {
+    app.get('/metrics', (request, reply) => {
+      // The exporter writes the raw response itself.
+      reply.hijack();
+      metricsHandler(request.raw, reply.raw);
+    });
+  }
+  return app;
+}
