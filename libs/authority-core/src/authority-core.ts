@@ -1,50 +1,47 @@
-import { acksTopicSpec, alertsTopicSpec, auditTopicSpec, keysTopicSpec, revocationTopicSpec, topicNames, type Actor, type EventSignerJwk, type TopicSpec } from '@revmesh/contracts';
+import type { EventSignerJwk, TopicSpec } from '@revmesh/contracts';
 import type { EventTransport, RecordPublisher } from '@revmesh/transport';
 import type { MeterProvider } from '@opentelemetry/api';
-import { createAlertPublisher } from './anomalies/alert-outbox';
-import { createAnomalyDetector, type AnomalyDetector, type AnomalyThresholds } from './anomalies/anomaly-detector';
-import { createAuthorityHeartbeat, type AuthorityHeartbeat } from './heartbeat/authority-heartbeat';
-import { createAuthorityMetrics, type AuthorityMetrics } from './telemetry/authority-metrics';
-import { createAdminActionLog, type AdminActionLog } from './admin/admin-actions';
+import type { AdminActionLog } from './admin/admin-actions';
+import type { AnomalyDetector, AnomalyThresholds } from './anomalies/anomaly-detector';
 import { authorityAudit, type AuthorityAudit } from './audit/authority-audit';
-import { createAuditRetention } from './audit/audit-retention';
-import { createAuditShipper, type AuditShipper } from './audit/audit-shipper';
-import { createAuditLog } from './audit/audit-store';
-import { approvalExecutors } from './approvals/approval-executors';
-import { createApprovalService, type ApprovalService } from './approvals/approval-service';
-import { createClientRegistry, type ClientRegistry } from './clients/client-registry';
-import { ClientAuthenticationError, RevocationNotFoundError } from './errors/errors';
-import { createEventSignerRing } from './event-signers/event-signer-ring';
-import { createEventSignerStore, type StoredEventSigner } from './event-signers/signer-store';
-import { createEventSignerRotation, type EventSignerRotation } from './event-signers/signer-rotation';
-import { createKeyEventLog, type KeyEventLog, type KeyEventRecord } from './events/key-event-log';
-import { createKeyLifecycle } from './keys/key-lifecycle';
+import type { ApprovalService } from './approvals/approval-service';
+import type { ClientRegistry } from './clients/client-registry';
+import { openAuditPart } from './composition/audit-part';
+import { authorityTopics, topicKinds } from './composition/authority-topics';
+import { resolveCoreSettings } from './composition/core-settings';
+import { openGovernancePart } from './composition/governance-part';
+import { openIssuingPart } from './composition/issuing-part';
+import { openKeyEventsPart } from './composition/key-events-part';
+import { openKeyMaterialPart } from './composition/key-material-part';
+import { openMonitoringPart } from './composition/monitoring-part';
+import { openRotationPart } from './composition/rotation-part';
+import { RevocationNotFoundError } from './errors/errors';
+import type { StoredEventSigner } from './event-signers/signer-store';
+import type { EventSignerRotation } from './event-signers/signer-rotation';
+import type { KeyEventLog, KeyEventRecord } from './events/key-event-log';
 import type { KillSwitchService } from './kill-switch/kill-switch';
-import { createKillSwitchService } from './kill-switch/kill-switch-service';
-import { createSigningKeyStore, type StoredSigningKey } from './keys/key-store';
-import { createKeyRing, type SigningKeys } from './keys/signing-keys';
-import { silentLogger, type AuthorityLogger } from './logging/logger';
+import type { StoredSigningKey } from './keys/key-store';
+import type { SigningKeys } from './keys/signing-keys';
+import { createAuthorityHeartbeat, type AuthorityHeartbeat } from './heartbeat/authority-heartbeat';
+import type { AuthorityLogger } from './logging/logger';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 import { createOutboxStore, type OutboxStore } from './outbox/outbox-store';
 import { createWakeSignal } from './outbox/wake-signal';
-import { createOperatorService, type OperatorService } from './operators/operator-service';
+import type { OperatorService } from './operators/operator-service';
 import type { PasswordHashCost } from './operators/password-hasher';
-import { loadPolicyFile } from './policy/policy-file';
 import { createPolicyStore, type PolicyStore } from './policy/policy-store';
-import type { PolicyLimits } from './policy/policy-validation';
-import { createInstanceDirectory, type EventCoverage, type InstanceDirectory } from './reports/instance-directory';
-import { createReportSink, type SidecarReportSink } from './reports/report-sink';
-import { DEFAULT_REVOCATION_SKEW_MS } from './revocations/revocation';
-import { createRevocationService, type RevocationService } from './revocations/revocation-service';
+import type { EventCoverage, InstanceDirectory } from './reports/instance-directory';
+import type { SidecarReportSink } from './reports/report-sink';
+import type { AuthorityMetrics } from './telemetry/authority-metrics';
+import type { RevocationService } from './revocations/revocation-service';
 import { keyCalendar, type KeyCalendar } from './rotation/key-calendar';
-import { createPromotionGate } from './rotation/promotion-gate';
-import { DEFAULT_ROTATION_POLICY, effectiveRotationPolicy, validateRotationPolicy, type RotationPolicy } from './rotation/rotation-policy';
-import { createRotationScheduler, type RotationScheduler } from './rotation/rotation-scheduler';
-import { createRotationService, type RotationService } from './rotation/rotation-service';
-import { createRotationStore, type RotationRecord } from './rotation/rotation-store';
+import { effectiveRotationPolicy, type RotationPolicy } from './rotation/rotation-policy';
+import type { RotationScheduler } from './rotation/rotation-scheduler';
+import type { RotationService } from './rotation/rotation-service';
+import type { RotationRecord } from './rotation/rotation-store';
 import { openStore, type AuthorityStore } from './store/store';
-import { realSleep, systemClock, type Clock, type Milliseconds, type Seconds, type Sleep } from './time/clock';
-import { createTokenIssuer, type TokenIssuer } from './tokens/token-issuer';
+import type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
+import type { TokenIssuer } from './tokens/token-issuer';
 
 export interface AuthorityCoreOptions {
   /** Folder of the SQLite database. */
@@ -196,13 +193,10 @@ export interface AuthorityCore {
   close(): void;
 }
 
-/** Actor of what the authority does at start on its own. */
-const STARTUP_ACTOR: Actor = { kind: 'system', id: 'authority' };
-
 /**
  * Opens the store (running migrations), opens the keys (KEK checked before anything is
  * written), makes sure there is one active key and one pre-published standby, and wires the
- * services together.
+ * services together. The parts below are listed in the order they open; `close` runs in reverse.
  *
  * @throws {KeyUnwrapError} when `kek` does not open a stored key; the database is closed and
  *   nothing in it has changed.
@@ -212,319 +206,77 @@ const STARTUP_ACTOR: Actor = { kind: 'system', id: 'authority' };
  *   does not fit `accessTokenTtlSeconds` / `rotation`; the message names the file and the field.
  */
 export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<AuthorityCore> {
-  const clock = options.clock ?? systemClock;
-  const sleep = options.sleep ?? realSleep;
-  const logger = options.logger ?? silentLogger;
-  const policy = validateRotationPolicy({ ...DEFAULT_ROTATION_POLICY, ...options.rotation });
-  const skewMs = options.revocationSkewMs ?? DEFAULT_REVOCATION_SKEW_MS;
-  const names = topicNames(options.topicPrefix);
-  const policyLimits: PolicyLimits = {
-    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-    prepublishLeadMs: policy.prepublishLeadMs,
-    promotionGateTimeoutMs: policy.promotionGateTimeoutMs,
-  };
-  // An invalid policy file stops the start before the database is even opened.
-  const policyFile = options.policyFile === undefined ? undefined : loadPolicyFile(options.policyFile, policyLimits);
+  const settings = resolveCoreSettings(options);
+  const { clock, sleep, logger, names } = settings;
   const store = openStore({ dataDir: options.dataDir, clock });
   try {
-    // The audit log first: everything below may record into it. Its shipper needs the event
-    // signer, so appends before the signer is loaded wait unshipped until the shipper starts.
-    const shipping: { shipper?: AuditShipper } = {};
-    const auditLog = createAuditLog({ store, clock, onAppended: () => shipping.shipper?.notify() });
-    const admin = createAdminActionLog(store, auditLog);
+    // Anything committed to the outbox wakes the relay.
     const wake = createWakeSignal(sleep);
+    const onCommitted = () => wake.notify();
     const outbox = createOutboxStore(store);
-    const keyStore = createSigningKeyStore(store);
-    const keyRing = createKeyRing({ keys: keyStore, kek: options.kek, storePath: store.path });
-    // Token keys first: a wrong KEK fails here, before the signer ring may write anything.
-    await keyRing.load();
-    const securityPolicy = createPolicyStore({
-      store,
-      clock,
-      limits: policyLimits,
-      audit: auditLog,
-      ...(policyFile === undefined ? {} : { file: policyFile }),
-    });
-    const signerStore = createEventSignerStore(store);
-    const signerRing = createEventSignerRing({
-      store,
-      signers: signerStore,
-      admin,
-      kek: options.kek,
-      clock,
-      logger,
-      reset: options.eventSignerReset === true,
-    });
-    await signerRing.load();
-    const auditShipper = (shipping.shipper = createAuditShipper({ store, log: auditLog, outbox, topic: names.audit, signer: signerRing, clock, logger, onCommitted: () => wake.notify() }));
-    if (options.auditShipping === false) auditShipper.stop();
-    auditShipper.notify();
-    const auditRetention = createAuditRetention({
-      store,
-      log: auditLog,
-      signer: signerRing,
-      policy: securityPolicy,
-      clock,
-      logger,
-      ...(options.auditRetentionIntervalMs === undefined ? {} : { intervalMs: options.auditRetentionIntervalMs }),
-    });
-    auditRetention.start();
-    const keyEvents = createKeyEventLog({ store, outbox, signers: signerRing, topic: names.keys, clock, onCommitted: () => wake.notify() });
-    const lifecycle = createKeyLifecycle({
-      keys: keyStore,
-      ring: keyRing,
-      log: keyEvents,
-      signers: signerRing,
-      kek: options.kek,
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-      skewMs,
-    });
-    await keyEvents.exclusive(() => lifecycle.ensureInvariants(STARTUP_ACTOR));
-    const killSwitch = createKillSwitchService({ store, log: keyEvents, signers: signerRing, clock, logger, audit: auditLog });
-    // After a signer switch or reset, a lockdown must stay readable by every sidecar.
-    await killSwitch.republishStale(STARTUP_ACTOR);
-
-    const instances = createInstanceDirectory(store);
-    const metrics = createAuthorityMetrics({
-      store,
-      instances,
-      clock,
-      topics: names,
-      keySetVersion: () => keyEvents.version(),
-      ...(options.meterProvider === undefined ? {} : { meterProvider: options.meterProvider }),
-    });
-    const publishAlert = createAlertPublisher({ store, outbox, topic: names.alerts, signer: signerRing, clock, logger, onCommitted: () => wake.notify() });
-    const anomalies = createAnomalyDetector({
-      clock,
-      logger,
-      ...(options.anomalyThresholds === undefined ? {} : { thresholds: options.anomalyThresholds }),
-      onRaised: (alert) => {
-        metrics.anomalyRaised(alert.kind);
-        void publishAlert(alert);
-      },
-    });
-    const revocations = createRevocationService({
-      store,
-      outbox,
-      topic: names.revocations,
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-      skewMs,
-      clock,
-      signer: signerRing,
-      audit: auditLog,
-      onCommitted: () => wake.notify(),
-      onAccepted: (revocation) => {
-        metrics.revocationAccepted(revocation.target.type);
-        anomalies.onRevocation();
-      },
-    });
-    const issuer = createTokenIssuer({
-      issuer: options.issuer,
-      keys: keyRing,
-      revocations,
-      killSwitch,
-      accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-      policy: securityPolicy,
-      clock,
-      sleep,
-    });
-    const tokens: TokenIssuer = {
-      async issueClientCredentials(client, request) {
-        const issued = await issuer.issueClientCredentials(client, request);
-        metrics.tokenIssued('client_credentials', 'access');
-        return issued;
-      },
-    };
-    const registry = createClientRegistry({ store, clock, audit: auditLog });
-    const clients: ClientRegistry = {
-      ...registry,
-      authenticate(clientId, clientSecret) {
-        try {
-          return registry.authenticate(clientId, clientSecret);
-        } catch (error) {
-          if (error instanceof ClientAuthenticationError) metrics.loginFailed('client', 'invalid_client');
-          throw error;
-        }
-      },
-    };
-
-    const gateWake = createWakeSignal(sleep);
-    const reports = createReportSink({
-      store,
-      clock,
-      logger,
-      onRecorded: () => {
-        gateWake.notify();
-        // An ack may have completed an event's coverage: record its duration now.
-        metrics.checkCoverage();
-      },
-      onReceived: (type) => metrics.reportReceived(type),
-      onBlocked: (report) => anomalies.onBlocked(report),
-    });
-    const gate = createPromotionGate({ log: keyEvents, instances, clock, sleep, wake: gateWake });
-    const rotationStore = createRotationStore(store);
-    const rotations = createRotationService({
-      store,
-      keys: keyStore,
-      lifecycle,
-      log: keyEvents,
-      rotations: rotationStore,
-      gate,
-      admin,
-      clock,
-      logger,
-      promotionGateTimeoutMs: policy.promotionGateTimeoutMs,
-    });
-    const signerRotation = createEventSignerRotation({
-      store,
-      signers: signerStore,
-      ring: signerRing,
-      log: keyEvents,
-      lifecycle,
-      revocations,
-      killSwitch,
-      gate,
-      admin,
-      kek: options.kek,
-      clock,
-      logger,
-      overlapMs: policy.eventSignerOverlapMs,
-      promotionGateTimeoutMs: policy.promotionGateTimeoutMs,
-    });
-    const scheduler = createRotationScheduler({
-      keys: keyStore,
-      rotation: rotations,
-      signers: signerRotation,
-      policy,
-      securityPolicy,
-      clock,
-      sleep,
-      logger,
-    });
-    const approvals = createApprovalService({
-      store,
-      audit: auditLog,
-      policy: securityPolicy,
-      executors: approvalExecutors({ rotations, revocations, killSwitch, policy: securityPolicy }),
-      clock,
-      logger,
-    });
-    approvals.start();
-    const operatorService = createOperatorService({
-      store,
-      kek: options.kek,
-      issuer: options.issuer,
-      policy: securityPolicy,
-      audit: auditLog,
-      clock,
-      ...(options.passwordHashCost === undefined ? {} : { passwordHashCost: options.passwordHashCost }),
-    });
-    const operators: OperatorService = {
-      ...operatorService,
-      disable(username, context) {
-        const disabled = operatorService.disable(username, context);
-        // A disabled (perhaps compromised) operator's pending requests must not run in their name
-        // when someone approves them later: they are denied with the disabling admin's context.
-        const requester = disabled.username.toLowerCase();
-        for (const approval of approvals.list('pending', 1000)) {
-          if (approval.requestedBy.actor.kind === 'operator' && approval.requestedBy.actor.id.toLowerCase() === requester) {
-            approvals.deny(approval.id, { ...context, justification: `requester ${disabled.username} disabled: ${context.justification ?? ''}`.trim() });
-          }
-        }
-        return disabled;
-      },
-    };
-    const topics = {
-      revocations: revocationTopicSpec(names.revocations),
-      keys: keysTopicSpec(names.keys),
-      acks: acksTopicSpec(names.acks),
-      alerts: alertsTopicSpec(names.alerts),
-      audit: auditTopicSpec(names.audit),
-    };
-    const topicKinds = {
-      [names.revocations]: 'revocations',
-      [names.keys]: 'keys',
-      [names.acks]: 'acks',
-      [names.alerts]: 'alerts',
-      [names.audit]: 'audit',
-    };
+    const audit = openAuditPart(settings, store);
+    const keys = await openKeyMaterialPart(settings, store, audit.admin);
+    const securityPolicy = createPolicyStore({ store, clock, limits: settings.policyLimits, audit: audit.log, ...(settings.policyFile === undefined ? {} : { file: settings.policyFile }) });
+    const shipping = audit.startShipping({ outbox, signer: keys.signerRing, policy: securityPolicy, onCommitted });
+    const keyEvents = await openKeyEventsPart(settings, { store, outbox, audit: audit.log, keys, onCommitted });
+    const monitoring = openMonitoringPart(settings, { store, outbox, signer: keys.signerRing, keyEvents: keyEvents.keyEvents, onCommitted });
+    const issuing = openIssuingPart(settings, { store, outbox, audit: audit.log, signer: keys.signerRing, keyRing: keys.keyRing, killSwitch: keyEvents.killSwitch, policy: securityPolicy, monitoring, onCommitted });
+    const rotation = openRotationPart(settings, { store, admin: audit.admin, keys, keyEvents, revocations: issuing.revocations, securityPolicy, monitoring });
+    const governance = openGovernancePart(settings, { store, audit: audit.log, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch });
+    const topics = authorityTopics(names);
+    const rotationPolicy = () => effectiveRotationPolicy(settings.rotationPolicy, securityPolicy);
 
     return {
       store,
-      keys: keyRing,
-      clients,
-      tokens,
-      revocations,
+      keys: keys.keyRing,
+      ...issuing,
       outbox,
-      rotations,
+      rotations: rotation.rotations,
       eventSigners: {
-        currentKid: () => signerRing.current.kid,
-        trusted: () => signerRing.trusted(),
-        list: () => signerStore.list(),
-        rotation: signerRotation,
+        currentKid: () => keys.signerRing.current.kid,
+        trusted: () => keys.signerRing.trusted(),
+        list: () => keys.signerStore.list(),
+        rotation: rotation.signerRotation,
       },
-      reports,
-      instances,
-      keyEvents,
-      admin,
+      reports: rotation.reports,
+      instances: monitoring.instances,
+      keyEvents: keyEvents.keyEvents,
+      admin: audit.admin,
       get policy() {
-        return effectiveRotationPolicy(policy, securityPolicy);
+        return rotationPolicy();
       },
       securityPolicy,
       clock,
       topics,
-      metrics,
-      anomalies,
-      operators,
-      killSwitch,
-      approvals,
-      audit: authorityAudit(auditLog, auditShipper, auditRetention),
+      metrics: monitoring.metrics,
+      anomalies: monitoring.anomalies,
+      operators: governance.operators,
+      killSwitch: keyEvents.killSwitch,
+      approvals: governance.approvals,
+      audit: authorityAudit(audit.log, shipping.shipper, shipping.retention),
       createHeartbeat: (heartbeat) =>
-        createAuthorityHeartbeat({
-          clock,
-          logger,
-          ...heartbeat,
-          topic: names.keys,
-          signer: signerRing,
-          keySetVersion: () => keyEvents.version(),
-        }),
-      keyStates: () => keyStore.list(),
-      calendar: () => keyCalendar(keyStore.list(), effectiveRotationPolicy(policy, securityPolicy)),
-      revocationCoverage(revocationId) {
-        const status = revocations.get(revocationId);
-        if (status.eventId === null) throw new RevocationNotFoundError(revocationId);
-        return {
-          revocationId,
-          coverage: instances.coverage({ eventId: status.eventId, publishedAt: status.publishedAt }, clock.now()),
-        };
-      },
-      rotationDetails(rotationId) {
-        const record = rotations.get(rotationId);
-        const now = clock.now();
-        const events = rotations.events(rotationId).map((event) => ({
-          ...event,
-          coverage: instances.coverage({ eventId: event.eventId, publishedAt: event.publishedAt, keySetVersion: event.version }, now),
-        }));
-        return { record, events };
-      },
+        createAuthorityHeartbeat({ clock, logger, ...heartbeat, topic: names.keys, signer: keys.signerRing, keySetVersion: () => keyEvents.keyEvents.version() }),
+      keyStates: () => keys.keyStore.list(),
+      calendar: () => keyCalendar(keys.keyStore.list(), rotationPolicy()),
+      revocationCoverage: (revocationId) => revocationCoverage(issuing.revocations, monitoring.instances, clock, revocationId),
+      rotationDetails: (rotationId) => rotationDetails(rotation.rotations, monitoring.instances, clock, rotationId),
       createRelay: (relay) =>
         createOutboxRelay({
           clock,
           sleep,
           logger,
-          metrics,
-          topicKinds,
+          metrics: monitoring.metrics,
+          topicKinds: topicKinds(names),
           ...relay,
           outbox,
           wake,
           topics: [topics.revocations, topics.keys, topics.acks, topics.alerts, topics.audit],
         }),
-      scheduler,
+      scheduler: rotation.scheduler,
       close: () => {
-        approvals.stop();
-        auditRetention.stop();
-        auditShipper.stop();
-        reports.close();
+        governance.close();
+        rotation.close();
+        audit.close();
         store.close();
       },
     };
@@ -532,4 +284,20 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     store.close();
     throw error;
   }
+}
+
+function revocationCoverage(revocations: RevocationService, instances: InstanceDirectory, clock: Clock, revocationId: string) {
+  const status = revocations.get(revocationId);
+  if (status.eventId === null) throw new RevocationNotFoundError(revocationId);
+  return { revocationId, coverage: instances.coverage({ eventId: status.eventId, publishedAt: status.publishedAt }, clock.now()) };
+}
+
+function rotationDetails(rotations: RotationService, instances: InstanceDirectory, clock: Clock, rotationId: string): RotationDetails {
+  const record = rotations.get(rotationId);
+  const now = clock.now();
+  const events = rotations.events(rotationId).map((event) => ({
+    ...event,
+    coverage: instances.coverage({ eventId: event.eventId, publishedAt: event.publishedAt, keySetVersion: event.version }, now),
+  }));
+  return { record, events };
 }

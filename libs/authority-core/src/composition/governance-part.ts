@@ -1,0 +1,68 @@
+import type { AuditLog } from '../audit/audit-log';
+import { approvalExecutors } from '../approvals/approval-executors';
+import { createApprovalService, type ApprovalService } from '../approvals/approval-service';
+import type { KillSwitchService } from '../kill-switch/kill-switch';
+import { createOperatorService, type OperatorService } from '../operators/operator-service';
+import { createApproverCheck } from '../operators/sponsorships';
+import type { PolicyStore } from '../policy/policy-store';
+import type { RevocationService } from '../revocations/revocation-service';
+import type { RotationService } from '../rotation/rotation-service';
+import type { AuthorityStore } from '../store/store';
+import type { CoreSettings } from './core-settings';
+
+/** Who may act (operators) and the two-person rule over the drastic actions (approvals). */
+export interface GovernancePart {
+  readonly approvals: ApprovalService;
+  readonly operators: OperatorService;
+  close(): void;
+}
+
+export function openGovernancePart(
+  settings: CoreSettings,
+  deps: {
+    readonly store: AuthorityStore;
+    readonly audit: AuditLog;
+    readonly policy: PolicyStore;
+    readonly rotations: RotationService;
+    readonly revocations: RevocationService;
+    readonly killSwitch: KillSwitchService;
+  },
+): GovernancePart {
+  const { options, clock, logger } = settings;
+  const { store, audit, policy, rotations, revocations, killSwitch } = deps;
+  const approvals = createApprovalService({
+    store,
+    audit,
+    policy,
+    executors: approvalExecutors({ rotations, revocations, killSwitch, policy, operators: () => operatorService }),
+    approverCheck: createApproverCheck({ store, policy }),
+    clock,
+    logger,
+  });
+  approvals.start();
+  const operatorService = createOperatorService({
+    store,
+    kek: options.kek,
+    issuer: options.issuer,
+    policy,
+    audit,
+    clock,
+    ...(options.passwordHashCost === undefined ? {} : { passwordHashCost: options.passwordHashCost }),
+  });
+  const operators: OperatorService = {
+    ...operatorService,
+    disable(username, context) {
+      const disabled = operatorService.disable(username, context);
+      // A disabled (perhaps compromised) operator's pending requests must not run in their name
+      // when someone approves them later: they are denied with the disabling admin's context.
+      const requester = disabled.username.toLowerCase();
+      for (const approval of approvals.list('pending', 1000)) {
+        if (approval.requestedBy.actor.kind === 'operator' && approval.requestedBy.actor.id.toLowerCase() === requester) {
+          approvals.deny(approval.id, { ...context, justification: `requester ${disabled.username} disabled: ${context.justification ?? ''}`.trim() });
+        }
+      }
+      return disabled;
+    },
+  };
+  return { approvals, operators, close: () => approvals.stop() };
+}

@@ -1,0 +1,84 @@
+import type { AuditLog } from '../audit/audit-log';
+import { createClientRegistry, type ClientRegistry } from '../clients/client-registry';
+import { ClientAuthenticationError } from '../errors/errors';
+import type { EventSignerRing } from '../event-signers/event-signer-ring';
+import type { KillSwitchController } from '../kill-switch/kill-switch-service';
+import type { KeyRing } from '../keys/signing-keys';
+import type { OutboxStore } from '../outbox/outbox-store';
+import type { PolicyStore } from '../policy/policy-store';
+import { createRevocationService, type RevocationService } from '../revocations/revocation-service';
+import type { AuthorityStore } from '../store/store';
+import { createTokenIssuer, type TokenIssuer } from '../tokens/token-issuer';
+import type { CoreSettings } from './core-settings';
+import type { MonitoringPart } from './monitoring-part';
+
+/** Clients, the tokens issued to them, and the revocations that end those tokens, all metered. */
+export interface IssuingPart {
+  readonly clients: ClientRegistry;
+  readonly tokens: TokenIssuer;
+  readonly revocations: RevocationService;
+}
+
+export function openIssuingPart(
+  settings: CoreSettings,
+  deps: {
+    readonly store: AuthorityStore;
+    readonly outbox: OutboxStore;
+    readonly audit: AuditLog;
+    readonly signer: EventSignerRing;
+    readonly keyRing: KeyRing;
+    readonly killSwitch: KillSwitchController;
+    readonly policy: PolicyStore;
+    readonly monitoring: MonitoringPart;
+    readonly onCommitted: () => void;
+  },
+): IssuingPart {
+  const { options, clock, sleep, names, skewMs } = settings;
+  const { store, outbox, audit, signer, keyRing, killSwitch, policy, monitoring, onCommitted } = deps;
+  const { metrics, anomalies } = monitoring;
+  const revocations = createRevocationService({
+    store,
+    outbox,
+    topic: names.revocations,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    skewMs,
+    clock,
+    signer,
+    audit,
+    onCommitted,
+    onAccepted: (revocation) => {
+      metrics.revocationAccepted(revocation.target.type);
+      anomalies.onRevocation();
+    },
+  });
+  const issuer = createTokenIssuer({
+    issuer: options.issuer,
+    keys: keyRing,
+    revocations,
+    killSwitch,
+    accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+    policy,
+    clock,
+    sleep,
+  });
+  const tokens: TokenIssuer = {
+    async issueClientCredentials(client, request) {
+      const issued = await issuer.issueClientCredentials(client, request);
+      metrics.tokenIssued('client_credentials', 'access');
+      return issued;
+    },
+  };
+  const registry = createClientRegistry({ store, clock, audit });
+  const clients: ClientRegistry = {
+    ...registry,
+    authenticate(clientId, clientSecret) {
+      try {
+        return registry.authenticate(clientId, clientSecret);
+      } catch (error) {
+        if (error instanceof ClientAuthenticationError) metrics.loginFailed('client', 'invalid_client');
+        throw error;
+      }
+    },
+  };
+  return { clients, tokens, revocations };
+}
