@@ -44,6 +44,11 @@ export default tseslint.config(
             },
             { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['type:contracts'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry'] },
+            // The standalone sidecar is a process around the sidecar's public surface: no authority code.
+            {
+              sourceTag: 'scope:standalone-sidecar',
+              onlyDependOnLibsWithTags: ['scope:sidecar', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry'],
+            },
             {
               sourceTag: 'scope:demo',
               onlyDependOnLibsWithTags: ['scope:sidecar', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry'],

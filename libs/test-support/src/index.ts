@@ -1,6 +1,8 @@
 export { ensureKafka, stopKafkaIfStartedHere, waitForKafka, type LocalKafka } from './kafka/local-kafka';
 export { createOwnTopics, type OwnTopics } from './kafka/topic-prefix';
 export { freePort } from './process/free-port';
+export { findNginx, nginxConf, startNginx, type NginxOptions, type NginxProcess } from './nginx/nginx-process';
+export { authRequestConfig, type AuthRequestConfigOptions } from './nginx/auth-request-config';
 export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } from './process/service-process';
 export { createInMemoryTransport, type AppendRecord, type InMemoryTransport, type InMemoryTransportOptions } from './fakes/in-memory-transport';
 export { createRecordingMeterProvider, type RecordedMeasurement, type RecordingMeterProvider } from './fakes/recording-meter-provider';
