@@ -2,12 +2,16 @@
 // and may change without notice. Framework adapters have their own entry points
 // (@revmesh/sidecar/express, /fastify, /nest) so importing this one pulls in no adapter.
 
-export { createSidecar, type Sidecar, type SidecarStats, type StalenessStats, type VerifyOptions } from './sidecar';
+export { createSidecar } from './sidecar';
+export type { Sidecar, SidecarStats, StalenessStats, VerifyOptions } from './sidecar-api';
 export type { VerifyContext } from './reports/blocked-aggregator';
 export type {
   DenyListOptions,
+  DiscoveryKeysOptions,
+  IssuerKeysOptions,
   KafkaKeysOptions,
   RemoteKeysOptions,
+  SidecarIssuerOptions,
   SidecarKeysOptions,
   SidecarOptions,
   StaticKeysOptions,

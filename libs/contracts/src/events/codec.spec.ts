@@ -35,6 +35,13 @@ describe('event codec', () => {
   ])('rejects with %s', (reason, input) => {
     expect(decodeEvent(input)).toMatchObject({ ok: false, reason });
   });
+  it('carries the issuer a revocation targets, and keeps events without one valid (the authority\'s own issuer)', () => {
+    const scoped = { ...valid, payload: { ...valid.payload, iss: 'https://sso.example.com/realms/acme' } };
+    expect(decodeEvent(encodeEvent(scoped))).toEqual({ ok: true, event: scoped });
+    const decoded = decodeEvent(encodeEvent(valid));
+    expect(decoded.ok && decoded.event.type === 'revocation.issued' && decoded.event.payload.iss).toBe(undefined);
+    expect(decodeEvent(JSON.stringify({ ...valid, payload: { ...valid.payload, iss: '' } }))).toMatchObject({ ok: false, reason: 'SCHEMA_INVALID' });
+  });
   it('names the invalid field', () => {
     const result = decodeEvent(JSON.stringify({ ...valid, payload: { ...valid.payload, reason: '' } }));
     expect(result).toMatchObject({ ok: false, message: expect.stringContaining('payload.reason') });

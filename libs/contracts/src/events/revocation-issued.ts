@@ -21,6 +21,9 @@ export const REVOCATION_ISSUED = 'revocation.issued' as const;
  *   at or before `not_after_iat`. The authority sets it to the revocation second itself, so a
  *   token issued earlier in that second can never pass (see README, "Revocation and the
  *   one-second `iat`").
+ * - `iss` (optional) names the issuer whose tokens the rule applies to, for tokens of a trusted
+ *   external issuer (an OIDC provider registered with the authority). Absent means the
+ *   authority's own issuer, so events written before the field existed keep their meaning.
  * - `expires_at` (epoch ms) is when the rule can no longer match a live token (revocation time +
  *   the longest access-token lifetime); sidecars drop the rule then, which bounds their memory.
  */
@@ -31,6 +34,7 @@ export const revocationIssuedV1Schema = envelopeBaseSchema.extend({
     .object({
       revocation_id: z.string().min(1).max(100),
       target: revocationTargetSchema,
+      iss: z.string().min(1).max(2048).optional(),
       revoked_at: z.number().int().positive(),
       not_after_iat: z.number().int().nonnegative(),
       expires_at: z.number().int().positive(),

@@ -21,14 +21,22 @@ import type { Clock, EpochMillis, EpochSeconds, Milliseconds } from '../internal
  * until the dropped rule would have expired anyway (after that it can no longer match a valid
  * token, so forgetting it is harmless). The sidecar refuses every token meanwhile.
  *
+ * **Scoped by issuer.** Every rule belongs to one issuer scope (`''`, the default, for the revmesh
+ * authority's own tokens; the issuer URL otherwise) and matches only tokens of that scope, so
+ * revoking `sub=alice` of one issuer never denies `alice` of another. Rules match on claims only,
+ * never on the token bytes: a token re-encoded with an equivalent signature is still denied.
+ *
  * Expired entries are dropped lazily (no timers, so a closed sidecar leaves no handles behind):
  * on lookup, and by a sweep when the cap is reached.
  */
 export interface DenyList {
   /** Adds a rule, merging with an existing rule for the same target. Idempotent. */
   apply(rule: DenyRule): ApplyOutcome;
-  /** The first rule that denies this token, or undefined. Reads rules on every call (nothing cached). */
-  match(token: DeniableToken): DenyMatch | undefined;
+  /**
+   * The first rule of issuer scope `scope` (`''`, the default, for the revmesh authority) that
+   * denies this token, or undefined. Reads rules on every call (nothing cached).
+   */
+  match(token: DeniableToken, scope?: string): DenyMatch | undefined;
   /** True while a live rule has been dropped for lack of room and could still match a valid token. */
   isOverflowing(): boolean;
   /** Entries held, including expired ones not yet swept (an upper bound on live rules). */
@@ -39,6 +47,8 @@ export interface DenyList {
 
 export interface DenyRule {
   readonly revocationId: string;
+  /** The issuer scope the rule applies to: `''` (default) for the revmesh authority, else the issuer URL. */
+  readonly scope?: string;
   readonly target: RevocationTarget;
   /** For `sub`/`client_id`/`sid`: tokens with `iat` at or before this are denied. Ignored for `jti`. */
   readonly notAfterIat: EpochSeconds;
@@ -92,8 +102,16 @@ class DenyEntry {
   ) {}
 }
 
-/** Key prefixes per target type; the type cannot contain ':' so `type:value` is unambiguous. */
-const keyOf = (type: RevocationTargetType, value: string): string => `${type}:${value}`;
+/**
+ * Cache key of a rule. The authority scope keeps the compact `type:value`; another scope is
+ * `type|<scope length>|<scope><value>`. A target type contains neither ':' nor '|', and the
+ * length prefix makes (scope, value) unambiguous, so no two (scope, type, value) share a key.
+ */
+const keyOf = (type: RevocationTargetType, value: string, scope: string | undefined): string =>
+  scope === undefined || scope === '' ? `${type}:${value}` : `${type}|${scope.length}|${scope}${value}`;
+
+/** The target type a cache key starts with. */
+const typeOfKey = (key: string): RevocationTargetType => key.slice(0, key.search(/[:|]/)) as RevocationTargetType;
 
 /** Sweeping expired entries walks the whole cache; when full, do it at most this often. */
 const SWEEP_INTERVAL_MS = 1000;
@@ -122,7 +140,7 @@ export function createDenyList(options: DenyListOptions): DenyList {
       liveEvictions++;
       overflowUntil = Math.max(overflowUntil, entry.expiresAt);
       options.onLiveEviction?.({
-        targetType: key.slice(0, key.indexOf(':')) as RevocationTargetType,
+        targetType: typeOfKey(key),
         revocationId: entry.revocationId,
         expiresAt: entry.expiresAt,
         overflowUntil,
@@ -142,7 +160,7 @@ export function createDenyList(options: DenyListOptions): DenyList {
       const now = clock();
       const expiresAt = Math.min(rule.expiresAt, now + maxRuleTtlMs);
       if (expiresAt <= now) return 'expired';
-      const key = keyOf(rule.target.type, rule.target.value);
+      const key = keyOf(rule.target.type, rule.target.value, rule.scope);
       const notAfterIat = rule.target.type === 'jti' ? Number.POSITIVE_INFINITY : rule.notAfterIat;
       const existing = live(key, now);
       let entry: DenyEntry;
@@ -165,16 +183,16 @@ export function createDenyList(options: DenyListOptions): DenyList {
       return existing ? 'merged' : 'stored';
     },
 
-    match(token) {
+    match(token, scope) {
       const now = clock();
-      const byJti = live(keyOf('jti', token.jti), now);
+      const byJti = live(keyOf('jti', token.jti, scope), now);
       if (byJti) return { revocationId: byJti.revocationId, target: 'jti' };
-      const bySub = live(keyOf('sub', token.sub), now);
+      const bySub = live(keyOf('sub', token.sub, scope), now);
       if (bySub && token.iat <= bySub.notAfterIat) return { revocationId: bySub.revocationId, target: 'sub' };
-      const byClient = live(keyOf('client_id', token.client_id), now);
+      const byClient = live(keyOf('client_id', token.client_id, scope), now);
       if (byClient && token.iat <= byClient.notAfterIat) return { revocationId: byClient.revocationId, target: 'client_id' };
       if (token.sid !== undefined) {
-        const bySid = live(keyOf('sid', token.sid), now);
+        const bySid = live(keyOf('sid', token.sid, scope), now);
         if (bySid && token.iat <= bySid.notAfterIat) return { revocationId: bySid.revocationId, target: 'sid' };
       }
       return undefined;

@@ -16,7 +16,7 @@ export interface KeySetKey {
 /** The key set as `stats().keySet` shows it: plain JSON. */
 export interface KeySetSnapshot {
   /** Where verification keys come from: the keys topic, a static set or a JWKS URL. */
-  readonly source: 'kafka' | 'static' | 'remote';
+  readonly source: 'kafka' | 'static' | 'remote' | 'discovery';
   /** Highest `key_set_version` of a key or signer event applied (0 before any). */
   readonly version: number;
   /** Every kid seen on the keys topic, in the order first seen; retired and revoked ones included. */
@@ -41,6 +41,8 @@ export interface KeySet {
   /** True if `kid` is revoked: every token it signed is refused with `KEY_REVOKED`. */
   isRevoked(kid: string): boolean;
   keys(): KeySetKey[];
+  /** How many kids are in each state (the `key_set.keys` gauge). */
+  sizesByState(): Record<string, number>;
 }
 
 interface Entry {
@@ -90,5 +92,10 @@ export function createKeySet(): KeySet {
     },
     isRevoked: (kid) => revoked.has(kid),
     keys: () => [...entries].map(([kid, entry]) => ({ kid, state: entry.state, keySetVersion: entry.keySetVersion })),
+    sizesByState() {
+      const sizes: Record<string, number> = {};
+      for (const entry of entries.values()) sizes[entry.state] = (sizes[entry.state] ?? 0) + 1;
+      return sizes;
+    },
   };
 }

@@ -1,5 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
-import type { ResolvedKeys } from '../options/resolve-options';
+import type { Clock } from '../internal/units';
+import type { ResolvedKeys } from '../options/keys-option';
+import { createDiscoveredKeySet } from './discovered-key-set';
 import type { KeySet } from './key-set';
 import { KeysUnavailableError } from './keys-unavailable-error';
 
@@ -13,11 +15,12 @@ const TOKEN_SIDE_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE
 /**
  * The key lookup jose calls for each token. Keys are imported once (importing per request would
  * halve throughput): by the key set as key events arrive, or by jose for a static or remote set;
- * a remote set refetches on an unknown `kid`, at most once per cooldown.
+ * a remote set (given, or found by OIDC discovery) refetches on an unknown `kid`, at most once per
+ * cooldown.
  *
  * Throws a `TypeError` for a static key set jose cannot read.
  */
-export function createKeySource(keys: ResolvedKeys, keySet: KeySet): JWTVerifyGetKey {
+export function createKeySource(keys: ResolvedKeys, keySet: KeySet, clock: Clock = Date.now): JWTVerifyGetKey {
   if (keys.kind === 'kafka') {
     // A plain map lookup: nothing on the verify path waits for the network. A kid that is unknown,
     // retired or held for another alg is KEY_UNKNOWN (jose's "no matching key", mapped at the edge).
@@ -34,6 +37,8 @@ export function createKeySource(keys: ResolvedKeys, keySet: KeySet): JWTVerifyGe
     } catch (error) {
       throw new TypeError(`createSidecar: options.keys.jwks is not a usable JSON Web Key Set: ${(error as Error).message}`, { cause: error });
     }
+  } else if (keys.kind === 'discovery') {
+    lookup = createDiscoveredKeySet({ ...keys, clock });
   } else {
     lookup = createRemoteJWKSet(keys.url, {
       cooldownDuration: keys.cooldownMs,
@@ -52,6 +57,8 @@ export function createKeySource(keys: ResolvedKeys, keySet: KeySet): JWTVerifyGe
       throw new KeysUnavailableError(
         keys.kind === 'remote'
           ? `could not get the key set from ${keys.url.href}: ${(error as Error)?.message ?? String(error)}`
+          : keys.kind === 'discovery'
+          ? `could not get the key set of ${keys.issuer} by discovery: ${(error as Error)?.message ?? String(error)}`
           : `could not import a key of the static key set: ${(error as Error)?.message ?? String(error)}`,
         { cause: error },
       );

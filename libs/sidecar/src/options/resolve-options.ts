@@ -1,5 +1,4 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import { DEFAULT_TOPIC_PREFIX, topicNames, type EventSignerJwk, type TopicNames } from '@revmesh/contracts';
 import type { EventTransport } from '@revmesh/transport';
@@ -13,7 +12,11 @@ import {
   SUPPORTED_ALGORITHMS,
   type SupportedAlgorithm,
 } from '../verify/algorithms';
-import { eventSignersSchema, PRIVATE_JWK_MEMBERS } from './event-signers-option';
+import { eventSignersSchema } from './event-signers-option';
+import { issuerEntrySchema, issuerSetProblems, resolveIssuers, type ResolvedIssuer } from './issuers-option';
+import { keysOptionSchema, REMOTE_KEYS_DEFAULTS, resolveKeysOption, type ResolvedKeys } from './keys-option';
+
+export type { ResolvedKeys } from './keys-option';
 import type { SidecarOptions, StalePolicy } from './sidecar-options';
 
 /** Defaults, in one place so the TSDoc of {@link SidecarOptions} and the code cannot drift apart unnoticed. */
@@ -26,9 +29,7 @@ export const SIDECAR_DEFAULTS = {
   maxTokenLifetimeSecondsLimit: 30 * 86_400,
   denyListMaxEntries: 1_000_000,
   denyListMaxEntriesLimit: 20_000_000,
-  jwksCooldownMs: 30_000,
-  jwksCacheMaxAgeMs: 600_000,
-  jwksTimeoutMs: 5_000,
+  ...REMOTE_KEYS_DEFAULTS,
   heartbeatIntervalMs: 5_000,
   minHeartbeatIntervalMs: 100,
   maxHeartbeatIntervalMs: 600_000,
@@ -54,18 +55,6 @@ export const SIDECAR_DEFAULTS = {
   maxBlockedAddresses: 20,
 } as const;
 
-export type ResolvedKeys =
-  | { readonly kind: 'kafka' }
-  | {
-      readonly kind: 'remote';
-      readonly url: URL;
-      readonly cooldownMs: Milliseconds;
-      readonly cacheMaxAgeMs: Milliseconds;
-      readonly timeoutMs: Milliseconds;
-      readonly headers: Readonly<Record<string, string>>;
-      readonly fetch: typeof fetch | undefined;
-    }
-  | { readonly kind: 'static'; readonly jwks: JSONWebKeySet };
 
 export type ResolvedTransport =
   | { readonly kind: 'provided'; readonly transport: EventTransport }
@@ -73,7 +62,10 @@ export type ResolvedTransport =
 
 /** {@link SidecarOptions} after validation, with every default applied. */
 export interface ResolvedSidecarOptions {
-  readonly issuer: string;
+  /** The revmesh authority's issuer (top-level `issuer`), if given. */
+  readonly issuer: string | undefined;
+  /** Every trusted issuer, the top-level one first (see issuers-option.ts). */
+  readonly issuers: readonly ResolvedIssuer[];
   readonly audience: string | readonly string[];
   readonly keys: ResolvedKeys;
   readonly algorithms: readonly SupportedAlgorithm[];
@@ -107,89 +99,9 @@ const required = (what: string) => (issue: { input: unknown }) =>
   issue.input === undefined ? `is required: ${what}` : undefined;
 
 const BROKER_PATTERN = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
-const isLoopback = (hostname: string): boolean => LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 
 const positiveInt = (what: string) =>
   z.number({ error: `must be a number (${what})` }).int('must be a whole number').positive('must be greater than 0');
-
-const keysSchema = z
-  .strictObject(
-    {
-      source: z.literal('kafka', { error: "must be 'kafka' (the keys topic)" }).optional(),
-      jwksUrl: z.string({ error: 'must be a URL string, e.g. https://auth.example.com/.well-known/jwks.json' }).optional(),
-      jwks: z.custom<JSONWebKeySet>((v) => typeof v === 'object' && v !== null, { error: 'must be a JSON Web Key Set object: { keys: [...] }' }).optional(),
-      cooldownMs: z.number().int().nonnegative('must be >= 0 ms').optional(),
-      cacheMaxAgeMs: z.number().int().positive('must be > 0 ms').optional(),
-      timeoutMs: z.number().int().positive('must be > 0 ms').optional(),
-      headers: z.record(z.string(), z.string()).optional(),
-      fetch: z.custom<typeof fetch>(isFunction, { error: 'must be a fetch-compatible function' }).optional(),
-      allowInsecureHttp: z.boolean().optional(),
-    },
-    { error: "must be an object: { source: 'kafka' } (the default), { jwks } or { jwksUrl }" },
-  )
-  .superRefine((keys, ctx) => {
-    const remoteOnly = (['cooldownMs', 'cacheMaxAgeMs', 'timeoutMs', 'headers', 'fetch', 'allowInsecureHttp'] as const).filter(
-      (k) => keys[k] !== undefined,
-    );
-    const given = [keys.source, keys.jwksUrl, keys.jwks].filter((v) => v !== undefined).length;
-    if (given !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          "give exactly one of keys.jwksUrl (fetch the authority key set), keys.jwks (a static key set, for tests) or keys.source: 'kafka' (the keys topic; the default when keys is omitted)",
-      });
-      return;
-    }
-    if (keys.source !== undefined) {
-      for (const k of remoteOnly) ctx.addIssue({ code: 'custom', path: [k], message: 'applies only with keys.jwksUrl' });
-      return;
-    }
-    if (keys.jwks !== undefined) {
-      for (const k of remoteOnly) ctx.addIssue({ code: 'custom', path: [k], message: 'applies only with keys.jwksUrl' });
-      const list = (keys.jwks as { keys?: unknown }).keys;
-      if (!Array.isArray(list) || list.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['jwks', 'keys'], message: 'must be a non-empty array of public JWKs' });
-        return;
-      }
-      list.forEach((jwk: unknown, i) => {
-        if (typeof jwk !== 'object' || jwk === null || typeof (jwk as { kty?: unknown }).kty !== 'string') {
-          ctx.addIssue({ code: 'custom', path: ['jwks', 'keys', i], message: 'must be a JWK object with a "kty"' });
-          return;
-        }
-        const record = jwk as Record<string, unknown>;
-        if (record['kty'] === 'oct') {
-          ctx.addIssue({ code: 'custom', path: ['jwks', 'keys', i], message: 'is a symmetric ("oct") key; the sidecar verifies with public keys only' });
-        }
-        const secret = PRIVATE_JWK_MEMBERS.find((m) => record[m] !== undefined);
-        if (secret && record['kty'] !== 'oct') {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['jwks', 'keys', i],
-            message: `contains private key material ("${secret}"); pass only the public key (jose exportJWK(publicKey))`,
-          });
-        }
-      });
-      return;
-    }
-    let url: URL;
-    try {
-      url = new URL(keys.jwksUrl!);
-    } catch {
-      ctx.addIssue({ code: 'custom', path: ['jwksUrl'], message: `${JSON.stringify(keys.jwksUrl)} is not an absolute URL` });
-      return;
-    }
-    if (url.protocol === 'http:' && !isLoopback(url.hostname) && keys.allowInsecureHttp !== true) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['jwksUrl'],
-        message:
-          'must use https: (anyone on the network path of a plain-http JWKS request can substitute keys and mint tokens); use https, or set keys.allowInsecureHttp: true if you accept that risk',
-      });
-    } else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      ctx.addIssue({ code: 'custom', path: ['jwksUrl'], message: `must be an https: URL, got ${url.protocol}` });
-    }
-  });
 
 const algorithmsSchema = z
   .array(z.string({ error: 'each algorithm must be a string such as "ES256"' }), { error: 'must be an array, e.g. ["ES256", "EdDSA"]' })
@@ -207,7 +119,8 @@ const algorithmsSchema = z
 const optionsSchema = z
   .strictObject(
     {
-      issuer: z.string({ error: (i) => required('the expected "iss" of tokens, e.g. https://auth.example.com')(i) ?? 'must be a string' }).min(1, 'must not be empty'),
+      issuer: z.string({ error: 'must be a string: the expected "iss" of tokens, e.g. https://auth.example.com' }).min(1, 'must not be empty').optional(),
+      issuers: z.array(issuerEntrySchema(algorithmsSchema), { error: 'must be an array of issuer objects { issuer, keys, ... }' }).optional(),
       audience: z.union(
         [
           z.string().min(1, 'must not be empty'),
@@ -215,7 +128,7 @@ const optionsSchema = z
         ],
         { error: (i) => required("this service's audience, a string or an array of strings")(i) ?? 'must be a string or an array of strings' },
       ),
-      keys: keysSchema.optional(),
+      keys: keysOptionSchema(false).optional(),
       eventSigners: eventSignersSchema,
       algorithms: algorithmsSchema.optional(),
       clockToleranceSeconds: z
@@ -275,6 +188,9 @@ const optionsSchema = z
     { error: (i) => (i.input === undefined ? 'createSidecar needs an options object' : 'options must be an object') },
   )
   .superRefine((options, ctx) => {
+    for (const [path, message] of issuerSetProblems(options.issuer, options.keys, options.issuers ?? [])) {
+      ctx.addIssue({ code: 'custom', path: [...path], message });
+    }
     if ((options.transport === undefined) === (options.brokers === undefined)) {
       ctx.addIssue({
         code: 'custom',
@@ -310,32 +226,30 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
   const parsed = optionsSchema.safeParse(input);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  - ${describeIssue(issue)}`);
+    // Cross-field rules do not run when a field is invalid; a missing issuer is still worth saying.
+    const raw = (typeof input === 'object' && input !== null ? input : {}) as { issuer?: unknown; issuers?: unknown };
+    if (raw.issuer === undefined && (!Array.isArray(raw.issuers) || raw.issuers.length === 0)) {
+      const [[path, message]] = issuerSetProblems(undefined, undefined, []) as [[readonly string[], string]];
+      const line = `  - options.${path.join('.')}: ${message}`;
+      if (!lines.includes(line)) lines.unshift(line);
+    }
     throw new TypeError(`createSidecar: invalid options\n${lines.join('\n')}`);
   }
   const o = parsed.data;
-  const keys: ResolvedKeys =
-    o.keys === undefined || o.keys.source !== undefined
-      ? { kind: 'kafka' }
-      : o.keys.jwks !== undefined
-      ? { kind: 'static', jwks: structuredClone(o.keys.jwks) }
-      : {
-          kind: 'remote',
-          url: new URL(o.keys.jwksUrl!),
-          cooldownMs: o.keys.cooldownMs ?? SIDECAR_DEFAULTS.jwksCooldownMs,
-          cacheMaxAgeMs: o.keys.cacheMaxAgeMs ?? SIDECAR_DEFAULTS.jwksCacheMaxAgeMs,
-          timeoutMs: o.keys.timeoutMs ?? SIDECAR_DEFAULTS.jwksTimeoutMs,
-          headers: o.keys.headers ?? {},
-          fetch: o.keys.fetch,
-        };
+  const keys = resolveKeysOption(o.keys, o.issuer);
+  const audience = typeof o.audience === 'string' ? o.audience : [...o.audience];
+  const algorithms = (o.algorithms as SupportedAlgorithm[] | undefined) ?? DEFAULT_ALGORITHMS;
+  const requiredTyp = o.requiredTyp ?? SIDECAR_DEFAULTS.requiredTyp;
   const instanceId = o.instanceId ?? defaultInstanceId();
   const topics = topicNames(o.topicPrefix ?? DEFAULT_TOPIC_PREFIX);
   return {
     issuer: o.issuer,
-    audience: typeof o.audience === 'string' ? o.audience : [...o.audience],
+    issuers: resolveIssuers({ issuer: o.issuer, keys: o.keys, audience, algorithms, requiredTyp }, o.issuers ?? []),
+    audience,
     keys,
-    algorithms: (o.algorithms as SupportedAlgorithm[] | undefined) ?? DEFAULT_ALGORITHMS,
+    algorithms,
     clockToleranceSeconds: o.clockToleranceSeconds ?? SIDECAR_DEFAULTS.clockToleranceSeconds,
-    requiredTyp: o.requiredTyp ?? SIDECAR_DEFAULTS.requiredTyp,
+    requiredTyp,
     maxTokenBytes: o.maxTokenBytes ?? SIDECAR_DEFAULTS.maxTokenBytes,
     maxTokenLifetimeSeconds: o.maxTokenLifetimeSeconds ?? SIDECAR_DEFAULTS.maxTokenLifetimeSeconds,
     denyListMaxEntries: o.denyList?.maxEntries ?? SIDECAR_DEFAULTS.denyListMaxEntries,

@@ -58,6 +58,82 @@ export interface StaticKeysOptions {
 /** Where token-verification keys come from. Default `{ source: 'kafka' }`. */
 export type SidecarKeysOptions = KafkaKeysOptions | RemoteKeysOptions | StaticKeysOptions;
 
+/**
+ * Keys of an OpenID Connect provider found by discovery: the sidecar reads
+ * `<issuer>/.well-known/openid-configuration` (its `issuer` member must equal the configured
+ * issuer exactly), then uses its `jwks_uri` like {@link RemoteKeysOptions.jwksUrl} (jose
+ * `createRemoteJWKSet`: cached for `cacheMaxAgeMs`, refetched on an unknown `kid` at most once per
+ * `cooldownMs`). Discovery runs on the first token of that issuer, so an unreachable provider
+ * never delays readiness; a failed discovery answers `KEYS_UNAVAILABLE` and is retried after
+ * `cooldownMs`. The HTTPS rule of `jwksUrl` applies to the issuer URL and to the discovered `jwks_uri`.
+ */
+export interface DiscoveryKeysOptions extends Omit<RemoteKeysOptions, 'jwksUrl'> {
+  readonly discovery: true;
+}
+
+/** Where one issuer's keys come from: the keys topic (the revmesh authority only), OIDC discovery, a JWKS URL, or a static set. */
+export type IssuerKeysOptions = SidecarKeysOptions | DiscoveryKeysOptions;
+
+/**
+ * One trusted token issuer besides (or instead of) the top-level `issuer`, e.g. the company's
+ * Keycloak, Auth0, Okta or Entra tenant. The sidecar picks the issuer by the token's `iss`
+ * (exact string match); a token whose `iss` is none of them is `ISSUER_MISMATCH`.
+ *
+ * Deny rules are scoped by issuer: a revocation names the issuer it targets (events without one
+ * mean the revmesh authority's own issuer), so revoking `sub=alice` of one issuer never denies
+ * `alice` of another.
+ *
+ * @example
+ * issuers: [{
+ *   issuer: 'https://sso.example.com/realms/acme',
+ *   keys: { discovery: true },
+ *   audience: 'orders-api',
+ *   algorithms: ['RS256'],
+ *   typ: ['JWT'],
+ * }]
+ */
+export interface SidecarIssuerOptions {
+  /** The exact `iss` of this issuer's tokens, e.g. `https://sso.example.com/realms/acme`. Required. */
+  readonly issuer: string;
+  /**
+   * Where this issuer's keys come from. Required: `{ discovery: true }` (OIDC discovery),
+   * `{ jwksUrl }`, or `{ jwks }` (static). `{ source: 'kafka' }` marks this entry as the revmesh
+   * authority itself (then leave the top-level `issuer` out; at most one issuer reads the keys topic).
+   */
+  readonly keys: IssuerKeysOptions;
+  /** Accepted audiences of this issuer's tokens (`aud` must contain one). Default: the top-level `audience`. */
+  readonly audience?: string | readonly string[];
+  /**
+   * Accepted JWS algorithms. Default `['ES256', 'EdDSA']` for the keys topic (what the authority
+   * signs with), `['RS256', 'ES256']` otherwise (what common OIDC providers sign with). `none`
+   * and `HS*` are refused at validation.
+   */
+  readonly algorithms?: readonly SupportedAlgorithm[];
+  /**
+   * Accepted header `typ` values (media types, compared case-insensitively, `application/`
+   * optional). Default `['at+jwt']` (RFC 9068) for the keys topic; `['at+jwt', 'JWT']` otherwise
+   * (Keycloak, Auth0 and Okta access tokens carry `typ: JWT`).
+   */
+  readonly typ?: readonly string[];
+  /**
+   * **Weakens security.** Also accept a token with no header `typ`, so an ID token or another JWT
+   * of this issuer with a matching audience may pass as an access token. Default false.
+   */
+  readonly allowMissingTyp?: boolean;
+  /**
+   * Claims that name the client, tried in order; the first present one becomes the verified
+   * claims' `client_id` (what `client_id` deny rules match). Default `['client_id']` for the keys
+   * topic; `['client_id', 'azp']` otherwise (Okta uses `cid`, Entra v1 `appid`). A token with
+   * none of them is `CLAIM_MISSING`.
+   */
+  readonly clientIdClaims?: readonly string[];
+  /**
+   * Claims that must be present besides those always required (`iss`, `sub`, `aud`, `exp`, `iat`,
+   * `jti` and the client claim), e.g. `['scope']`. Default none. A missing one is `CLAIM_MISSING`.
+   */
+  readonly requiredClaims?: readonly string[];
+}
+
 /** Bounds of the in-memory deny list. */
 export interface DenyListOptions {
   /**
@@ -101,9 +177,22 @@ export interface StalenessOptions {
  * every problem and how to fix it. Give exactly one of `transport` and `brokers`.
  */
 export interface SidecarOptions {
-  /** Expected `iss` of every token, e.g. `https://auth.example.com`. Required. */
-  readonly issuer: string;
-  /** This service's audience: a token is accepted if its `aud` contains any of these. Required. */
+  /**
+   * The revmesh authority's issuer: the expected `iss` of its tokens, e.g.
+   * `https://auth.example.com`, verified with `keys`, `algorithms` and `requiredTyp`; revocations
+   * that name no issuer apply to its tokens. Required unless `issuers` lists at least one issuer.
+   */
+  readonly issuer?: string;
+  /**
+   * Further trusted issuers (OIDC providers), each with its own keys, algorithms, audience, `typ`
+   * and client claim; a token is verified with the entry matching its `iss`. Default none. Issuer
+   * URLs must be distinct (the top-level `issuer` included).
+   */
+  readonly issuers?: readonly SidecarIssuerOptions[];
+  /**
+   * This service's audience: a token is accepted if its `aud` contains any of these (issuers may
+   * override it). Also names the service to kill switches and in heartbeats. Required.
+   */
   readonly audience: string | readonly string[];
   /**
    * Where token-verification keys come from. Default `{ source: 'kafka' }`: the signed events of
@@ -112,7 +201,8 @@ export interface SidecarOptions {
   readonly keys?: SidecarKeysOptions;
   /**
    * The trust anchors: public Ed25519 JWKs (`kty: 'OKP'`, `crv: 'Ed25519'`, `x`, `kid`) of the
-   * authority's event-signing key(s). Required, at least one. Every record on the revocations and
+   * authority's event-signing key(s), as an array or as a JWK Set `{ keys: [...] }` (what
+   * `revmesh event-signers pin` prints). Required, at least one. Every record on the revocations and
    * keys topics must be a JWS signed by a trusted signer, or it is rejected (counted, logged, never
    * applied). Signers announced on the keys topic by a trusted signer join the set; withdrawn ones
    * leave it. A JWK with private members (`d`) is refused: the private key never leaves the
@@ -171,7 +261,7 @@ export interface SidecarOptions {
    * `@opentelemetry/api`), which is a no-op costing nothing until an SDK is registered.
    */
   readonly meterProvider?: MeterProvider;
-  /** Staleness bound and default policy (issue 5 §3). Default `{ maxSilenceMs: 60000, policy: 'fail-closed' }`. */
+  /** Staleness bound and default policy. Default `{ maxSilenceMs: 60000, policy: 'fail-closed' }`. */
   readonly staleness?: StalenessOptions;
   /**
    * Fraction (0..1) of rejected verifications that get a `token.verify` span. Default 0.01.

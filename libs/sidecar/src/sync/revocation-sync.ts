@@ -24,6 +24,8 @@ export interface RevocationSyncOptions {
   readonly metrics: SidecarMetrics;
   /** Whether the sidecar has caught up; events applied before that are a replay. */
   readonly isReady: () => boolean;
+  /** The deny-rule scope of a revocation's `iss` (`''` for the authority's own issuer, and for none). */
+  readonly scopeOf: (iss: string | undefined) => string;
 }
 
 /** Turns (signature-checked) revocation events into deny rules. */
@@ -61,6 +63,7 @@ export function createRevocationSync(options: RevocationSyncOptions): Revocation
     const { payload } = event;
     const outcome = denyList.apply({
       revocationId: payload.revocation_id,
+      scope: options.scopeOf(payload.iss),
       target: payload.target,
       notAfterIat: payload.not_after_iat,
       expiresAt: payload.expires_at,

@@ -6,8 +6,16 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 export interface PrecheckOptions {
   readonly maxTokenBytes: number;
   readonly algorithms: ReadonlySet<string>;
-  /** Normalised with {@link normalizeTyp}. */
-  readonly requiredTyp: string;
+  /** Accepted header `typ` values, normalised with {@link normalizeTyp}. */
+  readonly acceptedTyp: ReadonlySet<string>;
+  /** Whether a token without a header `typ` passes. */
+  readonly allowMissingTyp: boolean;
+}
+
+/** The TYPE_MISMATCH message for the accepted values (as configured, `application/` left out). */
+function typMismatch(options: PrecheckOptions): OtherVerifyFailure {
+  const shown = [...options.acceptedTyp].map((t) => JSON.stringify(t.replace(/^application\//, '')));
+  return verifyFailure('TYPE_MISMATCH', `token header typ must be ${shown.length === 1 ? shown[0] : `one of ${shown.join(', ')}`}`);
 }
 
 /** `typ` is a media type whose `application/` prefix may be omitted (RFC 7515 §4.1.9), compared case-insensitively. */
@@ -50,8 +58,8 @@ export function precheckToken(token: unknown, options: PrecheckOptions): Prechec
   if (!options.algorithms.has(alg)) {
     return verifyFailure('ALG_NOT_ALLOWED', `token algorithm ${JSON.stringify(alg.slice(0, 32))} is not allowed`);
   }
-  if (typeof typ !== 'string' || normalizeTyp(typ) !== options.requiredTyp) {
-    return verifyFailure('TYPE_MISMATCH', `token header typ must be ${JSON.stringify(options.requiredTyp.replace(/^application\//, ''))}`);
+  if (typ === undefined ? !options.allowMissingTyp : typeof typ !== 'string' || !options.acceptedTyp.has(normalizeTyp(typ))) {
+    return typMismatch(options);
   }
   return { ok: true, kid: typeof kid === 'string' ? kid : undefined };
 }

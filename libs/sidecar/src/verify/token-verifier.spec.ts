@@ -8,7 +8,7 @@ describe('token verifier: revoked keys', () => {
       issuer: 'https://auth.test',
       audience: 'api',
       algorithms: ['ES256'],
-      requiredTyp: 'at+jwt',
+      typ: ['at+jwt'],
       clockToleranceSeconds: 5,
       maxTokenLifetimeSeconds: 3600,
       maxTokenBytes: 8192,

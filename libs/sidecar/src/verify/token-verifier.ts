@@ -18,7 +18,17 @@ export interface TokenVerifierOptions {
   readonly issuer: string;
   readonly audience: string | readonly string[];
   readonly algorithms: readonly string[];
-  readonly requiredTyp: string;
+  /** Accepted header `typ` values (media types, case-insensitive, `application/` optional). */
+  readonly typ: readonly string[];
+  /** Accept a token without a header `typ`. Default false. */
+  readonly allowMissingTyp?: boolean;
+  /**
+   * Claims naming the client, tried in order; the first present one becomes the claims'
+   * `client_id`. Default `['client_id']`.
+   */
+  readonly clientIdClaims?: readonly string[];
+  /** Claims required besides {@link REQUIRED_CLAIMS} (minus `client_id`, found through `clientIdClaims`). Default none. */
+  readonly requiredClaims?: readonly string[];
   readonly clockToleranceSeconds: Seconds;
   readonly maxTokenLifetimeSeconds: Seconds;
   readonly maxTokenBytes: number;
@@ -35,6 +45,21 @@ export interface TokenVerifier {
 }
 
 const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
+
+/**
+ * The payload with `client_id` taken from the first of `clientIdClaims` present, or the
+ * `CLAIM_MISSING` failure. With only `client_id` configured the payload is returned as is.
+ */
+function withClientId(
+  payload: Record<string, unknown>,
+  clientIdClaims: readonly string[],
+): { readonly claims: Record<string, unknown> } | { readonly failure: OtherVerifyFailure } {
+  const claim = clientIdClaims.find((name) => payload[name] !== undefined);
+  if (claim === undefined) {
+    return { failure: verifyFailure('CLAIM_MISSING', `token has no client claim (looked for ${clientIdClaims.map((c) => JSON.stringify(c)).join(', ')})`) };
+  }
+  return { claims: claim === 'client_id' ? payload : { ...payload, client_id: payload[claim] } };
+}
 
 /** Claim types jose does not check (it checks iss/aud values and the numeric dates). */
 function checkClaimTypes(payload: Record<string, unknown>): OtherVerifyFailure | undefined {
@@ -60,11 +85,15 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const precheck: PrecheckOptions = {
     maxTokenBytes: options.maxTokenBytes,
     algorithms: new Set(options.algorithms),
-    requiredTyp: normalizeTyp(options.requiredTyp),
+    acceptedTyp: new Set(options.typ.map(normalizeTyp)),
+    allowMissingTyp: options.allowMissingTyp === true,
   };
   const algorithms = [...options.algorithms];
   const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
-  const requiredClaims = [...REQUIRED_CLAIMS];
+  const clientIdClaims = [...(options.clientIdClaims ?? ['client_id'])];
+  // Only the plain `client_id` profile lets jose check the client claim (the others are looked up after).
+  const onlyClientId = clientIdClaims.length === 1 && clientIdClaims[0] === 'client_id';
+  const requiredClaims = [...new Set([...REQUIRED_CLAIMS.filter((c) => onlyClientId || c !== 'client_id'), ...(options.requiredClaims ?? [])])];
   return {
     async verify(token) {
       const passed = precheckToken(token, precheck);
@@ -92,9 +121,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       }
       // jwtVerify awaits: a revocation of the key applied meanwhile must win over a good signature.
       if (kid !== undefined && options.isKeyRevoked(kid)) return keyRevokedFailure(kid);
-      const badType = checkClaimTypes(payload);
+      const found = withClientId(payload, clientIdClaims);
+      if ('failure' in found) return found.failure;
+      const { claims } = found;
+      const badType = checkClaimTypes(claims);
       if (badType) return badType;
-      return { ok: true, claims: payload as AccessTokenClaims };
+      return { ok: true, claims: claims as AccessTokenClaims };
     },
   };
 }

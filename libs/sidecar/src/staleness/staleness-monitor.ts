@@ -1,0 +1,114 @@
+import type { SidecarLogger } from '../logging/logger';
+import type { Clock, EpochMillis, Milliseconds } from '../internal/units';
+import type { StalePolicy } from '../options/sidecar-options';
+import type { SidecarMetrics } from '../telemetry/sidecar-metrics';
+import { verifyFailure, type OtherVerifyFailure } from '../verify/verify-result';
+
+/** How fresh the sidecar's view of the authority is (`stats().staleness`). */
+export interface StalenessStats {
+  /** When the sidecar last applied a signed record from the authority (event or heartbeat), epoch ms; start time before the first; 0 before start. */
+  readonly lastHeardAt: EpochMillis;
+  /** ms since then (0 before start). */
+  readonly ageMs: number;
+  readonly maxSilenceMs: number;
+  /** True past the bound (only once ready). */
+  readonly stale: boolean;
+  /** The default policy while stale. */
+  readonly policy: StalePolicy;
+  /** Tokens accepted by fail-open routes while stale, since creation. */
+  readonly failOpenAccepted: number;
+}
+
+export interface StalenessMonitorOptions {
+  readonly clock: Clock;
+  readonly logger: SidecarLogger;
+  readonly metrics: SidecarMetrics;
+  readonly maxSilenceMs: Milliseconds;
+  readonly policy: StalePolicy;
+  readonly isReady: () => boolean;
+}
+
+/** What a verification may do given the staleness: go on, go on but fail open, or refuse. */
+export type StalenessVerdict = { readonly kind: 'fresh' } | { readonly kind: 'fail-open' } | { readonly kind: 'refuse'; readonly failure: OtherVerifyFailure };
+
+/**
+ * Tracks when the sidecar last heard from the authority (any applied signed record, heartbeats
+ * included) and decides, per verification, what the staleness policy says. Logs once when the
+ * sidecar turns stale and once when it hears from the authority again.
+ */
+export interface StalenessMonitor {
+  /** Starts the silence clock (at `start()`). */
+  start(at: EpochMillis): void;
+  /** A signed record from the authority was applied. */
+  heard(eventType: string): void;
+  /** ms of silence so far (0 before start). */
+  silenceMs(): number;
+  /** True when ready but silent past the bound. */
+  isStale(): boolean;
+  /** The verdict for one verification; `policy` is the route's override of the default. */
+  check(policy: StalePolicy | undefined): StalenessVerdict;
+  /** A fail-open route accepted a token while stale: counted, metered and logged at warn. */
+  failOpenAccepted(jti: string, address: string | undefined): void;
+  stats(): StalenessStats;
+}
+
+export function createStalenessMonitor(options: StalenessMonitorOptions): StalenessMonitor {
+  const { clock, logger, metrics, maxSilenceMs } = options;
+  let startedAt: EpochMillis = 0;
+  let lastHeardAt: EpochMillis = 0;
+  let staleLogged = false;
+  let failOpenAccepted = 0;
+  const silenceMs = (): number => Math.max(0, clock() - lastHeardAt);
+  const isStale = (): boolean => options.isReady() && silenceMs() > maxSilenceMs;
+  return {
+    start(at) {
+      startedAt = at;
+      lastHeardAt = at;
+    },
+    heard(eventType) {
+      lastHeardAt = clock();
+      if (staleLogged) {
+        staleLogged = false;
+        logger.info('revmesh sidecar hears from the authority again; no longer stale', { event_type: eventType });
+      }
+    },
+    silenceMs: () => (startedAt === 0 ? 0 : silenceMs()),
+    isStale,
+    check(policy) {
+      if (!isStale()) return { kind: 'fresh' };
+      const silence = silenceMs();
+      if (!staleLogged) {
+        staleLogged = true;
+        logger.error('revmesh sidecar is stale: nothing heard from the authority within staleness.maxSilenceMs', {
+          silence_ms: silence,
+          max_silence_ms: maxSilenceMs,
+          policy: options.policy,
+        });
+      }
+      if ((policy ?? options.policy) === 'fail-open-UNSAFE') return { kind: 'fail-open' };
+      return {
+        kind: 'refuse',
+        failure: verifyFailure('STALE_STATE', `the sidecar has heard nothing from the authority for ${silence} ms (bound ${maxSilenceMs} ms); revocations may be missing`),
+      };
+    },
+    failOpenAccepted(jti, address) {
+      failOpenAccepted++;
+      metrics.failOpenAccepted();
+      // Every one is logged: the route chose to accept tokens whose revocation may have been missed.
+      logger.warn('revmesh sidecar accepted a token while stale (fail-open-UNSAFE route); a revocation may have been missed', {
+        jti,
+        silence_ms: silenceMs(),
+        max_silence_ms: maxSilenceMs,
+        ...(address === undefined ? {} : { address }),
+      });
+    },
+    stats: () => ({
+      lastHeardAt,
+      ageMs: startedAt === 0 ? 0 : silenceMs(),
+      maxSilenceMs,
+      stale: isStale(),
+      policy: options.policy,
+      failOpenAccepted,
+    }),
+  };
+}
