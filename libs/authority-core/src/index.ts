@@ -35,6 +35,7 @@ export {
   ScopeNotAllowedError,
   SigningError,
   StoreError,
+  StoreLockedError,
   type AuthorityErrorCode,
 } from './errors/errors';
 export {

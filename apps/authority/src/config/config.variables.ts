@@ -80,7 +80,7 @@ export const CONFIG_VARIABLES = {
   }),
   REVMESH_DATA_DIR: variable({
     default: './.revmesh/authority',
-    description: 'Folder of the SQLite database (created, mode 0700). Relative paths are resolved against the working directory.',
+    description: 'Folder of the SQLite database (created, mode 0700). Relative paths are resolved against the working directory. One authority per folder: a second one refuses to start (STORE_LOCKED, naming the holder); the lock dies with its process.',
     fix: 'use a writable folder path',
     parse: z.string().transform((dir) => resolve(dir)),
   }),

@@ -9,6 +9,7 @@
  */
 export type AuthorityErrorCode =
   | 'STORE_FAILED'
+  | 'STORE_LOCKED'
   | 'MIGRATION_FAILED'
   | 'KEY_UNWRAP_FAILED'
   | 'KEY_INVALID'
@@ -51,6 +52,16 @@ export abstract class AuthorityError extends Error {
 export class StoreError extends AuthorityError {
   override readonly name = 'StoreError';
   readonly code = 'STORE_FAILED' as const;
+}
+
+/**
+ * Another authority process holds this data folder. Two writers on one store would each sign with
+ * keys the other may have revoked; the second one refuses to start instead. The message names the
+ * holder (pid, host, start time) when it could be read.
+ */
+export class StoreLockedError extends AuthorityError {
+  override readonly name = 'StoreLockedError';
+  readonly code = 'STORE_LOCKED' as const;
 }
 
 /** A schema migration failed, or the database was written by a newer authority than this one. */

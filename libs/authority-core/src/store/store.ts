@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AuthorityError, StoreError } from '../errors/errors';
 import { systemClock, type Clock } from '../time/clock';
 import { migrate } from './migrate';
+import { acquireWriterLock, type WriterLock } from './writer-lock';
 import { MIGRATIONS, type Migration } from './migrations';
 
 /** File name of the authority's database inside its data folder. */
@@ -36,7 +37,7 @@ export interface AuthorityStore {
 }
 
 /**
- * Opens (creating if needed) the database in `dataDir`, sets WAL mode, and runs pending
+ * Takes the data folder's writer lock, opens (creating if needed) the database in `dataDir`, sets WAL mode, and runs pending
  * migrations before returning.
  *
  * `synchronous = FULL`: in WAL mode this fsyncs the log on every commit, so a 202 for a
@@ -44,6 +45,7 @@ export interface AuthorityStore {
  * be faster and could lose the last commits on power loss, which would break "no accepted
  * revocation is lost".
  *
+ * @throws {StoreLockedError} when another authority holds the data folder.
  * @throws {StoreError} when the file cannot be opened or configured.
  * @throws {MigrationError} when the schema cannot be brought up to date.
  */
@@ -53,8 +55,15 @@ export function openStore(options: StoreOptions): AuthorityStore {
   let db: Database.Database;
   try {
     mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StoreError(`cannot create the data folder ${options.dataDir}: ${String(error)}`, { cause: error });
+  }
+  // Before the database is touched: a second authority must not even run migrations.
+  const lock: WriterLock = acquireWriterLock(options.dataDir, () => clock.now());
+  try {
     db = new Database(path);
   } catch (error) {
+    lock.release();
     throw new StoreError(`cannot open the authority database at ${path}: ${String(error)}`, { cause: error });
   }
   try {
@@ -79,10 +88,12 @@ export function openStore(options: StoreOptions): AuthorityStore {
         if (!open) return;
         open = false;
         db.close();
+        lock.release();
       },
     };
   } catch (error) {
     db.close();
+    lock.release();
     throw translateStoreError(error, `cannot prepare the authority database at ${path}`);
   }
 }
