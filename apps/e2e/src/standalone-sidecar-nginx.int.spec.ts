@@ -1,0 +1,132 @@
+import { authRequestConfig, findNginx, freePort, startNginx, type NginxProcess } from '@revmesh/test-support';
+import { adminApi, claimsOf, E2E_POLICY, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
+import { startRecordingUpstream, type RecordingUpstream } from './support/recording-upstream';
+import { startStandaloneSidecar, type StandaloneSidecarHandle } from './support/standalone-sidecar-process';
+import { eventually, uniquePrefix } from './support/wait';
+
+const NGINX = findNginx();
+const UNDER_CI = process.env['CI'] === 'true';
+if (NGINX === undefined && !UNDER_CI) {
+  process.stderr.write('\n*** SKIPPED standalone-sidecar-nginx: nginx is not installed (apt-get install -y nginx-light). Under CI=true this fails. ***\n\n');
+}
+
+const AUDIENCE = 'orders-api';
+/** A second audience of the same service whose tokens live one second, for the expiry case. */
+const SHORT_AUDIENCE = 'orders-api-short';
+const OTHER_AUDIENCE = 'billing-api';
+
+/**
+ * revmesh-sidecar behind a real nginx (`auth_request`, the README's configuration), against a
+ * real authority and broker, in front of a plain upstream that records what reaches it.
+ */
+(NGINX === undefined && !UNDER_CI ? describe.skip : describe)('revmesh-sidecar behind nginx auth_request', () => {
+  let authority: AuthorityHandle;
+  let sidecar: StandaloneSidecarHandle;
+  let upstream: RecordingUpstream;
+  let nginx: NginxProcess;
+  let base: string;
+  let client: { id: string; secret: string };
+
+  const token = async (audience: string): Promise<string> => {
+    const response = await fetch(`${authority.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', audience, scope: 'orders:read' }).toString(),
+    });
+    const body = (await response.json()) as { access_token?: string };
+    if (!body.access_token) throw new Error(`token request failed: ${response.status} ${JSON.stringify(body)}`);
+    return body.access_token;
+  };
+  const call = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
+  /** A refusal by nginx: status, code header and problem document, and the upstream not reached. */
+  const expectRefused = async (path: string, headers: Record<string, string>, status: number, code: string) => {
+    const reached = upstream.requests.length;
+    const response = await call(path, headers);
+    const text = await response.text();
+    expect({ status: response.status, code: response.headers.get('x-revmesh-code') }).toEqual({ status, code });
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(JSON.parse(text)).toMatchObject({ status, code, type: `urn:revmesh:problem:${code.toLowerCase().replace(/_/g, '-')}` });
+    expect(upstream.requests.length).toBe(reached);
+    return response;
+  };
+
+  beforeAll(async () => {
+    if (NGINX === undefined) throw new Error('nginx is required under CI=true: .ci/run installs Debian\'s nginx-light (apt-get install -y nginx-light)');
+    authority = await startAuthority({
+      brokers: process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092',
+      topicPrefix: uniquePrefix('standalone-nginx'),
+      policy: { ...E2E_POLICY, tokens: { audiences: { [SHORT_AUDIENCE]: { lifetimeSeconds: 1 } } } },
+    });
+    const registered = await adminApi(authority, 'POST', '/v1/clients', {
+      client_id: 'orders-web',
+      audiences: [AUDIENCE, SHORT_AUDIENCE, OTHER_AUDIENCE],
+      scopes: ['orders:read'],
+    });
+    if (registered.status !== 201) throw new Error(`client registration failed: ${registered.status} ${JSON.stringify(registered.body)}`);
+    client = { id: 'orders-web', secret: String(registered.body['client_secret']) };
+    upstream = await startRecordingUpstream();
+    // No clock tolerance, so the one-second token is expired two seconds later.
+    sidecar = await startStandaloneSidecar(authority, [AUDIENCE, SHORT_AUDIENCE], { REVMESH_CLOCK_TOLERANCE_SECONDS: '0' });
+    const port = await freePort();
+    nginx = await startNginx({ port, httpConfig: authRequestConfig({ listenPort: port, upstreamUrl: upstream.url, sidecarAddress: sidecar.address }) });
+    base = `http://127.0.0.1:${port}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await sidecar?.process.stop();
+    await upstream?.close();
+    await authority?.process.stop();
+  });
+
+  it('passes a valid token on to the upstream with the verified claims, replacing claim headers the client forged', async () => {
+    const valid = await token(AUDIENCE);
+    const response = await call('/orders/42?expand=items', { authorization: `Bearer ${valid}`, 'x-revmesh-sub': 'mallory', 'x-revmesh-client-id': 'forged' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('upstream reached');
+    const reached = upstream.requests.at(-1);
+    expect(reached).toMatchObject({ method: 'GET', url: '/orders/42?expand=items' });
+    const claims = claimsOf(valid);
+    expect(reached?.headers).toMatchObject({ 'x-revmesh-sub': claims['sub'], 'x-revmesh-client-id': 'orders-web', 'x-revmesh-scope': 'orders:read' });
+  });
+
+  it('answers 401 TOKEN_MISSING without a token, with the Bearer challenge, and the upstream is never reached', async () => {
+    const response = await expectRefused('/orders', {}, 401, 'TOKEN_MISSING');
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    await expectRefused('/orders', { authorization: 'Bearer not-a-token' }, 401, 'MALFORMED');
+  });
+
+  it('answers 401 AUDIENCE_MISMATCH for a token of another audience', async () => {
+    const response = await expectRefused('/orders', { authorization: `Bearer ${await token(OTHER_AUDIENCE)}` }, 401, 'AUDIENCE_MISMATCH');
+    expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('answers 401 TOKEN_EXPIRED once a token has expired', async () => {
+    const short = await token(SHORT_AUDIENCE);
+    const exp = Number(claimsOf(short)['exp']);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 1100));
+    await expectRefused('/orders', { authorization: `Bearer ${short}` }, 401, 'TOKEN_EXPIRED');
+  });
+
+  it('answers 401 TOKEN_REVOKED once the authority revoked the token by jti', async () => {
+    const doomed = await token(AUDIENCE);
+    expect((await call('/orders', { authorization: `Bearer ${doomed}` })).status).toBe(200);
+    const revocation = await revoke(authority, 'jti', String(claimsOf(doomed)['jti']));
+    expect(revocation.status).toBe(202);
+    await eventually('nginx refuses the revoked token', async () => (await call('/orders', { authorization: `Bearer ${doomed}` })).status === 401);
+    await expectRefused('/orders', { authorization: `Bearer ${doomed}` }, 401, 'TOKEN_REVOKED');
+  });
+
+  it('answers 503 LOCKDOWN to everyone, with or without a valid token, while a kill switch locks the audience down', async () => {
+    const valid = await token(AUDIENCE);
+    const engaged = await adminApi(authority, 'POST', '/v1/kill-switch', { audience: AUDIENCE, lockdown: true });
+    expect(engaged.status).toBeLessThan(300);
+    await eventually('nginx answers 503', async () => (await call('/orders', { authorization: `Bearer ${valid}` })).status === 503);
+    await expectRefused('/orders', { authorization: `Bearer ${valid}` }, 503, 'LOCKDOWN');
+    await expectRefused('/orders', {}, 503, 'LOCKDOWN');
+    expect(nginx.errorLog()).toContain('auth request unexpected status: 503');
+  });
+});
