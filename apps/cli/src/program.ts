@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerAdmin, BOOTSTRAP_TOKEN_ENV } from './commands/admin';
 import { registerApprovals } from './commands/approvals';
 import { registerAudit } from './commands/audit';
+import { registerClients } from './commands/clients';
 import { registerEventSigners } from './commands/event-signers';
 import { registerInstances } from './commands/instances';
 import { registerKeys } from './commands/keys';
@@ -33,6 +34,8 @@ Examples:
   $ revmesh approvals approve <id> -j "confirmed with the requester by phone"
   $ revmesh revocation status <id> --json
   $ revmesh audit verify
+  $ revmesh event-signers pin
+  $ revmesh clients add orders-web --audience orders-api -j "orders web app calls the orders API, CHG-12"
 
 Every write takes -j/--justification (recorded in the audit log). When the authority asks for a
 fresh second factor (step-up), revmesh asks for a TOTP code at a terminal, or uses --totp.
@@ -88,6 +91,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   registerKeys(program, deps);
   registerRotation(program, deps);
   registerInstances(program, deps);
+  registerClients(program, deps);
   registerEventSigners(program, deps);
   registerApprovals(program, deps);
   registerKillSwitch(program, deps);

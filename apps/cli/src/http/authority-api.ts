@@ -7,6 +7,7 @@ export const API_PATHS = {
   revocation: (id: string) => `v1/revocations/${encodeURIComponent(id)}`,
   coverage: (id: string) => `v1/revocations/${encodeURIComponent(id)}/coverage`,
   instances: 'v1/instances',
+  clients: 'v1/clients',
   keys: 'v1/keys',
   keyCalendar: 'v1/keys/calendar',
   keyRotate: 'v1/keys/rotate',
@@ -60,6 +61,13 @@ export interface AddOperatorInput {
   readonly role: string;
 }
 
+/** `POST /v1/clients` (without the justification): no `client_id` lets the authority pick one. */
+export interface RegisterClientInput {
+  readonly client_id?: string;
+  readonly audiences: readonly string[];
+  readonly scopes: readonly string[];
+}
+
 /** `POST /v1/kill-switch`: no audience means every audience. */
 export interface EngageKillSwitchInput {
   readonly audience?: string;
@@ -77,6 +85,7 @@ export interface AuthorityApi {
   getRevocation(id: string): Promise<AuthorityResponse>;
   getCoverage(id: string): Promise<AuthorityResponse>;
   listInstances(): Promise<AuthorityResponse>;
+  registerClient(input: RegisterClientInput, justification: string): Promise<AuthorityResponse>;
   listKeys(): Promise<AuthorityResponse>;
   keyCalendar(): Promise<AuthorityResponse>;
   rotateKeys(reason: string, justification: string): Promise<AuthorityResponse>;
@@ -114,6 +123,7 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     getRevocation: (id) => client.request('GET', API_PATHS.revocation(id)),
     getCoverage: (id) => client.request('GET', API_PATHS.coverage(id)),
     listInstances: () => client.request('GET', API_PATHS.instances),
+    registerClient: (input, justification) => client.request('POST', API_PATHS.clients, { ...input, justification }),
     listKeys: () => client.request('GET', API_PATHS.keys),
     keyCalendar: () => client.request('GET', API_PATHS.keyCalendar),
     rotateKeys: (reason, justification) => client.request('POST', API_PATHS.keyRotate, { reason, justification }),
