@@ -67,9 +67,15 @@ export function revocationTopicSpec(topic: string, options: RevocationTopicOptio
   };
 }
 
-/** Partition key of a revocation: one key per target, so later rules for a target supersede earlier ones under compaction. */
-export function revocationKey(target: RevocationTarget): string {
-  return `${target.type}:${target.value}`;
+/**
+ * Partition key of a revocation: one key per target (and issuer), so later rules for a target
+ * supersede earlier ones under compaction. A revocation of the authority's own issuer (`iss`
+ * absent) keeps the `type:value` key; one naming an issuer is `<iss length>:<iss>|type:value`,
+ * which starts with a digit (a target type never does) and says where `iss` ends, so rules of
+ * different issuers never share a key and never compact each other away.
+ */
+export function revocationKey(target: RevocationTarget, iss?: string): string {
+  return iss === undefined ? `${target.type}:${target.value}` : `${iss.length}:${iss}|${target.type}:${target.value}`;
 }
 
 /**

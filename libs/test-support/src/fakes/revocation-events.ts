@@ -24,6 +24,8 @@ export interface RevocationEventInput {
   /** When the rule stops mattering, epoch ms. Default `revokedAt + 1 hour`. */
   readonly expiresAt?: number;
   readonly reason?: string;
+  /** The issuer the revocation targets; absent means the authority's own. */
+  readonly iss?: string;
   /** Current time for the defaults, epoch ms. Default `Date.now()`. */
   readonly now?: number;
 }
@@ -41,6 +43,7 @@ export function revocationEvent(input: RevocationEventInput): RevocationIssuedEv
     payload: {
       revocation_id: input.revocationId ?? `rev-${randomUUID().slice(0, 8)}`,
       target: input.target,
+      ...(input.iss === undefined ? {} : { iss: input.iss }),
       revoked_at: revokedAt,
       not_after_iat: input.notAfterIat ?? Math.floor(revokedAt / 1000),
       expires_at: input.expiresAt ?? revokedAt + 3_600_000,
@@ -51,5 +54,5 @@ export function revocationEvent(input: RevocationEventInput): RevocationIssuedEv
 
 /** Appends `event` to `topic` as the authority's relay would (key = target, value = encoded event). */
 export function appendRevocation(transport: InMemoryTransport, topic: string, event: RevocationIssuedEvent): IncomingRecord {
-  return transport.append({ topic, key: revocationKey(event.payload.target), value: encodeEvent(event) });
+  return transport.append({ topic, key: revocationKey(event.payload.target, event.payload.iss), value: encodeEvent(event) });
 }

@@ -12,7 +12,7 @@ export interface EventSigner {
 export function eventRecordKey(event: RevmeshEvent): string {
   switch (event.type) {
     case 'revocation.issued':
-      return revocationKey(event.payload.target);
+      return revocationKey(event.payload.target, event.payload.iss);
     case 'key.state-changed':
       return keyEventKey(event.payload.kid);
     case 'event-signer.announced':
