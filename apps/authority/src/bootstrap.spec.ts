@@ -8,7 +8,7 @@ import type { TopicSpec } from '@revmesh/contracts';
 import { TransportError, type EventTransport, type OutgoingRecord } from '@revmesh/transport';
 import { bootstrapAuthority, type RunningAuthority } from './bootstrap';
 import { createTestOperator, DEFAULT_JUSTIFICATION } from './testing/authority-fixture.spec-helper';
-import type { AuthorityConfig } from './config/config';
+import { DEFAULT_HTTP_LIMITS, type AuthorityConfig } from './config/config';
 
 const silent: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
 
@@ -47,6 +47,7 @@ describe('bootstrapAuthority', () => {
     config = {
       port: 0,
       host: '127.0.0.1',
+      http: DEFAULT_HTTP_LIMITS,
       kafkaBrokers: ['127.0.0.1:1'],
       dataDir: dir,
       issuer: 'http://127.0.0.1',

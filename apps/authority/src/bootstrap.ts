@@ -12,6 +12,7 @@ import { coreLogger } from './logging/core-logger';
 import { JsonLogger } from './logging/json-logger';
 import { nestLogLevels } from './logging/log-levels';
 import { AcksConsumer, type AcksConsumerStatus } from './reports/acks-consumer';
+import { applyConnectionLimit, fastifyServerLimits } from './http/http-server-limits';
 
 /** Largest request body accepted, bytes; bigger bodies get 413. The largest real body is ~2 KiB. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -147,6 +148,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     const adapter = new FastifyAdapter({
       bodyLimit: MAX_BODY_BYTES,
       logger: false,
+      ...fastifyServerLimits(config.http),
       // request.ip is the client behind a trusted reverse proxy (throttling, audit), never a spoofed X-Forwarded-For.
       ...(config.trustedProxies === undefined ? {} : { trustProxy: [...config.trustedProxies] }),
     });
@@ -185,6 +187,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
 
     let url: string | undefined;
     if (options.listen !== false) {
+      applyConnectionLimit(app.getHttpServer(), config.http);
       await app.listen({ port: config.port, host: config.host });
       url = listeningUrl(app, config.host);
     }

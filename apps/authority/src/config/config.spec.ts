@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { CONFIG_VARIABLES } from './config.variables';
 import { ConfigError, loadConfig } from './config';
 import { renderConfigTable } from './config-table';
@@ -53,7 +54,14 @@ describe('loadConfig', () => {
         eventSignerOverlapSeconds: 3600,
       },
       eventSignerReset: false,
+      http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 5000, maxConnections: 4096 },
     });
+  });
+
+  it('refuses a header timeout longer than the request timeout it is part of', () => {
+    expect(() => loadConfig({ ...valid, REVMESH_HTTP_REQUEST_TIMEOUT_MS: '2000', REVMESH_HTTP_HEADERS_TIMEOUT_MS: '3000' })).toThrow(
+      /REVMESH_HTTP_HEADERS_TIMEOUT_MS \(3000 ms\) must not exceed REVMESH_HTTP_REQUEST_TIMEOUT_MS/,
+    );
   });
 
   it('reads a short rotation policy for tests', () => {
@@ -213,5 +221,11 @@ describe('renderConfigTable', () => {
     for (const name of Object.keys(CONFIG_VARIABLES)) expect(table).toContain(`| \`${name}\` |`);
     expect(table).toContain('| `PORT` | no | `8080` |');
     expect(table).toContain('| `REVMESH_KEK` | yes | — |');
+  });
+
+  it('has every variable in the README configuration reference', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
+    const missing = Object.keys(CONFIG_VARIABLES).filter((name) => !readme.includes(`| \`${name}\` |`));
+    expect(missing).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HttpServerLimits } from '../http/http-server-limits';
 import { CONFIG_VARIABLES, type ConfigVariableName, type LogLevel } from './config.variables';
 
 /** The authority's configuration: validated once at boot, then passed around as this object. */
@@ -47,7 +48,17 @@ export interface AuthorityConfig {
   readonly policyFile?: string;
   /** REVMESH_TRUSTED_PROXIES: addresses/CIDRs whose X-Forwarded-For is believed. */
   readonly trustedProxies?: readonly string[];
+  /** REVMESH_HTTP_*: timeouts (ms) and the connection cap of the HTTP server. */
+  readonly http: HttpServerLimits;
 }
+
+/** The REVMESH_HTTP_* defaults (documented with each variable), for code that builds a config by hand. */
+export const DEFAULT_HTTP_LIMITS: HttpServerLimits = {
+  requestTimeoutMs: CONFIG_VARIABLES.REVMESH_HTTP_REQUEST_TIMEOUT_MS.schema.parse(undefined),
+  headersTimeoutMs: CONFIG_VARIABLES.REVMESH_HTTP_HEADERS_TIMEOUT_MS.schema.parse(undefined),
+  keepAliveTimeoutMs: CONFIG_VARIABLES.REVMESH_HTTP_KEEP_ALIVE_TIMEOUT_MS.schema.parse(undefined),
+  maxConnections: CONFIG_VARIABLES.REVMESH_HTTP_MAX_CONNECTIONS.schema.parse(undefined),
+};
 
 /** The configuration is invalid. The message lists every problem and how to fix each. */
 export class ConfigError extends Error {
@@ -94,6 +105,16 @@ function crossFieldProblems(input: Readonly<Record<string, string | undefined>>)
       code: 'custom',
       path: ['REVMESH_PROMOTION_GATE_TIMEOUT_MS'],
       message: `(${gate} ms) must be shorter than REVMESH_KEY_ROTATION_PERIOD_SECONDS (${period} s), or rotations would pile up at the gate; lower the timeout or lengthen the period`,
+      input: undefined,
+    });
+  }
+  const requestTimeout = whole('REVMESH_HTTP_REQUEST_TIMEOUT_MS');
+  const headersTimeout = whole('REVMESH_HTTP_HEADERS_TIMEOUT_MS');
+  if (requestTimeout !== undefined && headersTimeout !== undefined && headersTimeout > requestTimeout) {
+    problems.push({
+      code: 'custom',
+      path: ['REVMESH_HTTP_HEADERS_TIMEOUT_MS'],
+      message: `(${headersTimeout} ms) must not exceed REVMESH_HTTP_REQUEST_TIMEOUT_MS (${requestTimeout} ms), which covers the headers too; lower it or raise the request timeout`,
       input: undefined,
     });
   }
@@ -170,5 +191,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     eventSignerReset: e.REVMESH_EVENT_SIGNER_RESET,
     ...(e.REVMESH_POLICY_FILE === undefined ? {} : { policyFile: e.REVMESH_POLICY_FILE }),
     ...(e.REVMESH_TRUSTED_PROXIES === undefined || e.REVMESH_TRUSTED_PROXIES.length === 0 ? {} : { trustedProxies: e.REVMESH_TRUSTED_PROXIES }),
+    http: {
+      requestTimeoutMs: e.REVMESH_HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.REVMESH_HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.REVMESH_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.REVMESH_HTTP_MAX_CONNECTIONS,
+    },
   };
 }

@@ -290,6 +290,31 @@ export const CONFIG_VARIABLES = {
         .optional(),
     ),
   } satisfies Variable<string | undefined>,
+  REVMESH_HTTP_REQUEST_TIMEOUT_MS: variable({
+    default: '10000',
+    description:
+      'Longest time to receive a whole request, headers and body, ms. A client that sends its body slowly, or less body than its Content-Length declares, gets 408 and its connection closed instead of holding it open.',
+    fix: 'use a whole number of milliseconds in 1000..600000',
+    parse: integer(1000, 600_000),
+  }),
+  REVMESH_HTTP_HEADERS_TIMEOUT_MS: variable({
+    default: '5000',
+    description: 'Longest time to receive the request headers, ms (at most REVMESH_HTTP_REQUEST_TIMEOUT_MS).',
+    fix: 'use a whole number of milliseconds in 1000..600000',
+    parse: integer(1000, 600_000),
+  }),
+  REVMESH_HTTP_KEEP_ALIVE_TIMEOUT_MS: variable({
+    default: '5000',
+    description: 'How long an idle keep-alive connection stays open between requests, ms.',
+    fix: 'use a whole number of milliseconds in 100..600000',
+    parse: integer(100, 600_000),
+  }),
+  REVMESH_HTTP_MAX_CONNECTIONS: variable({
+    default: '4096',
+    description: 'Most connections open at once; further ones are refused at accept, so slow clients cannot exhaust file handles.',
+    fix: 'use a whole number in 16..1000000',
+    parse: integer(16, 1_000_000),
+  }),
   REVMESH_TRUSTED_PROXIES: {
     description:
       'Reverse proxies in front of the authority, comma-separated IP addresses or CIDR ranges. Requests from them take the client address from X-Forwarded-For (login throttling per address, audit source address). Unset: the socket address, and X-Forwarded-For is ignored (behind a proxy every operator would then share one address).',

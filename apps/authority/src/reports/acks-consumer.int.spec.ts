@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeSidecarReport, SIDECAR_ACK, SIDECAR_HEARTBEAT } from '@revmesh/contracts';
 import { createKafkaTransport, parseBrokerList, type RecordPublisher } from '@revmesh/transport';
+import { DEFAULT_HTTP_LIMITS } from '../config/config';
 import { bootstrapAuthority, type RunningAuthority } from '../bootstrap';
 import { silentLogger } from '../testing/authority-fixture.spec-helper';
 
@@ -21,6 +22,7 @@ describe('acks consumer (real broker)', () => {
       {
         port: 0,
         host: '127.0.0.1',
+        http: DEFAULT_HTTP_LIMITS,
         kafkaBrokers: brokers,
         dataDir: dir,
         issuer: 'http://127.0.0.1',

@@ -8,7 +8,7 @@ import type { TopicSpec } from '@revmesh/contracts';
 import type { EventTransport, OutgoingRecord, RecordPublisher } from '@revmesh/transport';
 import { generate } from 'otplib';
 import { bootstrapAuthority, type BootstrapOptions, type RunningAuthority } from '../bootstrap';
-import type { AuthorityConfig } from '../config/config';
+import { DEFAULT_HTTP_LIMITS, type AuthorityConfig } from '../config/config';
 
 /** Password of every operator the fixture creates. */
 export const TEST_PASSWORD = 'test-operator-password-0123';
@@ -134,6 +134,7 @@ export async function startTestAuthority(overrides: Partial<AuthorityConfig> = {
   const config: AuthorityConfig = {
     port: 0,
     host: '127.0.0.1',
+    http: DEFAULT_HTTP_LIMITS,
     kafkaBrokers: ['127.0.0.1:1'],
     dataDir: dir,
     issuer: 'http://authority.test',
