@@ -373,4 +373,61 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX approvals_pending ON approvals (expires_at) WHERE state = 'pending';
     `,
   },
+  {
+    version: 8,
+    name: 'operator enrolment codes and sponsorships (two-person rule for privilege changes)',
+    sql: `
+      -- NULL: the operator has not set their own password and TOTP yet (new, or second factor
+      -- reset); such an operator cannot log in. Operators that existed before are enrolled.
+      ALTER TABLE operators ADD COLUMN enrolled_at INTEGER;
+      UPDATE operators SET enrolled_at = created_at;
+
+      -- One-time enrolment codes: only their SHA-256 is stored. 'sealed_totp_secret' holds the
+      -- TOTP secret offered when the enrolment started (KEK envelope, context
+      -- 'operator-enrolment-totp:<id>') until it is confirmed with a code.
+      CREATE TABLE operator_enrolments (
+        id                  TEXT PRIMARY KEY,
+        operator_id         TEXT NOT NULL REFERENCES operators (id),
+        code_sha256         TEXT NOT NULL UNIQUE,
+        issued_by           TEXT NOT NULL,
+        issued_at           INTEGER NOT NULL,
+        expires_at          INTEGER NOT NULL,
+        sealed_totp_secret  TEXT,
+        used_at             INTEGER,
+        revoked_at          INTEGER
+      ) STRICT;
+      CREATE INDEX operator_enrolments_open ON operator_enrolments (operator_id) WHERE used_at IS NULL AND revoked_at IS NULL;
+
+      -- Who created, raised, re-enabled or handed an enrolment code to which operator, and when:
+      -- the approver of a request may not have been sponsored by its requester recently.
+      CREATE TABLE operator_sponsorships (
+        operator_id  TEXT NOT NULL REFERENCES operators (id),
+        sponsor      TEXT NOT NULL COLLATE NOCASE,
+        kind         TEXT NOT NULL CHECK (kind IN ('created', 'raised', 'enabled', 'enrolment')),
+        at           INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX operator_sponsorships_by_operator ON operator_sponsorships (operator_id, at);
+    `,
+  },
+  {
+    version: 9,
+    name: 'trusted external issuers, and the issuer a revocation targets',
+    sql: `
+      -- OpenID providers whose tokens sidecars verify and whose subjects, clients and sessions
+      -- operators may revoke. Disabled issuers stay listed (their past revocations name them).
+      CREATE TABLE trusted_issuers (
+        issuer       TEXT PRIMARY KEY,
+        description  TEXT NOT NULL,
+        enabled      INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        created_by   TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+      ) STRICT;
+
+      -- NULL: the authority's own issuer (every revocation before this migration).
+      ALTER TABLE revocations ADD COLUMN iss TEXT;
+      -- Token issuance asks "latest rule for this sub/client_id" of its own issuer only.
+      CREATE INDEX revocations_own_by_target ON revocations (target_type, target_value, not_after_iat) WHERE iss IS NULL;
+    `,
+  },
 ];
