@@ -35,3 +35,14 @@ export {
   loginOperator,
   type OperatorSession,
 } from './operators/operator-session';
+export { ensureKeycloak, stopKeycloakIfStartedThisRun, waitForRealm, type LocalKeycloak } from './keycloak/local-keycloak';
+export {
+  demoRealm,
+  keycloakAdminToken,
+  keycloakClientToken,
+  keycloakPasswordToken,
+  type DemoRealm,
+  type DemoRealmClient,
+  type DemoRealmUser,
+  type KeycloakTokenResponse,
+} from './keycloak/demo-realm';

@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { findRepoRoot, lastLine, runRepoScript, type ScriptResult } from '../process/repo-script';
 
 /** Where the tests' Kafka is, and whether this process started it (and so must stop it). */
 export interface LocalKafka {
@@ -122,36 +121,8 @@ export async function waitForKafka(brokers: readonly string[], timeoutMs: number
   throw new Error(`Kafka at ${brokers.join(',')} did not answer within ${timeoutMs} ms: ${errorText(lastError)}`);
 }
 
-/** Walks up from this file to the directory holding nx.json (works from src/ and dist/). */
-function findRepoRoot(): string {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'nx.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no nx.json above ${__dirname}: cannot find the revmesh repo root`);
-  }
-}
-
-interface ScriptResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 function runScript(script: string, command: 'start' | 'stop' | 'status'): Promise<ScriptResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'bash',
-      [script, command],
-      { cwd: path.dirname(script), env: process.env, timeout: SCRIPT_BACKSTOP_MS, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== 'number') {
-          // Spawn failure or the backstop timeout (code is then null/a string), not a script exit status.
-          reject(new Error(`bash ${script} ${command} did not run to completion: ${error.message}\n${stderr}${stdout}`));
-          return;
-        }
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
+  return runRepoScript(script, command, SCRIPT_BACKSTOP_MS);
 }
 
 function parseBrokerList(value: string | undefined): string[] {
@@ -159,11 +130,6 @@ function parseBrokerList(value: string | undefined): string[] {
     .split(',')
     .map((broker) => broker.trim())
     .filter((broker) => broker.length > 0);
-}
-
-function lastLine(text: string): string {
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line.length > 0);
-  return lines.at(-1) ?? '';
 }
 
 function errorText(error: unknown): string {
