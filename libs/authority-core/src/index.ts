@@ -16,6 +16,9 @@ export {
   InvalidCredentialsError,
   LastSecurityAdminError,
   LoginThrottledError,
+  ApproverSponsoredError,
+  EnrolmentCodeInvalidError,
+  OperatorEnrolledError,
   OperatorExistsError,
   OperatorNotFoundError,
   OperatorTokenInvalidError,
@@ -109,11 +112,15 @@ export {
   USERNAME_PATTERN,
   type AuthenticatedOperator,
   type CreatedOperator,
+  type EnrolmentCode,
+  type EnrolmentOffer,
+  type InvitedOperator,
   type Operator,
   type OperatorLogin,
   type TotpEnrolment,
 } from './operators/operator';
-export type { LoginCredentials, NewOperator, OperatorService, RequestOrigin } from './operators/operator-service';
+export type { EnrolmentCompletion, LoginCredentials, NewOperator, OperatorService, RequestOrigin } from './operators/operator-service';
+export { ENROLMENT_CODE_PATTERN } from './operators/enrolment-code';
 export type { PasswordHashCost } from './operators/password-hasher';
 export { actorAuditContext, systemAuditContext, type AuditContext, type AuditOutcome } from './audit/audit-context';
 export type { AuditEntryInput, AuditLog, AuditRecord } from './audit/audit-log';

@@ -30,8 +30,10 @@ export {
 } from './fakes/signed-events';
 export {
   addOperator,
+  bootstrapEnrolledAdmin,
   bootstrapOperator,
   DEFAULT_TEST_JUSTIFICATION,
+  enrolOperator,
   loginOperator,
   type OperatorSession,
 } from './operators/operator-session';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { addOperator, bootstrapOperator, createOwnTopics, freePort, startServiceProcess, type OperatorSession, type OwnTopics, type ServiceProcess } from '@revmesh/test-support';
+import { bootstrapEnrolledAdmin, bootstrapOperator, createOwnTopics, freePort, startServiceProcess, type OperatorSession, type OwnTopics, type ServiceProcess } from '@revmesh/test-support';
 import { verifyAuditExport } from '@revmesh/contracts';
 import { acquireKafka, type KafkaSource } from './kafka-source';
 import { requestJson } from './http';
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       log(`   ${id}: p50 ${percentile(sorted, 0.5).toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms`);
     }
 
-    await demonstrateKillSwitch(admin, apis, () => issueAccessToken(authorityUrl, clientSecret));
+    await demonstrateKillSwitch(admin, { url: authorityUrl, token: bootstrapToken }, apis, () => issueAccessToken(authorityUrl, clientSecret));
     await reportRejectedEvents(apis);
 
     if (once) {
@@ -201,8 +201,17 @@ async function untilEveryService(apis: readonly { id: string; url: string }[], t
  * audience, a second approves it, every service fails closed; lifting takes the same two steps.
  * Ends with the audit chain of all of it, verified.
  */
-async function demonstrateKillSwitch(admin: OperatorSession, apis: readonly { id: string; url: string }[], newToken: () => Promise<string>): Promise<void> {
-  const approver = await addOperator(admin, 'demo-approver', 'security-admin');
+async function demonstrateKillSwitch(
+  admin: OperatorSession,
+  bootstrap: { readonly url: string; readonly token: string },
+  apis: readonly { id: string; url: string }[],
+  newToken: () => Promise<string>,
+): Promise<void> {
+  // The second of the initial security-admins: the bootstrap token yields an enrolment code for
+  // that person, who sets their own password and TOTP. (A security-admin created by demo-admin
+  // would wait for an approval nobody else could give.)
+  const approver = await bootstrapEnrolledAdmin(bootstrap.url, bootstrap.token, 'demo-approver');
+  log(`Operator:  ${approver.username} (security-admin), enrolled with their own one-time code`);
   const approve = async (pending: { status: number; body: Record<string, unknown> }, what: string) => {
     if (pending.status !== 202) throw new Error(`${what}: expected 202 pending approval, got ${pending.status} ${JSON.stringify(pending.body)}`);
     const id = String((pending.body['approval'] as { id: string }).id);

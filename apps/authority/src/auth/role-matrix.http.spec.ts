@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import { ROLES, type Role } from '@revmesh/authority-core';
+import { ROLES, systemAuditContext, type Role } from '@revmesh/authority-core';
 import { startTestAuthority, type AuthorityFixture, type TestOperator } from '../testing/authority-fixture.spec-helper';
 import { IS_PUBLIC } from './public.decorator';
 
@@ -28,6 +28,18 @@ interface RouteCase {
 const activeKid = (f: AuthorityFixture): string => f.authority.core.keyStates().find((k) => k.state === 'active')!.kid;
 const reason = () => ({ reason: 'role matrix' });
 
+/** `POST /v1/operators/:username/<action>` on a viewer made for it: 202, waiting for a second security-admin. */
+const privilegeChange = (action: string, body: Record<string, unknown>): RouteCase => ({
+  route: `POST /v1/operators/:username/${action}`,
+  role: 'security-admin',
+  url: () => `/v1/operators/matrix-subject/${action}`,
+  payload: async (f) => {
+    await f.newOperator('viewer', 'matrix-subject').catch(() => undefined);
+    return body;
+  },
+  expect: 202,
+});
+
 const WRITE_ROUTES: readonly RouteCase[] = [
   { route: 'POST /v1/clients', role: 'security-admin', payload: () => ({ audiences: ['matrix-api'], scopes: [] }), expect: 201 },
   { route: 'POST /v1/revocations', role: 'responder', payload: () => ({ target: 'jti', value: 'matrix-jti', reason: 'role matrix' }), expect: 202 },
@@ -38,7 +50,24 @@ const WRITE_ROUTES: readonly RouteCase[] = [
   { route: 'POST /v1/event-signers/rotate', role: 'security-admin', payload: reason, expect: 201 },
   // Default policy: a policy change waits for a second security-admin (202 pending).
   { route: 'PUT /v1/policy', role: 'security-admin', payload: () => ({ policy: {} }), expect: 202 },
-  { route: 'POST /v1/operators', role: 'security-admin', payload: () => ({ username: `matrix-${Date.now()}`, password: 'matrix-password-0123', role: 'viewer' }), expect: 201 },
+  { route: 'POST /v1/operators', role: 'security-admin', payload: () => ({ username: `matrix-${Date.now()}`, role: 'viewer' }), expect: 201 },
+  // Default policy: raising a role, re-enabling and resetting a second factor wait for a second security-admin.
+  privilegeChange('role', { role: 'responder' }),
+  privilegeChange('enable', {}),
+  privilegeChange('reset-second-factor', {}),
+  // A new code for an operator who has not enrolled yet.
+  {
+    route: 'POST /v1/operators/:username/enrolment',
+    role: 'security-admin',
+    url: () => '/v1/operators/matrix-invited/enrolment',
+    payload: (f) => {
+      if (!f.authority.core.operators.list().some((o) => o.username === 'matrix-invited')) {
+        f.authority.core.operators.add({ username: 'matrix-invited', role: 'viewer' }, systemAuditContext('role-matrix', 'an operator yet to enrol'));
+      }
+      return {};
+    },
+    expect: 201,
+  },
   {
     route: 'POST /v1/operators/:username/disable',
     role: 'security-admin',

@@ -10,7 +10,7 @@ import { principalOf, requestOriginOf, type OperatorRequest } from '../auth/oper
 import { Public } from '../auth/public.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
 import { SessionRoute } from '../auth/session-route.decorator';
-import { createdOperatorView, loginView, type LoginView, type OperatorView } from './operator.view';
+import { createdOperatorView, invitedOperatorView, loginView, type EnrolmentCodeView, type LoginView, type OperatorView } from './operator.view';
 import { bootstrapSchema, loginSchema, stepUpSchema, type LoginBody, type StepUpBody } from './operators.schema';
 
 /** Bootstrap, login, step-up, logout and "who am I". */
@@ -24,14 +24,20 @@ export class AuthController {
   ) {}
 
   /**
-   * Creates the first security-admin (REVMESH_BOOTSTRAP_TOKEN as Bearer). Token first, then the
-   * body, then "does an admin exist": nobody without the token learns anything.
+   * Creates the first security-admin (REVMESH_BOOTSTRAP_TOKEN as Bearer): with a password,
+   * enrolled at once (201 with the TOTP secret); without one, as an enrolment code for that
+   * person (201 `{operator, enrolment}`), allowed while fewer than the policy's
+   * `operators.bootstrapAdmins` were bootstrapped, so the initial admins can approve each
+   * other. Token first, then the body, then the count: nobody without the token learns anything.
    */
   @Public()
   @Post('bootstrap')
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
-  async bootstrap(@Body() body: unknown, @Req() request: OperatorRequest): Promise<{ operator: OperatorView; totp: { secret: string; otpauthUri: string } }> {
+  async bootstrap(
+    @Body() body: unknown,
+    @Req() request: OperatorRequest,
+  ): Promise<{ operator: OperatorView; totp: { secret: string; otpauthUri: string } } | { operator: OperatorView; enrolment: EnrolmentCodeView | null }> {
     const origin = requestOriginOf(request);
     const refuse = (reason: string): void =>
       auditRefusal(this.core, this.logger, {
@@ -54,7 +60,9 @@ export class AuthController {
       });
     }
     const input = new ZodBodyPipe(bootstrapSchema).transform(body);
-    return createdOperatorView(await this.core.operators.bootstrap(input, origin));
+    // Without a password: one of the initial security-admins, who enrols with the code.
+    if (input.password === undefined) return invitedOperatorView(this.core.operators.bootstrapEnrolment({ username: input.username }, origin));
+    return createdOperatorView(await this.core.operators.bootstrap({ username: input.username, password: input.password }, origin));
   }
 
   /** Password + TOTP → operator token. Every failure is the same 401; throttled → 429 with Retry-After. */

@@ -39,7 +39,14 @@ describe('operator auth HTTP API', () => {
       expect(res.statusCode).toBe(201);
       expect(res.headers['cache-control']).toBe('no-store');
       const body = json(res) as { operator: Record<string, unknown>; totp: { secret: string; otpauthUri: string } };
-      expect(body.operator).toEqual({ username: 'first-admin', role: 'security-admin', createdAt: expect.any(String), createdBy: 'bootstrap', disabledAt: null });
+      expect(body.operator).toEqual({
+        username: 'first-admin',
+        role: 'security-admin',
+        createdAt: expect.any(String),
+        createdBy: 'bootstrap',
+        disabledAt: null,
+        enrolledAt: expect.any(String),
+      });
       expect(body.totp.otpauthUri).toContain(`secret=${body.totp.secret}`);
 
       const loggedIn = await login({ username: 'first-admin', password: TEST_PASSWORD, totp: await f.totp({ totpSecret: body.totp.secret }) });
@@ -54,6 +61,18 @@ describe('operator auth HTTP API', () => {
       expect(decodeJwt(json(loggedIn)['token'] as string)).toMatchObject({ aud: 'revmesh-operator', amr: ['pwd', 'otp'], sub: 'first-admin' });
 
       expectProblem(await bootstrap(TEST_BOOTSTRAP_TOKEN, { username: 'second', password: TEST_PASSWORD }), 409, 'BOOTSTRAP_DONE');
+    });
+
+    it('without a password: the second initial security-admin as an enrolment code; a third is refused (operators.bootstrapAdmins = 2)', async () => {
+      expect((await bootstrap(TEST_BOOTSTRAP_TOKEN)).statusCode).toBe(201);
+      const second = await bootstrap(TEST_BOOTSTRAP_TOKEN, { username: 'second-admin' });
+      expect(second.statusCode).toBe(201);
+      expect(json(second)).toMatchObject({
+        operator: { username: 'second-admin', role: 'security-admin', createdBy: 'bootstrap', enrolledAt: null },
+        enrolment: { code: expect.stringMatching(/^rme_/), expiresAt: expect.any(String) },
+      });
+      expectProblem(await bootstrap(TEST_BOOTSTRAP_TOKEN, { username: 'third-admin' }), 409, 'BOOTSTRAP_DONE');
+      expectProblem(await bootstrap('wrong-token-wrong-token-wrong-token', { username: 'third-admin' }), 401, 'UNAUTHORIZED');
     });
 
     it('refuses a missing or wrong token with 401 before looking at anything else', async () => {
@@ -239,18 +258,54 @@ describe('operator auth HTTP API', () => {
       expectProblem(await f.request({ method: 'POST', url: '/v1/operators/nobody/disable', payload: {}, as: admin }), 404, 'NOT_FOUND');
     });
 
-    it('POST /v1/operators adds an operator with its TOTP enrolment; a taken name → 409; GET lists them', async () => {
-      const add = (username: string) =>
-        f.request({ method: 'POST', url: '/v1/operators', payload: { username, password: TEST_PASSWORD, role: 'responder' } });
+    it('POST /v1/operators adds an operator with a one-time enrolment code (no password, no TOTP); the person enrols; a taken name → 409', async () => {
+      const add = (username: string) => f.request({ method: 'POST', url: '/v1/operators', payload: { username, role: 'responder' } });
       const res = await add('carol');
       expect(res.statusCode).toBe(201);
-      const secret = (json(res)['totp'] as { secret: string }).secret;
-      expect(json(res)['operator']).toMatchObject({ username: 'carol', role: 'responder', createdBy: 'admin' });
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(json(res)['operator']).toMatchObject({ username: 'carol', role: 'responder', createdBy: 'admin', enrolledAt: null });
+      expect(json(res)).not.toHaveProperty('totp');
+      const enrolmentCode = (json(res)['enrolment'] as { code: string }).code;
       expectProblem(await add('CAROL'), 409, 'OPERATOR_EXISTS');
+      // A password in the body is refused: the creator never chooses it.
+      expectProblem(await f.request({ method: 'POST', url: '/v1/operators', payload: { username: 'dave', role: 'viewer', password: TEST_PASSWORD } }), 400, 'INVALID_REQUEST');
+
+      const start = await f.request({ method: 'POST', url: '/v1/enrol/start', payload: { code: enrolmentCode }, as: null });
+      expect(start.statusCode).toBe(200);
+      expect(json(start)).toMatchObject({ username: 'carol', role: 'responder', totp: { secret: expect.any(String), otpauthUri: expect.any(String) } });
+      const secret = (json(start)['totp'] as { secret: string }).secret;
       const code = await generate({ secret, epoch: Math.floor(f.clock.now() / 1000) });
-      expect((await login({ username: 'carol', password: TEST_PASSWORD, totp: code })).statusCode).toBe(200);
-      const list = json(await f.request({ method: 'GET', url: '/v1/operators' }))['operators'] as { username: string }[];
-      expect(list.map((o) => o.username)).toEqual(['admin', 'carol']);
+      const done = await f.request({ method: 'POST', url: '/v1/enrol', payload: { code: enrolmentCode, password: TEST_PASSWORD, totp: code }, as: null });
+      expect(done.statusCode).toBe(200);
+      expect(json(done)).toMatchObject({ tokenType: 'Bearer', operator: { username: 'carol', role: 'responder' } });
+      // Single use.
+      expectProblem(await f.request({ method: 'POST', url: '/v1/enrol/start', payload: { code: enrolmentCode }, as: null }), 400, 'ENROLMENT_CODE_INVALID');
+      expectProblem(await f.request({ method: 'POST', url: '/v1/operators/carol/enrolment', payload: {} }), 409, 'OPERATOR_ENROLLED');
+      f.clock.advance(30_000);
+      const next = await generate({ secret, epoch: Math.floor(f.clock.now() / 1000) });
+      expect((await login({ username: 'carol', password: TEST_PASSWORD, totp: next })).statusCode).toBe(200);
+      const list = json(await f.request({ method: 'GET', url: '/v1/operators' }))['operators'] as { username: string; enrolledAt: string | null }[];
+      expect(list.map((o) => [o.username, o.enrolledAt === null])).toEqual([
+        ['admin', false],
+        ['carol', false],
+      ]);
+    });
+
+    it('an enrolment code expires: refused after operators.enrolmentCodeSeconds, a new one works', async () => {
+      await f.operator('security-admin');
+      const before = f.clock.now();
+      const res = await f.request({ method: 'POST', url: '/v1/operators', payload: { username: 'erin', role: 'viewer' } });
+      const first = json(res)['enrolment'] as { code: string; expiresAt: string };
+      expect(Date.parse(first.expiresAt) - 3_600_000).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(first.expiresAt) - 3_600_000).toBeLessThanOrEqual(f.clock.now());
+      f.clock.advance(3_600_000);
+      expectProblem(await f.request({ method: 'POST', url: '/v1/enrol/start', payload: { code: first.code }, as: null }), 400, 'ENROLMENT_CODE_INVALID');
+      // The first admin's session ended with the hour: another admin, logged in now.
+      const fresh = await f.newOperator('security-admin', 'admin-later');
+      const again = await f.request({ method: 'POST', url: '/v1/operators/erin/enrolment', payload: {}, as: fresh });
+      expect(again.statusCode).toBe(201);
+      const code = (json(again)['enrolment'] as { code: string }).code;
+      expect((await f.request({ method: 'POST', url: '/v1/enrol/start', payload: { code }, as: null })).statusCode).toBe(200);
     });
   });
 });

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthController } from './auth.controller';
+import { EnrolmentController } from './enrolment.controller';
 import { OperatorsController } from './operators.controller';
 
-/** Operator login (bootstrap, login, step-up, logout, me) and operator accounts. */
-@Module({ controllers: [AuthController, OperatorsController] })
+/** Operator login (bootstrap, login, step-up, logout, me), enrolment and operator accounts. */
+@Module({ controllers: [AuthController, EnrolmentController, OperatorsController] })
 export class OperatorsModule {}

@@ -9,7 +9,8 @@ const password = z
 /** Loose on purpose: a login with a malformed field fails like any other (no hint about the rules). */
 const loginField = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
-export const bootstrapSchema = z.strictObject({ username, password });
+/** With a password: the first security-admin, enrolled at once. Without: an enrolment code for one of the initial admins. */
+export const bootstrapSchema = z.strictObject({ username, password: password.optional() });
 export type BootstrapBody = z.infer<typeof bootstrapSchema>;
 
 export const loginSchema = z.strictObject({ username: loginField(256), password: loginField(1024), totp: loginField(16) });
@@ -18,9 +19,19 @@ export type LoginBody = z.infer<typeof loginSchema>;
 export const stepUpSchema = z.strictObject({ totp: loginField(16) });
 export type StepUpBody = z.infer<typeof stepUpSchema>;
 
-/** `justification` was taken out by the guard. */
-export const addOperatorSchema = z.strictObject({ username, password, role: z.enum(ROLES) });
+/** `justification` was taken out by the guard. No password: the new operator sets their own when enrolling. */
+export const addOperatorSchema = z.strictObject({ username, role: z.enum(ROLES) });
 export type AddOperatorBody = z.infer<typeof addOperatorSchema>;
+
+export const setRoleSchema = z.strictObject({ role: z.enum(ROLES) });
+export type SetRoleBody = z.infer<typeof setRoleSchema>;
+
+export const enrolStartSchema = z.strictObject({ code: loginField(128) });
+export type EnrolStartBody = z.infer<typeof enrolStartSchema>;
+
+/** The person's own password (the rules are shown: they are choosing it) and a code of the offered TOTP secret. */
+export const enrolSchema = z.strictObject({ code: loginField(128), password, totp: loginField(16) });
+export type EnrolBody = z.infer<typeof enrolSchema>;
 
 /** Nothing left once the guard took the justification. */
 export const emptySchema = z.strictObject({});

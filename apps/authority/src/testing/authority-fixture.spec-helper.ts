@@ -106,22 +106,34 @@ export function totpAt(operator: Pick<TestOperator, 'totpSecret'>, clock: Clock)
 
 /**
  * Creates an operator in-process (bootstrapped when it is the first security-admin, else added
- * by the system) and logs it in with a TOTP code computed at the core's clock.
+ * by the system and enrolled with its enrolment code, as the person would) and logs it in with
+ * a TOTP code computed at the core's clock.
  */
 export async function createTestOperator(core: AuthorityCore, role: Role, username: string): Promise<TestOperator> {
   const origin = { sourceAddress: null, requestId: null };
   const hasAdmin = core.operators.list().some((o) => o.role === 'security-admin');
-  const enrolment =
-    role === 'security-admin' && !hasAdmin
-      ? await core.operators.bootstrap({ username, password: TEST_PASSWORD }, origin)
-      : await core.operators.add({ username, password: TEST_PASSWORD, role }, systemAuditContext('test-fixture', 'operators for the test'));
-  const totpSecret = enrolment.totp.secret;
-  const login = await core.operators.login({ username, password: TEST_PASSWORD, totp: await totpAt({ totpSecret }, core.clock) }, origin);
-  return { username, role, password: TEST_PASSWORD, totpSecret, token: login.token, headers: { authorization: `Bearer ${login.token}` } };
+  if (role === 'security-admin' && !hasAdmin) {
+    const created = await core.operators.bootstrap({ username, password: TEST_PASSWORD }, origin);
+    const totpSecret = created.totp.secret;
+    const login = await core.operators.login({ username, password: TEST_PASSWORD, totp: await totpAt({ totpSecret }, core.clock) }, origin);
+    return { username, role, password: TEST_PASSWORD, totpSecret, token: login.token, headers: { authorization: `Bearer ${login.token}` } };
+  }
+  const invited = core.operators.add({ username, role }, systemAuditContext('test-fixture', 'operators for the test'));
+  if (invited.enrolment === null) throw new Error('the fixture expected an enrolment code');
+  return enrolTestOperator(core, invited.enrolment.code, role);
+}
+
+/** Completes an enrolment in-process with {@link TEST_PASSWORD}, as the person holding `code` would. */
+export async function enrolTestOperator(core: AuthorityCore, code: string, role: Role): Promise<TestOperator> {
+  const origin = { sourceAddress: null, requestId: null };
+  const offer = await core.operators.startEnrolment(code, origin);
+  const totpSecret = offer.totp.secret;
+  const login = await core.operators.completeEnrolment({ code, password: TEST_PASSWORD, totp: await totpAt({ totpSecret }, core.clock) }, origin);
+  return { username: offer.username, role, password: TEST_PASSWORD, totpSecret, token: login.token, headers: { authorization: `Bearer ${login.token}` } };
 }
 
 /** Routes that act on the caller's session or are public: no justification is added. */
-const NO_JUSTIFICATION = /^\/(v1\/(login|login\/step-up|logout|bootstrap)|oauth\/)/;
+const NO_JUSTIFICATION = /^\/(v1\/(login|login\/step-up|logout|bootstrap|enrol)|oauth\/)/;
 
 /**
  * A started authority (no port) on a temp folder, demo client seeded, in-memory broker, a

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { KillSwitchService } from '../kill-switch/kill-switch';
+import type { OperatorService } from '../operators/operator-service';
+import { addSecurityAdminParamsSchema, operatorParamsSchema, raiseRoleParamsSchema } from '../operators/operator-privilege-params';
 import type { PolicyStore } from '../policy/policy-store';
 import type { ApprovableAction } from '../policy/policy-document';
 import type { RevocationService } from '../revocations/revocation-service';
@@ -21,6 +23,8 @@ export const rollbackParamsSchema = z.strictObject({
 /** `revocations.client_id` / `revocations.sub`: the value to revoke (the type is the action's). */
 export const revocationParamsSchema = z.strictObject({
   value: z.string().min(1),
+  /** The trusted external issuer targeted; absent for the authority's own tokens. */
+  iss: z.string().min(1).optional(),
   reason,
   /** W3C traceparent of the request that asked, continued by the revocation's spans. */
   traceparent: z.string().optional(),
@@ -50,6 +54,10 @@ export interface ApprovalParams {
   'kill-switch.engage': z.infer<typeof killSwitchEngageParamsSchema>;
   'kill-switch.lift': z.infer<typeof killSwitchLiftParamsSchema>;
   'policy.update': z.infer<typeof policyUpdateParamsSchema>;
+  'operators.add-security-admin': z.infer<typeof addSecurityAdminParamsSchema>;
+  'operators.raise-role': z.infer<typeof raiseRoleParamsSchema>;
+  'operators.enable': z.infer<typeof operatorParamsSchema>;
+  'operators.reset-second-factor': z.infer<typeof operatorParamsSchema>;
 }
 
 /** Params that do not match their schema: a bug or an edited row, never run. */
@@ -68,6 +76,11 @@ export interface ApprovalExecutorServices {
   readonly killSwitch?: Pick<KillSwitchService, 'engage' | 'lift'>;
   /** Absent: `policy.update` has no executor. */
   readonly policy?: Pick<PolicyStore, 'update'>;
+  /**
+   * The operator service, read when an action runs (it may be created after the approvals).
+   * Absent: the `operators.*` privilege changes have no executor.
+   */
+  readonly operators?: () => Pick<OperatorService, 'add' | 'setRole' | 'enable' | 'resetSecondFactor'>;
 }
 
 /**
@@ -75,13 +88,14 @@ export interface ApprovalExecutorServices {
  * service that acts (the approver is recorded on the approval and in its audit entry).
  */
 export function approvalExecutors(services: ApprovalExecutorServices): Partial<Record<ApprovableAction, ApprovalExecutor>> {
-  const { rotations, revocations, killSwitch, policy } = services;
+  const { rotations, revocations, killSwitch, policy, operators } = services;
   const revoke =
     (action: 'revocations.client_id' | 'revocations.sub', type: 'client_id' | 'sub'): ApprovalExecutor =>
     async (params, requester) => {
       const p = parse(revocationParamsSchema, action, params);
       return revocations.revoke({
         target: { type, value: p.value },
+        ...(p.iss === undefined ? {} : { iss: p.iss }),
         reason: p.reason,
         actor: requester.actor,
         context: requester,
@@ -112,6 +126,26 @@ export function approvalExecutors(services: ApprovalExecutorServices): Partial<R
             // The approval's result names the version the change became.
             return { version: version.version, source: version.source, createdAt: version.createdAt };
           },
+        }),
+    ...(operators === undefined
+      ? {}
+      : {
+          // Results hold the operator as shown, never an enrolment code: approvals are readable by
+          // every viewer. The code is issued afterwards (POST /v1/operators/:username/enrolment).
+          'operators.add-security-admin': async (params, requester) => {
+            const p = parse(addSecurityAdminParamsSchema, 'operators.add-security-admin', params);
+            return { operator: operators().add({ username: p.username, role: 'security-admin' }, requester, { issueCode: false }).operator };
+          },
+          'operators.raise-role': async (params, requester) => {
+            const p = parse(raiseRoleParamsSchema, 'operators.raise-role', params);
+            return { operator: operators().setRole(p.username, p.role, requester) };
+          },
+          'operators.enable': async (params, requester) => ({
+            operator: operators().enable(parse(operatorParamsSchema, 'operators.enable', params).username, requester),
+          }),
+          'operators.reset-second-factor': async (params, requester) => ({
+            operator: operators().resetSecondFactor(parse(operatorParamsSchema, 'operators.reset-second-factor', params).username, requester),
+          }),
         }),
     ...(killSwitch === undefined
       ? {}

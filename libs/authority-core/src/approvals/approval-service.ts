@@ -49,6 +49,7 @@ export interface ApprovalService extends ApprovalGate {
    * @throws {ApprovalNotPendingError} when already decided, or being executed by a concurrent approval.
    * @throws {ApprovalExpiredError} when its window has passed (the request becomes `expired`; nothing runs).
    * @throws {SelfApprovalError} when `approver` is the requester.
+   * @throws {ApproverSponsoredError} (or whatever `approverCheck` returns) when the approver is refused.
    */
   approve(id: string, approver: AuditContext): Promise<Approval>;
   /**
@@ -78,6 +79,12 @@ export interface ApprovalServiceOptions {
   readonly logger: AuthorityLogger;
   /** Id generator (tests). Default: random UUIDs. */
   readonly newId?: () => string;
+  /**
+   * Further separation of duties, checked when an approval is decided (in its transaction):
+   * an error refuses the approver (audited as a refusal), e.g. an approver whose account the
+   * requester created recently. Absent: only the requester is refused.
+   */
+  readonly approverCheck?: (approval: Approval, approver: AuditContext, now: number) => AuthorityError | undefined;
 }
 
 const SYSTEM = systemAuditContext(APPROVALS_SYSTEM_ID);
@@ -167,6 +174,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       expireInTx(approval, now);
       refusal = new ApprovalExpiredError(approval.id, approval.expiresAt);
     } else if (!selfAllowed && sameActor(approval.requestedBy, context)) refusal = new SelfApprovalError(approval.id);
+    else if (!selfAllowed) refusal = options.approverCheck?.(approval, context, now);
     if (refusal !== undefined) {
       audit.append({
         action: auditAction,

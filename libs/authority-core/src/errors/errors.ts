@@ -38,6 +38,9 @@ export type AuthorityErrorCode =
   | 'SELF_APPROVAL'
   | 'APPROVAL_EXPIRED'
   | 'APPROVAL_NOT_PENDING'
+  | 'APPROVER_SPONSORED'
+  | 'ENROLMENT_CODE_INVALID'
+  | 'OPERATOR_ENROLLED'
   | 'POLICY_INVALID';
 
 /** Base class of every error authority-core throws on purpose. Switch on `code`, not on messages. */
@@ -270,6 +273,46 @@ export class ApprovalNotPendingError extends AuthorityError {
   readonly code = 'APPROVAL_NOT_PENDING' as const;
   constructor(readonly approvalId: string, readonly state: string) {
     super(`approval request ${approvalId} is ${state}, not pending`);
+  }
+}
+
+/**
+ * Separation of duties: the approver was created, given a higher role, re-enabled or handed an
+ * enrolment code by the requester within the policy's `approvals.coolingOffSeconds`.
+ */
+export class ApproverSponsoredError extends AuthorityError {
+  override readonly name = 'ApproverSponsoredError';
+  readonly code = 'APPROVER_SPONSORED' as const;
+  constructor(
+    readonly approvalId: string,
+    readonly requester: string,
+    /** What the requester did for the approver: `created`, `raised`, `enabled` or `enrolment`. */
+    readonly sponsorship: string,
+    /** When the approver may decide this requester's requests (epoch ms). */
+    readonly until: number,
+  ) {
+    super(
+      `${requester} ${sponsorship === 'enrolment' ? 'handed you an enrolment code' : `${sponsorship} your account`} recently; ` +
+        `you cannot approve their request ${approvalId} before ${new Date(until).toISOString()}: ask another security-admin`,
+    );
+  }
+}
+
+/** An enrolment code that is unknown, expired, already used or withdrawn (one error for all). */
+export class EnrolmentCodeInvalidError extends AuthorityError {
+  override readonly name = 'EnrolmentCodeInvalidError';
+  readonly code = 'ENROLMENT_CODE_INVALID' as const;
+  constructor() {
+    super('the enrolment code is unknown, expired or already used; ask a security-admin for a new one');
+  }
+}
+
+/** An enrolment code was asked for an operator who has a password and TOTP (reset the second factor first). */
+export class OperatorEnrolledError extends AuthorityError {
+  override readonly name = 'OperatorEnrolledError';
+  readonly code = 'OPERATOR_ENROLLED' as const;
+  constructor(readonly username: string) {
+    super(`${username} is enrolled already; reset their second factor (an approvable action) to let them enrol again`);
   }
 }
 

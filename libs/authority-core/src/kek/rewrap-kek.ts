@@ -6,6 +6,7 @@ import { KeyInvalidError, KeyUnwrapError } from '../errors/errors';
 import { eventSignerSealContext } from '../event-signers/signer-material';
 import { openSealedKey, rewrapSealedKey } from '../keys/envelope';
 import { signingKeySealContext } from '../keys/token-key-material';
+import { enrolmentTotpSealContext } from '../operators/enrolment-code';
 import { operatorTotpSealContext } from '../operators/totp';
 import { openStore } from '../store/store';
 import { systemClock, type Clock } from '../time/clock';
@@ -51,14 +52,24 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
     // Shipped to the audit topic by the authority's next start (entries wait unshipped).
     const admin = createAdminActionLog(store, createAuditLog({ store, clock }));
     const tables = [
-      { table: 'signing_keys', id: 'kid', column: 'sealed_key', context: signingKeySealContext, what: 'signing key' },
-      { table: 'event_signers', id: 'kid', column: 'sealed_key', context: eventSignerSealContext, what: 'event signer' },
-      { table: 'operators', id: 'id', column: 'sealed_totp_secret', context: operatorTotpSealContext, what: 'TOTP secret of operator' },
+      { table: 'signing_keys', id: 'kid', column: 'sealed_key', context: signingKeySealContext, what: 'signing key', where: '1' },
+      { table: 'event_signers', id: 'kid', column: 'sealed_key', context: eventSignerSealContext, what: 'event signer', where: '1' },
+      // Not yet enrolled: no secret ('').
+      { table: 'operators', id: 'id', column: 'sealed_totp_secret', context: operatorTotpSealContext, what: 'TOTP secret of operator', where: "sealed_totp_secret <> ''" },
+      // A TOTP secret offered by an enrolment not yet completed.
+      {
+        table: 'operator_enrolments',
+        id: 'id',
+        column: 'sealed_totp_secret',
+        context: enrolmentTotpSealContext,
+        what: 'offered TOTP secret of enrolment',
+        where: 'sealed_totp_secret IS NOT NULL',
+      },
     ] as const;
     const counts = store.transaction(() => {
       const done: number[] = [];
-      for (const { table, id, column, context, what } of tables) {
-        const rows = store.db.prepare<[], { kid: string; sealed_key: string }>(`SELECT ${id} AS kid, ${column} AS sealed_key FROM ${table}`).all();
+      for (const { table, id, column, context, what, where } of tables) {
+        const rows = store.db.prepare<[], { kid: string; sealed_key: string }>(`SELECT ${id} AS kid, ${column} AS sealed_key FROM ${table} WHERE ${where}`).all();
         const update = store.db.prepare(`UPDATE ${table} SET ${column} = ? WHERE ${id} = ?`);
         for (const row of rows) {
           let rewrapped: string;
@@ -91,7 +102,7 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
         actor: options.actor,
         reason: options.reason,
         at: clock.now(),
-        details: { token_keys: done[0] ?? 0, event_signers: done[1] ?? 0, operator_totp_secrets: done[2] ?? 0 },
+        details: { token_keys: done[0] ?? 0, event_signers: done[1] ?? 0, operator_totp_secrets: done[2] ?? 0, offered_totp_secrets: done[3] ?? 0 },
       });
       return done;
     });

@@ -4,11 +4,14 @@ import type { AuditContext, AuditOutcome } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';
 import {
   BootstrapDoneError,
+  EnrolmentCodeInvalidError,
   InvalidCredentialsError,
   LastSecurityAdminError,
   LoginThrottledError,
+  OperatorEnrolledError,
   OperatorNotFoundError,
   OperatorTokenInvalidError,
+  type AuthorityError,
 } from '../errors/errors';
 import { openSealedKey, sealKey } from '../keys/envelope';
 import type { PolicySource } from '../policy/policy-document';
@@ -21,13 +24,19 @@ import {
   USERNAME_PATTERN,
   type AuthenticatedOperator,
   type CreatedOperator,
+  type EnrolmentCode,
+  type EnrolmentOffer,
+  type InvitedOperator,
   type Operator,
   type OperatorLogin,
 } from './operator';
+import { ENROLMENT_CODE_PATTERN, enrolmentCodeHash, enrolmentTotpSealContext, newEnrolmentCode } from './enrolment-code';
+import { createEnrolmentStore, type EnrolmentRecord } from './enrolment-store';
 import { createOperatorStore, type OperatorRecord } from './operator-store';
+import { createSponsorshipStore } from './sponsorships';
 import { createOperatorTokens } from './operator-tokens';
 import { createPasswordHasher, type PasswordHashCost } from './password-hasher';
-import { isRole, type Role } from './roles';
+import { isRole, roleAtLeast, type Role } from './roles';
 import { checkTotp, newTotpSecret, operatorTotpSealContext, totpUri } from './totp';
 
 /** Where a login or step-up comes from: recorded in the audit log, the address also throttled. */
@@ -43,10 +52,17 @@ export interface LoginCredentials {
   readonly totp: string;
 }
 
+/** A new operator: they set their own password and TOTP with the enrolment code. */
 export interface NewOperator {
   readonly username: string;
-  readonly password: string;
   readonly role: Role;
+}
+
+/** What completing an enrolment takes: the code, the person's own password, a code of the offered TOTP secret. */
+export interface EnrolmentCompletion {
+  readonly code: string;
+  readonly password: string;
+  readonly totp: string;
 }
 
 /**
@@ -63,11 +79,61 @@ export interface OperatorService {
    */
   bootstrap(input: { readonly username: string; readonly password: string }, origin: RequestOrigin): Promise<CreatedOperator>;
   /**
-   * Adds an operator; `context.actor` becomes its `createdBy`.
-   * @throws {OperatorExistsError} when the username is taken (case-insensitively).
-   * @throws {TypeError} for a username, password or role outside the rules.
+   * One of the initial security-admins, as an enrolment code for that person (the bootstrap
+   * token holder never sees their password or TOTP): allowed while fewer than the policy's
+   * `operators.bootstrapAdmins` operators were created by bootstrap.
+   * @throws {BootstrapDoneError} when that many were.
+   * @throws {OperatorExistsError} / {TypeError} as {@link add}.
    */
-  add(input: NewOperator, context: AuditContext): Promise<CreatedOperator>;
+  bootstrapEnrolment(input: { readonly username: string }, origin: RequestOrigin): InvitedOperator;
+  /**
+   * Adds an operator who must enrol (set their own password and TOTP) with the returned code;
+   * `context.actor` becomes its `createdBy` and its sponsor. Not gated here: a security-admin is
+   * created through the approval gate (`operators.add-security-admin`), whose executor passes
+   * `issueCode: false` so that no code lands in the stored approval.
+   * @throws {OperatorExistsError} when the username is taken (case-insensitively).
+   * @throws {TypeError} for a username or role outside the rules.
+   */
+  add(input: NewOperator, context: AuditContext, options?: { readonly issueCode?: boolean }): InvitedOperator;
+  /**
+   * A new enrolment code for an operator who has not enrolled (new, or second factor reset);
+   * earlier codes of theirs stop working. The issuer becomes a sponsor of the operator.
+   * @throws {OperatorNotFoundError} / {OperatorEnrolledError} (enrolled: reset the second factor first).
+   */
+  issueEnrolment(username: string, context: AuditContext): EnrolmentCode;
+  /**
+   * First step of an enrolment: checks the code and offers a new TOTP secret (shown to the
+   * person enrolling only). May be repeated until completed; each call offers a new secret.
+   * @throws {EnrolmentCodeInvalidError} for an unknown, expired, used or withdrawn code, or a disabled operator.
+   * @throws {LoginThrottledError} when the address failed too often.
+   */
+  startEnrolment(code: string, origin: RequestOrigin): Promise<EnrolmentOffer>;
+  /**
+   * Second step: the person's password and a current code of the offered secret. The code is
+   * used up, the operator is enrolled, and a session opens (the returned token).
+   * @throws {EnrolmentCodeInvalidError} as {@link startEnrolment}, or when no secret was offered.
+   * @throws {InvalidCredentialsError} for a wrong TOTP code (the enrolment code stays usable).
+   * @throws {TypeError} for a password outside the rules.
+   */
+  completeEnrolment(input: EnrolmentCompletion, origin: RequestOrigin): Promise<OperatorLogin>;
+  /**
+   * Sets an operator's role and ends nothing (the role is read on every request). Raising is
+   * gated by the approval gate (`operators.raise-role`); the requester becomes a sponsor.
+   * @throws {OperatorNotFoundError} / {LastSecurityAdminError} (lowering the last usable security-admin).
+   */
+  setRole(username: string, role: Role, context: AuditContext): Operator;
+  /**
+   * Re-enables a disabled operator (gated: `operators.enable`); the requester becomes a sponsor.
+   * Enabling an enabled operator changes nothing.
+   * @throws {OperatorNotFoundError}
+   */
+  enable(username: string, context: AuditContext): Operator;
+  /**
+   * Forgets an operator's password and TOTP and ends their sessions: they enrol again with a
+   * code from {@link issueEnrolment} (gated: `operators.reset-second-factor`).
+   * @throws {OperatorNotFoundError} / {LastSecurityAdminError} (the last usable security-admin).
+   */
+  resetSecondFactor(username: string, context: AuditContext): Operator;
   list(): Operator[];
   /**
    * Disables an operator and ends its sessions at once. Disabling a disabled operator changes nothing.
@@ -117,8 +183,8 @@ export interface OperatorServiceOptions {
 const BOOTSTRAP_ACTOR: Actor = { kind: 'system', id: 'bootstrap' };
 
 function view(record: OperatorRecord): Operator {
-  const { id, username, role, createdAt, createdBy, disabledAt } = record;
-  return { id, username, role, createdAt, createdBy, disabledAt };
+  const { id, username, role, createdAt, createdBy, disabledAt, enrolledAt } = record;
+  return { id, username, role, createdAt, createdBy, disabledAt, enrolledAt };
 }
 
 /** An audit actor for what someone typed as a username (never empty, within the actor id bounds). */
@@ -131,6 +197,8 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
   const { store, kek, issuer, policy } = options;
   const clock = options.clock ?? systemClock;
   const operators = createOperatorStore(store);
+  const enrolments = createEnrolmentStore(store);
+  const sponsorships = createSponsorshipStore(store);
   const throttle = createLoginThrottle(store);
   const tokens = createOperatorTokens({ kek, issuer });
   const hasher = createPasswordHasher(options.passwordHashCost);
@@ -187,15 +255,27 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
     store.transaction(() => audit(action, 'denied', target, context, { reason: 'throttled' }));
     throw new LoginThrottledError(Math.max(1, Math.ceil((until - now) / 1000)));
   };
-  const fail = (action: string, subjects: readonly string[], context: AuditContext, target: string, reason: string): never => {
+  const fail = (
+    action: string,
+    subjects: readonly string[],
+    context: AuditContext,
+    target: string,
+    reason: string,
+    error: AuthorityError = new InvalidCredentialsError(),
+  ): never => {
     store.transaction(() => {
       throttle.recordFailure(subjects, clock.now(), policy.current().operators);
       audit(action, 'denied', target, context, { reason });
     });
-    throw new InvalidCredentialsError();
+    throw error;
   };
 
-  async function create(input: NewOperator, createdBy: string, inTransaction: (record: OperatorRecord) => void): Promise<CreatedOperator> {
+  /** The first security-admin, enrolled at once with the password given (bootstrap only). */
+  async function create(
+    input: NewOperator & { readonly password: string },
+    createdBy: string,
+    inTransaction: (record: OperatorRecord) => void,
+  ): Promise<CreatedOperator> {
     checkUsername(input.username);
     checkPassword(input.password);
     if (!isRole(input.role)) throw new TypeError(`unknown role ${JSON.stringify(input.role)}`);
@@ -211,10 +291,72 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
       passwordHash: await hasher.hash(input.password),
       sealedTotpSecret: JSON.stringify(sealKey(Buffer.from(secret, 'utf8'), kek, totpContext(id))),
       totpLastStep: null,
+      enrolledAt: clock.now(),
     };
     store.transaction(() => inTransaction(record));
     return { operator: view(record), totp: { secret, otpauthUri: totpUri(totpIssuer, input.username, secret) } };
   }
+
+  /** A record of an operator who has yet to enrol: no password, no TOTP secret. */
+  function invitedRecord(input: NewOperator, createdBy: string): OperatorRecord {
+    checkUsername(input.username);
+    if (!isRole(input.role)) throw new TypeError(`unknown role ${JSON.stringify(input.role)}`);
+    return {
+      id: randomUUID(),
+      username: input.username,
+      role: input.role,
+      createdAt: clock.now(),
+      createdBy,
+      disabledAt: null,
+      enrolledAt: null,
+      passwordHash: '',
+      sealedTotpSecret: '',
+      totpLastStep: null,
+    };
+  }
+
+  /** Inside a transaction: withdraws the operator's open codes and stores a new one. */
+  function issueCodeInTx(record: OperatorRecord, issuedBy: string): EnrolmentCode {
+    const now = clock.now();
+    enrolments.revokeOpenOf(record.id, now);
+    const code = newEnrolmentCode();
+    const expiresAt = now + policy.current().operators.enrolmentCodeSeconds * 1000;
+    enrolments.insert({ id: randomUUID(), operatorId: record.id, codeSha256: enrolmentCodeHash(code), issuedBy, issuedAt: now, expiresAt });
+    return { code, expiresAt };
+  }
+
+  const mustFind = (username: string): OperatorRecord => {
+    const record = operators.find(username);
+    if (record === undefined) throw new OperatorNotFoundError(username);
+    return record;
+  };
+  /** An operator's own actions are sponsorships; the system's (fixtures, bootstrap) are not. */
+  const sponsor = (record: OperatorRecord, context: AuditContext, kind: 'created' | 'raised' | 'enabled' | 'enrolment'): void => {
+    if (context.actor.kind === 'operator') sponsorships.record(record.id, context.actor.id, kind, clock.now());
+  };
+  /** Refuses a change that would leave no enabled, enrolled security-admin. */
+  const keepOneAdmin = (record: OperatorRecord): void => {
+    const usable = record.role === 'security-admin' && record.disabledAt === null && record.enrolledAt !== null;
+    if (usable && operators.countSecurityAdmins(true) <= 1) throw new LastSecurityAdminError(record.username);
+  };
+
+  /** The open enrolment a code names, with its operator; refuses (audited, throttled) anything else. */
+  const openEnrolment = (action: string, code: string, origin: RequestOrigin): { enrolment: EnrolmentRecord; record: OperatorRecord } => {
+    const subjects = origin.sourceAddress === null ? [] : [addressSubject(origin.sourceAddress)];
+    const found = ENROLMENT_CODE_PATTERN.test(code) ? enrolments.findByCodeHash(enrolmentCodeHash(code)) : undefined;
+    const record = found === undefined ? undefined : operators.findById(found.operatorId);
+    const context = originContext(record === undefined ? { kind: 'system', id: 'enrolment' } : { kind: 'operator', id: record.username }, record?.role ?? null, origin);
+    const target = record?.username ?? null;
+    refuseIfLocked(action, subjects, context, target ?? '(unknown code)');
+    const refuse = (reason: string): never => fail(action, subjects, context, target ?? '(unknown code)', reason, new EnrolmentCodeInvalidError());
+    if (found === undefined || record === undefined) return refuse('unknown-code');
+    if (found.usedAt !== null) return refuse('code-used');
+    if (found.revokedAt !== null) return refuse('code-withdrawn');
+    if (clock.now() >= found.expiresAt) return refuse('code-expired');
+    if (record.disabledAt !== null) return refuse('disabled');
+    if (record.enrolledAt !== null) return refuse('enrolled');
+    return { enrolment: found, record };
+  };
 
   async function issue(record: OperatorRecord, sid: string, authTimeMs: number, expiresAtMs: number): Promise<OperatorLogin> {
     const iat = Math.floor(clock.now() / 1000);
@@ -235,10 +377,123 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
       });
     },
 
-    add(input, context) {
-      return create(input, context.actor.id, (record) => {
+    bootstrapEnrolment(input, origin) {
+      const context = originContext(BOOTSTRAP_ACTOR, null, origin);
+      const record = invitedRecord({ username: input.username, role: 'security-admin' }, BOOTSTRAP_ACTOR.id);
+      return store.transaction(() => {
+        // Counted in the transaction that inserts: concurrent bootstraps cannot exceed the limit.
+        if (operators.countCreatedBy(BOOTSTRAP_ACTOR.id) >= policy.current().operators.bootstrapAdmins) throw new BootstrapDoneError();
         operators.insert(record);
-        audit('operators.add', 'succeeded', record.username, context, { role: record.role });
+        const enrolment = issueCodeInTx(record, BOOTSTRAP_ACTOR.id);
+        audit('operators.bootstrap', 'succeeded', record.username, context, { role: record.role, enrolment: true, enrolmentExpiresAt: enrolment.expiresAt });
+        return { operator: view(record), enrolment };
+      });
+    },
+
+    add(input, context, addOptions) {
+      const record = invitedRecord(input, context.actor.id);
+      return store.transaction(() => {
+        operators.insert(record);
+        sponsor(record, context, 'created');
+        const enrolment = addOptions?.issueCode === false ? null : issueCodeInTx(record, context.actor.id);
+        audit('operators.add', 'succeeded', record.username, context, {
+          role: record.role,
+          ...(enrolment === null ? {} : { enrolmentExpiresAt: enrolment.expiresAt }),
+        });
+        return { operator: view(record), enrolment };
+      });
+    },
+
+    issueEnrolment(username, context) {
+      return store.transaction(() => {
+        const record = mustFind(username);
+        if (record.enrolledAt !== null) throw new OperatorEnrolledError(record.username);
+        sponsor(record, context, 'enrolment');
+        const enrolment = issueCodeInTx(record, context.actor.id);
+        audit('operators.enrolment-code', 'succeeded', record.username, context, { expiresAt: enrolment.expiresAt });
+        return enrolment;
+      });
+    },
+
+    async startEnrolment(code, origin) {
+      const { enrolment, record } = openEnrolment('operators.enrol-start', code, origin);
+      const secret = newTotpSecret();
+      store.transaction(() => {
+        enrolments.offerTotp(enrolment.id, JSON.stringify(sealKey(Buffer.from(secret, 'utf8'), kek, enrolmentTotpSealContext(enrolment.id))));
+        audit('operators.enrol-start', 'succeeded', record.username, originContext({ kind: 'operator', id: record.username }, record.role, origin));
+      });
+      return { username: record.username, role: record.role, totp: { secret, otpauthUri: totpUri(totpIssuer, record.username, secret) }, expiresAt: enrolment.expiresAt };
+    },
+
+    async completeEnrolment(input, origin) {
+      const { enrolment, record } = openEnrolment('operators.enrol', input.code, origin);
+      const context = originContext({ kind: 'operator', id: record.username }, record.role, origin);
+      const subjects = origin.sourceAddress === null ? [] : [addressSubject(origin.sourceAddress)];
+      if (enrolment.sealedTotpSecret === null) {
+        return fail('operators.enrol', subjects, context, record.username, 'not-started', new EnrolmentCodeInvalidError());
+      }
+      checkPassword(input.password);
+      const secret = openSealedKey(enrolment.sealedTotpSecret, kek, enrolmentTotpSealContext(enrolment.id)).toString('utf8');
+      const totp = await checkTotp(secret, input.totp, clock.now(), null);
+      if (!totp.valid) return fail('operators.enrol', subjects, context, record.username, 'wrong-totp');
+      const passwordHash = await hasher.hash(input.password);
+      const sid = randomUUID();
+      const now = clock.now();
+      const expiresAt = now + policy.current().operators.sessionSeconds * 1000;
+      const enrolled = store.transaction(() => {
+        // Single use: of two concurrent completions with one code, one wins.
+        if (!enrolments.markUsed(enrolment.id, now)) return false;
+        enrolments.revokeOpenOf(record.id, now);
+        operators.setCredentials(record.id, {
+          passwordHash,
+          sealedTotpSecret: JSON.stringify(sealKey(Buffer.from(secret, 'utf8'), kek, totpContext(record.id))),
+          // The code just shown is spent: it cannot log in again.
+          totpLastStep: totp.step,
+          at: now,
+        });
+        operators.openSession({ sid, operatorId: record.id, createdAt: now, expiresAt, endedAt: null, sourceAddress: origin.sourceAddress });
+        audit('operators.enrol', 'succeeded', record.username, context, { sid, issuedBy: enrolment.issuedBy });
+        return true;
+      });
+      if (!enrolled) return fail('operators.enrol', subjects, context, record.username, 'code-used', new EnrolmentCodeInvalidError());
+      return issue({ ...record, enrolledAt: now }, sid, now, expiresAt);
+    },
+
+    setRole(username, role, context) {
+      if (!isRole(role)) throw new TypeError(`unknown role ${JSON.stringify(role)}`);
+      return store.transaction(() => {
+        const record = mustFind(username);
+        if (record.role === role) return view(record);
+        if (record.role === 'security-admin') keepOneAdmin(record);
+        operators.setRole(record.id, role);
+        const raised = roleAtLeast(role, record.role);
+        if (raised) sponsor(record, context, 'raised');
+        audit('operators.set-role', 'succeeded', record.username, context, { from: record.role, to: role });
+        return { ...view(record), role };
+      });
+    },
+
+    enable(username, context) {
+      return store.transaction(() => {
+        const record = mustFind(username);
+        if (record.disabledAt === null) return view(record);
+        operators.enable(record.id);
+        sponsor(record, context, 'enabled');
+        audit('operators.enable', 'succeeded', record.username, context, { disabledAt: record.disabledAt });
+        return { ...view(record), disabledAt: null };
+      });
+    },
+
+    resetSecondFactor(username, context) {
+      return store.transaction(() => {
+        const record = mustFind(username);
+        keepOneAdmin(record);
+        const now = clock.now();
+        operators.clearCredentials(record.id);
+        const sessionsEnded = operators.endSessionsOf(record.id, now);
+        const codesWithdrawn = enrolments.revokeOpenOf(record.id, now);
+        audit('operators.reset-second-factor', 'succeeded', record.username, context, { sessionsEnded, codesWithdrawn });
+        return { ...view(record), enrolledAt: null };
       });
     },
 
@@ -275,6 +530,11 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
           await hasher.verifyDummy(password);
           return fail('operators.login', subjects, context, target, 'unknown-operator');
         }
+        if (found.enrolledAt === null) {
+          // Not enrolled: there is no password to check; same work as a real check.
+          await hasher.verifyDummy(password);
+          return fail('operators.login', subjects, context, target, 'not-enrolled');
+        }
         if (!(await hasher.verify(found.passwordHash, password))) return fail('operators.login', subjects, context, target, 'wrong-password');
         if (found.disabledAt !== null) return fail('operators.login', subjects, context, target, 'disabled');
         const code = await checkTotp(totpSecretOf(found), totp, clock.now(), found.totpLastStep);
@@ -303,7 +563,7 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
         refuseIfLocked('operators.step-up', subjects, context, session.username);
         const record = operators.findById(session.operatorId);
         const stored = operators.findSession(session.sessionId);
-        if (record === undefined || record.disabledAt !== null || stored === undefined || stored.endedAt !== null) {
+        if (record === undefined || record.disabledAt !== null || record.enrolledAt === null || stored === undefined || stored.endedAt !== null) {
           return fail('operators.step-up', subjects, context, session.username, 'session-ended');
         }
         const code = await checkTotp(totpSecretOf(record), totp, clock.now(), record.totpLastStep);
@@ -340,6 +600,7 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
         throw new OperatorTokenInvalidError('session of another operator');
       }
       if (record.disabledAt !== null) throw new OperatorTokenInvalidError('operator disabled');
+      if (record.enrolledAt === null) throw new OperatorTokenInvalidError('operator not enrolled');
       return {
         operatorId: record.id,
         username: record.username,

@@ -28,6 +28,7 @@ interface OperatorRow {
   disabled_at: number | null;
   created_at: number;
   created_by: string;
+  enrolled_at: number | null;
 }
 
 interface SessionRow {
@@ -46,8 +47,16 @@ export interface OperatorStore {
   find(username: string): OperatorRecord | undefined;
   findById(id: string): OperatorRecord | undefined;
   list(): OperatorRecord[];
-  /** Security-admins, enabled ones only when `enabledOnly`. */
+  /** Security-admins; with `enabledOnly`, only those enabled and enrolled (who can act). */
   countSecurityAdmins(enabledOnly: boolean): number;
+  /** Operators whose `createdBy` is `createdBy` (e.g. how many the bootstrap token made). */
+  countCreatedBy(createdBy: string): number;
+  /** Sets the operator's own password hash and sealed TOTP secret: they are enrolled from `at`. */
+  setCredentials(operatorId: string, credentials: { readonly passwordHash: string; readonly sealedTotpSecret: string; readonly totpLastStep: number; readonly at: number }): void;
+  /** Forgets the password and TOTP secret: the operator must enrol again. */
+  clearCredentials(operatorId: string): void;
+  setRole(operatorId: string, role: Role): void;
+  enable(operatorId: string): void;
   /**
    * Records `step` as the operator's last used TOTP step, unless a step at or after it was
    * used already (a concurrent login with the same code). False when refused.
@@ -69,6 +78,7 @@ function toRecord(row: OperatorRow): OperatorRecord {
     createdAt: row.created_at,
     createdBy: row.created_by,
     disabledAt: row.disabled_at,
+    enrolledAt: row.enrolled_at,
     passwordHash: row.password_hash,
     sealedTotpSecret: row.sealed_totp_secret,
     totpLastStep: row.totp_last_step,
@@ -78,15 +88,24 @@ function toRecord(row: OperatorRow): OperatorRecord {
 export function createOperatorStore(store: AuthorityStore): OperatorStore {
   const db = store.db;
   const insert = db.prepare(
-    `INSERT INTO operators (id, username, role, password_hash, sealed_totp_secret, totp_last_step, disabled_at, created_at, created_by)
-     VALUES (@id, @username, @role, @passwordHash, @sealedTotpSecret, @totpLastStep, @disabledAt, @createdAt, @createdBy)`,
+    `INSERT INTO operators (id, username, role, password_hash, sealed_totp_secret, totp_last_step, disabled_at, created_at, created_by, enrolled_at)
+     VALUES (@id, @username, @role, @passwordHash, @sealedTotpSecret, @totpLastStep, @disabledAt, @createdAt, @createdBy, @enrolledAt)`,
   );
   const byName = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE username = ?');
   const byId = db.prepare<[string], OperatorRow>('SELECT * FROM operators WHERE id = ?');
   const all = db.prepare<[], OperatorRow>('SELECT * FROM operators ORDER BY created_at, rowid');
   const admins = db.prepare<[number], number>(
-    "SELECT COUNT(*) FROM operators WHERE role = 'security-admin' AND (? = 0 OR disabled_at IS NULL)",
+    "SELECT COUNT(*) FROM operators WHERE role = 'security-admin' AND (? = 0 OR (disabled_at IS NULL AND enrolled_at IS NOT NULL))",
   );
+  const createdByCount = db.prepare<[string], number>('SELECT COUNT(*) FROM operators WHERE created_by = ?');
+  const setCredentials = db.prepare(
+    'UPDATE operators SET password_hash = @passwordHash, sealed_totp_secret = @sealedTotpSecret, totp_last_step = @totpLastStep, enrolled_at = @at WHERE id = @id',
+  );
+  const clearCredentials = db.prepare(
+    "UPDATE operators SET password_hash = '', sealed_totp_secret = '', totp_last_step = NULL, enrolled_at = NULL WHERE id = ?",
+  );
+  const setRole = db.prepare('UPDATE operators SET role = ? WHERE id = ?');
+  const enable = db.prepare('UPDATE operators SET disabled_at = NULL WHERE id = ?');
   const claim = db.prepare(
     'UPDATE operators SET totp_last_step = ? WHERE id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)',
   );
@@ -111,6 +130,7 @@ export function createOperatorStore(store: AuthorityStore): OperatorStore {
           disabledAt: record.disabledAt,
           createdAt: record.createdAt,
           createdBy: record.createdBy,
+          enrolledAt: record.enrolledAt,
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw new OperatorExistsError(record.username);
@@ -127,6 +147,11 @@ export function createOperatorStore(store: AuthorityStore): OperatorStore {
     },
     list: () => all.all().map(toRecord),
     countSecurityAdmins: (enabledOnly) => admins.pluck().get(enabledOnly ? 1 : 0) as number,
+    countCreatedBy: (createdBy) => createdByCount.pluck().get(createdBy) as number,
+    setCredentials: (id, c) => void setCredentials.run({ id, passwordHash: c.passwordHash, sealedTotpSecret: c.sealedTotpSecret, totpLastStep: c.totpLastStep, at: c.at }),
+    clearCredentials: (id) => void clearCredentials.run(id),
+    setRole: (id, role) => void setRole.run(role, id),
+    enable: (id) => void enable.run(id),
     claimTotpStep: (operatorId, step) => claim.run(step, operatorId, step).changes === 1,
     disable: (operatorId, at) => void disable.run(at, operatorId),
     openSession: (s) => void open.run({ ...s }),

@@ -17,6 +17,36 @@ export interface Operator {
   /** Who created it: the creating operator's username, or `bootstrap`. */
   readonly createdBy: string;
   readonly disabledAt: number | null;
+  /**
+   * When the operator set their own password and TOTP (epoch ms); null while they have not:
+   * a new operator, or one whose second factor was reset. Such an operator cannot log in.
+   */
+  readonly enrolledAt: number | null;
+}
+
+/**
+ * A one-time enrolment code: whoever holds it sets the operator's password and TOTP, once,
+ * before `expiresAt`. Shown once; only its SHA-256 is stored.
+ */
+export interface EnrolmentCode {
+  readonly code: string;
+  /** Epoch ms. */
+  readonly expiresAt: number;
+}
+
+/** A new operator who still has to enrol, and their enrolment code (absent when none was issued yet). */
+export interface InvitedOperator {
+  readonly operator: Operator;
+  readonly enrolment: EnrolmentCode | null;
+}
+
+/** What starting an enrolment shows the person enrolling: who they become and the TOTP secret to store. */
+export interface EnrolmentOffer {
+  readonly username: string;
+  readonly role: Role;
+  readonly totp: TotpEnrolment;
+  /** When the enrolment code expires (epoch ms): confirm before. */
+  readonly expiresAt: number;
 }
 
 /** The TOTP enrolment of a new operator, shown once (an authenticator app imports the URI). */

@@ -12,12 +12,18 @@ export const APPROVABLE_ACTIONS = [
   'revocations.client_id',
   'revocations.sub',
   'policy.update',
+  'operators.add-security-admin',
+  'operators.raise-role',
+  'operators.enable',
+  'operators.reset-second-factor',
 ] as const;
 export type ApprovableAction = (typeof APPROVABLE_ACTIONS)[number];
 
 /**
  * The actions that need approval when a policy does not say otherwise. `policy.update` is among
- * them so that one security-admin cannot switch the two-person rule off through the API.
+ * them so that one security-admin cannot switch the two-person rule off through the API, and the
+ * privilege changes (a new security-admin, a raised role, a re-enabled operator, a reset second
+ * factor) so that one security-admin cannot make themselves a second approving identity.
  */
 export const DEFAULT_APPROVAL_REQUIRED: readonly ApprovableAction[] = [
   'kill-switch.engage',
@@ -25,6 +31,10 @@ export const DEFAULT_APPROVAL_REQUIRED: readonly ApprovableAction[] = [
   'keys.compromise',
   'revocations.client_id',
   'policy.update',
+  'operators.add-security-admin',
+  'operators.raise-role',
+  'operators.enable',
+  'operators.reset-second-factor',
 ];
 
 const audienceName = z.string().min(1).max(256);
@@ -44,8 +54,14 @@ export const policyDocumentSchema = z.strictObject({
        * retirement waits for the longest token).
        */
       audiences: z.record(audienceName, z.strictObject({ lifetimeSeconds: int(1, 86_400) })).default({}),
+      /**
+       * Longest access-token lifetime (`exp - iat`) the authority ever issues, seconds. Default
+       * 86400 (1 day). Every audience lifetime and REVMESH_ACCESS_TOKEN_TTL_SECONDS must fit in
+       * it; sidecars reject longer tokens when their `maxTokenLifetimeSeconds` is set to it.
+       */
+      maxLifetimeSeconds: int(60, 86_400).default(86_400),
     })
-    .default({ audiences: {} }),
+    .default({ audiences: {}, maxLifetimeSeconds: 86_400 }),
   rotation: z
     .strictObject({
       /** Token-signing key rotation cadence, seconds. Absent: REVMESH_KEY_ROTATION_PERIOD_SECONDS. */
@@ -58,8 +74,14 @@ export const policyDocumentSchema = z.strictObject({
       requiredFor: z.array(z.enum(APPROVABLE_ACTIONS)).default([...DEFAULT_APPROVAL_REQUIRED]),
       /** How long a request may wait for its approval before it expires, seconds. Default 1 hour. */
       windowSeconds: int(60, 7 * 86_400).default(3_600),
+      /**
+       * An operator created, given a higher role, re-enabled or handed an enrolment code by
+       * someone cannot approve that person's requests for this long afterwards, seconds.
+       * Checked when the approval is decided. Default 86400 (24 hours); 0 turns the check off.
+       */
+      coolingOffSeconds: int(0, 30 * 86_400).default(86_400),
     })
-    .default({ requiredFor: [...DEFAULT_APPROVAL_REQUIRED], windowSeconds: 3_600 }),
+    .default({ requiredFor: [...DEFAULT_APPROVAL_REQUIRED], windowSeconds: 3_600, coolingOffSeconds: 86_400 }),
   justification: z
     .strictObject({
       /** Minimum length of the justification every write action requires. Default 10. */
@@ -76,8 +98,16 @@ export const policyDocumentSchema = z.strictObject({
       maxFailedLogins: int(1, 100).default(5),
       /** First lockout, seconds; doubles with each further failure, capped at 1 hour. Default 60. */
       lockoutSeconds: int(1, 3_600).default(60),
+      /** How long an enrolment code (new operator, reset second factor) stays usable, seconds. Default 3600 (1 hour). */
+      enrolmentCodeSeconds: int(300, 7 * 86_400).default(3_600),
+      /**
+       * How many security-admins the bootstrap token may create in all (the first with a
+       * password, the others as enrolment codes): the initial admins who approve each other.
+       * Default 2; further security-admins need an approval.
+       */
+      bootstrapAdmins: int(1, 5).default(2),
     })
-    .default({ sessionSeconds: 3_600, stepUpWindowSeconds: 600, maxFailedLogins: 5, lockoutSeconds: 60 }),
+    .default({ sessionSeconds: 3_600, stepUpWindowSeconds: 600, maxFailedLogins: 5, lockoutSeconds: 60, enrolmentCodeSeconds: 3_600, bootstrapAdmins: 2 }),
   audit: z
     .strictObject({
       /** Audit entries older than this are purged behind a signed checkpoint, days. Default 400. */

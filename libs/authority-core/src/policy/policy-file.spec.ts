@@ -49,9 +49,9 @@ describe('policy file', () => {
     const loaded = loadPolicyFile(write('policy.yaml', text), LIMITS);
     expect(loaded.document).toEqual({
       ...DEFAULT_POLICY,
-      tokens: { audiences: { 'payments-api': { lifetimeSeconds: 120 } } },
+      tokens: { audiences: { 'payments-api': { lifetimeSeconds: 120 } }, maxLifetimeSeconds: 86_400 },
       rotation: { periodSeconds: 86_400 },
-      approvals: { requiredFor: ['kill-switch.engage', 'keys.compromise'], windowSeconds: 3600 },
+      approvals: { requiredFor: ['kill-switch.engage', 'keys.compromise'], windowSeconds: 3600, coolingOffSeconds: 86_400 },
       owners: { keys: ['alice', 'bob'] },
     });
     expect(loaded.sha256).toBe(createHash('sha256').update(text).digest('hex'));
@@ -86,7 +86,7 @@ describe('policy file', () => {
     );
     expect(error.errors).toEqual([
       { field: 'tokens.audiences["api.v1"].lifetimeSeconds', message: 'must be a whole number' },
-      { field: 'approvals.requiredFor[1]', message: expect.stringMatching(/^must be one of kill-switch\.engage, .*revocations\.sub, policy\.update$/) },
+      { field: 'approvals.requiredFor[1]', message: expect.stringMatching(/^must be one of kill-switch\.engage, .*revocations\.sub, policy\.update, operators\.add-security-admin, .*operators\.reset-second-factor$/) },
       { field: 'operators.maxFailedLogins', message: 'must be a number' },
     ]);
     expect(error.message.split('\n')).toHaveLength(3);

@@ -68,7 +68,21 @@ export function policyFieldErrors(issues: readonly z.core.$ZodIssue[]): PolicyFi
 /** Rules spanning the policy and the authority's settings. */
 export function crossFieldErrors(policy: PolicyDocument, limits: PolicyLimits): PolicyFieldError[] {
   const errors: PolicyFieldError[] = [];
+  const max = policy.tokens.maxLifetimeSeconds;
+  if (limits.accessTokenTtlSeconds > max) {
+    errors.push({
+      field: 'tokens.maxLifetimeSeconds',
+      message: `must be at least the access-token TTL (REVMESH_ACCESS_TOKEN_TTL_SECONDS = ${limits.accessTokenTtlSeconds} s), or lower that TTL`,
+    });
+  }
   for (const [audience, { lifetimeSeconds }] of Object.entries(policy.tokens.audiences)) {
+    if (lifetimeSeconds > max) {
+      errors.push({
+        field: policyFieldPath(['tokens', 'audiences', audience, 'lifetimeSeconds']),
+        message: `must be at most tokens.maxLifetimeSeconds (${max} s)`,
+      });
+      continue;
+    }
     if (lifetimeSeconds > limits.accessTokenTtlSeconds) {
       errors.push({
         field: policyFieldPath(['tokens', 'audiences', audience, 'lifetimeSeconds']),

@@ -119,11 +119,34 @@ describe('token issuer', () => {
     });
 
     it('never exceeds the global TTL, whatever the policy source says', async () => {
-      const generous: PolicySource = { current: () => ({ ...DEFAULT_POLICY, tokens: { audiences: { 'api-a': { lifetimeSeconds: 3600 } } } }) };
+      const generous: PolicySource = {
+        current: () => ({ ...DEFAULT_POLICY, tokens: { audiences: { 'api-a': { lifetimeSeconds: 3600 } }, maxLifetimeSeconds: 86_400 } }),
+      };
       const issuer = createTokenIssuer({ issuer: ISSUER, keys: core.keys, revocations: core.revocations, accessTokenTtlSeconds: 300, policy: generous, clock: { now: () => now } });
       const issued = await issuer.issueClientCredentials(client, { audience: 'api-a' });
       expect(issued.claims.exp - issued.claims.iat).toBe(300);
       expect(issued.expiresIn).toBe(300);
+    });
+
+    it('never exceeds tokens.maxLifetimeSeconds, even when a stored policy says otherwise (sidecars would reject it)', async () => {
+      // A policy that validation refuses, as if edited into the store: the issuer still caps.
+      const edited: PolicySource = {
+        current: () => ({ ...DEFAULT_POLICY, tokens: { audiences: { 'api-a': { lifetimeSeconds: 3600 } }, maxLifetimeSeconds: 120 } }),
+      };
+      const issuer = createTokenIssuer({ issuer: ISSUER, keys: core.keys, revocations: core.revocations, accessTokenTtlSeconds: 300, policy: edited, clock: { now: () => now } });
+      for (const audience of ['api-a', 'api-b']) {
+        const issued = await issuer.issueClientCredentials(client, { audience });
+        expect(issued.claims.exp - issued.claims.iat).toBe(120);
+        expect(issued.expiresIn).toBe(120);
+      }
+    });
+
+    it('refuses a policy whose maximum is below the TTL or below an audience lifetime', () => {
+      const context = systemAuditContext('test', 'try a too-short maximum');
+      expect(() => core.securityPolicy.update({ tokens: { maxLifetimeSeconds: 120 } }, context)).toThrow(/tokens\.maxLifetimeSeconds: must be at least the access-token TTL/);
+      expect(() => core.securityPolicy.update({ tokens: { maxLifetimeSeconds: 300, audiences: { 'api-a': { lifetimeSeconds: 600 } } } }, context)).toThrow(
+        /tokens\.audiences\.api-a\.lifetimeSeconds: must be at most tokens\.maxLifetimeSeconds/,
+      );
     });
   });
 

@@ -64,7 +64,8 @@ export interface TokenIssuerOptions {
   /**
    * The security policy, read on every token: `tokens.audiences.<aud>.lifetimeSeconds` shortens
    * the lifetime of that audience's tokens (never lengthens it: key retirement waits only for
-   * `accessTokenTtlSeconds`). Absent: every token lives `accessTokenTtlSeconds`.
+   * `accessTokenTtlSeconds`), and no token lives longer than `tokens.maxLifetimeSeconds`.
+   * Absent: every token lives `accessTokenTtlSeconds`.
    */
   readonly policy?: PolicySource;
   readonly clock?: Clock;
@@ -88,10 +89,17 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     throw new TypeError('accessTokenTtlSeconds must be an integer in 1..86400');
   }
 
-  /** min(the audience's policy lifetime, the global TTL): the policy is read now, so a change applies to the next token. */
+  /**
+   * min(the audience's policy lifetime, the global TTL, the policy's `tokens.maxLifetimeSeconds`):
+   * the policy is read now, so a change applies to the next token. Policy validation already
+   * refuses a lifetime above the maximum; the cap here makes a longer token impossible whatever
+   * got into the store, since sidecars reject one (`TOKEN_LIFETIME_EXCEEDED`).
+   */
   function lifetimeFor(audience: string): Seconds {
-    const configured = options.policy?.current().tokens.audiences[audience]?.lifetimeSeconds;
-    return configured === undefined ? ttl : Math.min(configured, ttl);
+    const tokens = options.policy?.current().tokens;
+    const configured = tokens?.audiences[audience]?.lifetimeSeconds;
+    const lifetime = configured === undefined ? ttl : Math.min(configured, ttl);
+    return tokens === undefined ? lifetime : Math.min(lifetime, tokens.maxLifetimeSeconds);
   }
 
   /**

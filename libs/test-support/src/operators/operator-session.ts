@@ -93,11 +93,43 @@ export async function bootstrapOperator(url: string, bootstrapToken: string, use
   return loginOperator(url, username, password, totp.secret);
 }
 
-/** Creates another operator through `admin` (POST /v1/operators) and logs in as them. */
-export async function addOperator(admin: OperatorSession, username: string, role: 'viewer' | 'responder' | 'security-admin'): Promise<OperatorSession> {
+/**
+ * Enrols the holder of an enrolment code over HTTP, as `revmesh enrol` does: `POST /v1/enrol/start`
+ * (the TOTP secret is offered), then `POST /v1/enrol` with a random password and a code of that
+ * secret. Returns the session the enrolment opened.
+ */
+export async function enrolOperator(url: string, code: string): Promise<OperatorSession> {
+  const started = await call(`${url}/v1/enrol/start`, 'POST', { code });
+  if (started.status !== 200) throw new Error(`enrolment start failed: ${started.status} ${JSON.stringify(started.body)}`);
+  const username = String(started.body['username']);
+  const totpSecret = (started.body['totp'] as { secret: string }).secret;
   const password = randomBytes(18).toString('base64url');
-  const r = await admin.request('POST', '/v1/operators', { username, password, role });
+  const used = new Set<number>();
+  const r = await call(`${url}/v1/enrol`, 'POST', { code, password, totp: await freshTotp(totpSecret, used) });
+  if (r.status !== 200) throw new Error(`enrolment of ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return sessionOf(url, username, password, totpSecret, String(r.body['token']), used);
+}
+
+/**
+ * Creates a viewer or responder through `admin` (POST /v1/operators) and enrols them with the
+ * enrolment code (the person would). A security-admin cannot be made this way: creating one
+ * waits for a second admin's approval; see {@link bootstrapEnrolledAdmin} for the initial ones.
+ */
+export async function addOperator(admin: OperatorSession, username: string, role: 'viewer' | 'responder'): Promise<OperatorSession> {
+  const r = await admin.request('POST', '/v1/operators', { username, role });
   if (r.status !== 201) throw new Error(`adding operator ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
-  const totp = r.body['totp'] as { secret: string };
-  return loginOperator(admin.url, username, password, totp.secret);
+  const enrolment = r.body['enrolment'] as { code: string };
+  return enrolOperator(admin.url, enrolment.code);
+}
+
+/**
+ * One of the initial security-admins after the first (POST /v1/bootstrap without a password,
+ * with the bootstrap token): the enrolment code goes to that person, who enrols. Allowed while
+ * fewer than the policy's `operators.bootstrapAdmins` (default 2) were bootstrapped.
+ */
+export async function bootstrapEnrolledAdmin(url: string, bootstrapToken: string, username: string): Promise<OperatorSession> {
+  const r = await call(`${url}/v1/bootstrap`, 'POST', { username }, bootstrapToken);
+  if (r.status !== 201) throw new Error(`bootstrap of ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+  const enrolment = r.body['enrolment'] as { code: string };
+  return enrolOperator(url, enrolment.code);
 }
