@@ -129,4 +129,13 @@ const OTHER_AUDIENCE = 'billing-api';
     await expectRefused('/orders', {}, 503, 'LOCKDOWN');
     expect(nginx.errorLog()).toContain('auth request unexpected status: 503');
   });
+
+  it('exits 0 on SIGTERM; nginx then fails closed with 503 and the upstream is not reached', async () => {
+    expect(await sidecar.process.stop('SIGTERM')).toBe(0);
+    expect(sidecar.process.output()).toContain('received SIGTERM, shutting down');
+    const reached = upstream.requests.length;
+    const response = await call('/orders', { authorization: `Bearer ${await token(AUDIENCE)}` });
+    expect(response.status).toBe(503);
+    expect(upstream.requests.length).toBe(reached);
+  });
 });

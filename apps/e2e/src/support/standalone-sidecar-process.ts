@@ -32,7 +32,7 @@ export async function startStandaloneSidecar(
       REVMESH_AUDIENCE: audiences.join(','),
       REVMESH_EVENT_SIGNERS: JSON.stringify({ keys: await fetchEventSigners(authority) }),
       REVMESH_TOPIC_PREFIX: authority.env['REVMESH_TOPIC_PREFIX'],
-      REVMESH_LOG_LEVEL: 'warn',
+      REVMESH_LOG_LEVEL: 'info',
       ...extraEnv,
     },
     readyLine: /revmesh-sidecar .* ready on/,

@@ -25,7 +25,7 @@ export function sidecarOptionsOf(config: StandaloneSidecarConfig, logger: Sideca
  * `options.issuer` → `options.issuer (REVMESH_ISSUER)`, and `sidecar.` for file-only options.
  */
 export function explainOptionsError(message: string): string {
-  return message.replace(/options\.([A-Za-z]+)/g, (whole, field: string) => {
+  return message.replace(/options\.([A-Za-z]+)(?:\.[\w-]+)*/g, (whole, field: string) => {
     const variable = VARIABLES.find((v) => v.field === field || (field === 'staleness' && v.field === 'maxSilenceMs'));
     return variable ? `${whole} (${variable.env})` : `${whole} ("sidecar.${field}" in REVMESH_SIDECAR_CONFIG_FILE)`;
   });
