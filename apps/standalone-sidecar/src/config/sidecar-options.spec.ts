@@ -5,16 +5,20 @@ import { loadStandaloneConfig } from './standalone-config';
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
+const validConfig = async (extra: NodeJS.ProcessEnv = {}) => {
+  const signer = await createTestEventSigner();
+  return loadStandaloneConfig({
+    KAFKA_BROKERS: '127.0.0.1:19092',
+    REVMESH_ISSUER: 'http://127.0.0.1:8080',
+    REVMESH_AUDIENCE: 'orders-api',
+    REVMESH_EVENT_SIGNERS: JSON.stringify([signer.publicJwk]),
+    ...extra,
+  });
+};
+
 describe('sidecar options of revmesh-sidecar', () => {
   it('passes the settings to createSidecar, with the file-only "sidecar" options last', async () => {
-    const signer = await createTestEventSigner();
-    const config = loadStandaloneConfig({
-      KAFKA_BROKERS: '127.0.0.1:19092',
-      REVMESH_ISSUER: 'http://127.0.0.1:8080',
-      REVMESH_AUDIENCE: 'orders-api',
-      REVMESH_EVENT_SIGNERS: JSON.stringify([signer.publicJwk]),
-      REVMESH_MAX_SILENCE_MS: '20000',
-    });
+    const config = await validConfig({ REVMESH_MAX_SILENCE_MS: '20000' });
     const options = sidecarOptionsOf({ ...config, sidecar: { requiredTyp: 'JWT' } }, silent);
     expect(options).toMatchObject({
       issuer: 'http://127.0.0.1:8080',
@@ -28,13 +32,7 @@ describe('sidecar options of revmesh-sidecar', () => {
   });
 
   it("names the variable behind a field the library refuses, and the file's sidecar section for the others", async () => {
-    const signer = await createTestEventSigner();
-    const config = loadStandaloneConfig({
-      KAFKA_BROKERS: '127.0.0.1:19092',
-      REVMESH_ISSUER: 'http://127.0.0.1:8080',
-      REVMESH_AUDIENCE: 'orders-api',
-      REVMESH_EVENT_SIGNERS: JSON.stringify([signer.publicJwk]),
-    });
+    const config = await validConfig();
     let message = '';
     try {
       createSidecar(sidecarOptionsOf({ ...config, clockToleranceSeconds: 301, sidecar: { algorithms: ['HS256'] } }, silent));
