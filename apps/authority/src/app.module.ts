@@ -10,6 +10,7 @@ import { CoreModule, type CoreModuleOptions } from './core/core.module';
 import { EventSignersModule } from './event-signers/event-signers.module';
 import { HealthModule } from './health/health.module';
 import { InstancesModule } from './instances/instances.module';
+import { IssuersModule } from './issuers/issuers.module';
 import { KeysModule } from './keys/keys.module';
 import { KillSwitchModule } from './kill-switch/kill-switch.module';
 import { OAuthModule } from './oauth/oauth.module';
@@ -34,6 +35,7 @@ export class AppModule {
         OAuthModule,
         ClientsModule,
         RevocationsModule,
+        IssuersModule,
         KeysModule,
         KillSwitchModule,
         RotationsModule,

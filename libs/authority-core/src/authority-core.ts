@@ -6,6 +6,7 @@ import type { AnomalyDetector, AnomalyThresholds } from './anomalies/anomaly-det
 import { authorityAudit, type AuthorityAudit } from './audit/authority-audit';
 import type { ApprovalService } from './approvals/approval-service';
 import type { ClientRegistry } from './clients/client-registry';
+import type { IssuerRegistry } from './issuers/issuer-registry';
 import { openAuditPart } from './composition/audit-part';
 import { authorityTopics, topicKinds } from './composition/authority-topics';
 import { resolveCoreSettings } from './composition/core-settings';
@@ -127,6 +128,8 @@ export interface AuthorityCore {
   readonly keys: SigningKeys;
   readonly clients: ClientRegistry;
   readonly tokens: TokenIssuer;
+  /** Trusted external issuers (OpenID providers) a revocation may target (`iss`). */
+  readonly issuers: IssuerRegistry;
   readonly revocations: RevocationService;
   readonly outbox: OutboxStore;
   readonly rotations: RotationService;

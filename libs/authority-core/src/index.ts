@@ -25,6 +25,9 @@ export {
   ClientAuthenticationError,
   ClientExistsError,
   EventInvalidError,
+  IssuerExistsError,
+  IssuerNotFoundError,
+  IssuerNotTrustedError,
   KeyInvalidError,
   KeyNotFoundError,
   KeyStateConflictError,
@@ -79,6 +82,8 @@ export {
 } from './reports/instance-directory';
 export type { ReportSinkStats, SidecarReportSink } from './reports/report-sink';
 export type { RevocationService, RevokeInput } from './revocations/revocation-service';
+export { MAX_ISSUER_DESCRIPTION_LENGTH, MAX_ISSUER_LENGTH, issuerUrlProblem, type TrustedIssuer } from './issuers/trusted-issuer';
+export type { IssuerRegistration, IssuerRegistry } from './issuers/issuer-registry';
 export type { KeyCalendar } from './rotation/key-calendar';
 export type { GateResult } from './rotation/promotion-gate';
 export { DEFAULT_ROTATION_POLICY, validateRotationPolicy, type RotationPolicy } from './rotation/rotation-policy';

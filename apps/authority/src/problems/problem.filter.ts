@@ -1,5 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { AuthorityError, KeyStateConflictError, LoginThrottledError } from '@revmesh/authority-core';
+import { AuthorityError, IssuerNotTrustedError, KeyStateConflictError, LoginThrottledError } from '@revmesh/authority-core';
 import type { HttpReply, HttpRequest } from '../http/http-types';
 import { OAuthError } from '../oauth/oauth-error';
 import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemCode } from './problem';
@@ -17,6 +17,9 @@ const FRAMEWORK_STATUS_CODES: Readonly<Record<number, ProblemCode>> = {
 const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>> = {
   CLIENT_EXISTS: 'CONFLICT',
   REVOCATION_NOT_FOUND: 'NOT_FOUND',
+  ISSUER_EXISTS: 'ISSUER_EXISTS',
+  ISSUER_NOT_FOUND: 'NOT_FOUND',
+  ISSUER_NOT_TRUSTED: 'ISSUER_NOT_TRUSTED',
   KEY_NOT_FOUND: 'NOT_FOUND',
   ROTATION_NOT_FOUND: 'NOT_FOUND',
   KEY_STATE_CONFLICT: 'KEY_STATE_CONFLICT',
@@ -78,6 +81,10 @@ export class ProblemFilter implements ExceptionFilter {
           exception instanceof KeyStateConflictError
             ? { kid: exception.kid, current_state: exception.currentState, requested_state: exception.requestedState }
             : undefined;
+        // The only request field that names an issuer is a revocation's `iss`.
+        if (exception instanceof IssuerNotTrustedError) {
+          return new ProblemException(code, exception.message, { errors: [{ field: 'iss', message: exception.message }], extensions: { iss: exception.issuer } });
+        }
         return new ProblemException(code, exception.message, extensions === undefined ? {} : { extensions });
       }
       if (exception instanceof LoginThrottledError) {

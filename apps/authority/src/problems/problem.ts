@@ -21,6 +21,8 @@ export const PROBLEM_TYPES = {
   APPROVAL_NOT_PENDING: { status: 409, title: 'The approval request is no longer pending' },
   APPROVAL_EXPIRED: { status: 409, title: 'The approval request has expired' },
   POLICY_INVALID: { status: 422, title: 'The policy is not valid' },
+  ISSUER_NOT_TRUSTED: { status: 422, title: 'The issuer is not a registered, enabled trusted issuer' },
+  ISSUER_EXISTS: { status: 409, title: 'This issuer is registered already' },
   LOGIN_THROTTLED: { status: 429, title: 'Too many failed logins' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },

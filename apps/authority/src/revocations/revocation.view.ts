@@ -5,6 +5,8 @@ export interface RevocationView {
   readonly id: string;
   readonly target: Revocation['target']['type'];
   readonly value: string;
+  /** The trusted external issuer targeted; null for the authority's own tokens. */
+  readonly iss: string | null;
   readonly reason: string;
   readonly revoked_at: number;
   readonly not_after_iat: number;
@@ -19,6 +21,7 @@ export function revocationView(r: Revocation | RevocationStatus): RevocationView
     id: r.id,
     target: r.target.type,
     value: r.target.value,
+    iss: r.iss ?? null,
     reason: r.reason,
     revoked_at: r.revokedAt,
     not_after_iat: r.notAfterIat,

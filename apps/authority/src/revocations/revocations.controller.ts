@@ -24,7 +24,9 @@ export class RevocationsController {
    * apply the published event; `GET` the `Location` to see when it is published. A `client_id`
    * or `sub` revocation the policy puts behind a second security-admin
    * (`revocations.client_id` / `revocations.sub`) answers 202 `{status:'pending-approval',
-   * approval}` with the approval request's `Location` instead.
+   * approval}` with the approval request's `Location` instead. `iss` names the trusted external
+   * issuer whose tokens the rule targets; one that is not registered, or disabled, is a 422
+   * `ISSUER_NOT_TRUSTED` naming the field, checked before any approval is requested.
    */
   @Post()
   @RequireRole('responder')
@@ -35,9 +37,11 @@ export class RevocationsController {
     @Res({ passthrough: true }) reply: HttpReply,
   ): Promise<RevocationView | PendingApprovalView> {
     const traceparent = headerValue(request, TRACEPARENT_HEADER);
+    const iss = this.core.issuers.revocationIssuer(body.iss);
     if (body.target === 'client_id' || body.target === 'sub') {
       const params: ApprovalParams['revocations.client_id'] = {
         value: body.value,
+        ...(iss === undefined ? {} : { iss }),
         reason: body.reason,
         ...(traceparent === undefined ? {} : { traceparent }),
       };
@@ -56,6 +60,7 @@ export class RevocationsController {
     }
     const revocation = await this.revocations.revoke({
       target: { type: body.target, value: body.value },
+      ...(iss === undefined ? {} : { iss }),
       reason: body.reason,
       actor: auditContextOf(request).actor,
       context: auditContextOf(request),

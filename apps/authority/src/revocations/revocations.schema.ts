@@ -1,5 +1,5 @@
 import { REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
-import { MAX_REASON_LENGTH, MAX_TARGET_VALUE_LENGTH } from '@revmesh/authority-core';
+import { MAX_ISSUER_LENGTH, MAX_REASON_LENGTH, MAX_TARGET_VALUE_LENGTH } from '@revmesh/authority-core';
 import { z } from 'zod';
 
 /** Body of `POST /v1/revocations`. Limits match the `revocation.issued` v1 contract. */
@@ -9,6 +9,12 @@ export const createRevocationSchema = z.strictObject({
     .string()
     .min(1, 'must not be empty')
     .max(MAX_TARGET_VALUE_LENGTH, `must be at most ${MAX_TARGET_VALUE_LENGTH} characters`),
+  /** The trusted external issuer whose tokens are targeted (`GET /v1/issuers`); absent: the authority's own tokens. */
+  iss: z
+    .string()
+    .min(1, 'must not be empty (leave iss out to target the authority\'s own tokens)')
+    .max(MAX_ISSUER_LENGTH, `must be at most ${MAX_ISSUER_LENGTH} characters`)
+    .optional(),
   reason: z
     .string()
     .trim()

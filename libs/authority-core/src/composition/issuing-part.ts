@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log';
 import { createClientRegistry, type ClientRegistry } from '../clients/client-registry';
 import { ClientAuthenticationError } from '../errors/errors';
 import type { EventSignerRing } from '../event-signers/event-signer-ring';
+import { createIssuerRegistry, type IssuerRegistry } from '../issuers/issuer-registry';
 import type { KillSwitchController } from '../kill-switch/kill-switch-service';
 import type { KeyRing } from '../keys/signing-keys';
 import type { OutboxStore } from '../outbox/outbox-store';
@@ -12,10 +13,14 @@ import { createTokenIssuer, type TokenIssuer } from '../tokens/token-issuer';
 import type { CoreSettings } from './core-settings';
 import type { MonitoringPart } from './monitoring-part';
 
-/** Clients, the tokens issued to them, and the revocations that end those tokens, all metered. */
+/**
+ * Clients, the tokens issued to them, the trusted external issuers whose tokens a revocation may
+ * target too, and the revocations that end those tokens, all metered.
+ */
 export interface IssuingPart {
   readonly clients: ClientRegistry;
   readonly tokens: TokenIssuer;
+  readonly issuers: IssuerRegistry;
   readonly revocations: RevocationService;
 }
 
@@ -36,6 +41,7 @@ export function openIssuingPart(
   const { options, clock, sleep, names, skewMs } = settings;
   const { store, outbox, audit, signer, keyRing, killSwitch, policy, monitoring, onCommitted } = deps;
   const { metrics, anomalies } = monitoring;
+  const issuers = createIssuerRegistry({ store, ownIssuer: options.issuer, clock, audit });
   const revocations = createRevocationService({
     store,
     outbox,
@@ -45,6 +51,7 @@ export function openIssuingPart(
     clock,
     signer,
     audit,
+    issuers,
     onCommitted,
     onAccepted: (revocation) => {
       metrics.revocationAccepted(revocation.target.type);
@@ -80,5 +87,5 @@ export function openIssuingPart(
       }
     },
   };
-  return { clients, tokens, revocations };
+  return { clients, tokens, issuers, revocations };
 }

@@ -19,6 +19,9 @@ export type AuthorityErrorCode =
   | 'SCOPE_NOT_ALLOWED'
   | 'AUDIENCE_NOT_ALLOWED'
   | 'REVOCATION_NOT_FOUND'
+  | 'ISSUER_EXISTS'
+  | 'ISSUER_NOT_FOUND'
+  | 'ISSUER_NOT_TRUSTED'
   | 'EVENT_INVALID'
   | 'KEY_NOT_FOUND'
   | 'KEY_STATE_CONFLICT'
@@ -139,6 +142,43 @@ export class RevocationNotFoundError extends AuthorityError {
   readonly code = 'REVOCATION_NOT_FOUND' as const;
   constructor(readonly revocationId: string) {
     super(`no revocation with id ${JSON.stringify(revocationId)}`);
+  }
+}
+
+/** A trusted issuer with this URL is already registered. */
+export class IssuerExistsError extends AuthorityError {
+  override readonly name = 'IssuerExistsError';
+  readonly code = 'ISSUER_EXISTS' as const;
+  constructor(readonly issuer: string) {
+    super(`issuer ${JSON.stringify(issuer)} is already registered`);
+  }
+}
+
+/** No trusted issuer is registered under this URL. */
+export class IssuerNotFoundError extends AuthorityError {
+  override readonly name = 'IssuerNotFoundError';
+  readonly code = 'ISSUER_NOT_FOUND' as const;
+  constructor(readonly issuer: string) {
+    super(`no trusted issuer ${JSON.stringify(issuer)} is registered`);
+  }
+}
+
+/**
+ * A revocation names an issuer that is not registered, or is disabled: its rule would target
+ * tokens no sidecar is told to trust. Register it first (`POST /v1/issuers`), or enable it.
+ */
+export class IssuerNotTrustedError extends AuthorityError {
+  override readonly name = 'IssuerNotTrustedError';
+  readonly code = 'ISSUER_NOT_TRUSTED' as const;
+  constructor(
+    readonly issuer: string,
+    readonly reason: 'unknown' | 'disabled',
+  ) {
+    super(
+      reason === 'unknown'
+        ? `issuer ${JSON.stringify(issuer)} is not a registered trusted issuer; register it first (POST /v1/issuers)`
+        : `issuer ${JSON.stringify(issuer)} is disabled; enable it before revoking its tokens`,
+    );
   }
 }
 

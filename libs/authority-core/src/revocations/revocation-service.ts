@@ -11,8 +11,9 @@ import {
 } from '@revmesh/contracts';
 import { actorAuditContext, type AuditContext } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';
-import { RevocationNotFoundError } from '../errors/errors';
+import { IssuerNotTrustedError, RevocationNotFoundError } from '../errors/errors';
 import { signForOutbox } from '../events/sign-for-outbox';
+import type { IssuerRegistry } from '../issuers/issuer-registry';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { createGroupCommit } from '../store/group-commit';
 import { translateStoreError, type AuthorityStore } from '../store/store';
@@ -32,6 +33,11 @@ import {
 
 export interface RevokeInput {
   readonly target: RevocationTarget;
+  /**
+   * The issuer whose tokens the rule targets: a registered, enabled trusted issuer. Undefined (or
+   * the authority's own issuer) targets the authority's own tokens.
+   */
+  readonly iss?: string;
   readonly reason: string;
   readonly actor: Actor;
   /** Incoming W3C `traceparent` to continue, if the request carried one. */
@@ -47,7 +53,8 @@ export interface RevocationService {
    * store/group-commit.ts), then signals the relay. Once the promise resolves the commit is
    * durable and the revocation will be published, even if the process dies right after.
    *
-   * Rejects with a `TypeError` for invalid input (a caller bug: the API validates first), and
+   * Rejects with a `TypeError` for invalid input (a caller bug: the API validates first), with an
+   * {@link IssuerNotTrustedError} when `iss` names an issuer not registered or disabled, and
    * with a {@link StoreError} when SQLite fails; nothing of this revocation is stored then.
    */
   revoke(input: RevokeInput): Promise<Revocation>;
@@ -91,12 +98,18 @@ export interface RevocationServiceOptions {
   readonly tracerProvider?: TracerProvider;
   /** The audit log: `revocations.create` is appended in the revocation's own transaction. */
   readonly audit?: AuditLog;
+  /**
+   * Checks the issuer a revocation names (see {@link IssuerRegistry.revocationIssuer}). Absent:
+   * a revocation naming an issuer is refused (`IssuerNotTrustedError`).
+   */
+  readonly issuers?: Pick<IssuerRegistry, 'revocationIssuer'>;
 }
 
 interface RevocationRow {
   id: string;
   target_type: RevocationTarget['type'];
   target_value: string;
+  iss: string | null;
   reason: string;
   actor_kind: Actor['kind'];
   actor_id: string;
@@ -124,6 +137,7 @@ function toRevocation(row: RevocationRow): Revocation {
   return {
     id: row.id,
     target: { type: row.target_type, value: row.target_value },
+    ...(row.iss === null ? {} : { iss: row.iss }),
     reason: row.reason,
     actor: { kind: row.actor_kind, id: row.actor_id },
     revokedAt: row.revoked_at,
@@ -143,6 +157,7 @@ function issuedEvent(revocation: Revocation, issuedAt: number): RevocationIssued
     payload: {
       revocation_id: revocation.id,
       target: revocation.target,
+      ...(revocation.iss === undefined ? {} : { iss: revocation.iss }),
       revoked_at: revocation.revokedAt,
       not_after_iat: revocation.notAfterIat,
       expires_at: revocation.expiresAt,
@@ -161,11 +176,11 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
   }
   const db = store.db;
   const insert = db.prepare(
-    `INSERT INTO revocations (id, target_type, target_value, reason, actor_kind, actor_id, revoked_at, not_after_iat, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO revocations (id, target_type, target_value, iss, reason, actor_kind, actor_id, revoked_at, not_after_iat, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const selectOne = db.prepare<[string], RevocationRow>(
-    `SELECT r.id, r.target_type, r.target_value, r.reason, r.actor_kind, r.actor_id, r.revoked_at, r.not_after_iat,
+    `SELECT r.id, r.target_type, r.target_value, r.iss, r.reason, r.actor_kind, r.actor_id, r.revoked_at, r.not_after_iat,
             r.expires_at, o.published_at, o.event_id
      FROM revocations r LEFT JOIN outbox o ON o.revocation_id = r.id
      WHERE r.id = ?`,
@@ -175,23 +190,33 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
   let inOrder: Promise<void> = Promise.resolve();
   const group = createGroupCommit(store, options.onCommitted === undefined ? {} : { onCommitted: options.onCommitted });
   const latestFor = db.prepare<[string, string], { latest: number | null }>(
-    'SELECT MAX(not_after_iat) AS latest FROM revocations WHERE target_type = ? AND target_value = ?',
+    // Rules of external issuers never hold back the authority's own tokens.
+    'SELECT MAX(not_after_iat) AS latest FROM revocations WHERE target_type = ? AND target_value = ? AND iss IS NULL',
   );
   const livePage = db.prepare<[number, number, number], RevocationRow & { rowid: number }>(
-    `SELECT rowid, id, target_type, target_value, reason, actor_kind, actor_id, revoked_at, not_after_iat, expires_at,
+    `SELECT rowid, id, target_type, target_value, iss, reason, actor_kind, actor_id, revoked_at, not_after_iat, expires_at,
             NULL AS published_at
      FROM revocations WHERE expires_at > ? AND rowid > ? ORDER BY rowid LIMIT ?`,
   );
 
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(AUTHORITY_TRACER);
 
+  /** The checked `iss` of a new revocation (undefined: the authority's own tokens). */
+  const targetIssuer = (iss: string | undefined): string | undefined => {
+    if (iss === undefined) return undefined;
+    if (options.issuers === undefined) throw new IssuerNotTrustedError(iss, 'unknown');
+    return options.issuers.revocationIssuer(iss);
+  };
+
   async function accept(input: RevokeInput, traceparent: string): Promise<Revocation> {
       checkInput(input);
+      const iss = targetIssuer(input.iss);
       const revokedAt = clock.now();
       const { notAfterIat, expiresAt } = revocationWindow(revokedAt, accessTokenTtlSeconds, skewMs);
       const revocation: Revocation = {
         id: randomUUID(),
         target: { type: input.target.type, value: input.target.value },
+        ...(iss === undefined ? {} : { iss }),
         reason: input.reason,
         actor: { kind: input.actor.kind, id: input.actor.id },
         revokedAt,
@@ -217,6 +242,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
             revocation.id,
             revocation.target.type,
             revocation.target.value,
+            iss ?? null,
             revocation.reason,
             revocation.actor.kind,
             revocation.actor.id,
@@ -230,7 +256,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
               revocationId: revocation.id,
               record: {
                 topic,
-                key: revocationKey(revocation.target),
+                key: revocationKey(revocation.target, iss),
                 value,
                 headers: { [TRACEPARENT_HEADER]: traceparent },
               },
@@ -246,6 +272,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
             details: {
               targetType: revocation.target.type,
               targetValue: revocation.target.value,
+              ...(iss === undefined ? {} : { iss }),
               reason: revocation.reason,
               notAfterIat,
               expiresAt,
@@ -321,7 +348,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
                 eventId: event.id,
                 record: {
                   topic,
-                  key: revocationKey(revocation.target),
+                  key: revocationKey(revocation.target, revocation.iss),
                   value,
                   headers: { [TRACEPARENT_HEADER]: createTraceparent() },
                 },

@@ -16,6 +16,8 @@ export const DEFAULT_REVOCATION_SKEW_MS: Milliseconds = 60_000;
 export interface Revocation {
   readonly id: string;
   readonly target: RevocationTarget;
+  /** The trusted external issuer whose tokens it targets; undefined for the authority's own. */
+  readonly iss?: string;
   readonly reason: string;
   readonly actor: Actor;
   /** When the authority accepted it, epoch ms. */
