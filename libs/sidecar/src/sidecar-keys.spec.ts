@@ -16,15 +16,17 @@ describe('key set from the keys topic (the default key source)', () => {
   beforeEach(async () => {
     version = 0;
     // No `keys` option at all: the keys topic is the default, and nothing here can reach HTTP.
-    f = await createSidecarFixture({ sidecar: { keys: undefined } });
+    f = await createSidecarFixture({ sidecar: { keys: undefined, pendingKeyGraceMs: 0 } });
   });
   afterEach(async () => {
     await f.sidecar.close();
   });
 
-  it('verifies with pending, active and retiring keys; a retired key is KEY_UNKNOWN', async () => {
+  it('verifies with active and retiring keys, not with a pending one; a retired key is KEY_UNKNOWN', async () => {
     expect(code(await f.sidecar.verify(await f.issuer.sign()))).toBe('KEY_UNKNOWN');
-    for (const state of ['pending', 'active', 'retiring'] as const) {
+    await move(f.issuer, 'pending');
+    expect(code(await f.sidecar.verify(await f.issuer.sign()))).toBe('KEY_NOT_ACTIVE');
+    for (const state of ['active', 'retiring'] as const) {
       await move(f.issuer, state);
       expect([state, code(await f.sidecar.verify(await f.issuer.sign()))]).toEqual([state, 'OK']);
     }
@@ -33,10 +35,13 @@ describe('key set from the keys topic (the default key source)', () => {
     expect(f.sidecar.stats().keySet).toEqual({ source: 'kafka', version: 4, keys: [{ kid: f.issuer.kid, state: 'retired', keySetVersion: 4 }] });
   });
 
-  it('a pre-published (pending) standby verifies before it ever signs: an emergency needs no propagation wait', async () => {
+  it('a pre-published (pending) standby is held before it ever signs, and verifies from its promotion on', async () => {
     const standby = await createTestIssuer({ issuer: ISSUER, audience: AUDIENCE, clock: f.clock.now, alg: 'EdDSA' });
     await move(f.issuer, 'active');
     await move(standby, 'pending');
+    expect(f.sidecar.stats().keySet.keys).toContainEqual({ kid: standby.kid, state: 'pending', keySetVersion: 2 });
+    expect(code(await f.sidecar.verify(await standby.sign()))).toBe('KEY_NOT_ACTIVE');
+    await move(standby, 'active');
     expect(code(await f.sidecar.verify(await standby.sign()))).toBe('OK');
     expect(code(await f.sidecar.verify(await f.issuer.sign()))).toBe('OK');
   });

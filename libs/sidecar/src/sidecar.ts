@@ -79,6 +79,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     clockToleranceSeconds: config.clockToleranceSeconds,
     maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
     maxTokenBytes: config.maxTokenBytes,
+    pendingKeyGraceMs: config.pendingKeyGraceMs,
     clock,
   });
 

@@ -40,6 +40,14 @@ export interface KeySet {
   keyFor(kid: string | undefined, alg: string | undefined): CryptoKey | undefined;
   /** True if `kid` is revoked: every token it signed is refused with `KEY_REVOKED`. */
   isRevoked(kid: string): boolean;
+  /**
+   * The state of `kid`, and when this key set saw it promoted from `pending` to `active` (the
+   * promotion event's `changed_at`, epoch ms; null when it never saw that step). Undefined for
+   * an unknown kid.
+   */
+  activation(kid: string): { readonly state: KeyState; readonly activatedAt: number | null } | undefined;
+  /** Calls `listener` with the kid after every applied key event. Returns the unsubscribe function. */
+  onChange(listener: (kid: string) => void): () => void;
   keys(): KeySetKey[];
   /** How many kids are in each state (the `key_set.keys` gauge). */
   sizesByState(): Record<string, number>;
@@ -50,6 +58,7 @@ interface Entry {
   readonly keySetVersion: number;
   readonly jwk: PublicJwk;
   readonly key: CryptoKey | undefined;
+  readonly activatedAt: number | null;
 }
 
 const sameKey = (a: PublicJwk, b: PublicJwk): boolean => a.kty === b.kty && a.crv === b.crv && a.x === b.x && a.y === b.y && a.alg === b.alg;
@@ -58,6 +67,7 @@ export function createKeySet(): KeySet {
   const entries = new Map<string, Entry>();
   // The revoked check runs on every verify; a Set keeps it one hash lookup.
   const revoked = new Set<string>();
+  const listeners = new Set<(kid: string) => void>();
 
   return {
     async apply(event) {
@@ -80,8 +90,11 @@ export function createKeySet(): KeySet {
         }
       }
       // A key that can no longer verify holds no key material.
-      entries.set(kid, { state, keySetVersion: version, jwk, key: VERIFYING_STATES.has(state) ? key : undefined });
+      // The promotion time is known only from the pending -> active step itself.
+      const activatedAt = held?.state === 'pending' && state === 'active' ? event.payload.changed_at : (held?.activatedAt ?? null);
+      entries.set(kid, { state, keySetVersion: version, jwk, key: VERIFYING_STATES.has(state) ? key : undefined, activatedAt });
       if (state === 'revoked') revoked.add(kid);
+      for (const listener of listeners) listener(kid);
       return { ok: true, previous: held?.state, state };
     },
     keyFor(kid, alg) {
@@ -91,6 +104,14 @@ export function createKeySet(): KeySet {
       return entry.key;
     },
     isRevoked: (kid) => revoked.has(kid),
+    activation: (kid) => {
+      const entry = entries.get(kid);
+      return entry === undefined ? undefined : { state: entry.state, activatedAt: entry.activatedAt };
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     keys: () => [...entries].map(([kid, entry]) => ({ kid, state: entry.state, keySetVersion: entry.keySetVersion })),
     sizesByState() {
       const sizes: Record<string, number> = {};

@@ -109,6 +109,13 @@ describe('sidecar options', () => {
     expect(problems({ ...valid(), denyList: { maxEntries: 0 } })).toContain('options.denyList.maxEntries');
   });
 
+  it('bounds pendingKeyGraceMs (default 2000 ms)', () => {
+    expect(resolveSidecarOptions(valid()).pendingKeyGraceMs).toBe(2_000);
+    expect(resolveSidecarOptions({ ...valid(), pendingKeyGraceMs: 0 }).pendingKeyGraceMs).toBe(0);
+    expect(problems({ ...valid(), pendingKeyGraceMs: -1 })).toContain('options.pendingKeyGraceMs');
+    expect(problems({ ...valid(), pendingKeyGraceMs: 10_001 })).toContain('must be at most 10000 ms');
+  });
+
   it('needs exactly one of transport and brokers', () => {
     const { transport: _transport, ...noTransport } = valid();
     expect(problems(noTransport)).toContain('options.brokers: give either brokers (Kafka host:port list) or transport');

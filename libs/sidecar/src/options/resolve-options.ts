@@ -27,6 +27,8 @@ export const SIDECAR_DEFAULTS = {
   maxTokenBytes: 8192,
   maxTokenLifetimeSeconds: 86_400,
   maxTokenLifetimeSecondsLimit: 30 * 86_400,
+  pendingKeyGraceMs: 2_000,
+  maxPendingKeyGraceMs: 10_000,
   denyListMaxEntries: 1_000_000,
   denyListMaxEntriesLimit: 20_000_000,
   ...REMOTE_KEYS_DEFAULTS,
@@ -73,6 +75,7 @@ export interface ResolvedSidecarOptions {
   readonly requiredTyp: string;
   readonly maxTokenBytes: number;
   readonly maxTokenLifetimeSeconds: Seconds;
+  readonly pendingKeyGraceMs: Milliseconds;
   readonly denyListMaxEntries: number;
   readonly eventSigners: readonly EventSignerJwk[];
   readonly heartbeatIntervalMs: Milliseconds;
@@ -140,6 +143,12 @@ const optionsSchema = z
       maxTokenBytes: positiveInt('bytes').min(512, 'must be at least 512 bytes').max(65_536, 'must be at most 65536 bytes').optional(),
       maxTokenLifetimeSeconds: positiveInt('seconds')
         .max(SIDECAR_DEFAULTS.maxTokenLifetimeSecondsLimit, `must be at most ${SIDECAR_DEFAULTS.maxTokenLifetimeSecondsLimit} seconds (30 days)`)
+        .optional(),
+      pendingKeyGraceMs: z
+        .number({ error: 'must be a number of milliseconds' })
+        .int('must be a whole number of milliseconds')
+        .min(0, 'must be >= 0 (0 refuses tokens of a pending key at once)')
+        .max(SIDECAR_DEFAULTS.maxPendingKeyGraceMs, `must be at most ${SIDECAR_DEFAULTS.maxPendingKeyGraceMs} ms`)
         .optional(),
       denyList: z
         .strictObject({
@@ -252,6 +261,7 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
     requiredTyp,
     maxTokenBytes: o.maxTokenBytes ?? SIDECAR_DEFAULTS.maxTokenBytes,
     maxTokenLifetimeSeconds: o.maxTokenLifetimeSeconds ?? SIDECAR_DEFAULTS.maxTokenLifetimeSeconds,
+    pendingKeyGraceMs: o.pendingKeyGraceMs ?? SIDECAR_DEFAULTS.pendingKeyGraceMs,
     denyListMaxEntries: o.denyList?.maxEntries ?? SIDECAR_DEFAULTS.denyListMaxEntries,
     // A fresh array of parsed JWKs: a caller mutating its input later must not change whom this sidecar trusts.
     eventSigners: o.eventSigners,

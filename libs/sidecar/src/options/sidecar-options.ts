@@ -228,9 +228,19 @@ export interface SidecarOptions {
    * The longest access-token lifetime the issuer uses, seconds. Default 86400 (one day), at most
    * 2_592_000 (30 days). Two uses: no deny rule is kept longer than this (bounding memory even if
    * an event says otherwise), and a token whose `iat` is older than this is `TOKEN_EXPIRED`
-   * whatever its `exp` says (so no token can outlive the rules that could revoke it).
+   * whatever its `exp` says (so no token can outlive the rules that could revoke it); a token
+   * whose own lifetime (`exp - iat`) is longer is `TOKEN_LIFETIME_EXCEEDED`, even while fresh.
+   * Set it to the authority policy's `tokens.maxLifetimeSeconds`.
    */
   readonly maxTokenLifetimeSeconds?: Seconds;
+  /**
+   * How long a token signed by a key the keys topic announced as `pending` (the pre-published
+   * standby, which the authority never signs with) waits for that key's promotion, milliseconds.
+   * Default 2000, at most 10000; 0 refuses at once. It absorbs the race where a fresh token
+   * reaches this service a moment before the promotion event; the token is accepted only if it
+   * was issued at or after the promotion (within `clockToleranceSeconds`), else `KEY_NOT_ACTIVE`.
+   */
+  readonly pendingKeyGraceMs?: Milliseconds;
   /** Deny-list bounds. */
   readonly denyList?: DenyListOptions;
   /** The broker to read revocations and keys from, and to report to. Give this (e.g. an in-memory fake in tests) or `brokers`. */

@@ -1,5 +1,6 @@
 import type { KeySet } from '../keys/key-set';
 import { createKeySource } from '../keys/key-source';
+import { createPendingKeyRule } from '../keys/pending-key-rule';
 import type { Clock, Seconds } from '../internal/units';
 import type { ResolvedIssuer } from '../options/issuers-option';
 import { createIssuerRouter, type IssuerRouter } from './issuer-router';
@@ -13,6 +14,8 @@ export interface IssuerVerifiersOptions {
   readonly maxTokenLifetimeSeconds: Seconds;
   readonly maxTokenBytes: number;
   readonly clock: Clock;
+  /** How long a token of a pending key waits for the key's promotion. Default `PENDING_KEY_GRACE_MS`. */
+  readonly pendingKeyGraceMs?: number;
 }
 
 const NEVER_REVOKED = (): boolean => false;
@@ -26,6 +29,11 @@ const NEVER_REVOKED = (): boolean => false;
 export function createIssuerVerifiers(options: IssuerVerifiersOptions): IssuerRouter {
   const { keySet, clock } = options;
   const isKeyRevoked = (kid: string): boolean => keySet.isRevoked(kid);
+  const pendingKeys = createPendingKeyRule({
+    keySet,
+    clockToleranceSeconds: options.clockToleranceSeconds,
+    ...(options.pendingKeyGraceMs === undefined ? {} : { graceMs: options.pendingKeyGraceMs }),
+  });
   return createIssuerRouter(
     options.issuers.map((issuer) => ({
       issuer: issuer.issuer,
@@ -43,6 +51,8 @@ export function createIssuerVerifiers(options: IssuerVerifiersOptions): IssuerRo
         maxTokenBytes: options.maxTokenBytes,
         getKey: createKeySource(issuer.keys, keySet, clock),
         isKeyRevoked: issuer.authority ? isKeyRevoked : NEVER_REVOKED,
+        // Key states come from the keys topic: they concern the authority's issuer only.
+        ...(issuer.authority ? { pendingKeys } : {}),
         clock,
       }),
     })),

@@ -1,6 +1,8 @@
 import { jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Clock, Seconds } from '../internal/units';
+import type { PendingKeyRule } from '../keys/pending-key-rule';
 import { failureFromJoseError } from './jose-error-mapping';
+import { lifetimeFailure } from './token-lifetime';
 import { normalizeTyp, precheckToken, type PrecheckOptions } from './token-precheck';
 import {
   keyRevokedFailure,
@@ -35,6 +37,8 @@ export interface TokenVerifierOptions {
   readonly getKey: JWTVerifyGetKey;
   /** True if the key `kid` is revoked (from the keys topic, whatever the key source). */
   readonly isKeyRevoked: (kid: string) => boolean;
+  /** Refuses tokens of keys not active yet (the keys topic's pending standby). Absent: no such check. */
+  readonly pendingKeys?: PendingKeyRule;
   readonly clock: Clock;
 }
 
@@ -126,6 +130,12 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       const { claims } = found;
       const badType = checkClaimTypes(claims);
       if (badType) return badType;
+      const tooLong = lifetimeFailure(claims as AccessTokenClaims, options.maxTokenLifetimeSeconds);
+      if (tooLong) return tooLong;
+      const notActive = kid === undefined ? undefined : await options.pendingKeys?.check(kid, (claims as AccessTokenClaims).iat);
+      if (notActive) return notActive;
+      // The pending-key rule may have waited: a revocation of the key applied meanwhile wins.
+      if (kid !== undefined && options.isKeyRevoked(kid)) return keyRevokedFailure(kid);
       return { ok: true, claims: claims as AccessTokenClaims };
     },
   };

@@ -13,11 +13,13 @@ import type { EpochSeconds } from '../internal/units';
  * | `TYPE_MISMATCH` | header `typ` is not the required one (`at+jwt` by default, RFC 9068) |
  * | `KEY_UNKNOWN` | no key of the issuer's key set matches the header `kid`/`alg` (unknown or retired key) |
  * | `KEY_REVOKED` | the header `kid` names a revoked key: every token it signed is refused, before any signature check |
+ * | `KEY_NOT_ACTIVE` | signed by a key the keys topic announced as `pending` (pre-published standby), which the authority never signs with: refused unless its promotion arrives within `PENDING_KEY_GRACE_MS` and the token was issued after it; also a token issued before its key's promotion |
  * | `KEYS_UNAVAILABLE` | the key set could not be fetched (network, timeout, bad JWKS document) |
  * | `SIGNATURE_INVALID` | the signature does not verify with the matching key |
  * | `ISSUER_MISMATCH` | `iss` is not the configured issuer |
  * | `AUDIENCE_MISMATCH` | `aud` does not contain the configured audience |
  * | `TOKEN_EXPIRED` | `exp` has passed, or `iat` is older than `maxTokenLifetimeSeconds` |
+ * | `TOKEN_LIFETIME_EXCEEDED` | `exp − iat` is longer than `maxTokenLifetimeSeconds`: a token no policy allows, refused even while fresh |
  * | `TOKEN_NOT_YET_VALID` | `nbf` or `iat` lies in the future (beyond the clock tolerance) |
  * | `CLAIM_MISSING` | a claim RFC 9068 requires is absent (iss, sub, aud, exp, iat, jti, client_id) |
  * | `TOKEN_REVOKED` | a deny rule matches (jti, or sub/client_id/sid issued at or before the revocation) |
@@ -35,11 +37,13 @@ export type VerifyFailureCode =
   | 'TYPE_MISMATCH'
   | 'KEY_UNKNOWN'
   | 'KEY_REVOKED'
+  | 'KEY_NOT_ACTIVE'
   | 'KEYS_UNAVAILABLE'
   | 'SIGNATURE_INVALID'
   | 'ISSUER_MISMATCH'
   | 'AUDIENCE_MISMATCH'
   | 'TOKEN_EXPIRED'
+  | 'TOKEN_LIFETIME_EXCEEDED'
   | 'TOKEN_NOT_YET_VALID'
   | 'CLAIM_MISSING'
   | 'TOKEN_REVOKED'
@@ -58,11 +62,13 @@ export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
   'TYPE_MISMATCH',
   'KEY_UNKNOWN',
   'KEY_REVOKED',
+  'KEY_NOT_ACTIVE',
   'KEYS_UNAVAILABLE',
   'SIGNATURE_INVALID',
   'ISSUER_MISMATCH',
   'AUDIENCE_MISMATCH',
   'TOKEN_EXPIRED',
+  'TOKEN_LIFETIME_EXCEEDED',
   'TOKEN_NOT_YET_VALID',
   'CLAIM_MISSING',
   'TOKEN_REVOKED',

@@ -33,11 +33,13 @@ const TITLES: Readonly<Record<VerifyFailureCode, string>> = {
   TYPE_MISMATCH: 'Wrong token type',
   KEY_UNKNOWN: 'Unknown signing key',
   KEY_REVOKED: 'Signing key revoked',
+  KEY_NOT_ACTIVE: 'Signing key not active',
   KEYS_UNAVAILABLE: 'Signing keys unavailable',
   SIGNATURE_INVALID: 'Invalid token signature',
   ISSUER_MISMATCH: 'Wrong token issuer',
   AUDIENCE_MISMATCH: 'Wrong token audience',
   TOKEN_EXPIRED: 'Token expired',
+  TOKEN_LIFETIME_EXCEEDED: 'Token lifetime exceeds the allowed maximum',
   TOKEN_NOT_YET_VALID: 'Token not yet valid',
   CLAIM_MISSING: 'Required claim missing',
   TOKEN_REVOKED: 'Token revoked',
@@ -65,6 +67,7 @@ export function httpStatusOf(code: VerifyFailureCode): number {
       return 503;
     case 'INTERNAL_ERROR':
       return 500;
+    // TOKEN_LIFETIME_EXCEEDED and KEY_NOT_ACTIVE too: the token itself is unacceptable.
     default:
       return 401;
   }
