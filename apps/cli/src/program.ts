@@ -3,6 +3,7 @@ import { registerAdmin, BOOTSTRAP_TOKEN_ENV } from './commands/admin';
 import { registerApprovals } from './commands/approvals';
 import { registerAudit } from './commands/audit';
 import { registerClients } from './commands/clients';
+import { registerIssuers } from './commands/issuers';
 import { registerEventSigners } from './commands/event-signers';
 import { registerInstances } from './commands/instances';
 import { registerKeys } from './commands/keys';
@@ -92,6 +93,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   registerRotation(program, deps);
   registerInstances(program, deps);
   registerClients(program, deps);
+  registerIssuers(program, deps);
   registerEventSigners(program, deps);
   registerApprovals(program, deps);
   registerKillSwitch(program, deps);

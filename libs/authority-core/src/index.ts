@@ -42,6 +42,8 @@ export {
   SigningError,
   StoreError,
   StoreLockedError,
+  StoreUnavailableError,
+  type StoreUnavailableReason,
   type AuthorityErrorCode,
 } from './errors/errors';
 export {
@@ -65,6 +67,7 @@ export type { PublicSigningJwk, SigningAlg, SigningKey, SigningKeys } from './ke
 export type { AuthorityLogger } from './logging/logger';
 export { backoffDelay, type BackoffOptions } from './outbox/backoff';
 export type { OutboxRelay, OutboxRelayState, OutboxRelayStatus } from './outbox/outbox-relay';
+export { DEFAULT_READINESS_BOUNDS, evaluateReadiness, type Readiness, type ReadinessBounds, type ReadinessInputs, type ReadinessReason, type ReadinessStatus } from './health/readiness';
 export type { OutboxEntry, OutboxStore } from './outbox/outbox-store';
 export {
   MAX_REASON_LENGTH,
@@ -91,6 +94,7 @@ export type { RotationScheduler, TickOutcome } from './rotation/rotation-schedul
 export type { AdminRequest, RotationService } from './rotation/rotation-service';
 export type { RotationKind, RotationRecord, RotationStatus } from './rotation/rotation-store';
 export type { AuthorityStore } from './store/store';
+export { STORE_MIN_FREE_BYTES, STORE_RETRY_AFTER_SECONDS, storeUnavailableReason, type StoreHealth } from './store/store-availability';
 export type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
 export type { AccessTokenClaims, ClientCredentialsRequest, IssuedToken, TokenIssuer } from './tokens/token-issuer';
 export {

@@ -1,5 +1,5 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { AuthorityError, IssuerNotTrustedError, KeyStateConflictError, LoginThrottledError } from '@revmesh/authority-core';
+import { AuthorityError, IssuerNotTrustedError, KeyStateConflictError, LoginThrottledError, STORE_RETRY_AFTER_SECONDS, storeUnavailableReason } from '@revmesh/authority-core';
 import type { HttpReply, HttpRequest } from '../http/http-types';
 import { OAuthError } from '../oauth/oauth-error';
 import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemCode } from './problem';
@@ -73,6 +73,15 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toProblem(exception: unknown, request: HttpRequest): ProblemException {
     if (exception instanceof ProblemException) return exception;
+    const unavailable = storeUnavailableReason(exception);
+    if (unavailable !== undefined) {
+      // A full or read-only disk: the transaction rolled back whole; the client should retry.
+      this.logUnavailable(unavailable, request);
+      return new ProblemException('STORE_UNAVAILABLE', `the authority's store cannot write (${unavailable}); nothing was changed, retry later`, {
+        headers: { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) },
+        extensions: { retry_after_seconds: STORE_RETRY_AFTER_SECONDS },
+      });
+    }
     if (exception instanceof AuthorityError) {
       const code = CORE_CODES[exception.code];
       if (code !== undefined) {
@@ -105,6 +114,13 @@ export class ProblemFilter implements ExceptionFilter {
 
   private toOAuthError(exception: unknown, request: HttpRequest): OAuthError {
     if (exception instanceof OAuthError) return exception;
+    const unavailable = storeUnavailableReason(exception);
+    if (unavailable !== undefined) {
+      this.logUnavailable(unavailable, request);
+      return new OAuthError('temporarily_unavailable', 'the authority cannot store anything right now; retry later', 503, {
+        'Retry-After': String(STORE_RETRY_AFTER_SECONDS),
+      });
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       // Unparseable, oversized or non-form bodies: still an RFC 6749 error, with the real status.
@@ -122,6 +138,10 @@ export class ProblemFilter implements ExceptionFilter {
       .header('Pragma', 'no-cache');
     for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
     reply.send(JSON.stringify(error.toJSON()));
+  }
+
+  private logUnavailable(reason: string, request: HttpRequest): void {
+    this.logger.error(`${request.method} ${pathOf(request.url)} refused with 503: the store cannot write (${reason})`);
   }
 
   private logInternal(exception: unknown, request: HttpRequest): void {

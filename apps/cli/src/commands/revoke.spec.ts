@@ -43,6 +43,26 @@ describe('revmesh revoke', () => {
   });
   afterEach(() => f.close());
 
+  it('--iss names the trusted external issuer whose tokens are targeted', async () => {
+    const run = await f.run(['revoke', 'sub', 'alice', '--iss', 'https://sso.example.com/realms/acme', '--reason', 'takeover', '-j', J]);
+    expect(run.code).toBe(0);
+    expect(f.authority.requests[0]!.body).toEqual({ target: 'sub', value: 'alice', iss: 'https://sso.example.com/realms/acme', reason: 'takeover', justification: J });
+  });
+
+  it('an issuer the authority does not trust is refused with the field named (exit 1)', async () => {
+    f.authority.on(
+      'POST',
+      '/v1/revocations',
+      problem(422, 'ISSUER_NOT_TRUSTED', 'The issuer is not a registered, enabled trusted issuer', 'issuer "https://x.test" is not a registered trusted issuer; register it first (POST /v1/issuers)', [
+        { field: 'iss', message: 'register it first (POST /v1/issuers)' },
+      ]),
+    );
+    const run = await f.run(['revoke', 'sub', 'alice', '--iss', 'https://x.test', '--reason', 'takeover', '-j', J]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('(code ISSUER_NOT_TRUSTED)');
+    expect(run.stderr).toContain('iss');
+  });
+
   it('POSTs the target, value, reason and justification with the operator token and prints the revocation', async () => {
     const run = await f.run(['revoke', 'jti', 'tok-1', '--reason', '  leaked in a ticket ', '-j', J]);
 

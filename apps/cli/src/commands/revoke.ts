@@ -15,6 +15,7 @@ export const DEFAULT_WAIT_TIMEOUT_SECONDS = 30;
 
 interface RevokeOptions extends WriteOptions {
   readonly reason: string;
+  readonly iss?: string;
 }
 
 /**
@@ -31,6 +32,7 @@ export function registerRevoke(program: Command, deps: ProgramDeps): void {
     .addArgument(new Argument('<target>', 'what <value> names').choices(REVOCATION_TARGET_TYPES))
     .argument('<value>', 'the jti, sub, client_id or sid to revoke')
     .requiredOption('--reason <text>', 'why (recorded with the revocation and sent to every sidecar)', parseReason)
+    .option('--iss <issuer>', "the trusted external issuer whose tokens are targeted (see 'revmesh issuers list'); default: the authority's own tokens")
     .option('--wait', 'wait for the approval if one is needed, then until every live sidecar instance enforces it (progress on stderr)')
     .addOption(
       new Option(
@@ -42,7 +44,10 @@ export function registerRevoke(program: Command, deps: ProgramDeps): void {
     runs<RevokeOptions>(deps, async (context, [target, value], options) => {
       if (options.waitTimeout !== undefined && options.wait !== true) throw new UsageError('--wait-timeout only applies with --wait');
       const written = await performWrite(context, options, (api, justification) =>
-        api.createRevocation({ target: target as RevocationTargetType, value: value ?? '', reason: options.reason }, justification),
+        api.createRevocation(
+          { target: target as RevocationTargetType, value: value ?? '', ...(options.iss === undefined ? {} : { iss: options.iss }), reason: options.reason },
+          justification,
+        ),
       );
       if (written.kind === 'pending') return;
       const createdBody = written.kind === 'done' ? written.body : written.result;
@@ -90,6 +95,7 @@ export function registerRevoke(program: Command, deps: ProgramDeps): void {
     'revmesh revoke jti 4f1c2a9e-77b0-4c55-9c2e-0d3f1b8a6c11 --reason "token posted in a public ticket" -j "INC-204: token pasted in a support ticket"',
     'revmesh revoke sub alice --reason "laptop stolen" -j "alice reported her laptop stolen, INC-205" --wait',
     'revmesh revoke client_id billing-batch --reason "secret leaked" -j "secret in a public gist, INC-206" --wait --wait-timeout 900',
+    'revmesh revoke sub 6f1c0e2a-… --iss https://sso.example.com/realms/acme --reason "account takeover" -j "SSO account of bob taken over, INC-208" --wait',
     'REVMESH_JUSTIFICATION="session hijack, INC-207" revmesh revoke sid 9b2e… --reason "session hijack" --json | jq -r .id',
   ]);
 }

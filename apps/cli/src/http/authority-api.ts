@@ -8,6 +8,7 @@ export const API_PATHS = {
   coverage: (id: string) => `v1/revocations/${encodeURIComponent(id)}/coverage`,
   instances: 'v1/instances',
   clients: 'v1/clients',
+  issuers: 'v1/issuers',
   keys: 'v1/keys',
   keyCalendar: 'v1/keys/calendar',
   keyRotate: 'v1/keys/rotate',
@@ -37,7 +38,15 @@ export const API_PATHS = {
 export interface CreateRevocationInput {
   readonly target: RevocationTargetType;
   readonly value: string;
+  /** The trusted external issuer whose tokens are targeted; absent: the authority's own. */
+  readonly iss?: string;
   readonly reason: string;
+}
+
+/** `POST /v1/issuers` (without the justification). */
+export interface AddIssuerInput {
+  readonly issuer: string;
+  readonly description?: string;
 }
 
 /** `POST /v1/rotations/:id/rollback`. */
@@ -86,6 +95,8 @@ export interface AuthorityApi {
   getCoverage(id: string): Promise<AuthorityResponse>;
   listInstances(): Promise<AuthorityResponse>;
   registerClient(input: RegisterClientInput, justification: string): Promise<AuthorityResponse>;
+  listIssuers(): Promise<AuthorityResponse>;
+  addIssuer(input: AddIssuerInput, justification: string): Promise<AuthorityResponse>;
   listKeys(): Promise<AuthorityResponse>;
   keyCalendar(): Promise<AuthorityResponse>;
   rotateKeys(reason: string, justification: string): Promise<AuthorityResponse>;
@@ -124,6 +135,8 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     getCoverage: (id) => client.request('GET', API_PATHS.coverage(id)),
     listInstances: () => client.request('GET', API_PATHS.instances),
     registerClient: (input, justification) => client.request('POST', API_PATHS.clients, { ...input, justification }),
+    listIssuers: () => client.request('GET', API_PATHS.issuers),
+    addIssuer: (input, justification) => client.request('POST', API_PATHS.issuers, { ...input, justification }),
     listKeys: () => client.request('GET', API_PATHS.keys),
     keyCalendar: () => client.request('GET', API_PATHS.keyCalendar),
     rotateKeys: (reason, justification) => client.request('POST', API_PATHS.keyRotate, { reason, justification }),

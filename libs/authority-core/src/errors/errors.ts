@@ -10,6 +10,7 @@
 export type AuthorityErrorCode =
   | 'STORE_FAILED'
   | 'STORE_LOCKED'
+  | 'STORE_UNAVAILABLE'
   | 'MIGRATION_FAILED'
   | 'KEY_UNWRAP_FAILED'
   | 'KEY_INVALID'
@@ -69,6 +70,27 @@ export class StoreLockedError extends AuthorityError {
   override readonly name = 'StoreLockedError';
   readonly code = 'STORE_LOCKED' as const;
 }
+
+/**
+ * The store cannot write for now: its disk is full, it became read-only, or the disk reports I/O
+ * errors. The transaction was rolled back whole, so nothing is half-written; the caller should
+ * retry after `retryAfterSeconds` (HTTP: 503 with Retry-After), not treat it as a bug.
+ */
+export class StoreUnavailableError extends AuthorityError {
+  override readonly name = 'StoreUnavailableError';
+  readonly code = 'STORE_UNAVAILABLE' as const;
+  constructor(
+    /** What SQLite reported, in words: `disk full`, `read-only` or `I/O error`. */
+    readonly reason: StoreUnavailableReason,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`the authority's store cannot write (${reason}); nothing was changed, retry in ${retryAfterSeconds} s`, options);
+  }
+}
+
+/** Why a store cannot write. */
+export type StoreUnavailableReason = 'disk full' | 'read-only' | 'I/O error';
 
 /** A schema migration failed, or the database was written by a newer authority than this one. */
 export class MigrationError extends AuthorityError {

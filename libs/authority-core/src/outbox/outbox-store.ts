@@ -25,6 +25,8 @@ export interface OutboxStore {
   markPublished(seqs: readonly number[], at: number): void;
   /** Number of entries not yet published. */
   pendingCount(): number;
+  /** Entries not yet published and when the oldest of them was appended (epoch ms; null when none). */
+  backlog(): { readonly count: number; readonly oldestCreatedAt: number | null };
 }
 
 interface OutboxRow {
@@ -50,6 +52,7 @@ export function createOutboxStore(store: AuthorityStore): OutboxStore {
   );
   const mark = db.prepare('UPDATE outbox SET published_at = ? WHERE seq = ? AND published_at IS NULL');
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL');
+  const backlog = db.prepare<[], { n: number; oldest: number | null }>('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE published_at IS NULL');
 
   return {
     append(entry, now) {
@@ -96,6 +99,15 @@ export function createOutboxStore(store: AuthorityStore): OutboxStore {
     pendingCount() {
       try {
         return count.get()?.n ?? 0;
+      } catch (error) {
+        throw translateStoreError(error, 'cannot read the outbox');
+      }
+    },
+
+    backlog() {
+      try {
+        const row = backlog.get();
+        return { count: row?.n ?? 0, oldestCreatedAt: row?.oldest ?? null };
       } catch (error) {
         throw translateStoreError(error, 'cannot read the outbox');
       }

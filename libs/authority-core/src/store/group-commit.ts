@@ -1,3 +1,4 @@
+import { storeUnavailableReason } from './store-availability';
 import { translateStoreError, type AuthorityStore } from './store';
 
 /**
@@ -45,6 +46,9 @@ export function createGroupCommit(store: AuthorityStore, options: GroupCommitOpt
             // A nested better-sqlite3 transaction is a SAVEPOINT: a throwing unit rolls back alone.
             outcomes.push({ ok: true, value: store.db.transaction(unit.work)() });
           } catch (error) {
+            // A full or read-only disk fails the whole group (SQLite may already have rolled the
+            // transaction back): rethrown, the store reports it and every unit gets the same answer.
+            if (storeUnavailableReason(error) !== undefined) throw error;
             outcomes.push({ ok: false, error: translateStoreError(error, 'write failed') });
           }
         }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AuthorityError, StoreError } from '../errors/errors';
 import { systemClock, type Clock } from '../time/clock';
 import { migrate } from './migrate';
+import { createStoreAvailability, type StoreHealth } from './store-availability';
 import { acquireWriterLock, type WriterLock } from './writer-lock';
 import { MIGRATIONS, type Migration } from './migrations';
 
@@ -32,6 +33,8 @@ export interface AuthorityStore {
    * not at all. `fn` must be synchronous (better-sqlite3 transactions cannot span an await).
    */
   transaction<T>(fn: () => T): T;
+  /** Whether the store can write (disk space, last write outcome), for readiness. Cheap: one statfs. */
+  health(): StoreHealth;
   /** Closes the connection (checkpointing the WAL). Idempotent. */
   close(): void;
 }
@@ -73,17 +76,23 @@ export function openStore(options: StoreOptions): AuthorityStore {
     db.pragma('busy_timeout = 5000');
     const appliedMigrations = migrate(db, options.migrations ?? MIGRATIONS, () => clock.now());
     let open = true;
+    const availability = createStoreAvailability(options.dataDir);
     return {
       path,
       db,
       appliedMigrations,
       transaction: <T>(fn: () => T): T => {
+        let result: T;
         try {
-          return db.transaction(fn).immediate();
+          result = db.transaction(fn).immediate();
         } catch (error) {
-          throw translateStoreError(error, 'transaction failed');
+          // A full or read-only disk is a condition to report and retry, not a bug.
+          throw translateStoreError(availability.failed(error, clock.now()), 'transaction failed');
         }
+        availability.succeeded();
+        return result;
       },
+      health: () => availability.health(),
       close: () => {
         if (!open) return;
         open = false;

@@ -1,4 +1,5 @@
-import { CompactSign, compactVerify, decodeProtectedHeader, errors as joseErrors, type CryptoKey, type KeyObject } from 'jose';
+import { CompactSign, compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
+import type { CryptoKey, KeyObject } from 'jose' with { 'resolution-mode': 'import' };
 import { decodeEvent, encodeEvent, MAX_EVENT_BYTES, type EventRejectionReason } from '../events/codec';
 import type { RevmeshEvent } from '../events/event';
 

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch } from 'jose';
+import type { JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { Clock } from '../internal/units';
 import { insecureUrlReason, type ResolvedRemoteFetch } from '../options/keys-option';
 

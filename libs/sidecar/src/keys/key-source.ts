@@ -1,4 +1,5 @@
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors } from 'jose';
+import type { JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { Clock } from '../internal/units';
 import type { ResolvedKeys } from '../options/keys-option';
 import { createDiscoveredKeySet } from './discovered-key-set';

@@ -1,4 +1,4 @@
-import type { JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet } from 'jose' with { 'resolution-mode': 'import' };
 import { z } from 'zod';
 import type { Milliseconds } from '../internal/units';
 import { PRIVATE_JWK_MEMBERS } from './event-signers-option';
