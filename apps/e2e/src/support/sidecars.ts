@@ -1,10 +1,10 @@
-import { createSidecar, type Sidecar } from '@revmesh/sidecar';
+import { createSidecar, type EventSignerJwk, type Sidecar } from '@revmesh/sidecar';
 import type { AuthorityHandle } from './authority-process';
 
 /** The event signers the authority publishes (trust-on-first-use for tests; production pins them). */
-export async function fetchEventSigners(authority: AuthorityHandle): Promise<Parameters<typeof createSidecar>[0]['eventSigners']> {
+export async function fetchEventSigners(authority: AuthorityHandle): Promise<EventSignerJwk[]> {
   const response = await fetch(`${authority.url}/.well-known/revmesh-event-signers.json`);
-  const body = (await response.json()) as { keys: Parameters<typeof createSidecar>[0]['eventSigners'] };
+  const body = (await response.json()) as { keys: EventSignerJwk[] };
   return body.keys;
 }
 
