@@ -1,4 +1,5 @@
-import { importJWK, type CryptoKey } from 'jose';
+import { importJWK } from 'jose';
+import type { CryptoKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { KeyState, KeyStateChangedEvent, PublicJwk } from '@revmesh/contracts';
 import { rejection, type EventRejection } from '../sync/event-rejection';
 

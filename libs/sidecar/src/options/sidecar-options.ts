@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import type { JSONWebKeySet } from 'jose';
+import type { JSONWebKeySet } from 'jose' with { 'resolution-mode': 'import' };
 import type { EventTransport } from '@revmesh/transport';
 import type { SidecarLogger } from '../logging/logger';
 import type { Clock, Milliseconds, Seconds } from '../internal/units';

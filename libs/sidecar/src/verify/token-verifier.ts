@@ -1,4 +1,5 @@
-import { jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { jwtVerify } from 'jose';
+import type { JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { Clock, Seconds } from '../internal/units';
 import type { PendingKeyRule } from '../keys/pending-key-rule';
 import { failureFromJoseError } from './jose-error-mapping';
