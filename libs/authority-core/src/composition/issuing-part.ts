@@ -9,6 +9,7 @@ import type { OutboxStore } from '../outbox/outbox-store';
 import type { PolicyStore } from '../policy/policy-store';
 import { createRevocationService, type RevocationService } from '../revocations/revocation-service';
 import type { AuthorityStore } from '../store/store';
+import { createTokenHorizon } from '../tokens/token-horizon';
 import { createTokenIssuer, type TokenIssuer } from '../tokens/token-issuer';
 import type { CoreSettings } from './core-settings';
 import type { MonitoringPart } from './monitoring-part';
@@ -42,8 +43,10 @@ export function openIssuingPart(
   const { store, outbox, audit, signer, keyRing, killSwitch, policy, monitoring, onCommitted } = deps;
   const { metrics, anomalies } = monitoring;
   const issuers = createIssuerRegistry({ store, ownIssuer: options.issuer, clock, audit });
+  const horizon = createTokenHorizon(store);
   const revocations = createRevocationService({
     store,
+    tokenHorizon: horizon,
     outbox,
     topic: names.revocations,
     accessTokenTtlSeconds: options.accessTokenTtlSeconds,
@@ -71,6 +74,8 @@ export function openIssuingPart(
   const tokens: TokenIssuer = {
     async issueClientCredentials(client, request) {
       const issued = await issuer.issueClientCredentials(client, request);
+      // Durable before the token leaves: rules accepted later must outlive it.
+      horizon.extendTo(issued.claims.exp * 1000);
       metrics.tokenIssued('client_credentials', 'access');
       return issued;
     },

@@ -17,6 +17,7 @@ import type { IssuerRegistry } from '../issuers/issuer-registry';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { createGroupCommit } from '../store/group-commit';
 import { translateStoreError, type AuthorityStore } from '../store/store';
+import type { TokenHorizon } from '../tokens/token-horizon';
 import { context, SpanStatusCode, trace, type TracerProvider } from '@opentelemetry/api';
 import { ATTR, AUTHORITY_TRACER, SPAN } from '../telemetry/names';
 import { activeTraceparent, contextFromTraceparent } from '../telemetry/trace-context';
@@ -78,6 +79,9 @@ export interface RevocationService {
   republishLive(now: number): Promise<number>;
 }
 
+/** Default lifetime of rules on external issuers' tokens: the sidecar's default `maxTokenLifetimeSeconds`. */
+export const DEFAULT_EXTERNAL_TOKEN_LIFETIME_SECONDS: Seconds = 86_400;
+
 export interface RevocationServiceOptions {
   readonly store: AuthorityStore;
   readonly outbox: OutboxStore;
@@ -85,6 +89,18 @@ export interface RevocationServiceOptions {
   readonly topic: string;
   /** Longest access-token lifetime, seconds; bounds how long a rule must live. */
   readonly accessTokenTtlSeconds: Seconds;
+  /**
+   * The latest expiry of any token the authority already issued: rules on its own tokens live at
+   * least until then (a lifetime lowered since cannot resurrect a revoked token). Absent: only
+   * `accessTokenTtlSeconds` counts.
+   */
+  readonly tokenHorizon?: Pick<TokenHorizon, 'current'>;
+  /**
+   * How long a rule on an external issuer's tokens lives, seconds: their lifetime is not ours to
+   * know, so the longest any sidecar accepts (its `maxTokenLifetimeSeconds`, default 1 day).
+   * Default {@link DEFAULT_EXTERNAL_TOKEN_LIFETIME_SECONDS}.
+   */
+  readonly externalTokenLifetimeSeconds?: Seconds;
   /** Extra rule lifetime for verifier clock skew, ms. Default {@link DEFAULT_REVOCATION_SKEW_MS}. */
   readonly skewMs?: number;
   readonly clock?: Clock;
@@ -171,6 +187,8 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
   const { store, outbox, topic, accessTokenTtlSeconds } = options;
   const clock = options.clock ?? systemClock;
   const skewMs = options.skewMs ?? DEFAULT_REVOCATION_SKEW_MS;
+  const externalLifetime = options.externalTokenLifetimeSeconds ?? DEFAULT_EXTERNAL_TOKEN_LIFETIME_SECONDS;
+  if (!Number.isInteger(externalLifetime) || externalLifetime < 1) throw new TypeError('externalTokenLifetimeSeconds must be a positive integer');
   if (!Number.isInteger(accessTokenTtlSeconds) || accessTokenTtlSeconds < 1) {
     throw new TypeError('accessTokenTtlSeconds must be a positive integer');
   }
@@ -212,7 +230,10 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
       checkInput(input);
       const iss = targetIssuer(input.iss);
       const revokedAt = clock.now();
-      const { notAfterIat, expiresAt } = revocationWindow(revokedAt, accessTokenTtlSeconds, skewMs);
+      const { notAfterIat, expiresAt } =
+        iss === undefined
+          ? revocationWindow(revokedAt, accessTokenTtlSeconds, skewMs, options.tokenHorizon?.current())
+          : revocationWindow(revokedAt, externalLifetime, skewMs);
       const revocation: Revocation = {
         id: randomUUID(),
         target: { type: input.target.type, value: input.target.value },

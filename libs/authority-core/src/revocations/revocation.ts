@@ -44,15 +44,18 @@ export interface RevocationStatus extends Revocation {
 /**
  * The time fields of a revocation accepted at `revokedAt`.
  *
- * @param accessTokenTtlSeconds longest lifetime of a token the rule could match.
+ * @param accessTokenTtlSeconds longest lifetime of a token issued from now on.
+ * @param tokenHorizon the latest expiry of any token already issued (epoch ms; see
+ *   `TokenHorizon`): the rule outlives tokens issued under a longer lifetime than today's.
  */
 export function revocationWindow(
   revokedAt: Milliseconds,
   accessTokenTtlSeconds: Seconds,
   skewMs: Milliseconds,
+  tokenHorizon: Milliseconds = 0,
 ): { notAfterIat: Seconds; expiresAt: Milliseconds } {
   return {
     notAfterIat: Math.floor(revokedAt / 1000),
-    expiresAt: revokedAt + accessTokenTtlSeconds * 1000 + skewMs,
+    expiresAt: Math.max(revokedAt + accessTokenTtlSeconds * 1000, tokenHorizon) + skewMs,
   };
 }

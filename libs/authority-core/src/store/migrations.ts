@@ -327,7 +327,6 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 7,
     name: 'security policy versions and two-person approvals',
-    // Slot owned by D/F (policy, approvals) while issue 4 is built; filled before it ships.
     sql: `
       -- Every version of the security policy (F). The newest row is the policy in force;
       -- rows are never updated or deleted, so the changelog is the table itself.
@@ -428,6 +427,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE revocations ADD COLUMN iss TEXT;
       -- Token issuance asks "latest rule for this sub/client_id" of its own issuer only.
       CREATE INDEX revocations_own_by_target ON revocations (target_type, target_value, not_after_iat) WHERE iss IS NULL;
+    `,
+  },
+  {
+    version: 10,
+    name: 'token horizon: the latest expiry of any token issued',
+    sql: `
+      -- One row: no token the authority ever issued expires after expires_at (epoch ms). A rule
+      -- lives at least until then, so lowering the token lifetime never lets a revoked token live
+      -- longer than its rule. Tokens issued before this table existed lived at most the lifetime
+      -- in force then, which revocations of that time already used.
+      CREATE TABLE token_horizon (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        expires_at  INTEGER NOT NULL
+      );
     `,
   },
 ];
