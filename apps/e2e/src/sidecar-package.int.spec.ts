@@ -79,6 +79,26 @@ describe('the packed @revmesh/sidecar in a project outside the repository', () =
     expect(readdirSync(join(REPO_ROOT, 'dist/packages')).filter((f) => f.startsWith('revmesh-sidecar-'))).toEqual([tarball.split('/').pop()]);
   });
 
+  it('gives ESM importers the same named exports as CommonJS require, for every entry point', async () => {
+    const entries = ['@revmesh/sidecar', '@revmesh/sidecar/express', '@revmesh/sidecar/fastify', '@revmesh/sidecar/nest'];
+    const script = `
+      import { createRequire } from 'node:module';
+      const require = createRequire(import.meta.url);
+      const report = {};
+      for (const entry of ${JSON.stringify(entries)}) {
+        const esm = Object.keys(await import(entry)).filter((k) => !['default', 'module.exports', '__esModule'].includes(k)).sort();
+        report[entry] = { esm, cjs: Object.keys(require(entry)).filter((k) => k !== '__esModule').sort() };
+      }
+      process.stdout.write(JSON.stringify(report));`;
+    const { stdout } = await runIn(project, process.execPath, ['--input-type=module', '-e', script]);
+    const report = JSON.parse(stdout) as Record<string, { esm: string[]; cjs: string[] }>;
+    for (const entry of entries) {
+      expect(report[entry]!.cjs.length).toBeGreaterThan(0);
+      expect(report[entry]!.esm).toEqual(report[entry]!.cjs);
+    }
+    expect(report['@revmesh/sidecar']!.esm).toEqual(expect.arrayContaining(['createSidecar', 'toHttpRejection', 'SIDECAR_DEFAULTS']));
+  });
+
   it.each([
     ['node16', { module: 'node16', moduleResolution: 'node16' }, APP_SOURCES],
     ['bundler', { module: 'esnext', moduleResolution: 'bundler' }, ['readme-server.ts', 'types-check.ts']],
