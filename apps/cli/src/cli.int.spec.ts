@@ -200,14 +200,27 @@ describe('revmesh CLI against a real authority and broker', () => {
     const whoami = await as(alice, ['--json', 'whoami']);
     expect(JSON.parse(whoami.stdout)).toMatchObject({ username: 'alice', role: 'security-admin' });
 
-    // A second security-admin, created by alice, logged in with its own TOTP.
-    const added = await as(alice, ['--json', 'operators', 'add', bob.username, '--role', 'security-admin', '-j', 'second admin for the two-person rule', '--password-stdin'], `${bob.password}\n`);
-    expect(added.code).toBe(0);
-    Object.assign(bob, { totpSecret: (JSON.parse(added.stdout) as { totp: { secret: string } }).totp.secret });
-    const bobLogin = await as(bob, ['--authority', authority.url, 'login', '-u', bob.username, '--password-stdin'], `${bob.password}\n`, {
-      REVMESH_TOTP: await totpOf(bob.totpSecret),
+    // alice alone cannot make a second security-admin: the request waits for an approval she cannot give.
+    const added = await as(alice, ['--json', 'operators', 'add', 'puppet', '--role', 'security-admin', '-j', 'a second admin, by myself']);
+    expect(added.code).toBe(8);
+    expect(JSON.parse(added.stdout)).toMatchObject({ status: 'pending-approval', approval: { action: 'operators.add-security-admin' } });
+
+    // The second initial admin comes from the bootstrap token as an enrolment code; bob enrols himself.
+    const invited = await revmesh(['--json', 'admin', 'bootstrap', '--url', authority.url, '-u', bob.username, '--enrolment'], configDir, '', {
+      REVMESH_BOOTSTRAP_TOKEN: authority.bootstrapToken,
     });
-    expect(bobLogin.code).toBe(0);
+    expect(invited.code).toBe(0);
+    const code = (JSON.parse(invited.stdout) as { enrolment: { code: string } }).enrolment.code;
+    const offered = await as(bob, ['--json', '--authority', authority.url, 'enrol', '--code', code]);
+    expect(offered.code).toBe(0);
+    Object.assign(bob, { totpSecret: (JSON.parse(offered.stdout) as { totp: { secret: string } }).totp.secret });
+    const bobEnrolled = await as(bob, ['--authority', authority.url, 'enrol', '--code', code, '--password-stdin', '--totp', await totpOf(bob.totpSecret)], `${bob.password}\n`);
+    expect(bobEnrolled.code).toBe(0);
+    expect(bobEnrolled.stdout).toContain(`Enrolled on ${authority.url} as bob (security-admin)`);
+    // The code was good once.
+    const reused = await as(bob, ['--authority', authority.url, 'enrol', '--code', code]);
+    expect(reused.code).toBe(1);
+    expect(reused.stderr).toContain('(code ENROLMENT_CODE_INVALID)');
 
     // A jti revocation executes at once; no --authority from here on: the profile says where.
     const token = await issueToken(authority);
@@ -268,7 +281,7 @@ describe('revmesh CLI against a real authority and broker', () => {
     expect(broken.code).toBe(10);
     expect(broken.stderr).toMatch(new RegExp(`^revmesh: audit chain broken: entry ${edited.seq} \\(line ${target + 1}\\) .*: edited: .*\\(code AUDIT_CHAIN_BROKEN\\)$`, 'm'));
 
-    for (const run of [bootstrap, login, bobLogin, revoke, gated, approved]) {
+    for (const run of [bootstrap, login, bobEnrolled, revoke, gated, approved]) {
       expect(run.stdout + run.stderr).not.toContain(authority.bootstrapToken);
       expect(run.stdout + run.stderr).not.toContain(alice.password);
       expect(run.stdout + run.stderr).not.toContain(bob.password);

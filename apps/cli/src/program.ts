@@ -3,6 +3,7 @@ import { registerAdmin, BOOTSTRAP_TOKEN_ENV } from './commands/admin';
 import { registerApprovals } from './commands/approvals';
 import { registerAudit } from './commands/audit';
 import { registerClients } from './commands/clients';
+import { registerEnrol } from './commands/enrol';
 import { registerIssuers } from './commands/issuers';
 import { registerEventSigners } from './commands/event-signers';
 import { registerInstances } from './commands/instances';
@@ -85,6 +86,7 @@ export function buildProgram(deps: ProgramDeps): Command {
 
   registerAdmin(program, deps);
   registerLogin(program, deps);
+  registerEnrol(program, deps);
   registerLogout(program, deps);
   registerWhoami(program, deps);
   registerRevoke(program, deps);

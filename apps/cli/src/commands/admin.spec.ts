@@ -45,6 +45,25 @@ describe('revmesh admin bootstrap', () => {
     expect(existsSync(join(dir.path, 'credentials.json'))).toBe(false);
   });
 
+  it('--enrolment: no password; prints the second initial admin\'s enrolment code', async () => {
+    const code = 'rme_0123456789abcdefghijklmnopqrstuv';
+    authority.on('POST', '/v1/bootstrap', {
+      status: 201,
+      body: { operator: { username: 'bob', role: 'security-admin' }, enrolment: { code, expiresAt: '2026-11-27T02:00:00.000Z' } },
+    });
+    const run = await runRevmesh(['admin', 'bootstrap', '--url', authority.url, '-u', 'bob', '--enrolment'], dir.path, { env: { REVMESH_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN } });
+    expect(run.code).toBe(0);
+    expect(authority.requests[0]).toMatchObject({ method: 'POST', path: '/v1/bootstrap', body: { username: 'bob' } });
+    expect(run.stdout).toContain('Created operator bob (security-admin)');
+    expect(run.stdout).toContain(`code         ${code}\n`);
+    const both = await runRevmesh(['admin', 'bootstrap', '--url', authority.url, '-u', 'bob', '--enrolment', '--password-stdin'], dir.path, {
+      env: { REVMESH_BOOTSTRAP_TOKEN: BOOTSTRAP_TOKEN },
+      stdin: 'pw\n',
+    });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--enrolment sets no password');
+  });
+
   it('--json: the fields', async () => {
     const run = await runRevmesh(['--json', 'admin', 'bootstrap', '--url', authority.url, '-u', 'alice', '--password-stdin'], dir.path, {
       stdin: 'pw',

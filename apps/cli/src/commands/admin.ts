@@ -4,7 +4,7 @@ import { parseAuthorityUrl } from '../config/authority-url';
 import { UsageError } from '../errors';
 import { API_PATHS } from '../http/authority-api';
 import { readSecret } from '../io/read-secret';
-import { renderEnrollment } from '../output/enrollment-view';
+import { renderEnrolmentCode, renderEnrollment } from '../output/enrollment-view';
 import { runs, withExamples, type ProgramDeps } from './command-kit';
 
 /** Environment variable holding the authority's one-time bootstrap token. */
@@ -15,6 +15,7 @@ interface BootstrapOptions {
   readonly username: string;
   readonly bootstrapTokenStdin?: boolean;
   readonly passwordStdin?: boolean;
+  readonly enrolment?: boolean;
 }
 
 /** `revmesh admin bootstrap`: the first security-admin of an empty authority (`POST /v1/bootstrap`). */
@@ -29,6 +30,10 @@ export function registerAdmin(program: Command, deps: ProgramDeps): void {
     .requiredOption('-u, --username <name>', 'the new security-admin')
     .option('--bootstrap-token-stdin', `read the authority's REVMESH_BOOTSTRAP_TOKEN from stdin (else env ${BOOTSTRAP_TOKEN_ENV})`)
     .option('--password-stdin', "read the new admin's password from stdin (else asked twice at the terminal, hidden)")
+    .option(
+      '--enrolment',
+      "one of the initial security-admins after the first (policy operators.bootstrapAdmins, default 2): no password; prints a one-time enrolment code for that person, who runs revmesh enrol",
+    )
     .action(
       runs<BootstrapOptions>(deps, async (context, _args, options) => {
         const { io } = context;
@@ -42,6 +47,12 @@ export function registerAdmin(program: Command, deps: ProgramDeps): void {
         if (options.bootstrapTokenStdin === true) token = await readSecret(io.stdin, io.stderr, 'bootstrap token');
         else token = io.env[BOOTSTRAP_TOKEN_ENV] || undefined;
         if (token === undefined) throw new UsageError(`the bootstrap token is required: --bootstrap-token-stdin, or set ${BOOTSTRAP_TOKEN_ENV}`);
+        if (options.enrolment === true) {
+          if (options.passwordStdin === true) throw new UsageError('--enrolment sets no password: the person enrolling chooses it');
+          const { body } = await context.clientAt(authority, `Bearer ${token}`).request('POST', API_PATHS.bootstrap, { username });
+          context.output.result(body, () => renderEnrolmentCode(body, authority.display));
+          return;
+        }
         const password = await readNewPassword(context, options.passwordStdin === true, username);
 
         const { body } = await context.clientAt(authority, `Bearer ${token}`).request('POST', API_PATHS.bootstrap, { username, password });
@@ -52,5 +63,6 @@ export function registerAdmin(program: Command, deps: ProgramDeps): void {
     'revmesh admin bootstrap --url https://authority.example.com -u alice --bootstrap-token-stdin < token-file   # password asked twice',
     'export REVMESH_BOOTSTRAP_TOKEN=…; revmesh admin bootstrap --url https://authority.example.com --username alice',
     'revmesh --json admin bootstrap --url http://127.0.0.1:8080 -u alice --password-stdin < pw | jq -r .totp.otpauthUri',
+    'revmesh admin bootstrap --url https://authority.example.com -u bob --enrolment   # the second initial admin: prints bob\'s enrolment code',
   ]);
 }

@@ -23,6 +23,9 @@ export const API_PATHS = {
   me: 'v1/me',
   operators: 'v1/operators',
   operatorDisable: (username: string) => `v1/operators/${encodeURIComponent(username)}/disable`,
+  operatorAction: (username: string, action: 'role' | 'enable' | 'reset-second-factor' | 'enrolment') => `v1/operators/${encodeURIComponent(username)}/${action}`,
+  enrolStart: 'v1/enrol/start',
+  enrol: 'v1/enrol',
   approvals: (state?: string) => (state === undefined ? 'v1/approvals' : `v1/approvals?state=${encodeURIComponent(state)}`),
   approval: (id: string) => `v1/approvals/${encodeURIComponent(id)}`,
   approvalApprove: (id: string) => `v1/approvals/${encodeURIComponent(id)}/approve`,
@@ -64,10 +67,17 @@ export interface LoginInput {
 }
 
 /** `POST /v1/operators` (without the justification, passed separately like every write's). */
+/** `POST /v1/operators`: no password, the operator sets their own with the enrolment code. */
 export interface AddOperatorInput {
   readonly username: string;
-  readonly password: string;
   readonly role: string;
+}
+
+/** `POST /v1/enrol`: the enrolment code, the person's own password and a code of the offered TOTP secret. */
+export interface EnrolInput {
+  readonly code: string;
+  readonly password: string;
+  readonly totp: string;
 }
 
 /** `POST /v1/clients` (without the justification): no `client_id` lets the authority pick one. */
@@ -111,6 +121,14 @@ export interface AuthorityApi {
   listOperators(): Promise<AuthorityResponse>;
   addOperator(input: AddOperatorInput, justification: string): Promise<AuthorityResponse>;
   disableOperator(username: string, justification: string): Promise<AuthorityResponse>;
+  setOperatorRole(username: string, role: string, justification: string): Promise<AuthorityResponse>;
+  enableOperator(username: string, justification: string): Promise<AuthorityResponse>;
+  resetSecondFactor(username: string, justification: string): Promise<AuthorityResponse>;
+  issueEnrolmentCode(username: string, justification: string): Promise<AuthorityResponse>;
+  /** Public: the enrolment code is the credential. */
+  startEnrolment(code: string): Promise<AuthorityResponse>;
+  /** Public: answers like a login. */
+  enrol(input: EnrolInput): Promise<AuthorityResponse>;
   listApprovals(state?: string): Promise<AuthorityResponse>;
   getApproval(id: string): Promise<AuthorityResponse>;
   approve(id: string, justification: string): Promise<AuthorityResponse>;
@@ -156,6 +174,12 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     listOperators: () => client.request('GET', API_PATHS.operators),
     addOperator: (input, justification) => client.request('POST', API_PATHS.operators, { ...input, justification }),
     disableOperator: (username, justification) => client.request('POST', API_PATHS.operatorDisable(username), { justification }),
+    setOperatorRole: (username, role, justification) => client.request('POST', API_PATHS.operatorAction(username, 'role'), { role, justification }),
+    enableOperator: (username, justification) => client.request('POST', API_PATHS.operatorAction(username, 'enable'), { justification }),
+    resetSecondFactor: (username, justification) => client.request('POST', API_PATHS.operatorAction(username, 'reset-second-factor'), { justification }),
+    issueEnrolmentCode: (username, justification) => client.request('POST', API_PATHS.operatorAction(username, 'enrolment'), { justification }),
+    startEnrolment: (code) => client.request('POST', API_PATHS.enrolStart, { code }),
+    enrol: (input) => client.request('POST', API_PATHS.enrol, { ...input }),
     listApprovals: (state) => client.request('GET', API_PATHS.approvals(state)),
     getApproval: (id) => client.request('GET', API_PATHS.approval(id)),
     approve: (id, justification) => client.request('POST', API_PATHS.approvalApprove(id), { justification }),
