@@ -44,17 +44,16 @@ export function createPendingKeyRule(options: PendingKeyRuleOptions): PendingKey
   /** Resolves once `kid` is no longer pending, or after `ms`. */
   const promotionOf = (kid: string, ms: number): Promise<void> =>
     new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const stop = keySet.onChange((changed) => {
-        if (changed === kid && keySet.activation(kid)?.state !== 'pending') done();
-      });
       const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        clearTimeout(timer);
         stop();
         resolve();
       };
-      timer = setTimeout(done, ms);
+      const timer = setTimeout(done, ms);
       timer.unref?.();
+      const stop = keySet.onChange((changed) => {
+        if (changed === kid && keySet.activation(kid)?.state !== 'pending') done();
+      });
     });
 
   return {
