@@ -22,6 +22,7 @@ const BASE: Omit<StandaloneSidecarConfig, 'eventSigners'> = {
   trustedProxies: ['127.0.0.1'],
   brokers: ['127.0.0.1:1'],
   issuer: 'https://auth.test',
+  issuers: undefined,
   audience: ['orders-api'],
   topicPrefix: 'revmesh.',
   instanceId: 'standalone-test',
@@ -120,6 +121,21 @@ describe('revmesh-sidecar auth endpoint', () => {
     expect((await inject('GET', '/metrics')).body).toBe('# metrics\n');
     expect((await inject('GET', '/auth', { authorization: `Bearer ${token}` })).statusCode).toBe(200);
     expect((await inject('GET', '/authx')).statusCode).toBe(404);
+  });
+
+  it('verifies tokens of a further issuer (an OIDC provider with typ JWT and azp) next to the authority, with the same claim headers', async () => {
+    await standalone.close();
+    const keycloak = await createTestIssuer({ issuer: 'https://sso.test/realms/acme', audience: 'orders-api', alg: 'RS256' });
+    const issuers = [{ issuer: keycloak.issuer, keys: { jwks: keycloak.jwks }, algorithms: ['RS256'] }];
+    standalone = createStandaloneSidecar({ ...BASE, issuers, eventSigners: [signer.publicJwk] }, { logger, transport });
+    await start();
+    const external = await keycloak.sign({ sub: 'carol', client_id: undefined, azp: 'orders-spa' }, { header: { typ: 'JWT' } });
+    const accepted = await inject('GET', '/auth', { authorization: `Bearer ${external}` });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.headers).toMatchObject({ 'x-revmesh-sub': 'carol', 'x-revmesh-client-id': 'orders-spa' });
+    expect((await inject('GET', '/auth', { authorization: `Bearer ${await issuer.sign({ sub: 'alice' })}` })).headers['x-revmesh-sub']).toBe('alice');
+    const unknown = await (await createTestIssuer({ issuer: 'https://elsewhere.test', audience: 'orders-api' })).sign({});
+    expect((await inject('GET', '/auth', { authorization: `Bearer ${unknown}` })).headers['x-revmesh-code']).toBe('ISSUER_MISMATCH');
   });
 
   it('does not believe X-Forwarded-For from an address that is not a trusted proxy', async () => {

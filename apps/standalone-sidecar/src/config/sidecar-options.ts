@@ -1,4 +1,4 @@
-import type { SidecarLogger, SidecarOptions } from '@revmesh/sidecar';
+import type { SidecarIssuerOptions, SidecarLogger, SidecarOptions } from '@revmesh/sidecar';
 import { VARIABLES, type StandaloneSidecarConfig } from './standalone-config';
 
 /**
@@ -7,7 +7,9 @@ import { VARIABLES, type StandaloneSidecarConfig } from './standalone-config';
  */
 export function sidecarOptionsOf(config: StandaloneSidecarConfig, logger: SidecarLogger, transport?: SidecarOptions['transport']): SidecarOptions {
   return {
-    issuer: config.issuer,
+    ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
+    // Passed as given: the library validates each issuer and names the field it refuses.
+    ...(config.issuers === undefined ? {} : { issuers: config.issuers as unknown as readonly SidecarIssuerOptions[] }),
     audience: config.audience,
     eventSigners: config.eventSigners,
     ...(transport ? { transport } : { brokers: config.brokers }),

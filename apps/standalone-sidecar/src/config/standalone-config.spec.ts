@@ -68,6 +68,15 @@ describe('revmesh-sidecar configuration', () => {
     });
   });
 
+  it('takes further issuers (OIDC providers) as JSON in REVMESH_ISSUERS or a list in the file, with or without the authority issuer', () => {
+    const keycloak = { issuer: 'https://sso.example.com/realms/acme', keys: { discovery: true }, audience: 'orders-api', typ: ['JWT'] };
+    const { REVMESH_ISSUER: _, ...withoutAuthority } = required;
+    expect(loadStandaloneConfig({ ...withoutAuthority, REVMESH_ISSUERS: JSON.stringify([keycloak]) })).toMatchObject({ issuer: undefined, issuers: [keycloak] });
+    const yaml = ['issuers:', '  - issuer: https://sso.example.com/realms/acme', '    keys: { discovery: true }'].join('\n');
+    expect(loadStandaloneConfig({ ...required, REVMESH_SIDECAR_CONFIG_FILE: 'c.yml' }, () => yaml).issuers).toEqual([{ issuer: 'https://sso.example.com/realms/acme', keys: { discovery: true } }]);
+    expect(problemsOf({ ...required, REVMESH_ISSUERS: '{"issuer":"x"}' })).toContain('REVMESH_ISSUERS: must be an array of issuer objects; use a JSON array of issuers');
+  });
+
   it('takes a YAML or JSON file, with the environment over it and extra library options under "sidecar"', () => {
     const yaml = ['issuer: http://auth.example', 'audience: [orders-api, billing-api]', 'brokers: ["kafka:9092"]', 'port: 7000', 'sidecar:', '  requiredTyp: JWT', `eventSigners: ${signers}`].join('\n');
     const config = loadStandaloneConfig({ REVMESH_SIDECAR_CONFIG_FILE: '/etc/revmesh/sidecar.yaml', REVMESH_SIDECAR_PORT: '7001' }, () => yaml);
@@ -83,7 +92,7 @@ describe('revmesh-sidecar configuration', () => {
     expect(message).toContain('REVMESH_EVENT_SIGNERS: is not JSON');
     expect(message).toContain('REVMESH_SIDECAR_CLAIM_HEADERS: "sub" is not claim=Header-Name; use comma-separated claim=Header-Name pairs');
     expect(message).toContain('KAFKA_BROKERS (or "brokers" in REVMESH_SIDECAR_CONFIG_FILE): is required; use comma-separated host:port');
-    expect(message).toContain('REVMESH_ISSUER (or "issuer" in REVMESH_SIDECAR_CONFIG_FILE): is required');
+    expect(message).toContain('REVMESH_ISSUER (or "issuer" in REVMESH_SIDECAR_CONFIG_FILE): is required (unless issuers are given)');
     expect(message).toContain('REVMESH_AUDIENCE (or "audience" in REVMESH_SIDECAR_CONFIG_FILE): is required');
 
     const fileProblems = problemsOf({ ...required, REVMESH_SIDECAR_CONFIG_FILE: 'c.json' }, { 'c.json': JSON.stringify({ prot: 1, claimHeaders: { sub: 'Bad Header' } }) });

@@ -37,8 +37,13 @@ export interface StandaloneSidecarConfig {
   /** Addresses/CIDRs whose `X-Forwarded-For` names the client (reported with revoked tokens presented). */
   readonly trustedProxies: readonly string[];
   readonly brokers: readonly string[];
-  /** Expected `iss`. */
-  readonly issuer: string;
+  /** The revmesh authority's issuer (its tokens' `iss`); undefined when only `issuers` are trusted. */
+  readonly issuer: string | undefined;
+  /**
+   * Further trusted issuers (OIDC providers such as Keycloak), the library's `issuers` option as
+   * given (JSON in `REVMESH_ISSUERS`, or `issuers:` in the file); validated by the library at start.
+   */
+  readonly issuers: readonly Readonly<Record<string, unknown>>[] | undefined;
   /** Accepted audiences: a token passes if its `aud` contains one. */
   readonly audience: readonly string[];
   /** Trust anchors: the authority's event-signing public keys. */
@@ -103,6 +108,12 @@ export const VARIABLES: readonly Variable[] = [
   { env: 'REVMESH_SIDECAR_TRUSTED_PROXIES', field: 'trustedProxies', fix: 'comma-separated IPs or CIDRs of the proxies in front, e.g. 127.0.0.1,::1', fromEnv: list },
   { env: 'KAFKA_BROKERS', field: 'brokers', fix: 'comma-separated host:port, e.g. 127.0.0.1:19092', fromEnv: list },
   { env: 'REVMESH_ISSUER', field: 'issuer', fix: "the authority's issuer URL (its `iss`), e.g. http://127.0.0.1:8080" },
+  {
+    env: 'REVMESH_ISSUERS',
+    field: 'issuers',
+    fix: 'a JSON array of issuers, e.g. [{"issuer":"https://sso.example.com/realms/acme","keys":{"discovery":true},"audience":"orders-api"}]',
+    fromEnv: json,
+  },
   { env: 'REVMESH_AUDIENCE', field: 'audience', fix: "this service's audience(s), comma-separated, e.g. orders-api", fromEnv: list },
   { env: 'REVMESH_EVENT_SIGNERS', field: 'eventSigners', fix: 'the JSON `revmesh event-signers pin` prints: an array of public Ed25519 JWKs or {"keys":[...]}', fromEnv: json },
   { env: 'REVMESH_TOPIC_PREFIX', field: 'topicPrefix', fix: "the authority's REVMESH_TOPIC_PREFIX, e.g. revmesh." },
@@ -150,7 +161,8 @@ const schema = z
     codeHeader: headerName.default(STANDALONE_DEFAULTS.codeHeader),
     trustedProxies: z.array(z.string().min(1)).default([...STANDALONE_DEFAULTS.trustedProxies]),
     brokers: z.array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be host:port')).min(1, 'must name at least one broker'),
-    issuer: z.url({ error: 'must be a URL' }),
+    issuer: z.url({ error: 'must be a URL' }).optional(),
+    issuers: z.array(z.record(z.string(), z.unknown()), { error: 'must be an array of issuer objects' }).min(1, 'must list at least one issuer').optional(),
     audience: z.union([z.string().min(1).transform((a) => [a]), z.array(z.string().min(1)).min(1)], { error: 'must be one or more audiences' }),
     eventSigners,
     topicPrefix: z.string().default(STANDALONE_DEFAULTS.topicPrefix),
@@ -185,6 +197,8 @@ export function loadStandaloneConfig(env: NodeJS.ProcessEnv, read?: (path: strin
   const file = filePath ? readConfigFile(filePath, read) : {};
   const merged: Record<string, unknown> = { ...file };
   const fromEnv = new Set<string>();
+  /** Fields whose variable could not be read: already reported, not again as "required". */
+  const unreadable = new Set<string>();
   const problems: string[] = [];
   for (const variable of VARIABLES) {
     const raw = env[variable.env];
@@ -194,12 +208,18 @@ export function loadStandaloneConfig(env: NodeJS.ProcessEnv, read?: (path: strin
       fromEnv.add(variable.field);
     } catch (error) {
       problems.push(`  ${variable.env}: ${(error as Error).message}; use ${variable.fix}`);
+      unreadable.add(variable.field);
     }
+  }
+  // Checked here, not in the schema, so it is reported along with every other problem.
+  if (merged['issuer'] === undefined && merged['issuers'] === undefined && !unreadable.has('issuers')) {
+    problems.push('  REVMESH_ISSUER (or "issuer" in REVMESH_SIDECAR_CONFIG_FILE): is required (unless issuers are given); use the authority\'s issuer URL (its `iss`), e.g. http://127.0.0.1:8080');
   }
   const parsed = schema.safeParse(merged);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = String(issue.path[0] ?? '');
+      if (unreadable.has(field)) continue;
       const variable = VARIABLES.find((v) => v.field === field);
       const where = issue.path.join('.');
       const source =
@@ -210,11 +230,11 @@ export function loadStandaloneConfig(env: NodeJS.ProcessEnv, read?: (path: strin
             : field in file
               ? `${filePath}: ${where}`
               : `${variable.env} (or "${field}" in REVMESH_SIDECAR_CONFIG_FILE)`;
-      const message = merged[field] === undefined && issue.path.length === 1 ? 'is required' : issue.message;
+      const message = merged[field] === undefined && issue.path.length === 1 && issue.code !== 'custom' ? 'is required' : issue.message;
       problems.push(`  ${source}: ${message}${variable ? `; use ${variable.fix}` : ''}`);
     }
   }
   if (problems.length > 0 || !parsed.success) throw new Error(`invalid revmesh-sidecar configuration:\n${problems.join('\n')}`);
   const c = parsed.data;
-  return { ...c, instanceId: c.instanceId, maxSilenceMs: c.maxSilenceMs, clockToleranceSeconds: c.clockToleranceSeconds };
+  return { ...c, issuer: c.issuer, issuers: c.issuers, instanceId: c.instanceId, maxSilenceMs: c.maxSilenceMs, clockToleranceSeconds: c.clockToleranceSeconds };
 }
