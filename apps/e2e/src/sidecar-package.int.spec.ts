@@ -1,9 +1,8 @@
-import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort, startServiceProcess, type ServiceProcess } from '@revmesh/test-support';
 import { claimsOf, REPO_ROOT, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
+import { loginCliAsAdmin, runRevmesh } from './support/cli-process';
 import { linksInto, packSidecar, readmeBlock, runIn, scratchFolder, writeTsconfig } from './support/consumer-project';
 import { eventually, uniquePrefix } from './support/wait';
 
@@ -29,7 +28,6 @@ const CONSUMER_DEPENDENCIES = [
 const FIXTURES = join(REPO_ROOT, 'apps/e2e/consumer');
 const APP_SOURCES = ['readme-server.ts', 'readme-main.ts', 'express-server.cts', 'nest-server.cts', 'types-check.ts'];
 const STRICT = { target: 'es2022', strict: true, esModuleInterop: true, skipLibCheck: false, types: ['node'], experimentalDecorators: true, emitDecoratorMetadata: true };
-const CLI_MAIN = join(REPO_ROOT, 'apps/cli/dist/main.js');
 const AUDIENCE = 'orders-api';
 
 interface RunningApp {
@@ -42,16 +40,22 @@ describe('the packed @revmesh/sidecar in a project outside the repository', () =
   let project: string;
   let tarball: string;
   let authority: AuthorityHandle;
+  let cliConfig: string;
   const apps: RunningApp[] = [];
 
   beforeAll(async () => {
     project = scratchFolder('revmesh-sidecar-consumer-');
+    cliConfig = scratchFolder('revmesh-sidecar-consumer-cli-');
     const installed = (async () => {
       tarball = await packSidecar();
       writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'revmesh-sidecar-consumer', private: true, type: 'module' }, null, 2)}\n`);
       await runIn(project, 'npm', ['install', '--no-audit', '--no-fund', '--save-exact', tarball, ...CONSUMER_DEPENDENCIES]);
     })();
-    const started = startAuthority({ brokers: process.env['KAFKA_BROKERS']!, topicPrefix: uniquePrefix('sidecar-package') }).then((a) => (authority = a));
+    // The security-admin logs the CLI in meanwhile, as the README's walkthrough does.
+    const started = startAuthority({ brokers: process.env['KAFKA_BROKERS']!, topicPrefix: uniquePrefix('sidecar-package') }).then(async (a) => {
+      authority = a;
+      await loginCliAsAdmin(a, cliConfig);
+    });
     await Promise.all([installed, started]);
 
     mkdirSync(join(project, 'src'));
@@ -64,7 +68,7 @@ describe('the packed @revmesh/sidecar in a project outside the repository', () =
   afterAll(async () => {
     await Promise.all(apps.map((app) => app.process.stop()));
     await authority?.process.stop();
-    if (project) rmSync(project, { recursive: true, force: true });
+    for (const dir of [project, cliConfig]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('installs from the one tarball: contracts and transport bundled, no symlink into the repository, no specs or test helpers', () => {
@@ -109,12 +113,14 @@ describe('the packed @revmesh/sidecar in a project outside the repository', () =
   }, 120_000);
 
   it('runs the README example (ESM), an Express and a NestJS app (CommonJS): token accepted, revoked by jti, then TOKEN_REVOKED', async () => {
-    // The trust anchor as the README gets it, from the CLI; the client the README registers.
-    const pin = await promisify(execFile)(process.execPath, [CLI_MAIN, '--authority', authority.url, 'event-signers', 'pin'], { env: { PATH: process.env['PATH'] } });
-    expect(pin.stderr).toContain('trust on first use');
-    const registered = await authority.admin.request('POST', '/v1/clients', { client_id: 'orders-web', audiences: [AUDIENCE], scopes: [] });
-    expect(registered.status).toBe(201);
-    const secret = String(registered.body['client_secret']);
+    // The trust anchor and the client, with the CLI commands of the README's walkthrough.
+    const pin = await runRevmesh(['--authority', authority.url, 'event-signers', 'pin'], cliConfig);
+    expect(pin).toMatchObject({ code: 0, stderr: expect.stringContaining('trust on first use') });
+    const added = await runRevmesh(['--json', 'clients', 'add', 'orders-web', '--audience', AUDIENCE, '-j', 'consumer test: the orders web app calls the orders API'], cliConfig);
+    expect(added).toMatchObject({ code: 0 });
+    const registered = JSON.parse(added.stdout) as { client_id: string; client_secret: string; audiences: string[] };
+    expect(registered).toMatchObject({ client_id: 'orders-web', audiences: [AUDIENCE] });
+    const secret = registered.client_secret;
 
     for (const [name, main, readyLine] of [
       ['readme-fastify', 'dist/readme-main.js', /readme example listening on/],
