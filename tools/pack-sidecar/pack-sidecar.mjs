@@ -8,7 +8,9 @@
  * are always released with it at the same version; a service installs one file and can never
  * pair a sidecar with a contracts package of another release. Their own runtime dependencies
  * (jose, zod, kafkajs, ...) are declared by the sidecar at the exact versions the monorepo
- * uses, so npm installs them once, from the registry, next to the sidecar.
+ * uses, so npm installs them once, from the registry, next to the sidecar. @opentelemetry/api
+ * stays a peer dependency, and not an optional one: the sidecar calls it at run time, and the
+ * service's single copy is the one its OpenTelemetry SDK registers with.
  *
  * Steps: compile the three libraries afresh into a staging folder (no stale files, no source
  * maps, no specs, no test helpers), write their package.json files, `npm pack`, check what the
