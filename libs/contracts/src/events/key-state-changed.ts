@@ -7,7 +7,7 @@ import { envelopeBaseSchema } from './envelope';
  *
  * | state      | signs new tokens | verifies tokens |
  * | ---------- | ---------------- | --------------- |
- * | `pending`  | no               | yes (pre-published standby) |
+ * | `pending`  | no               | no: pre-published standby, held by sidecars so a promotion needs no fetch; its tokens are refused (`KEY_NOT_ACTIVE`) |
  * | `active`   | yes              | yes |
  * | `retiring` | no               | yes |
  * | `retired`  | no               | no (removed) |
