@@ -23,9 +23,9 @@ async function startLocalProvider(audience: string): Promise<LocalProvider> {
     const path = request.url ?? '';
     requests.push(path);
     const json = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (path === '/realms/acme/.well-known/openid-configuration') return json({ issuer: known.issuer, jwks_uri: `${known.issuer}/protocol/openid-connect/certs` });
-    if (path === '/realms/acme/protocol/openid-connect/certs') return json(known.jwks);
-    response.writeHead(404).end();
+    if (path === '/realms/acme/.well-known/openid-configuration') json({ issuer: known.issuer, jwks_uri: `${known.issuer}/protocol/openid-connect/certs` });
+    else if (path === '/realms/acme/protocol/openid-connect/certs') json(known.jwks);
+    else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/realms/acme`;
