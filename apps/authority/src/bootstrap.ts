@@ -120,10 +120,13 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       logger.log(`demo mode: client ${config.demo.clientId} seeded for audience ${config.demo.audience}`, 'Bootstrap');
     }
     const hasAdmin = core.operators.list().some((o) => o.role === 'security-admin');
+    const bootstrapped = core.operators.list().filter((o) => o.createdBy === 'bootstrap').length;
     if (!hasAdmin && config.bootstrapToken === undefined) {
       logger.warn('no security-admin exists and REVMESH_BOOTSTRAP_TOKEN is unset: nobody can log in; set it and run `revmesh admin bootstrap`', 'Bootstrap');
+    } else if (bootstrapped >= core.securityPolicy.current().operators.bootstrapAdmins && config.bootstrapToken !== undefined) {
+      logger.warn('REVMESH_BOOTSTRAP_TOKEN is set although the initial security-admins exist: bootstrap is refused anyway; unset it', 'Bootstrap');
     } else if (hasAdmin && config.bootstrapToken !== undefined) {
-      logger.warn('REVMESH_BOOTSTRAP_TOKEN is set although a security-admin exists: bootstrap is refused anyway; unset it', 'Bootstrap');
+      logger.warn('REVMESH_BOOTSTRAP_TOKEN is set: it can still create initial security-admins (operators.bootstrapAdmins); unset it once they enrolled', 'Bootstrap');
     }
 
     transport =

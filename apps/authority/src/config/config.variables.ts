@@ -100,7 +100,7 @@ export const CONFIG_VARIABLES = {
   }),
   REVMESH_BOOTSTRAP_TOKEN: {
     description:
-      'Enables `POST /v1/bootstrap` (creates the first security-admin on a store without one) for callers presenting it as a Bearer token. Unset: bootstrap is disabled. Compared in constant time; unset it once the first admin exists.',
+      'Enables `POST /v1/bootstrap` (creates the initial security-admins: the first with a password, then enrolment codes up to the policy\'s operators.bootstrapAdmins) for callers presenting it as a Bearer token. Unset: bootstrap is disabled. Compared in constant time; unset it once the initial admins enrolled.',
     fix: 'use at least 32 characters, e.g. REVMESH_BOOTSTRAP_TOKEN=$(openssl rand -base64 32)',
     schema: optionalRaw().pipe(z.string().min(32, 'is shorter than 32 characters').optional()),
   } satisfies Variable<string | undefined>,
