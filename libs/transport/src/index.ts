@@ -6,8 +6,10 @@ export type {
   RecordPublisher,
   TopicReader,
   TopicReaderOptions,
+  TopicInspector,
+  TopicState,
 } from './transport';
 export { TransportError } from './transport-error';
 export { stderrTransportLogger, type TransportLogger } from './logger';
-export { createKafkaTransport } from './kafka/kafka-transport';
+export { createKafkaTransport, type KafkaTransport } from './kafka/kafka-transport';
 export { parseBrokerList, type KafkaTransportOptions } from './kafka/kafka-options';

@@ -73,6 +73,27 @@ export interface TopicReaderOptions {
   readonly maxWaitMs?: number;
   /** Called when the handler throws. Default: ignore (the caller counts and logs). */
   readonly onHandlerError?: (error: unknown, record: IncomingRecord) => void;
+  /**
+   * Called when a partition's offsets went backwards: the topic was deleted and recreated, or
+   * the broker lost its data. The reader goes on from the new topic's beginning by itself (it
+   * re-reads everything there is); this only tells the caller, to count and log it.
+   */
+  readonly onReset?: (reset: { readonly partition: number; readonly previousOffset: string; readonly offset: string }) => void;
+}
+
+/** What the broker holds of one topic right now. */
+export interface TopicState {
+  readonly topic: string;
+  /** False when the broker does not have the topic. */
+  readonly exists: boolean;
+  /** Per partition, the next offset to be written (high watermark), as a decimal string. Empty when it does not exist. */
+  readonly partitions: readonly { readonly partition: number; readonly high: string }[];
+}
+
+/** Looks at topics on the broker (for a process that must notice a topic deleted or recreated). */
+export interface TopicInspector {
+  /** One state per topic asked, in order. Rejects with a `TransportError` when the broker cannot be asked. */
+  describeTopics(topics: readonly string[]): Promise<readonly TopicState[]>;
 }
 
 export interface EventTransport {

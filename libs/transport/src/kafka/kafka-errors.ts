@@ -13,3 +13,12 @@ export function toTransportError(action: string, error: unknown): TransportError
   const message = error instanceof Error ? error.message : String(error);
   return new TransportError(`${action}: ${message}`, retriable || connectionLike, { cause: error });
 }
+
+/** kafkajs' UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this topic-partition"), anywhere on the cause chain. */
+export function isUnknownTopicError(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current !== null && typeof current === 'object' && depth < 6; depth++) {
+    if ((current as { type?: unknown }).type === 'UNKNOWN_TOPIC_OR_PARTITION') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

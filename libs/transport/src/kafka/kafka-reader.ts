@@ -14,7 +14,7 @@ const DEFAULT_MAX_WAIT_MS = 100;
  */
 export function createKafkaReader(
   kafka: Kafka,
-  admin: () => Promise<Admin>,
+  withAdmin: <T>(use: (admin: Admin) => Promise<T>) => Promise<T>,
   logger: TransportLogger,
   options: TopicReaderOptions,
 ): TopicReader {
@@ -52,6 +52,22 @@ export function createKafkaReader(
     }
   };
 
+  /** Per partition: the last offset handed over, to notice offsets going backwards (topic recreated). */
+  const lastOffsets = new Map<number, bigint>();
+  const noticeReset = (partition: number, offset: bigint): void => {
+    const previous = lastOffsets.get(partition);
+    lastOffsets.set(partition, offset);
+    if (previous !== undefined && offset <= previous) {
+      logger.warn(`reader of ${options.topic}: offsets went backwards (topic recreated or its data lost); reading it again from its beginning`, {
+        topic: options.topic,
+        partition,
+        previousOffset: previous.toString(),
+        offset: offset.toString(),
+      });
+      options.onReset?.({ partition, previousOffset: previous.toString(), offset: offset.toString() });
+    }
+  };
+
   const toRecord = (partition: number, message: EachBatchPayload['batch']['messages'][number]): IncomingRecord => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -72,7 +88,7 @@ export function createKafkaReader(
 
   const startOnce = async (handler: RecordHandler): Promise<void> => {
     targets.clear();
-    const offsets = await (await admin()).fetchTopicOffsets(options.topic);
+    const offsets = await withAdmin((a) => a.fetchTopicOffsets(options.topic));
     for (const { partition, low, high } of offsets) {
       if (BigInt(high) > BigInt(low)) targets.set(partition, BigInt(high));
     }
@@ -91,6 +107,7 @@ export function createKafkaReader(
         eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) return;
+            noticeReset(batch.partition, BigInt(message.offset));
             const record = toRecord(batch.partition, message);
             try {
               await handler(record);
@@ -166,7 +183,7 @@ export function createKafkaReader(
       if (!c) return;
       await c.disconnect().catch(() => undefined);
       // Best effort: the group has no offsets and no members; deleting it leaves no litter.
-      await (await admin()).deleteGroups([groupId]).catch(() => undefined);
+      await withAdmin((a) => a.deleteGroups([groupId])).catch(() => undefined);
     },
   };
 }

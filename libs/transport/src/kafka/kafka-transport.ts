@@ -1,8 +1,8 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { TopicSpec } from '@revmesh/contracts';
-import type { EventTransport } from '../transport';
+import type { EventTransport, TopicInspector, TopicState } from '../transport';
 import { stderrTransportLogger } from '../logger';
-import { toTransportError } from './kafka-errors';
+import { isUnknownTopicError, toTransportError } from './kafka-errors';
 import { kafkaLogCreator } from './kafka-log-creator';
 import { validateKafkaOptions, type KafkaTransportOptions } from './kafka-options';
 import { createKafkaPublisher } from './kafka-publisher';
@@ -17,7 +17,10 @@ import { createKafkaReader } from './kafka-reader';
  */
 const ENSURE_TOPICS_ATTEMPTS = 5;
 
-export function createKafkaTransport(options: KafkaTransportOptions): EventTransport {
+/** The Kafka transport also answers what the broker holds of a topic. */
+export type KafkaTransport = EventTransport & TopicInspector;
+
+export function createKafkaTransport(options: KafkaTransportOptions): KafkaTransport {
   validateKafkaOptions(options);
   const logger = options.logger ?? stderrTransportLogger;
   const kafka = new Kafka({
@@ -48,8 +51,43 @@ export function createKafkaTransport(options: KafkaTransportOptions): EventTrans
     return adminConnecting;
   };
 
-  const ensureTopicsOnce = async (specs: readonly TopicSpec[]): Promise<void> => {
+  /**
+   * kafkajs' admin keeps refreshing metadata for every topic it ever looked at, so once one of
+   * them is deleted each of its calls fails with UNKNOWN_TOPIC_OR_PARTITION, for good, and a
+   * deleted topic could never be recreated through it. Such a failure drops the admin; the next
+   * call connects a fresh one.
+   */
+  const withAdmin = async <T>(use: (a: Admin) => Promise<T>): Promise<T> => {
     const a = await connectedAdmin();
+    try {
+      return await use(a);
+    } catch (error) {
+      if (isUnknownTopicError(error) && admin === a) {
+        admin = undefined;
+        adminConnecting = undefined;
+        await a.disconnect().catch(() => undefined);
+      }
+      throw error;
+    }
+  };
+
+  const describeOnce = (topics: readonly string[]): Promise<TopicState[]> =>
+    withAdmin(async (a) => {
+      const existing = new Set(await a.listTopics());
+      const states: TopicState[] = [];
+      for (const topic of topics) {
+        if (!existing.has(topic)) {
+          states.push({ topic, exists: false, partitions: [] });
+          continue;
+        }
+        const offsets = await a.fetchTopicOffsets(topic);
+        states.push({ topic, exists: true, partitions: offsets.map(({ partition, high }) => ({ partition, high })).sort((x, y) => x.partition - y.partition) });
+      }
+      return states;
+    });
+
+  const ensureTopicsOnce = (specs: readonly TopicSpec[]): Promise<void> => withAdmin((a) => createMissing(a, specs));
+  const createMissing = async (a: Admin, specs: readonly TopicSpec[]): Promise<void> => {
     const existing = new Set(await a.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length === 0) return;
@@ -85,8 +123,18 @@ export function createKafkaTransport(options: KafkaTransportOptions): EventTrans
         }
       }
     },
+    async describeTopics(topics) {
+      // One retry: the first failure of a stale admin (a topic deleted since) replaces it.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await describeOnce(topics);
+        } catch (error) {
+          if (attempt >= 2 || !isUnknownTopicError(error)) throw toTransportError(`describe topics ${topics.join(', ')}`, error);
+        }
+      }
+    },
     createPublisher: () => createKafkaPublisher(kafka),
-    createReader: (readerOptions) => createKafkaReader(kafka, connectedAdmin, logger, readerOptions),
+    createReader: (readerOptions) => createKafkaReader(kafka, (use) => withAdmin(use), logger, readerOptions),
     async close() {
       const a = admin;
       admin = undefined;
