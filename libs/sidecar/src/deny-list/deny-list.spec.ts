@@ -184,4 +184,33 @@ describe('deny list', () => {
       expect(denyList.size).toBe(1);
     });
   });
+
+  describe('issuer scopes', () => {
+    it("matches a rule only for tokens of its issuer scope ('' = the authority, the default)", () => {
+      const { denyList } = setup();
+      denyList.apply(rule('sub', 'alice', { scope: 'https://kc.test' }));
+      expect(denyList.match(token({ sub: 'alice' }))).toBeUndefined();
+      expect(denyList.match(token({ sub: 'alice' }), '')).toBeUndefined();
+      expect(denyList.match(token({ sub: 'alice' }), 'https://other.test')).toBeUndefined();
+      expect(denyList.match(token({ sub: 'alice' }), 'https://kc.test')).toMatchObject({ target: 'sub' });
+      denyList.apply(rule('jti', 'jti-1'));
+      expect(denyList.match(token(), 'https://kc.test')).toMatchObject({ target: 'sub' });
+      expect(denyList.match(token())).toMatchObject({ target: 'jti' });
+    });
+
+    it('never confuses (scope, value) pairs that concatenate alike, nor a scoped rule with an authority value', () => {
+      const { denyList } = setup();
+      denyList.apply(rule('sub', 'bc', { scope: 'https://a' }));
+      expect(denyList.match(token({ sub: 'c' }), 'https://ab')).toBeUndefined();
+      expect(denyList.match(token({ sub: '1|https://abc' }))).toBeUndefined();
+      expect(denyList.match(token({ sub: 'bc' }), 'https://a')).toMatchObject({ target: 'sub' });
+    });
+
+    it('counts a dropped scoped rule under its target type', () => {
+      const { denyList, evictions } = setup({ maxEntries: 1 });
+      denyList.apply(rule('client_id', 'web', { scope: 'https://kc.test' }));
+      denyList.apply(rule('sub', 'bob'));
+      expect(evictions).toEqual([expect.objectContaining({ targetType: 'client_id' })]);
+    });
+  });
 });
