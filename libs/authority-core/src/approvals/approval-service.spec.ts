@@ -9,6 +9,7 @@ import {
   ApprovalNotPendingError,
   KeyStateConflictError,
   SelfApprovalError,
+  ApproverSponsoredError,
 } from '../errors/errors';
 import { silentLogger } from '../logging/logger';
 import { DEFAULT_POLICY, type ApprovableAction, type PolicyDocument } from '../policy/policy-document';
@@ -67,7 +68,7 @@ describe('approval service (two-person rule)', () => {
     dir = mkdtempSync(join(tmpdir(), 'revmesh-approvals-'));
     now = START;
     store = openStore({ dataDir: dir, clock: { now: () => now } });
-    policy = { ...DEFAULT_POLICY, approvals: { requiredFor: ['keys.compromise'], windowSeconds: WINDOW_S } };
+    policy = { ...DEFAULT_POLICY, approvals: { requiredFor: ['keys.compromise'], windowSeconds: WINDOW_S, coolingOffSeconds: 86_400 } };
     audit = [];
     calls = [];
     failWith = undefined;
@@ -99,7 +100,7 @@ describe('approval service (two-person rule)', () => {
 
   it('reads the policy on every submit: an action added to requiredFor waits from the next request on', async () => {
     expect((await service.submit({ action: 'revocations.client_id', target: 'svc', params: { value: 'svc', reason: 'r' }, context: alice })).kind).toBe('executed');
-    policy = { ...policy, approvals: { requiredFor: ['revocations.client_id'], windowSeconds: 60 } };
+    policy = { ...policy, approvals: { requiredFor: ['revocations.client_id'], windowSeconds: 60, coolingOffSeconds: 86_400 } };
     const outcome = await service.submit({ action: 'revocations.client_id', target: 'svc', params: { value: 'svc', reason: 'r' }, context: alice });
     expect(outcome.kind).toBe('pending');
     expect(outcome.kind === 'pending' && outcome.approval.expiresAt).toBe(START + 60_000);
@@ -159,6 +160,20 @@ describe('approval service (two-person rule)', () => {
     expect(service.get(approval.id).state).toBe('pending');
     expect(actions()).toEqual(['approvals.request:requested', 'approvals.approve:denied', 'approvals.approve:denied']);
     // Another admin still can.
+    expect((await service.approve(approval.id, bob)).state).toBe('executed');
+  });
+
+  it('approverCheck refuses an approver at decision time (audited, nothing runs); another approver still can', async () => {
+    const refusedFor = new Set<string>();
+    service = open({ approverCheck: (approval, approver) => (refusedFor.has(approver.actor.id) ? new ApproverSponsoredError(approval.id, 'alice', 'created', now + 1000) : undefined) });
+    const approval = await pending();
+    // Decided after the request: carol became ineligible meanwhile.
+    refusedFor.add('carol');
+    await expect(service.approve(approval.id, carol)).rejects.toBeInstanceOf(ApproverSponsoredError);
+    expect(calls).toEqual([]);
+    expect(service.get(approval.id).state).toBe('pending');
+    expect(audit.at(-1)).toMatchObject({ action: 'approvals.approve', outcome: 'denied', context: carol, details: { refused: 'APPROVER_SPONSORED' } });
+    // An approver the check does not refuse still may.
     expect((await service.approve(approval.id, bob)).state).toBe('executed');
   });
 
