@@ -52,6 +52,10 @@ export interface StalenessMonitor {
   stats(): StalenessStats;
 }
 
+/** Shared, so the common case allocates nothing per verification. */
+const FRESH: StalenessVerdict = { kind: 'fresh' };
+const FAIL_OPEN: StalenessVerdict = { kind: 'fail-open' };
+
 export function createStalenessMonitor(options: StalenessMonitorOptions): StalenessMonitor {
   const { clock, logger, metrics, maxSilenceMs } = options;
   let startedAt: EpochMillis = 0;
@@ -75,7 +79,7 @@ export function createStalenessMonitor(options: StalenessMonitorOptions): Stalen
     silenceMs: () => (startedAt === 0 ? 0 : silenceMs()),
     isStale,
     check(policy) {
-      if (!isStale()) return { kind: 'fresh' };
+      if (!isStale()) return FRESH;
       const silence = silenceMs();
       if (!staleLogged) {
         staleLogged = true;
@@ -85,7 +89,7 @@ export function createStalenessMonitor(options: StalenessMonitorOptions): Stalen
           policy: options.policy,
         });
       }
-      if ((policy ?? options.policy) === 'fail-open-UNSAFE') return { kind: 'fail-open' };
+      if ((policy ?? options.policy) === 'fail-open-UNSAFE') return FAIL_OPEN;
       return {
         kind: 'refuse',
         failure: verifyFailure('STALE_STATE', `the sidecar has heard nothing from the authority for ${silence} ms (bound ${maxSilenceMs} ms); revocations may be missing`),
