@@ -20,7 +20,7 @@
 # Environment: KEYCLOAK_PORT (first free of 18080-18179), KEYCLOAK_RUN_DIR (deploy/keycloak/run),
 # KEYCLOAK_JAVA_HOME, KEYCLOAK_HEAP (512m), KEYCLOAK_START_TIMEOUT (240 s),
 # KEYCLOAK_ADMIN_USERNAME (admin), KEYCLOAK_ADMIN_PASSWORD (admin),
-# KEYCLOAK_SSF_DRAINER_INTERVAL (1s: retry interval of SSF push deliveries).
+# KEYCLOAK_SSF_DRAINER_INTERVAL (250ms: how often queued SSF pushes are sent; events wait for it).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,6 +28,7 @@ KC_VERSION=26.7.3
 KC_ARTIFACT=org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip
 KC_HOME=$SCRIPT_DIR/keycloak-$KC_VERSION
 REALM_FILE=$SCRIPT_DIR/realm-revmesh.json
+GRANT_SSF_SCOPES=$SCRIPT_DIR/grant-ssf-scopes.mjs
 # Written once the zip is unpacked and augmented; holds the build options it was augmented with.
 DIST_MARKER=$KC_HOME/.revmesh-complete
 # Build-time options: a start with others makes Keycloak re-augment (~30 s) before it serves.
@@ -40,7 +41,7 @@ KEYCLOAK_HEAP=${KEYCLOAK_HEAP:-512m}
 KEYCLOAK_START_TIMEOUT=${KEYCLOAK_START_TIMEOUT:-240}
 KEYCLOAK_ADMIN_USERNAME=${KEYCLOAK_ADMIN_USERNAME:-admin}
 KEYCLOAK_ADMIN_PASSWORD=${KEYCLOAK_ADMIN_PASSWORD:-admin}
-KEYCLOAK_SSF_DRAINER_INTERVAL=${KEYCLOAK_SSF_DRAINER_INTERVAL:-1s}
+KEYCLOAK_SSF_DRAINER_INTERVAL=${KEYCLOAK_SSF_DRAINER_INTERVAL:-250ms}
 KEYCLOAK_STOP_TIMEOUT=30
 HOST=127.0.0.1
 MIN_JAVA=21
@@ -325,6 +326,7 @@ cmd_start() {
   [[ -r $REALM_FILE ]] || die "realm file $REALM_FILE is missing"
   command -v curl >/dev/null || die "curl is needed for the readiness check; install it (e.g. apt-get install curl)"
   command -v setsid >/dev/null || die "setsid (util-linux) is needed to start Keycloak in its own process group"
+  command -v node >/dev/null || die "node is needed to give the SSF receiver clients their scopes after the import"
   with_lock
   local pid port started=$SECONDS
   if pid=$(live_pid); then
@@ -348,6 +350,13 @@ cmd_start() {
   # libs/test-support's Keycloak fixture keys "I started it, I stop it" on this exact line prefix.
   log "starting Keycloak $KC_VERSION (pid $pid) on port $port with Java from $KC_JAVA_HOME, log in $SERVER_LOG"
   wait_ready "$pid" "$port"
+  # Still under the lock: a concurrent start waits until the realm is fully set up.
+  if ! KEYCLOAK_ADMIN_USERNAME=$KEYCLOAK_ADMIN_USERNAME KEYCLOAK_ADMIN_PASSWORD=$KEYCLOAK_ADMIN_PASSWORD \
+    node "$GRANT_SSF_SCOPES" "$(base_url "$port")" "$REALM_FILE"; then
+    log "giving the SSF receiver clients their scopes failed; stopping Keycloak"
+    stop_pid "$pid"
+    exit 1
+  fi
   log "started in $((SECONDS - started))s"
   base_url "$port"
 }
