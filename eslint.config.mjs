@@ -62,4 +62,24 @@ export default tseslint.config(
     files: ['**/*.spec.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  // The libraries packed into @revmesh/sidecar compile to CommonJS; their declarations must still
+  // type-check in node16 consumers, which needs every type import of the ESM-only jose marked
+  // `with { 'resolution-mode': 'import' }` (an inline `type` specifier cannot carry it).
+  {
+    files: ['libs/sidecar/src/**/*.ts', 'libs/contracts/src/**/*.ts', 'libs/transport/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.spec-helper.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='jose'][importKind='value'] > ImportSpecifier[importKind='type']",
+          message: "import jose's types in their own `import type { … } from 'jose' with { 'resolution-mode': 'import' }` (jose is ESM only; see the packed sidecar's node16 check)",
+        },
+        {
+          selector: "ImportDeclaration[source.value='jose'][importKind='type'][attributes.length=0]",
+          message: "add `with { 'resolution-mode': 'import' }`: jose is ESM only, and the packed sidecar's declarations must type-check in node16 consumers",
+        },
+      ],
+    },
+  },
 );
