@@ -34,12 +34,13 @@ export async function packSidecar(): Promise<string> {
 /** A folder under the OS temp dir, never inside the repository (a workspace symlink would hide packaging mistakes). */
 export function scratchFolder(prefix: string): string {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
-  if (!relative(REPO_ROOT, dir).startsWith('..')) throw new Error(`${dir} is inside the repository ${REPO_ROOT}`);
+  if (!relative(realpathSync(REPO_ROOT), dir).startsWith('..')) throw new Error(`${dir} is inside the repository ${REPO_ROOT}`);
   return dir;
 }
 
 /** Every symbolic link under `dir` whose target resolves into `root`, as `link -> target`. */
 export function linksInto(dir: string, root: string): string[] {
+  const realRoot = realpathSync(root);
   const found: string[] = [];
   const walk = (current: string) => {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
@@ -51,7 +52,7 @@ export function linksInto(dir: string, root: string): string[] {
         } catch {
           continue; // dangling: points nowhere, so not into the repository either
         }
-        if (target === root || target.startsWith(root + sep)) found.push(`${path} -> ${target}`);
+        if (target === realRoot || target.startsWith(realRoot + sep)) found.push(`${path} -> ${target}`);
       } else if (entry.isDirectory()) {
         walk(path);
       }
