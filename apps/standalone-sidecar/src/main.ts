@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { startNodeTelemetry } from '@revmesh/telemetry';
-import { loadStandaloneConfig, type StandaloneSidecarConfig } from './config/standalone-config';
+import { loadStandaloneConfig, STANDALONE_DEFAULTS, type StandaloneSidecarConfig } from './config/standalone-config';
 
 /** Same shape as the sidecar's default id; chosen here so the metrics resource and the sidecar share it. */
 const instanceIdFor = (config: StandaloneSidecarConfig): string =>
@@ -38,13 +38,25 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     logger.info(`received ${signal}, shutting down`);
+    // Bounded: a sidecar still connecting to an unreachable broker may not finish closing.
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within ${STANDALONE_DEFAULTS.shutdownTimeoutMs} ms; exiting`);
+      process.exit(1);
+    }, STANDALONE_DEFAULTS.shutdownTimeoutMs).unref();
     await standalone.close();
     await telemetry.shutdown().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  const address = await standalone.start();
+  let address: string;
+  try {
+    address = await standalone.start();
+  } catch (error) {
+    // A SIGTERM while starting closes the sidecar, which ends the wait for readiness: not a failure.
+    if (closing) return;
+    throw error;
+  }
   process.stdout.write(`revmesh-sidecar ${instanceId} ready on ${address}${config.authPath}\n`);
 }
 

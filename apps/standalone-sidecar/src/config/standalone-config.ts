@@ -18,6 +18,8 @@ export const STANDALONE_DEFAULTS = {
   topicPrefix: 'revmesh.',
   stalePolicy: 'fail-closed',
   logLevel: 'info',
+  /** Longest wait on SIGTERM for in-flight requests and the sidecar to close before exiting anyway (exit 1), ms. */
+  shutdownTimeoutMs: 10_000,
 } as const;
 
 /** The response header carrying the rejection's problem+json document (ASCII-only JSON), for proxies that drop the body. */
