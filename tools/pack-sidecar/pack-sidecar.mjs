@@ -69,7 +69,8 @@ function compile(name, target, scratch) {
  * @param {string} name @param {Record<string, unknown>} extra
  */
 function shippedManifest(name, extra) {
-  const { private: _private, devDependencies: _dev, scripts: _scripts, ...manifest } = readJson(join(ROOT, 'libs', name, 'package.json'));
+  const manifest = readJson(join(ROOT, 'libs', name, 'package.json'));
+  for (const workspaceOnly of ['private', 'devDependencies', 'scripts']) delete manifest[workspaceOnly];
   return { ...manifest, ...extra };
 }
 
