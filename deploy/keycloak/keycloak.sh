@@ -342,8 +342,8 @@ cmd_start() {
     return 0
   fi
   clean_stale
-  cmd_fetch
   find_java
+  cmd_fetch
   port=$(choose_port)
   launch "$port"
   pid=$(cat "$PID_FILE")

@@ -18,16 +18,16 @@ export function findRepoRoot(): string {
 }
 
 /**
- * Runs `bash <script> <command>` from the script's folder with this process's environment.
+ * Runs `bash <script> <command>` from the script's folder with `env` (default: this process's environment).
  * Resolves with the exit status whatever it is; rejects only if the script could not run to
  * completion (spawn failure, or `timeoutMs` passed).
  */
-export function runRepoScript(script: string, command: string, timeoutMs: number): Promise<ScriptResult> {
+export function runRepoScript(script: string, command: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<ScriptResult> {
   return new Promise((resolve, reject) => {
     execFile(
       'bash',
       [script, command],
-      { cwd: path.dirname(script), env: process.env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: path.dirname(script), env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
           // Spawn failure or the backstop timeout (code is then null/a string), not a script exit status.
