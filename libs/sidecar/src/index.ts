@@ -17,6 +17,7 @@ export type {
   StaticKeysOptions,
   StalePolicy,
   StalenessOptions,
+  TokenCacheOptions,
 } from './options/sidecar-options';
 export type { EventSignerJwk } from '@revmesh/contracts';
 export type { EventSignerJwkSet, EventSignersOption } from './options/event-signers-option';

@@ -21,8 +21,10 @@ import { createTopicReaders } from './sync/topic-readers';
 import { createSidecarMetrics } from './telemetry/sidecar-metrics';
 import { createVerificationRecorder } from './telemetry/verification-recorder';
 import { createSidecarTransports } from './transport/sidecar-transports';
+import { createCachingTokenVerifier } from './verify/caching-token-verifier';
 import { createEnforcement } from './verify/enforcement';
 import { createIssuerVerifiers } from './verify/issuer-verifiers';
+import { createVerifiedTokenCache } from './verify/verified-token-cache';
 
 export type { Sidecar, SidecarStats, StalenessStats, VerifyOptions } from './sidecar-api';
 
@@ -69,11 +71,15 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   });
   const staleness = createStalenessMonitor({ clock, logger, metrics, maxSilenceMs: config.maxSilenceMs, policy: config.stalePolicy, isReady });
 
-  // What verification reads: deny rules, the keys topic's key set and kill switches, one verifier per issuer.
+  // What verification reads: deny rules, the keys topic's key set and kill switches, one verifier per issuer
+  // behind the verified-token cache, which every key or kill-switch change empties.
   const denyList = createGuardedDenyList({ maxEntries: config.denyListMaxEntries, maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds, clock, logger, metrics });
   const keySet = createKeySet();
   const killSwitches = createKillSwitches();
-  const tokens = createIssuerVerifiers({
+  const tokenCache = createVerifiedTokenCache({ ...config.tokenCache, clock });
+  keySet.onChange(() => tokenCache.clear());
+  killSwitches.onChange(() => tokenCache.clear());
+  const issuerVerifiers = createIssuerVerifiers({
     issuers: config.issuers,
     keySet,
     clockToleranceSeconds: config.clockToleranceSeconds,
@@ -82,6 +88,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     pendingKeyGraceMs: config.pendingKeyGraceMs,
     clock,
   });
+  const tokens = createCachingTokenVerifier(issuerVerifiers, tokenCache);
 
   // What the topics write into it, once each record's signature is checked.
   const trustedSigners = createTrustedSigners(config.eventSigners);

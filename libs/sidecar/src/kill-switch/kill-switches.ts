@@ -34,6 +34,8 @@ export interface KillSwitches {
   /** The scope whose cut covers a token of `aud` issued at `iat` (global first), or undefined. */
   cutFor(aud: string | readonly string[], iat: EpochSeconds): KillSwitchSnapshot | undefined;
   list(): KillSwitchSnapshot[];
+  /** Calls `listener` after every applied change (engaged, lockdown, lifted). Returns the unsubscribe function. */
+  onChange(listener: () => void): () => void;
 }
 
 const labelOf = (scope: KillSwitchScope): string => (scope.kind === 'global' ? 'global' : `aud:${scope.audience}`);
@@ -77,5 +79,9 @@ export function createKillSwitches(): KillSwitches {
       return undefined;
     },
     list: () => [...scopes.values()],
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
   };
 }

@@ -31,6 +31,13 @@ export const SIDECAR_DEFAULTS = {
   maxPendingKeyGraceMs: 10_000,
   denyListMaxEntries: 1_000_000,
   denyListMaxEntriesLimit: 20_000_000,
+  /** Verified-token cache: entries, estimated bytes, and the longest an entry is kept (ms). */
+  tokenCacheMaxEntries: 10_000,
+  tokenCacheMaxEntriesLimit: 1_000_000,
+  tokenCacheMaxBytes: 16_777_216,
+  tokenCacheMaxBytesLimit: 1_073_741_824,
+  tokenCacheMaxAgeMs: 60_000,
+  tokenCacheMaxAgeMsLimit: 3_600_000,
   ...REMOTE_KEYS_DEFAULTS,
   heartbeatIntervalMs: 5_000,
   minHeartbeatIntervalMs: 100,
@@ -77,6 +84,7 @@ export interface ResolvedSidecarOptions {
   readonly maxTokenLifetimeSeconds: Seconds;
   readonly pendingKeyGraceMs: Milliseconds;
   readonly denyListMaxEntries: number;
+  readonly tokenCache: { readonly maxEntries: number; readonly maxBytes: number; readonly maxAgeMs: Milliseconds };
   readonly eventSigners: readonly EventSignerJwk[];
   readonly heartbeatIntervalMs: Milliseconds;
   readonly transport: ResolvedTransport;
@@ -155,6 +163,18 @@ const optionsSchema = z
           maxEntries: positiveInt('entries')
             .max(SIDECAR_DEFAULTS.denyListMaxEntriesLimit, `must be at most ${SIDECAR_DEFAULTS.denyListMaxEntriesLimit}`)
             .optional(),
+        })
+        .optional(),
+      tokenCache: z
+        .strictObject({
+          maxEntries: z
+            .number({ error: 'must be a whole number of entries' })
+            .int('must be a whole number of entries')
+            .min(0, 'must be >= 0 (0 turns the cache off)')
+            .max(SIDECAR_DEFAULTS.tokenCacheMaxEntriesLimit, `must be at most ${SIDECAR_DEFAULTS.tokenCacheMaxEntriesLimit}`)
+            .optional(),
+          maxBytes: positiveInt('bytes').max(SIDECAR_DEFAULTS.tokenCacheMaxBytesLimit, `must be at most ${SIDECAR_DEFAULTS.tokenCacheMaxBytesLimit} bytes`).optional(),
+          maxAgeMs: positiveInt('milliseconds').max(SIDECAR_DEFAULTS.tokenCacheMaxAgeMsLimit, `must be at most ${SIDECAR_DEFAULTS.tokenCacheMaxAgeMsLimit} ms`).optional(),
         })
         .optional(),
       transport: z
@@ -263,6 +283,11 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
     maxTokenLifetimeSeconds: o.maxTokenLifetimeSeconds ?? SIDECAR_DEFAULTS.maxTokenLifetimeSeconds,
     pendingKeyGraceMs: o.pendingKeyGraceMs ?? SIDECAR_DEFAULTS.pendingKeyGraceMs,
     denyListMaxEntries: o.denyList?.maxEntries ?? SIDECAR_DEFAULTS.denyListMaxEntries,
+    tokenCache: {
+      maxEntries: o.tokenCache?.maxEntries ?? SIDECAR_DEFAULTS.tokenCacheMaxEntries,
+      maxBytes: o.tokenCache?.maxBytes ?? SIDECAR_DEFAULTS.tokenCacheMaxBytes,
+      maxAgeMs: o.tokenCache?.maxAgeMs ?? SIDECAR_DEFAULTS.tokenCacheMaxAgeMs,
+    },
     // A fresh array of parsed JWKs: a caller mutating its input later must not change whom this sidecar trusts.
     eventSigners: o.eventSigners,
     heartbeatIntervalMs: o.heartbeatIntervalMs ?? SIDECAR_DEFAULTS.heartbeatIntervalMs,

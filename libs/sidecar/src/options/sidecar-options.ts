@@ -149,6 +149,28 @@ export interface DenyListOptions {
 }
 
 /**
+ * Bounds of the verified-token cache: a token verified in full (signature, issuer, audience,
+ * time claims) is remembered by its exact string, so the same token seen again skips the
+ * signature check (about 20x faster). Deny rules, kill-switch cuts, lockdown, readiness and
+ * staleness are still checked on every call; an entry never outlives the token's `exp` or
+ * `maxAgeMs`, and every key or kill-switch event empties the cache. Memory: at most `maxBytes`
+ * (estimated: the token, twice its decoded payload and 320 bytes per entry) and `maxEntries`
+ * entries, oldest dropped first; nothing allocated before the first entry.
+ */
+export interface TokenCacheOptions {
+  /** Most tokens held. Default 10_000; 0 turns the cache off; at most 1_000_000. */
+  readonly maxEntries?: number;
+  /** Most (estimated) bytes held. Default 16_777_216 (16 MiB); at most 1_073_741_824. */
+  readonly maxBytes?: number;
+  /**
+   * Longest an entry is kept after its full verification, ms (besides `exp`, always). Default
+   * 60000; at most 3600000. Bounds how long a key dropped from a remote JWKS keeps vouching for
+   * tokens it signed without a key event.
+   */
+  readonly maxAgeMs?: Milliseconds;
+}
+
+/**
  * What a verification does while the sidecar is stale (it has heard nothing signed from the
  * authority — no event, no `authority.heartbeat` — for longer than `staleness.maxSilenceMs`):
  *
@@ -243,6 +265,8 @@ export interface SidecarOptions {
   readonly pendingKeyGraceMs?: Milliseconds;
   /** Deny-list bounds. */
   readonly denyList?: DenyListOptions;
+  /** Bounds of the verified-token cache; see {@link TokenCacheOptions}. */
+  readonly tokenCache?: TokenCacheOptions;
   /** The broker to read revocations and keys from, and to report to. Give this (e.g. an in-memory fake in tests) or `brokers`. */
   readonly transport?: EventTransport;
   /** Kafka bootstrap brokers (`host:port`): the sidecar creates, and on `close()` closes, its own Kafka transport. */
