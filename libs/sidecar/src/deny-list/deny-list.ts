@@ -1,6 +1,7 @@
-import { LRUCache } from 'lru-cache';
-import type { RevocationTarget, RevocationTargetType } from '@revmesh/contracts';
+import { REVOCATION_TARGET_TYPES, type RevocationTarget, type RevocationTargetType } from '@revmesh/contracts';
 import type { Clock, EpochMillis, EpochSeconds, Milliseconds } from '../internal/units';
+import { createCompactRuleTable } from './compact-rule-table';
+import { createRuleKeyHasher, RULE_KEY_WORDS, type RuleKeyHasher } from './rule-key';
 
 /**
  * The sidecar's in-memory deny rules.
@@ -14,9 +15,13 @@ import type { Clock, EpochMillis, EpochSeconds, Milliseconds } from '../internal
  * still be valid), and never longer than `maxRuleTtlMs` (the longest token lifetime), so the
  * number of live entries is at most `revocation rate × max token lifetime` (one per target:
  * re-revoking a target replaces its entry). `maxEntries` is the hard cap on top of that.
+ * Rules live in a compact typed-array table (`compact-rule-table.ts`): about 57 bytes per rule
+ * (1M rules ≈ 57 MB of heap), nothing allocated before the first rule, growing by doubling.
+ * Rules are keyed by a keyed 128-bit hash of (type, issuer scope, value) (`rule-key.ts`), which
+ * keeps matching exact: no false negative, and a false positive only on a 2^-128 collision.
  *
- * **Overflow fails closed.** If the cap is reached while every entry is still live, the LRU has
- * to drop a live rule, and the sidecar no longer knows every revoked token. That is a security
+ * **Overflow fails closed.** If the cap is reached while every entry is still live, the rule
+ * expiring first has to be dropped, and the sidecar no longer knows every revoked token. That is a security
  * failure: it is reported through `onLiveEviction`, and {@link DenyList.isOverflowing} stays true
  * until the dropped rule would have expired anyway (after that it can no longer match a valid
  * token, so forgetting it is harmless). The sidecar refuses every token meanwhile.
@@ -27,7 +32,9 @@ import type { Clock, EpochMillis, EpochSeconds, Milliseconds } from '../internal
  * never on the token bytes: a token re-encoded with an equivalent signature is still denied.
  *
  * Expired entries are dropped lazily (no timers, so a closed sidecar leaves no handles behind):
- * on lookup, and by a sweep when the cap is reached.
+ * when a lookup meets one, by a sweep (a linear scan, a few ms per million rules) once as many
+ * rules were added as the table held after the previous sweep, and by a sweep when the cap is
+ * reached; sweeps run at most once a second.
  */
 export interface DenyList {
   /** Adds a rule, merging with an existing rule for the same target. Idempotent. */
@@ -83,127 +90,122 @@ export interface LiveEviction {
 }
 
 export interface DenyListOptions {
-  /** Hard cap on entries held at once. */
+  /** Hard cap on entries held at once (nothing is allocated for it up front). */
   readonly maxEntries: number;
   /** No rule is kept longer than this from when it is applied (the longest token lifetime). */
   readonly maxRuleTtlMs: Milliseconds;
   readonly clock: Clock;
   /** Called synchronously for each live rule dropped for lack of room. */
   readonly onLiveEviction?: (eviction: LiveEviction) => void;
+  /** The rule-key hash; default a fresh random key per deny list. For tests only. */
+  readonly hasher?: RuleKeyHasher;
 }
 
-/** One entry. A class so a million of them share one hidden class (smaller and faster than object literals of varying shape). */
-class DenyEntry {
-  constructor(
-    readonly revocationId: string,
-    /** `Infinity` for `jti` rules: they match whatever the token's `iat`. */
-    readonly notAfterIat: EpochSeconds,
-    readonly expiresAt: EpochMillis,
-  ) {}
-}
+/** Target types as small integers (the table's type byte). */
+const TYPE_CODE: Readonly<Record<RevocationTargetType, number>> = { jti: 0, sub: 1, client_id: 2, sid: 3 };
+const TYPE_OF_CODE: readonly RevocationTargetType[] = REVOCATION_TARGET_TYPES;
 
-/**
- * Cache key of a rule. The authority scope keeps the compact `type:value`; another scope is
- * `type|<scope length>|<scope><value>`. A target type contains neither ':' nor '|', and the
- * length prefix makes (scope, value) unambiguous, so no two (scope, type, value) share a key.
- */
-const keyOf = (type: RevocationTargetType, value: string, scope: string | undefined): string =>
-  scope === undefined || scope === '' ? `${type}:${value}` : `${type}|${scope.length}|${scope}${value}`;
-
-/** The target type a cache key starts with. */
-const typeOfKey = (key: string): RevocationTargetType => key.slice(0, key.search(/[:|]/)) as RevocationTargetType;
-
-/** Sweeping expired entries walks the whole cache; when full, do it at most this often. */
+/** Sweeping expired entries walks the whole table; do it at most this often. */
 const SWEEP_INTERVAL_MS = 1000;
 
 export function createDenyList(options: DenyListOptions): DenyList {
-  const { clock, maxRuleTtlMs } = options;
+  const { clock, maxRuleTtlMs, maxEntries } = options;
+  const hash = options.hasher ?? createRuleKeyHasher();
+  const table = createCompactRuleTable();
+  const key = new Uint32Array(RULE_KEY_WORDS);
   let overflowUntil: EpochMillis = 0;
   let liveEvictions = 0;
   let lastSweepAt = Number.NEGATIVE_INFINITY;
+  let addedSinceSweep = 0;
+  let sizeAfterSweep = 0;
 
-  const cache = new LRUCache<string, DenyEntry>({
-    max: options.maxEntries,
-    ttl: maxRuleTtlMs,
-    // No timers: ttlAutopurge would arm one per entry, and ttlResolution > 0 arms one to debounce
-    // clock reads. Staleness is checked lazily against the injected clock instead.
-    ttlAutopurge: false,
-    ttlResolution: 0,
-    allowStale: false,
-    updateAgeOnGet: false,
-    perf: { now: clock },
-    dispose: (entry, key, reason) => {
-      if (reason !== 'evict') return;
-      const now = clock();
-      // The LRU may also evict an entry that has expired but was not swept yet: harmless.
-      if (entry.expiresAt <= now) return;
-      liveEvictions++;
-      overflowUntil = Math.max(overflowUntil, entry.expiresAt);
-      options.onLiveEviction?.({
-        targetType: typeOfKey(key),
-        revocationId: entry.revocationId,
-        expiresAt: entry.expiresAt,
-        overflowUntil,
-      });
-    },
-  });
-
-  // `peek` rather than `get`: lookups must not reorder the LRU, so eviction order stays insertion
-  // order, which is (nearly) expiry order: the first victim is the rule closest to expiring.
-  const live = (key: string, now: EpochMillis): DenyEntry | undefined => {
-    const entry = cache.peek(key);
-    return entry !== undefined && entry.expiresAt > now ? entry : undefined;
+  const sweep = (now: EpochMillis): void => {
+    lastSweepAt = now;
+    table.sweep(now);
+    addedSinceSweep = 0;
+    sizeAfterSweep = table.size;
   };
+
+  /**
+   * The live entry of (type, scope, value), or -1; an expired one met here is removed. Leaves the
+   * rule's key in `key`.
+   */
+  const live = (type: number, value: string, scope: string | undefined, now: EpochMillis): number => {
+    hash(type, scope ?? '', value, key, 0);
+    const entry = table.find(key, 0);
+    if (entry < 0) return -1;
+    if (table.expiresAt(entry) > now) return entry;
+    table.remove(entry);
+    return -1;
+  };
+
+  /** Makes room for one more entry: sweeps, then drops the rule expiring first if all are live. */
+  const makeRoom = (now: EpochMillis): void => {
+    if (now - lastSweepAt >= SWEEP_INTERVAL_MS) sweep(now);
+    while (table.size >= maxEntries) {
+      const victim = table.earliestExpiring();
+      const expiresAt = table.expiresAt(victim);
+      const targetType = TYPE_OF_CODE[table.type(victim)]!;
+      const revocationId = table.revocationId(victim);
+      table.remove(victim);
+      if (expiresAt <= now) continue;
+      liveEvictions++;
+      overflowUntil = Math.max(overflowUntil, expiresAt);
+      options.onLiveEviction?.({ targetType, revocationId, expiresAt, overflowUntil });
+    }
+  };
+
+  const matchOf = (entry: number, type: RevocationTargetType): DenyMatch => ({ revocationId: table.revocationId(entry), target: type });
+  /** {@link live}, skipping the hash when no rule of the type is held (the common case for sub, client_id, sid). */
+  const liveIfAny = (type: number, value: string, scope: string | undefined, now: EpochMillis): number =>
+    table.countOf(type) === 0 ? -1 : live(type, value, scope, now);
 
   return {
     apply(rule) {
       const now = clock();
       const expiresAt = Math.min(rule.expiresAt, now + maxRuleTtlMs);
       if (expiresAt <= now) return 'expired';
-      const key = keyOf(rule.target.type, rule.target.value, rule.scope);
+      const type = TYPE_CODE[rule.target.type];
       const notAfterIat = rule.target.type === 'jti' ? Number.POSITIVE_INFINITY : rule.notAfterIat;
-      const existing = live(key, now);
-      let entry: DenyEntry;
-      if (existing) {
+      const existing = live(type, rule.target.value, rule.scope, now);
+      if (existing >= 0) {
         // Keep the later cut-off (and the revocation that set it) and the later expiry: the merged
         // rule denies everything either rule denied, for as long as either could matter.
-        entry =
-          notAfterIat > existing.notAfterIat
-            ? new DenyEntry(rule.revocationId, notAfterIat, Math.max(expiresAt, existing.expiresAt))
-            : new DenyEntry(existing.revocationId, existing.notAfterIat, Math.max(expiresAt, existing.expiresAt));
-      } else {
-        entry = new DenyEntry(rule.revocationId, notAfterIat, expiresAt);
-        if (cache.size >= options.maxEntries && now - lastSweepAt >= SWEEP_INTERVAL_MS) {
-          // Make room from expired entries before the LRU is forced to drop a live one.
-          lastSweepAt = now;
-          cache.purgeStale();
-        }
+        const later = Math.max(expiresAt, table.expiresAt(existing));
+        if (notAfterIat > table.notAfterIat(existing)) table.update(existing, type, rule.revocationId, notAfterIat, later);
+        else table.update(existing, type, table.revocationId(existing), table.notAfterIat(existing), later);
+        return 'merged';
       }
-      cache.set(key, entry, { ttl: Math.max(1, Math.ceil(entry.expiresAt - now)) });
-      return existing ? 'merged' : 'stored';
+      if (table.size >= maxEntries) makeRoom(now);
+      else if (addedSinceSweep >= Math.max(sizeAfterSweep, 1024) && now - lastSweepAt >= SWEEP_INTERVAL_MS) sweep(now);
+      // `live` hashed this rule's key into `key`, and nothing since has changed it.
+      table.insert(key, 0, type, rule.revocationId, notAfterIat, expiresAt);
+      addedSinceSweep++;
+      return 'stored';
     },
 
     match(token, scope) {
+      if (table.size === 0) return undefined;
       const now = clock();
-      const byJti = live(keyOf('jti', token.jti, scope), now);
-      if (byJti) return { revocationId: byJti.revocationId, target: 'jti' };
-      const bySub = live(keyOf('sub', token.sub, scope), now);
-      if (bySub && token.iat <= bySub.notAfterIat) return { revocationId: bySub.revocationId, target: 'sub' };
-      const byClient = live(keyOf('client_id', token.client_id, scope), now);
-      if (byClient && token.iat <= byClient.notAfterIat) return { revocationId: byClient.revocationId, target: 'client_id' };
+      const byJti = liveIfAny(TYPE_CODE.jti, token.jti, scope, now);
+      if (byJti >= 0) return matchOf(byJti, 'jti');
+      const bySub = liveIfAny(TYPE_CODE.sub, token.sub, scope, now);
+      if (bySub >= 0 && token.iat <= table.notAfterIat(bySub)) return matchOf(bySub, 'sub');
+      const byClient = liveIfAny(TYPE_CODE.client_id, token.client_id, scope, now);
+      if (byClient >= 0 && token.iat <= table.notAfterIat(byClient)) return matchOf(byClient, 'client_id');
       if (token.sid !== undefined) {
-        const bySid = live(keyOf('sid', token.sid, scope), now);
-        if (bySid && token.iat <= bySid.notAfterIat) return { revocationId: bySid.revocationId, target: 'sid' };
+        const bySid = liveIfAny(TYPE_CODE.sid, token.sid, scope, now);
+        if (bySid >= 0 && token.iat <= table.notAfterIat(bySid)) return matchOf(bySid, 'sid');
       }
       return undefined;
     },
 
     isOverflowing() {
-      return clock() < overflowUntil;
+      return overflowUntil !== 0 && clock() < overflowUntil;
     },
 
     get size() {
-      return cache.size;
+      return table.size;
     },
 
     get liveEvictions() {
