@@ -44,6 +44,7 @@ export function createKillSwitches(): KillSwitches {
   const scopes = new Map<string, KillSwitchSnapshot>();
   // Read on every verify: a counter keeps the common case (no lockdown anywhere) one comparison.
   let lockdowns = 0;
+  const listeners = new Set<() => void>();
 
   return {
     apply(event) {
@@ -57,6 +58,7 @@ export function createKillSwitches(): KillSwitches {
       const current: KillSwitchSnapshot = { scope, notAfterIat: Math.max(notAfterIat, held?.notAfterIat ?? 0), lockdown, keySetVersion: version };
       scopes.set(label, current);
       lockdowns += (lockdown ? 1 : 0) - (held?.lockdown ? 1 : 0);
+      for (const listener of listeners) listener();
       return { ok: true, previous: held, current };
     },
     lockdownFor(audiences) {
