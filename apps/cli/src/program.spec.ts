@@ -70,6 +70,8 @@ describe('revmesh program', () => {
         'instances list',
         'issuers',
         'issuers add',
+        'issuers disable',
+        'issuers enable',
         'issuers list',
         'keys',
         'keys calendar',

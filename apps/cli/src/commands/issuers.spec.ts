@@ -61,4 +61,16 @@ describe('revmesh issuers', () => {
     const run = await f.run(['issuers', 'list']);
     expect(run.stdout).toBe('No trusted issuers.\n');
   });
+
+  it.each([
+    ['disable', false],
+    ['enable', true],
+  ] as const)('%s: POST /v1/issuers/<encoded issuer>/%s {justification}', async (verb, enabled) => {
+    f.authority.on('POST', `/v1/issuers/${encodeURIComponent(KC)}/${verb}`, { status: 200, body: { issuer: { ...view, enabled } } });
+    const run = await f.run(['issuers', verb, KC, '-j', J]);
+    expect(run.code).toBe(0);
+    expect(f.authority.requests[0]).toMatchObject({ method: 'POST', path: `/v1/issuers/${encodeURIComponent(KC)}/${verb}`, body: { justification: J } });
+    expect(run.stdout).toMatch(enabled ? /^Enabled\.$/m : /^Disabled\.$/m);
+    expect(run.stdout).toMatch(new RegExp(`^enabled +${enabled ? 'yes' : 'no'}$`, 'm'));
+  });
 });

@@ -16,7 +16,7 @@ interface AddOptions extends WriteOptions {
   readonly description?: string;
 }
 
-/** `revmesh issuers list|add`: the trusted external issuers (OpenID providers) a revocation may target with `--iss`. */
+/** `revmesh issuers list|add|disable|enable`: the trusted external issuers (OpenID providers) a revocation may target with `--iss`. */
 export function registerIssuers(program: Command, deps: ProgramDeps): void {
   const issuers = program
     .command('issuers')
@@ -57,4 +57,27 @@ export function registerIssuers(program: Command, deps: ProgramDeps): void {
     }),
   );
   withExamples(add, ['revmesh issuers add https://sso.example.com/realms/acme --description "company Keycloak" -j "SSO tokens reach our APIs, CHG-31"']);
+
+  for (const enabled of [false, true]) {
+    const verb = enabled ? 'enable' : 'disable';
+    const command = withWriteOptions(
+      issuers
+        .command(verb)
+        .description(
+          enabled
+            ? 'allow new revocations to name the issuer again'
+            : 'refuse new revocations naming the issuer (its earlier revocations stay in force)',
+        )
+        .argument('<issuer>', 'the exact iss, as registered'),
+    ).action(
+      runs<WriteOptions>(deps, async (context, [issuer], options) => {
+        const result = await performWrite(context, { ...options, wait: false }, (api, justification) => api.setIssuerEnabled(issuer ?? '', enabled, justification));
+        showWrite(context, result, (body) => {
+          const changed = isJsonObject(body) && isJsonObject(body['issuer']) ? body['issuer'] : body;
+          return `${enabled ? 'Enabled' : 'Disabled'}.\n${isJsonObject(changed) ? describeRecord(changed, ['issuer', 'enabled']) : ''}`;
+        });
+      }),
+    );
+    withExamples(command, [`revmesh issuers ${verb} https://sso.example.com/realms/acme -j "${enabled ? 'provider back under our control, CHG-33' : 'provider decommissioned, CHG-32'}"`]);
+  }
 }

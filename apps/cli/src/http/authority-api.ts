@@ -9,6 +9,7 @@ export const API_PATHS = {
   instances: 'v1/instances',
   clients: 'v1/clients',
   issuers: 'v1/issuers',
+  issuerEnabled: (issuer: string, enabled: boolean) => `v1/issuers/${encodeURIComponent(issuer)}/${enabled ? 'enable' : 'disable'}`,
   keys: 'v1/keys',
   keyCalendar: 'v1/keys/calendar',
   keyRotate: 'v1/keys/rotate',
@@ -107,6 +108,7 @@ export interface AuthorityApi {
   registerClient(input: RegisterClientInput, justification: string): Promise<AuthorityResponse>;
   listIssuers(): Promise<AuthorityResponse>;
   addIssuer(input: AddIssuerInput, justification: string): Promise<AuthorityResponse>;
+  setIssuerEnabled(issuer: string, enabled: boolean, justification: string): Promise<AuthorityResponse>;
   listKeys(): Promise<AuthorityResponse>;
   keyCalendar(): Promise<AuthorityResponse>;
   rotateKeys(reason: string, justification: string): Promise<AuthorityResponse>;
@@ -155,6 +157,7 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     registerClient: (input, justification) => client.request('POST', API_PATHS.clients, { ...input, justification }),
     listIssuers: () => client.request('GET', API_PATHS.issuers),
     addIssuer: (input, justification) => client.request('POST', API_PATHS.issuers, { ...input, justification }),
+    setIssuerEnabled: (issuer, enabled, justification) => client.request('POST', API_PATHS.issuerEnabled(issuer, enabled), { justification }),
     listKeys: () => client.request('GET', API_PATHS.keys),
     keyCalendar: () => client.request('GET', API_PATHS.keyCalendar),
     rotateKeys: (reason, justification) => client.request('POST', API_PATHS.keyRotate, { reason, justification }),
