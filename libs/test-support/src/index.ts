@@ -43,6 +43,7 @@ export {
   keycloakAdminToken,
   keycloakClientToken,
   keycloakPasswordToken,
+  setKeycloakClientAttributes,
   type DemoRealm,
   type DemoRealmClient,
   type DemoRealmUser,

@@ -144,3 +144,26 @@ async function tokenRequest(issuer: string, form: Record<string, string>): Promi
   }
   return JSON.parse(text) as KeycloakTokenResponse;
 }
+
+/**
+ * Merges `attributes` into a demo-realm client's attributes through the admin REST API, e.g. to
+ * allow a receiver's push URL (`ssf.validPushUrls`, which takes no wildcard port) before it
+ * creates its SSF stream. Changes last until Keycloak stops (its database is in memory).
+ *
+ * @param url Keycloak's base URL (`LocalKeycloak.url`).
+ */
+export async function setKeycloakClientAttributes(url: string, clientId: string, attributes: Readonly<Record<string, string>>): Promise<void> {
+  const admin = await keycloakAdminToken(url);
+  const clients = `${url}/admin/realms/${encodeURIComponent(demoRealm().realm)}/clients`;
+  const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+  const found = await fetch(`${clients}?clientId=${encodeURIComponent(clientId)}`, { headers, signal: AbortSignal.timeout(10_000) });
+  const [client] = (await found.json()) as { id: string; attributes?: Record<string, string> }[];
+  if (!found.ok || !client) throw new Error(`no client ${clientId} in realm ${demoRealm().realm} (HTTP ${found.status})`);
+  const updated = await fetch(`${clients}/${client.id}`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({ ...client, attributes: { ...client.attributes, ...attributes } }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!updated.ok) throw new Error(`updating client ${clientId} failed: HTTP ${updated.status} ${await updated.text()}`);
+}
