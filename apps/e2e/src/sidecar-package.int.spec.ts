@@ -110,7 +110,7 @@ describe('the packed @revmesh/sidecar in a project outside the repository', () =
   ])('type-checks under moduleResolution %s (nodenext compiled the apps)', async (name, resolution, files) => {
     const config = writeTsconfig(project, name, { ...STRICT, ...resolution, noEmit: true }, files.map((f) => `src/${f}`));
     await expect(runIn(project, process.execPath, ['node_modules/typescript/bin/tsc', '-p', config])).resolves.toBeDefined();
-  }, 120_000);
+  }, 300_000);
 
   it('runs the README example (ESM), an Express and a NestJS app (CommonJS): token accepted, revoked by jti, then TOKEN_REVOKED', async () => {
     // The trust anchor and the client, with the CLI commands of the README's walkthrough.
