@@ -56,7 +56,7 @@ describe('policy HTTP API', () => {
     expect(res.statusCode).toBe(200);
     const body = json(res);
     expect(body).toMatchObject({ version: 2, source: 'api', updatedBy: { kind: 'operator' }, updatedAt: expect.stringMatching(ISO) });
-    expect((body['policy'] as typeof DEFAULT_POLICY).approvals).toEqual({ requiredFor: DEFAULT_POLICY.approvals.requiredFor, windowSeconds: 600 });
+    expect((body['policy'] as typeof DEFAULT_POLICY).approvals).toEqual({ requiredFor: DEFAULT_POLICY.approvals.requiredFor, windowSeconds: 600, coolingOffSeconds: 86_400 });
     expect(f.authority.core.securityPolicy.current().approvals.windowSeconds).toBe(600);
     expect(json(await f.request({ method: 'GET', url: '/v1/policy', as: 'viewer' }))['version']).toBe(2);
 
