@@ -18,7 +18,8 @@
 # pushes to plain-http loopback receivers are allowed (allow-insecure-push-targets).
 #
 # Environment: KEYCLOAK_PORT (first free of 18080-18179), KEYCLOAK_RUN_DIR (deploy/keycloak/run),
-# KEYCLOAK_JAVA_HOME, KEYCLOAK_HEAP (512m), KEYCLOAK_START_TIMEOUT (300 s: 20 s idle, up to 3 min seen on a loaded 2-core machine),
+# KEYCLOAK_JAVA_HOME, KEYCLOAK_HEAP (512m), KEYCLOAK_START_TIMEOUT (300 s; a start takes ~20 s on
+# an idle machine, up to 3 min was seen on a loaded 2-core one),
 # KEYCLOAK_ADMIN_USERNAME (admin), KEYCLOAK_ADMIN_PASSWORD (admin),
 # KEYCLOAK_SSF_DRAINER_INTERVAL (250ms: how often queued SSF pushes are sent; events wait for it).
 set -euo pipefail
