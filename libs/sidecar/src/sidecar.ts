@@ -87,6 +87,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     maxTokenBytes: config.maxTokenBytes,
     pendingKeyGraceMs: config.pendingKeyGraceMs,
     clock,
+    logger,
   });
   const tokens = createCachingTokenVerifier(issuerVerifiers, tokenCache);
 

@@ -1,4 +1,4 @@
-import { createTestIssuer, type TestIssuer } from '@revmesh/test-support';
+import { createRecordingLogger, createTestIssuer, type RecordingLogger, type TestIssuer } from '@revmesh/test-support';
 import type { JSONWebKeySet } from 'jose';
 import { createIssuerVerifiers } from '../verify/issuer-verifiers';
 import { createKeySet } from './key-set';
@@ -24,7 +24,7 @@ function fakeProvider(document: Record<string, unknown> = { issuer: ISSUER, jwks
   return { state, fetch: fetchFn };
 }
 
-function verifierFor(fetchFn: typeof fetch, cooldownMs: number, clock: () => number = Date.now) {
+function verifierFor(fetchFn: typeof fetch, cooldownMs: number, clock: () => number = Date.now, logger?: RecordingLogger) {
   const issuer: ResolvedIssuer = {
     issuer: ISSUER,
     authority: false,
@@ -36,7 +36,7 @@ function verifierFor(fetchFn: typeof fetch, cooldownMs: number, clock: () => num
     clientIdClaims: ['client_id', 'azp'],
     requiredClaims: [],
   };
-  return createIssuerVerifiers({ issuers: [issuer], keySet: createKeySet(), clockToleranceSeconds: 5, maxTokenLifetimeSeconds: 3600, maxTokenBytes: 8192, clock });
+  return createIssuerVerifiers({ issuers: [issuer], keySet: createKeySet(), clockToleranceSeconds: 5, maxTokenLifetimeSeconds: 3600, maxTokenBytes: 8192, clock, ...(logger ? { logger } : {}) });
 }
 
 const sign = (issuer: TestIssuer): Promise<string> => issuer.sign({ azp: 'web', client_id: undefined }, { header: { typ: 'JWT' } });
@@ -75,12 +75,17 @@ describe('keys by OIDC discovery', () => {
     provider.state.jwks = first.jwks;
     provider.state.discoveryStatus = 503;
     let now = Date.now();
-    const verifier = verifierFor(provider.fetch, 30_000, () => now);
+    const logger = createRecordingLogger();
+    const verifier = verifierFor(provider.fetch, 30_000, () => now, logger);
     const failed = await verifier.verify(await sign(first));
     expect(failed).toMatchObject({ ok: false, code: 'KEYS_UNAVAILABLE', message: expect.stringContaining('HTTP 503') });
     provider.state.discoveryStatus = 200;
     expect(code(await verifier.verify(await sign(first)))).toBe('KEYS_UNAVAILABLE');
     expect(provider.state.requests).toHaveLength(1);
+    // Said once per attempt, not once per token.
+    expect(logger.at('warn')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('OIDC discovery failed'), fields: expect.objectContaining({ issuer: ISSUER, retry_after_ms: 30_000 }) }),
+    ]);
     now += 30_000;
     expect(code(await verifier.verify(await sign(first)))).toBe('OK');
   });

@@ -8,6 +8,8 @@ export interface DiscoveredKeySetOptions extends ResolvedRemoteFetch {
   /** The issuer URL; the discovery document's `issuer` must equal it exactly (OpenID Connect Discovery §4.3). */
   readonly issuer: string;
   readonly clock: Clock;
+  /** Called once per failed discovery attempt (at most once per `cooldownMs`), e.g. to log it. */
+  readonly onDiscoveryFailed?: (error: unknown) => void;
 }
 
 /** The well-known path of an OpenID provider's configuration, appended to the issuer URL (trailing `/` removed). */
@@ -65,6 +67,7 @@ export function createDiscoveredKeySet(options: DiscoveredKeySetOptions): JWTVer
           (error: unknown) => {
             failure = { at: options.clock(), error };
             discovering = undefined;
+            options.onDiscoveryFailed?.(error);
             throw error;
           },
         );

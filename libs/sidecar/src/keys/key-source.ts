@@ -1,6 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as joseErrors } from 'jose';
 import type { JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { Clock } from '../internal/units';
+import type { SidecarLogger } from '../logging/logger';
 import type { ResolvedKeys } from '../options/keys-option';
 import { createDiscoveredKeySet } from './discovered-key-set';
 import type { KeySet } from './key-set';
@@ -21,7 +22,7 @@ const TOKEN_SIDE_CODES = new Set(['ERR_JWKS_NO_MATCHING_KEY', 'ERR_JWKS_MULTIPLE
  *
  * Throws a `TypeError` for a static key set jose cannot read.
  */
-export function createKeySource(keys: ResolvedKeys, keySet: KeySet, clock: Clock = Date.now): JWTVerifyGetKey {
+export function createKeySource(keys: ResolvedKeys, keySet: KeySet, clock: Clock = Date.now, logger?: SidecarLogger): JWTVerifyGetKey {
   if (keys.kind === 'kafka') {
     // A plain map lookup: nothing on the verify path waits for the network. A kid that is unknown,
     // retired or held for another alg is KEY_UNKNOWN (jose's "no matching key", mapped at the edge).
@@ -39,7 +40,17 @@ export function createKeySource(keys: ResolvedKeys, keySet: KeySet, clock: Clock
       throw new TypeError(`createSidecar: options.keys.jwks is not a usable JSON Web Key Set: ${(error as Error).message}`, { cause: error });
     }
   } else if (keys.kind === 'discovery') {
-    lookup = createDiscoveredKeySet({ ...keys, clock });
+    lookup = createDiscoveredKeySet({
+      ...keys,
+      clock,
+      // Per attempt, not per token: a misconfigured or unreachable provider is said once per cooldown.
+      onDiscoveryFailed: (error) =>
+        logger?.warn('revmesh sidecar: OIDC discovery failed; tokens of this issuer are KEYS_UNAVAILABLE until it succeeds', {
+          issuer: keys.issuer,
+          error: error instanceof Error ? error.message : String(error),
+          retry_after_ms: keys.cooldownMs,
+        }),
+    });
   } else {
     lookup = createRemoteJWKSet(keys.url, {
       cooldownDuration: keys.cooldownMs,

@@ -2,6 +2,7 @@ import type { KeySet } from '../keys/key-set';
 import { createKeySource } from '../keys/key-source';
 import { createPendingKeyRule } from '../keys/pending-key-rule';
 import type { Clock, Seconds } from '../internal/units';
+import type { SidecarLogger } from '../logging/logger';
 import type { ResolvedIssuer } from '../options/issuers-option';
 import { createIssuerRouter, type IssuerRouter } from './issuer-router';
 import { createTokenVerifier } from './token-verifier';
@@ -14,6 +15,8 @@ export interface IssuerVerifiersOptions {
   readonly maxTokenLifetimeSeconds: Seconds;
   readonly maxTokenBytes: number;
   readonly clock: Clock;
+  /** Where a failed OIDC discovery is reported (warn). */
+  readonly logger?: SidecarLogger;
   /** How long a token of a pending key waits for the key's promotion. Default `PENDING_KEY_GRACE_MS`. */
   readonly pendingKeyGraceMs?: number;
 }
@@ -49,7 +52,7 @@ export function createIssuerVerifiers(options: IssuerVerifiersOptions): IssuerRo
         clockToleranceSeconds: options.clockToleranceSeconds,
         maxTokenLifetimeSeconds: options.maxTokenLifetimeSeconds,
         maxTokenBytes: options.maxTokenBytes,
-        getKey: createKeySource(issuer.keys, keySet, clock),
+        getKey: createKeySource(issuer.keys, keySet, clock, options.logger),
         isKeyRevoked: issuer.authority ? isKeyRevoked : NEVER_REVOKED,
         // Key states come from the keys topic: they concern the authority's issuer only.
         ...(issuer.authority ? { pendingKeys } : {}),
