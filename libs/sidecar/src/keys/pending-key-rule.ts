@@ -32,8 +32,11 @@ export interface PendingKeyRuleOptions {
  * Run after the signature verified, so a junk token never waits.
  */
 export interface PendingKeyRule {
-  /** Resolves to the failure, or undefined when the key is not in question. */
-  check(kid: string, iat: number): Promise<OtherVerifyFailure | undefined>;
+  /**
+   * The failure, or undefined when the key is not in question. Synchronous (no microtask on the
+   * verify path) unless the key is pending and the rule waits for its promotion.
+   */
+  check(kid: string, iat: number): OtherVerifyFailure | undefined | Promise<OtherVerifyFailure | undefined>;
 }
 
 export function createPendingKeyRule(options: PendingKeyRuleOptions): PendingKeyRule {
@@ -56,22 +59,23 @@ export function createPendingKeyRule(options: PendingKeyRuleOptions): PendingKey
       });
     });
 
+  /** The verdict on the key as held now. */
+  const verdict = (kid: string, iat: number): OtherVerifyFailure | undefined => {
+    const held = keySet.activation(kid);
+    if (held === undefined) return undefined;
+    if (held.state === 'pending') {
+      return verifyFailure('KEY_NOT_ACTIVE', `token was signed by key ${kid}, which is pending (published, not yet active)`);
+    }
+    if (held.activatedAt !== null && iat < Math.floor(held.activatedAt / 1000) - clockToleranceSeconds) {
+      return verifyFailure('KEY_NOT_ACTIVE', `token was issued before key ${kid} became active (${new Date(held.activatedAt).toISOString()})`);
+    }
+    return undefined;
+  };
+
   return {
-    async check(kid, iat) {
-      let held = keySet.activation(kid);
-      if (held === undefined) return undefined;
-      if (held.state === 'pending' && graceMs > 0) {
-        await promotionOf(kid, graceMs);
-        held = keySet.activation(kid);
-        if (held === undefined) return undefined;
-      }
-      if (held.state === 'pending') {
-        return verifyFailure('KEY_NOT_ACTIVE', `token was signed by key ${kid}, which is pending (published, not yet active)`);
-      }
-      if (held.activatedAt !== null && iat < Math.floor(held.activatedAt / 1000) - clockToleranceSeconds) {
-        return verifyFailure('KEY_NOT_ACTIVE', `token was issued before key ${kid} became active (${new Date(held.activatedAt).toISOString()})`);
-      }
-      return undefined;
+    check(kid, iat) {
+      if (graceMs === 0 || keySet.activation(kid)?.state !== 'pending') return verdict(kid, iat);
+      return promotionOf(kid, graceMs).then(() => verdict(kid, iat));
     },
   };
 }

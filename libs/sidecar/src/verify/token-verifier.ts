@@ -133,7 +133,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (badType) return badType;
       const tooLong = lifetimeFailure(claims as AccessTokenClaims, options.maxTokenLifetimeSeconds);
       if (tooLong) return tooLong;
-      const notActive = kid === undefined ? undefined : await options.pendingKeys?.check(kid, (claims as AccessTokenClaims).iat);
+      let notActive = kid === undefined ? undefined : options.pendingKeys?.check(kid, (claims as AccessTokenClaims).iat);
+      if (notActive instanceof Promise) notActive = await notActive;
       if (notActive) return notActive;
       // The pending-key rule may have waited: a revocation of the key applied meanwhile wins.
       if (kid !== undefined && options.isKeyRevoked(kid)) return keyRevokedFailure(kid);
