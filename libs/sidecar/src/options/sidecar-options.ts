@@ -65,7 +65,8 @@ export type SidecarKeysOptions = KafkaKeysOptions | RemoteKeysOptions | StaticKe
  * `createRemoteJWKSet`: cached for `cacheMaxAgeMs`, refetched on an unknown `kid` at most once per
  * `cooldownMs`). Discovery runs on the first token of that issuer, so an unreachable provider
  * never delays readiness; a failed discovery answers `KEYS_UNAVAILABLE` and is retried after
- * `cooldownMs`. The HTTPS rule of `jwksUrl` applies to the issuer URL and to the discovered `jwks_uri`.
+ * `cooldownMs`. The HTTPS rule of `jwksUrl` applies to the issuer URL and to the discovered `jwks_uri`;
+ * the discovery request follows no redirect (a 3xx answer is a failed discovery).
  */
 export interface DiscoveryKeysOptions extends Omit<RemoteKeysOptions, 'jwksUrl'> {
   readonly discovery: true;
