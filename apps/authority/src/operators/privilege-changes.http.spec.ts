@@ -1,3 +1,4 @@
+import { systemAuditContext } from '@revmesh/authority-core';
 import {
   enrolTestOperator,
   startTestAuthority,
@@ -141,6 +142,18 @@ describe('privilege changes (two-person rule, separation of duties)', () => {
       const enable = approvalIdOf(await post('/v1/operators/bob/enable', {}, alice));
       expectRefused(await approve(enable, dave), 403, 'APPROVER_SPONSORED');
       expect(f.authority.core.approvals.get(killSwitch).state).toBe('pending');
+    });
+
+    it('with operators.add-security-admin left out of the policy, a security-admin is created at once with its code, and still cannot approve its creator', async () => {
+      const bob = await bootstrapSecond('bob');
+      f.authority.core.securityPolicy.update({ approvals: { requiredFor: ['kill-switch.engage'] } }, systemAuditContext('test', 'a policy without the operators.* actions'));
+      const created = await post('/v1/operators', { username: 'carol', role: 'security-admin' }, alice);
+      expect(created.statusCode).toBe(201);
+      expect(json(created)).toMatchObject({ operator: { username: 'carol', role: 'security-admin' }, enrolment: { code: expect.stringMatching(/^rme_/) } });
+      const carol = await enrolTestOperator(f.authority.core, String((json(created)['enrolment'] as Json)['code']), 'security-admin');
+      const killSwitch = approvalIdOf(await post('/v1/kill-switch', { audience: 'orders', lockdown: false }, alice));
+      expectRefused(await approve(killSwitch, carol), 403, 'APPROVER_SPONSORED');
+      expect((await approve(killSwitch, bob)).statusCode).toBe(200);
     });
 
     it('a reset second factor makes the operator enrol again; lowering a role is immediate', async () => {
