@@ -1,4 +1,9 @@
-import { authRequestConfig, findNginx, freePort, startNginx, type NginxProcess } from '@revmesh/test-support';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { authRequestConfig, findNginx, freePort, nginxConf, startNginx, type NginxProcess } from '@revmesh/test-support';
+import { REPO_ROOT } from './support/authority-process';
 import { adminApi, claimsOf, E2E_POLICY, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
 import { startRecordingUpstream, type RecordingUpstream } from './support/recording-upstream';
 import { startStandaloneSidecar, type StandaloneSidecarHandle } from './support/standalone-sidecar-process';
@@ -80,6 +85,21 @@ const OTHER_AUDIENCE = 'billing-api';
     await sidecar?.process.stop();
     await upstream?.close();
     await authority?.process.stop();
+  });
+
+  it("accepts the README's nginx block as pasted inside http { } (nginx -t)", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const block = /## Services in any language[\s\S]*?```nginx\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toContain('auth_request /_revmesh_auth;');
+    const dir = mkdtempSync(join(tmpdir(), 'revmesh-nginx-readme-'));
+    try {
+      mkdirSync(join(dir, 'temp'));
+      writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, block ?? ''));
+      const check = spawnSync(NGINX!, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log'), '-t'], { encoding: 'utf8' });
+      expect({ status: check.status, stderr: check.stderr }).toEqual({ status: 0, stderr: expect.stringContaining('test is successful') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('passes a valid token on to the upstream with the verified claims, replacing claim headers the client forged', async () => {
