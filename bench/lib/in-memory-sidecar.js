@@ -1,0 +1,46 @@
+'use strict';
+// A ready sidecar fed by the in-memory transport of libs/test-support: one active ES256 key on the
+// keys topic (the default key source), and a backlog of deny rules, so verification benchmarks pay
+// for the deny-rule check as in production and nothing waits on a broker.
+const { randomUUID } = require('node:crypto');
+const built = require('./built');
+
+const ISSUER = 'https://auth.bench';
+const AUDIENCE = 'orders-api';
+const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * @param {{ jtiRules: number, subRules: number, tokenCache?: object }} options
+ * @returns {Promise<{ sidecar: any, issuer: any, close: () => Promise<void> }>}
+ */
+async function inMemorySidecar({ jtiRules, subRules, tokenCache }) {
+  const ts = built.testSupport();
+  const { topicNames } = built.contracts();
+  const { createSidecar } = built.sidecar();
+  const topics = topicNames();
+  const issuer = await ts.createTestIssuer({ issuer: ISSUER, audience: AUDIENCE, alg: 'ES256', lifetimeSeconds: 3600 });
+  const signer = await ts.createTestEventSigner();
+  const transport = ts.createInMemoryTransport();
+  const now = Date.now();
+  await ts.appendSignedEvent(transport, topics.keys, ts.keyStateEvent({ key: issuer, state: 'active', keySetVersion: 1, now }), signer);
+  for (let i = 0; i < jtiRules + subRules; i++) {
+    const target = i < jtiRules ? { type: 'jti', value: randomUUID() } : { type: 'sub', value: `revoked-user-${i}` };
+    await ts.appendSignedEvent(transport, topics.revocations, ts.revocationEvent({ target, now, revocationId: randomUUID() }), signer);
+  }
+  const sidecar = createSidecar({
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    eventSigners: [signer.publicJwk],
+    transport,
+    logger: SILENT,
+    instanceId: `bench-${process.pid}`,
+    // No authority heartbeats on the in-memory topics: never go stale during a run.
+    staleness: { maxSilenceMs: 86_400_000 },
+    ...(tokenCache ? { tokenCache } : {}),
+  });
+  await sidecar.start();
+  await sidecar.ready;
+  return { sidecar, issuer, close: () => sidecar.close() };
+}
+
+module.exports = { inMemorySidecar, ISSUER, AUDIENCE, SILENT };
