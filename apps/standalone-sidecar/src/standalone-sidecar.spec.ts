@@ -1,6 +1,7 @@
 import { topicNames } from '@revmesh/contracts';
 import {
   appendSignedEvent,
+  authorityHeartbeatEvent,
   createInMemoryTransport,
   createRecordingLogger,
   createTestEventSigner,
@@ -17,6 +18,7 @@ const BASE: Omit<StandaloneSidecarConfig, 'eventSigners'> = {
   host: '127.0.0.1',
   port: 0,
   authPath: '/auth',
+  failOpenUnsafeAuthPath: undefined,
   claimHeaders: { sub: 'X-Revmesh-Sub', client_id: 'X-Revmesh-Client-Id', scope: 'X-Revmesh-Scope', name: 'X-User-Name' },
   codeHeader: 'X-Revmesh-Code',
   trustedProxies: ['127.0.0.1'],
@@ -136,6 +138,30 @@ describe('revmesh-sidecar auth endpoint', () => {
     expect((await inject('GET', '/auth', { authorization: `Bearer ${await issuer.sign({ sub: 'alice' })}` })).headers['x-revmesh-sub']).toBe('alice');
     const unknown = await (await createTestIssuer({ issuer: 'https://elsewhere.test', audience: 'orders-api' })).sign({});
     expect((await inject('GET', '/auth', { authorization: `Bearer ${unknown}` })).headers['x-revmesh-code']).toBe('ISSUER_MISMATCH');
+  });
+
+  it('while stale, refuses on the auth path (503 STALE_STATE) and accepts on the fail-open-UNSAFE path, until the authority is heard again', async () => {
+    await standalone.close();
+    standalone = createStandaloneSidecar(
+      { ...BASE, maxSilenceMs: 1000, failOpenUnsafeAuthPath: '/auth-fail-open', eventSigners: [signer.publicJwk] },
+      { logger, transport },
+    );
+    await start();
+    const auth = { authorization: `Bearer ${await issuer.sign({ sub: 'alice' })}` };
+    expect((await inject('GET', '/auth-fail-open/catalog', auth)).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const closed = await inject('GET', '/auth', auth);
+    expect({ status: closed.statusCode, code: closed.headers['x-revmesh-code'] }).toEqual({ status: 503, code: 'STALE_STATE' });
+    const open = await inject('GET', '/auth-fail-open/catalog', auth);
+    expect({ status: open.statusCode, sub: open.headers['x-revmesh-sub'] }).toEqual({ status: 200, sub: 'alice' });
+    expect(standalone.sidecar.stats().staleness.failOpenAccepted).toBe(1);
+    // Fail-open concerns staleness only: a bad token is still refused there.
+    expect((await inject('GET', '/auth-fail-open', { authorization: 'Bearer x.y.z' })).statusCode).toBe(401);
+
+    // The authority's heartbeat, on both topics (staleness is counted per topic).
+    for (const topic of [topics.keys, topics.revocations]) await appendSignedEvent(transport, topic, authorityHeartbeatEvent(), signer);
+    await transport.settled();
+    expect((await inject('GET', '/auth', auth)).statusCode).toBe(200);
   });
 
   it('does not believe X-Forwarded-For from an address that is not a trusted proxy', async () => {

@@ -111,5 +111,9 @@ describe('revmesh-sidecar configuration', () => {
     expect(problemsOf({ ...required, REVMESH_SIDECAR_CODE_HEADER: 'x-revmesh-problem' })).toContain('header x-revmesh-problem is already used');
     expect(problemsOf({ ...required, REVMESH_SIDECAR_AUTH_PATH: '/health/auth' })).toContain('REVMESH_SIDECAR_AUTH_PATH: must not be /health… or /metrics');
     expect(problemsOf({ ...required, REVMESH_SIDECAR_AUTH_PATH: '/auth/' })).toContain('must start with / and not end with /');
+    expect(loadStandaloneConfig({ ...required, REVMESH_SIDECAR_FAIL_OPEN_UNSAFE_AUTH_PATH: '/auth-fail-open' }).failOpenUnsafeAuthPath).toBe('/auth-fail-open');
+    expect(problemsOf({ ...required, REVMESH_SIDECAR_FAIL_OPEN_UNSAFE_AUTH_PATH: '/auth/open' })).toContain(
+      'REVMESH_SIDECAR_FAIL_OPEN_UNSAFE_AUTH_PATH: must lie outside the auth path /auth',
+    );
   });
 });

@@ -32,6 +32,14 @@ export interface StandaloneSidecarConfig {
   readonly port: number;
   /** Path of the authorization endpoint; any method, and any path below it (Envoy appends the original path). */
   readonly authPath: string;
+  /**
+   * **Weakens security.** A second endpoint whose answers follow `fail-open-UNSAFE` while the
+   * sidecar is stale (accepted, counted and logged), for the proxy locations where availability
+   * matters more than a revocation issued during the silence. The proxy picks the endpoint per
+   * location, on its own normalised routing: the sidecar never decides from a forwarded URI.
+   * Default: none.
+   */
+  readonly failOpenUnsafeAuthPath: string | undefined;
   /** Claim name → response header set on a 200 (e.g. `sub` → `X-Revmesh-Sub`). */
   readonly claimHeaders: Readonly<Record<string, string>>;
   /** Response header carrying the sidecar's code on a rejection (e.g. `TOKEN_REVOKED`). */
@@ -105,6 +113,11 @@ export const VARIABLES: readonly Variable[] = [
   { env: 'REVMESH_SIDECAR_HOST', field: 'host', fix: 'an interface address, e.g. 127.0.0.1' },
   { env: 'REVMESH_SIDECAR_PORT', field: 'port', fix: 'a TCP port in 0..65535' },
   { env: 'REVMESH_SIDECAR_AUTH_PATH', field: 'authPath', fix: 'a path such as /auth (not /, /health…, /metrics; no trailing slash)' },
+  {
+    env: 'REVMESH_SIDECAR_FAIL_OPEN_UNSAFE_AUTH_PATH',
+    field: 'failOpenUnsafeAuthPath',
+    fix: 'a second path such as /auth-fail-open, outside REVMESH_SIDECAR_AUTH_PATH (weakens security: see the README)',
+  },
   { env: 'REVMESH_SIDECAR_CLAIM_HEADERS', field: 'claimHeaders', fix: 'comma-separated claim=Header-Name pairs, e.g. sub=X-Revmesh-Sub,client_id=X-Revmesh-Client-Id', fromEnv: pairs },
   { env: 'REVMESH_SIDECAR_CODE_HEADER', field: 'codeHeader', fix: 'an HTTP header name, e.g. X-Revmesh-Code' },
   { env: 'REVMESH_SIDECAR_TRUSTED_PROXIES', field: 'trustedProxies', fix: 'comma-separated IPs or CIDRs of the proxies in front, e.g. 127.0.0.1,::1', fromEnv: list },
@@ -129,6 +142,12 @@ export const VARIABLES: readonly Variable[] = [
 /** RFC 9110 token characters. */
 const headerName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HTTP header name');
 const RESERVED_PATHS = ['/health', '/metrics'];
+/** `/a` is "below" `/b` when equal or under `/b/`: the endpoint at `/b` would answer it. */
+const below = (path: string, base: string): boolean => path === base || path.startsWith(`${base}/`);
+const endpointPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, 'must start with / and not end with /')
+  .refine((path) => !RESERVED_PATHS.some((reserved) => below(path, reserved) || below(reserved, path)), 'must not be /health… or /metrics');
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 const eventSigners = z
@@ -154,11 +173,8 @@ const schema = z
   .strictObject({
     host: z.string().min(1).default(STANDALONE_DEFAULTS.host),
     port: z.coerce.number().int().min(0).max(65535).default(STANDALONE_DEFAULTS.port),
-    authPath: z
-      .string()
-      .regex(/^\/[A-Za-z0-9._~\-/]*[A-Za-z0-9._~-]$/, 'must start with / and not end with /')
-      .refine((path) => !RESERVED_PATHS.some((reserved) => path === reserved || path.startsWith(`${reserved}/`)), 'must not be /health… or /metrics')
-      .default(STANDALONE_DEFAULTS.authPath),
+    authPath: endpointPath.default(STANDALONE_DEFAULTS.authPath),
+    failOpenUnsafeAuthPath: endpointPath.optional(),
     claimHeaders: z.record(z.string().min(1), headerName).default({ ...STANDALONE_DEFAULTS.claimHeaders }),
     codeHeader: headerName.default(STANDALONE_DEFAULTS.codeHeader),
     trustedProxies: z.array(z.string().min(1)).default([...STANDALONE_DEFAULTS.trustedProxies]),
@@ -176,6 +192,10 @@ const schema = z
     sidecar: z.record(z.string(), z.unknown()).default({}),
   })
   .superRefine((config, ctx) => {
+    const open = config.failOpenUnsafeAuthPath;
+    if (open !== undefined && (below(open, config.authPath) || below(config.authPath, open))) {
+      ctx.addIssue({ code: 'custom', path: ['failOpenUnsafeAuthPath'], message: `must lie outside the auth path ${config.authPath} (and it outside this one)` });
+    }
     // Every header the endpoint sets must be distinct, or one value would silently replace another.
     const seen = new Map<string, string>([[PROBLEM_HEADER.toLowerCase(), PROBLEM_HEADER]]);
     const entries: [string, string, (string | number)[]][] = [
@@ -238,5 +258,5 @@ export function loadStandaloneConfig(env: NodeJS.ProcessEnv, read?: (path: strin
   }
   if (problems.length > 0 || !parsed.success) throw new Error(`invalid revmesh-sidecar configuration:\n${problems.join('\n')}`);
   const c = parsed.data;
-  return { ...c, issuer: c.issuer, issuers: c.issuers, instanceId: c.instanceId, maxSilenceMs: c.maxSilenceMs, clockToleranceSeconds: c.clockToleranceSeconds };
+  return { ...c, failOpenUnsafeAuthPath: c.failOpenUnsafeAuthPath, issuer: c.issuer, issuers: c.issuers, instanceId: c.instanceId, maxSilenceMs: c.maxSilenceMs, clockToleranceSeconds: c.clockToleranceSeconds };
 }

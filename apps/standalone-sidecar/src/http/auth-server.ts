@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { RevmeshRequestContext, Sidecar, SidecarLogger, VerifyFailure } from '@revmesh/sidecar';
+import type { RevmeshRequestContext, Sidecar, SidecarLogger, StalePolicy, VerifyFailure } from '@revmesh/sidecar';
 import { revmeshFastify } from '@revmesh/sidecar/fastify';
 import { PROBLEM_HEADER, type StandaloneSidecarConfig } from '../config/standalone-config';
 import { claimHeaders } from './claim-headers';
@@ -16,7 +16,7 @@ declare module 'fastify' {
 }
 
 export interface AuthServerOptions {
-  readonly config: Pick<StandaloneSidecarConfig, 'authPath' | 'claimHeaders' | 'codeHeader' | 'trustedProxies' | 'stalePolicy' | 'logLevel'>;
+  readonly config: Pick<StandaloneSidecarConfig, 'authPath' | 'failOpenUnsafeAuthPath' | 'claimHeaders' | 'codeHeader' | 'trustedProxies' | 'stalePolicy' | 'logLevel'>;
   readonly sidecar: Sidecar;
   readonly logger: SidecarLogger;
   /** Serves Prometheus text (from `startNodeTelemetry`); mounted at `GET /metrics` when given. */
@@ -44,18 +44,6 @@ export function createAuthServer(options: AuthServerOptions): FastifyInstance {
   const mapping = Object.entries(config.claimHeaders);
   const debug = config.logLevel === 'debug';
 
-  const verify = revmeshFastify(sidecar, {
-    stalePolicy: config.stalePolicy,
-    onRejected(failure, request) {
-      const fastifyRequest = request as FastifyRequest;
-      fastifyRequest.revmeshFailure = failure;
-      // The original method and URI only matter to this debug line: not computed otherwise.
-      if (debug) {
-        const original = originalRequest(fastifyRequest.headers, fastifyRequest.method, fastifyRequest.url, config.authPath);
-        logger.debug('request refused', { code: failure.code, method: original.method, uri: original.uri, address: fastifyRequest.ip });
-      }
-    },
-  });
   const allow = (request: FastifyRequest, reply: FastifyReply, _done: () => void): void => {
     // The previous hook set the claims; answering here, in onRequest, means no body is parsed.
     const claims = request.revmesh?.claims;
@@ -75,8 +63,25 @@ export function createAuthServer(options: AuthServerOptions): FastifyInstance {
     }
     done(null, payload);
   };
-  for (const url of [config.authPath, `${config.authPath}/*`]) {
-    app.all(url, { onRequest: [verify, allow], onSend: labelRejection }, async (_request, reply) => reply.code(500).send());
+  // The fail-open endpoint, when configured, differs only in its stale policy; the proxy chooses it per location.
+  const endpoints: { path: string; stalePolicy: StalePolicy }[] = [{ path: config.authPath, stalePolicy: config.stalePolicy }];
+  if (config.failOpenUnsafeAuthPath !== undefined) endpoints.push({ path: config.failOpenUnsafeAuthPath, stalePolicy: 'fail-open-UNSAFE' });
+  for (const endpoint of endpoints) {
+    const verify = revmeshFastify(sidecar, {
+      stalePolicy: endpoint.stalePolicy,
+      onRejected(failure, request) {
+        const fastifyRequest = request as FastifyRequest;
+        fastifyRequest.revmeshFailure = failure;
+        // The original method and URI only matter to this debug line: not computed otherwise.
+        if (debug) {
+          const original = originalRequest(fastifyRequest.headers, fastifyRequest.method, fastifyRequest.url, endpoint.path);
+          logger.debug('request refused', { code: failure.code, method: original.method, uri: original.uri, address: fastifyRequest.ip });
+        }
+      },
+    });
+    for (const url of [endpoint.path, `${endpoint.path}/*`]) {
+      app.all(url, { onRequest: [verify, allow], onSend: labelRejection }, async (_request, reply) => reply.code(500).send());
+    }
   }
 
   // Liveness: the process answers. Restarting it would not cure staleness, so this never looks at it.
