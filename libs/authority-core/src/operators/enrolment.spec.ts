@@ -10,6 +10,7 @@ import {
   EnrolmentCodeInvalidError,
   InvalidCredentialsError,
   LastSecurityAdminError,
+  LoginThrottledError,
   OperatorEnrolledError,
   OperatorTokenInvalidError,
 } from '../errors/errors';
@@ -133,6 +134,18 @@ describe('operator enrolment (the person sets their own password and TOTP)', () 
     expect(denials('operators.enrol')).toEqual(['not-started', 'wrong-totp']);
     expect(denials('operators.enrol-start')).toEqual(['unknown-code', 'unknown-code']);
     await expect(service.completeEnrolment({ code: enrolment!.code, password: PASSWORD, totp: await code(offer.totp.secret) }, ORIGIN)).resolves.toBeDefined();
+  });
+
+  it('guessing codes is throttled per address like logins: past operators.maxFailedLogins even a valid code is refused', async () => {
+    const { enrolment } = service.add({ username: 'bob', role: 'viewer' }, ROOT);
+    const guesser: RequestOrigin = { sourceAddress: '203.0.113.9', requestId: null };
+    for (let i = 0; i < 5; i++) {
+      await expect(service.startEnrolment(`rme_${String(i).repeat(32)}`, guesser)).rejects.toBeInstanceOf(EnrolmentCodeInvalidError);
+    }
+    await expect(service.startEnrolment(enrolment!.code, guesser)).rejects.toBeInstanceOf(LoginThrottledError);
+    expect(denials('operators.enrol-start').at(-1)).toBe('throttled');
+    // Another address is not locked out with it.
+    await expect(service.startEnrolment(enrolment!.code, ORIGIN)).resolves.toMatchObject({ username: 'bob' });
   });
 
   it('a disabled operator cannot enrol; an enrolled one gets no code (reset the second factor first)', async () => {
