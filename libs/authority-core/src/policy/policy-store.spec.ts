@@ -171,6 +171,23 @@ describe('policy store (versions, file, API updates, changelog)', () => {
     expect(policy.changelog(2)[1]!.changes).toEqual(log[1]!.changes);
   });
 
+  it('a stored default policy follows the defaults of a newer release (new approvable actions gate at once); a chosen one does not', () => {
+    open();
+    // The default policy as an older release stored it: without the operators.* actions.
+    const older = { ...DEFAULT_POLICY, approvals: { ...DEFAULT_POLICY.approvals, requiredFor: ['kill-switch.engage', 'kill-switch.lift', 'keys.compromise', 'revocations.client_id', 'policy.update'] } };
+    store.db.prepare('UPDATE policy_versions SET document = ? WHERE version = 1').run(JSON.stringify(older));
+    const upgraded = open();
+    expect(upgraded.currentVersion()).toMatchObject({ version: 2, source: 'default' });
+    expect(upgraded.current().approvals.requiredFor).toContain('operators.add-security-admin');
+    expect(upgraded.changelog()[0]?.changes.map((c) => c.field)).toEqual(['approvals.requiredFor']);
+    open();
+    expect(versionCount()).toBe(2);
+    // Someone's explicit choice stays in force: it is theirs, not a default.
+    upgraded.update({ approvals: { requiredFor: ['keys.compromise'] } }, alice);
+    expect(open().current().approvals.requiredFor).toEqual(['keys.compromise']);
+    expect(versionCount()).toBe(3);
+  });
+
   it('refuses to open when the stored policy no longer fits the authority settings', () => {
     open().update({ tokens: { audiences: { api: { lifetimeSeconds: 600 } } } }, alice);
     expect(() => open({ limits: { ...LIMITS, accessTokenTtlSeconds: 300 } })).toThrow(

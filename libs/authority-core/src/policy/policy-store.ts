@@ -153,7 +153,16 @@ export function createPolicyStore(options: PolicyStoreOptions): PolicyStore {
       const context = systemAuditContext(POLICY_FILE_ACTOR, `policy file ${basename(file.path)} changed (sha256 ${file.sha256})`);
       return append(file.document, 'file', file.sha256, context);
     }
-    if (latestRow.get() === undefined) return append(validatePolicy({}, limits, 'default policy'), 'default', null, systemAuditContext(DEFAULT_ACTOR));
+    const latest = latestRow.get();
+    if (latest === undefined) return append(validatePolicy({}, limits, 'default policy'), 'default', null, systemAuditContext(DEFAULT_ACTOR));
+    // A policy nobody chose follows the defaults of the running release: an upgrade that adds an
+    // approvable action to the defaults gates it at once, as a new, audited version.
+    if (latest.source === 'default') {
+      const defaults = validatePolicy({}, limits, 'default policy');
+      if (policyChanges(JSON.parse(latest.document) as unknown, defaults).length > 0) {
+        return append(defaults, 'default', null, systemAuditContext(DEFAULT_ACTOR, 'the defaults of this release differ from the stored default policy'));
+      }
+    }
     return undefined;
   });
   if (inForce === undefined) {
