@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { openAuthorityCore, type AuthorityCore, type AuthorityHeartbeat, type Clock, type OutboxRelay, type PasswordHashCost, type Sleep } from '@revmesh/authority-core';
-import { createKafkaTransport, type EventTransport } from '@revmesh/transport';
+import { openAuthorityCore, type AuthorityCore, type AuthorityHeartbeat, type TopicGuard, type Clock, type OutboxRelay, type PasswordHashCost, type Sleep } from '@revmesh/authority-core';
+import { createKafkaTransport, type EventTransport, type TopicInspector } from '@revmesh/transport';
 import { AppModule } from './app.module';
 import type { AuthorityConfig } from './config/config';
 import { coreLogger } from './logging/core-logger';
@@ -16,6 +16,9 @@ import { applyConnectionLimit, fastifyServerLimits } from './http/http-server-li
 
 /** Largest request body accepted, bytes; bigger bodies get 413. The largest real body is ~2 KiB. */
 export const MAX_BODY_BYTES = 16 * 1024;
+
+/** Longest wait for the topic guard's first look before the relay starts, ms. */
+const FIRST_TOPIC_CHECK_WAIT_MS = 5000;
 
 /** Scopes of the demo client seeded in demo mode. */
 export const DEMO_CLIENT_SCOPES: readonly string[] = ['demo'];
@@ -62,6 +65,10 @@ export interface RunningAuthority {
    * server, the transport, then the database. Idempotent.
    */
   close(): Promise<void>;
+}
+
+function isTopicInspector(transport: EventTransport): transport is EventTransport & TopicInspector {
+  return typeof (transport as Partial<TopicInspector>).describeTopics === 'function';
 }
 
 function listeningUrl(app: NestFastifyApplication, host: string): string {
@@ -144,6 +151,18 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       logger: coreLogger(logger, 'OutboxRelay'),
     });
 
+    // Only a transport that can look at the broker gets a guard (an in-memory fake has nothing to lose).
+    const inspector = isTopicInspector(transport) ? transport : undefined;
+    const topicGuard: TopicGuard | undefined =
+      inspector === undefined
+        ? undefined
+        : core.createTopicGuard({
+            inspector,
+            ensureTopics: (specs) => transport!.ensureTopics(specs),
+            ...(config.topicCheckMs === undefined ? {} : { intervalMs: config.topicCheckMs }),
+            logger: coreLogger(logger, 'TopicGuard'),
+          });
+
     // The consumer needs the app (it is a Nest microservice) and /healthz needs its state: the
     // module gets this handle, the consumer is attached once the app exists.
     let acks: AcksConsumer | undefined;
@@ -155,7 +174,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       // request.ip is the client behind a trusted reverse proxy (throttling, audit), never a spoofed X-Forwarded-For.
       ...(config.trustedProxies === undefined ? {} : { trustProxy: [...config.trustedProxies] }),
     });
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay, config, acks: acksStatus }), adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay, config, acks: acksStatus, ...(topicGuard === undefined ? {} : { topicHealth: topicGuard }) }), adapter, {
       // Fastify's own JSON parser plus @fastify/formbody below, instead of Nest's: one parser
       // per type, with the body limit applied to both.
       bodyParser: false,
@@ -194,6 +213,9 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       await app.listen({ port: config.port, host: config.host });
       url = listeningUrl(app, config.host);
     }
+    // The guard's first look comes before the relay's first publish (bounded: a broker that does
+    // not answer must not hold the API back; the relay and the guard retry on their own).
+    if (topicGuard !== undefined) await Promise.race([topicGuard.start(), new Promise((resolve) => setTimeout(resolve, FIRST_TOPIC_CHECK_WAIT_MS).unref())]);
     relay.start();
     acks?.start();
     core.scheduler.start();
@@ -222,6 +244,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       close: () =>
         (closing ??= (async () => {
           heartbeat?.stop();
+          await topicGuard?.stop();
           await core.scheduler.stop();
           await consumer?.stop();
           await relay.stop();

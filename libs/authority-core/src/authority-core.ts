@@ -15,7 +15,10 @@ import { openIssuingPart } from './composition/issuing-part';
 import { openKeyEventsPart } from './composition/key-events-part';
 import { openKeyMaterialPart } from './composition/key-material-part';
 import { openMonitoringPart } from './composition/monitoring-part';
+import { openRetentionPart } from './composition/retention-part';
 import { openRotationPart } from './composition/rotation-part';
+import { topicGuardFactory, type TopicGuardWiring } from './composition/topic-guard-part';
+import type { TopicGuard } from './topics/topic-guard';
 import { RevocationNotFoundError } from './errors/errors';
 import type { StoredEventSigner } from './event-signers/signer-store';
 import type { EventSignerRotation } from './event-signers/signer-rotation';
@@ -172,6 +175,11 @@ export interface AuthorityCore {
    * purges old entries behind a signed checkpoint.
    */
   readonly audit: AuthorityAudit;
+  /**
+   * The store's retention job (started): expired revocations, published outbox rows, acks and
+   * gone instances past their retention. `runOnce` for tests and operators.
+   */
+  readonly storeRetention: { runOnce(): Promise<StoreRetentionResult>; readonly periods: StoreRetentionPeriods };
   /** The signed `authority.heartbeat` sender (not started). */
   createHeartbeat(options: HeartbeatOptions): AuthorityHeartbeat;
   /** Every token-signing key with its state (no private material). */
@@ -190,6 +198,11 @@ export interface AuthorityCore {
   rotationDetails(rotationId: string): RotationDetails;
   /** A relay for this core's outbox (revocations, keys topics; creates the acks topic too). */
   createRelay(options: RelayOptions): OutboxRelay;
+  /**
+   * The guard of the revocations and keys topics (not started): a topic deleted, recreated or
+   * truncated on the broker is recreated and its live state republished, with an alert.
+   */
+  createTopicGuard(options: TopicGuardWiring): TopicGuard;
   /** The key calendar's scheduler (not started). One per core. */
   readonly scheduler: RotationScheduler;
   /** Flushes reports and closes the database. Stop the scheduler and the relay first. */
@@ -256,9 +269,10 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       operators: governance.operators,
       killSwitch: keyEvents.killSwitch,
       approvals: governance.approvals,
-      audit: authorityAudit(audit.log, shipping.shipper, shipping.retention),
+      audit: authorityAudit(audit.log, shipping.shipper, shipping.retention, audit.anonymousRefusals),
+      storeRetention: { runOnce: () => retention.runOnce(), periods: retention.periods },
       createHeartbeat: (heartbeat) =>
-        createAuthorityHeartbeat({ clock, logger, ...heartbeat, topic: names.keys, signer: keys.signerRing, keySetVersion: () => keyEvents.keyEvents.version() }),
+        createAuthorityHeartbeat({ clock, logger, ...heartbeat, topics: [names.keys, names.revocations], signer: keys.signerRing, keySetVersion: () => keyEvents.keyEvents.version() }),
       keyStates: () => keys.keyStore.list(),
       calendar: () => keyCalendar(keys.keyStore.list(), rotationPolicy()),
       revocationCoverage: (revocationId) => revocationCoverage(issuing.revocations, monitoring.instances, clock, revocationId),
@@ -275,8 +289,17 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
           wake,
           topics: [topics.revocations, topics.keys, topics.acks, topics.alerts, topics.audit],
         }),
+      createTopicGuard: topicGuardFactory(settings, {
+        store,
+        topics,
+        keyEvents,
+        revocations: issuing.revocations,
+        metrics: monitoring.metrics,
+        anomalies: monitoring.anomalies,
+      }),
       scheduler: rotation.scheduler,
       close: () => {
+        retention.stop();
         governance.close();
         rotation.close();
         audit.close();

@@ -44,19 +44,28 @@ describe('staleness policy', () => {
     expect(await f.sidecar.verify(token)).toMatchObject({ ok: false, code: 'STALE_STATE' });
     expect(f.sidecar.stats().staleness).toMatchObject({ stale: true, maxSilenceMs: BOUND, policy: 'fail-closed', ageMs: BOUND + 1 });
     expect(f.meterProvider.sum(METRIC_VERIFICATIONS, { result: 'STALE_STATE' })).toBe(1);
-    await f.publish(authorityHeartbeatEvent({ now: f.clock.now() }));
+    // The keys topic alone is not enough: the revocations topic is still silent (it may be gone).
+    await f.publishTo('keys', authorityHeartbeatEvent({ now: f.clock.now() }));
+    expect(f.sidecar.isStale()).toBe(true);
+    expect(f.sidecar.stats().staleness.lastHeardAtByTopic.keys).toBe(f.clock.now());
+    await f.publishTo('revocations', authorityHeartbeatEvent({ now: f.clock.now() }));
     expect(f.sidecar.isStale()).toBe(false);
     expect(await f.sidecar.verify(token)).toMatchObject({ ok: true });
     expect(f.sidecar.stats().staleness.ageMs).toBe(0);
   });
 
-  it('any applied event (a revocation) refreshes staleness too; heartbeats are not acked', async () => {
+  it('any applied event refreshes its own topic, heartbeats on either topic are accepted and not acked', async () => {
     f = await staleFixture();
     f.clock.advance(BOUND + 1);
     expect(f.sidecar.isStale()).toBe(true);
     await f.revoke({ type: 'sub', value: 'someone' });
+    // The keys topic stays silent past the bound: still stale, and the log names it.
+    expect(f.sidecar.isStale()).toBe(true);
+    expect(await f.sidecar.verify(await f.issuer.sign())).toMatchObject({ ok: false, code: 'STALE_STATE' });
+    expect(f.logger.entries.some((e) => e.level === 'error' && e.fields['topic'] === 'keys')).toBe(true);
+    await f.publishTo('keys', authorityHeartbeatEvent({ now: f.clock.now() }));
     expect(f.sidecar.isStale()).toBe(false);
-    await f.publish(authorityHeartbeatEvent({ now: f.clock.now() }));
+    await f.publishTo('revocations', authorityHeartbeatEvent({ now: f.clock.now() }));
     expect(f.sidecar.stats().rejectedEvents).toEqual({});
   });
 

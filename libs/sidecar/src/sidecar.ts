@@ -127,8 +127,8 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     instanceId,
     clock,
     denyListSize: () => denyList.size,
-    onApplied: (event, record) => {
-      staleness.heard(event.type);
+    onApplied: (event, record, topic) => {
+      staleness.heard(event.type, topic);
       if (event.type !== 'authority.heartbeat' && needsAck(isReady(), record.timestamp, startedAt)) reporter.ack(event);
     },
   });

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       accessTokenTtlSeconds: 300,
       outboxPollMs: 500,
       heartbeatMs: 5000,
+      topicCheckMs: 5000,
       anomalies: {
         dedupWindowMs: 900_000,
         revokedUseMin: 1,

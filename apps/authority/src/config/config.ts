@@ -21,6 +21,8 @@ export interface AuthorityConfig {
   readonly outboxPollMs: number;
   /** Interval of the signed authority heartbeat, ms. */
   readonly heartbeatMs?: number;
+  /** REVMESH_TOPIC_CHECK_MS: interval of the topic guard, ms. */
+  readonly topicCheckMs?: number;
   /** Anomaly thresholds (authority-core's AnomalyThresholds). */
   readonly anomalies?: {
     readonly dedupWindowMs: number;
@@ -169,6 +171,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       : {}),
     outboxPollMs: e.REVMESH_OUTBOX_POLL_MS,
     heartbeatMs: e.REVMESH_AUTHORITY_HEARTBEAT_MS,
+    topicCheckMs: e.REVMESH_TOPIC_CHECK_MS,
     anomalies: {
       dedupWindowMs: e.REVMESH_ANOMALY_DEDUP_WINDOW_MS,
       revokedUseMin: e.REVMESH_ANOMALY_REVOKED_USE_MIN,

@@ -179,8 +179,15 @@ export const CONFIG_VARIABLES = {
   REVMESH_AUTHORITY_HEARTBEAT_MS: variable({
     default: '5000',
     description:
-      "Interval of the authority's signed `authority.heartbeat` on the keys topic, ms. Sidecars count staleness from the last event or heartbeat; keep it at most a quarter of their staleness bound.",
+      "Interval of the authority's signed `authority.heartbeat` on the keys and revocations topics, ms. Sidecars count staleness per topic from its last event or heartbeat; keep it at most a quarter of their staleness bound.",
     fix: 'use a whole number of milliseconds in 100..600000, e.g. 5000',
+    parse: integer(100, 600_000),
+  }),
+  REVMESH_TOPIC_CHECK_MS: variable({
+    default: '5000',
+    description:
+      'How often the authority checks that the revocations and keys topics are on the broker and never went backwards, ms. A topic deleted, recreated or truncated is recreated and its live state republished (alert `topic_lost`).',
+    fix: 'use a whole number of milliseconds in 100..600000',
     parse: integer(100, 600_000),
   }),
   REVMESH_ANOMALY_DEDUP_WINDOW_MS: variable({

@@ -12,6 +12,7 @@ import {
   REVOCATION_SERVICE,
   SIGNING_KEYS,
   TOKEN_ISSUER,
+  TOPIC_HEALTH,
 } from './core.tokens';
 
 /** What the app is built from: opened and started before Nest sees them. */
@@ -21,6 +22,13 @@ export interface CoreModuleOptions {
   readonly config: AuthorityConfig;
   /** State of the acks-topic consumer, for /healthz. */
   readonly acks: AcksConsumerStatus;
+  /** Topics missing or lost on the broker (the topic guard; none without a broker to inspect). */
+  readonly topicHealth?: TopicHealth;
+}
+
+/** What readiness asks the topic guard. */
+export interface TopicHealth {
+  unhealthy(): readonly string[];
 }
 
 /** Makes the already-opened core, its relay and the config injectable everywhere. */
@@ -29,6 +37,7 @@ export interface CoreModuleOptions {
 export class CoreModule {
   static register(options: CoreModuleOptions): DynamicModule {
     const { core, relay, config, acks } = options;
+    const topicHealth: TopicHealth = options.topicHealth ?? { unhealthy: () => [] };
     const providers = [
       { provide: AUTHORITY_CONFIG, useValue: config },
       { provide: AUTHORITY_CORE, useValue: core },
@@ -39,6 +48,7 @@ export class CoreModule {
       { provide: SIGNING_KEYS, useValue: core.keys },
       { provide: OUTBOX, useValue: core.outbox },
       { provide: OUTBOX_RELAY, useValue: relay },
+      { provide: TOPIC_HEALTH, useValue: topicHealth },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -13,3 +13,5 @@ export const OUTBOX_RELAY = Symbol('OUTBOX_RELAY');
 export const AUTHORITY_CORE = Symbol('AUTHORITY_CORE');
 /** The acks-topic consumer (its state shows in /healthz). */
 export const ACKS_CONSUMER = Symbol('ACKS_CONSUMER');
+/** Which topics sidecars read are missing or lost on the broker right now (readiness). */
+export const TOPIC_HEALTH = Symbol('TOPIC_HEALTH');

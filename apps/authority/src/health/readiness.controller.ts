@@ -1,7 +1,8 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { evaluateReadiness, type AuthorityCore, type OutboxRelay, type Readiness } from '@revmesh/authority-core';
 import { Public } from '../auth/public.decorator';
-import { ACKS_CONSUMER, AUTHORITY_CORE, OUTBOX_RELAY } from '../core/core.tokens';
+import type { TopicHealth } from '../core/core.module';
+import { ACKS_CONSUMER, AUTHORITY_CORE, OUTBOX_RELAY, TOPIC_HEALTH } from '../core/core.tokens';
 import type { HttpReply } from '../http/http-types';
 import type { AcksConsumerStatus } from '../reports/acks-consumer';
 
@@ -19,6 +20,7 @@ export class ReadinessController {
     @Inject(AUTHORITY_CORE) private readonly core: AuthorityCore,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay,
     @Inject(ACKS_CONSUMER) private readonly acks: AcksConsumerStatus,
+    @Inject(TOPIC_HEALTH) private readonly topics: TopicHealth,
   ) {}
 
   @Get('live')
@@ -36,6 +38,7 @@ export class ReadinessController {
       relay: this.relay.status(),
       outbox: this.core.outbox.backlog(),
       acks: this.acks.state(),
+      missingTopics: this.topics.unhealthy(),
     });
     reply.status(readiness.status === 'failing' ? 503 : 200);
     return readiness;

@@ -9,19 +9,24 @@ describe('authority heartbeat and alert events', () => {
   });
   afterEach(() => fixture.cleanup());
 
-  it('publishes a signed authority.heartbeat on the keys topic with the key-set version', async () => {
+  it('publishes a signed authority.heartbeat on the keys and the revocations topic, each its own event, with the key-set version', async () => {
     const sent: OutgoingRecord[] = [];
     const heartbeat = fixture.core.createHeartbeat({ publisher: { publish: async (r) => void sent.push(...r) }, intervalMs: 5000 });
     await heartbeat.beat();
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ topic: fixture.core.topics.keys.topic, key: AUTHORITY_HEARTBEAT_KEY });
-    const opened = await openSignedEvent(sent[0]!.value, trustIn(fixture.core.eventSigners.trusted()));
-    expect(opened.ok).toBe(true);
-    if (!opened.ok) return;
-    expect(opened.event).toMatchObject({
-      type: AUTHORITY_HEARTBEAT,
-      payload: { interval_ms: 5000, key_set_version: fixture.core.keyEvents.version() },
-    });
+    expect(sent.map((r) => r.topic)).toEqual([fixture.core.topics.keys.topic, fixture.core.topics.revocations.topic]);
+    const ids = new Set<string>();
+    for (const record of sent) {
+      expect(record.key).toBe(AUTHORITY_HEARTBEAT_KEY);
+      const opened = await openSignedEvent(record.value, trustIn(fixture.core.eventSigners.trusted()));
+      expect(opened.ok).toBe(true);
+      if (!opened.ok) return;
+      expect(opened.event).toMatchObject({
+        type: AUTHORITY_HEARTBEAT,
+        payload: { interval_ms: 5000, key_set_version: fixture.core.keyEvents.version() },
+      });
+      ids.add(opened.event.id);
+    }
+    expect(ids.size).toBe(2);
     expect(fixture.core.keyEvents.version()).toBeGreaterThan(0);
   });
 

@@ -12,8 +12,11 @@ export const DEFAULT_AUTHORITY_HEARTBEAT_MS = 5000;
 export interface AuthorityHeartbeatOptions {
   /** A connected (or connecting) publisher; shared with the relay is fine. */
   readonly publisher: Pick<RecordPublisher, 'publish'>;
-  /** The keys topic (record key {@link AUTHORITY_HEARTBEAT_KEY}). */
-  readonly topic: string;
+  /**
+   * Every topic sidecars read (keys and revocations), record key {@link AUTHORITY_HEARTBEAT_KEY}:
+   * one heartbeat on each, so a sidecar tells a quiet topic from a lost one, topic by topic.
+   */
+  readonly topics: readonly string[];
   readonly signer: { readonly current: EventSigningKey };
   readonly keySetVersion: () => number;
   readonly intervalMs?: Milliseconds;
@@ -42,7 +45,7 @@ export function authorityHeartbeatEvent(now: number, intervalMs: number, keySetV
 }
 
 /**
- * Publishes a signed `authority.heartbeat` on the keys topic every interval, straight through
+ * Publishes a signed `authority.heartbeat` on the keys and revocations topics every interval, straight through
  * the publisher (not the outbox: a missed heartbeat is replaced by the next one), so sidecars
  * can tell a quiet mesh from a broken one.
  */
@@ -56,9 +59,13 @@ export function createAuthorityHeartbeat(options: AuthorityHeartbeatOptions): Au
   let failures = 0;
 
   async function beat(): Promise<void> {
-    const event = authorityHeartbeatEvent(clock.now(), intervalMs, options.keySetVersion());
-    const value = await signForOutbox(event, options.signer.current);
-    await options.publisher.publish([{ topic: options.topic, key: AUTHORITY_HEARTBEAT_KEY, value }]);
+    const now = clock.now();
+    const keySetVersion = options.keySetVersion();
+    // One event per topic (its own id): a sidecar applies each event id once across topics.
+    const records = await Promise.all(
+      options.topics.map(async (topic) => ({ topic, key: AUTHORITY_HEARTBEAT_KEY, value: await signForOutbox(authorityHeartbeatEvent(now, intervalMs, keySetVersion), options.signer.current) })),
+    );
+    await options.publisher.publish(records);
   }
 
   function tick(): void {

@@ -48,6 +48,12 @@ export interface KeyLifecycle {
    * trusted event signer (after a migration from the single-key model, or a signer change).
    */
   ensureInvariants(actor: Actor): Promise<readonly KeyEventRecord[]>;
+  /**
+   * Call inside {@link KeyEventLog.exclusive}. Announces every key's current state again (retired
+   * keys aside), signed by the current signer, under new key-set versions: after the keys topic
+   * was deleted or truncated, a sidecar starting from it must still find every key.
+   */
+  announceAll(actor: Actor): Promise<readonly KeyEventRecord[]>;
   /** Generates a key (not stored until a `create` step commits). */
   generate(): Promise<GeneratedSigningKey>;
   /** When a key that stops signing at `deactivatedAt` may be retired. */
@@ -222,6 +228,15 @@ export function createKeyLifecycle(options: KeyLifecycleOptions): KeyLifecycle {
       const all = [...announce, ...steps];
       if (all.length === 0) return [];
       return apply(all, { actor, reason: 'authority start: one active key, one pre-published standby', rotationId: null });
+    },
+
+    announceAll(actor) {
+      const announce: KeyStep[] = keys
+        .list()
+        .filter((row) => row.state !== 'retired')
+        .map((row) => ({ kind: 'announce', kid: row.kid }));
+      if (announce.length === 0) return Promise.resolve([]);
+      return apply(announce, { actor, reason: 'keys topic lost: every key state republished', rotationId: null });
     },
   };
 }

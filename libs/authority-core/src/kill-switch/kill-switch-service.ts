@@ -27,6 +27,8 @@ export interface KillSwitchController extends KillSwitchService, KillSwitchCuts 
    * @returns how many scopes were re-published.
    */
   republishStale(actor: Actor): Promise<number>;
+  /** Re-publishes every scope, engaged or lifted (after the keys topic was deleted or truncated). */
+  republishAll(actor: Actor): Promise<number>;
 }
 
 export interface KillSwitchServiceOptions {
@@ -170,6 +172,20 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
     return state;
   }
 
+
+  /** Re-signs the rows `which` picks; the rows do not change, only their signature (and key_set_version). */
+  function republish(actor: Actor, which: (row: Row) => boolean): Promise<number> {
+    return log.exclusive(async () => {
+      const rows = read(() => selectAll.all()).filter(which);
+      if (rows.length === 0) return 0;
+      await log.commit(
+        rows.map((row) => draftOf(row, actor)),
+        () => undefined,
+      );
+      return rows.length;
+    });
+  }
+
   return {
     async engage(input, context) {
       assertScope(input.scope);
@@ -215,16 +231,10 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
     notAfterIat: (audience) => read(() => selectCut.get(`aud:${audience}`)?.cut ?? undefined),
 
     republishStale(actor) {
-      return log.exclusive(async () => {
-        const stale = read(() => selectAll.all()).filter((row) => log.latest(killSwitchKey(scopeOf(row)))?.signerKid !== signers.current.kid);
-        if (stale.length === 0) return 0;
-        // The rows do not change: only their signature (and key_set_version) is new.
-        await log.commit(
-          stale.map((row) => draftOf(row, actor)),
-          () => undefined,
-        );
-        return stale.length;
-      });
+      return republish(actor, (row) => log.latest(killSwitchKey(scopeOf(row)))?.signerKid !== signers.current.kid);
+    },
+    republishAll(actor) {
+      return republish(actor, () => true);
     },
   };
 }

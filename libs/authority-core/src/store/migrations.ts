@@ -443,4 +443,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'store retention: indexes of what the retention job prunes',
+    sql: `
+      -- Published outbox rows no revocation, key event or audit entry keeps (republished copies,
+      -- alerts), oldest publication first.
+      CREATE INDEX outbox_published_unowned ON outbox (published_at)
+        WHERE published_at IS NOT NULL AND revocation_id IS NULL AND record_key NOT LIKE 'audit:%';
+      -- Signed copies of audit entries by the entry's seq (record key 'audit:<seq>'): pruned with
+      -- the entries the audit retention purges.
+      CREATE INDEX outbox_audit_copies ON outbox (CAST(substr(record_key, 7) AS INTEGER)) WHERE record_key LIKE 'audit:%';
+      -- Revocations whose rules can no longer match anything, oldest expiry first.
+      CREATE INDEX revocations_by_expiry ON revocations (expires_at);
+    `,
+  },  {
+    version: 12,
+    name: 'topic watermarks: what the broker held of each topic the authority publishes to',
+    sql: `
+      -- Per topic, the highest offset per partition the authority has seen on the broker (JSON
+      -- {"<partition>": "<high>"}). Offsets never go back on a living topic: lower ones mean it was
+      -- deleted and recreated, or the broker lost its data, and the live state must be republished.
+      CREATE TABLE topic_watermarks (
+        topic       TEXT PRIMARY KEY,
+        partitions  TEXT NOT NULL,
+        checked_at  INTEGER NOT NULL
+      );
+    `,
+  },
 ];

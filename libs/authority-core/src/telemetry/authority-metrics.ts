@@ -16,6 +16,8 @@ export interface AuthorityMetrics {
   reportReceived(reportType: string): void;
   tokenIssued(grantType: string, tokenType: 'access' | 'refresh'): void;
   anomalyRaised(kind: string): void;
+  /** `topicKind`: `revocations` or `keys`; `how`: `missing` (deleted) or `truncated` (recreated, data lost). */
+  topicRecovered(topicKind: string, how: 'missing' | 'truncated'): void;
   /** `kind`: `client` (token endpoint) or, later, `operator`; `reason`: e.g. `invalid_client`. Never a name. */
   loginFailed(kind: 'client' | 'operator', reason: string): void;
   /**
@@ -70,6 +72,7 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
   const reports = meter.createCounter(METRIC.reportsReceived, { unit: '{report}', description: 'Sidecar reports read from the acks topic' });
   const tokens = meter.createCounter(METRIC.tokensIssued, { unit: '{token}', description: 'Tokens issued' });
   const anomalies = meter.createCounter(METRIC.anomalies, { unit: '{alert}', description: 'Deduplicated anomaly alerts raised' });
+  const topicsRecovered = meter.createCounter(METRIC.topicsRecovered, { unit: '{recovery}', description: 'Topics found deleted or truncated whose live state was republished' });
   const loginsFailed = meter.createCounter(METRIC.loginsFailed, { unit: '{attempt}', description: 'Failed authentications' });
   const coverageDuration = meter.createHistogram(METRIC.coverageDuration, {
     unit: 'ms',
@@ -194,6 +197,7 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
     reportReceived: (reportType) => reports.add(1, { report_type: reportType }),
     tokenIssued: (grantType, tokenType) => tokens.add(1, { grant_type: grantType, token_type: tokenType }),
     anomalyRaised: (kind) => anomalies.add(1, { kind }),
+    topicRecovered: (topicKind, how) => topicsRecovered.add(1, { topic: topicKind, how }),
     loginFailed: (kind, reason) => loginsFailed.add(1, { kind, reason }),
     checkCoverage: (eventIds) => safely(() => void scan(true, eventIds === undefined ? undefined : new Set(eventIds))),
   };
@@ -207,6 +211,7 @@ export const noopAuthorityMetrics: AuthorityMetrics = {
   reportReceived: () => undefined,
   tokenIssued: () => undefined,
   anomalyRaised: () => undefined,
+  topicRecovered: () => undefined,
   loginFailed: () => undefined,
   checkCoverage: () => undefined,
 };

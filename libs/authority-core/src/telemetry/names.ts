@@ -44,6 +44,8 @@ export const METRIC = {
   keySetVersion: 'revmesh.authority.key_set.version',
   tokensIssued: 'revmesh.authority.tokens.issued',
   anomalies: 'revmesh.authority.anomalies',
+  /** A topic sidecars read from was found deleted or truncated and its live state republished; `topic` (kind), `how`. */
+  topicsRecovered: 'revmesh.authority.topics.recovered',
   /** `kind`: `client` (OAuth client authentication at /oauth/token) or `operator` (operator login). */
   loginsFailed: 'revmesh.authority.logins.failed',
   // Not emitted: refresh tokens do not exist yet.

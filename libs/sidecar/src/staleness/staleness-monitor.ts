@@ -2,12 +2,18 @@ import type { SidecarLogger } from '../logging/logger';
 import type { Clock, EpochMillis, Milliseconds } from '../internal/units';
 import type { StalePolicy } from '../options/sidecar-options';
 import type { SidecarMetrics } from '../telemetry/sidecar-metrics';
+import type { EventTopicKind } from '../sync/event-rejection';
 import { verifyFailure, type OtherVerifyFailure } from '../verify/verify-result';
 
 /** How fresh the sidecar's view of the authority is (`stats().staleness`). */
 export interface StalenessStats {
-  /** When the sidecar last applied a signed record from the authority (event or heartbeat), epoch ms; start time before the first; 0 before start. */
+  /**
+   * When the sidecar last applied a signed record from the authority (event or heartbeat) on its
+   * quietest topic, epoch ms; start time before the first; 0 before start.
+   */
   readonly lastHeardAt: EpochMillis;
+  /** The same per topic: a revocations topic deleted on the broker goes silent while the keys topic does not. */
+  readonly lastHeardAtByTopic: Readonly<Record<EventTopicKind, EpochMillis>>;
   /** ms since then (0 before start). */
   readonly ageMs: number;
   readonly maxSilenceMs: number;
@@ -32,15 +38,17 @@ export interface StalenessMonitorOptions {
 export type StalenessVerdict = { readonly kind: 'fresh' } | { readonly kind: 'fail-open' } | { readonly kind: 'refuse'; readonly failure: OtherVerifyFailure };
 
 /**
- * Tracks when the sidecar last heard from the authority (any applied signed record, heartbeats
- * included) and decides, per verification, what the staleness policy says. Logs once when the
- * sidecar turns stale and once when it hears from the authority again.
+ * Tracks when the sidecar last heard from the authority on each topic it reads (any applied
+ * signed record, heartbeats included; the authority beats on both) and decides, per
+ * verification, what the staleness policy says: silence on either topic past the bound is
+ * staleness, so a deleted revocations topic cannot hide behind a lively keys topic. Logs once
+ * when the sidecar turns stale and once when it hears from the authority again.
  */
 export interface StalenessMonitor {
   /** Starts the silence clock (at `start()`). */
   start(at: EpochMillis): void;
-  /** A signed record from the authority was applied. */
-  heard(eventType: string): void;
+  /** A signed record from the authority was applied from `topic`. */
+  heard(eventType: string, topic: EventTopicKind): void;
   /** ms of silence so far (0 before start). */
   silenceMs(): number;
   /** True when ready but silent past the bound. */
@@ -59,21 +67,24 @@ const FAIL_OPEN: StalenessVerdict = { kind: 'fail-open' };
 export function createStalenessMonitor(options: StalenessMonitorOptions): StalenessMonitor {
   const { clock, logger, metrics, maxSilenceMs } = options;
   let startedAt: EpochMillis = 0;
-  let lastHeardAt: EpochMillis = 0;
+  const lastHeard: Record<EventTopicKind, EpochMillis> = { keys: 0, revocations: 0 };
   let staleLogged = false;
   let failOpenAccepted = 0;
-  const silenceMs = (): number => Math.max(0, clock() - lastHeardAt);
+  const quietest = (): EventTopicKind => (lastHeard.revocations < lastHeard.keys ? 'revocations' : 'keys');
+  const lastHeardAt = (): EpochMillis => lastHeard[quietest()];
+  const silenceMs = (): number => Math.max(0, clock() - lastHeardAt());
   const isStale = (): boolean => options.isReady() && silenceMs() > maxSilenceMs;
   return {
     start(at) {
       startedAt = at;
-      lastHeardAt = at;
+      lastHeard.keys = at;
+      lastHeard.revocations = at;
     },
-    heard(eventType) {
-      lastHeardAt = clock();
-      if (staleLogged) {
+    heard(eventType, topic) {
+      lastHeard[topic] = clock();
+      if (staleLogged && !isStale()) {
         staleLogged = false;
-        logger.info('revmesh sidecar hears from the authority again; no longer stale', { event_type: eventType });
+        logger.info('revmesh sidecar hears from the authority again; no longer stale', { event_type: eventType, topic });
       }
     },
     silenceMs: () => (startedAt === 0 ? 0 : silenceMs()),
@@ -84,6 +95,7 @@ export function createStalenessMonitor(options: StalenessMonitorOptions): Stalen
       if (!staleLogged) {
         staleLogged = true;
         logger.error('revmesh sidecar is stale: nothing heard from the authority within staleness.maxSilenceMs', {
+          topic: quietest(),
           silence_ms: silence,
           max_silence_ms: maxSilenceMs,
           policy: options.policy,
@@ -107,7 +119,8 @@ export function createStalenessMonitor(options: StalenessMonitorOptions): Stalen
       });
     },
     stats: () => ({
-      lastHeardAt,
+      lastHeardAt: lastHeardAt(),
+      lastHeardAtByTopic: { ...lastHeard },
       ageMs: startedAt === 0 ? 0 : silenceMs(),
       maxSilenceMs,
       stale: isStale(),

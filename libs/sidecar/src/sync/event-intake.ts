@@ -50,7 +50,7 @@ export interface EventIntakeOptions {
   readonly clock: () => number;
   readonly denyListSize: () => number;
   /** Called after each applied event, with its record (acks, staleness). Must not throw. */
-  readonly onApplied: (event: RevmeshEvent, record: IncomingRecord) => void;
+  readonly onApplied: (event: RevmeshEvent, record: IncomingRecord, topic: EventTopicKind) => void;
 }
 
 /**
@@ -100,8 +100,9 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
       case 'kill-switch.changed':
         return topic === 'keys' ? keys.applyKillSwitchEvent(event) : misplaced(event, topic);
       case 'authority.heartbeat':
-        // Nothing to apply: being signed and fresh is the point (it refreshes staleness via onApplied).
-        return topic === 'keys' ? APPLIED : misplaced(event, topic);
+        // Nothing to apply: being signed and fresh is the point (it refreshes the staleness of
+        // its topic via onApplied). The authority beats on both topics sidecars read.
+        return APPLIED;
       case 'alert.raised':
       case 'audit.recorded':
         // Alerts and audit entries go to their own topics, never to the topics sidecars read.
@@ -171,7 +172,7 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
           return;
         }
         seen.add(event.id);
-        options.onApplied(event, record);
+        options.onApplied(event, record, topic);
       } catch (error) {
         reject(topic, record, rejection('HANDLER_ERROR', messageOf(error)));
         logger.error('revmesh sidecar failed to apply an event', { reason: 'HANDLER_ERROR', error: messageOf(error), ...where(record) });

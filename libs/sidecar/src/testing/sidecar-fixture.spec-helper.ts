@@ -56,6 +56,8 @@ export interface SidecarFixture {
   revoke(target: RevocationTarget, input?: Omit<RevocationEventInput, 'target'>): Promise<RevocationIssuedEvent>;
   /** Signs `event` (default: with `signer`), appends it to the topic it belongs on and waits until the sidecar has handled it. */
   publish(event: RevmeshEvent, by?: EventSigner, options?: AppendSignedEventOptions): Promise<void>;
+  /** Signs and appends `event` to the named topic (e.g. a heartbeat, which the authority sends on both). */
+  publishTo(topic: 'keys' | 'revocations', event: RevmeshEvent): Promise<void>;
   /** Everything this sidecar published on the acks topic, decoded. */
   reports(): SidecarReport[];
 }
@@ -124,6 +126,10 @@ export async function createSidecarFixture(options: FixtureOptions = {}): Promis
     },
     async publish(event, by = signer, appendOptions = {}) {
       await appendSignedEvent(transport, topicOf(event), event, by, appendOptions);
+      await transport.settled();
+    },
+    async publishTo(topic, event) {
+      await appendSignedEvent(transport, TOPICS[topic], event, signer);
       await transport.settled();
     },
     reports: () =>

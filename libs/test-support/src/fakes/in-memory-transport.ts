@@ -3,6 +3,7 @@ import {
   TransportError,
   type EventTransport,
   type IncomingRecord,
+  type TopicInspector,
   type OutgoingRecord,
   type RecordHandler,
   type RecordPublisher,
@@ -45,7 +46,7 @@ export interface InMemoryTransportOptions {
  * has been handed to the handler, and rejects if the reader stops first. Delivery is
  * asynchronous (never inside `append`/`publish`), as with a real broker.
  */
-export interface InMemoryTransport extends EventTransport {
+export interface InMemoryTransport extends EventTransport, TopicInspector {
   /** Appends a record and returns it as readers will see it. */
   append(record: AppendRecord): IncomingRecord;
   /** Every record of a topic, in append order. */
@@ -214,6 +215,14 @@ export function createInMemoryTransport(options: InMemoryTransportOptions = {}):
     },
     createPublisher,
     createReader,
+    async describeTopics(names) {
+      // Per partition, the high watermark is the next offset to write there.
+      return names.map((topic) => {
+        const exists = topics.has(topic) || logs.has(topic);
+        const highs = Array.from({ length: partitions }, (_, partition) => ({ partition, high: String(nextOffsets.get(`${topic}#${partition}`) ?? 0) }));
+        return { topic, exists, partitions: exists ? highs : [] };
+      });
+    },
     async close() {
       closed = true;
     },
