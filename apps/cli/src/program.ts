@@ -3,7 +3,7 @@ import { registerAdmin, BOOTSTRAP_TOKEN_ENV } from './commands/admin';
 import { registerApprovals } from './commands/approvals';
 import { registerAudit } from './commands/audit';
 import { registerClients } from './commands/clients';
-import { registerEnrol } from './commands/enrol';
+import { ENROLMENT_CODE_ENV, registerEnrol } from './commands/enrol';
 import { registerIssuers } from './commands/issuers';
 import { registerEventSigners } from './commands/event-signers';
 import { registerInstances } from './commands/instances';
@@ -53,6 +53,7 @@ Settings (a flag beats the environment, which beats the profile file):
   ${TOTP_ENV.padEnd(25)}current TOTP code for login and step-up (--totp)
   ${USERNAME_ENV.padEnd(25)}operator name for login (--username)
   ${BOOTSTRAP_TOKEN_ENV.padEnd(25)}the authority's bootstrap token, for admin bootstrap
+  ${ENROLMENT_CODE_ENV.padEnd(25)}your one-time enrolment code, for enrol (--code)
   config.json              {"profiles": {"<name>": {"authority": "https://…", "timeout_ms": 10000, "username": "alice"}}}
   credentials.json         written by login with mode 0600; refused if group or others can read it
 

@@ -15,7 +15,6 @@ import { openIssuingPart } from './composition/issuing-part';
 import { openKeyEventsPart } from './composition/key-events-part';
 import { openKeyMaterialPart } from './composition/key-material-part';
 import { openMonitoringPart } from './composition/monitoring-part';
-import { openRetentionPart } from './composition/retention-part';
 import { openRotationPart } from './composition/rotation-part';
 import { topicGuardFactory, type TopicGuardWiring } from './composition/topic-guard-part';
 import type { TopicGuard } from './topics/topic-guard';
@@ -175,11 +174,6 @@ export interface AuthorityCore {
    * purges old entries behind a signed checkpoint.
    */
   readonly audit: AuthorityAudit;
-  /**
-   * The store's retention job (started): expired revocations, published outbox rows, acks and
-   * gone instances past their retention. `runOnce` for tests and operators.
-   */
-  readonly storeRetention: { runOnce(): Promise<StoreRetentionResult>; readonly periods: StoreRetentionPeriods };
   /** The signed `authority.heartbeat` sender (not started). */
   createHeartbeat(options: HeartbeatOptions): AuthorityHeartbeat;
   /** Every token-signing key with its state (no private material). */
@@ -269,8 +263,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       operators: governance.operators,
       killSwitch: keyEvents.killSwitch,
       approvals: governance.approvals,
-      audit: authorityAudit(audit.log, shipping.shipper, shipping.retention, audit.anonymousRefusals),
-      storeRetention: { runOnce: () => retention.runOnce(), periods: retention.periods },
+      audit: authorityAudit(audit.log, shipping.shipper, shipping.retention),
       createHeartbeat: (heartbeat) =>
         createAuthorityHeartbeat({ clock, logger, ...heartbeat, topics: [names.keys, names.revocations], signer: keys.signerRing, keySetVersion: () => keyEvents.keyEvents.version() }),
       keyStates: () => keys.keyStore.list(),
@@ -299,7 +292,6 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       }),
       scheduler: rotation.scheduler,
       close: () => {
-        retention.stop();
         governance.close();
         rotation.close();
         audit.close();

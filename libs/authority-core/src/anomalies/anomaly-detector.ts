@@ -81,12 +81,6 @@ export interface AnomalyDetector {
   /** A revocation the authority accepted (its own data: mass invalidation). */
   onRevocation(): void;
   /**
-   * A failed or throttled client authentication at the authority's own token endpoint:
-   * `auth_failure_spike` (instance `authority`) once the last minute's failures reach the
-   * auth-failure thresholds against the previous hour's mean.
-   */
-  onClientAuthenticationFailure(): void;
-  /**
    * A topic the authority publishes to was found deleted, recreated or truncated (its live state
    * was republished): someone deleted it, or the broker lost its data. Always critical.
    */
@@ -260,18 +254,6 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
         `topic_lost:${topic}`,
         `topic ${topic} was ${how === 'missing' ? 'deleted' : 'recreated or truncated'} on the broker; ${republished} live record(s) republished`,
         { topic, how, republished },
-        1,
-      );
-    },
-    onClientAuthenticationFailure() {
-      const { lastMinute, baselinePerMinute } = tokenEndpointFailures.record(clock.now());
-      if (lastMinute < Math.max(t.authFailureMinPerMinute, t.authFailureFactor * baselinePerMinute)) return;
-      raise(
-        'auth_failure_spike',
-        'warning',
-        'auth_failure_spike:authority:/oauth/token',
-        `failed client authentications at the token endpoint: ${lastMinute} in the last minute (baseline ${baselinePerMinute.toFixed(1)}/min)`,
-        { instance_id: 'authority', endpoint: '/oauth/token', failures_per_minute: lastMinute, baseline_per_minute: Math.round(baselinePerMinute * 10) / 10 },
         1,
       );
     },
