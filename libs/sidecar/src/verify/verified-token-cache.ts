@@ -28,7 +28,8 @@ export interface VerifiedTokenCacheOptions {
  *
  * **Memory bound.** At most `maxEntries` entries and `maxBytes` estimated bytes; when either
  * would be exceeded, the oldest entries are dropped first (insertion order). Nothing is
- * allocated before the first entry. The cached result is frozen, so no caller can change the
+ * allocated before the first entry. The eviction queue holds at most about twice as many
+ * references (8 bytes each) as there are entries. The cached result is frozen, so no caller can change the
  * claims later calls (and their deny-rule checks) read.
  */
 export interface VerifiedTokenCache {
@@ -71,6 +72,8 @@ interface Entry {
   /** min(exp, verified + maxAgeMs), epoch ms. */
   readonly validUntil: EpochMillis;
   readonly bytes: number;
+  /** Which insertion this is (its place in the eviction queue). */
+  readonly seq: number;
 }
 
 /** Freezes a JSON value and everything in it. */
@@ -87,8 +90,14 @@ export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): Ve
   if (!Number.isInteger(maxEntries) || maxEntries < 0) throw new TypeError('verified-token cache: maxEntries must be a whole number >= 0');
   if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new TypeError('verified-token cache: maxBytes must be a whole number of bytes >= 0');
   if (!Number.isFinite(maxAgeMs) || maxAgeMs < 0) throw new TypeError('verified-token cache: maxAgeMs must be a number of milliseconds >= 0');
-  // A Map iterates in insertion order: its first key is the oldest entry.
   let entries = new Map<string, Entry>();
+  // Insertion order, for eviction: tokens and their insertion numbers, oldest at `head`. A Map's own
+  // order is no substitute: after many deletions at its front, finding its first key walks every
+  // deleted slot (tens of µs per eviction). Items whose entry is gone or was replaced are skipped.
+  let queueTokens: string[] = [];
+  let queueSeqs: number[] = [];
+  let head = 0;
+  let seq = 0;
   let bytes = 0;
   let generation = 0;
   let hits = 0;
@@ -97,6 +106,36 @@ export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): Ve
   const drop = (token: string, entry: Entry): void => {
     entries.delete(token);
     bytes -= entry.bytes;
+  };
+
+  /** Drops the oldest entry still held. */
+  const evictOldest = (): void => {
+    while (head < queueTokens.length) {
+      const token = queueTokens[head]!;
+      const entrySeq = queueSeqs[head]!;
+      head++;
+      const entry = entries.get(token);
+      if (entry !== undefined && entry.seq === entrySeq) {
+        drop(token, entry);
+        return;
+      }
+    }
+  };
+
+  /** Keeps the queue within twice the entries held (plus slack): drops consumed and dead items. */
+  const compactQueue = (): void => {
+    if (head < 1024 && queueTokens.length <= 2 * entries.size + 1024) return;
+    const tokens: string[] = [];
+    const seqs: number[] = [];
+    for (let i = head; i < queueTokens.length; i++) {
+      if (entries.get(queueTokens[i]!)?.seq === queueSeqs[i]) {
+        tokens.push(queueTokens[i]!);
+        seqs.push(queueSeqs[i]!);
+      }
+    }
+    queueTokens = tokens;
+    queueSeqs = seqs;
+    head = 0;
   };
 
   return {
@@ -122,18 +161,22 @@ export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): Ve
       const validUntil = Math.min(result.claims.exp * 1000, clock() + maxAgeMs);
       const held = entries.get(token);
       if (held) drop(token, held);
-      while (entries.size >= maxEntries || bytes + entryBytes > maxBytes) {
-        const oldest = entries.entries().next().value!;
-        drop(oldest[0], oldest[1]);
-      }
-      entries.set(token, { result: frozen, validUntil, bytes: entryBytes });
+      while (entries.size > 0 && (entries.size >= maxEntries || bytes + entryBytes > maxBytes)) evictOldest();
+      seq++;
+      entries.set(token, { result: frozen, validUntil, bytes: entryBytes, seq });
+      queueTokens.push(token);
+      queueSeqs.push(seq);
       bytes += entryBytes;
+      compactQueue();
       return frozen;
     },
     clear() {
       generation++;
-      if (entries.size === 0) return;
+      if (entries.size === 0 && queueTokens.length === 0) return;
       entries = new Map();
+      queueTokens = [];
+      queueSeqs = [];
+      head = 0;
       bytes = 0;
     },
     get generation() {
