@@ -76,17 +76,13 @@ interface Entry {
   readonly seq: number;
 }
 
-/**
- * Freezes the result, its claims and an `aud` array: every claim the later checks of a cached
- * token read (`iss`, `aud`, `iat`, `jti`, `sub`, `client_id`, `sid`) is then immutable. Nested
- * custom claims are left as they are (freezing them costs on every miss and protects nothing the
- * sidecar decides on).
- */
-function freezeResult(result: VerifySuccess): VerifySuccess {
-  const { claims } = result;
-  if (Array.isArray(claims.aud)) Object.freeze(claims.aud);
-  Object.freeze(claims);
-  return Object.freeze(result);
+/** Freezes a JSON value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }
 
 export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): VerifiedTokenCache {
@@ -158,7 +154,7 @@ export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): Ve
       return entry.result;
     },
     set(token, result, since) {
-      const frozen = freezeResult(result);
+      const frozen = deepFreeze(result);
       if (since !== generation || maxEntries === 0) return frozen;
       const entryBytes = estimatedEntryBytes(token);
       if (entryBytes > maxBytes) return frozen;
