@@ -20,18 +20,26 @@ async function interleave({ rounds, baseline, subject }) {
 
 /**
  * Runs `task` with `concurrency` callers in flight over `count` items and resolves to items/s.
+ * If `cpu` is given, the process CPU time per item (µs, main thread and worker pool together) is
+ * pushed onto it: less sensitive than wall time to what else the machine runs.
  * @param {number} count
  * @param {number} concurrency
  * @param {(i: number) => Promise<unknown>} task
+ * @param {number[]} [cpu]
  */
-async function throughput(count, concurrency, task) {
+async function throughput(count, concurrency, task, cpu) {
   let next = 0;
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   const worker = async () => {
     while (next < count) await task(next++);
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (cpu) {
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / count);
+  }
   return count / seconds;
 }
 

@@ -4,6 +4,7 @@ import type { EventSignerJwk } from '@revmesh/contracts';
 import { createSidecar, type Sidecar, type SidecarLogger, type SidecarOptions } from '@revmesh/sidecar';
 import { revmeshFastify } from '@revmesh/sidecar/fastify';
 import type { DemoApiConfig } from './config/demo-api-config';
+import { DEFAULT_SERVER_LIMITS, serverOptions } from './http/server-limits';
 
 export interface DemoApi {
   readonly app: FastifyInstance;
@@ -39,7 +40,8 @@ export function createDemoApi(config: DemoApiConfig, deps: DemoApiDeps): DemoApi
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(config.maxSilenceMs !== undefined ? { staleness: { maxSilenceMs: config.maxSilenceMs } } : {}),
   });
-  const app = Fastify({ logger: false });
+  const limits = config.http ?? DEFAULT_SERVER_LIMITS;
+  const app = Fastify({ logger: false, ...serverOptions(limits) });
   const protect = revmeshFastify(sidecar);
   // Demonstrates a per-route policy: this route keeps serving while the sidecar is stale (counted and logged).
   const protectFailOpen = revmeshFastify(sidecar, { stalePolicy: 'fail-open-UNSAFE' });
@@ -98,6 +100,7 @@ export function createDemoApi(config: DemoApiConfig, deps: DemoApiDeps): DemoApi
     sidecar,
     async start() {
       const address = await app.listen({ port: config.port, host: config.host });
+      app.server.maxConnections = limits.maxConnections;
       await sidecar.start();
       await sidecar.ready;
       return address;

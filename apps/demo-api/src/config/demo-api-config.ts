@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { EventSignerJwk } from '@revmesh/contracts';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../http/server-limits';
 import { parseEventSigners } from './event-signers';
 
 /**
@@ -18,6 +19,11 @@ const schema = z.object({
   REVMESH_EVENT_SIGNERS: z.string().optional(),
   /** Staleness bound of the sidecar, ms (default: the sidecar's, 60000). */
   REVMESH_MAX_SILENCE_MS: z.coerce.number().int().min(1000).max(86_400_000).optional(),
+  /** HTTP server limits, ms and connections (defaults: the authority's). */
+  REVMESH_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(DEFAULT_SERVER_LIMITS.requestTimeoutMs),
+  REVMESH_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(DEFAULT_SERVER_LIMITS.headersTimeoutMs),
+  REVMESH_HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_SERVER_LIMITS.keepAliveTimeoutMs),
+  REVMESH_HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(16).max(1_000_000).default(DEFAULT_SERVER_LIMITS.maxConnections),
 });
 
 export interface DemoApiConfig {
@@ -37,6 +43,8 @@ export interface DemoApiConfig {
   readonly eventSigners: readonly EventSignerJwk[] | undefined;
   /** `REVMESH_MAX_SILENCE_MS`: the sidecar's `staleness.maxSilenceMs`; undefined = its default. */
   readonly maxSilenceMs: number | undefined;
+  /** `REVMESH_HTTP_*`: timeouts and the connection cap of the HTTP server. Default {@link DEFAULT_SERVER_LIMITS}. */
+  readonly http?: ServerLimits;
 }
 
 /** Parses the environment or throws one error listing every bad variable. */
@@ -51,6 +59,9 @@ export function loadDemoApiConfig(env: NodeJS.ProcessEnv): DemoApiConfig {
     } catch (error) {
       lines.push(`  ${(error as Error).message}`);
     }
+  }
+  if (parsed.success && parsed.data.REVMESH_HTTP_HEADERS_TIMEOUT_MS > parsed.data.REVMESH_HTTP_REQUEST_TIMEOUT_MS) {
+    lines.push('  REVMESH_HTTP_HEADERS_TIMEOUT_MS: must not exceed REVMESH_HTTP_REQUEST_TIMEOUT_MS, which covers the headers too');
   }
   if (!parsed.success || lines.length > 0) {
     throw new Error(`invalid demo-api configuration:\n${lines.join('\n')}`);
@@ -68,5 +79,11 @@ export function loadDemoApiConfig(env: NodeJS.ProcessEnv): DemoApiConfig {
     instanceId: c.REVMESH_INSTANCE_ID,
     eventSigners,
     maxSilenceMs: c.REVMESH_MAX_SILENCE_MS,
+    http: {
+      requestTimeoutMs: c.REVMESH_HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: c.REVMESH_HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: c.REVMESH_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: c.REVMESH_HTTP_MAX_CONNECTIONS,
+    },
   };
 }

@@ -76,13 +76,17 @@ interface Entry {
   readonly seq: number;
 }
 
-/** Freezes a JSON value and everything in it. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
+/**
+ * Freezes the result, its claims and an `aud` array: every claim the later checks of a cached
+ * token read (`iss`, `aud`, `iat`, `jti`, `sub`, `client_id`, `sid`) is then immutable. Nested
+ * custom claims are left as they are (freezing them costs on every miss and protects nothing the
+ * sidecar decides on).
+ */
+function freezeResult(result: VerifySuccess): VerifySuccess {
+  const { claims } = result;
+  if (Array.isArray(claims.aud)) Object.freeze(claims.aud);
+  Object.freeze(claims);
+  return Object.freeze(result);
 }
 
 export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): VerifiedTokenCache {
@@ -154,7 +158,7 @@ export function createVerifiedTokenCache(options: VerifiedTokenCacheOptions): Ve
       return entry.result;
     },
     set(token, result, since) {
-      const frozen = deepFreeze(result);
+      const frozen = freezeResult(result);
       if (since !== generation || maxEntries === 0) return frozen;
       const entryBytes = estimatedEntryBytes(token);
       if (entryBytes > maxBytes) return frozen;
