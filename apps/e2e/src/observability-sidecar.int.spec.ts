@@ -71,6 +71,7 @@ describe('sidecar staleness with the broker stopped', () => {
     signer = await createTestEventSigner();
     issuer = await createTestIssuer({ issuer: 'https://auth.stale.test', audience: 'stale-api' });
     await publish(authorityHeartbeatEvent(), topics.keys);
+    await publish(authorityHeartbeatEvent(), topics.revocations);
     meterProvider = createRecordingMeterProvider();
     sidecar = createSidecar({
       issuer: 'https://auth.stale.test',
@@ -87,12 +88,12 @@ describe('sidecar staleness with the broker stopped', () => {
     });
     await sidecar.start();
     await sidecar.ready;
-    // The authority's heartbeat, every 500 ms; single flight, so a dead broker does not pile up publishes.
+    // The authority's heartbeat on both topics, every 500 ms; single flight, so a dead broker does not pile up publishes.
     let inFlight = false;
     heartbeats = setInterval(() => {
       if (inFlight) return;
       inFlight = true;
-      publish(authorityHeartbeatEvent(), topics.keys)
+      Promise.all([publish(authorityHeartbeatEvent(), topics.keys), publish(authorityHeartbeatEvent(), topics.revocations)])
         .catch(() => undefined)
         .finally(() => (inFlight = false));
     }, 500);
