@@ -10,6 +10,14 @@ const AUDIENCE = 'orders-api';
 const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
+ * What every bench sidecar is given besides its transport: the bench issuer and audience, trust in
+ * `signer`, no logging, and a staleness bound no run reaches (no authority sends heartbeats here).
+ */
+function benchSidecarOptions(signer, instanceId) {
+  return { issuer: ISSUER, audience: AUDIENCE, eventSigners: [signer.publicJwk], logger: SILENT, instanceId, staleness: { maxSilenceMs: 86_400_000 } };
+}
+
+/**
  * @param {{ jtiRules: number, subRules: number, tokenCache?: object }} options
  * @returns {Promise<{ sidecar: any, issuer: any, close: () => Promise<void> }>}
  */
@@ -27,20 +35,10 @@ async function inMemorySidecar({ jtiRules, subRules, tokenCache }) {
     const target = i < jtiRules ? { type: 'jti', value: randomUUID() } : { type: 'sub', value: `revoked-user-${i}` };
     await ts.appendSignedEvent(transport, topics.revocations, ts.revocationEvent({ target, now, revocationId: randomUUID() }), signer);
   }
-  const sidecar = createSidecar({
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    eventSigners: [signer.publicJwk],
-    transport,
-    logger: SILENT,
-    instanceId: `bench-${process.pid}`,
-    // No authority heartbeats on the in-memory topics: never go stale during a run.
-    staleness: { maxSilenceMs: 86_400_000 },
-    ...(tokenCache ? { tokenCache } : {}),
-  });
+  const sidecar = createSidecar({ ...benchSidecarOptions(signer, `bench-${process.pid}`), transport, ...(tokenCache ? { tokenCache } : {}) });
   await sidecar.start();
   await sidecar.ready;
   return { sidecar, issuer, close: () => sidecar.close() };
 }
 
-module.exports = { inMemorySidecar, ISSUER, AUDIENCE, SILENT };
+module.exports = { inMemorySidecar, benchSidecarOptions, ISSUER, AUDIENCE };

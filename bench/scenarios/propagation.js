@@ -15,7 +15,7 @@ const built = require('../lib/built');
 const { interleave } = require('../lib/interleave');
 const { percentile, bySize } = require('../lib/stats');
 const { row } = require('../lib/report');
-const { ISSUER, AUDIENCE, SILENT } = require('../lib/in-memory-sidecar');
+const { benchSidecarOptions } = require('../lib/in-memory-sidecar');
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -78,16 +78,7 @@ async function sidecarFanout({ kafka, brokers, topics, prefix, receivers, signer
   const arrivals = waiter();
   const sidecars = [];
   for (let i = 0; i < receivers; i++) {
-    const sidecar = createSidecar({
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      eventSigners: [signer.publicJwk],
-      brokers,
-      topicPrefix: prefix,
-      logger: SILENT,
-      instanceId: `bench-${process.pid}-${receivers}-${i}`,
-      staleness: { maxSilenceMs: 86_400_000 },
-    });
+    const sidecar = createSidecar({ ...benchSidecarOptions(signer, `bench-${process.pid}-${receivers}-${i}`), brokers, topicPrefix: prefix });
     sidecar.onRevocationApplied((applied) => arrivals.arrived(applied.revocationId));
     sidecars.push(sidecar);
   }
