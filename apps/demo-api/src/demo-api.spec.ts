@@ -95,7 +95,9 @@ describe('demo-api', () => {
     expect(api.sidecar.stats().staleness.failOpenAccepted).toBe(1);
     expect(JSON.stringify(logger.entries)).not.toContain(token);
 
+    // The authority beats on both topics the sidecar reads; staleness counts per topic.
     await appendSignedEvent(transport, topics.keys, authorityHeartbeatEvent(), signer);
+    await appendSignedEvent(transport, topics.revocations, authorityHeartbeatEvent(), signer);
     await transport.settled();
     expect((await api.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
     expect((await api.app.inject({ method: 'GET', url: '/v1/hello', headers: auth })).statusCode).toBe(200);
