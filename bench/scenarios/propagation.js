@@ -2,7 +2,7 @@
 // Propagation through the broker: how long from handing a record to a kafkajs producer until every
 // receiver has it, at 1 and 10 receivers in this process, interleaved:
 //   baseline: raw kafkajs, a plain record to N consumers (each its own group, maxWaitTimeInMs 100
-//             as the sidecar's readers use) on a topic made like the revocations topic;
+//             and no offset commits, as the sidecar's readers) on a topic made like the revocations topic;
 //   subject:  a signed `revocation.issued` event, produced as the authority's relay does
 //             (idempotent, acks=all, its record key), until N sidecars have applied it
 //             (onRevocationApplied), signature check and deny-list update included.
@@ -48,7 +48,8 @@ async function rawFanout({ kafka, topic, receivers }) {
     const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: false });
-    await consumer.run({ eachMessage: async ({ message }) => arrivals.arrived(message.value.toString()) });
+    // No offset commits: the sidecar's readers commit none either.
+    await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => arrivals.arrived(message.value.toString()) });
     consumers.push(consumer);
   }
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -114,7 +115,7 @@ async function run({ mode, log }) {
     await transport.ensureTopics([revocationTopicSpec(topics.revocations), keysTopicSpec(topics.keys), acksTopicSpec(topics.acks), revocationTopicSpec(rawTopic)]);
     const signer = await ts.createTestEventSigner();
     const rounds = bySize(mode, { full: 4, quick: 2, smoke: 1 });
-    const perRound = bySize(mode, { full: 100, quick: 30, smoke: 5 });
+    const perRound = bySize(mode, { full: 250, quick: 100, smoke: 5 });
     for (const receivers of bySize(mode, { full: [1, 10], quick: [1, 10], smoke: [1] })) {
       log(`propagation: ${receivers} receiver(s): starting consumers and sidecars`);
       const raw = await rawFanout({ kafka, topic: rawTopic, receivers });
