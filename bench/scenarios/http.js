@@ -35,28 +35,32 @@ async function run({ mode, log }) {
   if (spawnSync('wrk', ['--version']).error) throw new Error('wrk is not installed: apt-get install -y wrk');
   const rounds = bySize(mode, { full: 6, quick: 3, smoke: 1 });
   const seconds = bySize(mode, { full: 8, quick: 3, smoke: 1 });
-  const [none, auth] = [await startServer('none'), await startServer('auth')];
-  try {
-    wrk(none.port, none.token, 1);
-    wrk(auth.port, auth.token, 1);
-    log(`http: ${rounds} rounds of ${seconds} s each side`);
-    const result = await interleave({
-      rounds,
-      baseline: async () => wrk(none.port, none.token, seconds),
-      subject: async () => wrk(auth.port, auth.token, seconds),
-    });
-    const side = (label, values) => ({ label, value: median(values), unit: 'req/s', rounds: values });
-    return [
-      row({
-        measure: 'HTTP GET, Fastify, one token reused (no telemetry SDK)',
-        baseline: side('route without auth', result.baseline),
-        subject: side('route with revmeshFastify', result.subject),
-        target: '≥ 0.5× (with telemetry on)',
-      }),
-    ];
-  } finally {
-    for (const server of [none, auth]) server.child.kill('SIGTERM');
+  const rows = [];
+  for (const telemetry of ['off', 'otel']) {
+    const [none, auth] = [await startServer('none', telemetry), await startServer('auth', telemetry)];
+    try {
+      wrk(none.port, none.token, 1);
+      wrk(auth.port, auth.token, 1);
+      log(`http (telemetry ${telemetry}): ${rounds} rounds of ${seconds} s each side`);
+      const result = await interleave({
+        rounds,
+        baseline: async () => wrk(none.port, none.token, seconds),
+        subject: async () => wrk(auth.port, auth.token, seconds),
+      });
+      const side = (label, values) => ({ label, value: median(values), unit: 'req/s', rounds: values });
+      rows.push(
+        row({
+          measure: `HTTP GET, Fastify, one token reused, ${telemetry === 'otel' ? 'OpenTelemetry SDK on (HTTP spans recorded)' : 'no telemetry SDK'}`,
+          baseline: side('route without auth', result.baseline),
+          subject: side('route with revmeshFastify', result.subject),
+          target: telemetry === 'otel' ? '≥ 0.5×' : '',
+        }),
+      );
+    } finally {
+      for (const server of [none, auth]) server.child.kill('SIGTERM');
+    }
   }
+  return rows;
 }
 
 module.exports = { name: 'http', needs: ['wrk'], run };
