@@ -18,4 +18,5 @@ module.exports = {
   testSupport: () => lib('test-support'),
   contracts: () => lib('contracts'),
   transport: () => lib('transport'),
+  telemetry: () => lib('telemetry'),
 };
