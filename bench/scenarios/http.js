@@ -1,16 +1,17 @@
 'use strict';
 // HTTP: the same Fastify route served with the sidecar's adapter (a client reusing its token, as
 // clients do) and without auth, each server in its own child process, loaded by wrk (one thread,
-// 16 connections) in interleaved rounds; req/s medians. No OpenTelemetry SDK in either server.
+// 16 connections) in interleaved rounds; req/s medians. Twice: without an OpenTelemetry SDK, and
+// with the apps' SDK started in both servers (HTTP instrumentation, every span recorded).
 const { spawn, spawnSync } = require('node:child_process');
 const { join } = require('node:path');
 const { interleave } = require('../lib/interleave');
 const { median, bySize } = require('../lib/stats');
 const { row } = require('../lib/report');
 
-function startServer(mode) {
+function startServer(mode, telemetry) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'http-server-child.js'), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(__dirname, 'http-server-child.js'), mode, telemetry], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
