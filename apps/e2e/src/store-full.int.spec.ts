@@ -67,6 +67,8 @@ describeWithDisk('the authority on a full disk (real process, tmpfs data folder)
     expect(refused.body).toMatchObject({ code: 'STORE_UNAVAILABLE', retry_after_seconds: 30 });
     // Liveness stays cheap and green: restarting would not free the disk.
     expect((await fetch(`${authority.url}/healthz`)).status).toBe(200);
+    // The metric behind the RevmeshStoreUnwritable alert.
+    expect(await (await fetch(`${authority.url}/metrics`)).text()).toMatch(/^revmesh_authority_store_writable\{[^}]*\} 0$/m);
 
     rmSync(filler);
     const after = await revoke(authority, 'jti', 'accepted-after-space-was-freed');
@@ -81,5 +83,6 @@ describeWithDisk('the authority on a full disk (real process, tmpfs data folder)
       expect(status.body.published).toBe(true);
     }
     expect((await fetch(`${authority.url}/health/ready`)).status).toBe(200);
+    expect(await (await fetch(`${authority.url}/metrics`)).text()).toMatch(/^revmesh_authority_store_writable\{[^}]*\} 1$/m);
   });
 });

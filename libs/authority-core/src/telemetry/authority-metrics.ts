@@ -152,6 +152,9 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
   };
 
   meter
+    .createObservableGauge(METRIC.storeWritable, { unit: '1', description: '1 while the store can write; 0 while it is full, read-only or failing (writes answer 503)' })
+    .addCallback((result: ObservableResult<Attributes>) => safely(() => result.observe(store.health().writable ? 1 : 0)));
+  meter
     .createObservableGauge(METRIC.outboxBacklog, { unit: '{row}', description: 'Outbox rows not yet published' })
     .addCallback((result: ObservableResult<Attributes>) => safely(() => result.observe(backlog.get()?.n ?? 0)));
   meter

@@ -44,6 +44,8 @@ export const METRIC = {
   keySetVersion: 'revmesh.authority.key_set.version',
   tokensIssued: 'revmesh.authority.tokens.issued',
   anomalies: 'revmesh.authority.anomalies',
+  /** 1 while the store can write (disk space, last write), 0 while writes answer 503 STORE_UNAVAILABLE. */
+  storeWritable: 'revmesh.authority.store.writable',
   /** A topic sidecars read from was found deleted or truncated and its live state republished; `topic` (kind), `how`. */
   topicsRecovered: 'revmesh.authority.topics.recovered',
   /** `kind`: `client` (OAuth client authentication at /oauth/token) or `operator` (operator login). */
