@@ -1,6 +1,6 @@
 import { createDenyList, type DenyList, type DenyRule, type LiveEviction } from './deny-list';
 
-const T0 = 1_750_000_000_000; // epoch ms; lru-cache treats a 0 start time as "no TTL", so never start at 0
+const T0 = 1_750_000_000_000; // epoch ms
 const HOUR = 3_600_000;
 
 function setup(overrides: { maxEntries?: number; maxRuleTtlMs?: number } = {}) {

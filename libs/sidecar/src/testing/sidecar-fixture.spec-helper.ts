@@ -20,7 +20,7 @@ import { decodeSidecarReport, topicNames, type RevmeshEvent, type RevocationIssu
 import { createSidecar, type Sidecar } from '../sidecar';
 import type { SidecarOptions } from '../options/sidecar-options';
 
-/** A fixed start instant (epoch ms). Not 0: lru-cache treats a 0 start time as "no TTL". */
+/** A fixed start instant (epoch ms), far from 0 like any real clock. */
 export const T0 = 1_750_000_000_000;
 export const ISSUER = 'https://auth.test';
 export const AUDIENCE = 'orders-api';
@@ -100,7 +100,7 @@ export async function createSidecarFixture(options: FixtureOptions = {}): Promis
     logger,
     meterProvider,
     instanceId: 'test-sidecar',
-    // The default (1M) preallocates ~45 MB and takes ~0.2 s per sidecar; tests need far less.
+    // A small cap, so tests can reach it (nothing is allocated up front either way).
     denyList: { maxEntries: 10_000 },
     // Tests move the manual clock by hours (token expiry); staleness tests set their own bound.
     staleness: { maxSilenceMs: 86_400_000 },
