@@ -56,6 +56,8 @@ export interface SidecarStats {
   readonly denyListEvictions: number;
   /** `verify` results since creation, by `ok` or failure code. */
   readonly verifications: Readonly<Record<string, number>>;
+  /** The verified-token cache: entries and estimated bytes held, hits and misses since creation (see `tokenCache`). */
+  readonly tokenCache: { readonly size: number; readonly bytes: number; readonly hits: number; readonly misses: number };
   /** Time since the sidecar last heard from the authority, and the policy past the bound. */
   readonly staleness: StalenessStats;
 }

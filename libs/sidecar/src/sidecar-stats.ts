@@ -11,6 +11,7 @@ import type { EventIntake } from './sync/event-intake';
 import type { KeySync } from './sync/key-sync';
 import type { RevocationSync } from './sync/revocation-sync';
 import type { VerificationRecorder } from './telemetry/verification-recorder';
+import type { VerifiedTokenCache } from './verify/verified-token-cache';
 
 /** The parts `sidecar.stats()` reads. */
 export interface SidecarStatsSources {
@@ -28,6 +29,7 @@ export interface SidecarStatsSources {
   readonly denyList: GuardedDenyList;
   readonly recorder: VerificationRecorder;
   readonly staleness: StalenessMonitor;
+  readonly tokenCache: VerifiedTokenCache;
 }
 
 /** One plain-JSON snapshot of every part (see {@link SidecarStats}). */
@@ -54,6 +56,7 @@ export function sidecarStats(s: SidecarStatsSources): SidecarStats {
     denyListOverflow: s.denyList.isOverflowing(),
     denyListEvictions: s.denyList.liveEvictions,
     verifications: s.recorder.counts(),
+    tokenCache: { size: s.tokenCache.size, bytes: s.tokenCache.bytes, ...s.tokenCache.counts() },
     staleness: s.staleness.stats(),
   };
 }

@@ -59,6 +59,7 @@ describe('verified-token cache', () => {
       (second.claims as { sub: string }).sub = 'someone-else';
     }).toThrow(TypeError);
     expect(f.sidecar.stats().verifications).toEqual({ ok: 2 });
+    expect(f.sidecar.stats().tokenCache).toEqual({ size: 1, bytes: expect.any(Number), hits: 1, misses: 1 });
   });
 
   it('never accepts a cached token once its key is revoked (KEY_REVOKED) or retired (KEY_UNKNOWN)', async () => {

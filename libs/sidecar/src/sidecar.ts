@@ -248,6 +248,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
         denyList,
         recorder,
         staleness,
+        tokenCache,
       }),
   };
 }
