@@ -108,6 +108,9 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     eventSignerReset: config.eventSignerReset,
     ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
     ...(config.anomalies === undefined ? {} : { anomalyThresholds: config.anomalies }),
+    ...(config.storeRetention === undefined
+      ? {}
+      : (({ intervalMs, ...periods }) => ({ storeRetention: periods, storeRetentionIntervalMs: intervalMs }))(config.storeRetention)),
     logger: coreLogger(logger, 'AuthorityCore'),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),

@@ -291,7 +291,7 @@ describe('revmesh CLI against a real authority and broker', () => {
   it('answers an unknown revocation with exit 5 and one clear line', async () => {
     const run = await as(alice, ['revocation', 'status', randomUUID()]);
     expect(run.code).toBe(5);
-    expect(run.stderr).toMatch(/^revmesh: Not found: no revocation with id ".*" \(code NOT_FOUND\)\n$/);
+    expect(run.stderr).toMatch(/^revmesh: Not found: no revocation with id "[^"]*": unknown, or expired and pruned [^\n]* \(code NOT_FOUND\)\n$/);
   });
 
   it('refuses a wrong password with the same line as an unknown operator, and stores nothing', async () => {

@@ -5,6 +5,7 @@ import type { AdminActionLog } from './admin/admin-actions';
 import type { AnomalyDetector, AnomalyThresholds } from './anomalies/anomaly-detector';
 import { authorityAudit, type AuthorityAudit } from './audit/authority-audit';
 import type { ApprovalService } from './approvals/approval-service';
+import type { ClientAuthentication } from './clients/client-authentication';
 import type { ClientRegistry } from './clients/client-registry';
 import type { IssuerRegistry } from './issuers/issuer-registry';
 import { openAuditPart } from './composition/audit-part';
@@ -15,6 +16,7 @@ import { openIssuingPart } from './composition/issuing-part';
 import { openKeyEventsPart } from './composition/key-events-part';
 import { openKeyMaterialPart } from './composition/key-material-part';
 import { openMonitoringPart } from './composition/monitoring-part';
+import { openRetentionPart } from './composition/retention-part';
 import { openRotationPart } from './composition/rotation-part';
 import { topicGuardFactory, type TopicGuardWiring } from './composition/topic-guard-part';
 import type { TopicGuard } from './topics/topic-guard';
@@ -36,6 +38,8 @@ import { createPolicyStore, type PolicyStore } from './policy/policy-store';
 import type { EventCoverage, InstanceDirectory } from './reports/instance-directory';
 import type { SidecarReportSink } from './reports/report-sink';
 import type { AuthorityMetrics } from './telemetry/authority-metrics';
+import type { StoreRetention, StoreRetentionResult } from './retention/store-retention';
+import type { StoreRetentionPeriods } from './retention/retention-periods';
 import type { RevocationService } from './revocations/revocation-service';
 import { keyCalendar, type KeyCalendar } from './rotation/key-calendar';
 import { effectiveRotationPolicy, type RotationPolicy } from './rotation/rotation-policy';
@@ -88,6 +92,14 @@ export interface AuthorityCoreOptions {
   /** How often the audit retention job runs (purge past `policy.audit.retentionDays`). Default 1 hour. */
   readonly auditRetentionIntervalMs?: Milliseconds;
   /**
+   * Retention of the store: published outbox rows, expired revocations, gone sidecar instances
+   * (defaults: {@link DEFAULT_STORE_RETENTION}; validated at open). Audit entries follow the
+   * policy's `audit.retentionDays` instead.
+   */
+  readonly storeRetention?: Partial<StoreRetentionPeriods>;
+  /** How often the store retention job runs. Default 10 minutes. */
+  readonly storeRetentionIntervalMs?: Milliseconds;
+  /**
    * Ship audit entries, signed, to the audit topic (default true). Off: entries stay in the store
    * only, unshipped, and are shipped in order once an authority starts with it on again.
    */
@@ -129,6 +141,11 @@ export interface AuthorityCore {
   readonly store: AuthorityStore;
   readonly keys: SigningKeys;
   readonly clients: ClientRegistry;
+  /**
+   * Client authentication at the token endpoint: failures throttled per client id and per address
+   * (the operator-login rules), audited within the anonymous budget, fed to the auth-failure anomaly.
+   */
+  readonly clientAuthentication: ClientAuthentication;
   readonly tokens: TokenIssuer;
   /** Trusted external issuers (OpenID providers) a revocation may target (`iss`). */
   readonly issuers: IssuerRegistry;
@@ -174,6 +191,11 @@ export interface AuthorityCore {
    * purges old entries behind a signed checkpoint.
    */
   readonly audit: AuthorityAudit;
+  /**
+   * The store's retention job (started): expired revocations, published outbox rows, acks and
+   * gone instances past their retention. `runOnce` for tests and operators.
+   */
+  readonly storeRetention: { runOnce(): Promise<StoreRetentionResult>; readonly periods: StoreRetentionPeriods };
   /** The signed `authority.heartbeat` sender (not started). */
   createHeartbeat(options: HeartbeatOptions): AuthorityHeartbeat;
   /** Every token-signing key with its state (no private material). */
@@ -230,9 +252,10 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     const shipping = audit.startShipping({ outbox, signer: keys.signerRing, policy: securityPolicy, onCommitted });
     const keyEvents = await openKeyEventsPart(settings, { store, outbox, audit: audit.log, keys, onCommitted });
     const monitoring = openMonitoringPart(settings, { store, outbox, signer: keys.signerRing, keyEvents: keyEvents.keyEvents, onCommitted });
-    const issuing = openIssuingPart(settings, { store, outbox, audit: audit.log, signer: keys.signerRing, keyRing: keys.keyRing, killSwitch: keyEvents.killSwitch, policy: securityPolicy, monitoring, onCommitted });
+    const issuing = openIssuingPart(settings, { store, outbox, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, signer: keys.signerRing, keyRing: keys.keyRing, killSwitch: keyEvents.killSwitch, policy: securityPolicy, monitoring, onCommitted });
     const rotation = openRotationPart(settings, { store, admin: audit.admin, keys, keyEvents, revocations: issuing.revocations, securityPolicy, monitoring });
-    const governance = openGovernancePart(settings, { store, audit: audit.log, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch });
+    const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch });
+    const retention: StoreRetention = openRetentionPart(settings, { store, auditLog: audit.log });
     const topics = authorityTopics(names);
     const rotationPolicy = () => effectiveRotationPolicy(settings.rotationPolicy, securityPolicy);
 
@@ -263,7 +286,8 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       operators: governance.operators,
       killSwitch: keyEvents.killSwitch,
       approvals: governance.approvals,
-      audit: authorityAudit(audit.log, shipping.shipper, shipping.retention),
+      audit: authorityAudit(audit.log, shipping.shipper, shipping.retention, audit.anonymousRefusals),
+      storeRetention: { runOnce: () => retention.runOnce(), periods: retention.periods },
       createHeartbeat: (heartbeat) =>
         createAuthorityHeartbeat({ clock, logger, ...heartbeat, topics: [names.keys, names.revocations], signer: keys.signerRing, keySetVersion: () => keyEvents.keyEvents.version() }),
       keyStates: () => keys.keyStore.list(),
@@ -292,6 +316,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       }),
       scheduler: rotation.scheduler,
       close: () => {
+        retention.stop();
         governance.close();
         rotation.close();
         audit.close();

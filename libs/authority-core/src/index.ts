@@ -16,6 +16,7 @@ export {
   InvalidCredentialsError,
   LastSecurityAdminError,
   LoginThrottledError,
+  ClientAuthenticationThrottledError,
   ApproverSponsoredError,
   EnrolmentCodeInvalidError,
   OperatorEnrolledError,
@@ -55,6 +56,7 @@ export {
   type ClientRegistry,
   type RegisteredClient,
 } from './clients/client-registry';
+export { CLIENT_AUTHENTICATION_ACTION, type ClientAuthentication } from './clients/client-authentication';
 export { secretsEqual } from './crypto/constant-time';
 export type { AdminAction, AdminActionLog, AdminActionName } from './admin/admin-actions';
 export type { EventSignerState, StoredEventSigner } from './event-signers/signer-store';
@@ -136,7 +138,11 @@ export type { PasswordHashCost } from './operators/password-hasher';
 export { actorAuditContext, systemAuditContext, type AuditContext, type AuditOutcome } from './audit/audit-context';
 export type { AuditEntryInput, AuditLog, AuditRecord } from './audit/audit-log';
 export type { AuthorityAudit } from './audit/authority-audit';
+export type { AnonymousRefusalAudit } from './audit/anonymous-refusals';
+export { UNAUTHENTICATED_REFUSALS_AUDITED_PER_MINUTE } from './audit/refusal-audit-budget';
 export type { AuditPurgeResult } from './audit/audit-retention';
+export { DEFAULT_STORE_RETENTION, STORE_RETENTION_BOUNDS, validateStoreRetention, type StoreRetentionPeriods } from './retention/retention-periods';
+export type { StoreRetentionResult } from './retention/store-retention';
 export { MAX_AUDIT_PAGE, type AuditTrail } from './audit/audit-store';
 export { verifyAuditStore, type AuditStoreVerification, type SignedCopiesVerification } from './audit/verify-audit-store';
 export {

@@ -11,8 +11,7 @@ import type { Actor } from '@revmesh/contracts';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import { headerValue, type HttpReply } from '../http/http-types';
 import { ProblemException, type ProblemCode } from '../problems/problem';
-import { auditRefusal } from './audit-refusal';
-import { RefusalAuditBudget, UNAUTHENTICATED_REFUSALS_AUDITED_PER_MINUTE } from './refusal-audit-budget';
+import { auditAnonymousRefusal, auditRefusal } from './audit-refusal';
 import { takeJustification } from './justification';
 import type { OperatorPrincipal, OperatorRequest } from './operator-request';
 import { IS_PUBLIC } from './public.decorator';
@@ -34,20 +33,18 @@ const UNAUTHENTICATED: Actor = { kind: 'operator', id: '(unauthenticated)' };
  *   than `policy.operators.stepUpWindowSeconds` (else 401 STEP_UP_REQUIRED) and a body
  *   `justification` (else 400 JUSTIFICATION_REQUIRED), which is moved into the audit context.
  * Every refusal of an operator is written to the audit log (outcome `denied`); refusals without a
- * valid token up to {@link UNAUTHENTICATED_REFUSALS_AUDITED_PER_MINUTE}, the rest counted into the
- * next one. Every request, public or not, gets a request id, echoed in `X-Request-Id`.
+ * valid token within the budget every unauthenticated route shares (authority-core's
+ * `UNAUTHENTICATED_REFUSALS_AUDITED_PER_MINUTE`), the rest counted into the next one. Every
+ * request, public or not, gets a request id, echoed in `X-Request-Id`.
  */
 @Injectable()
 export class OperatorGuard implements CanActivate {
   private readonly logger = new Logger('OperatorGuard');
-  private readonly anonymousRefusals: RefusalAuditBudget;
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTHORITY_CORE) private readonly core: AuthorityCore,
-  ) {
-    this.anonymousRefusals = new RefusalAuditBudget(UNAUTHENTICATED_REFUSALS_AUDITED_PER_MINUTE, () => core.clock.now());
-  }
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
@@ -58,17 +55,14 @@ export class OperatorGuard implements CanActivate {
 
     const sourceAddress = request.ip ?? null;
     const refuse = (code: ProblemCode, detail: string, reason: string, who?: OperatorPrincipal, headers?: Record<string, string>): never => {
-      // Anonymous refusals are audited up to a budget (anyone can send them); operators' always.
-      const budget = who === undefined ? this.anonymousRefusals.take() : { audit: true as const, suppressedBefore: 0 };
-      if (budget.audit) {
-        this.auditRefusal(request, code, reason, budget.suppressedBefore, {
-          actor: who === undefined ? UNAUTHENTICATED : { kind: 'operator', id: who.username },
-          role: who?.role ?? null,
-          justification: null,
-          requestId,
-          sourceAddress,
-        });
-      }
+      // Anonymous refusals are audited within a budget (anyone can send them); operators' always.
+      this.auditRefusal(request, code, reason, who === undefined, {
+        actor: who === undefined ? UNAUTHENTICATED : { kind: 'operator', id: who.username },
+        role: who?.role ?? null,
+        justification: null,
+        requestId,
+        sourceAddress,
+      });
       throw new ProblemException(code, detail, headers === undefined ? {} : { headers });
     };
 
@@ -122,10 +116,10 @@ export class OperatorGuard implements CanActivate {
     return true;
   }
 
-  private auditRefusal(request: OperatorRequest, code: ProblemCode, reason: string, suppressedBefore: number, context: AuditContext): void {
+  private auditRefusal(request: OperatorRequest, code: ProblemCode, reason: string, anonymous: boolean, context: AuditContext): void {
     const q = request.url.indexOf('?');
     const path = q === -1 ? request.url : request.url.slice(0, q);
-    const details = suppressedBefore === 0 ? { code, reason } : { code, reason, suppressed: suppressedBefore };
-    auditRefusal(this.core, this.logger, { action: 'access.denied', target: `${request.method} ${path}`, context, details });
+    const entry = { action: 'access.denied', target: `${request.method} ${path}`, context, details: { code, reason } };
+    (anonymous ? auditAnonymousRefusal : auditRefusal)(this.core, this.logger, entry);
   }
 }

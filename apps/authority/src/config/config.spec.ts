@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_STORE_RETENTION } from '@revmesh/authority-core';
 import { CONFIG_VARIABLES } from './config.variables';
 import { ConfigError, loadConfig } from './config';
 import { renderConfigTable } from './config-table';
@@ -56,7 +57,16 @@ describe('loadConfig', () => {
       },
       eventSignerReset: false,
       http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 5000, maxConnections: 4096 },
+      storeRetention: { publishedOutboxMs: 86_400_000, expiredRevocationMs: 604_800_000, goneInstanceMs: 604_800_000, intervalMs: 600_000 },
     });
+  });
+
+  it('documents the store retention defaults of authority-core, and refuses periods below a minute', () => {
+    const { intervalMs: _interval, ...periods } = loadConfig(valid).storeRetention!;
+    expect(periods).toEqual(DEFAULT_STORE_RETENTION);
+    expect(problemsOf({ ...valid, REVMESH_OUTBOX_RETENTION_SECONDS: '59' })).toEqual(['REVMESH_OUTBOX_RETENTION_SECONDS']);
+    expect(problemsOf({ ...valid, REVMESH_EXPIRED_REVOCATION_RETENTION_SECONDS: '1d' })).toEqual(['REVMESH_EXPIRED_REVOCATION_RETENTION_SECONDS']);
+    expect(loadConfig({ ...valid, REVMESH_GONE_INSTANCE_RETENTION_SECONDS: '3600' }).storeRetention?.goneInstanceMs).toBe(3_600_000);
   });
 
   it('refuses a header timeout longer than the request timeout it is part of', () => {

@@ -52,6 +52,13 @@ export interface AuthorityConfig {
   readonly trustedProxies?: readonly string[];
   /** REVMESH_HTTP_*: timeouts (ms) and the connection cap of the HTTP server. */
   readonly http: HttpServerLimits;
+  /** Store retention (authority-core's StoreRetentionPeriods, ms) and its job's interval. Absent: core defaults. */
+  readonly storeRetention?: {
+    readonly publishedOutboxMs: number;
+    readonly expiredRevocationMs: number;
+    readonly goneInstanceMs: number;
+    readonly intervalMs: number;
+  };
 }
 
 /** The REVMESH_HTTP_* defaults (documented with each variable), for code that builds a config by hand. */
@@ -199,6 +206,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       headersTimeoutMs: e.REVMESH_HTTP_HEADERS_TIMEOUT_MS,
       keepAliveTimeoutMs: e.REVMESH_HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.REVMESH_HTTP_MAX_CONNECTIONS,
+    },
+    storeRetention: {
+      publishedOutboxMs: e.REVMESH_OUTBOX_RETENTION_SECONDS * 1000,
+      expiredRevocationMs: e.REVMESH_EXPIRED_REVOCATION_RETENTION_SECONDS * 1000,
+      goneInstanceMs: e.REVMESH_GONE_INSTANCE_RETENTION_SECONDS * 1000,
+      intervalMs: e.REVMESH_STORE_RETENTION_INTERVAL_MS,
     },
   };
 }

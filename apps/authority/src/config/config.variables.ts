@@ -322,6 +322,32 @@ export const CONFIG_VARIABLES = {
     fix: 'use a whole number in 16..1000000',
     parse: integer(16, 1_000_000),
   }),
+  REVMESH_OUTBOX_RETENTION_SECONDS: variable({
+    default: '86400',
+    description:
+      'How long a published outbox row that nothing else needs (a re-signed copy of a live revocation, an alert) is kept after the broker acknowledged it, seconds, with the sidecar acks of its event. A revocation keeps the row that announced it; key events keep theirs; signed audit copies follow the audit retention (policy audit.retentionDays).',
+    fix: 'use a whole number of seconds in 60..315360000, e.g. 86400 (a day)',
+    parse: integer(60, 315_360_000),
+  }),
+  REVMESH_EXPIRED_REVOCATION_RETENTION_SECONDS: variable({
+    default: '604800',
+    description:
+      'How long an expired revocation (every token it could match has expired) is kept after its expiry, seconds; then it is deleted with its announcing outbox row and acks, GET /v1/revocations/:id answers 404, and the audit log keeps its revocations.create entry.',
+    fix: 'use a whole number of seconds in 60..315360000, e.g. 604800 (a week)',
+    parse: integer(60, 315_360_000),
+  }),
+  REVMESH_GONE_INSTANCE_RETENTION_SECONDS: variable({
+    default: '604800',
+    description: 'How long a sidecar instance not heard from is kept, seconds; then it is deleted with its acks.',
+    fix: 'use a whole number of seconds in 60..315360000, e.g. 604800 (a week)',
+    parse: integer(60, 315_360_000),
+  }),
+  REVMESH_STORE_RETENTION_INTERVAL_MS: variable({
+    default: '600000',
+    description: 'How often the store retention job runs, ms (it deletes in batches of 1000 rows, yielding between them).',
+    fix: 'use a whole number of milliseconds in 1000..86400000',
+    parse: integer(1000, 86_400_000),
+  }),
   REVMESH_TRUSTED_PROXIES: {
     description:
       'Reverse proxies in front of the authority, comma-separated IP addresses or CIDR ranges. Requests from them take the client address from X-Forwarded-For (login throttling per address, audit source address). Unset: the socket address, and X-Forwarded-For is ignored (behind a proxy every operator would then share one address).',

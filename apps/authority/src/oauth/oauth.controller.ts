@@ -1,6 +1,7 @@
 import { Controller, Header, HttpCode, Post, Req } from '@nestjs/common';
+import { requestOriginOf, type OperatorRequest } from '../auth/operator-request';
 import { Public } from '../auth/public.decorator';
-import { headerValue, type HttpRequest } from '../http/http-types';
+import { headerValue } from '../http/http-types';
 import { OAuthService, type TokenResponse } from './oauth.service';
 
 /** The OAuth 2.0 token endpoint. Public: clients authenticate with their own credentials. */
@@ -13,11 +14,12 @@ export class OAuthController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')
-  token(@Req() request: HttpRequest): Promise<TokenResponse> {
+  token(@Req() request: OperatorRequest): Promise<TokenResponse> {
     return this.oauth.token({
       contentType: headerValue(request, 'content-type'),
       authorization: headerValue(request, 'authorization'),
       body: request.body,
+      origin: requestOriginOf(request),
     });
   }
 }

@@ -2,12 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AudienceNotAllowedError,
   ClientAuthenticationError,
+  ClientAuthenticationThrottledError,
   ScopeNotAllowedError,
+  type AuthorityCore,
   type Client,
-  type ClientRegistry,
+  type RequestOrigin,
   type TokenIssuer,
 } from '@revmesh/authority-core';
-import { CLIENT_REGISTRY, TOKEN_ISSUER } from '../core/core.tokens';
+import { AUTHORITY_CORE, TOKEN_ISSUER } from '../core/core.tokens';
 import { presentedCredentials } from './client-credentials';
 import { OAuthError } from './oauth-error';
 
@@ -23,6 +25,8 @@ export interface TokenRequest {
   readonly contentType: string | undefined;
   readonly authorization: string | undefined;
   readonly body: unknown;
+  /** Where the request comes from: failed client authentication is throttled per address and audited. */
+  readonly origin: RequestOrigin;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -45,7 +49,7 @@ function formParameters(body: unknown): Record<string, string> {
 @Injectable()
 export class OAuthService {
   constructor(
-    @Inject(CLIENT_REGISTRY) private readonly clients: ClientRegistry,
+    @Inject(AUTHORITY_CORE) private readonly core: Pick<AuthorityCore, 'clientAuthentication'>,
     @Inject(TOKEN_ISSUER) private readonly tokens: TokenIssuer,
   ) {}
 
@@ -64,10 +68,18 @@ export class OAuthService {
     const credentials = presentedCredentials(request.authorization, form);
     let client: Client;
     try {
-      client = this.clients.authenticate(credentials.clientId, credentials.clientSecret);
+      client = this.core.clientAuthentication.authenticate(credentials.clientId, credentials.clientSecret, request.origin);
     } catch (error) {
       if (error instanceof ClientAuthenticationError) {
         throw new OAuthError('invalid_client', 'client authentication failed');
+      }
+      if (error instanceof ClientAuthenticationThrottledError) {
+        // RFC 6749 has no "locked out" code; temporarily_unavailable (§4.1.2.1) is the registered
+        // one that tells a client to retry later, where invalid_client would send it hunting for
+        // a wrong secret. Same answer whether or not the client exists.
+        throw new OAuthError('temporarily_unavailable', error.message, 429, {
+          'Retry-After': String(error.retryAfterSeconds),
+        });
       }
       throw error;
     }

@@ -5,7 +5,7 @@ import { AUTHORITY_CORE, AUTHORITY_CONFIG } from '../core/core.tokens';
 import { headerValue } from '../http/http-types';
 import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
-import { auditRefusal } from '../auth/audit-refusal';
+import { auditAnonymousRefusal } from '../auth/audit-refusal';
 import { principalOf, requestOriginOf, type OperatorRequest } from '../auth/operator-request';
 import { Public } from '../auth/public.decorator';
 import { RequireRole } from '../auth/require-role.decorator';
@@ -39,8 +39,9 @@ export class AuthController {
     @Req() request: OperatorRequest,
   ): Promise<{ operator: OperatorView; totp: { secret: string; otpauthUri: string } } | { operator: OperatorView; enrolment: EnrolmentCodeView | null }> {
     const origin = requestOriginOf(request);
+    // Within the budget every unauthenticated route shares: anyone can call this.
     const refuse = (reason: string): void =>
-      auditRefusal(this.core, this.logger, {
+      auditAnonymousRefusal(this.core, this.logger, {
         action: 'operators.bootstrap',
         target: null,
         context: { actor: { kind: 'system', id: 'bootstrap' }, role: null, justification: null, ...origin },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AnomalyKind, SidecarBlocked } from '@revmesh/contracts';
 import { silentLogger, type AuthorityLogger } from '../logging/logger';
 import { systemClock, type Clock, type Milliseconds } from '../time/clock';
+import { createMinuteRate } from './minute-rate';
 
 /** Thresholds of the anomaly signals (apps/authority reads them from `REVMESH_ANOMALY_*`). */
 export interface AnomalyThresholds {
@@ -81,6 +82,12 @@ export interface AnomalyDetector {
   /** A revocation the authority accepted (its own data: mass invalidation). */
   onRevocation(): void;
   /**
+   * A failed or throttled client authentication at the authority's own token endpoint:
+   * `auth_failure_spike` (instance `authority`) once the last minute's failures reach the
+   * auth-failure thresholds against the previous hour's mean.
+   */
+  onClientAuthenticationFailure(): void;
+  /**
    * A topic the authority publishes to was found deleted, recreated or truncated (its live state
    * was republished): someone deleted it, or the broker lost its data. Always critical.
    */
@@ -113,6 +120,7 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
   const jtiSeen = new Map<string, { at: number; instance: string; addresses: readonly string[] }[]>();
   const failureBaseline = new Map<string, { perMinute: number; samples: number }>();
   const revocationTimes: number[] = [];
+  const tokenEndpointFailures = createMinuteRate();
   /** Revocations per completed minute, for the mass-invalidation baseline (last hour). */
   const minuteCounts = new Map<number, number>();
 
@@ -254,6 +262,18 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
         `topic_lost:${topic}`,
         `topic ${topic} was ${how === 'missing' ? 'deleted' : 'recreated or truncated'} on the broker; ${republished} live record(s) republished`,
         { topic, how, republished },
+        1,
+      );
+    },
+    onClientAuthenticationFailure() {
+      const { lastMinute, baselinePerMinute } = tokenEndpointFailures.record(clock.now());
+      if (lastMinute < Math.max(t.authFailureMinPerMinute, t.authFailureFactor * baselinePerMinute)) return;
+      raise(
+        'auth_failure_spike',
+        'warning',
+        'auth_failure_spike:authority:/oauth/token',
+        `failed client authentications at the token endpoint: ${lastMinute} in the last minute (baseline ${baselinePerMinute.toFixed(1)}/min)`,
+        { instance_id: 'authority', endpoint: '/oauth/token', failures_per_minute: lastMinute, baseline_per_minute: Math.round(baselinePerMinute * 10) / 10 },
         1,
       );
     },

@@ -5,7 +5,9 @@ import { silentLogger, type AuthorityLogger } from '../logging/logger';
 import type { PolicySource } from '../policy/policy-document';
 import type { AuthorityStore } from '../store/store';
 import type { Clock, Milliseconds } from '../time/clock';
+import { createIntervalJob } from '../time/interval-job';
 import { systemAuditContext } from './audit-context';
+import type { AuditCopies } from './audit-copies';
 import type { AuditLogStore } from './audit-store';
 
 /** What one purge did. */
@@ -13,6 +15,8 @@ export interface AuditPurgeResult {
   readonly checkpoint: AuditCheckpoint;
   /** Entries deleted. */
   readonly purged: number;
+  /** Their signed copies deleted from the outbox (those already published). */
+  readonly copiesPruned: number;
   /** Seq of the `audit.purge` entry recording it. */
   readonly auditSeq: number;
 }
@@ -37,6 +41,8 @@ export interface AuditRetentionOptions {
   readonly logger?: AuthorityLogger;
   /** How often {@link AuditRetention.start} runs the job. Default 1 hour. */
   readonly intervalMs?: Milliseconds;
+  /** The entries' signed copies in the outbox, deleted with them. Absent: copies are kept. */
+  readonly copies?: AuditCopies;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -47,15 +53,12 @@ export const AUDIT_RETENTION_ACTOR_ID = 'audit-retention';
  * Deletes entries older than the retention, behind a checkpoint `{upToSeq, lastHash, at, count}`
  * signed by the event signer, in ONE transaction with the deletion and with the job's own
  * `audit.purge` entry: the first remaining entry's `prevHash` is the checkpoint's `lastHash`, so
- * the chain still verifies from the checkpoint on.
+ * the chain still verifies from the checkpoint on. The purged entries' signed copies (outbox)
+ * go in the same transaction: what offline verification compares stays exactly what is kept.
  */
 export function createAuditRetention(options: AuditRetentionOptions): AuditRetention {
   const { store, log, clock } = options;
   const logger = options.logger ?? silentLogger;
-  const intervalMs = options.intervalMs ?? 3600_000;
-  if (!Number.isInteger(intervalMs) || intervalMs < 1) throw new TypeError('intervalMs must be a positive integer');
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<AuditPurgeResult | null> | undefined;
 
   async function purge(): Promise<AuditPurgeResult | null> {
     // An export reads page by page: purging under it would cut a hole in what it returns.
@@ -84,42 +87,24 @@ export function createAuditRetention(options: AuditRetentionOptions): AuditReten
       const still = log.get(last.seq);
       if (still === undefined || still.hash !== last.hash) throw new TypeError(`audit entry ${last.seq} changed while purging`);
       const purged = log.purge(checkpoint, signer.kid);
+      const copiesPruned = options.copies?.prunePurged(checkpoint.upToSeq, Number.MAX_SAFE_INTEGER) ?? 0;
       const entry = log.append({
         action: 'audit.purge',
         outcome: 'succeeded',
         target: null,
         context: systemAuditContext(AUDIT_RETENTION_ACTOR_ID, `retention: entries older than ${retentionDays} days`),
-        details: { upToSeq: checkpoint.upToSeq, lastHash: checkpoint.lastHash, count: purged, retentionDays, signerKid: signer.kid },
+        details: { upToSeq: checkpoint.upToSeq, lastHash: checkpoint.lastHash, count: purged, copiesPruned, retentionDays, signerKid: signer.kid },
       });
-      return { checkpoint, purged, auditSeq: entry.seq };
+      return { checkpoint, purged, copiesPruned, auditSeq: entry.seq };
     });
   }
 
-  const runOnce = (): Promise<AuditPurgeResult | null> => {
-    running ??= purge().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  return {
-    runOnce,
-    start() {
-      if (timer !== undefined) return;
-      const tick = () => {
-        runOnce()
-          .then((result) => {
-            if (result !== null) logger.info('audit: purged entries past retention', { purged: result.purged, up_to_seq: result.checkpoint.upToSeq });
-          })
-          .catch((error: unknown) => logger.error('audit: retention purge failed', logErrorFields(error)));
-      };
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
-      tick();
+  return createIntervalJob({
+    intervalMs: options.intervalMs ?? 3600_000,
+    run: purge,
+    onResult: (result) => {
+      if (result !== null) logger.info('audit: purged entries past retention', { purged: result.purged, up_to_seq: result.checkpoint.upToSeq });
     },
-    stop() {
-      if (timer !== undefined) clearInterval(timer);
-      timer = undefined;
-    },
-  };
+    onError: (error) => logger.error('audit: retention purge failed', logErrorFields(error)),
+  });
 }

@@ -1,3 +1,4 @@
+import type { AnonymousRefusalAudit } from './anonymous-refusals';
 import type { AuditRetention } from './audit-retention';
 import type { AuditShipper } from './audit-shipper';
 import type { AuditLogStore, AuditTrail } from './audit-store';
@@ -8,10 +9,12 @@ export interface AuthorityAudit extends AuditTrail {
   flushShipping(): Promise<number>;
   /** The retention job (started by the core; `runOnce` for tests and operators). */
   readonly retention: Pick<AuditRetention, 'runOnce'>;
+  /** Refusals of callers who did not authenticate: every such route audits within this one budget. */
+  readonly anonymousRefusals: AnonymousRefusalAudit;
 }
 
 /** The public face of the audit log: internal methods (purge, shipping marks) stay inside the core. */
-export function authorityAudit(log: AuditLogStore, shipper: AuditShipper, retention: AuditRetention): AuthorityAudit {
+export function authorityAudit(log: AuditLogStore, shipper: AuditShipper, retention: AuditRetention, anonymousRefusals: AnonymousRefusalAudit): AuthorityAudit {
   return {
     append: (entry) => log.append(entry),
     list: (after, limit) => log.list(after, limit),
@@ -21,5 +24,6 @@ export function authorityAudit(log: AuditLogStore, shipper: AuditShipper, retent
     verify: () => log.verify(),
     flushShipping: () => shipper.flush(),
     retention: { runOnce: () => retention.runOnce() },
+    anonymousRefusals,
   };
 }

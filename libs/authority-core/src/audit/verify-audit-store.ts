@@ -19,7 +19,7 @@ import { lastWrittenAuditSeq, readAuditExport } from './audit-store';
 
 /**
  * The entries against the signed copies the authority shipped (`audit.recorded` rows of the
- * outbox, never deleted). The chain alone cannot catch someone who edits an entry and then
+ * outbox, deleted only with their entry by the retention purge). The chain alone cannot catch someone who edits an entry and then
  * recomputes every hash after it (the algorithm is public); the copies were signed with the
  * event signer's private key, which the database does not hold (it is sealed by the KEK).
  */

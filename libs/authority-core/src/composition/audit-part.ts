@@ -1,7 +1,10 @@
 import { createAdminActionLog, type AdminActionLog } from '../admin/admin-actions';
+import { createAnonymousRefusalAudit, type AnonymousRefusalAudit } from '../audit/anonymous-refusals';
+import { createAuditCopies } from '../audit/audit-copies';
 import { createAuditRetention, type AuditRetention } from '../audit/audit-retention';
 import { createAuditShipper, type AuditShipper } from '../audit/audit-shipper';
 import { createAuditLog, type AuditLogStore } from '../audit/audit-store';
+import { RefusalAuditBudget } from '../audit/refusal-audit-budget';
 import type { EventSignerRing } from '../event-signers/event-signer-ring';
 import type { OutboxStore } from '../outbox/outbox-store';
 import type { PolicyStore } from '../policy/policy-store';
@@ -12,6 +15,8 @@ import type { CoreSettings } from './core-settings';
 export interface AuditPart {
   readonly log: AuditLogStore;
   readonly admin: AdminActionLog;
+  /** Refusals of unauthenticated callers, all routes within one budget. */
+  readonly anonymousRefusals: AnonymousRefusalAudit;
   /**
    * Starts shipping (signed, to the audit topic) and retention once the event signer exists.
    * Entries appended before then wait unshipped and go out in order.
@@ -31,6 +36,7 @@ export function openAuditPart(settings: CoreSettings, store: AuthorityStore): Au
   return {
     log,
     admin: createAdminActionLog(store, log),
+    anonymousRefusals: createAnonymousRefusalAudit(log, new RefusalAuditBudget(undefined, clock)),
     startShipping({ outbox, signer, policy, onCommitted }) {
       shipper = createAuditShipper({ store, log, outbox, topic: names.audit, signer, clock, logger, onCommitted });
       if (options.auditShipping === false) shipper.stop();
@@ -42,6 +48,7 @@ export function openAuditPart(settings: CoreSettings, store: AuthorityStore): Au
         policy,
         clock,
         logger,
+        copies: createAuditCopies(store, names.audit),
         ...(options.auditRetentionIntervalMs === undefined ? {} : { intervalMs: options.auditRetentionIntervalMs }),
       });
       retention.start();

@@ -4,6 +4,7 @@ import { silentLogger, type AuthorityLogger } from '../logging/logger';
 import { loadPolicyFile, type LoadedPolicyFile } from '../policy/policy-file';
 import type { PolicyLimits } from '../policy/policy-validation';
 import { DEFAULT_REVOCATION_SKEW_MS } from '../revocations/revocation';
+import { DEFAULT_STORE_RETENTION, validateStoreRetention, type StoreRetentionPeriods } from '../retention/retention-periods';
 import { DEFAULT_ROTATION_POLICY, validateRotationPolicy, type RotationPolicy } from '../rotation/rotation-policy';
 import { realSleep, systemClock, type Clock, type Milliseconds, type Sleep } from '../time/clock';
 
@@ -17,12 +18,14 @@ export interface CoreSettings {
   readonly skewMs: Milliseconds;
   readonly names: TopicNames;
   readonly policyLimits: PolicyLimits;
+  /** Retention periods of the store (defaults applied, validated). */
+  readonly storeRetention: StoreRetentionPeriods;
   /** The policy file, loaded and validated; undefined when none is configured. */
   readonly policyFile: LoadedPolicyFile | undefined;
 }
 
 /**
- * Applies defaults and validates. An invalid rotation policy or policy file stops the start here,
+ * Applies defaults and validates. An invalid rotation policy, retention period or policy file stops the start here,
  * before the database is even opened.
  */
 export function resolveCoreSettings(options: AuthorityCoreOptions): CoreSettings {
@@ -41,6 +44,7 @@ export function resolveCoreSettings(options: AuthorityCoreOptions): CoreSettings
     skewMs: options.revocationSkewMs ?? DEFAULT_REVOCATION_SKEW_MS,
     names: topicNames(options.topicPrefix),
     policyLimits,
+    storeRetention: validateStoreRetention({ ...DEFAULT_STORE_RETENTION, ...options.storeRetention }),
     policyFile: options.policyFile === undefined ? undefined : loadPolicyFile(options.policyFile, policyLimits),
   };
 }

@@ -1,3 +1,4 @@
+import type { AnonymousRefusalAudit } from '../audit/anonymous-refusals';
 import type { AuditLog } from '../audit/audit-log';
 import { approvalExecutors } from '../approvals/approval-executors';
 import { createApprovalService, type ApprovalService } from '../approvals/approval-service';
@@ -22,6 +23,7 @@ export function openGovernancePart(
   deps: {
     readonly store: AuthorityStore;
     readonly audit: AuditLog;
+    readonly anonymousRefusals: AnonymousRefusalAudit;
     readonly policy: PolicyStore;
     readonly rotations: RotationService;
     readonly revocations: RevocationService;
@@ -29,7 +31,7 @@ export function openGovernancePart(
   },
 ): GovernancePart {
   const { options, clock, logger } = settings;
-  const { store, audit, policy, rotations, revocations, killSwitch } = deps;
+  const { store, audit, anonymousRefusals, policy, rotations, revocations, killSwitch } = deps;
   const approvals = createApprovalService({
     store,
     audit,
@@ -46,6 +48,7 @@ export function openGovernancePart(
     issuer: options.issuer,
     policy,
     audit,
+    anonymousRefusals,
     clock,
     ...(options.passwordHashCost === undefined ? {} : { passwordHashCost: options.passwordHashCost }),
   });

@@ -1,4 +1,6 @@
+import type { AnonymousRefusalAudit } from '../audit/anonymous-refusals';
 import type { AuditLog } from '../audit/audit-log';
+import { createClientAuthentication, type ClientAuthentication } from '../clients/client-authentication';
 import { createClientRegistry, type ClientRegistry } from '../clients/client-registry';
 import { ClientAuthenticationError } from '../errors/errors';
 import type { EventSignerRing } from '../event-signers/event-signer-ring';
@@ -20,6 +22,8 @@ import type { MonitoringPart } from './monitoring-part';
  */
 export interface IssuingPart {
   readonly clients: ClientRegistry;
+  /** The token endpoint's client authentication: throttled, audited, feeding the auth-failure anomaly. */
+  readonly clientAuthentication: ClientAuthentication;
   readonly tokens: TokenIssuer;
   readonly issuers: IssuerRegistry;
   readonly revocations: RevocationService;
@@ -31,6 +35,7 @@ export function openIssuingPart(
     readonly store: AuthorityStore;
     readonly outbox: OutboxStore;
     readonly audit: AuditLog;
+    readonly anonymousRefusals: AnonymousRefusalAudit;
     readonly signer: EventSignerRing;
     readonly keyRing: KeyRing;
     readonly killSwitch: KillSwitchController;
@@ -92,5 +97,13 @@ export function openIssuingPart(
       }
     },
   };
-  return { clients, tokens, issuers, revocations };
+  const clientAuthentication = createClientAuthentication({
+    store,
+    clients,
+    rules: () => policy.current().operators,
+    refusals: deps.anonymousRefusals,
+    clock,
+    onFailure: () => anomalies.onClientAuthenticationFailure(),
+  });
+  return { clients, clientAuthentication, tokens, issuers, revocations };
 }

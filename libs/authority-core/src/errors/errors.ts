@@ -17,6 +17,7 @@ export type AuthorityErrorCode =
   | 'SIGNING_FAILED'
   | 'CLIENT_EXISTS'
   | 'CLIENT_AUTHENTICATION_FAILED'
+  | 'CLIENT_AUTHENTICATION_THROTTLED'
   | 'SCOPE_NOT_ALLOWED'
   | 'AUDIENCE_NOT_ALLOWED'
   | 'REVOCATION_NOT_FOUND'
@@ -140,6 +141,19 @@ export class ClientAuthenticationError extends AuthorityError {
   }
 }
 
+/**
+ * Too many failed client authentications for this client id or from this address: refused
+ * without checking the secret (so it says nothing about whether the client exists, and a correct
+ * secret does not get through) until `retryAfterSeconds`.
+ */
+export class ClientAuthenticationThrottledError extends AuthorityError {
+  override readonly name = 'ClientAuthenticationThrottledError';
+  readonly code = 'CLIENT_AUTHENTICATION_THROTTLED' as const;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`too many failed client authentications for this client_id or from this address; try again in ${retryAfterSeconds} s`);
+  }
+}
+
 /** A token request asked for scopes the client is not registered for. */
 export class ScopeNotAllowedError extends AuthorityError {
   override readonly name = 'ScopeNotAllowedError';
@@ -158,12 +172,14 @@ export class AudienceNotAllowedError extends AuthorityError {
   }
 }
 
-/** No revocation has this id. */
+/** No revocation has this id: never had, or it expired and the store retention deleted it (no tombstone is kept). */
 export class RevocationNotFoundError extends AuthorityError {
   override readonly name = 'RevocationNotFoundError';
   readonly code = 'REVOCATION_NOT_FOUND' as const;
   constructor(readonly revocationId: string) {
-    super(`no revocation with id ${JSON.stringify(revocationId)}`);
+    super(
+      `no revocation with id ${JSON.stringify(revocationId)}: unknown, or expired and pruned (an expired revocation is deleted after its retention; the audit log keeps its revocations.create entry)`,
+    );
   }
 }
 

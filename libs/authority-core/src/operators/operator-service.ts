@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@revmesh/contracts';
 import type { AuditContext, AuditOutcome } from '../audit/audit-context';
+import type { AnonymousRefusalAudit } from '../audit/anonymous-refusals';
 import type { AuditLog } from '../audit/audit-log';
 import {
   BootstrapDoneError,
@@ -173,6 +174,12 @@ export interface OperatorServiceOptions {
   readonly policy: PolicySource;
   /** Where logins, bootstrap, add, disable, step-up and logout are recorded. Absent: not recorded. */
   readonly audit?: AuditLog;
+  /**
+   * Where refusals of callers who did not authenticate (failed or throttled logins and
+   * enrolments) are recorded, within the budget every unauthenticated route shares. Absent: they
+   * go to `audit` like the rest.
+   */
+  readonly anonymousRefusals?: AnonymousRefusalAudit;
   readonly clock?: Clock;
   /** argon2id cost. Default: OWASP's minimum. Tests lower it. */
   readonly passwordHashCost?: PasswordHashCost;
@@ -181,6 +188,8 @@ export interface OperatorServiceOptions {
 }
 
 const BOOTSTRAP_ACTOR: Actor = { kind: 'system', id: 'bootstrap' };
+/** Actions whose caller has not authenticated: their refusals are audited within the anonymous budget. */
+const UNAUTHENTICATED_ACTIONS: ReadonlySet<string> = new Set(['operators.login', 'operators.enrol-start', 'operators.enrol']);
 
 function view(record: OperatorRecord): Operator {
   const { id, username, role, createdAt, createdBy, disabledAt, enrolledAt } = record;
@@ -217,6 +226,11 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
   ): void => {
     options.audit?.append({ action, outcome, target, context, ...(details === undefined ? {} : { details }) });
   };
+  /** A refusal: within the anonymous budget when nobody authenticated, else always. */
+  const denied = (action: string, target: string, context: AuditContext, details: Readonly<Record<string, unknown>>): void => {
+    if (options.anonymousRefusals !== undefined && UNAUTHENTICATED_ACTIONS.has(action)) options.anonymousRefusals.append({ action, target, context, details });
+    else audit(action, 'denied', target, context, details);
+  };
   const originContext = (actor: Actor, role: Role | null, origin: RequestOrigin): AuditContext => ({
     actor,
     role,
@@ -252,7 +266,7 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
     const now = clock.now();
     const until = throttle.lockedUntil(subjects, now);
     if (until === null) return;
-    store.transaction(() => audit(action, 'denied', target, context, { reason: 'throttled' }));
+    store.transaction(() => denied(action, target, context, { reason: 'throttled' }));
     throw new LoginThrottledError(Math.max(1, Math.ceil((until - now) / 1000)));
   };
   const fail = (
@@ -265,7 +279,7 @@ export function createOperatorService(options: OperatorServiceOptions): Operator
   ): never => {
     store.transaction(() => {
       throttle.recordFailure(subjects, clock.now(), policy.current().operators);
-      audit(action, 'denied', target, context, { reason });
+      denied(action, target, context, { reason });
     });
     throw error;
   };
