@@ -145,6 +145,10 @@ describe('store retention', () => {
     expect(await f.core.storeRetention.runOnce()).toMatchObject({ outboxRows: 0, acks: 1 }); // the foreign one
     f.time.now += HOUR + 1;
     expect(await f.core.storeRetention.runOnce()).toMatchObject({ revocations: 0, outboxRows: 1, acks: 1 }); // the copy and its ack
+    // Nothing left to delete: a run opens no write transaction (it would also tell readiness the store writes fine).
+    const transaction = jest.spyOn(f.core.store, 'transaction');
+    expect(await f.core.storeRetention.runOnce()).toEqual({ revocations: 0, outboxRows: 0, auditCopies: 0, acks: 0, instances: 0 });
+    expect(transaction).not.toHaveBeenCalled();
     // The revocation (still live) keeps its announcement and that event's ack.
     const eventId = f.core.revocations.get(id!).eventId!;
     expect(f.core.store.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM sidecar_acks WHERE event_id = ?').get(eventId)!.n).toBe(1);
@@ -157,7 +161,7 @@ describe('store retention', () => {
     expect(() => validateStoreRetention({ publishedOutboxMs: DAY, expiredRevocationMs: 1.5 * DAY + 0.5, goneInstanceMs: DAY })).toThrow(/expiredRevocationMs/);
     await expect(openCoreFixture({ storeRetention: { goneInstanceMs: 1000 } })).rejects.toThrow(/goneInstanceMs must be/);
     f = await openCoreFixture();
-    expect(() => createStoreRetention({ store: f.core.store, clock: f.time.clock, auditCopies: { prunePurged: () => 0 }, auditPurgedUpTo: () => null, intervalMs: 0 })).toThrow(
+    expect(() => createStoreRetention({ store: f.core.store, clock: f.time.clock, auditCopies: { purgedCopies: () => [] }, auditPurgedUpTo: () => null, intervalMs: 0 })).toThrow(
       /intervalMs must be a positive integer/,
     );
   });

@@ -37,8 +37,8 @@ export interface StoreRetentionOptions {
   readonly clock: Clock;
   /** Partial periods complete {@link DEFAULT_STORE_RETENTION}; validated. */
   readonly periods?: Partial<StoreRetentionPeriods>;
-  /** Signed audit copies: those of purged entries still in the outbox are pruned too. */
-  readonly auditCopies: AuditCopies;
+  /** Signed audit copies: those of purged entries still in the outbox (published after the purge) are pruned too. */
+  readonly auditCopies: Pick<AuditCopies, 'purgedCopies'>;
   /** Seq up to which the audit retention purged entries (its latest checkpoint), or null. */
   readonly auditPurgedUpTo: () => number | null;
   readonly logger?: AuthorityLogger;
@@ -108,14 +108,15 @@ export function createStoreRetention(options: StoreRetentionOptions): StoreReten
   let ackCursor = 0;
 
   /**
-   * Runs `step` (one transaction over at most `batchSize` rows) until it handles less than a
-   * batch; `committed` runs after each commit.
+   * Reads up to `batchSize` candidates, deletes them in one transaction (none when there is
+   * nothing to delete: an idle run writes nothing), and goes on while batches come back full.
+   * Deletes are by key and idempotent, so a row gone between the read and the delete is harmless.
    */
-  async function drain(step: () => number, committed?: () => void): Promise<void> {
+  async function drain<R>(select: () => R[], remove: (rows: readonly R[]) => void): Promise<void> {
     for (;;) {
-      const handled = store.transaction(step);
-      committed?.();
-      if (handled < batchSize) return;
+      const rows = select();
+      if (rows.length > 0) store.transaction(() => remove(rows));
+      if (rows.length < batchSize) return;
       await yieldToEventLoop();
     }
   }
@@ -128,48 +129,44 @@ export function createStoreRetention(options: StoreRetentionOptions): StoreReten
       counts.outboxRows += deleteOutboxRow.run(seq).changes;
     };
 
-    await drain(() => {
-      const ids = expiredRevocations.all(now - periods.expiredRevocationMs, batchSize);
-      for (const { id } of ids) {
-        // Announcing row first: it references the revocation.
-        for (const event of eventsOfRevocation.all(id)) deleteEvent(event.seq, event.event_id);
-        counts.revocations += deleteRevocation.run(id).changes;
-      }
-      return ids.length;
-    });
-    await drain(() => {
-      const rows = unownedPublished.all(now - periods.publishedOutboxMs, batchSize);
-      for (const row of rows) deleteEvent(row.seq, row.event_id);
-      return rows.length;
-    });
+    await drain(
+      () => expiredRevocations.all(now - periods.expiredRevocationMs, batchSize),
+      (ids) => {
+        for (const { id } of ids) {
+          // Announcing row first: it references the revocation.
+          for (const event of eventsOfRevocation.all(id)) deleteEvent(event.seq, event.event_id);
+          counts.revocations += deleteRevocation.run(id).changes;
+        }
+      },
+    );
+    await drain(
+      () => unownedPublished.all(now - periods.publishedOutboxMs, batchSize),
+      (rows) => rows.forEach((row) => deleteEvent(row.seq, row.event_id)),
+    );
     const purgedUpTo = options.auditPurgedUpTo();
     if (purgedUpTo !== null) {
-      await drain(() => {
-        const n = auditCopies.prunePurged(purgedUpTo, batchSize);
-        counts.auditCopies += n;
-        return n;
-      });
+      await drain(
+        () => auditCopies.purgedCopies(purgedUpTo, batchSize),
+        (seqs) => seqs.forEach((seq) => (counts.auditCopies += deleteOutboxRow.run(seq).changes)),
+      );
     }
-    await drain(() => {
-      const gone = goneInstances.all(now - periods.goneInstanceMs, batchSize);
-      for (const { instance_id: id } of gone) {
-        counts.acks += deleteAcksOfInstance.run(id).changes;
-        counts.instances += deleteInstance.run(id).changes;
-      }
-      return gone.length;
-    });
-    let checkedUpTo = ackCursor;
     await drain(
-      () => {
-        const acks = acksAfter.all(ackCursor, batchSize);
-        for (const ack of acks) {
-          if (eventKnown.get(ack.event_id) === undefined) counts.acks += deleteAck.run(ack.rowid).changes;
-          checkedUpTo = ack.rowid;
+      () => goneInstances.all(now - periods.goneInstanceMs, batchSize),
+      (gone) => {
+        for (const { instance_id: id } of gone) {
+          counts.acks += deleteAcksOfInstance.run(id).changes;
+          counts.instances += deleteInstance.run(id).changes;
         }
-        return acks.length;
       },
-      () => (ackCursor = checkedUpTo),
     );
+    for (;;) {
+      const acks = acksAfter.all(ackCursor, batchSize);
+      const orphans = acks.filter((ack) => eventKnown.get(ack.event_id) === undefined);
+      if (orphans.length > 0) store.transaction(() => orphans.forEach((ack) => (counts.acks += deleteAck.run(ack.rowid).changes)));
+      if (acks.length > 0) ackCursor = acks[acks.length - 1]!.rowid;
+      if (acks.length < batchSize) break;
+      await yieldToEventLoop();
+    }
     return { ...counts };
   }
 
