@@ -68,6 +68,7 @@ describe('a revocation is one trace from the HTTP request to every sidecar', () 
         rotation: { periodSeconds: 3600, prepublishLeadSeconds: 60, promotionGateTimeoutMs: 300, checkIntervalMs: 1000, eventSignerOverlapSeconds: 60 },
         eventSignerReset: false,
         heartbeatMs: 1000,
+        http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 5000, maxConnections: 4096 },
       },
       { metricsHandler: telemetry.metricsHandler },
     );
