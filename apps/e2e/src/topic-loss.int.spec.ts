@@ -47,9 +47,11 @@ describe('revocations topic lost on the broker', () => {
     await eventually('the first revocation applied', async () => !(await running!.verify(before)).ok);
 
     await deleteTopic(revocationsTopic(authority));
+    const deletedAt = Date.now();
     // Accepted while the topic is gone: it waits in the outbox.
     expect((await revoke(authority, 'jti', jtiOf(during))).status).toBe(202);
     await eventually('the revocation accepted during the loss applied by the running sidecar', async () => !(await running!.verify(during)).ok, 30_000);
+    process.stdout.write(`topic loss: revocations topic deleted; the revocation accepted meanwhile enforced by the running sidecar ${Date.now() - deletedAt} ms later (guard interval 1000 ms)\n`);
     expect(await running!.verify(before)).toMatchObject({ ok: false, code: 'TOKEN_REVOKED' });
 
     await eventually('the loss recovered', async () => ((await adminApi(authority, 'GET', '/v1/alerts')).body['alerts'] as { kind: string }[]).some((a) => a.kind === 'topic_lost'), 15_000);
