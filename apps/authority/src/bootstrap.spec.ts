@@ -74,6 +74,17 @@ describe('bootstrapAuthority', () => {
     }
   });
 
+  it('hands the store retention periods (REVMESH_*_RETENTION_SECONDS) to the core', async () => {
+    const storeRetention = { publishedOutboxMs: 120_000, expiredRevocationMs: 3_600_000, goneInstanceMs: 7_200_000, intervalMs: 60_000 };
+    const authority = await bootstrapAuthority({ ...config, storeRetention }, { transport: fakeTransport(true), logger: silent, listen: false });
+    try {
+      const { intervalMs: _interval, ...periods } = storeRetention;
+      expect(authority.core.storeRetention.periods).toEqual(periods);
+    } finally {
+      await authority.close();
+    }
+  });
+
   it('keeps its signing key across restarts, and a wrong KEK fails without touching it', async () => {
     const first = await bootstrapAuthority(config, { transport: fakeTransport(true), listen: false, logger: silent });
     const kid = first.core.keys.active.kid;
