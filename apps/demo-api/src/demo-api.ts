@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { EventSignerJwk } from '@revmesh/contracts';
-import { createSidecar, type Sidecar, type SidecarLogger, type SidecarOptions } from '@revmesh/sidecar';
+import { createSidecar, sidecarReadiness, type Sidecar, type SidecarLogger, type SidecarOptions } from '@revmesh/sidecar';
 import { revmeshFastify } from '@revmesh/sidecar/fastify';
 import type { DemoApiConfig } from './config/demo-api-config';
 import { DEFAULT_SERVER_LIMITS, serverOptions } from './http/server-limits';
@@ -54,14 +54,8 @@ export function createDemoApi(config: DemoApiConfig, deps: DemoApiDeps): DemoApi
   app.get('/health/live', async () => ({ status: 'ok', instance_id: sidecar.instanceId }));
   // Readiness: caught up with the authority and not stale; a load balancer stops routing here otherwise.
   app.get('/health/ready', async (_request, reply) => {
-    const stats = sidecar.stats();
-    const status = !stats.ready ? 'starting' : stats.staleness.stale ? 'stale' : 'ok';
-    return reply.code(status === 'ok' ? 200 : 503).send({
-      status,
-      instance_id: stats.instanceId,
-      state: stats.state,
-      staleness: { age_ms: stats.staleness.ageMs, max_silence_ms: stats.staleness.maxSilenceMs, stale: stats.staleness.stale },
-    });
+    const { httpStatus, body } = sidecarReadiness(sidecar.stats());
+    return reply.code(httpStatus).send(body);
   });
   const metricsHandler = deps.metricsHandler;
   if (metricsHandler) {

@@ -4,6 +4,7 @@
 
 export { createSidecar } from './sidecar';
 export type { Sidecar, SidecarStats, StalenessStats, VerifyOptions } from './sidecar-api';
+export { sidecarReadiness, type SidecarReadiness } from './staleness/readiness-report';
 export type { VerifyContext } from './reports/blocked-aggregator';
 export type {
   DenyListOptions,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { RevmeshRequestContext, Sidecar, SidecarLogger, StalePolicy, VerifyFailure } from '@revmesh/sidecar';
+import { sidecarReadiness, type RevmeshRequestContext, type Sidecar, type SidecarLogger, type StalePolicy, type VerifyFailure } from '@revmesh/sidecar';
 import { revmeshFastify } from '@revmesh/sidecar/fastify';
 import { PROBLEM_HEADER, type StandaloneSidecarConfig } from '../config/standalone-config';
 import { claimHeaders } from './claim-headers';
@@ -88,14 +88,8 @@ export function createAuthServer(options: AuthServerOptions): FastifyInstance {
   app.get('/health/live', async () => ({ status: 'ok', instance_id: sidecar.instanceId }));
   // Readiness: caught up with the authority and not stale; take the proxy's traffic only then.
   app.get('/health/ready', async (_request, reply) => {
-    const stats = sidecar.stats();
-    const status = !stats.ready ? 'starting' : stats.staleness.stale ? 'stale' : 'ok';
-    return reply.code(status === 'ok' ? 200 : 503).send({
-      status,
-      instance_id: stats.instanceId,
-      state: stats.state,
-      staleness: { age_ms: stats.staleness.ageMs, max_silence_ms: stats.staleness.maxSilenceMs, stale: stats.staleness.stale },
-    });
+    const { httpStatus, body } = sidecarReadiness(sidecar.stats());
+    return reply.code(httpStatus).send(body);
   });
   const metricsHandler = options.metricsHandler;
   if (metricsHandler) {
