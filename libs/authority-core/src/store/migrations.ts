@@ -471,4 +471,42 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    name: 'ssf receiver: transmitters, their streams and the SETs received',
+    sql: `
+      -- Shared Signals transmitters (OpenID providers) revmesh receives CAEP/RISC events from, and
+      -- the one stream revmesh manages on each. The receiver credentials are sealed with the KEK;
+      -- the push authorization header revmesh gave the transmitter is kept as a SHA-256 hash only.
+      CREATE TABLE ssf_transmitters (
+        id                    TEXT PRIMARY KEY,
+        config_url            TEXT NOT NULL,
+        issuer                TEXT NOT NULL,
+        metadata              TEXT NOT NULL,
+        client_id             TEXT NOT NULL,
+        client_secret_sealed  TEXT NOT NULL,
+        token_endpoint        TEXT NOT NULL,
+        delivery              TEXT NOT NULL CHECK (delivery IN ('push', 'poll')),
+        stream_id             TEXT,
+        stream                TEXT,
+        push_auth_hash        TEXT,
+        status                TEXT NOT NULL,
+        verified_at           INTEGER,
+        created_by            TEXT NOT NULL,
+        created_at            INTEGER NOT NULL,
+        updated_at            INTEGER NOT NULL
+      ) STRICT;
+
+      -- Every SET accepted from a transmitter, by jti: a replay is acknowledged and applied once.
+      CREATE TABLE ssf_received_sets (
+        transmitter_id  TEXT NOT NULL,
+        jti             TEXT NOT NULL,
+        event_types     TEXT NOT NULL,
+        outcome         TEXT NOT NULL,
+        received_at     INTEGER NOT NULL,
+        PRIMARY KEY (transmitter_id, jti)
+      ) STRICT;
+      CREATE INDEX ssf_received_sets_by_time ON ssf_received_sets (received_at);
+    `,
+  },
 ];
