@@ -509,4 +509,57 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX ssf_received_sets_by_time ON ssf_received_sets (received_at);
     `,
   },
+  {
+    version: 14,
+    name: 'ssf transmitter: SET signing key, streams, durable SET delivery queue',
+    sql: `
+      -- The key that signs Security Event Tokens sent to SSF receivers: separate from the token
+      -- and event-signing keys (a receiver's trust in it says nothing about our tokens or sidecar
+      -- events). The private part is sealed with the KEK like every other key.
+      CREATE TABLE ssf_set_keys (
+        kid         TEXT PRIMARY KEY,
+        public_jwk  TEXT NOT NULL,
+        sealed_key  TEXT NOT NULL,
+        created_at  INTEGER NOT NULL
+      ) STRICT;
+
+      -- Streams of registered SSF receivers (OAuth clients). config: the stream's JSON
+      -- (aud, delivery, events_requested, description); status as SSF 1.0 names it.
+      CREATE TABLE ssf_out_streams (
+        stream_id      TEXT PRIMARY KEY,
+        client_id      TEXT NOT NULL,
+        config         TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('enabled', 'paused', 'disabled')),
+        status_reason  TEXT,
+        created_at     INTEGER NOT NULL,
+        updated_at     INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX ssf_out_streams_by_client ON ssf_out_streams (client_id);
+
+      -- Signed SETs waiting for a receiver: pushed (retried with backoff until next_attempt_at)
+      -- or polled (until acknowledged). Deleted with their stream.
+      CREATE TABLE ssf_out_deliveries (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        stream_id        TEXT NOT NULL REFERENCES ssf_out_streams (stream_id) ON DELETE CASCADE,
+        jti              TEXT NOT NULL,
+        set_jwt          TEXT NOT NULL,
+        created_at       INTEGER NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  INTEGER NOT NULL,
+        last_error       TEXT,
+        state            TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+        done_at          INTEGER,
+        UNIQUE (stream_id, jti)
+      ) STRICT;
+      CREATE INDEX ssf_out_deliveries_due ON ssf_out_deliveries (next_attempt_at) WHERE state = 'pending';
+      CREATE INDEX ssf_out_deliveries_pending_by_stream ON ssf_out_deliveries (stream_id, seq) WHERE state = 'pending';
+      CREATE INDEX ssf_out_deliveries_done ON ssf_out_deliveries (done_at) WHERE state <> 'pending';
+
+      -- One row: the outbox seq up to which revocations have been turned into SETs.
+      CREATE TABLE ssf_out_cursor (
+        id          INTEGER PRIMARY KEY CHECK (id = 1),
+        outbox_seq  INTEGER NOT NULL
+      );
+    `,
+  },
 ];
