@@ -562,4 +562,49 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 15,
+    name: 'sessions: token-exchange sessions and their rotating refresh-token families',
+    sql: `
+      -- One row per session started by a token exchange (RFC 8693): its sid is in every access
+      -- token of the session, and its refresh tokens form one family. sub is the access tokens'
+      -- sub (issuer-scoped for an external subject, see sessions/subject.ts); subject_iss and
+      -- subject are the subject token's own iss and sub. act: the JSON act claim, if a service
+      -- acts for the user. jkt: a key the family is bound to (DPoP), if any.
+      -- expires_at is the absolute end; last_used_at drives the idle end. ended_at is set once
+      -- (revoked, reuse detected, subject/client revoked) and never cleared.
+      CREATE TABLE sessions (
+        sid           TEXT PRIMARY KEY,
+        client_id     TEXT NOT NULL,
+        sub           TEXT NOT NULL,
+        subject_iss   TEXT NOT NULL,
+        subject       TEXT NOT NULL,
+        act           TEXT,
+        audience      TEXT NOT NULL,
+        scope         TEXT NOT NULL,
+        jkt           TEXT,
+        created_at    INTEGER NOT NULL,
+        last_used_at  INTEGER NOT NULL,
+        expires_at    INTEGER NOT NULL,
+        ended_at      INTEGER,
+        end_reason    TEXT
+      ) STRICT;
+      CREATE INDEX sessions_by_sub ON sessions (sub);
+      CREATE INDEX sessions_by_client ON sessions (client_id);
+      CREATE INDEX sessions_by_subject ON sessions (subject_iss, subject);
+      CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+
+      -- Refresh tokens, stored only as SHA-256 of the opaque value (256 random bits). used_at: when
+      -- it was rotated (first use); a use after the grace window is reuse and ends the family.
+      CREATE TABLE refresh_tokens (
+        token_sha256   BLOB PRIMARY KEY,
+        sid            TEXT NOT NULL REFERENCES sessions (sid) ON DELETE CASCADE,
+        parent_sha256  BLOB,
+        issued_at      INTEGER NOT NULL,
+        used_at        INTEGER,
+        revoked_at     INTEGER
+      ) STRICT;
+      CREATE INDEX refresh_tokens_by_sid ON refresh_tokens (sid);
+    `,
+  },
 ];
