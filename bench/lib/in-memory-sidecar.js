@@ -10,11 +10,13 @@ const AUDIENCE = 'orders-api';
 const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
- * What every bench sidecar is given besides its transport: the bench issuer and audience, trust in
- * `signer`, no logging, and a staleness bound no run reaches (no authority sends heartbeats here).
+ * What every bench sidecar is given besides its transport: its issuer (the bench issuer unless
+ * given), the bench audience, trust in `eventSigners`, no logging, and a staleness bound no run
+ * reaches (not every bench has an authority sending heartbeats).
+ * @param {{ eventSigners: object[], instanceId: string, issuer?: string }} options
  */
-function benchSidecarOptions(signer, instanceId) {
-  return { issuer: ISSUER, audience: AUDIENCE, eventSigners: [signer.publicJwk], logger: SILENT, instanceId, staleness: { maxSilenceMs: 86_400_000 } };
+function benchSidecarOptions({ eventSigners, instanceId, issuer = ISSUER }) {
+  return { issuer, audience: AUDIENCE, eventSigners, logger: SILENT, instanceId, staleness: { maxSilenceMs: 86_400_000 } };
 }
 
 /**
@@ -35,7 +37,7 @@ async function inMemorySidecar({ jtiRules, subRules, tokenCache }) {
     const target = i < jtiRules ? { type: 'jti', value: randomUUID() } : { type: 'sub', value: `revoked-user-${i}` };
     await ts.appendSignedEvent(transport, topics.revocations, ts.revocationEvent({ target, now, revocationId: randomUUID() }), signer);
   }
-  const sidecar = createSidecar({ ...benchSidecarOptions(signer, `bench-${process.pid}`), transport, ...(tokenCache ? { tokenCache } : {}) });
+  const sidecar = createSidecar({ ...benchSidecarOptions({ eventSigners: [signer.publicJwk], instanceId: `bench-${process.pid}` }), transport, ...(tokenCache ? { tokenCache } : {}) });
   await sidecar.start();
   await sidecar.ready;
   return { sidecar, issuer, close: () => sidecar.close() };

@@ -1,107 +1,140 @@
 'use strict';
-// Propagation through the broker: how long from handing a record to a kafkajs producer until every
-// receiver has it, at 1 and 10 receivers in this process, interleaved:
-//   baseline: raw kafkajs, a plain record to N consumers (each its own group, maxWaitTimeInMs 100
-//             and no offset commits, as the sidecar's readers) on a topic made like the revocations topic;
-//   subject:  a signed `revocation.issued` event, produced as the authority's relay does
-//             (idempotent, acks=all, its record key), until N sidecars have applied it
-//             (onRevocationApplied), signature check and deny-list update included.
-// The authority's own share (HTTP request, store, outbox) is not in this row: it belongs to an
-// authority scenario, measured from POST /v1/revocations.
-// Each message is sent after the previous one reached every receiver; the latency of a message is
-// the time until its LAST receiver had it. Uses KAFKA_BROKERS, or starts the local broker.
+// Propagation through the broker at 1, 10 and 50 receivers, each side's receivers spread over
+// child processes of at most ten (50 = 5 processes × 10), both sides alive at once and measured in
+// interleaved rounds on the same broker:
+//   baseline: raw kafkajs: a plain record sent by an idempotent acks=all producer in this process
+//             to N bare consumers (each its own client and group, maxWaitTimeInMs 100, no offset
+//             commits) on a topic made like the revocations topic;
+//   subject:  POST /v1/revocations to a real authority process (operator session, store, outbox,
+//             signing, relay) until N sidecars (createSidecar with brokers, as a service runs them)
+//             have applied it (onRevocationApplied), signature check and deny-list update included.
+// Each message is sent after the previous one reached every receiver; its latency is the time
+// until its LAST receiver had it (each child stamps arrivals with the wall clock, so the IPC hop
+// back is not counted). A bare consumer in this process also reads the authority's revocations
+// topic, to split the subject's median into POST → issued_at → a bare consumer has the record →
+// the last sidecar applied it. Last, the resident memory of the processes of each side.
+// Uses KAFKA_BROKERS, or starts the local broker.
+const { fork } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
+const { join } = require('node:path');
+const { performance } = require('node:perf_hooks');
 const built = require('../lib/built');
+const { startBenchAuthority } = require('../lib/authority');
 const { interleave } = require('../lib/interleave');
-const { percentile, bySize } = require('../lib/stats');
+const { median, percentile, bySize } = require('../lib/stats');
 const { row } = require('../lib/report');
-const { benchSidecarOptions } = require('../lib/in-memory-sidecar');
 
-const now = () => Number(process.hrtime.bigint()) / 1e6;
+const PER_PROCESS = 10;
+const wallNow = () => performance.timeOrigin + performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves when `count` arrivals of `id` were reported through `arrived`, rejects after `timeoutMs`. */
-function waiter() {
-  const pending = new Map();
+/**
+ * `receivers` receivers of one kind over child processes of at most ten. `expect(id)` resolves
+ * to the wall-clock time the last of them had message `id` (arrivals that come before anyone
+ * asks are kept).
+ */
+async function startFanout(kind, receivers, config) {
+  const children = [];
+  const done = new Map();
+  const waiting = new Map();
+  const partial = new Map();
+  const onArrived = ({ id, at }) => {
+    const seen = partial.get(id) ?? { left: children.length, at: 0 };
+    seen.left -= 1;
+    seen.at = Math.max(seen.at, at);
+    if (seen.left > 0) return void partial.set(id, seen);
+    partial.delete(id);
+    const waiter = waiting.get(id);
+    if (waiter) {
+      waiting.delete(id);
+      waiter(seen.at);
+    } else {
+      done.set(id, seen.at);
+    }
+  };
+  const ask = (child, question, answer) =>
+    new Promise((resolve, reject) => {
+      const onMessage = (message) => {
+        if (message.failed) reject(new Error(`${kind} receivers failed to start: ${message.failed}`));
+        else if (message[answer]) resolve(message[answer]);
+        else return;
+        child.off('message', onMessage);
+      };
+      child.on('message', onMessage);
+      child.send(question);
+    });
+  try {
+    const starting = [];
+    for (let first = 0; first < receivers; first += PER_PROCESS) {
+      const child = fork(join(__dirname, 'propagation-child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      child.on('message', (message) => message.arrived && onArrived(message.arrived));
+      children.push(child);
+      starting.push(ask(child, { start: { kind, count: Math.min(PER_PROCESS, receivers - first), ...config } }, 'ready'));
+    }
+    await Promise.all(starting);
+  } catch (error) {
+    for (const child of children) child.kill();
+    throw error;
+  }
   return {
-    expect(id, count, timeoutMs = 15_000) {
+    expect(id, timeoutMs = 15_000) {
+      if (done.has(id)) {
+        const at = done.get(id);
+        done.delete(id);
+        return Promise.resolve(at);
+      }
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`message ${id}: ${pending.get(id)?.left} receivers still waiting after ${timeoutMs} ms`)), timeoutMs);
-        pending.set(id, { left: count, done: () => (clearTimeout(timer), resolve(now())) });
+        const timer = setTimeout(() => (waiting.delete(id), reject(new Error(`${kind}: message ${id} not at every receiver after ${timeoutMs} ms`))), timeoutMs);
+        waiting.set(id, (at) => (clearTimeout(timer), resolve(at)));
       });
     },
-    arrived(id) {
-      const p = pending.get(id);
-      if (!p) return;
-      if (--p.left === 0) {
-        pending.delete(id);
-        p.done();
-      }
+    /** Resident set size summed over the processes, MB. */
+    async rssMb() {
+      const answers = await Promise.all(children.map((child) => ask(child, { memory: true }, 'memory')));
+      return answers.reduce((sum, m) => sum + m.rss, 0) / 2 ** 20;
+    },
+    processes: children.length,
+    async close() {
+      await Promise.all(children.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.send({ close: true })))));
     },
   };
 }
 
-async function rawFanout({ kafka, topic, receivers }) {
-  const arrivals = waiter();
-  const consumers = [];
-  for (let i = 0; i < receivers; i++) {
-    const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}`, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: false });
-    // No offset commits: the sidecar's readers commit none either.
-    await consumer.run({ autoCommit: false, eachMessage: async ({ message }) => arrivals.arrived(message.value.toString()) });
-    consumers.push(consumer);
-  }
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const send = async (timeoutMs) => {
-    const id = randomUUID();
-    const arrived = arrivals.expect(id, receivers, timeoutMs);
-    const start = now();
-    await producer.send({ topic, acks: -1, messages: [{ key: `jti:${id}`, value: id }] });
-    return (await arrived) - start;
-  };
-  // Consumers joined with fromBeginning false: wait until each one sees new records.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await send(3_000);
-      break;
-    } catch (error) {
-      if (attempt > 10) throw error;
-    }
-  }
-  return { send, close: async () => (await producer.disconnect(), await Promise.all(consumers.map((c) => c.disconnect()))) };
+/** A bare consumer of the authority's revocations topic: when each revocation's record reached it. */
+async function recordObserver(kafka, topic) {
+  const seen = new Map();
+  const consumer = kafka.consumer({ groupId: `bench-observer-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: false });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ message }) => {
+      const at = wallNow();
+      try {
+        const event = JSON.parse(Buffer.from(message.value.toString().split('.')[1], 'base64url').toString());
+        if (event.type === 'revocation.issued') seen.set(event.payload.revocation_id, { at, issuedAt: event.issued_at });
+      } catch {
+        // Not an event this bench reads.
+      }
+    },
+  });
+  return { take: (id) => seen.get(id), forget: (id) => seen.delete(id), close: () => consumer.disconnect() };
 }
 
-async function sidecarFanout({ kafka, brokers, topics, prefix, receivers, signer }) {
-  const ts = built.testSupport();
-  const { createSidecar } = built.sidecar();
-  const arrivals = waiter();
-  const sidecars = [];
-  for (let i = 0; i < receivers; i++) {
-    const sidecar = createSidecar({ ...benchSidecarOptions(signer, `bench-${process.pid}-${receivers}-${i}`), brokers, topicPrefix: prefix });
-    sidecar.onRevocationApplied((applied) => arrivals.arrived(applied.revocationId));
-    sidecars.push(sidecar);
+/** Sends until a message reaches every receiver: consumers that joined late see new records only. */
+async function warmUp(send) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send(5_000);
+    } catch (error) {
+      if (attempt >= 10) throw error;
+    }
   }
-  await Promise.all(sidecars.map((s) => s.start()));
-  await Promise.all(sidecars.map((s) => s.ready));
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const send = async (timeoutMs) => {
-    const revocationId = randomUUID();
-    const event = ts.revocationEvent({ target: { type: 'jti', value: randomUUID() }, revocationId, now: Date.now() });
-    const arrived = arrivals.expect(revocationId, receivers, timeoutMs);
-    const start = now();
-    await producer.send({ topic: topics.revocations, acks: -1, messages: [{ key: ts.eventRecordKey(event), value: await signer.sign(event) }] });
-    return (await arrived) - start;
-  };
-  await send();
-  return { send, close: async () => (await producer.disconnect(), await Promise.all(sidecars.map((s) => s.close()))) };
 }
 
 async function run({ mode, log }) {
   const ts = built.testSupport();
-  const { topicNames, revocationTopicSpec, keysTopicSpec, acksTopicSpec } = built.contracts();
+  const { topicNames, revocationTopicSpec } = built.contracts();
   const { createKafkaTransport } = built.transport();
   const { Kafka, logLevel } = require('kafkajs');
   const brokers = (await ts.ensureKafka()).brokers;
@@ -111,49 +144,102 @@ async function run({ mode, log }) {
   const transport = createKafkaTransport({ brokers });
   const kafka = new Kafka({ clientId: 'revmesh-bench', brokers, logLevel: logLevel.NOTHING });
   const rows = [];
+  let authority;
+  let producer;
+  let observer;
   try {
-    await transport.ensureTopics([revocationTopicSpec(topics.revocations), keysTopicSpec(topics.keys), acksTopicSpec(topics.acks), revocationTopicSpec(rawTopic)]);
-    const signer = await ts.createTestEventSigner();
+    await transport.ensureTopics([revocationTopicSpec(rawTopic)]);
+    log('propagation: starting the authority');
+    authority = await startBenchAuthority({ brokers, topicPrefix: own.prefix });
+    const eventSigners = await authority.eventSigners();
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    observer = await recordObserver(kafka, topics.revocations);
     const rounds = bySize(mode, { full: 4, quick: 2, smoke: 1 });
     const perRound = bySize(mode, { full: 250, quick: 100, smoke: 5 });
-    for (const receivers of bySize(mode, { full: [1, 10], quick: [1, 10], smoke: [1] })) {
-      log(`propagation: ${receivers} receiver(s): starting consumers and sidecars`);
-      const raw = await rawFanout({ kafka, topic: rawTopic, receivers });
-      const mesh = await sidecarFanout({ kafka, brokers, topics, prefix: own.prefix, receivers, signer });
+    const counts = bySize(mode, { full: [1, 10, 50], quick: [1, 10, 50], smoke: [1] });
+    for (const receivers of counts) {
+      const processes = Math.ceil(receivers / PER_PROCESS);
+      log(`propagation: ${receivers} receiver(s) in ${processes} process(es) per side: starting bare consumers and sidecars`);
+      const raw = await startFanout('raw', receivers, { brokers, topic: rawTopic });
+      let mesh;
       try {
-        const batch = async (side) => {
+        mesh = await startFanout('sidecar', receivers, { brokers, topicPrefix: own.prefix, issuer: authority.url, eventSigners });
+        const sendRaw = async (timeoutMs) => {
+          const id = randomUUID();
+          const arrived = raw.expect(id, timeoutMs);
+          const start = wallNow();
+          await producer.send({ topic: rawTopic, acks: -1, messages: [{ key: `jti:${id}`, value: id }] });
+          return (await arrived) - start;
+        };
+        const parts = { accept: [], relay: [], apply: [] };
+        const sendRevocation = async (timeoutMs) => {
+          const start = wallNow();
+          const { id } = await authority.revoke('jti', randomUUID());
+          const at = await mesh.expect(id, timeoutMs);
+          const record = observer.take(id);
+          observer.forget(id);
+          if (record) {
+            parts.accept.push(record.issuedAt - start);
+            parts.relay.push(record.at - record.issuedAt);
+            parts.apply.push(at - record.at);
+          }
+          return at - start;
+        };
+        await warmUp(sendRaw);
+        await warmUp(sendRevocation);
+        for (const list of Object.values(parts)) list.length = 0;
+        const batch = async (send) => {
           const latencies = [];
           for (let i = 0; i < perRound; i++) {
-            latencies.push(await side.send());
+            latencies.push(await send());
             await sleep(5);
           }
           return latencies;
         };
         log(`propagation: ${receivers} receiver(s): ${rounds} rounds of ${perRound} messages each side`);
-        const result = await interleave({ rounds, baseline: () => batch(raw), subject: () => batch(mesh) });
+        const result = await interleave({ rounds, baseline: () => batch(sendRaw), subject: () => batch(sendRevocation) });
         const pooled = { baseline: result.baseline.flat(), subject: result.subject.flat() };
+        const where = `median split: POST → issued_at ${median(parts.accept).toFixed(1)} ms, → record at a bare consumer ${median(parts.relay).toFixed(1)} ms, → applied by the last sidecar ${median(parts.apply).toFixed(1)} ms`;
+        const label = `${receivers} receiver${receivers > 1 ? 's' : ''}${processes > 1 ? ` (${processes} processes × ${PER_PROCESS})` : ''}`;
         for (const p of [50, 99]) {
-          const side = (label, values) => ({ label, value: percentile(values, p), unit: 'ms', samples: values.length });
+          const side = (name, values) => ({ label: name, value: percentile(values, p), unit: 'ms', samples: values.length });
           rows.push(
             row({
-              measure: `propagation p${p}, ${receivers} receiver${receivers > 1 ? 's' : ''} (produce → last receiver has it)`,
-              baseline: side('raw kafkajs produce → consume', pooled.baseline),
-              subject: side('signed event → applied by sidecar', pooled.subject),
+              measure: `propagation p${p}, ${label}`,
+              baseline: side('raw kafkajs produce → consumed', pooled.baseline),
+              subject: side('POST /v1/revocations → applied', pooled.subject),
               better: 'lower',
-              target: p === 50 ? '≤ 1.2×' : '≤ 1.5×',
+              target: p === 50 ? '≤ 1.2×' : receivers >= 50 ? '≤ 1.5×, and < 20 ms' : '≤ 1.5×',
+              note: p === 50 ? where : '',
+            }),
+          );
+        }
+        if (receivers === counts[counts.length - 1]) {
+          const [rawRss, meshRss] = [await raw.rssMb(), await mesh.rssMb()];
+          rows.push(
+            row({
+              measure: `resident memory, ${label}`,
+              baseline: { label: 'bare kafkajs consumers', value: rawRss, unit: 'MB' },
+              subject: { label: 'sidecars', value: meshRss, unit: 'MB' },
+              better: 'lower',
+              note: `RSS summed over ${processes} process(es) per side, after the run`,
             }),
           );
         }
       } finally {
         await raw.close();
-        await mesh.close();
+        await mesh?.close();
       }
     }
   } finally {
+    await observer?.close();
+    await producer?.disconnect();
+    await authority?.stop();
     await transport.close();
     await own.remove();
   }
   return rows;
 }
 
-module.exports = { name: 'propagation', needs: ['kafka'], run };
+module.exports = { name: 'propagation', needs: ['kafka', 'authority'], run };
