@@ -607,4 +607,93 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX refresh_tokens_by_sid ON refresh_tokens (sid);
     `,
   },
+  {
+    version: 16,
+    name: 'client lifecycle: auth method, JWKS, sealing key, enabled flag, rotating secrets, assertion jti',
+    sql: `
+      -- A client authenticates with a secret (client_secret_basic / client_secret_post) or with an
+      -- assertion it signs (private_key_jwt, RFC 7523) against its registered jwks or jwks_uri. It
+      -- can be disabled. Its secrets move to client_secrets, since a rotation leaves the old one
+      -- valid for an overlap beside the new one. encryption_jwk: the public key (JWK) a newly
+      -- issued secret is sealed to (JWE), when the client registered one.
+      ALTER TABLE clients RENAME TO clients_v1;
+      CREATE TABLE clients (
+        client_id       TEXT PRIMARY KEY,
+        auth_method     TEXT NOT NULL CHECK (auth_method IN ('client_secret', 'private_key_jwt')),
+        audiences       TEXT NOT NULL,
+        scopes          TEXT NOT NULL,
+        jwks            TEXT,
+        jwks_uri        TEXT,
+        encryption_jwk  TEXT,
+        enabled         INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        CHECK ((auth_method = 'private_key_jwt') = (jwks IS NOT NULL OR jwks_uri IS NOT NULL))
+      ) STRICT;
+      INSERT INTO clients (client_id, auth_method, audiences, scopes, created_at, updated_at)
+        SELECT client_id, 'client_secret', audiences, scopes, created_at, updated_at FROM clients_v1;
+
+      -- SHA-256 of each valid secret. expires_at NULL: the current secret; set by a rotation on
+      -- the ones it replaces (valid until then, for the overlap). Expired rows are deleted by the
+      -- next rotation of the client.
+      CREATE TABLE client_secrets (
+        client_id      TEXT NOT NULL REFERENCES clients (client_id) ON DELETE CASCADE,
+        secret_sha256  BLOB NOT NULL,
+        created_at     INTEGER NOT NULL,
+        expires_at     INTEGER,
+        PRIMARY KEY (client_id, secret_sha256)
+      ) STRICT;
+      INSERT INTO client_secrets (client_id, secret_sha256, created_at, expires_at)
+        SELECT client_id, secret_sha256, updated_at, NULL FROM clients_v1;
+      DROP TABLE clients_v1;
+
+      -- jti of every private_key_jwt assertion accepted, kept until the assertion's exp (bounded
+      -- by the authority), so a replay is refused for as long as the assertion could be used,
+      -- across restarts. Expired rows are deleted as new assertions arrive.
+      CREATE TABLE client_assertion_jtis (
+        client_id   TEXT NOT NULL,
+        jti         TEXT NOT NULL,
+        expires_at  INTEGER NOT NULL,
+        PRIMARY KEY (client_id, jti)
+      ) STRICT;
+      CREATE INDEX client_assertion_jtis_by_expiry ON client_assertion_jtis (expires_at);
+    `,
+  },
+  {
+    version: 16,
+    name: 'dpop: jkt revocation target, and clients that must bind their tokens to a key',
+    sql: `
+      -- A revocation may target jkt (RFC 9449): every token bound to a client key. SQLite cannot
+      -- alter a CHECK constraint, so the table is rebuilt. outbox references it: the links are
+      -- set aside and restored, since dropping a parent table is an implicit DELETE of its rows.
+      PRAGMA defer_foreign_keys = ON;
+      CREATE TEMP TABLE dpop_outbox_links AS SELECT seq, revocation_id FROM outbox WHERE revocation_id IS NOT NULL;
+      UPDATE outbox SET revocation_id = NULL WHERE revocation_id IS NOT NULL;
+      CREATE TABLE revocations_v16 (
+        id             TEXT PRIMARY KEY,
+        target_type    TEXT NOT NULL CHECK (target_type IN ('jti', 'sub', 'client_id', 'sid', 'jkt')),
+        target_value   TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        actor_kind     TEXT NOT NULL,
+        actor_id       TEXT NOT NULL,
+        revoked_at     INTEGER NOT NULL,
+        not_after_iat  INTEGER NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        iss            TEXT
+      ) STRICT;
+      INSERT INTO revocations_v16 (id, target_type, target_value, reason, actor_kind, actor_id, revoked_at, not_after_iat, expires_at, iss)
+        SELECT id, target_type, target_value, reason, actor_kind, actor_id, revoked_at, not_after_iat, expires_at, iss FROM revocations;
+      DROP TABLE revocations;
+      ALTER TABLE revocations_v16 RENAME TO revocations;
+      CREATE INDEX revocations_by_target ON revocations (target_type, target_value, not_after_iat);
+      CREATE INDEX revocations_own_by_target ON revocations (target_type, target_value, not_after_iat) WHERE iss IS NULL;
+      CREATE INDEX revocations_by_expiry ON revocations (expires_at);
+      UPDATE outbox SET revocation_id = l.revocation_id FROM temp.dpop_outbox_links l WHERE l.seq = outbox.seq;
+      DROP TABLE temp.dpop_outbox_links;
+
+      -- RFC 9449 §5.2 dpop_bound_access_tokens: the token endpoint refuses this client's requests
+      -- without a DPoP proof, so none of its tokens is a bearer token.
+      ALTER TABLE clients ADD COLUMN dpop_bound_access_tokens INTEGER NOT NULL DEFAULT 0 CHECK (dpop_bound_access_tokens IN (0, 1));
+    `,
+  },
 ];
