@@ -660,7 +660,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
-    version: 16,
+    version: 17,
     name: 'dpop: jkt revocation target, and clients that must bind their tokens to a key',
     sql: `
       -- A revocation may target jkt (RFC 9449): every token bound to a client key. SQLite cannot
