@@ -73,16 +73,31 @@ describe('authority HTTP API', () => {
   }
 
   describe('public endpoints', () => {
-    it('serves discovery metadata for what the authority supports', async () => {
-      const res = await authority.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' });
+    it('serves RFC 8414 metadata for what the authority supports, and OIDC discovery agrees with it field by field', async () => {
+      const res = await authority.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' });
       expect(res.statusCode).toBe(200);
-      expect(json(res)).toEqual({
+      const metadata = json(res);
+      expect(metadata).toMatchObject({
         issuer: ISSUER,
         jwks_uri: `${ISSUER}/.well-known/jwks.json`,
         token_endpoint: `${ISSUER}/oauth/token`,
-        grant_types_supported: ['client_credentials'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        revocation_endpoint: `${ISSUER}/oauth/revoke`,
+        introspection_endpoint: `${ISSUER}/oauth/introspect`,
+        grant_types_supported: expect.arrayContaining(['client_credentials']),
+        token_endpoint_auth_methods_supported: expect.arrayContaining(['client_secret_basic', 'client_secret_post']),
+        revocation_endpoint_auth_methods_supported: metadata['token_endpoint_auth_methods_supported'],
+        introspection_endpoint_auth_methods_supported: metadata['token_endpoint_auth_methods_supported'],
+        access_token_signing_alg_values_supported: ['ES256'],
       });
+      const discovery = json(await authority.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' }));
+      for (const [field, value] of Object.entries(discovery)) expect([field, metadata[field]]).toEqual([field, value]);
+      expect(Object.keys(discovery).sort()).toEqual(Object.keys(metadata).sort());
+    });
+
+    it('lists in its metadata every grant the token endpoint handles, and refuses others naming them', async () => {
+      const metadata = json(await authority.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' }));
+      const res = await demoToken({ grant_type: 'password' });
+      expect(json(res)['error_description']).toBe(`supported grant types: ${(metadata['grant_types_supported'] as string[]).join(', ')}`);
     });
 
     it('serves public keys only, with a short cache lifetime', async () => {

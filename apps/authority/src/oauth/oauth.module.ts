@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
+import { GRANT_HANDLER_CLASSES, grantHandlersProvider } from './grants/grants';
+import { OAuthClientAuthenticator } from './oauth-client-authenticator';
 import { OAuthController } from './oauth.controller';
 import { OAuthService } from './oauth.service';
 
-@Module({ controllers: [OAuthController], providers: [OAuthService] })
+@Module({
+  controllers: [OAuthController],
+  providers: [OAuthService, OAuthClientAuthenticator, ...GRANT_HANDLER_CLASSES, grantHandlersProvider],
+  exports: [OAuthService, OAuthClientAuthenticator],
+})
 export class OAuthModule {}

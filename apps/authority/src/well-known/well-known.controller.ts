@@ -2,34 +2,38 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { AuthorityCore, SigningKeys } from '@revmesh/authority-core';
 import type { EventSignerJwk } from '@revmesh/contracts';
 import { Public } from '../auth/public.decorator';
-import type { AuthorityConfig } from '../config/config';
-import { AUTHORITY_CONFIG, AUTHORITY_CORE, SIGNING_KEYS } from '../core/core.tokens';
-import { issuerUrl } from './issuer-url';
+import { AUTHORITY_CORE, SIGNING_KEYS } from '../core/core.tokens';
+import { ServerMetadata } from '../oauth/metadata/server-metadata';
 
 /** Discovery (RFC 8414 / OpenID Connect Discovery) and the public keys. */
 @Public()
 @Controller('.well-known')
 export class WellKnownController {
   constructor(
-    @Inject(AUTHORITY_CONFIG) private readonly config: AuthorityConfig,
+    private readonly metadata: ServerMetadata,
     @Inject(SIGNING_KEYS) private readonly keys: SigningKeys,
     @Inject(AUTHORITY_CORE) private readonly core: AuthorityCore,
   ) {}
 
   /**
-   * Only what this authority actually supports: it issues access tokens by client credentials
-   * and has no authorization endpoint, no ID tokens and no userinfo, so those fields are absent.
+   * Authorization server metadata (RFC 8414): every endpoint, grant, client authentication
+   * method and algorithm, derived from the code (see `ServerMetadata`).
+   */
+  @Get('oauth-authorization-server')
+  @Header('Cache-Control', 'public, max-age=300')
+  authorizationServer(): Record<string, unknown> {
+    return this.metadata.document();
+  }
+
+  /**
+   * OpenID Connect discovery: the same document as the RFC 8414 metadata, so the two cannot
+   * disagree. This authority has no authorization endpoint, ID tokens or userinfo, so those
+   * fields are absent.
    */
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
   discovery(): Record<string, unknown> {
-    return {
-      issuer: this.config.issuer,
-      jwks_uri: issuerUrl(this.config.issuer, '/.well-known/jwks.json'),
-      token_endpoint: issuerUrl(this.config.issuer, '/oauth/token'),
-      grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-    };
+    return this.metadata.document();
   }
 
   /**
