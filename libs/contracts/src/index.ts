@@ -78,6 +78,7 @@ export {
   killSwitchKey,
   revocationKey,
   revocationTopicSpec,
+  snapshotTopicSpec,
   topicNames,
   type RevocationTopicOptions,
   type TopicNames,
@@ -117,3 +118,53 @@ export {
   type AuditExportLine,
   type VerifyAuditChainOptions,
 } from './audit/verify-audit-chain';
+export {
+  assembleSnapshot,
+  DEFAULT_SNAPSHOT_CHUNK_BYTES,
+  openSnapshotManifest,
+  parseSnapshotChunk,
+  signSnapshot,
+  SNAPSHOT_JWS_TYP,
+  SNAPSHOT_MANIFEST_KEY,
+  snapshotChunkKey,
+  snapshotManifestSchema,
+  type AssembledSnapshot,
+  type OpenedSnapshotManifest,
+  type SignSnapshotInput,
+  type SnapshotChunk,
+  type SnapshotManifest,
+  type SnapshotRecord,
+  type SnapshotRefusalReason,
+} from './snapshots/signed-snapshot';
+export {
+  encodeSnapshotRules,
+  forEachSnapshotRule,
+  SnapshotFormatError,
+  type SnapshotRule,
+} from './snapshots/snapshot-rules';
+export {
+  accessTokenHash,
+  checkDpopAlgorithms,
+  DEFAULT_DPOP_ALGORITHMS,
+  DEFAULT_DPOP_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_DPOP_MAX_AGE_SECONDS,
+  DPOP_ASYMMETRIC_ALGORITHMS,
+  DPOP_PROOF_TYP,
+  MAX_DPOP_PROOF_BYTES,
+  normalizeHtu,
+  verifyDpopProof,
+  type DpopAlgorithm,
+  type DpopProof,
+  type DpopProofExpectations,
+  type DpopProofFailureReason,
+  type DpopProofOptions,
+  type DpopProofResult,
+} from './dpop/dpop-proof';
+export {
+  createDpopReplayCache,
+  DEFAULT_DPOP_REPLAY_CACHE_ENTRIES,
+  type DpopReplayCache,
+  type DpopReplayCacheOptions,
+  type DpopReplayVerdict,
+} from './dpop/dpop-replay-cache';
+export { createDpopNonces, DEFAULT_DPOP_NONCE_PERIOD_SECONDS, type DpopNonces, type DpopNoncesOptions } from './dpop/dpop-nonces';

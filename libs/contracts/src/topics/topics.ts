@@ -14,6 +14,8 @@ export interface TopicNames {
   readonly alerts: string;
   /** The audit log for a SIEM (signed `audit.recorded`, in `seq` order); time-limited. */
   readonly audit: string;
+  /** Signed snapshots of the live deny state (chunks + one signed manifest), for fast cold starts; compacted. */
+  readonly snapshots: string;
 }
 
 /** Topic names for a prefix. The `.v1` suffix changes only with an incompatible wire change. */
@@ -27,6 +29,7 @@ export function topicNames(prefix: string = DEFAULT_TOPIC_PREFIX): TopicNames {
     acks: `${prefix}acks.v1`,
     alerts: `${prefix}alerts.v1`,
     audit: `${prefix}audit.v1`,
+    snapshots: `${prefix}snapshots.v1`,
   };
 }
 
@@ -142,6 +145,26 @@ export function auditTopicSpec(topic: string, options: { readonly retentionMs?: 
     topic,
     numPartitions: 1,
     configEntries: { 'cleanup.policy': 'delete', 'retention.ms': String(options.retentionMs ?? 30 * 24 * 3600_000) },
+  };
+}
+
+/**
+ * The snapshot topic has ONE partition (a reader meets a manifest after the chunks it names) and
+ * is compacted only: the latest manifest survives under its key, and the authority deletes the
+ * chunks of superseded snapshots with tombstones (kept 1 minute, `delete.retention.ms`, so a
+ * reader assembling an older snapshot meanwhile sees them go). Records are up to 1 MiB.
+ */
+export function snapshotTopicSpec(topic: string): TopicSpec {
+  return {
+    topic,
+    numPartitions: 1,
+    configEntries: {
+      'cleanup.policy': 'compact',
+      'min.compaction.lag.ms': '0',
+      'delete.retention.ms': '60000',
+      'max.message.bytes': String(1024 * 1024 + 1024),
+      'message.timestamp.type': 'CreateTime',
+    },
   };
 }
 
