@@ -13,8 +13,9 @@ import { JsonLogger } from './logging/json-logger';
 import { nestLogLevels } from './logging/log-levels';
 import { AcksConsumer, type AcksConsumerStatus } from './reports/acks-consumer';
 import { applyConnectionLimit, fastifyServerLimits } from './http/http-server-limits';
+import { MAX_BATCH_BODY_BYTES, REVOCATION_BATCH_ROUTE } from './revocations/revocation-batch.schema';
 
-/** Largest request body accepted, bytes; bigger bodies get 413. The largest real body is ~2 KiB. */
+/** Largest request body accepted, bytes; bigger bodies get 413. The largest real body is ~2 KiB (the revocation batch route has its own limit). */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /** Longest wait for the topic guard's first look before the relay starts, ms. */
@@ -185,6 +186,13 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       abortOnError: false,
     });
     await app.register(formbody, { bodyLimit: MAX_BODY_BYTES });
+    // The batch route alone takes large bodies (10,000 targets); routes are added at init, after this hook.
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addHook('onRoute', (route) => {
+        if (route.url === REVOCATION_BATCH_ROUTE) route.bodyLimit = MAX_BATCH_BODY_BYTES;
+      });
     // Only JSON and forms: a text/plain body is refused with 415 instead of reaching validation as a string.
     app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
     const metricsHandler = options.metricsHandler;

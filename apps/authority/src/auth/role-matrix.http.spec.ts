@@ -43,6 +43,13 @@ const privilegeChange = (action: string, body: Record<string, unknown>): RouteCa
 const WRITE_ROUTES: readonly RouteCase[] = [
   { route: 'POST /v1/clients', role: 'security-admin', payload: () => ({ audiences: ['matrix-api'], scopes: [] }), expect: 201 },
   { route: 'POST /v1/revocations', role: 'responder', payload: () => ({ target: 'jti', value: 'matrix-jti', reason: 'role matrix' }), expect: 202 },
+  {
+    route: 'POST /v1/revocations::batch',
+    role: 'responder',
+    url: () => '/v1/revocations:batch',
+    payload: () => ({ targets: [{ target: 'jti', value: 'matrix-batch-jti' }], reason: 'role matrix' }),
+    expect: 202,
+  },
   { route: 'POST /v1/issuers', role: 'security-admin', payload: () => ({ issuer: 'https://matrix.example.test/realms/a' }), expect: 201 },
   // Past the guard, an unregistered issuer is a 404.
   { route: 'POST /v1/issuers/:issuer/disable', role: 'security-admin', url: () => `/v1/issuers/${encodeURIComponent('https://nobody.test')}/disable`, payload: () => ({}), expect: 404 },

@@ -1,5 +1,15 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { AuthorityError, IssuerNotTrustedError, KeyStateConflictError, LoginThrottledError, STORE_RETRY_AFTER_SECONDS, storeUnavailableReason } from '@revmesh/authority-core';
+import {
+  AuthorityError,
+  IssuerNotTrustedError,
+  KeyStateConflictError,
+  LoginThrottledError,
+  RevocationBatchInvalidError,
+  RevocationBatchNeedsApprovalError,
+  STORE_RETRY_AFTER_SECONDS,
+  storeUnavailableReason,
+  type BatchItemError,
+} from '@revmesh/authority-core';
 import type { HttpReply, HttpRequest } from '../http/http-types';
 import { OAuthError } from '../oauth/oauth-error';
 import { PROBLEM_CONTENT_TYPE, ProblemException, type ProblemCode } from './problem';
@@ -20,6 +30,8 @@ const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>>
   ISSUER_EXISTS: 'ISSUER_EXISTS',
   ISSUER_NOT_FOUND: 'NOT_FOUND',
   ISSUER_NOT_TRUSTED: 'ISSUER_NOT_TRUSTED',
+  REVOCATION_BATCH_INVALID: 'BATCH_INVALID',
+  REVOCATION_BATCH_NEEDS_APPROVAL: 'BATCH_NEEDS_APPROVAL',
   KEY_NOT_FOUND: 'NOT_FOUND',
   ROTATION_NOT_FOUND: 'NOT_FOUND',
   KEY_STATE_CONFLICT: 'KEY_STATE_CONFLICT',
@@ -40,6 +52,11 @@ const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>>
   ENROLMENT_CODE_INVALID: 'ENROLMENT_CODE_INVALID',
   OPERATOR_ENROLLED: 'OPERATOR_ENROLLED',
 };
+
+/** A batch item error as a field error: `targets[3].iss`, with its index. */
+function batchFieldError(item: BatchItemError): { field: string; message: string; index: number } {
+  return { field: `targets[${item.index}].${item.field}`, message: item.message, index: item.index };
+}
 
 function pathOf(url: string): string {
   const q = url.indexOf('?');
@@ -93,6 +110,10 @@ export class ProblemFilter implements ExceptionFilter {
         // The only request field that names an issuer is a revocation's `iss`.
         if (exception instanceof IssuerNotTrustedError) {
           return new ProblemException(code, exception.message, { errors: [{ field: 'iss', message: exception.message }], extensions: { iss: exception.issuer } });
+        }
+        // A refused batch names every target at fault, by position.
+        if (exception instanceof RevocationBatchInvalidError || exception instanceof RevocationBatchNeedsApprovalError) {
+          return new ProblemException(code, exception.message, { errors: exception.items.map(batchFieldError) });
         }
         return new ProblemException(code, exception.message, extensions === undefined ? {} : { extensions });
       }

@@ -23,6 +23,8 @@ export const PROBLEM_TYPES = {
   POLICY_INVALID: { status: 422, title: 'The policy is not valid' },
   ISSUER_NOT_TRUSTED: { status: 422, title: 'The issuer is not a registered, enabled trusted issuer' },
   ISSUER_EXISTS: { status: 409, title: 'This issuer is registered already' },
+  BATCH_INVALID: { status: 422, title: 'Targets of the batch are refused; nothing was stored' },
+  BATCH_NEEDS_APPROVAL: { status: 422, title: 'Targets of the batch need a second security-admin; nothing was stored' },
   LOGIN_THROTTLED: { status: 429, title: 'Too many failed logins' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
@@ -43,6 +45,8 @@ export type ProblemCode = keyof typeof PROBLEM_TYPES;
 export interface FieldError {
   readonly field: string;
   readonly message: string;
+  /** Zero-based position of the item at fault in a batch request (`targets[index]`). */
+  readonly index?: number;
 }
 
 /** The JSON body of an `application/problem+json` response. */

@@ -2,8 +2,8 @@ import { REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
 import { MAX_ISSUER_LENGTH, MAX_REASON_LENGTH, MAX_TARGET_VALUE_LENGTH } from '@revmesh/authority-core';
 import { z } from 'zod';
 
-/** Body of `POST /v1/revocations`. Limits match the `revocation.issued` v1 contract. */
-export const createRevocationSchema = z.strictObject({
+/** What a revocation targets: the fields of a single revocation and of each target of a batch. */
+export const revocationTargetFields = {
   target: z.enum(REVOCATION_TARGET_TYPES, { error: `must be one of ${REVOCATION_TARGET_TYPES.join(', ')}` }),
   value: z
     .string()
@@ -15,10 +15,15 @@ export const createRevocationSchema = z.strictObject({
     .min(1, 'must not be empty (leave iss out to target the authority\'s own tokens)')
     .max(MAX_ISSUER_LENGTH, `must be at most ${MAX_ISSUER_LENGTH} characters`)
     .optional(),
-  reason: z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`),
-});
+};
+
+/** Why: one per revocation, or one for a whole batch. */
+export const revocationReasonSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
+
+/** Body of `POST /v1/revocations`. Limits match the `revocation.issued` v1 contract. */
+export const createRevocationSchema = z.strictObject({ ...revocationTargetFields, reason: revocationReasonSchema });
 export type CreateRevocationBody = z.infer<typeof createRevocationSchema>;

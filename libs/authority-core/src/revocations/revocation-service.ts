@@ -18,11 +18,12 @@ import type { OutboxStore } from '../outbox/outbox-store';
 import { createGroupCommit } from '../store/group-commit';
 import { translateStoreError, type AuthorityStore } from '../store/store';
 import type { TokenHorizon } from '../tokens/token-horizon';
-import { context, SpanStatusCode, trace, type TracerProvider } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Span, type TracerProvider } from '@opentelemetry/api';
 import { ATTR, AUTHORITY_TRACER, SPAN } from '../telemetry/names';
 import { activeTraceparent, contextFromTraceparent } from '../telemetry/trace-context';
 import { createTraceparent } from '../tracing/traceparent';
 import { systemClock, type Clock, type Seconds } from '../time/clock';
+import { checkBatch, type RevocationBatch, type RevokeBatchInput } from './revocation-batch';
 import {
   DEFAULT_REVOCATION_SKEW_MS,
   MAX_REASON_LENGTH,
@@ -45,6 +46,12 @@ export interface RevokeInput {
   readonly traceparent?: string;
   /** The operator's audit context; without it, derived from `actor` and `reason`. */
   readonly context?: AuditContext;
+  /**
+   * Deny tokens issued up to this second (`not_after_iat`) instead of up to the revocation's own
+   * second: a received security event ends the tokens issued before that event happened
+   * (`event_timestamp`), not those issued since. Never later than the revocation's own second.
+   */
+  readonly issuedUpTo?: Seconds;
 }
 
 /** Accepts revocations and answers questions about them. */
@@ -59,6 +66,19 @@ export interface RevocationService {
    * with a {@link StoreError} when SQLite fails; nothing of this revocation is stored then.
    */
   revoke(input: RevokeInput): Promise<Revocation>;
+  /**
+   * Stores many revocations at once, all or nothing: each target gets its own revocation id and
+   * `revocation.issued` event, the batch gets one audit entry (`revocations.create-batch`) listing
+   * them, and everything commits in one transaction (one fsync). Once the promise resolves the
+   * whole batch is durable and will be published; if it rejects, or the process dies before it
+   * resolves, none of it is stored.
+   *
+   * @throws {RevocationBatchInvalidError} naming every refused target (nothing stored).
+   * @throws {RevocationBatchNeedsApprovalError} when a target's type needs a second person under the policy.
+   * @throws {TypeError} for an empty or oversized batch, or a bad reason (the API validates first).
+   * @throws {StoreError} when SQLite fails; nothing of the batch is stored then.
+   */
+  revokeBatch(input: RevokeBatchInput): Promise<RevocationBatch>;
   /**
    * The revocation and whether it is published.
    * @throws {RevocationNotFoundError} for an unknown id.
@@ -119,6 +139,12 @@ export interface RevocationServiceOptions {
    * a revocation naming an issuer is refused (`IssuerNotTrustedError`).
    */
   readonly issuers?: Pick<IssuerRegistry, 'revocationIssuer'>;
+  /**
+   * The approvable action (`revocations.sub`, `revocations.client_id`) a target type needs a
+   * second security-admin for under the policy in force, else undefined. Only batches ask:
+   * single revocations go through the approval gate in front of this service. Absent: none.
+   */
+  readonly approvalAction?: (type: RevocationTarget['type']) => string | undefined;
 }
 
 interface RevocationRow {
@@ -147,6 +173,7 @@ function checkInput(input: RevokeInput): void {
   if (reason.length === 0 || reason.length > MAX_REASON_LENGTH) {
     throw new TypeError(`reason must be 1..${MAX_REASON_LENGTH} characters`);
   }
+  if (input.issuedUpTo !== undefined && !Number.isInteger(input.issuedUpTo)) throw new TypeError('issuedUpTo must be an integer (epoch seconds)');
 }
 
 function toRevocation(row: RevocationRow): Revocation {
@@ -226,109 +253,176 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
     return options.issuers.revocationIssuer(iss);
   };
 
+  /** A new revocation accepted at `revokedAt`, and its (unsigned) event. */
+  function newRevocation(
+    target: RevocationTarget,
+    iss: string | undefined,
+    reason: string,
+    actor: Actor,
+    revokedAt: number,
+    issuedUpTo?: Seconds,
+  ): { revocation: Revocation; event: RevocationIssuedEvent } {
+    const window =
+      iss === undefined
+        ? revocationWindow(revokedAt, accessTokenTtlSeconds, skewMs, options.tokenHorizon?.current())
+        : revocationWindow(revokedAt, externalLifetime, skewMs);
+    const { expiresAt } = window;
+    const notAfterIat = issuedUpTo === undefined ? window.notAfterIat : Math.min(window.notAfterIat, issuedUpTo);
+    const revocation: Revocation = {
+      id: randomUUID(),
+      target: { type: target.type, value: target.value },
+      ...(iss === undefined ? {} : { iss }),
+      reason,
+      actor: { kind: actor.kind, id: actor.id },
+      revokedAt,
+      notAfterIat,
+      expiresAt,
+    };
+    return { revocation, event: issuedEvent(revocation, revokedAt) };
+  }
+
+  /** Inserts a revocation and its outbox row. Synchronous: call it inside a group-commit unit. */
+  function write(revocation: Revocation, eventId: string, value: Buffer, traceparent: string): void {
+    insert.run(
+      revocation.id,
+      revocation.target.type,
+      revocation.target.value,
+      revocation.iss ?? null,
+      revocation.reason,
+      revocation.actor.kind,
+      revocation.actor.id,
+      revocation.revokedAt,
+      revocation.notAfterIat,
+      revocation.expiresAt,
+    );
+    outbox.append(
+      {
+        eventId,
+        revocationId: revocation.id,
+        record: { topic, key: revocationKey(revocation.target, revocation.iss), value, headers: { [TRACEPARENT_HEADER]: traceparent } },
+      },
+      revocation.revokedAt,
+    );
+  }
+
+  /**
+   * Waits for `signing`, then submits `unit(signed)` to the group commit, and resolves once it is
+   * durable. Signatures may complete out of order; units still enter the outbox in call order
+   * (what a caller issuing two revocations in a row expects to see published).
+   */
+  async function commitInOrder<S, R>(signing: Promise<S>, unit: (signed: S) => R): Promise<R> {
+    signing.catch(() => undefined); // awaited below, after the previous call's turn
+    const previous = inOrder;
+    let release!: () => void;
+    inOrder = new Promise<void>((resolve) => (release = resolve));
+    let committed: Promise<R>;
+    try {
+      await previous;
+      const signed = await signing;
+      committed = group.submit(() => unit(signed));
+    } finally {
+      release();
+    }
+    return committed;
+  }
+
   async function accept(input: RevokeInput, traceparent: string): Promise<Revocation> {
-      checkInput(input);
-      const iss = targetIssuer(input.iss);
-      const revokedAt = clock.now();
-      const { notAfterIat, expiresAt } =
-        iss === undefined
-          ? revocationWindow(revokedAt, accessTokenTtlSeconds, skewMs, options.tokenHorizon?.current())
-          : revocationWindow(revokedAt, externalLifetime, skewMs);
-      const revocation: Revocation = {
-        id: randomUUID(),
-        target: { type: input.target.type, value: input.target.value },
-        ...(iss === undefined ? {} : { iss }),
-        reason: input.reason,
-        actor: { kind: input.actor.kind, id: input.actor.id },
-        revokedAt,
-        notAfterIat,
-        expiresAt,
-      };
-      const event = issuedEvent(revocation, revokedAt);
-      // Signed before the transaction (jose is async, a SQLite transaction is not): the outbox
-      // stores the exact signed bytes. A contract violation fails here, before anything is written.
-      const signing = signForOutbox(event, options.signer.current);
-      signing.catch(() => undefined); // awaited below, after the previous call's turn
-      // Signatures may complete out of order; revocations still enter the outbox in call order
-      // (what a caller issuing two revocations in a row expects to see published).
-      const previous = inOrder;
-      let release!: () => void;
-      inOrder = new Promise<void>((resolve) => (release = resolve));
-      let committed: Promise<void>;
+    checkInput(input);
+    const iss = targetIssuer(input.iss);
+    const { revocation, event } = newRevocation(input.target, iss, input.reason, input.actor, clock.now(), input.issuedUpTo);
+    // Signed before the transaction (jose is async, a SQLite transaction is not): the outbox
+    // stores the exact signed bytes. A contract violation fails here, before anything is written.
+    await commitInOrder(signForOutbox(event, options.signer.current), (value) => {
+      write(revocation, event.id, value, traceparent);
+      // Same savepoint as the revocation and its outbox row: all three commit, or none.
+      options.audit?.append({
+        action: 'revocations.create',
+        outcome: 'succeeded',
+        target: revocation.id,
+        context: input.context ?? actorAuditContext(revocation.actor, revocation.reason),
+        details: {
+          targetType: revocation.target.type,
+          targetValue: revocation.target.value,
+          ...(iss === undefined ? {} : { iss }),
+          reason: revocation.reason,
+          notAfterIat: revocation.notAfterIat,
+          expiresAt: revocation.expiresAt,
+          eventId: event.id,
+        },
+      });
+    });
+    options.onAccepted?.(revocation);
+    return revocation;
+  }
+
+  async function acceptBatch(input: RevokeBatchInput, traceparent: string): Promise<RevocationBatch> {
+    const issuers = checkBatch(input, { issuer: targetIssuer, approvalAction: (type) => options.approvalAction?.(type) });
+    const batchId = randomUUID();
+    // One clock reading: every revocation of the batch is accepted at the same instant.
+    const revokedAt = clock.now();
+    const made = input.targets.map(({ target }, i) => newRevocation(target, issuers[i], input.reason, input.actor, revokedAt));
+    const signer = options.signer.current;
+    const revocations = made.map((m) => m.revocation);
+    await commitInOrder(Promise.all(made.map(({ event }) => signForOutbox(event, signer))), (values) => {
+      made.forEach(({ revocation, event }, i) => write(revocation, event.id, values[i]!, traceparent));
+      // One entry for the batch, in its savepoint: the batch and its audit entry commit together.
+      options.audit?.append({
+        action: 'revocations.create-batch',
+        outcome: 'succeeded',
+        target: batchId,
+        context: input.context ?? actorAuditContext(input.actor, input.reason),
+        details: {
+          count: revocations.length,
+          reason: input.reason,
+          revokedAt,
+          // [revocation id, event id, target type, value, iss?]: compact, a batch may hold 10,000.
+          revocations: made.map(({ revocation, event }) =>
+            revocation.iss === undefined
+              ? [revocation.id, event.id, revocation.target.type, revocation.target.value]
+              : [revocation.id, event.id, revocation.target.type, revocation.target.value, revocation.iss],
+          ),
+        },
+      });
+    });
+    for (const revocation of revocations) options.onAccepted?.(revocation);
+    return { batchId, revocations };
+  }
+
+  /**
+   * Runs an accept under its own span, child of the caller's span (the HTTP request); the outbox
+   * row stores this span's context, so the relay's publish span (and every sidecar's apply span)
+   * continues the trace. With no active span (no HTTP instrumentation), the caller's
+   * `traceparent` is the parent.
+   */
+  function inSpan<R>(targetType: string, incoming: string | undefined, run: (traceparent: string) => Promise<R>, done: (span: Span, result: R) => void): Promise<R> {
+    const active = context.active();
+    const parent = trace.getSpan(active) === undefined ? contextFromTraceparent(incoming, active) : active;
+    return tracer.startActiveSpan(SPAN.revocationAccept, { attributes: { [ATTR.targetType]: targetType } }, parent, async (span) => {
       try {
-        await previous;
-        const value = await signing;
-        committed = group.submit(() => {
-          insert.run(
-            revocation.id,
-            revocation.target.type,
-            revocation.target.value,
-            iss ?? null,
-            revocation.reason,
-            revocation.actor.kind,
-            revocation.actor.id,
-            revokedAt,
-            notAfterIat,
-            expiresAt,
-          );
-          outbox.append(
-            {
-              eventId: event.id,
-              revocationId: revocation.id,
-              record: {
-                topic,
-                key: revocationKey(revocation.target, iss),
-                value,
-                headers: { [TRACEPARENT_HEADER]: traceparent },
-              },
-            },
-            revokedAt,
-          );
-          // Same savepoint as the revocation and its outbox row: all three commit, or none.
-          options.audit?.append({
-            action: 'revocations.create',
-            outcome: 'succeeded',
-            target: revocation.id,
-            context: input.context ?? actorAuditContext(revocation.actor, revocation.reason),
-            details: {
-              targetType: revocation.target.type,
-              targetValue: revocation.target.value,
-              ...(iss === undefined ? {} : { iss }),
-              reason: revocation.reason,
-              notAfterIat,
-              expiresAt,
-              eventId: event.id,
-            },
-          });
-        });
+        const result = await run(activeTraceparent(incoming));
+        done(span, result);
+        return result;
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
       } finally {
-        release();
+        span.end();
       }
-      await committed;
-      options.onAccepted?.(revocation);
-      return revocation;
+    });
   }
 
   return {
     revoke(input) {
-      // The outbox write, under the caller's span (the HTTP request); the row stores this span's
-      // context, so the relay's publish span (and every sidecar's apply span) continues the trace.
-      // With no active span (no HTTP instrumentation), the caller's `traceparent` is the parent.
-      const active = context.active();
-      const parent = trace.getSpan(active) === undefined ? contextFromTraceparent(input.traceparent, active) : active;
-      return tracer.startActiveSpan(SPAN.revocationAccept, { attributes: { [ATTR.targetType]: String(input.target?.type) } }, parent, async (span) => {
-        try {
-          const revocation = await accept(input, activeTraceparent(input.traceparent));
-          span.setAttribute(ATTR.revocationId, revocation.id);
-          return revocation;
-        } catch (error) {
-          span.recordException(error as Error);
-          span.setStatus({ code: SpanStatusCode.ERROR });
-          throw error;
-        } finally {
-          span.end();
-        }
-      });
+      return inSpan(String(input.target?.type), input.traceparent, (traceparent) => accept(input, traceparent), (span, revocation) =>
+        span.setAttribute(ATTR.revocationId, revocation.id),
+      );
+    },
+
+    revokeBatch(input) {
+      return inSpan('batch', input.traceparent, (traceparent) => acceptBatch(input, traceparent), (span, batch) =>
+        span.setAttribute(ATTR.revocationId, batch.batchId),
+      );
     },
 
     get(id) {
