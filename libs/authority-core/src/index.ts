@@ -35,6 +35,9 @@ export {
   KeyUnwrapError,
   MigrationError,
   RevocationNotFoundError,
+  RevocationBatchInvalidError,
+  RevocationBatchNeedsApprovalError,
+  type BatchItemError,
   RollbackTargetRevokedError,
   RotationInProgressError,
   RotationNotFoundError,
@@ -89,6 +92,7 @@ export {
 } from './reports/instance-directory';
 export type { ReportSinkStats, SidecarReportSink } from './reports/report-sink';
 export type { RevocationService, RevokeInput } from './revocations/revocation-service';
+export { MAX_BATCH_TARGETS, type BatchTarget, type RevocationBatch, type RevokeBatchInput } from './revocations/revocation-batch';
 export { MAX_ISSUER_DESCRIPTION_LENGTH, MAX_ISSUER_LENGTH, issuerUrlProblem, type TrustedIssuer } from './issuers/trusted-issuer';
 export type { IssuerRegistration, IssuerRegistry } from './issuers/issuer-registry';
 export type { KeyCalendar } from './rotation/key-calendar';

@@ -14,6 +14,7 @@ import type { AuthorityStore } from '../store/store';
 import { createTokenHorizon } from '../tokens/token-horizon';
 import { createTokenIssuer, type TokenIssuer } from '../tokens/token-issuer';
 import type { CoreSettings } from './core-settings';
+import { gatedRevocationAction } from '../revocations/gated-revocation';
 import type { MonitoringPart } from './monitoring-part';
 
 /**
@@ -60,6 +61,8 @@ export function openIssuingPart(
     signer,
     audit,
     issuers,
+    // A batch never waits for a second person: targets the policy gates refuse the batch.
+    approvalAction: (type) => gatedRevocationAction(policy, type),
     onCommitted,
     onAccepted: (revocation) => {
       metrics.revocationAccepted(revocation.target.type);

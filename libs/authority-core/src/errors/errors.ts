@@ -21,16 +21,26 @@ export type AuthorityErrorCode =
   | 'SCOPE_NOT_ALLOWED'
   | 'AUDIENCE_NOT_ALLOWED'
   | 'REVOCATION_NOT_FOUND'
+  | 'REVOCATION_BATCH_INVALID'
+  | 'REVOCATION_BATCH_NEEDS_APPROVAL'
   | 'ISSUER_EXISTS'
   | 'ISSUER_NOT_FOUND'
   | 'ISSUER_NOT_TRUSTED'
   | 'EVENT_INVALID'
+  | 'SSF_STREAM_NOT_FOUND'
+  | 'SSF_REQUEST_INVALID'
+  | 'SSF_RECEIVER_UNAUTHORIZED'
+  | 'SSF_RECEIVER_FORBIDDEN'
+  | 'SSF_STREAM_CONFLICT'
+  | 'SSF_TOO_MANY_REQUESTS'
   | 'KEY_NOT_FOUND'
   | 'KEY_STATE_CONFLICT'
   | 'ROTATION_NOT_FOUND'
   | 'ROTATION_IN_PROGRESS'
   | 'ROTATION_NOT_ROLLBACKABLE'
   | 'ROLLBACK_TARGET_REVOKED'
+  | 'CLIENT_NOT_FOUND'
+  | 'CLIENT_AUTH_METHOD_CONFLICT'
   | 'KILL_SWITCH_NOT_ENGAGED'
   | 'INVALID_CREDENTIALS'
   | 'LOGIN_THROTTLED'
@@ -179,6 +189,48 @@ export class RevocationNotFoundError extends AuthorityError {
   constructor(readonly revocationId: string) {
     super(
       `no revocation with id ${JSON.stringify(revocationId)}: unknown, or expired and pruned (an expired revocation is deleted after its retention; the audit log keeps its revocations.create entry)`,
+    );
+  }
+}
+
+/** One refused target of a revocation batch: its position in the request, the field, and why. */
+export interface BatchItemError {
+  /** Zero-based position of the target in the batch. */
+  readonly index: number;
+  /** The target's field at fault (`target`, `value`, `iss`). */
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * At least one target of a revocation batch is refused (an issuer not trusted, a value out of
+ * bounds): the batch is all-or-nothing, so nothing of it was stored. `items` names each one.
+ */
+export class RevocationBatchInvalidError extends AuthorityError {
+  override readonly name = 'RevocationBatchInvalidError';
+  readonly code = 'REVOCATION_BATCH_INVALID' as const;
+  constructor(readonly items: readonly BatchItemError[]) {
+    super(
+      `${items.length} target(s) of the batch refused, nothing was stored; first: targets[${items[0]?.index ?? 0}].${items[0]?.field ?? ''} ${items[0]?.message ?? ''}`.trim(),
+    );
+  }
+}
+
+/**
+ * A revocation batch holds targets whose type the security policy puts behind a second
+ * security-admin (`approvals.requiredFor`: `revocations.sub`, `revocations.client_id`). A batch
+ * never waits for an approval and never skips one: it is refused whole (nothing stored); send
+ * those targets one by one to `POST /v1/revocations`, which asks for the approval.
+ */
+export class RevocationBatchNeedsApprovalError extends AuthorityError {
+  override readonly name = 'RevocationBatchNeedsApprovalError';
+  readonly code = 'REVOCATION_BATCH_NEEDS_APPROVAL' as const;
+  constructor(
+    readonly items: readonly BatchItemError[],
+    readonly actions: readonly string[],
+  ) {
+    super(
+      `${items.length} target(s) of the batch need a second security-admin under the policy (${actions.join(', ')}); a batch cannot wait for approvals, so nothing was stored: send them one by one to POST /v1/revocations`,
     );
   }
 }
