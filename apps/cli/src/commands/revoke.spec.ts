@@ -232,3 +232,69 @@ describe('revmesh revoke', () => {
     });
   });
 });
+
+describe('revmesh revoke --from-file', () => {
+  let f: LoggedInFixture;
+  beforeEach(async () => {
+    f = await loggedInFixture();
+  });
+  afterEach(() => f.close());
+
+  /** Answers a batch with one id per target: `id-<batch>-<index>`. */
+  const acceptBatches = () => {
+    let batches = 0;
+    f.authority.on('POST', '/v1/revocations:batch', (request) => {
+      const n = ++batches;
+      const targets = (request.body as { targets: { target: string; value: string }[] }).targets;
+      return {
+        status: 202,
+        body: { batch_id: `batch-${n}`, count: targets.length, revocations: targets.map((t, i) => ({ id: `id-${n}-${i}`, target: t.target, value: t.value, iss: null })) },
+      };
+    });
+  };
+
+  it('sends a JSON-lines list from stdin as one batch and prints one id line per revocation', async () => {
+    acceptBatches();
+    const stdin = '{"target":"jti","value":"t1"}\n{"target":"sid","value":"s1","iss":"https://sso.test"}\n';
+    const run = await f.run(['revoke', '--from-file', '-', '--reason', 'dump', '-j', J], { stdin });
+    expect(run.code).toBe(0);
+    expect(f.authority.requests).toHaveLength(1);
+    expect(f.authority.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/v1/revocations:batch',
+      body: { targets: [{ target: 'jti', value: 't1' }, { target: 'sid', value: 's1', iss: 'https://sso.test' }], reason: 'dump', justification: J },
+    });
+    expect(run.stdout).toBe('id-1-0\tjti\tt1\nid-1-1\tsid\ts1\n');
+    expect(run.stderr).toContain('2 revocation(s) stored in 1 batch(es)');
+  });
+
+  it('refuses a bad line before sending anything', async () => {
+    acceptBatches();
+    const run = await f.run(['revoke', '--from-file', '-', '--format', 'csv', '--reason', 'dump', '-j', J], { stdin: 'jti,a\nkid,b\n' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('line 2: target must be one of');
+    expect(f.authority.requests).toHaveLength(0);
+  });
+
+  it('names the file lines of targets the authority refuses, and says nothing was revoked', async () => {
+    f.authority.on(
+      'POST',
+      '/v1/revocations:batch',
+      problem(422, 'BATCH_INVALID', 'Targets of the batch are refused; nothing was stored', '1 target(s) of the batch refused', [
+        { field: 'targets[1].iss', message: 'issuer "https://x.test" is not a registered trusted issuer' },
+      ]),
+    );
+    const run = await f.run(['revoke', '--from-file', '-', '--reason', 'dump', '-j', J], { stdin: 'target,value,iss\njti,a\njti,b,https://x.test\n' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('(code BATCH_INVALID)');
+    expect(run.stderr).toContain('stdin line 3: targets[1].iss');
+    expect(run.stderr).toContain('Nothing was revoked.');
+  });
+
+  it('needs either positional arguments or --from-file, not both, and no --wait with a file', async () => {
+    expect((await f.run(['revoke', 'jti', 'a', '--from-file', '-', '--reason', 'r', '-j', J])).code).toBe(2);
+    expect((await f.run(['revoke', '--from-file', '-', '--wait', '--reason', 'r', '-j', J], { stdin: 'jti,a\n' })).code).toBe(2);
+    expect((await f.run(['revoke', 'jti', '--reason', 'r', '-j', J])).code).toBe(2);
+    expect(f.authority.requests).toHaveLength(0);
+  });
+});

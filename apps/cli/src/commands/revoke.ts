@@ -8,6 +8,8 @@ import { coverageSummary, renderCoverage, renderRevocation } from '../output/rev
 import { formatDuration } from '../output/text';
 import { waitForCoverage } from '../wait/coverage-wait';
 import { approvedLine, DEFAULT_APPROVAL_WAIT_SECONDS, performWrite, withWriteOptions, type WriteOptions } from '../write/write-kit';
+import { MAX_TARGETS_PER_BATCH, revokeFromFile } from './revoke-batch';
+import type { RevocationListFormat } from '../io/revocation-list';
 import { parseReason, parseSeconds, runs, withExamples, type ProgramDeps } from './command-kit';
 
 /** `--wait` gives up after this long unless `--wait-timeout` says otherwise, seconds. */
@@ -16,6 +18,8 @@ export const DEFAULT_WAIT_TIMEOUT_SECONDS = 30;
 interface RevokeOptions extends WriteOptions {
   readonly reason: string;
   readonly iss?: string;
+  readonly fromFile?: string;
+  readonly format?: RevocationListFormat;
 }
 
 /**
@@ -29,8 +33,13 @@ export function registerRevoke(program: Command, deps: ProgramDeps): void {
   const revoke = program
     .command('revoke')
     .description('revoke a token (jti), or every token of a subject, client or session issued until now')
-    .addArgument(new Argument('<target>', 'what <value> names').choices(REVOCATION_TARGET_TYPES))
-    .argument('<value>', 'the jti, sub, client_id or sid to revoke')
+    .addArgument(new Argument('[target]', 'what <value> names (not with --from-file)').choices(REVOCATION_TARGET_TYPES))
+    .argument('[value]', 'the jti, sub, client_id or sid to revoke')
+    .option(
+      '--from-file <file>',
+      `revoke every target listed in <file> ("-" for stdin): JSON lines {"target":"jti","value":"…"[,"iss":"…"]} or CSV target,value[,iss]; sent in batches of ${MAX_TARGETS_PER_BATCH}, each stored whole or not at all; prints one "<id> <target> <value>" line per revocation`,
+    )
+    .addOption(new Option('--format <format>', 'format of --from-file (default: by extension, .csv or .jsonl; else by content)').choices(['jsonl', 'csv']))
     .requiredOption('--reason <text>', 'why (recorded with the revocation and sent to every sidecar)', parseReason)
     .option('--iss <issuer>', "the trusted external issuer whose tokens are targeted (see 'revmesh issuers list'); default: the authority's own tokens")
     .option('--wait', 'wait for the approval if one is needed, then until every live sidecar instance enforces it (progress on stderr)')
@@ -43,9 +52,17 @@ export function registerRevoke(program: Command, deps: ProgramDeps): void {
   withWriteOptions(revoke).action(
     runs<RevokeOptions>(deps, async (context, [target, value], options) => {
       if (options.waitTimeout !== undefined && options.wait !== true) throw new UsageError('--wait-timeout only applies with --wait');
+      if (options.fromFile !== undefined) {
+        if (target !== undefined) throw new UsageError('give either <target> <value> or --from-file, not both');
+        if (options.wait === true) throw new UsageError('--wait applies to one revocation; follow a batch with revmesh revocation status <id>');
+        await revokeFromFile(context, options, options.fromFile);
+        return;
+      }
+      if (options.format !== undefined) throw new UsageError('--format only applies with --from-file');
+      if (target === undefined || value === undefined) throw new UsageError('missing <target> <value> (or --from-file <file>); see revmesh revoke --help');
       const written = await performWrite(context, options, (api, justification) =>
         api.createRevocation(
-          { target: target as RevocationTargetType, value: value ?? '', ...(options.iss === undefined ? {} : { iss: options.iss }), reason: options.reason },
+          { target: target as RevocationTargetType, value, ...(options.iss === undefined ? {} : { iss: options.iss }), reason: options.reason },
           justification,
         ),
       );
@@ -97,5 +114,7 @@ export function registerRevoke(program: Command, deps: ProgramDeps): void {
     'revmesh revoke client_id billing-batch --reason "secret leaked" -j "secret in a public gist, INC-206" --wait --wait-timeout 900',
     'revmesh revoke sub 6f1c0e2a-… --iss https://sso.example.com/realms/acme --reason "account takeover" -j "SSO account of bob taken over, INC-208" --wait',
     'REVMESH_JUSTIFICATION="session hijack, INC-207" revmesh revoke sid 9b2e… --reason "session hijack" --json | jq -r .id',
+    'revmesh revoke --from-file leaked-jtis.jsonl --reason "token dump on a paste site" -j "INC-209: 4,000 tokens leaked"',
+    'jq -c \'{target:"sub",value:.user}\' users.json | revmesh revoke --from-file - --reason "phished" -j "INC-210"',
   ]);
 }

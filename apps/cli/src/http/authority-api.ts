@@ -4,6 +4,7 @@ import type { AuthorityClient, AuthorityResponse, AuthorityTextResponse } from '
 /** Paths of the authority API the CLI drives, relative to the authority URL. */
 export const API_PATHS = {
   revocations: 'v1/revocations',
+  revocationBatch: 'v1/revocations:batch',
   revocation: (id: string) => `v1/revocations/${encodeURIComponent(id)}`,
   coverage: (id: string) => `v1/revocations/${encodeURIComponent(id)}/coverage`,
   instances: 'v1/instances',
@@ -44,6 +45,12 @@ export interface CreateRevocationInput {
   readonly value: string;
   /** The trusted external issuer whose tokens are targeted; absent: the authority's own. */
   readonly iss?: string;
+  readonly reason: string;
+}
+
+/** `POST /v1/revocations:batch`: up to 10,000 targets, one reason, all stored or none. */
+export interface CreateRevocationBatchInput {
+  readonly targets: readonly { readonly target: RevocationTargetType; readonly value: string; readonly iss?: string }[];
   readonly reason: string;
 }
 
@@ -102,6 +109,7 @@ export interface EngageKillSwitchInput {
  */
 export interface AuthorityApi {
   createRevocation(input: CreateRevocationInput, justification: string): Promise<AuthorityResponse>;
+  createRevocationBatch(input: CreateRevocationBatchInput, justification: string): Promise<AuthorityResponse>;
   getRevocation(id: string): Promise<AuthorityResponse>;
   getCoverage(id: string): Promise<AuthorityResponse>;
   listInstances(): Promise<AuthorityResponse>;
@@ -151,6 +159,7 @@ const audienceOf = (audience: string | undefined) => (audience === undefined ? {
 export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
   return {
     createRevocation: (input, justification) => client.request('POST', API_PATHS.revocations, { ...input, justification }),
+    createRevocationBatch: (input, justification) => client.request('POST', API_PATHS.revocationBatch, { ...input, justification }),
     getRevocation: (id) => client.request('GET', API_PATHS.revocation(id)),
     getCoverage: (id) => client.request('GET', API_PATHS.coverage(id)),
     listInstances: () => client.request('GET', API_PATHS.instances),
