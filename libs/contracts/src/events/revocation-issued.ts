@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { envelopeBaseSchema } from './envelope';
 
 /** What a revocation can name. */
-export const REVOCATION_TARGET_TYPES = ['jti', 'sub', 'client_id', 'sid'] as const;
+export const REVOCATION_TARGET_TYPES = ['jti', 'sub', 'client_id', 'sid', 'jkt'] as const;
 export type RevocationTargetType = (typeof REVOCATION_TARGET_TYPES)[number];
 
 export const revocationTargetSchema = z.object({
@@ -17,8 +17,10 @@ export const REVOCATION_ISSUED = 'revocation.issued' as const;
  * A revocation decided by the authority.
  *
  * - `jti` targets deny exactly one token.
- * - `sub`, `client_id` and `sid` targets deny every matching token whose `iat` (seconds) is
- *   at or before `not_after_iat`. The authority sets it to the revocation second itself, so a
+ * - `sub`, `client_id`, `sid` and `jkt` targets deny every matching token whose `iat` (seconds) is
+ *   at or before `not_after_iat`. `jkt` matches tokens bound to a client key (DPoP, RFC 9449:
+ *   `cnf.jkt`, the key's RFC 7638 SHA-256 thumbprint): revoking a stolen key's thumbprint denies
+ *   every token bound to it. The authority sets it to the revocation second itself, so a
  *   token issued earlier in that second can never pass (see README, "Revocation and the
  *   one-second `iat`").
  * - `iss` (optional) names the issuer whose tokens the rule applies to, for tokens of a trusted

@@ -7,8 +7,9 @@ import { createRuleKeyHasher, RULE_KEY_WORDS, type RuleKeyHasher } from './rule-
  * The sidecar's in-memory deny rules.
  *
  * - A `jti` rule denies exactly that token.
- * - A `sub`, `client_id` or `sid` rule denies every token with that claim value whose `iat` is
- *   at or before `notAfterIat` (so a token issued after the revocation passes). If a target is
+ * - A `sub`, `client_id`, `sid` or `jkt` rule denies every token with that claim value whose `iat` is
+ *   at or before `notAfterIat` (so a token issued after the revocation passes). `jkt` matches the
+ *   key a DPoP-bound token is bound to (`cnf.jkt`). If a target is
  *   revoked twice, the later cut-off (max `notAfterIat`) wins.
  *
  * **Memory bound.** Each rule is kept only until `expiresAt` (when no token it could match can
@@ -57,7 +58,7 @@ export interface DenyRule {
   /** The issuer scope the rule applies to: `''` (default) for the revmesh authority, else the issuer URL. */
   readonly scope?: string;
   readonly target: RevocationTarget;
-  /** For `sub`/`client_id`/`sid`: tokens with `iat` at or before this are denied. Ignored for `jti`. */
+  /** For `sub`/`client_id`/`sid`/`jkt`: tokens with `iat` at or before this are denied. Ignored for `jti`. */
   readonly notAfterIat: EpochSeconds;
   /** When the rule can no longer match a valid token. */
   readonly expiresAt: EpochMillis;
@@ -72,6 +73,8 @@ export interface DeniableToken {
   readonly sub: string;
   readonly client_id: string;
   readonly sid?: string | undefined;
+  /** Confirmation (RFC 7800): `cnf.jkt` names the key a DPoP-bound token is bound to. */
+  readonly cnf?: { readonly jkt?: string | undefined } | undefined;
   readonly iat: EpochSeconds;
 }
 
@@ -102,7 +105,7 @@ export interface DenyListOptions {
 }
 
 /** Target types as small integers (the table's type byte). */
-const TYPE_CODE: Readonly<Record<RevocationTargetType, number>> = { jti: 0, sub: 1, client_id: 2, sid: 3 };
+const TYPE_CODE: Readonly<Record<RevocationTargetType, number>> = { jti: 0, sub: 1, client_id: 2, sid: 3, jkt: 4 };
 const TYPE_OF_CODE: readonly RevocationTargetType[] = REVOCATION_TARGET_TYPES;
 
 /** Sweeping expired entries walks the whole table; do it at most this often. */
@@ -156,7 +159,7 @@ export function createDenyList(options: DenyListOptions): DenyList {
   };
 
   const matchOf = (entry: number, type: RevocationTargetType): DenyMatch => ({ revocationId: table.revocationId(entry), target: type });
-  /** {@link live}, skipping the hash when no rule of the type is held (the common case for sub, client_id, sid). */
+  /** {@link live}, skipping the hash when no rule of the type is held (the common case for sub, client_id, sid, jkt). */
   const liveIfAny = (type: number, value: string, scope: string | undefined, now: EpochMillis): number =>
     table.countOf(type) === 0 ? -1 : live(type, value, scope, now);
 
@@ -196,6 +199,11 @@ export function createDenyList(options: DenyListOptions): DenyList {
       if (token.sid !== undefined) {
         const bySid = liveIfAny(TYPE_CODE.sid, token.sid, scope, now);
         if (bySid >= 0 && token.iat <= table.notAfterIat(bySid)) return matchOf(bySid, 'sid');
+      }
+      const jkt = token.cnf?.jkt;
+      if (jkt !== undefined) {
+        const byJkt = liveIfAny(TYPE_CODE.jkt, jkt, scope, now);
+        if (byJkt >= 0 && token.iat <= table.notAfterIat(byJkt)) return matchOf(byJkt, 'jkt');
       }
       return undefined;
     },
