@@ -139,6 +139,40 @@ export {
 export {
   encodeSnapshotRules,
   forEachSnapshotRule,
+  mergeSnapshotRules,
   SnapshotFormatError,
   type SnapshotRule,
 } from './snapshots/snapshot-rules';
+export {
+  accessTokenHash,
+  checkDpopAlgorithms,
+  DEFAULT_DPOP_ALGORITHMS,
+  DEFAULT_DPOP_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_DPOP_MAX_AGE_SECONDS,
+  DPOP_ASYMMETRIC_ALGORITHMS,
+  DPOP_PROOF_TYP,
+  MAX_DPOP_PROOF_BYTES,
+  normalizeHtu,
+  verifyDpopProof,
+  type DpopAlgorithm,
+  type DpopProof,
+  type DpopProofExpectations,
+  type DpopProofFailureReason,
+  type DpopProofOptions,
+  type DpopProofResult,
+} from './dpop/dpop-proof';
+export {
+  createDpopReplayCache,
+  DEFAULT_DPOP_REPLAY_CACHE_ENTRIES,
+  type DpopReplayCache,
+  type DpopReplayCacheOptions,
+  type DpopReplayVerdict,
+} from './dpop/dpop-replay-cache';
+export { createDpopNonces, DEFAULT_DPOP_NONCE_PERIOD_SECONDS, type DpopNonces, type DpopNoncesOptions } from './dpop/dpop-nonces';
+export {
+  claimOfTarget,
+  denyRuleMatches,
+  killSwitchCutCovers,
+  type DeniableClaims,
+  type DenyRuleView,
+} from './revocation/deny-rule-match';
