@@ -43,6 +43,10 @@ export {
   RotationNotFoundError,
   RotationNotRollbackableError,
   ScopeNotAllowedError,
+  IntrospectionNotAllowedError,
+  SessionGrantRefusedError,
+  SessionNotFoundError,
+  type SessionGrantErrorCode,
   SigningError,
   StoreError,
   StoreLockedError,
@@ -104,7 +108,22 @@ export type { RotationKind, RotationRecord, RotationStatus } from './rotation/ro
 export type { AuthorityStore } from './store/store';
 export { STORE_MIN_FREE_BYTES, STORE_RETRY_AFTER_SECONDS, storeUnavailableReason, type StoreHealth } from './store/store-availability';
 export type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
-export type { AccessTokenClaims, ClientCredentialsRequest, IssuedToken, TokenIssuer } from './tokens/token-issuer';
+export type { AccessTokenClaims, ActorClaim, ClientCredentialsRequest, IssuedToken, SessionTokenRequest, TokenIssuer } from './tokens/token-issuer';
+export {
+  EXCHANGEABLE_TOKEN_TYPES,
+  SESSION_AUDIT,
+  TOKEN_TYPE_ACCESS_TOKEN,
+  TOKEN_TYPE_JWT,
+  type Introspection,
+  type SessionService,
+  type SessionTokens,
+  type TokenExchangeRequest,
+} from './sessions/session-service';
+export type { SessionEndReason, SessionFilter, SessionRecord } from './sessions/session-store';
+export type { InactiveReason, TokenStatus, TokenStatusEvaluator } from './sessions/token-status';
+export { REFRESH_TOKEN_PREFIX } from './sessions/refresh-token';
+export { sessionSubject } from './sessions/session-subject';
+export { SELF_ISSUER, SESSION_POLICY_DEFAULTS, type ExchangeRule } from './sessions/session-policy';
 export {
   DEFAULT_ANOMALY_THRESHOLDS,
   NON_AUTH_FAILURE_RESULTS,

@@ -168,3 +168,10 @@ export {
   type DpopReplayVerdict,
 } from './dpop/dpop-replay-cache';
 export { createDpopNonces, DEFAULT_DPOP_NONCE_PERIOD_SECONDS, type DpopNonces, type DpopNoncesOptions } from './dpop/dpop-nonces';
+export {
+  claimOfTarget,
+  denyRuleMatches,
+  killSwitchCutCovers,
+  type DeniableClaims,
+  type DenyRuleView,
+} from './revocation/deny-rule-match';

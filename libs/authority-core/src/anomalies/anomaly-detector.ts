@@ -92,6 +92,12 @@ export interface AnomalyDetector {
    * was republished): someone deleted it, or the broker lost its data. Always critical.
    */
   onTopicLost(topic: string, how: 'missing' | 'truncated', republished: number): void;
+  /**
+   * A rotated refresh token was presented again after the grace window: someone else holds a
+   * copy (stolen token, or a client bug). Its family (the session) was ended. Critical, one alert
+   * per session however often the spent token is replayed (`refresh_token_reuse:<sid>`).
+   */
+  onRefreshTokenReuse(reuse: { readonly sid: string; readonly clientId: string; readonly sub: string }): void;
   /** Alerts, newest first. */
   list(): readonly Alert[];
   readonly thresholds: AnomalyThresholds;
@@ -274,6 +280,16 @@ export function createAnomalyDetector(options: AnomalyDetectorOptions = {}): Ano
         'auth_failure_spike:authority:/oauth/token',
         `failed client authentications at the token endpoint: ${lastMinute} in the last minute (baseline ${baselinePerMinute.toFixed(1)}/min)`,
         { instance_id: 'authority', endpoint: '/oauth/token', failures_per_minute: lastMinute, baseline_per_minute: Math.round(baselinePerMinute * 10) / 10 },
+        1,
+      );
+    },
+    onRefreshTokenReuse({ sid, clientId, sub }) {
+      raise(
+        'refresh_token_reuse',
+        'critical',
+        `refresh_token_reuse:${sid}`,
+        `a rotated refresh token of session ${sid} (client ${clientId}) was replayed: the session and its access tokens were revoked`,
+        { sid, client_id: clientId, sub },
         1,
       );
     },

@@ -9,6 +9,7 @@ import type { KillSwitchController } from '../kill-switch/kill-switch-service';
 import type { KeyRing } from '../keys/signing-keys';
 import type { OutboxStore } from '../outbox/outbox-store';
 import type { PolicyStore } from '../policy/policy-store';
+import type { Revocation } from '../revocations/revocation';
 import { createRevocationService, type RevocationService } from '../revocations/revocation-service';
 import type { AuthorityStore } from '../store/store';
 import { createTokenHorizon } from '../tokens/token-horizon';
@@ -43,6 +44,8 @@ export function openIssuingPart(
     readonly policy: PolicyStore;
     readonly monitoring: MonitoringPart;
     readonly onCommitted: () => void;
+    /** Every accepted revocation, after its commit (sessions end the ones it covers). Must not throw. */
+    readonly onRevocationAccepted?: (revocation: Revocation) => void;
   },
 ): IssuingPart {
   const { options, clock, sleep, names, skewMs } = settings;
@@ -67,6 +70,7 @@ export function openIssuingPart(
     onAccepted: (revocation) => {
       metrics.revocationAccepted(revocation.target.type);
       anomalies.onRevocation();
+      deps.onRevocationAccepted?.(revocation);
     },
   });
   const issuer = createTokenIssuer({
@@ -85,6 +89,12 @@ export function openIssuingPart(
       // Durable before the token leaves: rules accepted later must outlive it.
       horizon.extendTo(issued.claims.exp * 1000);
       metrics.tokenIssued('client_credentials', 'access');
+      return issued;
+    },
+    async issueSessionToken(request) {
+      const issued = await issuer.issueSessionToken(request);
+      // Durable before the token leaves, as above; the session service counts its grants.
+      horizon.extendTo(issued.claims.exp * 1000);
       return issued;
     },
   };

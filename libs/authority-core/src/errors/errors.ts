@@ -20,6 +20,9 @@ export type AuthorityErrorCode =
   | 'CLIENT_AUTHENTICATION_THROTTLED'
   | 'SCOPE_NOT_ALLOWED'
   | 'AUDIENCE_NOT_ALLOWED'
+  | 'SESSION_GRANT_REFUSED'
+  | 'SESSION_NOT_FOUND'
+  | 'INTROSPECTION_NOT_ALLOWED'
   | 'REVOCATION_NOT_FOUND'
   | 'REVOCATION_BATCH_INVALID'
   | 'REVOCATION_BATCH_NEEDS_APPROVAL'
@@ -524,5 +527,38 @@ export class KillSwitchNotEngagedError extends AuthorityError {
   readonly code = 'KILL_SWITCH_NOT_ENGAGED' as const;
   constructor(readonly scope: string) {
     super(`the kill switch for ${scope} is not engaged; there is nothing to lift`);
+  }
+}
+
+/** RFC 6749 / RFC 8693 error codes a session grant (token exchange, refresh) answers with. */
+export type SessionGrantErrorCode = 'invalid_request' | 'invalid_grant' | 'unauthorized_client' | 'invalid_target' | 'invalid_scope';
+
+/**
+ * A token exchange or refresh was refused. `oauthError` is the RFC 6749 §5.2 code the token
+ * endpoint answers; the message is safe to show the client (it never echoes a token).
+ */
+export class SessionGrantRefusedError extends AuthorityError {
+  override readonly name = 'SessionGrantRefusedError';
+  readonly code = 'SESSION_GRANT_REFUSED' as const;
+  constructor(readonly oauthError: SessionGrantErrorCode, message: string) {
+    super(message);
+  }
+}
+
+/** No session has this sid. */
+export class SessionNotFoundError extends AuthorityError {
+  override readonly name = 'SessionNotFoundError';
+  readonly code = 'SESSION_NOT_FOUND' as const;
+  constructor(readonly sid: string) {
+    super(`no session ${sid}`);
+  }
+}
+
+/** The client may not introspect tokens (the policy's `introspection.clients` does not list it). */
+export class IntrospectionNotAllowedError extends AuthorityError {
+  override readonly name = 'IntrospectionNotAllowedError';
+  readonly code = 'INTROSPECTION_NOT_ALLOWED' as const;
+  constructor(readonly clientId: string) {
+    super(`client ${clientId} may not introspect tokens (policy introspection.clients)`);
   }
 }

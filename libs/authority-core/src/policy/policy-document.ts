@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { introspectionPolicySchema, sessionsPolicySchema, tokenExchangePolicySchema } from '../sessions/session-policy';
 
 /**
  * Actions a policy can put behind a second security-admin's approval (two-person rule).
@@ -88,6 +89,12 @@ export const policyDocumentSchema = z.strictObject({
       minLength: int(1, 500).default(10),
     })
     .default({ minLength: 10 }),
+  /** Sessions started by token exchange: access-token lifetime, idle and absolute ends, refresh reuse grace. */
+  sessions: sessionsPolicySchema,
+  /** Which clients may exchange which issuers' tokens for which audiences (RFC 8693); deny by default. */
+  tokenExchange: tokenExchangePolicySchema,
+  /** Which clients may introspect tokens (RFC 7662); none by default. */
+  introspection: introspectionPolicySchema,
   operators: z
     .strictObject({
       /** Lifetime of an operator token, seconds. Default 1 hour. */

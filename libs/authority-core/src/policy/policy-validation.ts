@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { PolicyInvalidError, type PolicyFieldError } from '../errors/errors';
 import type { Milliseconds, Seconds } from '../time/clock';
+import { sessionPolicyErrors } from '../sessions/session-policy';
 import { policyDocumentSchema, type PolicyDocument } from './policy-document';
 
 /**
@@ -69,6 +70,7 @@ export function policyFieldErrors(issues: readonly z.core.$ZodIssue[]): PolicyFi
 export function crossFieldErrors(policy: PolicyDocument, limits: PolicyLimits): PolicyFieldError[] {
   const errors: PolicyFieldError[] = [];
   const max = policy.tokens.maxLifetimeSeconds;
+  errors.push(...sessionPolicyErrors(policy.sessions, max));
   if (limits.accessTokenTtlSeconds > max) {
     errors.push({
       field: 'tokens.maxLifetimeSeconds',

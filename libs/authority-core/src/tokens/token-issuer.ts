@@ -22,6 +22,30 @@ export interface AccessTokenClaims {
   readonly client_id: string;
   /** Space-delimited; absent when the client has no scopes. */
   readonly scope?: string;
+  /** The session (token exchange, refresh): a `sid` revocation ends every token of it. */
+  readonly sid?: string;
+  /** RFC 8693 §4.1: the party acting for `sub` (a service with its own token), nested for a chain. */
+  readonly act?: ActorClaim;
+}
+
+/** RFC 8693 §4.1 `act`: who acts; an inner `act` is who that actor acted for in turn. */
+export interface ActorClaim {
+  readonly sub: string;
+  readonly client_id?: string;
+  readonly act?: ActorClaim;
+}
+
+/** A session's access token (token exchange, refresh), after the grant's checks. */
+export interface SessionTokenRequest {
+  readonly sub: string;
+  readonly clientId: string;
+  readonly audience: string;
+  /** Space-delimited, possibly empty. */
+  readonly scope: string;
+  readonly sid: string;
+  readonly act?: ActorClaim;
+  /** The session policy's lifetime; capped further like every token (audience, TTL, maximum). */
+  readonly lifetimeSeconds: Seconds;
 }
 
 /** An issued token and what the token endpoint answers with (RFC 6749 §5.1). */
@@ -50,6 +74,11 @@ export interface TokenIssuer {
    * @throws {SigningError} when signing fails.
    */
   issueClientCredentials(client: Client, request: ClientCredentialsRequest): Promise<IssuedToken>;
+  /**
+   * Issues a session's access token (`sid`, the user's `sub`, the client, `act`).
+   * @throws {SigningError} when signing fails.
+   */
+  issueSessionToken(request: SessionTokenRequest): Promise<IssuedToken>;
 }
 
 export interface TokenIssuerOptions {
@@ -124,6 +153,17 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     }
   }
 
+  async function sign(claims: AccessTokenClaims): Promise<string> {
+    const key = keys.active;
+    try {
+      return await new SignJWT({ ...claims })
+        .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
+        .sign(key.privateKey);
+    } catch (error) {
+      throw new SigningError(`cannot sign the access token: ${String(error)}`, { cause: error });
+    }
+  }
+
   return {
     async issueClientCredentials(client, request) {
       const scopes = grantedScopes(client, request.scope);
@@ -145,16 +185,26 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
         client_id: client.clientId,
         ...(scope.length > 0 ? { scope } : {}),
       };
-      const key = keys.active;
-      let accessToken: string;
-      try {
-        accessToken = await new SignJWT({ ...claims })
-          .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYP })
-          .sign(key.privateKey);
-      } catch (error) {
-        throw new SigningError(`cannot sign the access token: ${String(error)}`, { cause: error });
-      }
-      return { accessToken, tokenType: 'Bearer', expiresIn: lifetime, scope, claims };
+      return { accessToken: await sign(claims), tokenType: 'Bearer', expiresIn: lifetime, scope, claims };
+    },
+
+    async issueSessionToken(request) {
+      const { sub, clientId, audience, scope, sid } = request;
+      const iat = await nextIat(sub, clientId, audience);
+      const lifetime = Math.min(lifetimeFor(audience), request.lifetimeSeconds);
+      const claims: AccessTokenClaims = {
+        iss: issuer,
+        sub,
+        aud: audience,
+        exp: iat + lifetime,
+        iat,
+        jti: randomUUID(),
+        client_id: clientId,
+        ...(scope.length > 0 ? { scope } : {}),
+        sid,
+        ...(request.act === undefined ? {} : { act: request.act }),
+      };
+      return { accessToken: await sign(claims), tokenType: 'Bearer', expiresIn: lifetime, scope, claims };
     },
   };
 }

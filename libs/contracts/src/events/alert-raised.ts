@@ -3,7 +3,7 @@ import { envelopeBaseSchema } from './envelope';
 
 export const ALERT_RAISED = 'alert.raised' as const;
 
-export const ANOMALY_KINDS = ['revoked_token_use', 'jti_spread', 'auth_failure_spike', 'mass_invalidation', 'topic_lost'] as const;
+export const ANOMALY_KINDS = ['revoked_token_use', 'jti_spread', 'auth_failure_spike', 'mass_invalidation', 'topic_lost', 'refresh_token_reuse'] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
 /**
