@@ -139,6 +139,26 @@ export { authorityHeartbeatEvent, DEFAULT_AUTHORITY_HEARTBEAT_MS, type Authority
 export type { AuthorityMetrics } from './telemetry/authority-metrics';
 export { ATTR, AUTHORITY_METER, AUTHORITY_TRACER, METRIC, SPAN } from './telemetry/names';
 export { activeTraceFields, activeTraceparent, contextFromTraceparent, formatTraceparent } from './telemetry/trace-context';
+// SSF transmitter (revocations out as SETs).
+export {
+  SSF_TRANSMITTER_PATHS,
+  type PollResponse,
+  type ReceiverRequestOrigin,
+  type SsfTransmitter,
+  type SsfTransmitterSettings,
+  type TransmitterMetadata,
+} from './ssf/transmitter/ssf-transmitter';
+export { SSF_MANAGE_SCOPE, SSF_READ_SCOPE, type ReceiverAccess, type ReceiverIdentity } from './ssf/transmitter/receiver-auth';
+export type { StreamConfiguration, StreamStatusView } from './ssf/transmitter/stream-view';
+export {
+  SsfReceiverForbiddenError,
+  SsfReceiverUnauthorizedError,
+  SsfRequestInvalidError,
+  SsfStreamConflictError,
+  SsfStreamNotFoundError,
+  SsfTooManyRequestsError,
+  type SsfFieldError,
+} from './ssf/transmitter/transmitter-errors';
 // Operators, audit, policy, approvals, kill switch: shared types.
 export { ROLES, isRole, roleAtLeast, type Role } from './operators/roles';
 export {

@@ -65,6 +65,8 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
         what: 'offered TOTP secret of enrolment',
         where: 'sealed_totp_secret IS NOT NULL',
       },
+      // The SSF transmitter's SET signing key.
+      { table: 'ssf_set_keys', id: 'kid', column: 'sealed_key', context: setKeySealContext, what: 'SSF SET signing key', where: '1' },
     ] as const;
     const counts = store.transaction(() => {
       const done: number[] = [];
