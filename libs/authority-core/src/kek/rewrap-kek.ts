@@ -8,6 +8,7 @@ import { openSealedKey, rewrapSealedKey } from '../keys/envelope';
 import { signingKeySealContext } from '../keys/token-key-material';
 import { enrolmentTotpSealContext } from '../operators/enrolment-code';
 import { operatorTotpSealContext } from '../operators/totp';
+import { setKeySealContext } from '../ssf/transmitter/set-signing-key';
 import { openStore } from '../store/store';
 import { systemClock, type Clock } from '../time/clock';
 
@@ -104,7 +105,7 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
         actor: options.actor,
         reason: options.reason,
         at: clock.now(),
-        details: { token_keys: done[0] ?? 0, event_signers: done[1] ?? 0, operator_totp_secrets: done[2] ?? 0, offered_totp_secrets: done[3] ?? 0 },
+        details: { token_keys: done[0] ?? 0, event_signers: done[1] ?? 0, operator_totp_secrets: done[2] ?? 0, offered_totp_secrets: done[3] ?? 0, ssf_set_keys: done[4] ?? 0 },
       });
       return done;
     });

@@ -63,13 +63,16 @@ async function importForSigning(pkcs8: Buffer, kid: string): Promise<CryptoKey> 
 /**
  * Generates a P-256 token-signing key: kid = RFC 7638 thumbprint, private part sealed with the
  * KEK before anything is written, so the private key never touches the disk in the clear.
+ *
+ * @param sealContext the AAD of the seal per kid: another key family (the SSF SET key) passes
+ *   its own, so a sealed key copied between tables never opens as the other kind.
  */
-export async function generateSigningKey(kek: Buffer): Promise<GeneratedSigningKey> {
+export async function generateSigningKey(kek: Buffer, sealContext: (kid: string) => string = signingKeySealContext): Promise<GeneratedSigningKey> {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const kid = await thumbprint(privateKey);
   const pkcs8 = privateKey.export({ format: 'der', type: 'pkcs8' });
   try {
-    const sealed = sealKey(pkcs8, kek, signingKeySealContext(kid));
+    const sealed = sealKey(pkcs8, kek, sealContext(kid));
     const imported = await importForSigning(pkcs8, kid);
     return { key: { kid, alg: SIGNING_ALG, privateKey: imported, publicJwk: publicJwkOf(privateKey, kid) }, sealed };
   } finally {
@@ -83,11 +86,15 @@ export async function generateSigningKey(kek: Buffer): Promise<GeneratedSigningK
  * @throws {KeyUnwrapError} when `kek` does not open it (wrong KEK, altered row).
  * @throws {KeyInvalidError} when it is unusable or does not match its own kid.
  */
-export async function openSigningKey(row: { kid: string; alg: string; sealed_key: string }, kek: Buffer): Promise<SigningKey> {
+export async function openSigningKey(
+  row: { kid: string; alg: string; sealed_key: string },
+  kek: Buffer,
+  sealContext: (kid: string) => string = signingKeySealContext,
+): Promise<SigningKey> {
   if (row.alg !== SIGNING_ALG) {
     throw new KeyInvalidError(`signing key ${row.kid} uses ${row.alg}; this authority only supports ${SIGNING_ALG}`);
   }
-  const pkcs8 = openSealedKey(row.sealed_key, kek, signingKeySealContext(row.kid));
+  const pkcs8 = openSealedKey(row.sealed_key, kek, sealContext(row.kid));
   try {
     let keyObject: KeyObject;
     try {
