@@ -139,6 +139,7 @@ export {
 export {
   encodeSnapshotRules,
   forEachSnapshotRule,
+  mergeSnapshotRules,
   SnapshotFormatError,
   type SnapshotRule,
 } from './snapshots/snapshot-rules';

@@ -15,6 +15,7 @@ export type {
   SidecarIssuerOptions,
   SidecarKeysOptions,
   SidecarOptions,
+  SnapshotOptions,
   StaticKeysOptions,
   StalePolicy,
   StalenessOptions,
@@ -55,6 +56,7 @@ export type { AppliedKeyEvent, KeyEventListener } from './sync/key-sync';
 export type { EventTopicKind, SidecarEventRejectionReason } from './sync/event-rejection';
 export type { KeySetKey, KeySetSnapshot } from './keys/key-set';
 export type { KillSwitchSnapshot } from './kill-switch/kill-switches';
+export type { SnapshotCounts } from './snapshots/snapshot-bootstrap';
 export type { SignerOrigin, TrustedSignerInfo } from './signers/trusted-signers';
 export type { ReportStats } from './reports/sidecar-reporter';
 export { createJsonLogger, type JsonLoggerOptions, type LogFields, type LogLevel, type SidecarLogger } from './logging/logger';

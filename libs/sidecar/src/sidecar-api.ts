@@ -12,6 +12,7 @@ import type { SidecarEventRejectionReason } from './sync/event-rejection';
 import type { KeyEventListener } from './sync/key-sync';
 import type { RevocationAppliedListener } from './sync/revocation-sync';
 import type { KillSwitchFailure, VerifyResult } from './verify/verify-result';
+import type { SnapshotCounts } from './snapshots/snapshot-bootstrap';
 
 export type { StalenessStats } from './staleness/staleness-monitor';
 
@@ -60,6 +61,8 @@ export interface SidecarStats {
   readonly tokenCache: { readonly size: number; readonly bytes: number; readonly hits: number; readonly misses: number };
   /** Time since the sidecar last heard from the authority, and the policy past the bound. */
   readonly staleness: StalenessStats;
+  /** The cold start from a signed snapshot (undefined with `snapshots.enabled: false`). */
+  readonly snapshot: SnapshotCounts | undefined;
 }
 
 /** The revmesh sidecar: local token verification plus the deny rules pushed by the authority. */

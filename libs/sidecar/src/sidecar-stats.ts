@@ -12,6 +12,7 @@ import type { KeySync } from './sync/key-sync';
 import type { RevocationSync } from './sync/revocation-sync';
 import type { VerificationRecorder } from './telemetry/verification-recorder';
 import type { VerifiedTokenCache } from './verify/verified-token-cache';
+import type { SnapshotBootstrap } from './snapshots/snapshot-bootstrap';
 
 /** The parts `sidecar.stats()` reads. */
 export interface SidecarStatsSources {
@@ -30,6 +31,7 @@ export interface SidecarStatsSources {
   readonly recorder: VerificationRecorder;
   readonly staleness: StalenessMonitor;
   readonly tokenCache: VerifiedTokenCache;
+  readonly snapshots: SnapshotBootstrap | undefined;
 }
 
 /** One plain-JSON snapshot of every part (see {@link SidecarStats}). */
@@ -58,5 +60,6 @@ export function sidecarStats(s: SidecarStatsSources): SidecarStats {
     verifications: s.recorder.counts(),
     tokenCache: { size: s.tokenCache.size, bytes: s.tokenCache.bytes, ...s.tokenCache.counts() },
     staleness: s.staleness.stats(),
+    snapshot: s.snapshots?.counts(),
   };
 }

@@ -19,6 +19,7 @@ import { createRevocationSync } from './sync/revocation-sync';
 import { createSeenEventIds } from './sync/seen-event-ids';
 import { createTopicReaders } from './sync/topic-readers';
 import { createSidecarMetrics } from './telemetry/sidecar-metrics';
+import { createSnapshotBootstrap } from './snapshots/snapshot-bootstrap';
 import { createVerificationRecorder } from './telemetry/verification-recorder';
 import { createSidecarTransports } from './transport/sidecar-transports';
 import { createCachingTokenVerifier } from './verify/caching-token-verifier';
@@ -132,10 +133,25 @@ export function createSidecar(options: SidecarOptions): Sidecar {
       if (event.type !== 'authority.heartbeat' && needsAck(isReady(), record.timestamp, startedAt)) reporter.ack(event);
     },
   });
+  // Cold start: the newest signed snapshot's rules in bulk, then only the revocations topic's tail.
+  const snapshots = config.snapshots.enabled
+    ? createSnapshotBootstrap({
+        topics,
+        instanceId,
+        trust: trustedSigners.revocationTrust,
+        denyList,
+        scopeOf: tokens.scopeOf,
+        timeoutMs: config.snapshots.timeoutMs,
+        clock,
+        logger,
+        isClosed: () => lifecycle.state === 'closed',
+      })
+    : undefined;
   const readers = createTopicReaders({
     topics,
     instanceId,
     logger,
+    ...(snapshots === undefined ? {} : { snapshots }),
     handle: (topic, record) => intake.handle(topic, record),
     isClosed: () => lifecycle.state === 'closed',
     onCaughtUp: () => {
@@ -249,6 +265,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
         recorder,
         staleness,
         tokenCache,
+        snapshots,
       }),
   };
 }

@@ -79,6 +79,19 @@ export interface TopicReaderOptions {
    * re-reads everything there is); this only tells the caller, to count and log it.
    */
   readonly onReset?: (reset: { readonly partition: number; readonly previousOffset: string; readonly offset: string }) => void;
+  /**
+   * Per partition (decimal string key), the offset to start reading from instead of the
+   * partition's beginning: a reader resuming after a snapshot reads only the tail. A partition
+   * not named starts at its beginning; an offset below the earliest retained one starts there.
+   * `caughtUp` then means every record from these offsets to the end at `start()` was handled.
+   */
+  readonly fromOffsets?: Readonly<Record<string, string>>;
+  /**
+   * Called with every batch of records fetched, before the first of them reaches the handler:
+   * a caller may start work on all of them at once (verifying signatures concurrently) while the
+   * handler still takes them one at a time, in order. Must not throw.
+   */
+  readonly onFetched?: (records: readonly IncomingRecord[]) => void;
 }
 
 /** What the broker holds of one topic right now. */

@@ -207,3 +207,29 @@ export function forEachSnapshotRule(body: Buffer, visit: (rule: SnapshotRule) =>
   if (at !== body.length) throw new SnapshotFormatError(`snapshot body has ${body.length - at} bytes after its last rule`);
   return count;
 }
+
+/**
+ * Merges revocations (in the order they were decided) into the rules a sidecar holds for them:
+ * one rule per (issuer, target type, value), with the latest cut-off (and the revocation that set
+ * it; the first one on a tie) and the latest expiry, rules expired at `now` left out. This is the
+ * sidecar deny list's own merge, so loading the result equals applying every revocation's event.
+ */
+export function mergeSnapshotRules(revocations: Iterable<SnapshotRule>, now: number): SnapshotRule[] {
+  const merged = new Map<string, SnapshotRule>();
+  for (const rule of revocations) {
+    if (rule.expiresAt <= now) continue;
+    const key = `${rule.iss === undefined ? '' : `${rule.iss.length}:${rule.iss}`}|${rule.targetType}|${rule.value}`;
+    const held = merged.get(key);
+    if (held === undefined) {
+      merged.set(key, { ...rule, notAfterIat: rule.targetType === 'jti' ? 0 : rule.notAfterIat });
+      continue;
+    }
+    const later = rule.targetType !== 'jti' && rule.notAfterIat > held.notAfterIat;
+    merged.set(key, {
+      ...held,
+      ...(later ? { revocationId: rule.revocationId, notAfterIat: rule.notAfterIat } : {}),
+      expiresAt: Math.max(held.expiresAt, rule.expiresAt),
+    });
+  }
+  return [...merged.values()];
+}

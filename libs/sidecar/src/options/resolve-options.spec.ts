@@ -59,6 +59,7 @@ describe('sidecar options', () => {
       acks: 'staging.acks.v1',
       alerts: 'staging.alerts.v1',
       audit: 'staging.audit.v1',
+      snapshots: 'staging.snapshots.v1',
     });
     expect(problems({ ...valid(), topicPrefix: 'bad prefix!' })).toContain('options.topicPrefix');
   });

@@ -38,6 +38,11 @@ export const SIDECAR_DEFAULTS = {
   tokenCacheMaxBytesLimit: 1_073_741_824,
   tokenCacheMaxAgeMs: 60_000,
   tokenCacheMaxAgeMsLimit: 3_600_000,
+  /** Cold start from signed snapshots: on, and the longest wait for the snapshot topic (ms). */
+  snapshotsEnabled: true,
+  snapshotTimeoutMs: 30_000,
+  minSnapshotTimeoutMs: 1_000,
+  maxSnapshotTimeoutMs: 600_000,
   ...REMOTE_KEYS_DEFAULTS,
   heartbeatIntervalMs: 5_000,
   minHeartbeatIntervalMs: 100,
@@ -85,6 +90,7 @@ export interface ResolvedSidecarOptions {
   readonly pendingKeyGraceMs: Milliseconds;
   readonly denyListMaxEntries: number;
   readonly tokenCache: { readonly maxEntries: number; readonly maxBytes: number; readonly maxAgeMs: Milliseconds };
+  readonly snapshots: { readonly enabled: boolean; readonly timeoutMs: Milliseconds };
   readonly eventSigners: readonly EventSignerJwk[];
   readonly heartbeatIntervalMs: Milliseconds;
   readonly transport: ResolvedTransport;
@@ -175,6 +181,15 @@ const optionsSchema = z
             .optional(),
           maxBytes: positiveInt('bytes').max(SIDECAR_DEFAULTS.tokenCacheMaxBytesLimit, `must be at most ${SIDECAR_DEFAULTS.tokenCacheMaxBytesLimit} bytes`).optional(),
           maxAgeMs: positiveInt('milliseconds').max(SIDECAR_DEFAULTS.tokenCacheMaxAgeMsLimit, `must be at most ${SIDECAR_DEFAULTS.tokenCacheMaxAgeMsLimit} ms`).optional(),
+        })
+        .optional(),
+      snapshots: z
+        .strictObject({
+          enabled: z.boolean({ error: 'must be true or false' }).optional(),
+          timeoutMs: positiveInt('milliseconds')
+            .min(SIDECAR_DEFAULTS.minSnapshotTimeoutMs, `must be at least ${SIDECAR_DEFAULTS.minSnapshotTimeoutMs} ms`)
+            .max(SIDECAR_DEFAULTS.maxSnapshotTimeoutMs, `must be at most ${SIDECAR_DEFAULTS.maxSnapshotTimeoutMs} ms`)
+            .optional(),
         })
         .optional(),
       transport: z
@@ -287,6 +302,10 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
       maxEntries: o.tokenCache?.maxEntries ?? SIDECAR_DEFAULTS.tokenCacheMaxEntries,
       maxBytes: o.tokenCache?.maxBytes ?? SIDECAR_DEFAULTS.tokenCacheMaxBytes,
       maxAgeMs: o.tokenCache?.maxAgeMs ?? SIDECAR_DEFAULTS.tokenCacheMaxAgeMs,
+    },
+    snapshots: {
+      enabled: o.snapshots?.enabled ?? SIDECAR_DEFAULTS.snapshotsEnabled,
+      timeoutMs: o.snapshots?.timeoutMs ?? SIDECAR_DEFAULTS.snapshotTimeoutMs,
     },
     // A fresh array of parsed JWKs: a caller mutating its input later must not change whom this sidecar trusts.
     eventSigners: o.eventSigners,

@@ -268,6 +268,8 @@ export interface SidecarOptions {
   readonly denyList?: DenyListOptions;
   /** Bounds of the verified-token cache; see {@link TokenCacheOptions}. */
   readonly tokenCache?: TokenCacheOptions;
+  /** Cold start from the authority's signed snapshots; see {@link SnapshotOptions}. */
+  readonly snapshots?: SnapshotOptions;
   /** The broker to read revocations and keys from, and to report to. Give this (e.g. an in-memory fake in tests) or `brokers`. */
   readonly transport?: EventTransport;
   /** Kafka bootstrap brokers (`host:port`): the sidecar creates, and on `close()` closes, its own Kafka transport. */
@@ -303,4 +305,22 @@ export interface SidecarOptions {
    * Accepted verifications never get one (the hot path stays span-free). 0 disables.
    */
   readonly traceRejectedVerifications?: number;
+}
+
+/**
+ * Cold start from a signed snapshot. At start, once the keys topic is read, the sidecar reads the
+ * snapshot topic, takes the newest snapshot signed by a trusted event signer whose chunks all
+ * match their hashes, loads its rules in bulk, and then reads the revocations topic only from the
+ * offsets the snapshot covers. Without a usable one (none yet, refused, or a topic recreated
+ * since) it replays the revocations topic in full, as without snapshots: a snapshot can make a
+ * start faster, never change what is enforced.
+ */
+export interface SnapshotOptions {
+  /** Default true. False: always replay the revocations topic in full. */
+  readonly enabled?: boolean;
+  /**
+   * Longest wait for the snapshot topic to be read, ms; after it the sidecar replays in full.
+   * Default 30000, between 1000 and 600000.
+   */
+  readonly timeoutMs?: Milliseconds;
 }

@@ -144,6 +144,8 @@ export function createInMemoryTransport(options: InMemoryTransportOptions = {}):
     const state: ReaderState = { id: readerOptions.readerId, topic: readerOptions.topic, next: 0, wake: undefined, idle: [], stopped: false };
     let started = false;
     let target = 0;
+    /** Records up to this log index were already handed to `onFetched`. */
+    let prefetched = 0;
     let isCaughtUp = false;
     let resolveCaughtUp!: () => void;
     let rejectCaughtUp!: (error: Error) => void;
@@ -174,6 +176,21 @@ export function createInMemoryTransport(options: InMemoryTransportOptions = {}):
           continue;
         }
         const record = log[state.next]!;
+        const from = readerOptions.fromOffsets?.[String(record.partition)];
+        if (from !== undefined && BigInt(record.offset) < BigInt(from)) {
+          state.next++;
+          checkCaughtUp();
+          continue;
+        }
+        if (readerOptions.onFetched !== undefined && prefetched <= state.next) {
+          // Hands over what is there now, as a broker fetch would, before the first is handled.
+          const batch = log.slice(state.next).filter((r) => {
+            const start = readerOptions.fromOffsets?.[String(r.partition)];
+            return start === undefined || BigInt(r.offset) >= BigInt(start);
+          });
+          prefetched = log.length;
+          readerOptions.onFetched(batch);
+        }
         await options.beforeDeliver?.(record, state.id);
         if (state.stopped) break;
         try {

@@ -90,7 +90,9 @@ export function createKafkaReader(
     targets.clear();
     const offsets = await withAdmin((a) => a.fetchTopicOffsets(options.topic));
     for (const { partition, low, high } of offsets) {
-      if (BigInt(high) > BigInt(low)) targets.set(partition, BigInt(high));
+      const from = options.fromOffsets?.[String(partition)];
+      const first = from === undefined || BigInt(from) < BigInt(low) ? BigInt(low) : BigInt(from);
+      if (BigInt(high) > first) targets.set(partition, BigInt(high));
     }
     const c = kafka.consumer({
       groupId,
@@ -105,10 +107,12 @@ export function createKafkaReader(
         autoCommit: false,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-          for (const message of batch.messages) {
+          const records = batch.messages.map((message) => toRecord(batch.partition, message));
+          if (options.onFetched !== undefined && records.length > 0) options.onFetched(records);
+          for (const [i, message] of batch.messages.entries()) {
             if (!isRunning() || isStale()) return;
             noticeReset(batch.partition, BigInt(message.offset));
-            const record = toRecord(batch.partition, message);
+            const record = records[i]!;
             try {
               await handler(record);
             } catch (error) {
@@ -126,6 +130,10 @@ export function createKafkaReader(
           await heartbeat();
         },
       });
+      // After run(): kafkajs applies a seek once the partition is assigned, before its first fetch.
+      for (const [partition, offset] of Object.entries(options.fromOffsets ?? {})) {
+        c.seek({ topic: options.topic, partition: Number(partition), offset });
+      }
     } catch (error) {
       await c.disconnect().catch(() => undefined);
       throw error;
