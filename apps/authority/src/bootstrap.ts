@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { openAuthorityCore, type AuthorityCore, type AuthorityHeartbeat, type TopicGuard, type Clock, type OutboxRelay, type PasswordHashCost, type Sleep } from '@revmesh/authority-core';
 import { createKafkaTransport, type EventTransport, type TopicInspector } from '@revmesh/transport';
+import { systemAuditContext } from '@revmesh/authority-core';
 import { AppModule } from './app.module';
 import type { AuthorityConfig } from './config/config';
 import { coreLogger } from './logging/core-logger';
@@ -157,12 +158,28 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
 
     // Only a transport that can look at the broker gets a guard (an in-memory fake has nothing to lose).
     const inspector = isTopicInspector(transport) ? transport : undefined;
+    // Signed snapshots need offsets from the broker, so only a transport that can look at it publishes them.
+    const snapshots =
+      inspector === undefined
+        ? undefined
+        : core.createSnapshotPublisher({
+            inspector,
+            publisher,
+            ensureTopics: (specs) => transport!.ensureTopics(specs),
+            ...(config.snapshotIntervalMs === undefined ? {} : { intervalMs: config.snapshotIntervalMs }),
+            logger: coreLogger(logger, 'SnapshotPublisher'),
+          });
     const topicGuard: TopicGuard | undefined =
       inspector === undefined
         ? undefined
         : core.createTopicGuard({
             inspector,
             ensureTopics: (specs) => transport!.ensureTopics(specs),
+            // A snapshot naming offsets of the recreated topic, so starting sidecars need not replay it all.
+            afterRecovery: () =>
+              void snapshots?.publishNow(systemAuditContext('topic-guard', 'snapshot after a topic recovery')).catch((error: unknown) =>
+                logger.warn(`snapshot after a topic recovery failed: ${error instanceof Error ? error.message : String(error)}`, 'SnapshotPublisher'),
+              ),
             ...(config.topicCheckMs === undefined ? {} : { intervalMs: config.topicCheckMs }),
             logger: coreLogger(logger, 'TopicGuard'),
           });
@@ -228,6 +245,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     // not answer must not hold the API back; the relay and the guard retry on their own).
     if (topicGuard !== undefined) await Promise.race([topicGuard.start(), new Promise((resolve) => setTimeout(resolve, FIRST_TOPIC_CHECK_WAIT_MS).unref())]);
     relay.start();
+    snapshots?.start();
     acks?.start();
     core.scheduler.start();
     // Shares the relay's publisher (connected by the relay); beats before that just fail and retry.
@@ -256,6 +274,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
         (closing ??= (async () => {
           heartbeat?.stop();
           await topicGuard?.stop();
+          await snapshots?.stop();
           await core.scheduler.stop();
           await consumer?.stop();
           await relay.stop();

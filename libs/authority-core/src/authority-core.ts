@@ -19,6 +19,7 @@ import { openMonitoringPart } from './composition/monitoring-part';
 import { openRetentionPart } from './composition/retention-part';
 import { openRotationPart } from './composition/rotation-part';
 import { topicGuardFactory, type TopicGuardWiring } from './composition/topic-guard-part';
+import { createSnapshotPublisher, type SnapshotPublisher, type SnapshotPublisherOptions } from './snapshots/snapshot-publisher';
 import type { TopicGuard } from './topics/topic-guard';
 import { RevocationNotFoundError } from './errors/errors';
 import type { StoredEventSigner } from './event-signers/signer-store';
@@ -105,6 +106,9 @@ export interface AuthorityCoreOptions {
    */
   readonly auditShipping?: boolean;
 }
+
+/** Options of {@link AuthorityCore.createSnapshotPublisher}; the store, topics, signer and audit log come from the core. */
+export type SnapshotPublisherWiring = Pick<SnapshotPublisherOptions, 'inspector' | 'publisher' | 'ensureTopics' | 'intervalMs' | 'chunkBytes' | 'logger'>;
 
 /** Options of {@link AuthorityCore.createHeartbeat}. */
 export interface HeartbeatOptions {
@@ -219,6 +223,11 @@ export interface AuthorityCore {
    * truncated on the broker is recreated and its live state republished, with an alert.
    */
   createTopicGuard(options: TopicGuardWiring): TopicGuard;
+  /**
+   * The publisher of signed snapshots of the live deny state on the snapshot topic (not started),
+   * which starting sidecars load instead of replaying the revocations topic in full.
+   */
+  createSnapshotPublisher(options: SnapshotPublisherWiring): SnapshotPublisher;
   /** The key calendar's scheduler (not started). One per core. */
   readonly scheduler: RotationScheduler;
   /** Flushes reports and closes the database. Stop the scheduler and the relay first. */
@@ -305,6 +314,18 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
           outbox,
           wake,
           topics: [topics.revocations, topics.keys, topics.acks, topics.alerts, topics.audit],
+        }),
+      createSnapshotPublisher: (wiring) =>
+        createSnapshotPublisher({
+          clock,
+          logger,
+          ...wiring,
+          store,
+          topics: names,
+          snapshotTopic: authorityTopics(names).snapshots,
+          signer: keys.signerRing,
+          keySetVersion: () => keyEvents.keyEvents.version(),
+          audit: audit.log,
         }),
       createTopicGuard: topicGuardFactory(settings, {
         store,

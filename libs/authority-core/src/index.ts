@@ -77,6 +77,8 @@ export type { AuthorityLogger } from './logging/logger';
 export { backoffDelay, type BackoffOptions } from './outbox/backoff';
 export type { OutboxRelay, OutboxRelayState, OutboxRelayStatus } from './outbox/outbox-relay';
 export type { TopicGuardWiring } from './composition/topic-guard-part';
+export type { SnapshotPublisherWiring } from './authority-core';
+export { DEFAULT_SNAPSHOT_INTERVAL_MS, type SnapshotPublisher, type SnapshotSummary } from './snapshots/snapshot-publisher';
 export { DEFAULT_TOPIC_CHECK_MS, type TopicCheckOutcome, type TopicGuard } from './topics/topic-guard';
 export { DEFAULT_READINESS_BOUNDS, evaluateReadiness, type Readiness, type ReadinessBounds, type ReadinessInputs, type ReadinessReason, type ReadinessStatus } from './health/readiness';
 export type { OutboxEntry, OutboxStore } from './outbox/outbox-store';

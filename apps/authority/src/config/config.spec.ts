@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       outboxPollMs: 500,
       heartbeatMs: 5000,
       topicCheckMs: 5000,
+      snapshotIntervalMs: 600_000,
       anomalies: {
         dedupWindowMs: 900_000,
         revokedUseMin: 1,

@@ -23,6 +23,8 @@ export interface AuthorityConfig {
   readonly heartbeatMs?: number;
   /** REVMESH_TOPIC_CHECK_MS: interval of the topic guard, ms. */
   readonly topicCheckMs?: number;
+  /** REVMESH_SNAPSHOT_INTERVAL_MS: interval of the signed snapshots, ms; 0 = on demand only. */
+  readonly snapshotIntervalMs?: number;
   /** Anomaly thresholds (authority-core's AnomalyThresholds). */
   readonly anomalies?: {
     readonly dedupWindowMs: number;
@@ -179,6 +181,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     outboxPollMs: e.REVMESH_OUTBOX_POLL_MS,
     heartbeatMs: e.REVMESH_AUTHORITY_HEARTBEAT_MS,
     topicCheckMs: e.REVMESH_TOPIC_CHECK_MS,
+    snapshotIntervalMs: e.REVMESH_SNAPSHOT_INTERVAL_MS,
     anomalies: {
       dedupWindowMs: e.REVMESH_ANOMALY_DEDUP_WINDOW_MS,
       revokedUseMin: e.REVMESH_ANOMALY_REVOKED_USE_MIN,

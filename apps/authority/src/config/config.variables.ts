@@ -183,6 +183,13 @@ export const CONFIG_VARIABLES = {
     fix: 'use a whole number of milliseconds in 100..600000, e.g. 5000',
     parse: integer(100, 600_000),
   }),
+  REVMESH_SNAPSHOT_INTERVAL_MS: variable({
+    default: '600000',
+    description:
+      'How often the authority publishes a signed snapshot of the live deny state on the snapshot topic, ms (skipped while the revocations topic has not moved); starting sidecars load the newest one and replay only the tail. 0: only on demand (`POST /v1/snapshots`, `revmesh snapshots publish`) and after a topic recovery.',
+    fix: 'use 0 or a whole number of milliseconds in 1000..86400000, e.g. 600000',
+    parse: integer(0, 86_400_000).refine((n) => n === 0 || n >= 1000, 'must be 0 or at least 1000'),
+  }),
   REVMESH_TOPIC_CHECK_MS: variable({
     default: '5000',
     description:

@@ -1,4 +1,4 @@
-import { acksTopicSpec, alertsTopicSpec, auditTopicSpec, keysTopicSpec, revocationTopicSpec, type TopicNames, type TopicSpec } from '@revmesh/contracts';
+import { acksTopicSpec, alertsTopicSpec, auditTopicSpec, keysTopicSpec, revocationTopicSpec, snapshotTopicSpec, type TopicNames, type TopicSpec } from '@revmesh/contracts';
 
 /** Topics the authority publishes to (revocations, keys, alerts, audit) and reads (acks), with their creation configs. */
 export interface AuthorityTopics {
@@ -7,6 +7,8 @@ export interface AuthorityTopics {
   readonly acks: TopicSpec;
   readonly alerts: TopicSpec;
   readonly audit: TopicSpec;
+  /** Signed snapshots of the live deny state (created by the snapshot publisher before its first snapshot). */
+  readonly snapshots: TopicSpec;
 }
 
 export function authorityTopics(names: TopicNames): AuthorityTopics {
@@ -16,6 +18,7 @@ export function authorityTopics(names: TopicNames): AuthorityTopics {
     acks: acksTopicSpec(names.acks),
     alerts: alertsTopicSpec(names.alerts),
     audit: auditTopicSpec(names.audit),
+    snapshots: snapshotTopicSpec(names.snapshots),
   };
 }
 
@@ -27,5 +30,6 @@ export function topicKinds(names: TopicNames): Readonly<Record<string, string>> 
     [names.acks]: 'acks',
     [names.alerts]: 'alerts',
     [names.audit]: 'audit',
+    [names.snapshots]: 'snapshots',
   };
 }

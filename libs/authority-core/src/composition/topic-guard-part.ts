@@ -18,6 +18,8 @@ export interface TopicGuardWiring {
   readonly ensureTopics: TopicGuardOptions['ensureTopics'];
   readonly intervalMs?: Milliseconds;
   readonly logger?: AuthorityLogger;
+  /** Told after a lost topic's live state was queued again (the app publishes a fresh snapshot then). */
+  readonly afterRecovery?: (topic: string) => void;
 }
 
 /** Who republishes a lost topic's live state. */
@@ -62,6 +64,7 @@ export function topicGuardFactory(
       onRecovered: (topic, how, republished) => {
         deps.metrics.topicRecovered(topic === deps.topics.revocations.topic ? 'revocations' : 'keys', how);
         deps.anomalies.onTopicLost(topic, how, republished);
+        wiring.afterRecovery?.(topic);
       },
     });
 }
