@@ -1,4 +1,4 @@
-import { openSignedEvent, type RevmeshEvent } from '@revmesh/contracts';
+import { openSignedEventSync, type RevmeshEvent } from '@revmesh/contracts';
 import type { TrustedSigners } from '../signers/trusted-signers';
 import type { IncomingRecord } from '@revmesh/transport';
 import type { SidecarLogger } from '../logging/logger';
@@ -55,7 +55,7 @@ export interface EventIntakeOptions {
 
 /**
  * The one door every record goes through: signature against the trusted signers
- * (`openSignedEvent`), then replay, then the event's own checks, then application. A record that
+ * (`openSignedEventSync`), then replay, then the event's own checks, then application. A record that
  * fails any step is counted by reason, logged at warn with where it sits in the topic, and never
  * applied; the reader goes on with the next one.
  */
@@ -144,7 +144,7 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
         return;
       }
       try {
-        const opened = await openSignedEvent(record.value, topic === 'revocations' ? trust.revocationTrust : trust);
+        const opened = openSignedEventSync(record.value, topic === 'revocations' ? trust.revocationTrust : trust);
         if (!opened.ok) {
           reject(topic, record, rejection(opened.reason, opened.message), opened.signerKid === undefined ? {} : { signer_kid: opened.signerKid });
           return;
