@@ -8,8 +8,9 @@
 //   { start: { kind: 'sidecar', count, brokers, topicPrefix, issuer, eventSigners } }
 //       sidecars reading the authority's topics (createSidecar with brokers, as a service does);
 //       a message is a revocation, "had it" means applied (onRevocationApplied).
-// Answers { ready: { rss, heapUsed } } once every receiver reads, { arrived: { id, at } } per
-// message, { memory: { rss, heapUsed } } when asked { memory: true }, and exits after { close: true }.
+// Answers { ready: { rss, heapUsed, cpuMicros } } once every receiver reads, { arrived: { id, at } }
+// per message, { memory: { rss, heapUsed, cpuMicros } } when asked { memory: true }, and exits after
+// { close: true }.
 const { randomUUID } = require('node:crypto');
 const { performance } = require('node:perf_hooks');
 const built = require('../lib/built');
@@ -17,9 +18,11 @@ const { benchSidecarOptions } = require('../lib/in-memory-sidecar');
 
 const wallNow = () => performance.timeOrigin + performance.now();
 const send = (message) => process.send(message);
+/** Resident and heap bytes, and the CPU time this process used so far (µs, user + system). */
 const memory = () => {
   const { rss, heapUsed } = process.memoryUsage();
-  return { rss, heapUsed };
+  const { user, system } = process.cpuUsage();
+  return { rss, heapUsed, cpuMicros: user + system };
 };
 
 /** Counts arrivals per message id; reports an id once all `count` receivers had it. */

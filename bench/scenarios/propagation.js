@@ -13,7 +13,9 @@
 // back is not counted). A bare consumer in this process also reads the authority's revocations
 // topic, to split the subject's median into POST → issued_at → a bare consumer has the record →
 // the last sidecar applied it. Last, the resident memory of the processes of each side.
-// Uses KAFKA_BROKERS, or starts the local broker.
+// Uses KAFKA_BROKERS, or starts the local broker. To profile: BENCH_PROPAGATION_RECEIVERS=10 runs
+// only that count, BENCH_CHILD_EXEC_ARGV='--cpu-prof --cpu-prof-dir=/tmp/prof' is given to the
+// receivers' processes.
 const { fork } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
 const { join } = require('node:path');
@@ -66,7 +68,8 @@ async function startFanout(kind, receivers, config) {
   try {
     const starting = [];
     for (let first = 0; first < receivers; first += PER_PROCESS) {
-      const child = fork(join(__dirname, 'propagation-child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const execArgv = (process.env.BENCH_CHILD_EXEC_ARGV ?? '').split(' ').filter(Boolean);
+      const child = fork(join(__dirname, 'propagation-child.js'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       child.on('message', (message) => message.arrived && onArrived(message.arrived));
       children.push(child);
       starting.push(ask(child, { start: { kind, count: Math.min(PER_PROCESS, receivers - first), ...config } }, 'ready'));
@@ -157,7 +160,9 @@ async function run({ mode, log }) {
     observer = await recordObserver(kafka, topics.revocations);
     const rounds = bySize(mode, { full: 4, quick: 2, smoke: 1 });
     const perRound = bySize(mode, { full: 250, quick: 100, smoke: 5 });
-    const counts = bySize(mode, { full: [1, 10, 50], quick: [1, 10, 50], smoke: [1] });
+    const counts = process.env.BENCH_PROPAGATION_RECEIVERS
+      ? process.env.BENCH_PROPAGATION_RECEIVERS.split(',').map(Number)
+      : bySize(mode, { full: [1, 10, 50], quick: [1, 10, 50], smoke: [1] });
     for (const receivers of counts) {
       const processes = Math.ceil(receivers / PER_PROCESS);
       log(`propagation: ${receivers} receiver(s) in ${processes} process(es) per side: starting bare consumers and sidecars`);
