@@ -59,6 +59,7 @@ export {
   EVENT_JWS_ALG,
   EVENT_JWS_TYP,
   openSignedEvent,
+  openSignedEventSync,
   signEvent,
   type EventSignerTrust,
   type EventSigningKey,
