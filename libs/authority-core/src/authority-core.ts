@@ -18,6 +18,8 @@ import { openKeyMaterialPart } from './composition/key-material-part';
 import { openMonitoringPart } from './composition/monitoring-part';
 import { openRetentionPart } from './composition/retention-part';
 import { openRotationPart } from './composition/rotation-part';
+import { openSsfReceiverPart } from './composition/ssf-receiver-part';
+import type { SsfReceiver } from './ssf/receiver/ssf-receiver';
 import { topicGuardFactory, type TopicGuardWiring } from './composition/topic-guard-part';
 import { createSnapshotPublisher, type SnapshotPublisher, type SnapshotPublisherOptions } from './snapshots/snapshot-publisher';
 import type { TopicGuard } from './topics/topic-guard';
@@ -84,6 +86,8 @@ export interface AuthorityCoreOptions {
   readonly anomalyThresholds?: Partial<AnomalyThresholds>;
   /** argon2id cost of operator passwords. Default: OWASP's minimum. Tests lower it; never lower it in production. */
   readonly passwordHashCost?: PasswordHashCost;
+  /** The SSF transmitter (revocations out as SETs to registered receivers); defaults in {@link SsfTransmitterSettings}. */
+  readonly ssfTransmitter?: SsfTransmitterSettings;
   /**
    * Security policy file (YAML or JSON by extension; REVMESH_POLICY_FILE). Validated before
    * anything is opened, against `accessTokenTtlSeconds` and `rotation`; stored as a new policy
@@ -105,6 +109,15 @@ export interface AuthorityCoreOptions {
    * only, unshipped, and are shipped in order once an authority starts with it on again.
    */
   readonly auditShipping?: boolean;
+  /** The SSF receiver (CAEP/RISC events in): where transmitters push, how often poll streams are polled. */
+  readonly ssfReceiver?: {
+    /** Public base URL of the push endpoint (`<base>/ssf/receiver/push/<id>`). Default: `issuer`. */
+    readonly publicBaseUrl?: string;
+    /** Pause of a poller after an empty poll, ms. Default 1000. */
+    readonly pollIntervalMs?: Milliseconds;
+    /** HTTP client of the stream management API and discovery (tests). Default: global fetch. */
+    readonly fetch?: typeof globalThis.fetch;
+  };
 }
 
 /** Options of {@link AuthorityCore.createSnapshotPublisher}; the store, topics, signer and audit log come from the core. */
@@ -162,6 +175,11 @@ export interface AuthorityCore {
   readonly instances: InstanceDirectory;
   readonly keyEvents: KeyEventLog;
   readonly admin: AdminActionLog;
+  /**
+   * revmesh as an SSF transmitter: discovery metadata, the stream management API of receivers,
+   * and our revocations delivered to them as SETs (its dispatcher is running; `close` stops it).
+   */
+  readonly ssfTransmitter: SsfTransmitter;
   /** The rotation policy in force (its period from the security policy when that sets one). */
   readonly policy: RotationPolicy;
   /** The security policy in force (policy as code) and its versions: read it through `current()`. */
@@ -182,6 +200,11 @@ export interface AuthorityCore {
   readonly anomalies: AnomalyDetector;
   /** Operator accounts, logins (password + TOTP), sessions and operator tokens. */
   readonly operators: OperatorService;
+  /**
+   * The SSF receiver: transmitters (OpenID providers) whose CAEP/RISC events become revocations;
+   * its pollers run once `ssfReceiver.start()` is called (stop them before `close`).
+   */
+  readonly ssfReceiver: SsfReceiver;
   /** The kill switch (global or per audience, optional lockdown), published on the keys topic. Not approval-gated here. */
   readonly killSwitch: KillSwitchService;
   /**
@@ -261,17 +284,23 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     const shipping = audit.startShipping({ outbox, signer: keys.signerRing, policy: securityPolicy, onCommitted });
     const keyEvents = await openKeyEventsPart(settings, { store, outbox, audit: audit.log, keys, onCommitted });
     const monitoring = openMonitoringPart(settings, { store, outbox, signer: keys.signerRing, keyEvents: keyEvents.keyEvents, onCommitted });
-    const issuing = openIssuingPart(settings, { store, outbox, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, signer: keys.signerRing, keyRing: keys.keyRing, killSwitch: keyEvents.killSwitch, policy: securityPolicy, monitoring, onCommitted });
+    // Sessions open after the revocations they listen to: accepted revocations reach them through this hook.
+    let onRevocationAccepted: (revocation: Revocation) => void = () => undefined;
+    const issuing = openIssuingPart(settings, { store, outbox, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, signer: keys.signerRing, keyRing: keys.keyRing, killSwitch: keyEvents.killSwitch, policy: securityPolicy, monitoring, onCommitted, onRevocationAccepted: (r) => onRevocationAccepted(r) });
+    const sessions = openSessionsPart(settings, { store, audit: audit.log, keyStore: keys.keyStore, killSwitch: keyEvents.killSwitch, policy: securityPolicy, issuing, monitoring });
+    onRevocationAccepted = (r) => sessions.sessions.onRevocationAccepted(r);
     const rotation = openRotationPart(settings, { store, admin: audit.admin, keys, keyEvents, revocations: issuing.revocations, securityPolicy, monitoring });
-    const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch });
+    const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch, clients: issuing.clientLifecycle });
     const retention: StoreRetention = openRetentionPart(settings, { store, auditLog: audit.log });
     const topics = authorityTopics(names);
     const rotationPolicy = () => effectiveRotationPolicy(settings.rotationPolicy, securityPolicy);
+    const ssfTransmitter = await openSsfTransmitterPart(settings, { store, audit: audit.log, keys: keys.keyRing, clients: issuing.clients, revocations: issuing.revocations, settings: options.ssfTransmitter });
 
     return {
       store,
       keys: keys.keyRing,
       ...issuing,
+      ...sessions,
       outbox,
       rotations: rotation.rotations,
       eventSigners: {
@@ -284,6 +313,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       instances: monitoring.instances,
       keyEvents: keyEvents.keyEvents,
       admin: audit.admin,
+      ssfTransmitter,
       get policy() {
         return rotationPolicy();
       },
@@ -294,6 +324,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       anomalies: monitoring.anomalies,
       operators: governance.operators,
       killSwitch: keyEvents.killSwitch,
+      ssfReceiver: openSsfReceiverPart(settings, { store, audit: audit.log, policy: securityPolicy, revocations: issuing.revocations, issuers: issuing.issuers }),
       approvals: governance.approvals,
       audit: authorityAudit(audit.log, shipping.shipper, shipping.retention, audit.anonymousRefusals),
       storeRetention: { runOnce: () => retention.runOnce(), periods: retention.periods },
@@ -337,6 +368,8 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       }),
       scheduler: rotation.scheduler,
       close: () => {
+        // Its loop ends at once; a push in flight finishes (or fails) on its own.
+        void ssfTransmitter.stop();
         retention.stop();
         governance.close();
         rotation.close();

@@ -209,3 +209,16 @@ export type { ApprovalParams } from './approvals/approval-executors';
 export { ApprovalExpiredError, ApprovalNotFoundError, ApprovalNotPendingError, SelfApprovalError } from './errors/errors';
 export type { KillSwitchScope, KillSwitchService, KillSwitchState } from './kill-switch/kill-switch';
 export { KillSwitchNotEngagedError } from './errors/errors';
+// SSF receiver (CAEP/RISC events in).
+export {
+  DEFAULT_SSF_POLL_INTERVAL_MS,
+  SSF_PUSH_PATH,
+  TRANSMITTER_ID_PATTERN,
+  type AddTransmitterInput,
+  type SetReceipt,
+  type SsfReceiver,
+  type TransmitterView,
+} from './ssf/receiver/ssf-receiver';
+export { SET_REFUSAL_CODES, SetRefusedError, type SetRefusalCode } from './ssf/receiver/set-refusal';
+export { TransmitterExistsError, TransmitterNotFoundError, TransmitterRequestError } from './ssf/receiver/transmitter-errors';
+export { SET_MEDIA_TYPE, SET_TYP, SET_EVENT_TYPES, type SetPayload, type SubjectIdentifier } from './ssf/set-types';

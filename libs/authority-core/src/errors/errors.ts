@@ -59,7 +59,10 @@ export type AuthorityErrorCode =
   | 'APPROVER_SPONSORED'
   | 'ENROLMENT_CODE_INVALID'
   | 'OPERATOR_ENROLLED'
-  | 'POLICY_INVALID';
+  | 'POLICY_INVALID'
+  | 'SSF_TRANSMITTER_EXISTS'
+  | 'SSF_TRANSMITTER_NOT_FOUND'
+  | 'SSF_TRANSMITTER_FAILED';
 
 /** Base class of every error authority-core throws on purpose. Switch on `code`, not on messages. */
 export abstract class AuthorityError extends Error {

@@ -38,6 +38,34 @@ export const DEFAULT_APPROVAL_REQUIRED: readonly ApprovableAction[] = [
   'operators.reset-second-factor',
 ];
 
+/** SSF events a policy can map to revocations (short names of `ssf/set-types.ts`). */
+export const SSF_MAPPABLE_EVENTS = [
+  'caep.session-revoked',
+  'caep.credential-change',
+  'risc.credential-compromise',
+  'risc.account-disabled',
+  'risc.account-purged',
+  'risc.sessions-revoked',
+] as const;
+export type SsfMappableEvent = (typeof SSF_MAPPABLE_EVENTS)[number];
+/** What a received SSF event does: revoke its session (else subject), revoke its subject, or nothing. */
+export const SSF_EVENT_ACTIONS = ['session', 'subject', 'ignore'] as const;
+export type SsfEventAction = (typeof SSF_EVENT_ACTIONS)[number];
+
+/**
+ * The default mapping of received SSF events: a revoked session ends that session's tokens; a
+ * changed or compromised credential, a disabled or purged account and "all sessions revoked" end
+ * every token of the subject issued before the event.
+ */
+export const DEFAULT_SSF_EVENT_ACTIONS: Readonly<Record<SsfMappableEvent, SsfEventAction>> = {
+  'caep.session-revoked': 'session',
+  'caep.credential-change': 'subject',
+  'risc.credential-compromise': 'subject',
+  'risc.account-disabled': 'subject',
+  'risc.account-purged': 'subject',
+  'risc.sessions-revoked': 'subject',
+};
+
 const audienceName = z.string().min(1).max(256);
 const int = (min: number, max: number) => z.int().min(min).max(max);
 
@@ -121,6 +149,30 @@ export const policyDocumentSchema = z.strictObject({
       retentionDays: int(1, 36_500).default(400),
     })
     .default({ retentionDays: 400 }),
+  ssf: z
+    .strictObject({
+      /**
+       * What each received Shared Signals event does (SSF receiver), by short event name:
+       * `session` revokes the session the subject names (`sid`, scoped to the transmitter's
+       * issuer), or the whole subject when it names none; `subject` revokes every token of the
+       * subject issued up to the event's `event_timestamp`; `ignore` acknowledges and does nothing.
+       * Default: {@link DEFAULT_SSF_EVENT_ACTIONS}; an event left out keeps its default. Other event
+       * types are acknowledged and ignored.
+       */
+      events: z.partialRecord(z.enum(SSF_MAPPABLE_EVENTS), z.enum(SSF_EVENT_ACTIONS)).default({ ...DEFAULT_SSF_EVENT_ACTIONS }),
+      /**
+       * How an `email` subject maps: `ignore` (default: revmesh cannot know which `sub` an email
+       * belongs to) or `sub` (the provider's tokens carry the email as `sub`).
+       */
+      emailSubjects: z.enum(['ignore', 'sub']).default('ignore'),
+      /** How a top-level `opaque` subject maps: `sub` of the transmitter's issuer (default) or `ignore`. */
+      opaqueSubjects: z.enum(['ignore', 'sub']).default('sub'),
+      /** Oldest SET accepted (`iat` in the past), seconds. Default 86400 (1 day): received `jti`s are kept that long. */
+      maxSetAgeSeconds: int(60, 7 * 86_400).default(86_400),
+      /** Tolerated `iat` in the future (transmitter clock ahead), seconds. Default 60. */
+      futureSkewSeconds: int(0, 600).default(60),
+    })
+    .default({ events: { ...DEFAULT_SSF_EVENT_ACTIONS }, emailSubjects: 'ignore', opaqueSubjects: 'sub', maxSetAgeSeconds: 86_400, futureSkewSeconds: 60 }),
   /** Owners per area (e.g. `keys: [alice, bob]`): who to call; shown, not enforced. */
   owners: z.record(z.string().min(1).max(64), z.array(z.string().min(1).max(256)).max(50)).default({}),
 });

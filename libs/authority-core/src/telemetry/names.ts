@@ -13,6 +13,8 @@ export const SPAN = {
   keyEventsWrite: 'outbox.write',
   /** Suffix of the relay's producer span: `<topic> publish`. */
   publishSuffix: 'publish',
+  /** A Security Event Token received from an SSF transmitter (push or poll): verified, then applied (parent of its revocations). */
+  ssfSetReceive: 'ssf.set.receive',
 } as const;
 
 export const ATTR = {
@@ -27,6 +29,12 @@ export const ATTR = {
   eventId: 'revmesh.event.id',
   eventCount: 'revmesh.event.count',
   keySetVersion: 'revmesh.key_set.version',
+  /** The SSF transmitter a received SET came from (its registered id). */
+  ssfTransmitter: 'revmesh.ssf.transmitter',
+  /** `push` or `poll`. */
+  ssfDelivery: 'revmesh.ssf.delivery',
+  /** The received SET's `jti`. */
+  ssfJti: 'revmesh.ssf.jti',
 } as const;
 
 export const METRIC = {
@@ -50,6 +58,11 @@ export const METRIC = {
   topicsRecovered: 'revmesh.authority.topics.recovered',
   /** `kind`: `client` (OAuth client authentication at /oauth/token) or `operator` (operator login). */
   loginsFailed: 'revmesh.authority.logins.failed',
+  /**
+   * SETs received from SSF transmitters; `transmitter`, `outcome` (`applied`, `ignored`, `verification`,
+   * `stream-updated`, `not-applied`, `duplicate`, `refused`, `failed`), `code` (RFC 8935 error code of a refusal).
+   */
+  ssfSets: 'revmesh.authority.ssf.sets',
   // Not emitted: refresh tokens do not exist yet.
   // refreshReuseDetections: 'revmesh.authority.refresh_tokens.reuse_detections',
 } as const;
