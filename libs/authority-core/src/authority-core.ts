@@ -52,6 +52,10 @@ import type { RotationRecord } from './rotation/rotation-store';
 import { openStore, type AuthorityStore } from './store/store';
 import type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
 import type { TokenIssuer } from './tokens/token-issuer';
+import { openSessionsPart } from './composition/sessions-part';
+import type { SessionService } from './sessions/session-service';
+import type { TokenStatusEvaluator } from './sessions/token-status';
+import type { Revocation } from './revocations/revocation';
 
 export interface AuthorityCoreOptions {
   /** Folder of the SQLite database. */
@@ -223,6 +227,13 @@ export interface AuthorityCore {
    * gone instances past their retention. `runOnce` for tests and operators.
    */
   readonly storeRetention: { runOnce(): Promise<StoreRetentionResult>; readonly periods: StoreRetentionPeriods };
+  /**
+   * Sessions started by token exchange (RFC 8693) with rotating refresh tokens and reuse
+   * detection; the token endpoints' revocation (RFC 7009) and introspection (RFC 7662).
+   */
+  readonly sessions: SessionService;
+  /** Whether one of the authority's own access tokens is active, as every sidecar would decide. */
+  readonly tokenStatus: TokenStatusEvaluator;
   /** The signed `authority.heartbeat` sender (not started). */
   createHeartbeat(options: HeartbeatOptions): AuthorityHeartbeat;
   /** Every token-signing key with its state (no private material). */
