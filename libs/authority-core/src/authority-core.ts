@@ -52,10 +52,6 @@ import type { RotationRecord } from './rotation/rotation-store';
 import { openStore, type AuthorityStore } from './store/store';
 import type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
 import type { TokenIssuer } from './tokens/token-issuer';
-import { openSessionsPart } from './composition/sessions-part';
-import type { SessionService } from './sessions/session-service';
-import type { TokenStatusEvaluator } from './sessions/token-status';
-import type { Revocation } from './revocations/revocation';
 
 export interface AuthorityCoreOptions {
   /** Folder of the SQLite database. */
@@ -90,8 +86,6 @@ export interface AuthorityCoreOptions {
   readonly anomalyThresholds?: Partial<AnomalyThresholds>;
   /** argon2id cost of operator passwords. Default: OWASP's minimum. Tests lower it; never lower it in production. */
   readonly passwordHashCost?: PasswordHashCost;
-  /** The SSF transmitter (revocations out as SETs to registered receivers); defaults in {@link SsfTransmitterSettings}. */
-  readonly ssfTransmitter?: SsfTransmitterSettings;
   /**
    * Security policy file (YAML or JSON by extension; REVMESH_POLICY_FILE). Validated before
    * anything is opened, against `accessTokenTtlSeconds` and `rotation`; stored as a new policy
@@ -179,11 +173,6 @@ export interface AuthorityCore {
   readonly instances: InstanceDirectory;
   readonly keyEvents: KeyEventLog;
   readonly admin: AdminActionLog;
-  /**
-   * revmesh as an SSF transmitter: discovery metadata, the stream management API of receivers,
-   * and our revocations delivered to them as SETs (its dispatcher is running; `close` stops it).
-   */
-  readonly ssfTransmitter: SsfTransmitter;
   /** The rotation policy in force (its period from the security policy when that sets one). */
   readonly policy: RotationPolicy;
   /** The security policy in force (policy as code) and its versions: read it through `current()`. */
@@ -227,13 +216,6 @@ export interface AuthorityCore {
    * gone instances past their retention. `runOnce` for tests and operators.
    */
   readonly storeRetention: { runOnce(): Promise<StoreRetentionResult>; readonly periods: StoreRetentionPeriods };
-  /**
-   * Sessions started by token exchange (RFC 8693) with rotating refresh tokens and reuse
-   * detection; the token endpoints' revocation (RFC 7009) and introspection (RFC 7662).
-   */
-  readonly sessions: SessionService;
-  /** Whether one of the authority's own access tokens is active, as every sidecar would decide. */
-  readonly tokenStatus: TokenStatusEvaluator;
   /** The signed `authority.heartbeat` sender (not started). */
   createHeartbeat(options: HeartbeatOptions): AuthorityHeartbeat;
   /** Every token-signing key with its state (no private material). */
@@ -295,23 +277,17 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     const shipping = audit.startShipping({ outbox, signer: keys.signerRing, policy: securityPolicy, onCommitted });
     const keyEvents = await openKeyEventsPart(settings, { store, outbox, audit: audit.log, keys, onCommitted });
     const monitoring = openMonitoringPart(settings, { store, outbox, signer: keys.signerRing, keyEvents: keyEvents.keyEvents, onCommitted });
-    // Sessions open after the revocations they listen to: accepted revocations reach them through this hook.
-    let onRevocationAccepted: (revocation: Revocation) => void = () => undefined;
-    const issuing = openIssuingPart(settings, { store, outbox, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, signer: keys.signerRing, keyRing: keys.keyRing, killSwitch: keyEvents.killSwitch, policy: securityPolicy, monitoring, onCommitted, onRevocationAccepted: (r) => onRevocationAccepted(r) });
-    const sessions = openSessionsPart(settings, { store, audit: audit.log, keyStore: keys.keyStore, killSwitch: keyEvents.killSwitch, policy: securityPolicy, issuing, monitoring });
-    onRevocationAccepted = (r) => sessions.sessions.onRevocationAccepted(r);
+    const issuing = openIssuingPart(settings, { store, outbox, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, signer: keys.signerRing, keyRing: keys.keyRing, killSwitch: keyEvents.killSwitch, policy: securityPolicy, monitoring, onCommitted });
     const rotation = openRotationPart(settings, { store, admin: audit.admin, keys, keyEvents, revocations: issuing.revocations, securityPolicy, monitoring });
-    const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch, clients: issuing.clientLifecycle });
+    const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch });
     const retention: StoreRetention = openRetentionPart(settings, { store, auditLog: audit.log });
     const topics = authorityTopics(names);
     const rotationPolicy = () => effectiveRotationPolicy(settings.rotationPolicy, securityPolicy);
-    const ssfTransmitter = await openSsfTransmitterPart(settings, { store, audit: audit.log, keys: keys.keyRing, clients: issuing.clients, revocations: issuing.revocations, settings: options.ssfTransmitter });
 
     return {
       store,
       keys: keys.keyRing,
       ...issuing,
-      ...sessions,
       outbox,
       rotations: rotation.rotations,
       eventSigners: {
@@ -324,7 +300,6 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       instances: monitoring.instances,
       keyEvents: keyEvents.keyEvents,
       admin: audit.admin,
-      ssfTransmitter,
       get policy() {
         return rotationPolicy();
       },
@@ -379,8 +354,6 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       }),
       scheduler: rotation.scheduler,
       close: () => {
-        // Its loop ends at once; a push in flight finishes (or fails) on its own.
-        void ssfTransmitter.stop();
         retention.stop();
         governance.close();
         rotation.close();
