@@ -19,6 +19,7 @@ import { PolicyModule } from './policy/policy.module';
 import { ProblemFilter } from './problems/problem.filter';
 import { RevocationsModule } from './revocations/revocations.module';
 import { RotationsModule } from './rotations/rotations.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { WellKnownModule } from './well-known/well-known.module';
 
 /** The authority's HTTP surface. The guard is global: routes need an operator token (and a role) unless `@Public()`. */
@@ -35,6 +36,7 @@ export class AppModule {
         OAuthModule,
         ClientsModule,
         RevocationsModule,
+        SessionsModule,
         IssuersModule,
         KeysModule,
         KillSwitchModule,

@@ -102,6 +102,10 @@ describe('revmesh program', () => {
         'revoke',
         'rotation',
         'rotation status',
+        'sessions',
+        'sessions list',
+        'sessions revoke',
+        'sessions show',
         'whoami',
       ]);
     });

@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit';
 import { registerClients } from './commands/clients';
 import { ENROLMENT_CODE_ENV, registerEnrol } from './commands/enrol';
 import { registerIssuers } from './commands/issuers';
+import { registerSessions } from './commands/sessions';
 import { registerEventSigners } from './commands/event-signers';
 import { registerInstances } from './commands/instances';
 import { registerKeys } from './commands/keys';
@@ -97,6 +98,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   registerInstances(program, deps);
   registerClients(program, deps);
   registerIssuers(program, deps);
+  registerSessions(program, deps);
   registerEventSigners(program, deps);
   registerApprovals(program, deps);
   registerKillSwitch(program, deps);

@@ -27,6 +27,7 @@ const FRAMEWORK_STATUS_CODES: Readonly<Record<number, ProblemCode>> = {
 const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>> = {
   CLIENT_EXISTS: 'CONFLICT',
   REVOCATION_NOT_FOUND: 'NOT_FOUND',
+  SESSION_NOT_FOUND: 'NOT_FOUND',
   ISSUER_EXISTS: 'ISSUER_EXISTS',
   ISSUER_NOT_FOUND: 'NOT_FOUND',
   ISSUER_NOT_TRUSTED: 'ISSUER_NOT_TRUSTED',

@@ -37,6 +37,9 @@ export const API_PATHS = {
   auditExport: 'v1/audit/export',
   policy: 'v1/policy',
   policyChangelog: 'v1/policy/changelog',
+  sessions: (query: string) => (query === '' ? 'v1/sessions' : `v1/sessions?${query}`),
+  session: (sid: string) => `v1/sessions/${encodeURIComponent(sid)}`,
+  sessionRevoke: (sid: string) => `v1/sessions/${encodeURIComponent(sid)}/revoke`,
 } as const;
 
 /** `POST /v1/revocations`. */
@@ -103,6 +106,14 @@ export interface EngageKillSwitchInput {
   readonly issuedAtOrBefore?: string;
 }
 
+/** Filters of `revmesh sessions list`. */
+export interface SessionFilterInput {
+  readonly sub?: string;
+  readonly clientId?: string;
+  readonly active?: boolean;
+  readonly limit?: number;
+}
+
 /**
  * One method per authority operation; bodies are returned as parsed, to be narrowed by the
  * caller. Every write takes the `justification` the authority records in its audit log.
@@ -117,6 +128,11 @@ export interface AuthorityApi {
   listIssuers(): Promise<AuthorityResponse>;
   addIssuer(input: AddIssuerInput, justification: string): Promise<AuthorityResponse>;
   setIssuerEnabled(issuer: string, enabled: boolean, justification: string): Promise<AuthorityResponse>;
+  /** Sessions (token exchange), newest first: `GET /v1/sessions` with the filters given. */
+  listSessions(filter: SessionFilterInput): Promise<AuthorityResponse>;
+  getSession(sid: string): Promise<AuthorityResponse>;
+  /** Ends a session everywhere: its refresh tokens and, by a `sid` revocation, its access tokens. */
+  revokeSession(sid: string, reason: string, justification: string): Promise<AuthorityResponse>;
   listKeys(): Promise<AuthorityResponse>;
   keyCalendar(): Promise<AuthorityResponse>;
   rotateKeys(reason: string, justification: string): Promise<AuthorityResponse>;
@@ -167,6 +183,16 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     listIssuers: () => client.request('GET', API_PATHS.issuers),
     addIssuer: (input, justification) => client.request('POST', API_PATHS.issuers, { ...input, justification }),
     setIssuerEnabled: (issuer, enabled, justification) => client.request('POST', API_PATHS.issuerEnabled(issuer, enabled), { justification }),
+    listSessions: (filter) => {
+      const query = new URLSearchParams();
+      if (filter.sub !== undefined) query.set('sub', filter.sub);
+      if (filter.clientId !== undefined) query.set('client_id', filter.clientId);
+      if (filter.active === true) query.set('active', 'true');
+      if (filter.limit !== undefined) query.set('limit', String(filter.limit));
+      return client.request('GET', API_PATHS.sessions(query.toString()));
+    },
+    getSession: (sid) => client.request('GET', API_PATHS.session(sid)),
+    revokeSession: (sid, reason, justification) => client.request('POST', API_PATHS.sessionRevoke(sid), { reason, justification }),
     listKeys: () => client.request('GET', API_PATHS.keys),
     keyCalendar: () => client.request('GET', API_PATHS.keyCalendar),
     rotateKeys: (reason, justification) => client.request('POST', API_PATHS.keyRotate, { reason, justification }),

@@ -128,7 +128,17 @@ describe('policy file', () => {
     const defaults: PolicyLimits = { accessTokenTtlSeconds: 300, prepublishLeadMs: 3_600_000, promotionGateTimeoutMs: 10_000 };
     const { document } = loadPolicyFile(example, defaults);
     // Only the fields marked "example" differ from the defaults.
-    expect({ ...document, tokens: DEFAULT_POLICY.tokens, rotation: DEFAULT_POLICY.rotation, owners: DEFAULT_POLICY.owners }).toEqual(DEFAULT_POLICY);
+    expect({
+      ...document,
+      tokens: DEFAULT_POLICY.tokens,
+      rotation: DEFAULT_POLICY.rotation,
+      owners: DEFAULT_POLICY.owners,
+      tokenExchange: DEFAULT_POLICY.tokenExchange,
+      introspection: DEFAULT_POLICY.introspection,
+    }).toEqual(DEFAULT_POLICY);
+    expect(document.tokenExchange.rules).toEqual([{ clients: ['orders-bff'], issuers: ['self', 'https://sso.example.com/realms/acme'], audiences: ['orders-api'] }]);
+    // Deny by default: the example's rules are examples, the defaults allow nothing.
+    expect([DEFAULT_POLICY.tokenExchange.rules, DEFAULT_POLICY.introspection.clients]).toEqual([[], []]);
     expect(document.rotation.periodSeconds).toBe(604_800);
   });
 
