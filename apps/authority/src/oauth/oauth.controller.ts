@@ -4,6 +4,8 @@ import { Public } from '../auth/public.decorator';
 import { headerValue } from '../http/http-types';
 import type { OAuthRequest } from './oauth-request';
 import { OAuthService, type TokenResponse } from './oauth.service';
+import { TokenEndpointsService } from './token-endpoints.service';
+import type { Introspection } from '@revmesh/authority-core';
 
 /** The request as the OAuth endpoints' steps read it. */
 export function oauthRequestOf(request: OperatorRequest): OAuthRequest {
@@ -18,11 +20,14 @@ export function oauthRequestOf(request: OperatorRequest): OAuthRequest {
   };
 }
 
-/** The OAuth 2.0 token endpoint. Public: clients authenticate with their own credentials. */
+/** The OAuth 2.0 endpoints: token, revocation (RFC 7009), introspection (RFC 7662). Public: clients authenticate with their own credentials. */
 @Public()
 @Controller('oauth')
 export class OAuthController {
-  constructor(private readonly oauth: OAuthService) {}
+  constructor(
+    private readonly oauth: OAuthService,
+    private readonly endpoints: TokenEndpointsService,
+  ) {}
 
   @Post('token')
   @HttpCode(200)
@@ -30,5 +35,21 @@ export class OAuthController {
   @Header('Pragma', 'no-cache')
   token(@Req() request: OperatorRequest): Promise<TokenResponse> {
     return this.oauth.token(oauthRequestOf(request));
+  }
+
+  @Post('revoke')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async revoke(@Req() request: OperatorRequest): Promise<string> {
+    await this.endpoints.revoke(oauthRequestOf(request));
+    return '';
+  }
+
+  @Post('introspect')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  introspect(@Req() request: OperatorRequest): Promise<Introspection> {
+    return this.endpoints.introspect(oauthRequestOf(request));
   }
 }

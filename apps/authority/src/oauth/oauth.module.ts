@@ -3,10 +3,11 @@ import { GRANT_HANDLER_CLASSES, grantHandlersProvider } from './grants/grants';
 import { OAuthClientAuthenticator } from './oauth-client-authenticator';
 import { OAuthController } from './oauth.controller';
 import { OAuthService } from './oauth.service';
+import { TokenEndpointsService } from './token-endpoints.service';
 
 @Module({
   controllers: [OAuthController],
-  providers: [OAuthService, OAuthClientAuthenticator, ...GRANT_HANDLER_CLASSES, grantHandlersProvider],
+  providers: [OAuthService, OAuthClientAuthenticator, TokenEndpointsService, ...GRANT_HANDLER_CLASSES, grantHandlersProvider],
   exports: [OAuthService, OAuthClientAuthenticator],
 })
 export class OAuthModule {}

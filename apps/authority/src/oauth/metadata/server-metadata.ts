@@ -1,14 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { SigningKeys } from '@revmesh/authority-core';
+import { EXCHANGEABLE_TOKEN_TYPES, type SigningKeys } from '@revmesh/authority-core';
 import type { AuthorityConfig } from '../../config/config';
 import { AUTHORITY_CONFIG, SIGNING_KEYS } from '../../core/core.tokens';
 import { issuerUrl } from '../../well-known/issuer-url';
 import { CLIENT_AUTH_METHODS } from '../oauth-client-authenticator';
 import { OAuthService } from '../oauth.service';
 import { METADATA_CONTRIBUTIONS } from './metadata-contributions';
-
-/** RFC 8693 token types the token-exchange grant accepts as `subject_token_type`/`actor_token_type`. */
-export const EXCHANGEABLE_TOKEN_TYPES: readonly string[] = ['urn:ietf:params:oauth:token-type:access_token', 'urn:ietf:params:oauth:token-type:jwt'];
 
 /**
  * The authorization server metadata (RFC 8414), built from what the code supports: the grant
