@@ -52,6 +52,10 @@ import type { RotationRecord } from './rotation/rotation-store';
 import { openStore, type AuthorityStore } from './store/store';
 import type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
 import type { TokenIssuer } from './tokens/token-issuer';
+import { openSessionsPart } from './composition/sessions-part';
+import type { SessionService } from './sessions/session-service';
+import type { TokenStatusEvaluator } from './sessions/token-status';
+import type { Revocation } from './revocations/revocation';
 
 export interface AuthorityCoreOptions {
   /** Folder of the SQLite database. */
@@ -216,6 +220,13 @@ export interface AuthorityCore {
    * gone instances past their retention. `runOnce` for tests and operators.
    */
   readonly storeRetention: { runOnce(): Promise<StoreRetentionResult>; readonly periods: StoreRetentionPeriods };
+  /**
+   * Sessions started by token exchange (RFC 8693) with rotating refresh tokens and reuse
+   * detection; the token endpoints' revocation (RFC 7009) and introspection (RFC 7662).
+   */
+  readonly sessions: SessionService;
+  /** Whether one of the authority's own access tokens is active, as every sidecar would decide. */
+  readonly tokenStatus: TokenStatusEvaluator;
   /** The signed `authority.heartbeat` sender (not started). */
   createHeartbeat(options: HeartbeatOptions): AuthorityHeartbeat;
   /** Every token-signing key with its state (no private material). */
@@ -277,7 +288,11 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     const shipping = audit.startShipping({ outbox, signer: keys.signerRing, policy: securityPolicy, onCommitted });
     const keyEvents = await openKeyEventsPart(settings, { store, outbox, audit: audit.log, keys, onCommitted });
     const monitoring = openMonitoringPart(settings, { store, outbox, signer: keys.signerRing, keyEvents: keyEvents.keyEvents, onCommitted });
-    const issuing = openIssuingPart(settings, { store, outbox, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, signer: keys.signerRing, keyRing: keys.keyRing, killSwitch: keyEvents.killSwitch, policy: securityPolicy, monitoring, onCommitted });
+    // Sessions open after the revocations they listen to: accepted revocations reach them through this hook.
+    let onRevocationAccepted: (revocation: Revocation) => void = () => undefined;
+    const issuing = openIssuingPart(settings, { store, outbox, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, signer: keys.signerRing, keyRing: keys.keyRing, killSwitch: keyEvents.killSwitch, policy: securityPolicy, monitoring, onCommitted, onRevocationAccepted: (r) => onRevocationAccepted(r) });
+    const sessions = openSessionsPart(settings, { store, audit: audit.log, keyStore: keys.keyStore, killSwitch: keyEvents.killSwitch, policy: securityPolicy, issuing, monitoring });
+    onRevocationAccepted = (r) => sessions.sessions.onRevocationAccepted(r);
     const rotation = openRotationPart(settings, { store, admin: audit.admin, keys, keyEvents, revocations: issuing.revocations, securityPolicy, monitoring });
     const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch });
     const retention: StoreRetention = openRetentionPart(settings, { store, auditLog: audit.log });
@@ -288,6 +303,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       store,
       keys: keys.keyRing,
       ...issuing,
+      ...sessions,
       outbox,
       rotations: rotation.rotations,
       eventSigners: {
