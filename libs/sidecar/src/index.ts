@@ -27,6 +27,8 @@ export { SIDECAR_DEFAULTS } from './options/resolve-options';
 export {
   VERIFY_FAILURE_CODES,
   type AccessTokenClaims,
+  type DpopFailure,
+  type DpopFailureCode,
   type KeyRevokedFailure,
   type KillSwitchFailure,
   type KillSwitchScope,
@@ -38,6 +40,9 @@ export {
   type VerifySuccess,
 } from './verify/verify-result';
 export { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, type SupportedAlgorithm } from './verify/algorithms';
+export type { TokenPresentation } from './dpop/dpop-check';
+export type { SidecarDpopOptions } from './dpop/dpop-options';
+export type { RequestTarget } from './internal/http/request-target';
 export { REQUIRED_CLAIMS } from './verify/token-verifier';
 export {
   SidecarClosedError,

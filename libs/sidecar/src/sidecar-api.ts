@@ -12,6 +12,7 @@ import type { SidecarEventRejectionReason } from './sync/event-rejection';
 import type { KeyEventListener } from './sync/key-sync';
 import type { RevocationAppliedListener } from './sync/revocation-sync';
 import type { KillSwitchFailure, VerifyResult } from './verify/verify-result';
+import type { TokenPresentation } from './dpop/dpop-check';
 import type { SnapshotCounts } from './snapshots/snapshot-bootstrap';
 
 export type { StalenessStats } from './staleness/staleness-monitor';
@@ -22,6 +23,11 @@ export interface VerifyOptions {
   readonly stalePolicy?: StalePolicy;
   /** Where the request came from (the adapters pass the client address); used for blocked reports only. */
   readonly context?: VerifyContext;
+  /**
+   * How the request presented the token: scheme, `DPoP` proof, method and URL (the HTTP adapters
+   * pass it). Needed for DPoP-bound tokens (`cnf.jkt`): without it they fail `DPOP_REQUIRED`.
+   */
+  readonly presentation?: TokenPresentation;
 }
 
 /** A snapshot of what the sidecar has done; plain JSON, safe to serve on a debug endpoint. */

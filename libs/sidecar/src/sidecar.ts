@@ -23,6 +23,7 @@ import { createSnapshotBootstrap } from './snapshots/snapshot-bootstrap';
 import { createVerificationRecorder } from './telemetry/verification-recorder';
 import { createSidecarTransports } from './transport/sidecar-transports';
 import { createCachingTokenVerifier } from './verify/caching-token-verifier';
+import { createDpopCheck } from './dpop/dpop-check';
 import { createEnforcement } from './verify/enforcement';
 import { createIssuerVerifiers } from './verify/issuer-verifiers';
 import { createVerifiedTokenCache } from './verify/verified-token-cache';
@@ -173,7 +174,8 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   });
 
   // The verify path, and what each verification leaves behind.
-  const enforcement = createEnforcement({ lifecycle, tokens, denyList, killSwitches, staleness, audiences, logger });
+  const dpop = createDpopCheck({ ...config.dpop, clock });
+  const enforcement = createEnforcement({ lifecycle, tokens, denyList, killSwitches, staleness, audiences, logger, dpop });
   const recorder = createVerificationRecorder({ instanceId, metrics, blocked, staleness, traceRejectedVerifications: config.traceRejectedVerifications });
 
   /** Stops the readers, then reporting (last acks), then the transports the sidecar created. Safe to call twice. */
@@ -233,7 +235,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     },
     async verify(token, verifyOptions) {
       const startTime = recorder.startTime();
-      const enforced = await enforcement.decide(token, verifyOptions?.stalePolicy);
+      const enforced = await enforcement.decide(token, verifyOptions?.stalePolicy, verifyOptions?.presentation);
       recorder.record(enforced, verifyOptions?.context, startTime);
       return enforced.result;
     },

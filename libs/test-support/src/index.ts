@@ -7,6 +7,7 @@ export { startServiceProcess, type ServiceProcess, type ServiceProcessOptions } 
 export { createInMemoryTransport, type AppendRecord, type InMemoryTransport, type InMemoryTransportOptions } from './fakes/in-memory-transport';
 export { createRecordingMeterProvider, type RecordedMeasurement, type RecordingMeterProvider } from './fakes/recording-meter-provider';
 export { createRecordingLogger, type LogEntry, type RecordingLogger } from './fakes/recording-logger';
+export { createTestDpopKey, type DpopProofInput, type TestDpopKey } from './tokens/dpop-key';
 export { createTestIssuer, type SignOptions, type TestClaims, type TestIssuer, type TestIssuerOptions } from './tokens/test-issuer';
 export { algorithmConfusionToken, decodeTokenPayload, tamperPayload, tamperSignature, unsignedToken, wrongKeyToken } from './tokens/forged-tokens';
 export { appendRevocation, revocationEvent, type RevocationEventInput } from './fakes/revocation-events';

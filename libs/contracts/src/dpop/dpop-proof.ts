@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, jwtVerify, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, jwtVerify } from 'jose';
+import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
 
 /** `typ` of a DPoP proof (RFC 9449 §4.2). */
 export const DPOP_PROOF_TYP = 'dpop+jwt';

@@ -1,15 +1,17 @@
 import { authenticateAuthorization, routeVerifyOptions, type TokenVerifierLike } from '../internal/http/authenticate';
+import { requestUrlOf, type RequestTarget, type TokenRequestLine } from '../internal/http/request-target';
 import type { StalePolicy } from '../options/sidecar-options';
 import { toHttpRejection, type RejectionOptions } from '../internal/http/problem-details';
 import type { RevmeshRequestContext } from '../internal/http/request-context';
 import type { VerifyFailure } from '../verify/verify-result';
 
 /** The parts of an Express (or plain Node) request the middleware reads and writes. */
-export interface ExpressLikeRequest {
-  readonly headers: { readonly authorization?: string | readonly string[] | undefined };
+export interface ExpressLikeRequest extends TokenRequestLine {
+  /** The URL before mounting stripped a prefix (a DPoP proof's `htu` names the full path). */
+  readonly originalUrl?: string | undefined;
   /** The client address (Fastify/Express `request.ip`), reported with revoked tokens presented. */
   readonly ip?: string | undefined;
-  readonly socket?: { readonly remoteAddress?: string | undefined };
+  readonly socket?: { readonly remoteAddress?: string | undefined; readonly encrypted?: boolean | undefined };
   revmesh?: RevmeshRequestContext;
 }
 
@@ -32,10 +34,20 @@ export interface RevmeshExpressOptions extends RejectionOptions {
    * (`'fail-closed'` unless configured). `'fail-open-UNSAFE'` accepts (counted and logged) and weakens security.
    */
   readonly stalePolicy?: StalePolicy;
+  /**
+   * The method and URL the client addressed, for DPoP proofs (`htm`, `htu`). Default: the
+   * request's method, and `req.protocol` + `Host` + `req.originalUrl`. Behind a proxy that
+   * rewrites the host or path, set the sidecar's `dpop.publicBaseUrl` (or override this).
+   */
+  readonly requestTarget?: (request: ExpressLikeRequest) => Omit<RequestTarget, 'dpop'>;
 }
 
+/** The default {@link RevmeshExpressOptions.requestTarget}. */
+const expressTarget = (request: ExpressLikeRequest): Omit<RequestTarget, 'dpop'> => ({ method: request.method ?? 'GET', url: requestUrlOf(request) });
+
 /**
- * Express middleware: verifies `Authorization: Bearer <token>` with the sidecar. On success the
+ * Express middleware: verifies `Authorization: Bearer <token>` (or `DPoP <token>` with its `DPoP`
+ * proof header, for key-bound tokens) with the sidecar. On success the
  * claims are on `req.revmesh.claims` (and `res.locals.revmesh`) and the chain continues; on
  * failure it answers `application/problem+json` `{ type, title, status, detail, code }` with
  * status 401 and `WWW-Authenticate: Bearer error="invalid_token"` (503 when the sidecar itself is
@@ -51,7 +63,8 @@ export function revmeshExpress(
   options: RevmeshExpressOptions = {},
 ): (request: ExpressLikeRequest, response: ExpressLikeResponse, next: ExpressLikeNext) => void {
   return (request, response, next) => {
-    authenticateAuthorization(sidecar, request.headers.authorization, routeVerifyOptions(options.stalePolicy, request.ip ?? request.socket?.remoteAddress)).then(
+    const target = (): RequestTarget => ({ ...(options.requestTarget ?? expressTarget)(request), dpop: request.headers.dpop });
+    authenticateAuthorization(sidecar, request.headers.authorization, routeVerifyOptions(options.stalePolicy, request.ip ?? request.socket?.remoteAddress), target).then(
       (result) => {
         if (result.ok) {
           const context: RevmeshRequestContext = { claims: result.claims };

@@ -1,12 +1,12 @@
 import { authenticateAuthorization, routeVerifyOptions, type TokenVerifierLike } from '../internal/http/authenticate';
+import { requestUrlOf, type RequestTarget, type TokenRequestLine } from '../internal/http/request-target';
 import type { StalePolicy } from '../options/sidecar-options';
 import { toHttpRejection, type RejectionOptions } from '../internal/http/problem-details';
 import type { RevmeshRequestContext } from '../internal/http/request-context';
 import type { VerifyFailure } from '../verify/verify-result';
 
 /** The parts of a Fastify request the hook reads and writes. */
-export interface FastifyLikeRequest {
-  readonly headers: { readonly authorization?: string | readonly string[] | undefined };
+export interface FastifyLikeRequest extends TokenRequestLine {
   /** The client address (Fastify/Express `request.ip`), reported with revoked tokens presented. */
   readonly ip?: string | undefined;
   revmesh?: RevmeshRequestContext | null;
@@ -27,10 +27,20 @@ export interface RevmeshFastifyOptions extends RejectionOptions {
    * (`'fail-closed'` unless configured). `'fail-open-UNSAFE'` accepts (counted and logged) and weakens security.
    */
   readonly stalePolicy?: StalePolicy;
+  /**
+   * The method and URL the client addressed, for DPoP proofs (`htm`, `htu`). Default: the
+   * request's method, and `request.protocol` + `Host` + `request.url`. Behind a proxy that
+   * rewrites the host or path, set the sidecar's `dpop.publicBaseUrl` (or override this).
+   */
+  readonly requestTarget?: (request: FastifyLikeRequest) => Omit<RequestTarget, 'dpop'>;
 }
 
+/** The default {@link RevmeshFastifyOptions.requestTarget}. */
+const fastifyTarget = (request: FastifyLikeRequest): Omit<RequestTarget, 'dpop'> => ({ method: request.method ?? 'GET', url: requestUrlOf(request) });
+
 /**
- * A Fastify `onRequest` hook: verifies `Authorization: Bearer <token>` with the sidecar. On
+ * A Fastify `onRequest` hook: verifies `Authorization: Bearer <token>` (or `DPoP <token>` with its
+ * `DPoP` proof header, for key-bound tokens) with the sidecar. On
  * success the claims are on `request.revmesh.claims`; on failure it answers
  * `application/problem+json` `{ type, title, status, detail, code }` with status 401 and
  * `WWW-Authenticate: Bearer error="invalid_token"` (503 when the sidecar itself is not ready),
@@ -49,7 +59,8 @@ export function revmeshFastify(
   options: RevmeshFastifyOptions = {},
 ): (request: FastifyLikeRequest, reply: FastifyLikeReply) => Promise<void> {
   return async (request, reply) => {
-    const result = await authenticateAuthorization(sidecar, request.headers.authorization, routeVerifyOptions(options.stalePolicy, request.ip));
+    const target = (): RequestTarget => ({ ...(options.requestTarget ?? fastifyTarget)(request), dpop: request.headers.dpop });
+    const result = await authenticateAuthorization(sidecar, request.headers.authorization, routeVerifyOptions(options.stalePolicy, request.ip), target);
     if (result.ok) {
       request.revmesh = { claims: result.claims };
       return;

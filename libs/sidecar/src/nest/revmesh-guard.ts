@@ -1,5 +1,6 @@
 import { TokenRejectedError } from '../errors/sidecar-errors';
 import { authenticateAuthorization, routeVerifyOptions, type TokenVerifierLike } from '../internal/http/authenticate';
+import { requestUrlOf, type RequestTarget, type TokenRequestLine } from '../internal/http/request-target';
 import type { StalePolicy } from '../options/sidecar-options';
 import { toHttpRejection, type RejectionOptions } from '../internal/http/problem-details';
 import type { RevmeshRequestContext } from '../internal/http/request-context';
@@ -42,6 +43,12 @@ export interface RevmeshGuardOptions extends RejectionOptions {
    * A function decides per route (e.g. from a decorator via Reflector). `'fail-open-UNSAFE'` weakens security.
    */
   readonly stalePolicy?: StalePolicy | ((context: NestExecutionContextLike) => StalePolicy | undefined);
+  /**
+   * The method and URL the client addressed, for DPoP proofs (`htm`, `htu`). Default: the
+   * request's method, and its protocol + `Host` + original URL (Express or Fastify underneath).
+   * Behind a proxy that rewrites the host or path, set the sidecar's `dpop.publicBaseUrl`.
+   */
+  readonly requestTarget?: (context: NestExecutionContextLike) => Omit<RequestTarget, 'dpop'>;
 }
 
 /**
@@ -69,7 +76,11 @@ export class RevmeshGuard {
     const http = context.switchToHttp();
     const request = http.getRequest<GuardedRequest>();
     const policy = typeof this.options.stalePolicy === 'function' ? this.options.stalePolicy(context) : this.options.stalePolicy;
-    const result = await authenticateAuthorization(this.sidecar, request?.headers?.authorization, routeVerifyOptions(policy, request?.ip));
+    const target = (): RequestTarget => ({
+      ...(this.options.requestTarget?.(context) ?? { method: request?.method ?? 'GET', url: nestRequestUrl(request) }),
+      dpop: request?.headers?.dpop,
+    });
+    const result = await authenticateAuthorization(this.sidecar, request?.headers?.authorization, routeVerifyOptions(policy, request?.ip), target);
     if (result.ok) {
       request.revmesh = { claims: result.claims };
       return true;
@@ -77,10 +88,17 @@ export class RevmeshGuard {
     const rejection = toHttpRejection(result, this.options);
     const challenge = rejection.headers['www-authenticate'];
     if (challenge !== undefined) setHeader(http.getResponse<HeaderTarget | undefined>(), 'WWW-Authenticate', challenge);
+    const dpopNonce = rejection.headers['dpop-nonce'];
+    if (dpopNonce !== undefined) setHeader(http.getResponse<HeaderTarget | undefined>(), 'DPoP-Nonce', dpopNonce);
     const error = new TokenRejectedError(result, rejection.status);
     this.options.onRejected?.(result, context, error);
     throw error;
   }
+}
+
+/** The URL of the Express or Fastify request under Nest (`protocol` is a getter: read it, do not spread). */
+function nestRequestUrl(request: GuardedRequest | undefined): string {
+  return requestUrlOf({ headers: request?.headers ?? {}, protocol: request?.protocol, originalUrl: request?.originalUrl, url: request?.url });
 }
 
 function setHeader(response: HeaderTarget | undefined, name: string, value: string): void {

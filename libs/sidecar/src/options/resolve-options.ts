@@ -12,6 +12,7 @@ import {
   SUPPORTED_ALGORITHMS,
   type SupportedAlgorithm,
 } from '../verify/algorithms';
+import { resolveDpopOptions, type ResolvedDpopOptions } from '../dpop/dpop-options';
 import { eventSignersSchema } from './event-signers-option';
 import { issuerEntrySchema, issuerSetProblems, resolveIssuers, type ResolvedIssuer } from './issuers-option';
 import { keysOptionSchema, REMOTE_KEYS_DEFAULTS, resolveKeysOption, type ResolvedKeys } from './keys-option';
@@ -104,6 +105,8 @@ export interface ResolvedSidecarOptions {
   readonly maxSilenceMs: Milliseconds;
   readonly stalePolicy: StalePolicy;
   readonly traceRejectedVerifications: number;
+  /** DPoP proof checks of key-bound tokens (see dpop/dpop-options.ts). */
+  readonly dpop: ResolvedDpopOptions;
 }
 
 const isFunction = (value: unknown): boolean => typeof value === 'function';
@@ -228,6 +231,8 @@ const optionsSchema = z
         })
         .optional(),
       traceRejectedVerifications: z.number({ error: 'must be a number between 0 and 1' }).min(0, 'must be >= 0').max(1, 'must be <= 1').optional(),
+      // Checked field by field by resolveDpopOptions (its messages name each field).
+      dpop: z.record(z.string(), z.unknown(), { error: 'must be an object (see SidecarDpopOptions)' }).optional(),
     },
     { error: (i) => (i.input === undefined ? 'createSidecar needs an options object' : 'options must be an object') },
   )
@@ -280,6 +285,8 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
     throw new TypeError(`createSidecar: invalid options\n${lines.join('\n')}`);
   }
   const o = parsed.data;
+  const { options: dpop, problems: dpopProblems } = resolveDpopOptions(input.dpop);
+  if (dpop === undefined) throw new TypeError(`createSidecar: invalid options\n${dpopProblems.map((p) => `  - options.${p}`).join('\n')}`);
   const keys = resolveKeysOption(o.keys, o.issuer);
   const audience = typeof o.audience === 'string' ? o.audience : [...o.audience];
   const algorithms = (o.algorithms as SupportedAlgorithm[] | undefined) ?? DEFAULT_ALGORITHMS;
@@ -320,5 +327,6 @@ export function resolveSidecarOptions(input: SidecarOptions): ResolvedSidecarOpt
     maxSilenceMs: o.staleness?.maxSilenceMs ?? SIDECAR_DEFAULTS.maxSilenceMs,
     stalePolicy: o.staleness?.policy ?? SIDECAR_DEFAULTS.stalePolicy,
     traceRejectedVerifications: o.traceRejectedVerifications ?? SIDECAR_DEFAULTS.traceRejectedVerifications,
+    dpop,
   };
 }

@@ -3,6 +3,7 @@ import type { JSONWebKeySet } from 'jose' with { 'resolution-mode': 'import' };
 import type { EventTransport } from '@revmesh/transport';
 import type { SidecarLogger } from '../logging/logger';
 import type { Clock, Milliseconds, Seconds } from '../internal/units';
+import type { SidecarDpopOptions } from '../dpop/dpop-options';
 import type { SupportedAlgorithm } from '../verify/algorithms';
 import type { EventSignersOption } from './event-signers-option';
 
@@ -305,6 +306,12 @@ export interface SidecarOptions {
    * Accepted verifications never get one (the hot path stays span-free). 0 disables.
    */
   readonly traceRejectedVerifications?: number;
+  /**
+   * DPoP (RFC 9449): how proofs of tokens bound to a client key (`cnf.jkt`) are checked: proof
+   * algorithms, proof window, replay cache bound, server nonces, and the public base URL behind a
+   * proxy. See {@link SidecarDpopOptions}; every field has a default.
+   */
+  readonly dpop?: SidecarDpopOptions;
 }
 
 /**

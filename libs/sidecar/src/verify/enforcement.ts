@@ -1,4 +1,5 @@
 import type { GuardedDenyList } from '../deny-list/guarded-deny-list';
+import type { DpopCheck, TokenPresentation } from '../dpop/dpop-check';
 import type { KillSwitches } from '../kill-switch/kill-switches';
 import type { SidecarLifecycle } from '../lifecycle/sidecar-lifecycle';
 import type { SidecarLogger } from '../logging/logger';
@@ -16,6 +17,8 @@ export interface EnforcementOptions {
   /** This service's audiences (which kill switches lock it down). */
   readonly audiences: readonly string[];
   readonly logger: SidecarLogger;
+  /** Proof of possession for DPoP-bound tokens. */
+  readonly dpop: DpopCheck;
 }
 
 /** One decision, with what the recorder needs besides the result. */
@@ -30,13 +33,14 @@ export interface Enforced {
 /**
  * The decision of `sidecar.verify`, in order: readiness; lockdown (before anything else, the
  * token included: a lockdown refuses valid and invalid tokens alike, and no per-route policy gets
- * past it); staleness policy; the token itself (form, issuer, key, signature, claims); then,
+ * past it); staleness policy; the token itself (form, issuer, key, signature, claims); the DPoP
+ * proof of a key-bound token (never cached: one proof per request); then,
  * after re-checking readiness and lockdown (both may change while the signature is checked), the
  * deny rules of the token's issuer, the kill-switch cuts, and the overflow guard. Deny rules are
  * read on every call, never cached.
  */
 export interface Enforcement {
-  decide(token: string, stalePolicy: StalePolicy | undefined): Promise<Enforced>;
+  decide(token: string, stalePolicy: StalePolicy | undefined, presentation?: TokenPresentation): Promise<Enforced>;
   /** The LOCKDOWN failure when a lockdown covers this sidecar's audiences (or is global), else undefined. */
   lockdown(): KillSwitchFailure | undefined;
 }
@@ -44,7 +48,7 @@ export interface Enforcement {
 const scopeName = (scope: KillSwitchScope): string => (scope.kind === 'global' ? 'the global kill switch' : `the kill switch of audience ${scope.audience}`);
 
 export function createEnforcement(options: EnforcementOptions): Enforcement {
-  const { lifecycle, tokens, denyList, killSwitches, staleness, audiences, logger } = options;
+  const { lifecycle, tokens, denyList, killSwitches, staleness, audiences, logger, dpop } = options;
 
   const lockdown = (): KillSwitchFailure | undefined => {
     const scope = killSwitches.lockdownFor(audiences);
@@ -52,12 +56,15 @@ export function createEnforcement(options: EnforcementOptions): Enforcement {
     return { ok: false, code: 'LOCKDOWN', message: `${scopeName(scope)} is in lockdown: every token is refused until it is lifted`, scope };
   };
 
-  const checkToken = async (token: string): Promise<Enforced> => {
+  const checkToken = async (token: string, presentation: TokenPresentation | undefined): Promise<Enforced> => {
     const checked = await tokens.verify(token);
     if (!checked.ok) {
       if (checked.code === 'INTERNAL_ERROR') logger.error('revmesh sidecar: token verification failed unexpectedly', { detail: checked.message });
       return { result: checked };
     }
+    // Before the checks below (all synchronous): they must see the state after this await.
+    const unproven = await dpop.check(checked.claims, token, presentation);
+    if (unproven) return { result: unproven, jti: checked.claims.jti };
     // Re-checked after the await: a sidecar closed meanwhile must not accept.
     if (!lifecycle.isReady()) return { result: verifyFailure('NOT_READY', 'the sidecar is closed') };
     const locked = lockdown();
@@ -96,13 +103,13 @@ export function createEnforcement(options: EnforcementOptions): Enforcement {
   };
 
   return {
-    async decide(token, stalePolicy) {
+    async decide(token, stalePolicy, presentation) {
       if (!lifecycle.isReady()) return { result: verifyFailure('NOT_READY', lifecycle.notReadyMessage()) };
       const locked = lockdown();
       if (locked) return { result: locked };
       const verdict = staleness.check(stalePolicy);
       if (verdict.kind === 'refuse') return { result: verdict.failure };
-      const { result, jti } = await checkToken(token);
+      const { result, jti } = await checkToken(token, presentation);
       return { result, jti, failOpen: verdict.kind === 'fail-open' && result.ok };
     },
     lockdown,

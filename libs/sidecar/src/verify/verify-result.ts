@@ -22,7 +22,11 @@ import type { EpochSeconds } from '../internal/units';
  * | `TOKEN_LIFETIME_EXCEEDED` | `exp − iat` is longer than `maxTokenLifetimeSeconds`: a token no policy allows, refused even while fresh |
  * | `TOKEN_NOT_YET_VALID` | `nbf` or `iat` lies in the future (beyond the clock tolerance) |
  * | `CLAIM_MISSING` | a claim RFC 9068 requires is absent (iss, sub, aud, exp, iat, jti, client_id) |
- * | `TOKEN_REVOKED` | a deny rule matches (jti, or sub/client_id/sid issued at or before the revocation) |
+ * | `TOKEN_REVOKED` | a deny rule matches (jti, or sub/client_id/sid/jkt issued at or before the revocation) |
+ * | `DPOP_REQUIRED` | a DPoP-bound token (`cnf.jkt`) was presented as a bearer token, or without a `DPoP` proof |
+ * | `DPOP_INVALID` | the `DPoP` proof is invalid (RFC 9449 §4.3: typ, alg, jwk, signature, htm, htu, iat window, ath), is bound to another key than the token's `cnf.jkt`, or an unbound token was presented with the `DPoP` scheme |
+ * | `DPOP_REPLAY` | the proof's `jti` was already used with this key (per sidecar instance), or is too old to tell while the replay cache is full |
+ * | `DPOP_NONCE_REQUIRED` | the sidecar requires server nonces and the proof had none, or an expired one: retry with the `DPoP-Nonce` answered |
  * | `KILL_SWITCH_CUT` | a kill switch (global, or one of the token's audiences) rejects every token with `iat` at or before its cut; a newer token passes |
  * | `LOCKDOWN` | a kill switch with lockdown covers this service (global, or one of its audiences): every token is refused, valid or not, until it is lifted; checked before anything else |
  * | `DENY_LIST_OVERFLOW` | the deny list had to drop a live rule; every token is refused until it could no longer matter |
@@ -47,6 +51,10 @@ export type VerifyFailureCode =
   | 'TOKEN_NOT_YET_VALID'
   | 'CLAIM_MISSING'
   | 'TOKEN_REVOKED'
+  | 'DPOP_REQUIRED'
+  | 'DPOP_INVALID'
+  | 'DPOP_REPLAY'
+  | 'DPOP_NONCE_REQUIRED'
   | 'KILL_SWITCH_CUT'
   | 'LOCKDOWN'
   | 'DENY_LIST_OVERFLOW'
@@ -72,6 +80,10 @@ export const VERIFY_FAILURE_CODES: readonly VerifyFailureCode[] = [
   'TOKEN_NOT_YET_VALID',
   'CLAIM_MISSING',
   'TOKEN_REVOKED',
+  'DPOP_REQUIRED',
+  'DPOP_INVALID',
+  'DPOP_REPLAY',
+  'DPOP_NONCE_REQUIRED',
   'KILL_SWITCH_CUT',
   'LOCKDOWN',
   'DENY_LIST_OVERFLOW',
@@ -137,13 +149,27 @@ export interface KillSwitchFailure {
   readonly scope: KillSwitchScope;
 }
 
+/** The DPoP failure codes (RFC 9449 §7.1): answered with a `WWW-Authenticate: DPoP` challenge. */
+export type DpopFailureCode = 'DPOP_REQUIRED' | 'DPOP_INVALID' | 'DPOP_REPLAY' | 'DPOP_NONCE_REQUIRED';
+
+/**
+ * A DPoP-bound token refused for its proof of possession. `nonce`, when present, is the server
+ * nonce the client must put in its next proof (sent as the `DPoP-Nonce` header).
+ */
+export interface DpopFailure {
+  readonly ok: false;
+  readonly code: DpopFailureCode;
+  readonly message: string;
+  readonly nonce?: string;
+}
+
 export interface OtherVerifyFailure {
   readonly ok: false;
-  readonly code: Exclude<VerifyFailureCode, 'TOKEN_REVOKED' | 'KEY_REVOKED' | 'KILL_SWITCH_CUT' | 'LOCKDOWN'>;
+  readonly code: Exclude<VerifyFailureCode, 'TOKEN_REVOKED' | 'KEY_REVOKED' | 'KILL_SWITCH_CUT' | 'LOCKDOWN' | DpopFailureCode>;
   readonly message: string;
 }
 
-export type VerifyFailure = TokenRevokedFailure | KeyRevokedFailure | KillSwitchFailure | OtherVerifyFailure;
+export type VerifyFailure = TokenRevokedFailure | KeyRevokedFailure | KillSwitchFailure | DpopFailure | OtherVerifyFailure;
 
 /** What {@link Sidecar.verify} returns: never throws for a bad token. Narrow on `ok`, then on `code`. */
 export type VerifyResult = VerifySuccess | VerifyFailure;

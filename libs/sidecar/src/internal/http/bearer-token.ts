@@ -1,22 +1,24 @@
-/** RFC 6750 §2.1: `Bearer` (any case), one or more spaces, then a b64token. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-const SCHEME = /^Bearer(?: |$)/i;
+/** RFC 6750 §2.1 / RFC 9449 §7.1: `Bearer` or `DPoP` (any case), one or more spaces, then a b64token. */
+const CREDENTIALS = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const SCHEME = /^(Bearer|DPoP)(?: |$)/i;
 
 export type BearerExtraction =
-  | { readonly kind: 'token'; readonly token: string }
-  /** No Authorization header, or another scheme (e.g. Basic): the request carries no bearer credentials. */
+  | { readonly kind: 'token'; readonly token: string; readonly scheme: 'Bearer' | 'DPoP' }
+  /** No Authorization header, or another scheme (e.g. Basic): the request carries no access token. */
   | { readonly kind: 'missing' }
-  /** `Bearer` scheme with an empty or syntactically invalid credential. */
+  /** `Bearer` or `DPoP` scheme with an empty or syntactically invalid credential. */
   | { readonly kind: 'malformed' };
 
 /**
- * Reads the bearer token of an `Authorization` header value. Node gives a string; arrays (from
- * hand-built request objects) are refused as malformed, since two credentials are ambiguous.
+ * Reads the access token of an `Authorization` header value, presented with the `Bearer` or the
+ * `DPoP` scheme. Node gives a string; arrays (from hand-built request objects) are refused as
+ * malformed, since two credentials are ambiguous.
  */
 export function extractBearerToken(header: string | readonly string[] | undefined): BearerExtraction {
   if (header === undefined || header === '') return { kind: 'missing' };
   if (typeof header !== 'string') return { kind: 'malformed' };
   if (!SCHEME.test(header)) return { kind: 'missing' };
-  const match = BEARER.exec(header);
-  return match?.[1] ? { kind: 'token', token: match[1] } : { kind: 'malformed' };
+  const match = CREDENTIALS.exec(header);
+  if (!match?.[2]) return { kind: 'malformed' };
+  return { kind: 'token', token: match[2], scheme: match[1]!.toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer' };
 }

@@ -1,4 +1,4 @@
-import type { VerifyFailure, VerifyFailureCode } from '../../verify/verify-result';
+import type { DpopFailure, DpopFailureCode, VerifyFailure, VerifyFailureCode } from '../../verify/verify-result';
 
 /** RFC 9457 problem details, plus the sidecar's stable `code`. */
 export interface ProblemDetails {
@@ -24,6 +24,8 @@ export interface RejectionOptions {
   readonly problemTypeBase?: string;
   /** `realm` of the `WWW-Authenticate` challenge. Default: none. */
   readonly realm?: string;
+  /** DPoP proof algorithms, listed as `algs` in DPoP challenges (RFC 9449 §7.1). Default: not listed. */
+  readonly dpopAlgorithms?: readonly string[];
 }
 
 const TITLES: Readonly<Record<VerifyFailureCode, string>> = {
@@ -43,6 +45,10 @@ const TITLES: Readonly<Record<VerifyFailureCode, string>> = {
   TOKEN_NOT_YET_VALID: 'Token not yet valid',
   CLAIM_MISSING: 'Required claim missing',
   TOKEN_REVOKED: 'Token revoked',
+  DPOP_REQUIRED: 'DPoP proof required',
+  DPOP_INVALID: 'Invalid DPoP proof',
+  DPOP_REPLAY: 'DPoP proof replayed',
+  DPOP_NONCE_REQUIRED: 'DPoP nonce required',
   KILL_SWITCH_CUT: 'Token issued before a kill switch',
   LOCKDOWN: 'Service locked down',
   DENY_LIST_OVERFLOW: 'Revocation state incomplete',
@@ -84,6 +90,28 @@ function challenge(code: VerifyFailureCode, title: string, realm: string | undef
   return params.length > 0 ? `Bearer ${params.join(', ')}` : 'Bearer';
 }
 
+/**
+ * RFC 9449 §7.1 error of each DPoP code: a bound token without its proof is an `invalid_token`
+ * (for the DPoP scheme), a bad or replayed proof `invalid_dpop_proof`, a missing nonce `use_dpop_nonce`.
+ */
+const DPOP_ERRORS: Readonly<Record<DpopFailureCode, string>> = {
+  DPOP_REQUIRED: 'invalid_token',
+  DPOP_INVALID: 'invalid_dpop_proof',
+  DPOP_REPLAY: 'invalid_dpop_proof',
+  DPOP_NONCE_REQUIRED: 'use_dpop_nonce',
+};
+
+const isDpopFailure = (failure: VerifyFailure): failure is DpopFailure => failure.code in DPOP_ERRORS;
+
+/** `WWW-Authenticate: DPoP ...` (RFC 9449 §7.1), with the accepted proof algorithms when known. */
+function dpopChallenge(failure: DpopFailure, title: string, options: RejectionOptions): string {
+  const params: string[] = [];
+  if (options.realm !== undefined) params.push(`realm=${quoted(options.realm)}`);
+  params.push(`error="${DPOP_ERRORS[failure.code]}"`, `error_description=${quoted(title)}`);
+  if (options.dpopAlgorithms !== undefined && options.dpopAlgorithms.length > 0) params.push(`algs=${quoted(options.dpopAlgorithms.join(' '))}`);
+  return `DPoP ${params.join(', ')}`;
+}
+
 const kebab = (code: string): string => code.toLowerCase().replace(/_/g, '-');
 
 /** Builds the problem+json answer for a failure (shared by every framework adapter). */
@@ -101,6 +129,9 @@ export function toHttpRejection(failure: VerifyFailure, options: RejectionOption
     'content-type': 'application/problem+json',
     'cache-control': 'no-store',
   };
-  if (status === 401) headers['www-authenticate'] = challenge(failure.code, title, options.realm);
+  if (isDpopFailure(failure)) {
+    headers['www-authenticate'] = dpopChallenge(failure, title, options);
+    if (failure.nonce !== undefined) headers['dpop-nonce'] = failure.nonce;
+  } else if (status === 401) headers['www-authenticate'] = challenge(failure.code, title, options.realm);
   return { status, headers, problem, body: JSON.stringify(problem) };
 }
