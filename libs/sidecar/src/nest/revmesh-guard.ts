@@ -14,8 +14,9 @@ export interface NestExecutionContextLike {
   };
 }
 
-interface GuardedRequest {
-  readonly headers?: { readonly authorization?: string | readonly string[] | undefined };
+interface GuardedRequest extends Partial<TokenRequestLine> {
+  /** Express only: the URL before mounting stripped a prefix. */
+  readonly originalUrl?: string;
   readonly ip?: string | undefined;
   revmesh?: RevmeshRequestContext;
 }

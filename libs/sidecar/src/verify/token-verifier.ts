@@ -76,6 +76,13 @@ function checkClaimTypes(payload: Record<string, unknown>): OtherVerifyFailure |
       return verifyFailure('MALFORMED', `token claim "${claim}" must be a string`);
     }
   }
+  const cnf = payload['cnf'];
+  if (cnf !== undefined) {
+    // RFC 7800: an object; RFC 9449 §6.1: its jkt, when present, a thumbprint string.
+    if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) return verifyFailure('MALFORMED', 'token claim "cnf" must be an object');
+    const jkt = (cnf as Record<string, unknown>)['jkt'];
+    if (jkt !== undefined && !isNonEmptyString(jkt)) return verifyFailure('MALFORMED', 'token claim "cnf.jkt" must be a non-empty string');
+  }
   if (!Number.isFinite(payload['iat']) || !Number.isFinite(payload['exp'])) {
     return verifyFailure('MALFORMED', 'token claims "iat" and "exp" must be finite numbers');
   }

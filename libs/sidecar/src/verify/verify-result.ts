@@ -109,6 +109,8 @@ export interface AccessTokenClaims {
   readonly scope?: string;
   /** Session (refresh-token family) id, when the issuer includes it. */
   readonly sid?: string;
+  /** Confirmation (RFC 7800); `cnf.jkt`: the thumbprint of the key a DPoP-bound token is bound to (RFC 9449 §6.1). */
+  readonly cnf?: { readonly jkt?: string; readonly [member: string]: unknown };
   readonly [claim: string]: unknown;
 }
 
