@@ -67,7 +67,9 @@ export function createAuditShipper(options: AuditShipperOptions): AuditShipper {
         }),
       );
       if (stopped) return shipped;
-      store.transaction(() => {
+      // No fsync of its own: a power cut losing this commit leaves the entries unshipped, and they
+      // are shipped (again) by the next drain; the entries themselves were committed durably.
+      store.relaxedTransaction(() => {
         for (const { entry, event, value } of signed) {
           // Only the drain marks entries, one at a time: a false here means purged meanwhile.
           if (!log.markShipped(entry.seq, now)) continue;

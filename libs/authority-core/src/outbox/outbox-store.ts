@@ -21,7 +21,10 @@ export interface OutboxStore {
   append(entry: { readonly eventId: string; readonly revocationId?: string; readonly record: OutgoingRecord }, now: number): number;
   /** Up to `limit` unpublished entries, oldest (`seq`) first. */
   unpublished(limit: number): OutboxEntry[];
-  /** Marks entries published at `at` (epoch ms), in one transaction. */
+  /**
+   * Marks entries published at `at` (epoch ms), in one transaction that does not wait for an
+   * fsync: a mark lost to a power cut only republishes the rows (consumers deduplicate).
+   */
   markPublished(seqs: readonly number[], at: number): void;
   /** Number of entries not yet published. */
   pendingCount(): number;
@@ -91,7 +94,7 @@ export function createOutboxStore(store: AuthorityStore): OutboxStore {
     },
 
     markPublished(seqs, at) {
-      store.transaction(() => {
+      store.relaxedTransaction(() => {
         for (const seq of seqs) mark.run(at, seq);
       });
     },

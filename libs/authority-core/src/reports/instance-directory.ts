@@ -59,6 +59,8 @@ export interface InstanceDirectory {
    * from the beginning with the event already there), or `pending`.
    */
   coverage(target: CoverageTarget, now: Milliseconds): EventCoverage;
+  /** {@link coverage} among `live` (what {@link live} answered at `now`), for many events at once. */
+  coverageAmong(target: CoverageTarget, live: readonly SidecarInstance[]): EventCoverage;
 }
 
 interface InstanceRow {
@@ -108,32 +110,36 @@ export function createInstanceDirectory(store: AuthorityStore): InstanceDirector
     live: liveAt,
     all: () => read(() => all.all().map(toInstance)),
     coverage(target, now) {
-      const instances = liveAt(now);
-      const acked = new Map(read(() => acks.all(target.eventId)).map((a) => [a.instance_id, a.applied_at]));
-      const applied: Extract<CoverageEntry, { status: 'applied' }>[] = [];
-      const coveredAtStart: Extract<CoverageEntry, { status: 'covered_at_start' }>[] = [];
-      const pending: Extract<CoverageEntry, { status: 'pending' }>[] = [];
-      for (const instance of instances) {
-        const appliedAt = acked.get(instance.instanceId);
-        if (appliedAt !== undefined) {
-          applied.push({ instanceId: instance.instanceId, status: 'applied', appliedAt, via: 'ack' });
-        } else if (target.keySetVersion !== undefined && instance.keySetVersion >= target.keySetVersion) {
-          applied.push({ instanceId: instance.instanceId, status: 'applied', appliedAt: null, via: 'key_set_version' });
-        } else if (target.publishedAt !== null && instance.ready && instance.startedAt >= target.publishedAt) {
-          coveredAtStart.push({ instanceId: instance.instanceId, status: 'covered_at_start', startedAt: instance.startedAt });
-        } else {
-          pending.push({ instanceId: instance.instanceId, status: 'pending', lastHeartbeatAt: instance.lastHeartbeatAt });
-        }
-      }
-      return {
-        eventId: target.eventId,
-        publishedAt: target.publishedAt,
-        liveInstances: instances.length,
-        applied,
-        coveredAtStart,
-        pending,
-        complete: target.publishedAt !== null && pending.length === 0,
-      };
+      return coverageAmong(target, liveAt(now));
     },
+    coverageAmong: (target, live) => coverageAmong(target, live),
   };
+
+  function coverageAmong(target: CoverageTarget, instances: readonly SidecarInstance[]): EventCoverage {
+    const acked = new Map(read(() => acks.all(target.eventId)).map((a) => [a.instance_id, a.applied_at]));
+    const applied: Extract<CoverageEntry, { status: 'applied' }>[] = [];
+    const coveredAtStart: Extract<CoverageEntry, { status: 'covered_at_start' }>[] = [];
+    const pending: Extract<CoverageEntry, { status: 'pending' }>[] = [];
+    for (const instance of instances) {
+      const appliedAt = acked.get(instance.instanceId);
+      if (appliedAt !== undefined) {
+        applied.push({ instanceId: instance.instanceId, status: 'applied', appliedAt, via: 'ack' });
+      } else if (target.keySetVersion !== undefined && instance.keySetVersion >= target.keySetVersion) {
+        applied.push({ instanceId: instance.instanceId, status: 'applied', appliedAt: null, via: 'key_set_version' });
+      } else if (target.publishedAt !== null && instance.ready && instance.startedAt >= target.publishedAt) {
+        coveredAtStart.push({ instanceId: instance.instanceId, status: 'covered_at_start', startedAt: instance.startedAt });
+      } else {
+        pending.push({ instanceId: instance.instanceId, status: 'pending', lastHeartbeatAt: instance.lastHeartbeatAt });
+      }
+    }
+    return {
+      eventId: target.eventId,
+      publishedAt: target.publishedAt,
+      liveInstances: instances.length,
+      applied,
+      coveredAtStart,
+      pending,
+      complete: target.publishedAt !== null && pending.length === 0,
+    };
+  }
 }

@@ -33,6 +33,16 @@ export interface AuthorityStore {
    * not at all. `fn` must be synchronous (better-sqlite3 transactions cannot span an await).
    */
   transaction<T>(fn: () => T): T;
+  /**
+   * Like {@link transaction}, but its commit does not wait for an fsync (`synchronous = NORMAL`
+   * for this commit only), so it costs the event loop no disk flush. ONLY for bookkeeping that is
+   * redone if a power cut loses it, never for anything a caller was told is stored: a lost
+   * "published" mark means the row is published again (consumers deduplicate by event id), a
+   * lost "shipped" mark means an audit entry is shipped again. A process crash loses nothing (the
+   * WAL is in the OS's hands), and the next durable commit fsyncs the log, this commit included
+   * (WAL frames are appended in order). Inside an open transaction it simply joins it.
+   */
+  relaxedTransaction<T>(fn: () => T): T;
   /** Whether the store can write (disk space, last write outcome), for readiness. Cheap: one statfs. */
   health(): StoreHealth;
   /** Closes the connection (checkpointing the WAL). Idempotent. */
@@ -77,20 +87,31 @@ export function openStore(options: StoreOptions): AuthorityStore {
     const appliedMigrations = migrate(db, options.migrations ?? MIGRATIONS, () => clock.now());
     let open = true;
     const availability = createStoreAvailability(options.dataDir);
+    const transaction = <T>(fn: () => T): T => {
+      let result: T;
+      try {
+        result = db.transaction(fn).immediate();
+      } catch (error) {
+        // A full or read-only disk is a condition to report and retry, not a bug.
+        throw translateStoreError(availability.failed(error, clock.now()), 'transaction failed');
+      }
+      availability.succeeded();
+      return result;
+    };
     return {
       path,
       db,
       appliedMigrations,
-      transaction: <T>(fn: () => T): T => {
-        let result: T;
+      transaction,
+      relaxedTransaction: <T>(fn: () => T): T => {
+        if (db.inTransaction) return transaction(fn);
+        // Not prepared once: SQLite applies this pragma when the statement is prepared, not when it runs.
+        db.pragma('synchronous = NORMAL');
         try {
-          result = db.transaction(fn).immediate();
-        } catch (error) {
-          // A full or read-only disk is a condition to report and retry, not a bug.
-          throw translateStoreError(availability.failed(error, clock.now()), 'transaction failed');
+          return transaction(fn);
+        } finally {
+          db.pragma('synchronous = FULL');
         }
-        availability.succeeded();
-        return result;
       },
       health: () => availability.health(),
       close: () => {

@@ -22,9 +22,9 @@ export interface AuthorityMetrics {
   loginFailed(kind: 'client' | 'operator', reason: string): void;
   /**
    * Looks for events whose coverage just became complete and records their duration. Never
-   * throws. With `eventIds`, only those events are looked at: the relay passes the batch it just
-   * marked published (acks for it may have arrived before the mark), instead of re-checking every
-   * tracked event after each batch.
+   * throws. With `eventIds`, only those events are looked at, each by its id (the relay passes the
+   * batch it just marked published: acks for it may have arrived before the mark), and nothing at
+   * all while no sidecar is live; without, the tracked window is scanned (as a metrics read does).
    */
   checkCoverage(eventIds?: readonly string[]): void;
 }
@@ -94,6 +94,15 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
      ORDER BY o.seq DESC LIMIT 500`,
   );
 
+  // One published event by id: what the relay's check after each batch reads, instead of the window.
+  const publishedEvent = db.prepare<[string], TrackedRow>(
+    `SELECT o.event_id, o.topic, o.created_at, o.published_at, k.key_set_version, k.subject, k.state, r.expires_at
+     FROM outbox o
+       LEFT JOIN key_events k ON k.event_id = o.event_id
+       LEFT JOIN revocations r ON r.id = o.revocation_id
+     WHERE o.event_id = ? AND o.published_at IS NOT NULL`,
+  );
+
   /** Events whose completion was already recorded (bounded: trimmed when large). */
   const completed = new Set<string>();
 
@@ -106,14 +115,13 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
     return null;
   }
 
-  function scan(recordCompletions: boolean, only?: ReadonlySet<string>): CoverageSnapshot {
+  function scan(recordCompletions: boolean): CoverageSnapshot {
     const now = clock.now();
     const rows = tracked.all(now - windowMs);
     let incomplete = 0;
     let oldestPublished: number | null = null;
     let latest: CoverageSnapshot['latest'] = null;
     for (const row of rows) {
-      if (only !== undefined && !only.has(row.event_id)) continue;
       const type = eventType(row);
       if (type === null) continue;
       if (row.expires_at !== null && row.expires_at <= now) continue; // its deny rule is gone
@@ -141,6 +149,30 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
       for (const id of completed) if (!keep.has(id)) completed.delete(id);
     }
     return { incomplete, oldestPendingAgeS: oldestPublished === null ? 0 : Math.max(0, (now - oldestPublished) / 1000), latest };
+  }
+
+  /** The relay's check: only `eventIds`, read one by one, and only when a sidecar is live to complete them. */
+  function checkPublished(eventIds: readonly string[]): void {
+    const now = clock.now();
+    const live = instances.live(now);
+    if (live.length === 0) return; // completion needs a live instance: nothing to record
+    for (const eventId of eventIds) {
+      if (completed.has(eventId)) continue;
+      const row = publishedEvent.get(eventId);
+      if (row === undefined) continue;
+      const type = eventType(row);
+      if (type === null || (row.expires_at !== null && row.expires_at <= now)) continue;
+      const target = { eventId, publishedAt: row.published_at, ...(row.key_set_version === null ? {} : { keySetVersion: row.key_set_version }) };
+      if (instances.coverageAmong(target, live).complete) {
+        completed.add(eventId);
+        coverageDuration.record(Math.max(0, now - row.created_at), { event_type: type });
+      }
+    }
+    // Oldest first (a Set keeps insertion order): long past the scanned window by then.
+    for (const id of completed) {
+      if (completed.size <= 10_000) break;
+      completed.delete(id);
+    }
   }
 
   const safely = (observe: () => void): void => {
@@ -202,7 +234,7 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
     anomalyRaised: (kind) => anomalies.add(1, { kind }),
     topicRecovered: (topicKind, how) => topicsRecovered.add(1, { topic: topicKind, how }),
     loginFailed: (kind, reason) => loginsFailed.add(1, { kind, reason }),
-    checkCoverage: (eventIds) => safely(() => void scan(true, eventIds === undefined ? undefined : new Set(eventIds))),
+    checkCoverage: (eventIds) => safely(() => (eventIds === undefined ? void scan(true) : checkPublished(eventIds))),
   };
 }
 

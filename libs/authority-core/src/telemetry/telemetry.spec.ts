@@ -158,6 +158,27 @@ describe('authority telemetry', () => {
     const live = await metricValues(reader, METRIC.sidecarsLive);
     expect(live!.dataPoints.find((p) => p.attributes['ready'] === true)!.value).toBe(2);
   });
+  it("the relay's check after a batch records an event acknowledged by every live instance, once", async () => {
+    const { core, time } = fixture;
+    const t0 = time.now;
+    const histCount = async () =>
+      ((await metricValues(reader, METRIC.coverageDuration)) as HistogramMetricData | undefined)?.dataPoints.find((p) => p.attributes['event_type'] === 'revocation.issued')
+        ?.value.count ?? 0;
+    const revocation = await revoke('relay-check');
+    const eventId = core.revocations.get(revocation.id).eventId!;
+    core.outbox.markPublished(core.outbox.unpublished(1000).map((e) => e.seq), t0 + 10);
+    // No live instance: nothing completes.
+    core.metrics.checkCoverage([eventId]);
+    expect(await histCount()).toBe(0);
+
+    core.reports.recordReport(heartbeat('i-1', { sent_at: t0, started_at: t0 - 10_000, heartbeat_interval_ms: 60_000 }));
+    core.reports.recordReport(ack('i-1', eventId, { sent_at: t0 + 20 }));
+    core.reports.flush();
+    time.now = t0 + 30;
+    core.metrics.checkCoverage([eventId, 'not-an-event']);
+    core.metrics.checkCoverage([eventId]);
+    expect(await histCount()).toBe(1);
+  });
 });
 
 describe('authority telemetry without an active span', () => {
