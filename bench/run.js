@@ -11,7 +11,7 @@
 const { join } = require('node:path');
 const { printTable, writeJson } = require('./lib/report');
 
-const SCENARIOS = ['verify', 'deny-heap', 'propagation', 'http', 'cold-start'];
+const SCENARIOS = ['verify', 'deny-heap', 'propagation', 'http', 'cold-start', 'accept-rate'];
 
 function parseArgs(argv) {
   const args = { mode: 'full', only: SCENARIOS, out: join(__dirname, 'results', 'latest.json') };

@@ -8,10 +8,11 @@ const { join } = require('node:path');
 const built = require('./built');
 
 /**
- * @param {{ brokers: string[], topicPrefix: string, env?: Record<string, string> }} options
+ * @param {{ brokers: string[], topicPrefix: string, env?: Record<string, string>, execArgv?: string[] }} options
+ *   `execArgv`: node flags for the authority (e.g. `--cpu-prof`, which NODE_OPTIONS does not take)
  * @returns {Promise<{ url: string, topicPrefix: string, admin: any, revoke: (target: string, value: string) => Promise<{ id: string }>, eventSigners: () => Promise<object[]>, stop: () => Promise<void> }>}
  */
-async function startBenchAuthority({ brokers, topicPrefix, env = {} }) {
+async function startBenchAuthority({ brokers, topicPrefix, env = {}, execArgv = [] }) {
   const ts = built.testSupport();
   const port = await ts.freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -21,7 +22,7 @@ async function startBenchAuthority({ brokers, topicPrefix, env = {} }) {
   const child = await ts.startServiceProcess({
     name: 'authority',
     command: process.execPath,
-    args: [join(built.root, 'apps/authority/dist/main.js')],
+    args: [...execArgv, join(built.root, 'apps/authority/dist/main.js')],
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
