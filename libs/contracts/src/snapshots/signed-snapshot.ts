@@ -19,9 +19,13 @@ export const SNAPSHOT_JWS_TYP = 'revmesh-snapshot+jws';
 /** Record key of the manifest: compaction keeps the latest one. */
 export const SNAPSHOT_MANIFEST_KEY = 'snapshot';
 
-/** Record key of chunk `index` of snapshot `seq`: distinct per snapshot, so a newer one never overwrites chunks a reader still assembles. */
-export function snapshotChunkKey(seq: number, index: number): string {
-  return `snapshot:${seq}:${index}`;
+/**
+ * Record key of chunk `index` (the snapshot's `seq` is in the value): compaction keeps the latest
+ * chunk per index, so superseded snapshots clean themselves up. A reader reads in offset order and
+ * keeps chunks by (`seq`, index), so a newer snapshot's chunks never mix with an older one's.
+ */
+export function snapshotChunkKey(index: number): string {
+  return `snapshot:chunk:${index}`;
 }
 
 /** Default chunk size, bytes: well under Kafka's default 1 MiB record limit. */
@@ -121,7 +125,7 @@ export async function signSnapshot(input: SignSnapshotInput, key: EventSigningKe
     value.writeUInt32LE(index, 16);
     value.writeUInt32LE(count, 20);
     data.copy(value, CHUNK_HEADER_BYTES);
-    records.push({ key: snapshotChunkKey(input.seq, index), value });
+    records.push({ key: snapshotChunkKey(index), value });
     hashes.push(sha256(data));
   }
   const manifest = snapshotManifestSchema.parse({

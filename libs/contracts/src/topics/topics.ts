@@ -150,9 +150,8 @@ export function auditTopicSpec(topic: string, options: { readonly retentionMs?: 
 
 /**
  * The snapshot topic has ONE partition (a reader meets a manifest after the chunks it names) and
- * is compacted only: the latest manifest survives under its key, and the authority deletes the
- * chunks of superseded snapshots with tombstones (kept 1 minute, `delete.retention.ms`, so a
- * reader assembling an older snapshot meanwhile sees them go). Records are up to 1 MiB.
+ * is compacted only: the latest manifest and the latest chunk of each index survive under their
+ * keys, so superseded snapshots clean themselves up. Records are up to 1 MiB.
  */
 export function snapshotTopicSpec(topic: string): TopicSpec {
   return {

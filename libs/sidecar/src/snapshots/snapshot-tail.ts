@@ -1,4 +1,3 @@
-import type { SnapshotManifest } from '@revmesh/contracts';
 import type { IncomingRecord } from '@revmesh/transport';
 
 /** What to do with a record of the tail: `covered` (already in the snapshot), `apply`, or `mismatch` (the topic is not the one the snapshot covers). */
