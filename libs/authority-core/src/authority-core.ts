@@ -6,6 +6,7 @@ import type { AnomalyDetector, AnomalyThresholds } from './anomalies/anomaly-det
 import { authorityAudit, type AuthorityAudit } from './audit/authority-audit';
 import type { ApprovalService } from './approvals/approval-service';
 import type { ClientAuthentication } from './clients/client-authentication';
+import type { ClientLifecycle } from './clients/client-lifecycle';
 import type { ClientRegistry } from './clients/client-registry';
 import type { IssuerRegistry } from './issuers/issuer-registry';
 import { openAuditPart } from './composition/audit-part';
@@ -165,6 +166,8 @@ export interface AuthorityCore {
    * (the operator-login rules), audited within the anonymous budget, fed to the auth-failure anomaly.
    */
   readonly clientAuthentication: ClientAuthentication;
+  /** Operator actions on clients: sealed secrets, secret rotation with overlap, disable/enable. */
+  readonly clientLifecycle: ClientLifecycle;
   readonly tokens: TokenIssuer;
   /** Trusted external issuers (OpenID providers) a revocation may target (`iss`). */
   readonly issuers: IssuerRegistry;

@@ -25,6 +25,8 @@ export {
   OperatorTokenInvalidError,
   ClientAuthenticationError,
   ClientExistsError,
+  ClientNotFoundError,
+  ClientAuthMethodConflictError,
   EventInvalidError,
   IssuerExistsError,
   IssuerNotFoundError,
@@ -57,13 +59,32 @@ export {
 export {
   CLIENT_ID_PATTERN,
   MAX_AUDIENCE_LENGTH,
+  MAX_CLIENT_LIST,
   SCOPE_TOKEN_PATTERN,
   type Client,
+  type ClientAuthMethod,
+  type ClientDetails,
+  type ClientListQuery,
+  type ClientPage,
   type ClientRegistration,
   type ClientRegistry,
+  type ClientSecretInfo,
+  type KeyClientRegistration,
   type RegisteredClient,
+  type SecretClientRegistration,
 } from './clients/client-registry';
-export { CLIENT_AUTHENTICATION_ACTION, type ClientAuthentication } from './clients/client-authentication';
+export { CLIENT_AUTHENTICATION_ACTION, type ClientAuthentication, type PresentedClientCredentials } from './clients/client-authentication';
+export {
+  CLIENT_ASSERTION_ALGORITHMS,
+  CLIENT_ASSERTION_TYPE,
+  DEFAULT_MAX_ASSERTION_LIFETIME_SECONDS,
+  createClientAssertionVerifier,
+  type ClientAssertionVerifier,
+  type ClientAssertionVerifierOptions,
+} from './clients/client-assertion';
+export { clientJwksProblem, encryptionJwkProblem, jwksUriProblem, MAX_CLIENT_JWKS_KEYS, MAX_JWKS_URI_LENGTH } from './clients/client-keys';
+export { SEALED_SECRET_ENC, sealSecret } from './clients/secret-sealing';
+export type { ClientLifecycle, DisabledClient, IssuedClient, IssuedSecret, SecretRotation } from './clients/client-lifecycle';
 export { secretsEqual } from './crypto/constant-time';
 export type { AdminAction, AdminActionLog, AdminActionName } from './admin/admin-actions';
 export type { EventSignerState, StoredEventSigner } from './event-signers/signer-store';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ClientLifecycle } from '../clients/client-lifecycle';
 import type { KillSwitchService } from '../kill-switch/kill-switch';
 import type { OperatorService } from '../operators/operator-service';
 import { addSecurityAdminParamsSchema, operatorParamsSchema, raiseRoleParamsSchema } from '../operators/operator-privilege-params';
@@ -29,6 +30,8 @@ export const revocationParamsSchema = z.strictObject({
   /** W3C traceparent of the request that asked, continued by the revocation's spans. */
   traceparent: z.string().optional(),
 });
+/** `clients.disable`: the client to disable, and the reason its `client_id` revocation carries. */
+export const clientDisableParamsSchema = z.strictObject({ clientId: z.string().min(1), reason });
 const killSwitchScopeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('global') }),
   z.strictObject({ kind: z.literal('audience'), audience: z.string().min(1) }),
@@ -51,6 +54,7 @@ export interface ApprovalParams {
   'rotations.rollback': z.infer<typeof rollbackParamsSchema>;
   'revocations.client_id': z.infer<typeof revocationParamsSchema>;
   'revocations.sub': z.infer<typeof revocationParamsSchema>;
+  'clients.disable': z.infer<typeof clientDisableParamsSchema>;
   'kill-switch.engage': z.infer<typeof killSwitchEngageParamsSchema>;
   'kill-switch.lift': z.infer<typeof killSwitchLiftParamsSchema>;
   'policy.update': z.infer<typeof policyUpdateParamsSchema>;
@@ -74,6 +78,8 @@ export interface ApprovalExecutorServices {
   readonly revocations: Pick<RevocationService, 'revoke'>;
   /** Absent until the kill switch is wired: its actions then have no executor. */
   readonly killSwitch?: Pick<KillSwitchService, 'engage' | 'lift'>;
+  /** Read when an action runs. Absent: `clients.disable` has no executor. */
+  readonly clients?: () => Pick<ClientLifecycle, 'disable'>;
   /** Absent: `policy.update` has no executor. */
   readonly policy?: Pick<PolicyStore, 'update'>;
   /**
@@ -118,6 +124,14 @@ export function approvalExecutors(services: ApprovalExecutorServices): Partial<R
     },
     'revocations.client_id': revoke('revocations.client_id', 'client_id'),
     'revocations.sub': revoke('revocations.sub', 'sub'),
+    ...(clients === undefined
+      ? {}
+      : {
+          'clients.disable': async (params, requester) => {
+            const p = parse(clientDisableParamsSchema, 'clients.disable', params);
+            return clients().disable(p.clientId, p.reason, requester);
+          },
+        }),
     ...(policy === undefined
       ? {}
       : {

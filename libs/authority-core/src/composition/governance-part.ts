@@ -2,6 +2,7 @@ import type { AnonymousRefusalAudit } from '../audit/anonymous-refusals';
 import type { AuditLog } from '../audit/audit-log';
 import { approvalExecutors } from '../approvals/approval-executors';
 import { createApprovalService, type ApprovalService } from '../approvals/approval-service';
+import type { ClientLifecycle } from '../clients/client-lifecycle';
 import type { KillSwitchService } from '../kill-switch/kill-switch';
 import { createOperatorService, type OperatorService } from '../operators/operator-service';
 import { createApproverCheck } from '../operators/sponsorships';
@@ -28,15 +29,17 @@ export function openGovernancePart(
     readonly rotations: RotationService;
     readonly revocations: RevocationService;
     readonly killSwitch: KillSwitchService;
+    /** Absent: `clients.disable` cannot be submitted. */
+    readonly clients?: ClientLifecycle;
   },
 ): GovernancePart {
   const { options, clock, logger } = settings;
-  const { store, audit, anonymousRefusals, policy, rotations, revocations, killSwitch } = deps;
+  const { store, audit, anonymousRefusals, policy, rotations, revocations, killSwitch, clients } = deps;
   const approvals = createApprovalService({
     store,
     audit,
     policy,
-    executors: approvalExecutors({ rotations, revocations, killSwitch, policy, operators: () => operatorService }),
+    executors: approvalExecutors({ rotations, revocations, killSwitch, policy, operators: () => operatorService, ...(clients === undefined ? {} : { clients: () => clients }) }),
     approverCheck: createApproverCheck({ store, policy }),
     clock,
     logger,

@@ -1,6 +1,8 @@
 import type { AnonymousRefusalAudit } from '../audit/anonymous-refusals';
 import type { AuditLog } from '../audit/audit-log';
+import { createClientAssertionVerifier } from '../clients/client-assertion';
 import { createClientAuthentication, type ClientAuthentication } from '../clients/client-authentication';
+import { createClientLifecycle, type ClientLifecycle } from '../clients/client-lifecycle';
 import { createClientRegistry, type ClientRegistry } from '../clients/client-registry';
 import { ClientAuthenticationError } from '../errors/errors';
 import type { EventSignerRing } from '../event-signers/event-signer-ring';
@@ -26,6 +28,8 @@ export interface IssuingPart {
   readonly clients: ClientRegistry;
   /** The token endpoint's client authentication: throttled, audited, feeding the auth-failure anomaly. */
   readonly clientAuthentication: ClientAuthentication;
+  /** Operator actions on clients: sealed secrets, rotation with overlap, disable (with a client_id revocation). */
+  readonly clientLifecycle: ClientLifecycle;
   readonly tokens: TokenIssuer;
   readonly issuers: IssuerRegistry;
   readonly revocations: RevocationService;
@@ -113,10 +117,13 @@ export function openIssuingPart(
   const clientAuthentication = createClientAuthentication({
     store,
     clients,
+    // private_key_jwt: aud is the token endpoint (OpenID Connect Core §9) or the issuer (RFC 7523 §3).
+    assertions: createClientAssertionVerifier({ store, clients, clock, audiences: [`${options.issuer.replace(/\/+$/, '')}/oauth/token`, options.issuer] }),
     rules: () => policy.current().operators,
     refusals: deps.anonymousRefusals,
     clock,
     onFailure: () => anomalies.onClientAuthenticationFailure(),
   });
-  return { clients, clientAuthentication, tokens, issuers, revocations };
+  const clientLifecycle = createClientLifecycle({ clients, revocations, policy });
+  return { clients, clientAuthentication, clientLifecycle, tokens, issuers, revocations };
 }

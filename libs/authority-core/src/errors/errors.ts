@@ -152,8 +152,37 @@ export class ClientExistsError extends AuthorityError {
 export class ClientAuthenticationError extends AuthorityError {
   override readonly name = 'ClientAuthenticationError';
   readonly code = 'CLIENT_AUTHENTICATION_FAILED' as const;
-  constructor() {
-    super('client authentication failed');
+  /**
+   * Why, for the audit log only (never for the caller): `invalid` (unknown client, wrong secret,
+   * bad assertion), `disabled` (right credentials, but the client is disabled: not throttled),
+   * `replayed` (an assertion `jti` seen before).
+   */
+  constructor(readonly reason: 'invalid' | 'disabled' | 'replayed' = 'invalid', options?: { cause?: unknown }) {
+    super('client authentication failed', options);
+  }
+}
+
+/** No client with this `client_id`. */
+export class ClientNotFoundError extends AuthorityError {
+  override readonly name = 'ClientNotFoundError';
+  readonly code = 'CLIENT_NOT_FOUND' as const;
+  constructor(readonly clientId: string) {
+    super(`no client ${JSON.stringify(clientId)} is registered (GET /v1/clients lists them)`);
+  }
+}
+
+/**
+ * The action does not fit how the client authenticates, e.g. rotating the secret of a
+ * `private_key_jwt` client, which has none (it rotates by publishing new keys in its JWKS).
+ */
+export class ClientAuthMethodConflictError extends AuthorityError {
+  override readonly name = 'ClientAuthMethodConflictError';
+  readonly code = 'CLIENT_AUTH_METHOD_CONFLICT' as const;
+  constructor(
+    readonly clientId: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 

@@ -10,6 +10,7 @@ export const APPROVABLE_ACTIONS = [
   'kill-switch.lift',
   'keys.compromise',
   'rotations.rollback',
+  'clients.disable',
   'revocations.client_id',
   'revocations.sub',
   'policy.update',
@@ -28,6 +29,8 @@ export type ApprovableAction = (typeof APPROVABLE_ACTIONS)[number];
  */
 export const DEFAULT_APPROVAL_REQUIRED: readonly ApprovableAction[] = [
   'kill-switch.engage',
+  // Disabling a client revokes every token it holds, like a client_id revocation.
+  'clients.disable',
   'kill-switch.lift',
   'keys.compromise',
   'revocations.client_id',
@@ -91,6 +94,17 @@ export const policyDocumentSchema = z.strictObject({
       maxLifetimeSeconds: int(60, 86_400).default(86_400),
     })
     .default({ audiences: {}, maxLifetimeSeconds: 86_400 }),
+  clients: z
+    .strictObject({
+      /**
+       * After a secret rotation the old secret stays valid this long beside the new one, unless the
+       * request names its own overlap, seconds. Default 86400 (1 day); 0 ends the old secret at once.
+       */
+      secretOverlapSeconds: int(0, 30 * 86_400).default(86_400),
+      /** Longest overlap a rotation request may ask for, seconds. Default 604800 (7 days). */
+      maxSecretOverlapSeconds: int(0, 30 * 86_400).default(604_800),
+    })
+    .default({ secretOverlapSeconds: 86_400, maxSecretOverlapSeconds: 604_800 }),
   rotation: z
     .strictObject({
       /** Token-signing key rotation cadence, seconds. Absent: REVMESH_KEY_ROTATION_PERIOD_SECONDS. */

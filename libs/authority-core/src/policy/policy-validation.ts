@@ -94,6 +94,12 @@ export function crossFieldErrors(policy: PolicyDocument, limits: PolicyLimits): 
       });
     }
   }
+  if (policy.clients.secretOverlapSeconds > policy.clients.maxSecretOverlapSeconds) {
+    errors.push({
+      field: 'clients.secretOverlapSeconds',
+      message: `must be at most clients.maxSecretOverlapSeconds (${policy.clients.maxSecretOverlapSeconds} s)`,
+    });
+  }
   const period = policy.rotation.periodSeconds;
   if (period !== undefined) {
     const periodMs = period * 1000;
