@@ -5,6 +5,10 @@ import type { RevocationTarget, RevocationTargetType } from '../events/revocatio
  * and what the authority's introspection endpoint answers from its revocations table. Both read
  * it from here (the sidecar's compact table is checked against it by a differential test), so
  * the two cannot drift apart.
+ *
+ * The sidecar keeps one entry per target, merging two rules of it into the later cut and the
+ * later expiry; the authority matches each stored rule alone. The two agree on every token that
+ * has not expired: a rule expires only once every token its cut covers has expired.
  */
 
 /** The claims of a token a rule can match on. */
