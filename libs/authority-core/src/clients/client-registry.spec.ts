@@ -28,11 +28,18 @@ describe('client registry', () => {
       clientSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       audiences: ['api-1', 'api-2'],
       scopes: ['read', 'write'],
+      authMethod: 'client_secret',
+      jwks: null,
+      jwksUri: null,
+      encryptionJwk: null,
+      enabled: true,
       createdAt: 42,
+      updatedAt: 42,
     });
-    const row = store.db.prepare('SELECT * FROM clients').get() as Record<string, unknown>;
+    const row = store.db.prepare('SELECT * FROM client_secrets').get() as Record<string, unknown>;
     expect(row['secret_sha256']).toEqual(createHash('sha256').update(c.clientSecret).digest());
-    expect(JSON.stringify(Object.values(row).map(String))).not.toContain(c.clientSecret);
+    const rows = [row, store.db.prepare('SELECT * FROM clients').get()];
+    expect(JSON.stringify(rows.flatMap((r) => Object.values(r as object).map(String)))).not.toContain(c.clientSecret);
   });
 
   it('generates a client_id when none is given, and a different secret each time', () => {

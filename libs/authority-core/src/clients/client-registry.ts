@@ -201,6 +201,20 @@ function checkRegistration(r: ClientRegistration): { audiences: string[]; scopes
   for (const s of scopes) {
     if (!SCOPE_TOKEN_PATTERN.test(s)) throw new TypeError(`scope ${JSON.stringify(s)} is not an RFC 6749 scope token`);
   }
+  if (r.jwks !== undefined && r.jwksUri !== undefined) throw new TypeError('give jwks or jwksUri, not both');
+  if (r.jwks !== undefined) {
+    const problem = clientJwksProblem(r.jwks);
+    if (problem) throw new TypeError(`jwks ${problem}`);
+  }
+  if (r.jwksUri !== undefined) {
+    const problem = jwksUriProblem(r.jwksUri);
+    if (problem) throw new TypeError(`jwksUri ${problem}`);
+  }
+  if (r.encryptionJwk !== undefined) {
+    if (r.jwks !== undefined || r.jwksUri !== undefined) throw new TypeError('a private_key_jwt client has no secret to seal: leave encryptionJwk out');
+    const problem = encryptionJwkProblem(r.encryptionJwk);
+    if (problem) throw new TypeError(`encryptionJwk ${problem}`);
+  }
   return { audiences, scopes };
 }
 
@@ -209,7 +223,13 @@ function toClient(row: ClientRow): Client {
     clientId: row.client_id,
     audiences: JSON.parse(row.audiences) as string[],
     scopes: JSON.parse(row.scopes) as string[],
+    authMethod: row.auth_method,
+    jwks: row.jwks === null ? null : (JSON.parse(row.jwks) as JSONWebKeySet),
+    jwksUri: row.jwks_uri,
+    encryptionJwk: row.encryption_jwk === null ? null : (JSON.parse(row.encryption_jwk) as JWK),
+    enabled: row.enabled === 1,
     createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 

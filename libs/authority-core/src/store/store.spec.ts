@@ -51,7 +51,7 @@ describe('openStore', () => {
 
   it('applies nothing when reopened, and keeps the data', () => {
     const first = openStore({ dataDir: dir });
-    first.db.prepare("INSERT INTO clients VALUES ('c', x'00', '[]', '[]', 1, 1)").run();
+    first.db.prepare("INSERT INTO clients (client_id, auth_method, audiences, scopes, created_at, updated_at) VALUES ('c', 'client_secret', '[]', '[]', 1, 1)").run();
     first.close();
     const second = openStore({ dataDir: dir });
     try {
@@ -110,7 +110,7 @@ describe('openStore', () => {
   it('commits a transaction as a whole or not at all', () => {
     const store = openStore({ dataDir: dir });
     try {
-      const insert = store.db.prepare("INSERT INTO clients VALUES (?, x'00', '[]', '[]', 1, 1)");
+      const insert = store.db.prepare("INSERT INTO clients (client_id, auth_method, audiences, scopes, created_at, updated_at) VALUES (?, 'client_secret', '[]', '[]', 1, 1)");
       expect(() =>
         store.transaction(() => {
           insert.run('first');
