@@ -94,7 +94,7 @@ export interface ApprovalExecutorServices {
  * service that acts (the approver is recorded on the approval and in its audit entry).
  */
 export function approvalExecutors(services: ApprovalExecutorServices): Partial<Record<ApprovableAction, ApprovalExecutor>> {
-  const { rotations, revocations, killSwitch, policy, operators } = services;
+  const { rotations, revocations, killSwitch, policy, operators, clients } = services;
   const revoke =
     (action: 'revocations.client_id' | 'revocations.sub', type: 'client_id' | 'sub'): ApprovalExecutor =>
     async (params, requester) => {
