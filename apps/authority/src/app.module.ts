@@ -4,6 +4,7 @@ import { AdminActionsModule } from './admin-actions/admin-actions.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
 import { ApprovalsModule } from './approvals/approvals.module';
+import { SsfTransmitterModule } from './ssf-transmitter/ssf-transmitter.module';
 import { OperatorGuard } from './auth/operator.guard';
 import { ClientsModule } from './clients/clients.module';
 import { CoreModule, type CoreModuleOptions } from './core/core.module';
@@ -48,6 +49,7 @@ export class AppModule {
         AuditModule,
         ApprovalsModule,
         PolicyModule,
+        SsfTransmitterModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: OperatorGuard },

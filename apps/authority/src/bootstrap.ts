@@ -108,6 +108,10 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       eventSignerOverlapMs: config.rotation.eventSignerOverlapSeconds * 1000,
     },
     eventSignerReset: config.eventSignerReset,
+    ...(config.ssfReceiverPollMs === undefined ? {} : { ssfReceiver: { pollIntervalMs: config.ssfReceiverPollMs } }),
+    ...(config.ssfTransmitter === undefined
+      ? {}
+      : { ssfTransmitter: { allowInsecurePushUrls: config.ssfTransmitter.allowInsecurePushUrls, backoff: { maxMs: config.ssfTransmitter.pushBackoffMaxMs } } }),
     ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
     ...(config.anomalies === undefined ? {} : { anomalyThresholds: config.anomalies }),
     ...(config.storeRetention === undefined

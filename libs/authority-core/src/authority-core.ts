@@ -32,6 +32,8 @@ import type { KillSwitchService } from './kill-switch/kill-switch';
 import type { StoredSigningKey } from './keys/key-store';
 import type { SigningKeys } from './keys/signing-keys';
 import { createAuthorityHeartbeat, type AuthorityHeartbeat } from './heartbeat/authority-heartbeat';
+import { openSsfTransmitterPart } from './composition/ssf-transmitter-part';
+import type { SsfTransmitter, SsfTransmitterSettings } from './ssf/transmitter/ssf-transmitter';
 import type { AuthorityLogger } from './logging/logger';
 import { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay';
 import { createOutboxStore, type OutboxStore } from './outbox/outbox-store';
@@ -91,6 +93,8 @@ export interface AuthorityCoreOptions {
   readonly anomalyThresholds?: Partial<AnomalyThresholds>;
   /** argon2id cost of operator passwords. Default: OWASP's minimum. Tests lower it; never lower it in production. */
   readonly passwordHashCost?: PasswordHashCost;
+  /** The SSF transmitter (revocations out as SETs to registered receivers); defaults in {@link SsfTransmitterSettings}. */
+  readonly ssfTransmitter?: SsfTransmitterSettings;
   /**
    * Security policy file (YAML or JSON by extension; REVMESH_POLICY_FILE). Validated before
    * anything is opened, against `accessTokenTtlSeconds` and `rotation`; stored as a new policy
@@ -180,6 +184,11 @@ export interface AuthorityCore {
   readonly instances: InstanceDirectory;
   readonly keyEvents: KeyEventLog;
   readonly admin: AdminActionLog;
+  /**
+   * revmesh as an SSF transmitter: discovery metadata, the stream management API of receivers,
+   * and our revocations delivered to them as SETs (its dispatcher is running; `close` stops it).
+   */
+  readonly ssfTransmitter: SsfTransmitter;
   /** The rotation policy in force (its period from the security policy when that sets one). */
   readonly policy: RotationPolicy;
   /** The security policy in force (policy as code) and its versions: read it through `current()`. */
@@ -297,10 +306,11 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     const sessions = openSessionsPart(settings, { store, audit: audit.log, keyStore: keys.keyStore, killSwitch: keyEvents.killSwitch, policy: securityPolicy, issuing, monitoring });
     onRevocationAccepted = (r) => sessions.sessions.onRevocationAccepted(r);
     const rotation = openRotationPart(settings, { store, admin: audit.admin, keys, keyEvents, revocations: issuing.revocations, securityPolicy, monitoring });
-    const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch });
+    const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch, clients: issuing.clientLifecycle });
     const retention: StoreRetention = openRetentionPart(settings, { store, auditLog: audit.log });
     const topics = authorityTopics(names);
     const rotationPolicy = () => effectiveRotationPolicy(settings.rotationPolicy, securityPolicy);
+    const ssfTransmitter = await openSsfTransmitterPart(settings, { store, audit: audit.log, keys: keys.keyRing, clients: issuing.clients, revocations: issuing.revocations, settings: options.ssfTransmitter });
 
     return {
       store,
@@ -319,6 +329,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       instances: monitoring.instances,
       keyEvents: keyEvents.keyEvents,
       admin: audit.admin,
+      ssfTransmitter,
       get policy() {
         return rotationPolicy();
       },
@@ -373,6 +384,8 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       }),
       scheduler: rotation.scheduler,
       close: () => {
+        // Its loop ends at once; a push in flight finishes (or fails) on its own.
+        void ssfTransmitter.stop();
         retention.stop();
         governance.close();
         rotation.close();

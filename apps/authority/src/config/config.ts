@@ -19,6 +19,8 @@ export interface AuthorityConfig {
   /** Present only in demo mode. */
   readonly demo?: { readonly clientId: string; readonly clientSecret: string; readonly audience: string };
   readonly outboxPollMs: number;
+  /** REVMESH_SSF_POLL_INTERVAL_MS: pause of the SSF receiver's pollers after an empty poll, ms. */
+  readonly ssfReceiverPollMs?: number;
   /** Interval of the signed authority heartbeat, ms. */
   readonly heartbeatMs?: number;
   /** REVMESH_TOPIC_CHECK_MS: interval of the topic guard, ms. */
@@ -54,6 +56,8 @@ export interface AuthorityConfig {
   readonly trustedProxies?: readonly string[];
   /** REVMESH_HTTP_*: timeouts (ms) and the connection cap of the HTTP server. */
   readonly http: HttpServerLimits;
+  /** REVMESH_SSF_*: the SSF transmitter's push settings. Absent: core defaults (https only, 5 min backoff cap). */
+  readonly ssfTransmitter?: { readonly allowInsecurePushUrls: boolean; readonly pushBackoffMaxMs: number };
   /** Store retention (authority-core's StoreRetentionPeriods, ms) and its job's interval. Absent: core defaults. */
   readonly storeRetention?: {
     readonly publishedOutboxMs: number;
@@ -179,6 +183,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
         }
       : {}),
     outboxPollMs: e.REVMESH_OUTBOX_POLL_MS,
+    ssfReceiverPollMs: e.REVMESH_SSF_POLL_INTERVAL_MS,
     heartbeatMs: e.REVMESH_AUTHORITY_HEARTBEAT_MS,
     topicCheckMs: e.REVMESH_TOPIC_CHECK_MS,
     snapshotIntervalMs: e.REVMESH_SNAPSHOT_INTERVAL_MS,
@@ -210,6 +215,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       keepAliveTimeoutMs: e.REVMESH_HTTP_KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: e.REVMESH_HTTP_MAX_CONNECTIONS,
     },
+    ssfTransmitter: { allowInsecurePushUrls: e.REVMESH_SSF_ALLOW_INSECURE_PUSH, pushBackoffMaxMs: e.REVMESH_SSF_PUSH_BACKOFF_MAX_MS },
     storeRetention: {
       publishedOutboxMs: e.REVMESH_OUTBOX_RETENTION_SECONDS * 1000,
       expiredRevocationMs: e.REVMESH_EXPIRED_REVOCATION_RETENTION_SECONDS * 1000,

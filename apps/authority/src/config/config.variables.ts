@@ -176,6 +176,13 @@ export const CONFIG_VARIABLES = {
     fix: 'use a whole number of milliseconds in 10..60000',
     parse: integer(10, 60_000),
   }),
+  REVMESH_SSF_POLL_INTERVAL_MS: variable({
+    default: '1000',
+    description:
+      'SSF receiver: pause after an empty poll of a transmitter registered with poll delivery (RFC 8936), ms. A poll that returned SETs is followed by the next at once (carrying their acknowledgements).',
+    fix: 'use a whole number of milliseconds in 100..600000',
+    parse: integer(100, 600_000),
+  }),
   REVMESH_AUTHORITY_HEARTBEAT_MS: variable({
     default: '5000',
     description:
@@ -196,6 +203,20 @@ export const CONFIG_VARIABLES = {
       'How often the authority checks that the revocations and keys topics are on the broker and never went backwards, ms. A topic deleted, recreated or truncated is recreated and its live state republished (alert `topic_lost`).',
     fix: 'use a whole number of milliseconds in 100..600000',
     parse: integer(100, 600_000),
+  }),
+  REVMESH_SSF_ALLOW_INSECURE_PUSH: variable({
+    default: 'false',
+    description:
+      'SSF transmitter: accept `http:` push URLs of receivers (default: `https:` only). INSECURE outside tests and local demos: SETs and the receiver’s authorization header travel in the clear.',
+    fix: 'use true or false',
+    parse: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
+  }),
+  REVMESH_SSF_PUSH_BACKOFF_MAX_MS: variable({
+    default: '300000',
+    description:
+      'SSF transmitter: longest wait between two pushes of a SET a receiver did not accept, ms. Retries start at 1 s and double up to this; SETs wait in the store meanwhile.',
+    fix: 'use a whole number of milliseconds in 1000..3600000',
+    parse: integer(1000, 3_600_000),
   }),
   REVMESH_ANOMALY_DEDUP_WINDOW_MS: variable({
     default: '900000',

@@ -35,6 +35,7 @@ export const PROBLEM_TYPES = {
   ROTATION_NOT_ROLLBACKABLE: { status: 409, title: 'This rotation cannot be rolled back' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
+  TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests' },
   STORE_UNAVAILABLE: { status: 503, title: 'The authority cannot store anything right now; retry later' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
