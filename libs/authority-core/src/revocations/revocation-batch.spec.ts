@@ -1,4 +1,4 @@
-import { openSignedEvent, type RevocationIssuedEvent } from '@revmesh/contracts';
+import { MAX_EVENT_BYTES, openSignedEvent, type RevocationIssuedEvent } from '@revmesh/contracts';
 import type { AuthorityCore } from '../authority-core';
 import { IssuerNotTrustedError, RevocationBatchInvalidError, RevocationBatchNeedsApprovalError, StoreError } from '../errors/errors';
 import { openCoreFixture, trustIn, type CoreFixture } from '../testing/core-fixture.spec-helper';
@@ -105,11 +105,24 @@ describe('revokeBatch', () => {
     expect(entries.map((e) => e.record.key)).toEqual(batch.revocations.map((r) => `jti:${r.target.value}`));
 
     const [entry] = core.audit.list(0, 1000).filter((e) => e.action === 'revocations.create-batch');
-    expect(entry).toMatchObject({ target: batch.batchId, details: { count: 50, reason: 'dump', revokedAt: now } });
+    expect(entry).toMatchObject({ target: batch.batchId, details: { part: 1, parts: 1, count: 50, reason: 'dump', revokedAt: now } });
     const listed = entry!.details['revocations'] as string[][];
     expect(listed.map(([id, eventId, type, value]) => [id, eventId, type, value])).toEqual(
       batch.revocations.map((r, i) => [r.id, opened[i]!.id, 'jti', r.target.value]),
     );
+    expect(core.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('splits the audit record of a big batch into numbered entries, each small enough for the audit topic', async () => {
+    const targets = Array.from({ length: 1000 }, (_, i) => ({ target: { type: 'jti' as const, value: `${i}-`.padEnd(400, 'x') } }));
+    const batch = await core.revocations.revokeBatch({ targets, reason: 'dump', actor });
+    const entries = core.audit.list(0, 1000).filter((e) => e.action === 'revocations.create-batch');
+    expect(entries.length).toBeGreaterThan(1);
+    expect(entries.map((e) => [e.target, e.details['part'], e.details['parts'], e.details['count']])).toEqual(
+      entries.map((_, i) => [batch.batchId, i + 1, entries.length, 1000]),
+    );
+    expect(entries.flatMap((e) => (e.details['revocations'] as string[][]).map((r) => r[0]))).toEqual(batch.revocations.map((r) => r.id));
+    for (const entry of entries) expect(Buffer.byteLength(JSON.stringify(entry))).toBeLessThan(MAX_EVENT_BYTES - 8 * 1024);
     expect(core.audit.verify()).toMatchObject({ ok: true });
   });
 

@@ -68,8 +68,10 @@ export interface RevocationService {
   revoke(input: RevokeInput): Promise<Revocation>;
   /**
    * Stores many revocations at once, all or nothing: each target gets its own revocation id and
-   * `revocation.issued` event, the batch gets one audit entry (`revocations.create-batch`) listing
-   * them, and everything commits in one transaction (one fsync). Once the promise resolves the
+   * `revocation.issued` event, the batch gets one audit entry (`revocations.create-batch`, target
+   * the batch id) listing them (more than one, numbered `part`/`parts`, when the list would not
+   * fit the audit topic's event size: beyond ~400 ordinary targets), and everything commits in one
+   * transaction (one fsync). Once the promise resolves the
    * whole batch is durable and will be published; if it rejects, or the process dies before it
    * resolves, none of it is stored.
    *
@@ -207,6 +209,41 @@ function issuedEvent(revocation: Revocation, issuedAt: number): RevocationIssued
       reason: revocation.reason,
     },
   };
+}
+
+/** `[revocation id, event id, target type, value, iss?]`: one revocation of a batch in its audit entry. */
+type AuditRow = readonly string[];
+
+function auditRow(revocation: Revocation, eventId: string): AuditRow {
+  const row = [revocation.id, eventId, revocation.target.type, revocation.target.value];
+  return revocation.iss === undefined ? row : [...row, revocation.iss];
+}
+
+/**
+ * Most bytes of revocation rows in one audit entry of a batch: its signed copy on the audit
+ * topic must stay under the event size limit (contracts' MAX_EVENT_BYTES, 64 KiB) with room for
+ * the rest of the entry (reason, justification, hashes) and the event envelope.
+ */
+export const MAX_BATCH_AUDIT_ROW_BYTES = 40 * 1024;
+
+/**
+ * Splits a batch's rows into the fewest audit entries whose rows fit {@link MAX_BATCH_AUDIT_ROW_BYTES}:
+ * one entry for a batch of ordinary targets up to ~400, more (parts 1..n, same batch id as target)
+ * for bigger batches or long values.
+ */
+function auditParts(rows: readonly AuditRow[]): AuditRow[][] {
+  const parts: AuditRow[][] = [[]];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = Buffer.byteLength(JSON.stringify(row)) + 1;
+    if (bytes + size > MAX_BATCH_AUDIT_ROW_BYTES && parts[parts.length - 1]!.length > 0) {
+      parts.push([]);
+      bytes = 0;
+    }
+    parts[parts.length - 1]!.push(row);
+    bytes += size;
+  }
+  return parts;
 }
 
 /** Creates the revocation service. */
@@ -363,26 +400,19 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
     const made = input.targets.map(({ target }, i) => newRevocation(target, issuers[i], input.reason, input.actor, revokedAt));
     const signer = options.signer.current;
     const revocations = made.map((m) => m.revocation);
+    const parts = auditParts(made.map(({ revocation, event }) => auditRow(revocation, event.id)));
     await commitInOrder(Promise.all(made.map(({ event }) => signForOutbox(event, signer))), (values) => {
       made.forEach(({ revocation, event }, i) => write(revocation, event.id, values[i]!, traceparent));
-      // One entry for the batch, in its savepoint: the batch and its audit entry commit together.
-      options.audit?.append({
-        action: 'revocations.create-batch',
-        outcome: 'succeeded',
-        target: batchId,
-        context: input.context ?? actorAuditContext(input.actor, input.reason),
-        details: {
-          count: revocations.length,
-          reason: input.reason,
-          revokedAt,
-          // [revocation id, event id, target type, value, iss?]: compact, a batch may hold 10,000.
-          revocations: made.map(({ revocation, event }) =>
-            revocation.iss === undefined
-              ? [revocation.id, event.id, revocation.target.type, revocation.target.value]
-              : [revocation.id, event.id, revocation.target.type, revocation.target.value, revocation.iss],
-          ),
-        },
-      });
+      // The batch's audit entries, in its savepoint: the batch and its audit record commit together.
+      parts.forEach((part, i) =>
+        options.audit?.append({
+          action: 'revocations.create-batch',
+          outcome: 'succeeded',
+          target: batchId,
+          context: input.context ?? actorAuditContext(input.actor, input.reason),
+          details: { part: i + 1, parts: parts.length, count: revocations.length, reason: input.reason, revokedAt, revocations: part },
+        }),
+      );
     });
     for (const revocation of revocations) options.onAccepted?.(revocation);
     return { batchId, revocations };
