@@ -20,6 +20,7 @@ import { PolicyModule } from './policy/policy.module';
 import { ProblemFilter } from './problems/problem.filter';
 import { RevocationsModule } from './revocations/revocations.module';
 import { RotationsModule } from './rotations/rotations.module';
+import { SsfReceiverModule } from './ssf-receiver/ssf-receiver.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { WellKnownModule } from './well-known/well-known.module';
 
@@ -39,6 +40,7 @@ export class AppModule {
         RevocationsModule,
         SessionsModule,
         IssuersModule,
+        SsfReceiverModule,
         KeysModule,
         KillSwitchModule,
         RotationsModule,

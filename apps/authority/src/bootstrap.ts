@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { openAuthorityCore, type AuthorityCore, type AuthorityHeartbeat, type TopicGuard, type Clock, type OutboxRelay, type PasswordHashCost, type Sleep } from '@revmesh/authority-core';
+import { MAX_SET_BYTES, openAuthorityCore, SET_MEDIA_TYPE, type AuthorityCore, type AuthorityHeartbeat, type TopicGuard, type Clock, type OutboxRelay, type PasswordHashCost, type Sleep } from '@revmesh/authority-core';
 import { createKafkaTransport, type EventTransport, type TopicInspector } from '@revmesh/transport';
 import { systemAuditContext } from '@revmesh/authority-core';
 import { AppModule } from './app.module';
@@ -108,7 +108,6 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       eventSignerOverlapMs: config.rotation.eventSignerOverlapSeconds * 1000,
     },
     eventSignerReset: config.eventSignerReset,
-    ...(config.ssfReceiverPollMs === undefined ? {} : { ssfReceiver: { pollIntervalMs: config.ssfReceiverPollMs } }),
     ...(config.ssfTransmitter === undefined
       ? {}
       : { ssfTransmitter: { allowInsecurePushUrls: config.ssfTransmitter.allowInsecurePushUrls, backoff: { maxMs: config.ssfTransmitter.pushBackoffMaxMs } } }),
@@ -118,6 +117,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       ? {}
       : (({ intervalMs, ...periods }) => ({ storeRetention: periods, storeRetentionIntervalMs: intervalMs }))(config.storeRetention)),
     logger: coreLogger(logger, 'AuthorityCore'),
+    ...(config.ssfReceiverPollMs === undefined ? {} : { ssfReceiver: { pollIntervalMs: config.ssfReceiverPollMs } }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
     ...(options.passwordHashCost === undefined ? {} : { passwordHashCost: options.passwordHashCost }),
@@ -216,6 +216,11 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       });
     // Only JSON and forms: a text/plain body is refused with 415 instead of reaching validation as a string.
     app.getHttpAdapter().getInstance().removeContentTypeParser('text/plain');
+    // SETs pushed by SSF transmitters (RFC 8935): the compact JWS as a string, checked by the receiver.
+    app
+      .getHttpAdapter()
+      .getInstance()
+      .addContentTypeParser(SET_MEDIA_TYPE, { parseAs: 'string', bodyLimit: MAX_SET_BYTES }, (_request, body, done) => done(null, body));
     const metricsHandler = options.metricsHandler;
     if (metricsHandler !== undefined) {
       // A raw Fastify route: public (outside Nest's guard), and the exporter writes the response itself.
@@ -252,6 +257,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     snapshots?.start();
     acks?.start();
     core.scheduler.start();
+    core.ssfReceiver.start();
     // Shares the relay's publisher (connected by the relay); beats before that just fail and retry.
     const heartbeat =
       (options.heartbeat ?? options.transport === undefined)
@@ -280,6 +286,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
           await topicGuard?.stop();
           await snapshots?.stop();
           await core.scheduler.stop();
+          await core.ssfReceiver.stop();
           await consumer?.stop();
           await relay.stop();
           await started.close();
@@ -289,6 +296,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     };
   } catch (error) {
     await core.scheduler.stop();
+    await core.ssfReceiver.stop();
     await app?.close().catch(() => undefined);
     await transport?.close().catch(() => undefined);
     core.close();

@@ -233,6 +233,7 @@ export { KillSwitchNotEngagedError } from './errors/errors';
 // SSF receiver (CAEP/RISC events in).
 export {
   DEFAULT_SSF_POLL_INTERVAL_MS,
+  MAX_SET_BYTES,
   SSF_PUSH_PATH,
   TRANSMITTER_ID_PATTERN,
   type AddTransmitterInput,
@@ -243,3 +244,14 @@ export {
 export { SET_REFUSAL_CODES, SetRefusedError, type SetRefusalCode } from './ssf/receiver/set-refusal';
 export { TransmitterExistsError, TransmitterNotFoundError, TransmitterRequestError } from './ssf/receiver/transmitter-errors';
 export { SET_MEDIA_TYPE, SET_TYP, SET_EVENT_TYPES, type SetPayload, type SubjectIdentifier } from './ssf/set-types';
+export { DpopProofError } from './errors/errors';
+export {
+  checkRefreshTokenBinding,
+  createDpopTokenBinding,
+  refreshTokenJkt,
+  type DpopBinding,
+  type DpopTokenBinding,
+  type DpopTokenBindingOptions,
+  type DpopTokenRequest,
+} from './dpop/dpop-token-binding';
+export { CLIENT_DPOP_REQUIREMENT_ACTION, createClientDpopRequirement, type ClientDpopRequirement } from './dpop/client-dpop-requirement';

@@ -54,6 +54,11 @@ const WRITE_ROUTES: readonly RouteCase[] = [
   // Past the guard, an unregistered issuer is a 404.
   { route: 'POST /v1/issuers/:issuer/disable', role: 'security-admin', url: () => `/v1/issuers/${encodeURIComponent('https://nobody.test')}/disable`, payload: () => ({}), expect: 404 },
   { route: 'POST /v1/issuers/:issuer/enable', role: 'security-admin', url: () => `/v1/issuers/${encodeURIComponent('https://nobody.test')}/enable`, payload: () => ({}), expect: 404 },
+  // Past the guard: discovery of a port nobody listens on fails (502); unknown transmitters are 404.
+  { route: 'POST /v1/ssf/transmitters', role: 'security-admin', payload: () => ({ id: 'matrix', config_url: 'http://127.0.0.1:9/.well-known/ssf-configuration', client_id: 'c', client_secret: 's' }), expect: 502 },
+  { route: 'POST /v1/ssf/transmitters/:id/refresh', role: 'security-admin', url: () => '/v1/ssf/transmitters/nobody/refresh', payload: () => ({}), expect: 404 },
+  { route: 'POST /v1/ssf/transmitters/:id/verify', role: 'security-admin', url: () => '/v1/ssf/transmitters/nobody/verify', payload: () => ({}), expect: 404 },
+  { route: 'POST /v1/ssf/transmitters/:id/remove', role: 'security-admin', url: () => '/v1/ssf/transmitters/nobody/remove', payload: () => ({}), expect: 404 },
   { route: 'POST /v1/keys/rotate', role: 'security-admin', payload: reason, expect: 201 },
   // Default policy: a second security-admin must approve a compromise (202 pending).
   { route: 'POST /v1/keys/:kid/compromise', role: 'security-admin', url: (f) => `/v1/keys/${activeKid(f)}/compromise`, payload: reason, expect: 202 },

@@ -54,6 +54,9 @@ const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>>
   APPROVER_SPONSORED: 'APPROVER_SPONSORED',
   ENROLMENT_CODE_INVALID: 'ENROLMENT_CODE_INVALID',
   OPERATOR_ENROLLED: 'OPERATOR_ENROLLED',
+  SSF_TRANSMITTER_EXISTS: 'CONFLICT',
+  SSF_TRANSMITTER_NOT_FOUND: 'NOT_FOUND',
+  SSF_TRANSMITTER_FAILED: 'SSF_TRANSMITTER_FAILED',
 };
 
 /** A batch item error as a field error: `targets[3].iss`, with its index. */

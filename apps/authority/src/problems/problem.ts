@@ -23,6 +23,7 @@ export const PROBLEM_TYPES = {
   POLICY_INVALID: { status: 422, title: 'The policy is not valid' },
   ISSUER_NOT_TRUSTED: { status: 422, title: 'The issuer is not a registered, enabled trusted issuer' },
   ISSUER_EXISTS: { status: 409, title: 'This issuer is registered already' },
+  SSF_TRANSMITTER_FAILED: { status: 502, title: 'The SSF transmitter (or its OpenID provider) did not do what was asked' },
   BATCH_INVALID: { status: 422, title: 'Targets of the batch are refused; nothing was stored' },
   BATCH_NEEDS_APPROVAL: { status: 422, title: 'Targets of the batch need a second security-admin; nothing was stored' },
   LOGIN_THROTTLED: { status: 429, title: 'Too many failed logins' },

@@ -22,6 +22,8 @@ import { createTransmitterClient, discoverTokenEndpoint, discoverTransmitter, ty
 import { TransmitterExistsError, TransmitterNotFoundError, TransmitterRequestError } from './transmitter-errors';
 import { createTransmitterStore, type DeliveryMode, type StoredTransmitter } from './transmitter-store';
 
+export { MAX_SET_BYTES } from './set-verifier';
+
 /** Path of the push endpoint under the authority's base URL; the transmitter id follows. */
 export const SSF_PUSH_PATH = '/ssf/receiver/push';
 /** Ids of transmitters: they appear in URLs, actors (`ssf:<id>`) and metrics. */

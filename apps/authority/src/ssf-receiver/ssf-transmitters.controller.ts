@@ -1,0 +1,75 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import type { AuthorityCore } from '@revmesh/authority-core';
+import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
+import { AUTHORITY_CORE } from '../core/core.tokens';
+import type { HttpReply } from '../http/http-types';
+import { emptySchema } from '../operators/operators.schema';
+import { ZodBodyPipe } from '../validation/zod-body.pipe';
+import { addTransmitterSchema, type AddTransmitterBody } from './ssf-transmitters.schema';
+import { transmitterView, type TransmitterJson } from './transmitter.view';
+
+/**
+ * SSF transmitters revmesh receives CAEP/RISC events from (revmesh as an SSF receiver). Reads:
+ * any operator; writes: security-admin with step-up and a justification, audited
+ * (`ssf.transmitters.create`, `.verify`, `.remove`). The transmitter's issuer must be a trusted
+ * issuer (`POST /v1/issuers`) first: its events become revocations of that issuer's tokens.
+ */
+@Controller('v1/ssf/transmitters')
+export class SsfTransmittersController {
+  constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
+
+  @Get()
+  list(): { transmitters: TransmitterJson[] } {
+    return { transmitters: this.core.ssfReceiver.list().map(transmitterView) };
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string): { transmitter: TransmitterJson } {
+    return { transmitter: transmitterView(this.core.ssfReceiver.get(id)) };
+  }
+
+  /**
+   * Reads the transmitter's configuration, creates the stream (push to this authority, or poll)
+   * and stores it: 201 with `Location`. 409 when the id exists, 422 ISSUER_NOT_TRUSTED, 502
+   * SSF_TRANSMITTER_FAILED naming the step that failed (discovery, token, stream creation).
+   */
+  @Post()
+  async add(@Body(new ZodBodyPipe(addTransmitterSchema)) body: AddTransmitterBody, @Req() request: OperatorRequest, @Res() reply: HttpReply): Promise<void> {
+    const added = await this.core.ssfReceiver.add(
+      {
+        id: body.id,
+        configUrl: body.config_url,
+        clientId: body.client_id,
+        clientSecret: body.client_secret,
+        delivery: body.delivery,
+        ...(body.scope === undefined ? {} : { scope: body.scope }),
+        ...(body.token_endpoint === undefined ? {} : { tokenEndpoint: body.token_endpoint }),
+        ...(body.description === undefined ? {} : { description: body.description }),
+      },
+      auditContextOf(request),
+    );
+    reply.status(201).header('Location', `/v1/ssf/transmitters/${added.id}`).send({ transmitter: transmitterView(added) });
+  }
+
+  /** Reads the stream and its status from the transmitter again (200). */
+  @Post(':id/refresh')
+  @HttpCode(200)
+  async refresh(@Param('id') id: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown): Promise<{ transmitter: TransmitterJson }> {
+    return { transmitter: transmitterView(await this.core.ssfReceiver.refresh(id)) };
+  }
+
+  /** Asks the transmitter for a verification event (202: it arrives on the stream; `verifiedAt` shows it). */
+  @Post(':id/verify')
+  @HttpCode(202)
+  async verify(@Param('id') id: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown, @Req() request: OperatorRequest): Promise<{ state: string }> {
+    return this.core.ssfReceiver.requestVerification(id, auditContextOf(request));
+  }
+
+  /** Deletes the stream at the transmitter (when it answers) and the registration (200). */
+  @Post(':id/remove')
+  @HttpCode(200)
+  async remove(@Param('id') id: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown, @Req() request: OperatorRequest): Promise<{ removed: string; streamDeleted: boolean }> {
+    const { streamDeleted } = await this.core.ssfReceiver.remove(id, auditContextOf(request));
+    return { removed: id, streamDeleted };
+  }
+}
