@@ -28,6 +28,8 @@ export function normalizeTyp(typ: string): string {
 export interface PrecheckPassed {
   readonly ok: true;
   readonly kid: string | undefined;
+  /** The parsed protected header (what the key lookup is given; read once). */
+  readonly header: Readonly<Record<string, unknown>> & { readonly alg: string };
 }
 
 /**
@@ -61,5 +63,5 @@ export function precheckToken(token: unknown, options: PrecheckOptions): Prechec
   if (typ === undefined ? !options.allowMissingTyp : typeof typ !== 'string' || !options.acceptedTyp.has(normalizeTyp(typ))) {
     return typMismatch(options);
   }
-  return { ok: true, kid: typeof kid === 'string' ? kid : undefined };
+  return { ok: true, kid: typeof kid === 'string' ? kid : undefined, header: header as PrecheckPassed['header'] };
 }

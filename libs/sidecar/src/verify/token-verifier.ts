@@ -1,8 +1,8 @@
-import { jwtVerify } from 'jose';
 import type { JWTVerifyGetKey } from 'jose' with { 'resolution-mode': 'import' };
 import type { Clock, Seconds } from '../internal/units';
 import type { PendingKeyRule } from '../keys/pending-key-rule';
 import { failureFromJoseError } from './jose-error-mapping';
+import { verifyJwt } from './jwt-verify';
 import { lifetimeFailure } from './token-lifetime';
 import { normalizeTyp, precheckToken, type PrecheckOptions } from './token-precheck';
 import {
@@ -90,7 +90,7 @@ function checkClaimTypes(payload: Record<string, unknown>): OtherVerifyFailure |
 }
 
 /**
- * Creates the signature-and-claims verifier around jose's `jwtVerify`. The injected clock is
+ * Creates the signature-and-claims verifier around jose's `jwtVerify` (through {@link verifyJwt}). The injected clock is
  * passed to jose as `currentDate`, so tests control every time check.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
@@ -115,7 +115,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (kid !== undefined && options.isKeyRevoked(kid)) return keyRevokedFailure(kid);
       let payload: Record<string, unknown>;
       try {
-        ({ payload } = await jwtVerify(token, options.getKey, {
+        ({ payload } = await verifyJwt(token, passed.header, options.getKey, {
           algorithms,
           issuer: options.issuer,
           audience,
@@ -131,7 +131,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         if (kid !== undefined && options.isKeyRevoked(kid)) return keyRevokedFailure(kid);
         return failureFromJoseError(error);
       }
-      // jwtVerify awaits: a revocation of the key applied meanwhile must win over a good signature.
+      // The signature check awaits: a revocation of the key applied meanwhile must win over a good signature.
       if (kid !== undefined && options.isKeyRevoked(kid)) return keyRevokedFailure(kid);
       const found = withClientId(payload, clientIdClaims);
       if ('failure' in found) return found.failure;
