@@ -10,7 +10,11 @@ export type OAuthErrorCode =
   /** Not in RFC 6749's token-endpoint list, but the conventional answer to an internal failure. */
   | 'server_error'
   /** Likewise borrowed from the authorization endpoint's list (§4.1.2.1): 503, retry after `Retry-After`. */
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  /** RFC 9449 §5: the DPoP proof is missing (for a client that must use DPoP) or invalid. */
+  | 'invalid_dpop_proof'
+  /** RFC 9449 §8: retry with the nonce of the `DPoP-Nonce` header. */
+  | 'use_dpop_nonce';
 
 /** The `WWW-Authenticate` challenge sent with every `invalid_client`. */
 export const CLIENT_CHALLENGE = 'Basic realm="revmesh", charset="UTF-8"';

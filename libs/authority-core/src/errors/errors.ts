@@ -8,6 +8,7 @@
  * they are bugs to fix, not conditions to handle.
  */
 export type AuthorityErrorCode =
+  | 'DPOP_PROOF_INVALID'
   | 'STORE_FAILED'
   | 'STORE_LOCKED'
   | 'STORE_UNAVAILABLE'
@@ -592,5 +593,21 @@ export class IntrospectionNotAllowedError extends AuthorityError {
   readonly code = 'INTROSPECTION_NOT_ALLOWED' as const;
   constructor(readonly clientId: string) {
     super(`client ${clientId} may not introspect tokens (policy introspection.clients)`);
+  }
+}
+
+/**
+ * A token request's DPoP proof (RFC 9449) was refused: `invalid_dpop_proof`, or `use_dpop_nonce`
+ * with the nonce to retry with (`DPoP-Nonce` header). The message is safe to show the client.
+ */
+export class DpopProofError extends AuthorityError {
+  override readonly name = 'DpopProofError';
+  readonly code = 'DPOP_PROOF_INVALID' as const;
+  constructor(
+    readonly oauthError: 'invalid_dpop_proof' | 'use_dpop_nonce',
+    message: string,
+    readonly nonce?: string,
+  ) {
+    super(message);
   }
 }

@@ -26,6 +26,8 @@ export interface AccessTokenClaims {
   readonly sid?: string;
   /** RFC 8693 §4.1: the party acting for `sub` (a service with its own token), nested for a chain. */
   readonly act?: ActorClaim;
+  /** RFC 9449 §6.1: the DPoP key the token is bound to (its RFC 7638 thumbprint). */
+  readonly cnf?: { readonly jkt: string };
 }
 
 /** RFC 8693 §4.1 `act`: who acts; an inner `act` is who that actor acted for in turn. */
@@ -46,12 +48,15 @@ export interface SessionTokenRequest {
   readonly act?: ActorClaim;
   /** The session policy's lifetime; capped further like every token (audience, TTL, maximum). */
   readonly lifetimeSeconds: Seconds;
+  /** The DPoP key to bind the token to (`DpopTokenBinding.bind`): `cnf.jkt`, `token_type: DPoP`. */
+  readonly jkt?: string;
 }
 
 /** An issued token and what the token endpoint answers with (RFC 6749 §5.1). */
 export interface IssuedToken {
   readonly accessToken: string;
-  readonly tokenType: 'Bearer';
+  /** `DPoP` for a token bound to a key (`cnf.jkt`), else `Bearer`. */
+  readonly tokenType: 'Bearer' | 'DPoP';
   readonly expiresIn: Seconds;
   /** Granted scopes, space-delimited (may be empty). */
   readonly scope: string;
@@ -64,7 +69,13 @@ export interface ClientCredentialsRequest {
   readonly scope?: string;
   /** One of the client's audiences. Default: its first. */
   readonly audience?: string;
+  /** The DPoP key to bind the token to (`DpopTokenBinding.bind`): `cnf.jkt`, `token_type: DPoP`. */
+  readonly jkt?: string;
 }
+
+/** The claim and token type of a token bound (or not) to a DPoP key. */
+const dpopBinding = (jkt: string | undefined): { readonly cnf?: { readonly jkt: string } } => (jkt === undefined ? {} : { cnf: { jkt } });
+const tokenTypeFor = (jkt: string | undefined): 'Bearer' | 'DPoP' => (jkt === undefined ? 'Bearer' : 'DPoP');
 
 export interface TokenIssuer {
   /**
@@ -184,8 +195,9 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
         jti: randomUUID(),
         client_id: client.clientId,
         ...(scope.length > 0 ? { scope } : {}),
+        ...dpopBinding(request.jkt),
       };
-      return { accessToken: await sign(claims), tokenType: 'Bearer', expiresIn: lifetime, scope, claims };
+      return { accessToken: await sign(claims), tokenType: tokenTypeFor(request.jkt), expiresIn: lifetime, scope, claims };
     },
 
     async issueSessionToken(request) {
@@ -203,8 +215,9 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
         ...(scope.length > 0 ? { scope } : {}),
         sid,
         ...(request.act === undefined ? {} : { act: request.act }),
+        ...dpopBinding(request.jkt),
       };
-      return { accessToken: await sign(claims), tokenType: 'Bearer', expiresIn: lifetime, scope, claims };
+      return { accessToken: await sign(claims), tokenType: tokenTypeFor(request.jkt), expiresIn: lifetime, scope, claims };
     },
   };
 }

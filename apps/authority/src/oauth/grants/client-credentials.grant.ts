@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AudienceNotAllowedError, ScopeNotAllowedError, type TokenIssuer } from '@revmesh/authority-core';
 import { TOKEN_ISSUER } from '../../core/core.tokens';
+import { DpopProofStep } from '../dpop/dpop-proof.step';
 import { OAuthError } from '../oauth-error';
 import type { TokenResponse } from '../token-response';
 import type { GrantContext, GrantHandler } from './grant-handler';
@@ -10,11 +11,16 @@ import type { GrantContext, GrantHandler } from './grant-handler';
 export class ClientCredentialsGrant implements GrantHandler {
   readonly grantType = 'client_credentials';
 
-  constructor(@Inject(TOKEN_ISSUER) private readonly tokens: TokenIssuer) {}
+  constructor(
+    @Inject(TOKEN_ISSUER) private readonly tokens: TokenIssuer,
+    private readonly dpop: DpopProofStep,
+  ) {}
 
-  async handle({ client, form }: GrantContext): Promise<TokenResponse> {
+  async handle({ client, form, request }: GrantContext): Promise<TokenResponse> {
+    const binding = await this.dpop.bind(request, client);
     try {
       const issued = await this.tokens.issueClientCredentials(client, {
+        ...(binding === undefined ? {} : { jkt: binding.jkt }),
         ...(form['scope'] === undefined ? {} : { scope: form['scope'] }),
         ...(form['audience'] === undefined ? {} : { audience: form['audience'] }),
       });
