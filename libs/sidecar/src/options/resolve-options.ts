@@ -48,8 +48,10 @@ export const SIDECAR_DEFAULTS = {
   heartbeatIntervalMs: 5_000,
   minHeartbeatIntervalMs: 100,
   maxHeartbeatIntervalMs: 600_000,
-  /** Acks applied after ready are published in batches: at most this long after the first one waits... */
-  ackFlushIntervalMs: 20,
+  /** Acks applied after ready are published in batches: at most this long after the first one waits
+   *  (they carry `applied_at`, so waiting delays the report, never the measured time to revoke; a
+   *  burst of revocations then costs each sidecar one produce request, not one each)... */
+  ackFlushIntervalMs: 100,
   /** ...or as soon as this many wait. */
   ackBatchSize: 500,
   /** Acks held while the acks topic is unreachable; beyond this the oldest are dropped (and counted). */
