@@ -1,6 +1,6 @@
 import { MAX_BATCH_TARGETS } from '@revmesh/authority-core';
 import { z } from 'zod';
-import { revocationReasonSchema, revocationTargetFields } from './revocations.schema';
+import { checkJktTarget, revocationReasonSchema, revocationTargetFields } from './revocations.schema';
 
 /**
  * Largest body of `POST /v1/revocations:batch`: room for {@link MAX_BATCH_TARGETS} targets of
@@ -13,7 +13,7 @@ export const MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 export const REVOCATION_BATCH_ROUTE = '/v1/revocations::batch';
 
 /** One target: the fields of `POST /v1/revocations` except the shared `reason`. */
-const batchTargetSchema = z.strictObject(revocationTargetFields);
+const batchTargetSchema = z.strictObject(revocationTargetFields).superRefine(checkJktTarget);
 
 /** Body of `POST /v1/revocations:batch` (plus the `justification` every write carries). */
 export const revocationBatchSchema = z.strictObject({

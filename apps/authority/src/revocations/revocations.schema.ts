@@ -17,6 +17,16 @@ export const revocationTargetFields = {
     .optional(),
 };
 
+/** RFC 7638 SHA-256 JWK thumbprint, base64url: what a `jkt` target names (a DPoP-bound token's `cnf.jkt`). */
+const JKT_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Cross-field rule of a target: a `jkt` value must be a thumbprint (a typo would revoke nothing, silently). */
+export function checkJktTarget(body: { readonly target: string; readonly value: string }, ctx: z.RefinementCtx): void {
+  if (body.target === 'jkt' && !JKT_PATTERN.test(body.value)) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: 'a jkt is the 43-character base64url SHA-256 thumbprint of the client key (RFC 7638), as in the token\'s cnf.jkt' });
+  }
+}
+
 /** Why: one per revocation, or one for a whole batch. */
 export const revocationReasonSchema = z
   .string()
@@ -25,5 +35,5 @@ export const revocationReasonSchema = z
   .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
 
 /** Body of `POST /v1/revocations`. Limits match the `revocation.issued` v1 contract. */
-export const createRevocationSchema = z.strictObject({ ...revocationTargetFields, reason: revocationReasonSchema });
+export const createRevocationSchema = z.strictObject({ ...revocationTargetFields, reason: revocationReasonSchema }).superRefine(checkJktTarget);
 export type CreateRevocationBody = z.infer<typeof createRevocationSchema>;

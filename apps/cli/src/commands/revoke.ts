@@ -20,6 +20,7 @@ interface RevokeOptions extends WriteOptions {
   readonly iss?: string;
   readonly fromFile?: string;
   readonly format?: RevocationListFormat;
+  readonly jkt?: string;
 }
 
 /**
@@ -32,9 +33,10 @@ interface RevokeOptions extends WriteOptions {
 export function registerRevoke(program: Command, deps: ProgramDeps): void {
   const revoke = program
     .command('revoke')
-    .description('revoke a token (jti), or every token of a subject, client or session issued until now')
+    .description('revoke a token (jti), or every token of a subject, client, session or DPoP key (jkt) issued until now')
     .addArgument(new Argument('[target]', 'what <value> names (not with --from-file)').choices(REVOCATION_TARGET_TYPES))
-    .argument('[value]', 'the jti, sub, client_id or sid to revoke')
+    .argument('[value]', 'the jti, sub, client_id, sid or jkt to revoke')
+    .option('--jkt <thumbprint>', 'revoke every token bound to a stolen DPoP client key: its RFC 7638 thumbprint (the tokens\' cnf.jkt); same as "jkt <thumbprint>"')
     .option(
       '--from-file <file>',
       `revoke every target listed in <file> ("-" for stdin): JSON lines {"target":"jti","value":"…"[,"iss":"…"]} or CSV target,value[,iss]; sent in batches of ${MAX_TARGETS_PER_BATCH}, each stored whole or not at all; prints one "<id> <target> <value>" line per revocation`,
@@ -50,7 +52,9 @@ export function registerRevoke(program: Command, deps: ProgramDeps): void {
       ).argParser(parseSeconds),
     );
   withWriteOptions(revoke).action(
-    runs<RevokeOptions>(deps, async (context, [target, value], options) => {
+    runs<RevokeOptions>(deps, async (context, positional, options) => {
+      if (options.jkt !== undefined && positional[0] !== undefined) throw new UsageError('give either <target> <value> or --jkt <thumbprint>, not both');
+      const [target, value] = options.jkt === undefined ? positional : ['jkt', options.jkt];
       if (options.waitTimeout !== undefined && options.wait !== true) throw new UsageError('--wait-timeout only applies with --wait');
       if (options.fromFile !== undefined) {
         if (target !== undefined) throw new UsageError('give either <target> <value> or --from-file, not both');

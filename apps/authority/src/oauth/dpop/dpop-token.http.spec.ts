@@ -62,4 +62,19 @@ describe('POST /oauth/token with a DPoP proof (RFC 9449 §5)', () => {
       expect(doc['dpop_signing_alg_values_supported']).not.toContain('HS256');
     }
   });
+
+  it('a jkt revocation: validated, audited, and the token endpoint then refuses to bind that key', async () => {
+    const bad = await f.request({ method: 'POST', url: '/v1/revocations', payload: { target: 'jkt', value: 'not-a-thumbprint', reason: 'stolen key' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/thumbprint/);
+    const accepted = await f.request({ method: 'POST', url: '/v1/revocations', payload: { target: 'jkt', value: key.jkt, reason: 'stolen key' } });
+    expect(accepted.statusCode).toBe(202);
+    expect(JSON.parse(accepted.body)).toMatchObject({ target: 'jkt', value: key.jkt });
+    const audited = f.authority.core.store.db.prepare("SELECT target FROM audit_log WHERE action = 'revocations.create'").pluck().all();
+    expect(audited).toContain(JSON.parse(accepted.body).id);
+    const refused = await token(await key.proof({ htm: 'POST', htu: TOKEN_URL }));
+    expect(JSON.parse(refused.body)).toEqual({ error: 'invalid_dpop_proof', error_description: expect.stringContaining('revoked') });
+    const other = await createTestDpopKey({ now: () => f.clock.now() });
+    expect(JSON.parse((await token(await other.proof({ htm: 'POST', htu: TOKEN_URL }))).body)).toMatchObject({ token_type: 'DPoP' });
+  });
 });
