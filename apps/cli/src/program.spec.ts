@@ -106,6 +106,13 @@ describe('revmesh program', () => {
         'sessions list',
         'sessions revoke',
         'sessions show',
+        'ssf',
+        'ssf transmitters',
+        'ssf transmitters add',
+        'ssf transmitters list',
+        'ssf transmitters refresh',
+        'ssf transmitters remove',
+        'ssf transmitters verify',
         'whoami',
       ]);
     });

@@ -17,6 +17,7 @@ import { registerPolicy } from './commands/policy';
 import { registerRevocation } from './commands/revocation';
 import { registerRevoke } from './commands/revoke';
 import { registerRotation } from './commands/rotation';
+import { registerSsf } from './commands/ssf';
 import { registerWhoami } from './commands/whoami';
 import { TOTP_ENV } from './auth/totp-input';
 import { JUSTIFICATION_ENV } from './write/write-kit';
@@ -98,6 +99,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   registerInstances(program, deps);
   registerClients(program, deps);
   registerIssuers(program, deps);
+  registerSsf(program, deps);
   registerSessions(program, deps);
   registerEventSigners(program, deps);
   registerApprovals(program, deps);

@@ -11,6 +11,8 @@ export const API_PATHS = {
   clients: 'v1/clients',
   issuers: 'v1/issuers',
   issuerEnabled: (issuer: string, enabled: boolean) => `v1/issuers/${encodeURIComponent(issuer)}/${enabled ? 'enable' : 'disable'}`,
+  ssfTransmitters: 'v1/ssf/transmitters',
+  ssfTransmitterAction: (id: string, action: 'verify' | 'refresh' | 'remove') => `v1/ssf/transmitters/${encodeURIComponent(id)}/${action}`,
   keys: 'v1/keys',
   keyCalendar: 'v1/keys/calendar',
   keyRotate: 'v1/keys/rotate',
@@ -60,6 +62,18 @@ export interface CreateRevocationBatchInput {
 /** `POST /v1/issuers` (without the justification). */
 export interface AddIssuerInput {
   readonly issuer: string;
+  readonly description?: string;
+}
+
+/** `POST /v1/ssf/transmitters` (without the justification). */
+export interface AddSsfTransmitterInput {
+  readonly id: string;
+  readonly config_url: string;
+  readonly client_id: string;
+  readonly client_secret: string;
+  readonly delivery: 'push' | 'poll';
+  readonly scope?: string;
+  readonly token_endpoint?: string;
   readonly description?: string;
 }
 
@@ -166,6 +180,10 @@ export interface AuthorityApi {
   getPolicy(): Promise<AuthorityResponse>;
   policyChangelog(): Promise<AuthorityResponse>;
   putPolicy(policy: unknown, justification: string): Promise<AuthorityResponse>;
+  /** SSF transmitters revmesh receives CAEP/RISC events from. */
+  listSsfTransmitters(): Promise<AuthorityResponse>;
+  addSsfTransmitter(input: AddSsfTransmitterInput, justification: string): Promise<AuthorityResponse>;
+  ssfTransmitterAction(id: string, action: 'verify' | 'refresh' | 'remove', justification: string): Promise<AuthorityResponse>;
 }
 
 /** `{audience}` when one is given, else nothing (the whole mesh). */
@@ -235,5 +253,8 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     getPolicy: () => client.request('GET', API_PATHS.policy),
     policyChangelog: () => client.request('GET', API_PATHS.policyChangelog),
     putPolicy: (policy, justification) => client.request('PUT', API_PATHS.policy, { policy, justification }),
+    listSsfTransmitters: () => client.request('GET', API_PATHS.ssfTransmitters),
+    addSsfTransmitter: (input, justification) => client.request('POST', API_PATHS.ssfTransmitters, { ...input, justification }),
+    ssfTransmitterAction: (id, action, justification) => client.request('POST', API_PATHS.ssfTransmitterAction(id, action), { justification }),
   };
 }
