@@ -50,6 +50,8 @@ const WRITE_ROUTES: readonly RouteCase[] = [
     payload: () => ({ targets: [{ target: 'jti', value: 'matrix-batch-jti' }], reason: 'role matrix' }),
     expect: 202,
   },
+  // Past the guard, an unknown session is a 404.
+  { route: 'POST /v1/sessions/:sid/revoke', role: 'responder', url: () => '/v1/sessions/matrix-sid/revoke', payload: reason, expect: 404 },
   { route: 'POST /v1/issuers', role: 'security-admin', payload: () => ({ issuer: 'https://matrix.example.test/realms/a' }), expect: 201 },
   // Past the guard, an unregistered issuer is a 404.
   { route: 'POST /v1/issuers/:issuer/disable', role: 'security-admin', url: () => `/v1/issuers/${encodeURIComponent('https://nobody.test')}/disable`, payload: () => ({}), expect: 404 },
