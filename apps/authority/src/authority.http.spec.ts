@@ -388,6 +388,13 @@ describe('authority HTTP API', () => {
         client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
         audiences: ['api'],
         scopes: ['read'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        jwks: null,
+        jwks_uri: null,
+        encryption_jwk: null,
+        enabled: true,
+        created_at: expect.any(String),
+        updated_at: expect.any(String),
       });
       const token = await tokenRequest(
         { grant_type: 'client_credentials' },

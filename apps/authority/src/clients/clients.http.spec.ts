@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { compactDecrypt, type JWK } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { compactDecrypt, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { AuditEntry } from '@revmesh/contracts';
 import { startTestAuthority, type AuthorityFixture } from '../testing/authority-fixture.spec-helper';
 
@@ -158,5 +159,77 @@ describe('clients HTTP API', () => {
     expect(audited.map((e) => e.action).filter((a) => a.startsWith('clients.'))).toEqual(['clients.create', 'clients.secret-issued', 'clients.disable', 'clients.enable']);
     // The disable runs as the requester, once the second admin approved.
     expect(audited.find((e) => e.action === 'clients.disable')).toMatchObject({ actor: { kind: 'operator', id: 'admin' } });
+  });
+
+  describe('private_key_jwt at the token endpoint', () => {
+    let key: CryptoKey;
+    let wrongKey: CryptoKey;
+    beforeAll(async () => {
+      const pair = await generateKeyPair('ES256');
+      key = pair.privateKey;
+      wrongKey = (await generateKeyPair('ES256')).privateKey;
+      await add({ client_id: 'jwt-client', audiences: ['demo-api'], scopes: [], jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'jwt-1' }] } });
+    });
+
+    const assertion = (claims: { aud?: string; jti?: string } = {}, signingKey: CryptoKey = key): Promise<string> =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid: 'jwt-1' })
+        .setIssuer('jwt-client')
+        .setSubject('jwt-client')
+        .setAudience(claims.aud ?? `${f.config.issuer.replace(/\/+$/, '')}/oauth/token`)
+        .setJti(claims.jti ?? randomUUID())
+        .setIssuedAt(Math.floor(f.clock.now() / 1000))
+        .setExpirationTime(Math.floor(f.clock.now() / 1000) + 60)
+        .sign(signingKey);
+    let address = 0;
+    const tokenWith = (jwt: string, extra = '') =>
+      f.authority.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        // Each from its own address: the refusals below must not lock the test's address out.
+        remoteAddress: `10.9.0.${++address}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `grant_type=client_credentials&client_assertion_type=${encodeURIComponent('urn:ietf:params:oauth:client-assertion-type:jwt-bearer')}&client_assertion=${jwt}${extra}`,
+      });
+
+    it('issues a token for an assertion signed with a registered key; no shared secret involved', async () => {
+      const issued = await tokenWith(await assertion());
+      expect(issued.statusCode).toBe(200);
+      expect(issued.json()).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
+      expect((await tokenWith(await assertion(), '&client_id=jwt-client')).statusCode).toBe(200);
+    });
+
+    it('refuses a wrong key, a wrong audience, a replayed jti and a client_id that is not the assertion\'s (401 invalid_client); half an assertion is 400', async () => {
+      const refused = async (response: Promise<{ statusCode: number; json: <T>() => T }>) => {
+        const r = await response;
+        return { status: r.statusCode, error: r.json<{ error: string }>().error };
+      };
+      const invalid = { status: 401, error: 'invalid_client' };
+      expect(await refused(tokenWith(await assertion({}, wrongKey)))).toEqual(invalid);
+      expect(await refused(tokenWith(await assertion({ aud: 'https://elsewhere.example.test/oauth/token' })))).toEqual(invalid);
+      const once = await assertion({ jti: 'replayed-jti' });
+      expect((await tokenWith(once)).statusCode).toBe(200);
+      expect(await refused(tokenWith(once))).toEqual(invalid);
+      expect(await refused(tokenWith(await assertion(), '&client_id=someone-else'))).toEqual(invalid);
+      const half = await f.authority.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `grant_type=client_credentials&client_assertion=${await assertion()}`,
+      });
+      expect(half.statusCode).toBe(400);
+      const reasons = (f.authority.core.store.db.prepare("SELECT details FROM audit_log WHERE action = 'oauth.client-authentication' AND target = 'jwt-client'").pluck().all() as string[]).map(
+        (d) => (JSON.parse(d) as { reason: string }).reason,
+      );
+      expect(reasons).toEqual(expect.arrayContaining(['invalid-client', 'assertion-replayed']));
+    });
+
+    it('advertises private_key_jwt and the assertion algorithms in the server metadata', async () => {
+      const metadata = (await f.request({ method: 'GET', url: '/.well-known/oauth-authorization-server', as: null })).json<Record<string, unknown>>();
+      expect(metadata['token_endpoint_auth_methods_supported']).toContain('private_key_jwt');
+      expect(metadata['token_endpoint_auth_signing_alg_values_supported']).toEqual(expect.arrayContaining(['ES256', 'RS256', 'EdDSA']));
+      const openid = (await f.request({ method: 'GET', url: '/.well-known/openid-configuration', as: null })).json<Record<string, unknown>>();
+      expect(openid['token_endpoint_auth_methods_supported']).toContain('private_key_jwt');
+    });
   });
 });

@@ -52,4 +52,25 @@ describe('presentedCredentials', () => {
     expect(error.status).toBe(401);
     expect(error.headers['WWW-Authenticate']).toMatch(/^Basic /);
   });
+
+  describe('client assertions (private_key_jwt, RFC 7523 §2.2)', () => {
+    const TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+    it('reads an assertion with its type, and the client_id when the form names one', () => {
+      expect(presentedCredentials(undefined, { client_assertion: 'a.b.c', client_assertion_type: TYPE })).toEqual({ method: 'private_key_jwt', assertion: 'a.b.c' });
+      expect(presentedCredentials(undefined, { client_assertion: 'a.b.c', client_assertion_type: TYPE, client_id: 'svc' })).toEqual({
+        method: 'private_key_jwt',
+        assertion: 'a.b.c',
+        clientId: 'svc',
+      });
+    });
+
+    it('refuses an assertion beside a secret or Basic, half an assertion (invalid_request), and another assertion type (invalid_client)', () => {
+      expect(oauthError(() => presentedCredentials(basic('svc', 's'), { client_assertion: 'a.b.c', client_assertion_type: TYPE })).error).toBe('invalid_request');
+      expect(oauthError(() => presentedCredentials(undefined, { client_assertion: 'a.b.c', client_assertion_type: TYPE, client_secret: 's' })).error).toBe('invalid_request');
+      expect(oauthError(() => presentedCredentials(undefined, { client_assertion: 'a.b.c' })).error).toBe('invalid_request');
+      expect(oauthError(() => presentedCredentials(undefined, { client_assertion_type: TYPE })).error).toBe('invalid_request');
+      expect(oauthError(() => presentedCredentials(undefined, { client_assertion: 'a.b.c', client_assertion_type: 'urn:example:saml' })).error).toBe('invalid_client');
+    });
+  });
 });

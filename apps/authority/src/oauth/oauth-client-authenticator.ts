@@ -15,7 +15,7 @@ import type { OAuthRequest } from './oauth-request';
  * `token_endpoint_auth_methods_supported` (and the revocation and introspection variants) lists
  * them. A new method is added here and in {@link OAuthClientAuthenticator.authenticate}.
  */
-export const CLIENT_AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post'];
+export const CLIENT_AUTH_METHODS: readonly string[] = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 /**
  * The client-authentication step shared by `/oauth/token`, `/oauth/revoke` and
@@ -28,10 +28,10 @@ export class OAuthClientAuthenticator {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: Pick<AuthorityCore, 'clientAuthentication'>) {}
 
   /** @throws {OAuthError} `invalid_client` (401), `invalid_request`, or `temporarily_unavailable` (429) while locked out. */
-  authenticate(request: OAuthRequest, form: Readonly<Record<string, string>>): Client {
+  async authenticate(request: OAuthRequest, form: Readonly<Record<string, string>>): Promise<Client> {
     const credentials = presentedCredentials(request.authorization, form);
     try {
-      return this.core.clientAuthentication.authenticate(credentials.clientId, credentials.clientSecret, request.origin);
+      return await this.core.clientAuthentication.verify(credentials, request.origin);
     } catch (error) {
       if (error instanceof ClientAuthenticationError) {
         throw new OAuthError('invalid_client', 'client authentication failed');

@@ -32,7 +32,7 @@ export class OAuthService {
     const form = readForm(request);
     const grantType = form['grant_type'];
     if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required');
-    const client = this.clients.authenticate(request, form);
+    const client = await this.clients.authenticate(request, form);
     const handler = this.grants.get(grantType);
     if (handler === undefined) {
       throw new OAuthError('unsupported_grant_type', `supported grant types: ${this.grantTypes().join(', ')}`);

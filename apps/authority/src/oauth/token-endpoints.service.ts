@@ -33,7 +33,7 @@ export class TokenEndpointsService {
    */
   async revoke(request: OAuthRequest): Promise<void> {
     const form = readForm(request);
-    const client = this.clients.authenticate(request, form);
+    const client = await this.clients.authenticate(request, form);
     const token = this.tokenOf(form);
     const hint = form['token_type_hint'];
     // An unknown hint is ignored (§2.1: the server may search every type).
@@ -46,7 +46,7 @@ export class TokenEndpointsService {
    */
   async introspect(request: OAuthRequest): Promise<Introspection> {
     const form = readForm(request);
-    const client = this.clients.authenticate(request, form);
+    const client = await this.clients.authenticate(request, form);
     const token = this.tokenOf(form);
     const audience = form['resource'] ?? form['audience'];
     const hint = form['token_type_hint'];

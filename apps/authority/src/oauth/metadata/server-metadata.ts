@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EXCHANGEABLE_TOKEN_TYPES, type SigningKeys } from '@revmesh/authority-core';
+import { CLIENT_ASSERTION_ALGORITHMS, EXCHANGEABLE_TOKEN_TYPES, type SigningKeys } from '@revmesh/authority-core';
 import type { AuthorityConfig } from '../../config/config';
 import { AUTHORITY_CONFIG, SIGNING_KEYS } from '../../core/core.tokens';
 import { issuerUrl } from '../../well-known/issuer-url';
@@ -26,16 +26,21 @@ export class ServerMetadata {
   document(): Record<string, unknown> {
     const { issuer } = this.config;
     const methods = [...CLIENT_AUTH_METHODS];
+    // RFC 8414 §2: required with private_key_jwt; what a client may sign its assertion with.
+    const assertionAlgs = [...CLIENT_ASSERTION_ALGORITHMS];
     const base: Record<string, unknown> = {
       issuer,
       jwks_uri: issuerUrl(issuer, '/.well-known/jwks.json'),
       token_endpoint: issuerUrl(issuer, '/oauth/token'),
       grant_types_supported: this.oauth.grantTypes(),
       token_endpoint_auth_methods_supported: methods,
+      token_endpoint_auth_signing_alg_values_supported: assertionAlgs,
       revocation_endpoint: issuerUrl(issuer, '/oauth/revoke'),
       revocation_endpoint_auth_methods_supported: methods,
+      revocation_endpoint_auth_signing_alg_values_supported: assertionAlgs,
       introspection_endpoint: issuerUrl(issuer, '/oauth/introspect'),
       introspection_endpoint_auth_methods_supported: methods,
+      introspection_endpoint_auth_signing_alg_values_supported: assertionAlgs,
       // Not in RFC 8414's registry but widely read (and true): what signs the access tokens.
       access_token_signing_alg_values_supported: [this.keys.active.alg],
       // RFC 8693 does not register a metadata field; listed under this name by several servers.
