@@ -39,6 +39,7 @@ export function createDemoApi(config: DemoApiConfig, deps: DemoApiDeps): DemoApi
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(config.maxSilenceMs !== undefined ? { staleness: { maxSilenceMs: config.maxSilenceMs } } : {}),
+    ...(config.issuers === undefined ? {} : { issuers: config.issuers as unknown as NonNullable<SidecarOptions['issuers']> }),
   });
   const limits = config.http ?? DEFAULT_SERVER_LIMITS;
   const app = Fastify({ logger: false, ...serverOptions(limits) });

@@ -17,6 +17,8 @@ const schema = z.object({
   REVMESH_TOPIC_PREFIX: z.string().default('revmesh.'),
   REVMESH_INSTANCE_ID: z.string().min(1).max(200).optional(),
   REVMESH_EVENT_SIGNERS: z.string().optional(),
+  /** Further trusted issuers (OpenID providers), JSON: the sidecar's `issuers` option. */
+  REVMESH_ISSUERS: z.string().optional(),
   /** Staleness bound of the sidecar, ms (default: the sidecar's, 60000). */
   REVMESH_MAX_SILENCE_MS: z.coerce.number().int().min(1000).max(86_400_000).optional(),
   /** HTTP server limits, ms and connections (defaults: the authority's). */
@@ -41,6 +43,12 @@ export interface DemoApiConfig {
    * Undefined when unset: the service then fetches them from the authority once at boot.
    */
   readonly eventSigners: readonly EventSignerJwk[] | undefined;
+  /**
+   * `REVMESH_ISSUERS`: further trusted issuers (e.g. Keycloak), a JSON array handed to the
+   * sidecar's `issuers` option as given (the sidecar validates each at start). Undefined: only the
+   * authority's tokens are accepted.
+   */
+  readonly issuers?: readonly Readonly<Record<string, unknown>>[];
   /** `REVMESH_MAX_SILENCE_MS`: the sidecar's `staleness.maxSilenceMs`; undefined = its default. */
   readonly maxSilenceMs: number | undefined;
   /** `REVMESH_HTTP_*`: timeouts and the connection cap of the HTTP server. Default {@link DEFAULT_SERVER_LIMITS}. */
@@ -58,6 +66,17 @@ export function loadDemoApiConfig(env: NodeJS.ProcessEnv): DemoApiConfig {
       eventSigners = parseEventSigners(signersJson, 'REVMESH_EVENT_SIGNERS');
     } catch (error) {
       lines.push(`  ${(error as Error).message}`);
+    }
+  }
+  let issuers: Readonly<Record<string, unknown>>[] | undefined;
+  const issuersJson = env['REVMESH_ISSUERS'];
+  if (issuersJson !== undefined && issuersJson !== '') {
+    try {
+      const value = JSON.parse(issuersJson) as unknown;
+      if (!Array.isArray(value) || !value.every((item) => item !== null && typeof item === 'object' && !Array.isArray(item))) throw new TypeError('not an array of objects');
+      issuers = value as Record<string, unknown>[];
+    } catch {
+      lines.push('  REVMESH_ISSUERS: must be a JSON array of issuers, e.g. [{"issuer":"https://sso.example.com/realms/acme","keys":{"discovery":true},"audience":"demo-api"}]');
     }
   }
   if (parsed.success && parsed.data.REVMESH_HTTP_HEADERS_TIMEOUT_MS > parsed.data.REVMESH_HTTP_REQUEST_TIMEOUT_MS) {
@@ -78,6 +97,7 @@ export function loadDemoApiConfig(env: NodeJS.ProcessEnv): DemoApiConfig {
     topicPrefix: c.REVMESH_TOPIC_PREFIX,
     instanceId: c.REVMESH_INSTANCE_ID,
     eventSigners,
+    ...(issuers === undefined ? {} : { issuers }),
     maxSilenceMs: c.REVMESH_MAX_SILENCE_MS,
     http: {
       requestTimeoutMs: c.REVMESH_HTTP_REQUEST_TIMEOUT_MS,
