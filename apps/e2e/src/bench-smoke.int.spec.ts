@@ -40,6 +40,7 @@ describe('bench harness (smoke)', () => {
       expect.stringMatching(/^deny list holding/),
       expect.stringMatching(/^propagation p50, 1 receiver/),
       expect.stringMatching(/^propagation p99, 1 receiver/),
+      expect.stringMatching(/^resident memory, 1 receiver/),
     ]);
     for (const r of report.rows) expect([r.measure, Number.isFinite(r.baseline.value), Number.isFinite(r.subject.value)]).toEqual([r.measure, true, true]);
   }, 300_000);
