@@ -60,9 +60,16 @@ function writeUuid(text: string, out: Buffer, at: number): number {
   return at + 16;
 }
 
-function readUuid(bytes: Buffer, at: number): string {
-  const hex = bytes.toString('hex', at, at + 16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/** Two lowercase hex digits per byte value. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
+/** The canonical UUID string of 16 bytes: a table lookup per byte (a million per cold start). */
+function readUuid(b: Buffer, at: number): string {
+  const x = HEX;
+  return (
+    x[b[at]!]! + x[b[at + 1]!]! + x[b[at + 2]!]! + x[b[at + 3]!]! + '-' + x[b[at + 4]!]! + x[b[at + 5]!]! + '-' + x[b[at + 6]!]! + x[b[at + 7]!]! + '-' +
+    x[b[at + 8]!]! + x[b[at + 9]!]! + '-' + x[b[at + 10]!]! + x[b[at + 11]!]! + x[b[at + 12]!]! + x[b[at + 13]!]! + x[b[at + 14]!]! + x[b[at + 15]!]!
+  );
 }
 
 /** Encodes rules (any order) into a snapshot body. Throws a `TypeError` for a rule no sidecar could hold. */
