@@ -9,6 +9,9 @@ export const API_PATHS = {
   coverage: (id: string) => `v1/revocations/${encodeURIComponent(id)}/coverage`,
   instances: 'v1/instances',
   clients: 'v1/clients',
+  clientList: (query: string) => (query === '' ? 'v1/clients' : `v1/clients?${query}`),
+  client: (id: string) => `v1/clients/${encodeURIComponent(id)}`,
+  clientAction: (id: string, action: 'rotate-secret' | 'disable' | 'enable') => `v1/clients/${encodeURIComponent(id)}/${action}`,
   issuers: 'v1/issuers',
   issuerEnabled: (issuer: string, enabled: boolean) => `v1/issuers/${encodeURIComponent(issuer)}/${enabled ? 'enable' : 'disable'}`,
   ssfTransmitters: 'v1/ssf/transmitters',
@@ -110,6 +113,20 @@ export interface RegisterClientInput {
   readonly client_id?: string;
   readonly audiences: readonly string[];
   readonly scopes: readonly string[];
+  /** private_key_jwt: the client's public signing keys (JWK Set), or... */
+  readonly jwks?: unknown;
+  /** ...where it publishes them. */
+  readonly jwks_uri?: string;
+  /** A public key (JWK) its secrets are sealed to (JWE) instead of being shown. */
+  readonly encryption_jwk?: unknown;
+}
+
+/** `GET /v1/clients` filters and page. */
+export interface ClientFilterInput {
+  readonly enabled?: boolean;
+  readonly authMethod?: string;
+  readonly after?: string;
+  readonly limit?: number;
 }
 
 /** `POST /v1/kill-switch`: no audience means every audience. */
@@ -139,6 +156,14 @@ export interface AuthorityApi {
   getCoverage(id: string): Promise<AuthorityResponse>;
   listInstances(): Promise<AuthorityResponse>;
   registerClient(input: RegisterClientInput, justification: string): Promise<AuthorityResponse>;
+  /** Clients by id: `GET /v1/clients` with the filters given. */
+  listClients(filter: ClientFilterInput): Promise<AuthorityResponse>;
+  getClient(clientId: string): Promise<AuthorityResponse>;
+  /** A new secret; the old one stays valid `overlapSeconds` more (default: the policy's). */
+  rotateClientSecret(clientId: string, overlapSeconds: number | undefined, justification: string): Promise<AuthorityResponse>;
+  /** Disables the client and revokes its tokens by client_id (may wait for an approval). */
+  disableClient(clientId: string, reason: string | undefined, justification: string): Promise<AuthorityResponse>;
+  enableClient(clientId: string, justification: string): Promise<AuthorityResponse>;
   listIssuers(): Promise<AuthorityResponse>;
   addIssuer(input: AddIssuerInput, justification: string): Promise<AuthorityResponse>;
   setIssuerEnabled(issuer: string, enabled: boolean, justification: string): Promise<AuthorityResponse>;
@@ -198,6 +223,20 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     getCoverage: (id) => client.request('GET', API_PATHS.coverage(id)),
     listInstances: () => client.request('GET', API_PATHS.instances),
     registerClient: (input, justification) => client.request('POST', API_PATHS.clients, { ...input, justification }),
+    listClients: (filter) => {
+      const query = new URLSearchParams();
+      if (filter.enabled !== undefined) query.set('enabled', String(filter.enabled));
+      if (filter.authMethod !== undefined) query.set('auth_method', filter.authMethod);
+      if (filter.after !== undefined) query.set('after', filter.after);
+      if (filter.limit !== undefined) query.set('limit', String(filter.limit));
+      return client.request('GET', API_PATHS.clientList(query.toString()));
+    },
+    getClient: (clientId) => client.request('GET', API_PATHS.client(clientId)),
+    rotateClientSecret: (clientId, overlapSeconds, justification) =>
+      client.request('POST', API_PATHS.clientAction(clientId, 'rotate-secret'), { ...(overlapSeconds === undefined ? {} : { overlap_seconds: overlapSeconds }), justification }),
+    disableClient: (clientId, reason, justification) =>
+      client.request('POST', API_PATHS.clientAction(clientId, 'disable'), { ...(reason === undefined ? {} : { reason }), justification }),
+    enableClient: (clientId, justification) => client.request('POST', API_PATHS.clientAction(clientId, 'enable'), { justification }),
     listIssuers: () => client.request('GET', API_PATHS.issuers),
     addIssuer: (input, justification) => client.request('POST', API_PATHS.issuers, { ...input, justification }),
     setIssuerEnabled: (issuer, enabled, justification) => client.request('POST', API_PATHS.issuerEnabled(issuer, enabled), { justification }),
