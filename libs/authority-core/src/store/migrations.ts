@@ -696,4 +696,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE clients ADD COLUMN dpop_bound_access_tokens INTEGER NOT NULL DEFAULT 0 CHECK (dpop_bound_access_tokens IN (0, 1));
     `,
   },
+  {
+    version: 18,
+    name: 'sessions: index of ended sessions, for the store retention',
+    sql: `
+      -- The retention job deletes sessions (with their refresh tokens) a retention after they
+      -- ended or reached their absolute end; ended ones are found by this index.
+      CREATE INDEX sessions_by_end ON sessions (ended_at) WHERE ended_at IS NOT NULL;
+    `,
+  },
 ];
