@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { authRequestConfig, findNginx, freePort, nginxConf, startNginx, type NginxProcess } from '@revmesh/test-support';
+import { authRequestConfig, createTestDpopKey, findNginx, freePort, nginxConf, startNginx, type NginxProcess } from '@revmesh/test-support';
 import { REPO_ROOT } from './support/authority-process';
 import { adminApi, claimsOf, E2E_POLICY, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
 import { startRecordingUpstream, type RecordingUpstream } from './support/recording-upstream';
@@ -117,6 +117,29 @@ const OTHER_AUDIENCE = 'billing-api';
     const response = await expectRefused('/orders', {}, 401, 'TOKEN_MISSING');
     expect(response.headers.get('www-authenticate')).toBe('Bearer');
     await expectRefused('/orders', { authorization: 'Bearer not-a-token' }, 401, 'MALFORMED');
+  });
+
+  it('DPoP: a bound token passes with a proof of the URL the client addressed (X-Original-URL); as a bearer token, or with a reused proof, it is refused', async () => {
+    const key = await createTestDpopKey();
+    const tokenUrl = `${authority.url}/oauth/token`;
+    const issued = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+        dpop: await key.proof({ htm: 'POST', htu: tokenUrl }),
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', audience: AUDIENCE, scope: 'orders:read' }).toString(),
+    });
+    const bound = ((await issued.json()) as { access_token: string }).access_token;
+    const proof = await key.proof({ htm: 'GET', htu: `${base}/orders/42`, accessToken: bound });
+    const passed = await call('/orders/42?expand=items', { authorization: `DPoP ${bound}`, dpop: proof });
+    expect(passed.status).toBe(200);
+    const replayed = await expectRefused('/orders/42', { authorization: `DPoP ${bound}`, dpop: proof }, 401, 'DPOP_REPLAY');
+    expect(replayed.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_dpop_proof"/);
+    const asBearer = await expectRefused('/orders/42', { authorization: `Bearer ${bound}` }, 401, 'DPOP_REQUIRED');
+    expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_token"/);
+    await expectRefused('/orders/7', { authorization: `DPoP ${bound}`, dpop: await key.proof({ htm: 'GET', htu: `${base}/orders/42`, accessToken: bound }) }, 401, 'DPOP_INVALID');
   });
 
   it('answers 401 AUDIENCE_MISMATCH for a token of another audience', async () => {

@@ -4,7 +4,7 @@ import { sidecarReadiness, type RevmeshRequestContext, type Sidecar, type Sideca
 import { revmeshFastify } from '@revmesh/sidecar/fastify';
 import { PROBLEM_HEADER, type StandaloneSidecarConfig } from '../config/standalone-config';
 import { claimHeaders } from './claim-headers';
-import { originalRequest } from './forwarded-request';
+import { originalRequest, originalUrl } from './forwarded-request';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,7 +30,8 @@ const asciiJson = (json: string): string => json.replace(/[\u007f-\uffff]/g, (c)
  * The HTTP face of `revmesh-sidecar`:
  * - `<authPath>` and anything below it, any method: the authorization sub-request of nginx
  *   `auth_request`, Envoy HTTP `ext_authz` (original path appended) or Traefik `ForwardAuth`.
- *   The `Authorization: Bearer` token is verified by the library's Fastify hook, so the answers
+ *   The `Authorization: Bearer` token (or `DPoP` token with its `DPoP` proof, checked against the
+ *   original method and URL the proxy forwards) is verified by the library's Fastify hook, so the answers
  *   are the library adapters' own: 200 with the configured claim headers, or 401/503
  *   problem+json (with `WWW-Authenticate` on 401) plus the code header and the problem document
  *   in `X-Revmesh-Problem`. Answered from `onRequest`: no body is ever read.
@@ -69,6 +70,12 @@ export function createAuthServer(options: AuthServerOptions): FastifyInstance {
   for (const endpoint of endpoints) {
     const verify = revmeshFastify(sidecar, {
       stalePolicy: endpoint.stalePolicy,
+      // A DPoP proof names the client's request, not this sub-request: read it from the proxy's headers.
+      requestTarget(request) {
+        const fastifyRequest = request as FastifyRequest;
+        const original = originalRequest(fastifyRequest.headers, fastifyRequest.method, fastifyRequest.url, endpoint.path);
+        return { method: original.method, url: originalUrl(fastifyRequest.headers, fastifyRequest.protocol, original.uri) };
+      },
       onRejected(failure, request) {
         const fastifyRequest = request as FastifyRequest;
         fastifyRequest.revmeshFailure = failure;

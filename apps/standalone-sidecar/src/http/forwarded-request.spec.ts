@@ -1,4 +1,4 @@
-import { originalRequest } from './forwarded-request';
+import { originalRequest, originalUrl } from './forwarded-request';
 
 describe('original request of an auth sub-request', () => {
   it('reads Traefik ForwardAuth headers first', () => {
@@ -14,5 +14,18 @@ describe('original request of an auth sub-request', () => {
     expect(originalRequest({}, 'PUT', '/auth/orders/7?x=1', '/auth')).toEqual({ method: 'PUT', uri: '/orders/7?x=1' });
     expect(originalRequest({}, 'GET', '/auth', '/auth')).toEqual({ method: 'GET', uri: '/' });
     expect(originalRequest({}, 'GET', '/auth?x=1', '/auth')).toEqual({ method: 'GET', uri: '/?x=1' });
+  });
+});
+
+describe('original URL of an auth sub-request (a DPoP proof\'s htu)', () => {
+  it('takes nginx\'s X-Original-URL as is', () => {
+    expect(originalUrl({ 'x-original-url': 'https://api.example.com/orders/7?x=1', host: '127.0.0.1:8082' }, 'http', '/orders/7?x=1')).toBe('https://api.example.com/orders/7?x=1');
+  });
+
+  it('else rebuilds it from X-Forwarded-Proto/-Host or Host, and the original URI', () => {
+    expect(originalUrl({ 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com', host: 'sidecar:8082' }, 'http', '/orders')).toBe('https://api.example.com/orders');
+    expect(originalUrl({ host: 'api.example.com' }, 'http', '/orders')).toBe('http://api.example.com/orders');
+    expect(originalUrl({ 'x-forwarded-proto': 'https, http', host: 'api.example.com' }, 'http', '/o')).toBe('https://api.example.com/o');
+    expect(originalUrl({}, 'http', '/orders')).toBe('/orders');
   });
 });

@@ -24,3 +24,19 @@ export function originalRequest(headers: IncomingHttpHeaders, method: string, ur
     uri: forwardedUri ?? (below === '' || below.startsWith('?') ? `/${below}` : below),
   };
 }
+
+/**
+ * The absolute URL the client addressed, as a DPoP proof's `htu` names it:
+ * - nginx: `X-Original-URL` (the documented configuration sets `$scheme://$http_host$request_uri`);
+ * - otherwise `X-Forwarded-Proto` (else the sub-request's protocol), `X-Forwarded-Host` (else
+ *   `Host`, which Envoy and Traefik keep from the original request) and the original URI.
+ * The sidecar's `dpop.publicBaseUrl` (file option `sidecar.dpop`), when set, replaces the scheme and host.
+ */
+export function originalUrl(headers: IncomingHttpHeaders, protocol: string, uri: string): string {
+  const explicit = first(headers['x-original-url']);
+  if (explicit !== undefined && explicit !== '') return explicit;
+  const host = first(headers['x-forwarded-host']) ?? first(headers.host);
+  if (host === undefined || host === '') return uri;
+  const scheme = (first(headers['x-forwarded-proto']) ?? protocol).split(',')[0]!.trim();
+  return `${scheme}://${host}${uri}`;
+}

@@ -46,6 +46,7 @@ ${claims.map((h) => `        proxy_set_header ${h} $${variableOf(h).replace(/^x_
         auth_request_set ${pad('$revmesh_status')}$upstream_status;
         auth_request_set ${pad('$revmesh_code')}$upstream_http_x_revmesh_code;
         auth_request_set ${pad('$revmesh_problem')}$upstream_http_x_revmesh_problem;
+        auth_request_set ${pad('$revmesh_nonce')}$upstream_http_dpop_nonce;
         error_page 401 403 500 = @revmesh_refused;
         proxy_pass ${options.upstreamUrl};
     }
@@ -57,6 +58,8 @@ ${claims.map((h) => `        proxy_set_header ${h} $${variableOf(h).replace(/^x_
         proxy_set_header Content-Length "";
         proxy_set_header X-Original-Method $request_method;
         proxy_set_header X-Original-URI $request_uri;
+        # For DPoP proofs (htu): the URL as the client addressed it.
+        proxy_set_header X-Original-URL $scheme://$http_host$request_uri;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
@@ -68,6 +71,8 @@ ${claims.map((h) => `        proxy_set_header ${h} $${variableOf(h).replace(/^x_
         default_type application/problem+json;
         add_header X-Revmesh-Code $revmesh_code always;
         add_header Cache-Control no-store always;
+        # A DPoP nonce the sidecar requires (RFC 9449 §9); nginx omits the header when empty.
+        add_header DPoP-Nonce $revmesh_nonce always;
         if ($revmesh_status = 401) { return 401 $revmesh_problem; }
         if ($revmesh_status = 403) { return 403 $revmesh_problem; }
         return 503 $revmesh_problem;
