@@ -36,7 +36,15 @@ export {
   type KillSwitchChangedEvent,
   type KillSwitchScopeWire,
 } from './events/kill-switch-changed';
-export { AUDIT_RECORDED, auditRecordedV1Schema, type AuditRecordedEvent } from './events/audit-recorded';
+export {
+  AUDIT_BATCH_RECORDED,
+  AUDIT_RECORDED,
+  auditBatchRecordedV1Schema,
+  auditRecordedV1Schema,
+  MAX_AUDIT_BATCH_ENTRIES,
+  type AuditBatchRecordedEvent,
+  type AuditRecordedEvent,
+} from './events/audit-recorded';
 export { revmeshEventSchema, SUPPORTED_EVENT_VERSIONS, type RevmeshEvent, type RevmeshEventType } from './events/event';
 export { decodeEvent, encodeEvent, MAX_EVENT_BYTES, type DecodeResult, type EventRejectionReason } from './events/codec';
 export {

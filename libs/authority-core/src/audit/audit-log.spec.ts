@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { AUDIT_GENESIS_HASH, AUDIT_RECORDED, sealAuditEntry, type AuditEntry } from '@revmesh/contracts';
+import { AUDIT_BATCH_RECORDED, AUDIT_GENESIS_HASH, AUDIT_RECORDED, sealAuditEntry, type AuditEntry } from '@revmesh/contracts';
 import { openCoreFixture, openOutbox, trustIn, type CoreFixture } from '../testing/core-fixture.spec-helper';
 import { rewrapKek } from '../kek/rewrap-kek';
 import { DATABASE_FILE } from '../store/store';
@@ -118,18 +118,35 @@ describe('audit log (authority-core)', () => {
     expect(f.core.audit.verify()).toMatchObject({ ok: true });
   });
 
-  it('ships every entry signed as audit.recorded to the outbox for the audit topic, once, in seq order', async () => {
-    append(3);
+  /** The signed records on the audit topic: each record's key and the entries it carries. */
+  async function shippedRecords(): Promise<{ key: string; type: string | undefined; signerKid: string | undefined; entries: AuditEntry[] }[]> {
+    const rows = await openOutbox(f.core, trustIn(f.core.eventSigners.trusted()), f.core.topics.audit.topic);
+    return rows.map((r) => ({
+      key: r.key,
+      type: r.event?.type,
+      signerKid: r.signerKid,
+      entries: r.event?.type === AUDIT_RECORDED ? [r.event.payload] : r.event?.type === AUDIT_BATCH_RECORDED ? r.event.payload.entries : [],
+    }));
+  }
+  const shippedSeqs = async () => (await shippedRecords()).flatMap((r) => r.entries.map((e) => e.seq));
+
+  it('ships every entry signed to the outbox for the audit topic, once, in seq order, one signature for the entries waiting together', async () => {
+    // Written in one transaction, shipped by one drain: one record for the three.
+    f.core.store.transaction(() => append(3));
     await f.core.revocations.revoke({ target: { type: 'jti', value: 'j1' }, reason: 'leak', actor: ALICE.actor, context: ALICE });
     await f.core.audit.flushShipping();
-    const rows = await openOutbox(f.core, trustIn(f.core.eventSigners.trusted()), f.core.topics.audit.topic);
+    const records = await shippedRecords();
     expect(f.core.topics.audit.topic).toBe('test.audit.v1');
-    expect(rows.map((r) => r.event?.type)).toEqual(rows.map(() => AUDIT_RECORDED));
     const all = f.core.audit.list(0, 1000);
-    expect(rows.map((r) => (r.event?.type === AUDIT_RECORDED ? r.event.payload : undefined))).toEqual(all);
-    expect(rows.map((r) => r.key)).toEqual(all.map((e) => `audit:${e.seq}`));
-    expect(rows.every((r) => r.signerKid === f.core.eventSigners.currentKid())).toBe(true);
+    expect(records.flatMap((r) => r.entries)).toEqual(all);
+    // A lone entry is an audit.recorded, several an audit.batch-recorded; keyed by the last entry.
+    expect(records.map((r) => r.type)).toEqual(records.map((r) => (r.entries.length === 1 ? AUDIT_RECORDED : AUDIT_BATCH_RECORDED)));
+    expect(records.map((r) => r.key)).toEqual(records.map((r) => `audit:${r.entries.at(-1)!.seq}`));
+    expect(records.some((r) => r.entries.map((e) => e.seq).join() === [base + 1, base + 2, base + 3].join())).toBe(true);
+    expect(records.length).toBeLessThan(all.length);
+    expect(records.every((r) => r.signerKid === f.core.eventSigners.currentKid())).toBe(true);
     expect(await f.core.audit.flushShipping()).toBe(0);
+    expect(f.core.audit.verify()).toMatchObject({ ok: true });
   });
 
   it('ships entries written while the core was closed at the next start', async () => {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AUDIT_RECORDED, openSignedEvent, verifyAuditChain, auditEntryLine, type AuditEntry } from '@revmesh/contracts';
+import { AUDIT_BATCH_RECORDED, AUDIT_RECORDED, openSignedEvent, verifyAuditChain, auditEntryLine, type AuditEntry } from '@revmesh/contracts';
 import { createKafkaTransport, parseBrokerList, type EventTransport, type TopicReader } from '@revmesh/transport';
 import { openAuthorityCore, type AuthorityCore } from '../authority-core';
 import type { OutboxRelay } from '../outbox/outbox-relay';
@@ -10,7 +10,7 @@ import { trustIn } from '../testing/core-fixture.spec-helper';
 
 /**
  * Through the real broker: a revocation made through the core, with the relay running, arrives
- * on the audit topic as a signed `audit.recorded` whose signature verifies with the event
+ * on the audit topic signed (`audit.recorded`, or within an `audit.batch-recorded`), verifying with the event
  * signer's public key, and the entries read back from the topic form a valid chain.
  */
 describe('audit entries on the audit topic (real broker)', () => {
@@ -58,13 +58,22 @@ describe('audit entries on the audit topic (real broker)', () => {
     const arrived = new Promise<AuditEntry>((resolve) => {
       void reader!.start(async (record) => {
         const opened = await openSignedEvent(record.value, trust);
-        if (!opened.ok || opened.event.type !== AUDIT_RECORDED) {
+        // One entry as audit.recorded, entries shipped together as one audit.batch-recorded.
+        const entries = !opened.ok
+          ? undefined
+          : opened.event.type === AUDIT_RECORDED
+            ? [opened.event.payload]
+            : opened.event.type === AUDIT_BATCH_RECORDED
+              ? opened.event.payload.entries
+              : undefined;
+        if (entries === undefined) {
           rejected += 1;
           return;
         }
-        expect(record.key).toBe(`audit:${opened.event.payload.seq}`);
-        seen.push(opened.event.payload);
-        if (opened.event.payload.action === 'revocations.create') resolve(opened.event.payload);
+        expect(record.key).toBe(`audit:${entries[entries.length - 1]!.seq}`);
+        seen.push(...entries);
+        const revoked = entries.find((e) => e.action === 'revocations.create');
+        if (revoked !== undefined) resolve(revoked);
       });
     });
     let timer: NodeJS.Timeout | undefined;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  AUDIT_BATCH_RECORDED,
   AUDIT_RECORDED,
   canonicalJson,
   openSignedEvent,
@@ -18,8 +19,8 @@ import { DATABASE_FILE, type AuthorityStore } from '../store/store';
 import { lastWrittenAuditSeq, readAuditExport } from './audit-store';
 
 /**
- * The entries against the signed copies the authority shipped (`audit.recorded` rows of the
- * outbox, deleted only with their entry by the retention purge). The chain alone cannot catch someone who edits an entry and then
+ * The entries against the signed copies the authority shipped (`audit.recorded` and
+ * `audit.batch-recorded` rows of the outbox, deleted only with their entries by the retention purge). The chain alone cannot catch someone who edits an entry and then
  * recomputes every hash after it (the algorithm is public); the copies were signed with the
  * event signer's private key, which the database does not hold (it is sealed by the KEK).
  */
@@ -61,10 +62,19 @@ async function verifySignedCopies(
   purgedUpTo: number,
   trust: EventSignerTrust,
 ): Promise<SignedCopiesVerification> {
-  const copies = new Map<number, Buffer[]>();
+  // Every signed copy, opened once, by the seq of each entry it carries; a copy that does not
+  // open counts against the seq of its record key (its last entry).
+  const copies = new Map<number, ({ readonly entry: AuditEntry; readonly signerKid: string } | { readonly failure: string })[]>();
+  const add = (seq: number, copy: { readonly entry: AuditEntry; readonly signerKid: string } | { readonly failure: string }) =>
+    copies.set(seq, [...(copies.get(seq) ?? []), copy]);
   for (const row of db.prepare<[], { record_key: string; value: Buffer }>("SELECT record_key, value FROM outbox WHERE record_key LIKE 'audit:%' AND topic LIKE '%audit.v1' ORDER BY seq").all()) {
-    const seq = Number(row.record_key.slice('audit:'.length));
-    if (Number.isInteger(seq)) copies.set(seq, [...(copies.get(seq) ?? []), row.value]);
+    const keySeq = Number(row.record_key.slice('audit:'.length));
+    if (!Number.isInteger(keySeq)) continue;
+    const opened = await openSignedEvent(row.value, trust);
+    if (opened.ok && opened.event.type === AUDIT_RECORDED) add(opened.event.payload.seq, { entry: opened.event.payload, signerKid: opened.signerKid });
+    else if (opened.ok && opened.event.type === AUDIT_BATCH_RECORDED) {
+      for (const entry of opened.event.payload.entries) add(entry.seq, { entry, signerKid: opened.signerKid });
+    } else add(keySeq, { failure: opened.ok ? opened.event.type : opened.message });
   }
   const shipped = new Set(db.prepare<[], { seq: number }>('SELECT seq FROM audit_log WHERE shipped_at IS NOT NULL').all().map((r) => r.seq));
   const present = new Set(entries.map((e) => e.seq));
@@ -76,17 +86,16 @@ async function verifySignedCopies(
   }
   let checked = 0;
   for (const entry of entries) {
-    const values = copies.get(entry.seq) ?? [];
-    if (values.length === 0) {
+    const found = copies.get(entry.seq) ?? [];
+    if (found.length === 0) {
       if (shipped.has(entry.seq)) problems.push({ ok: false, seq: entry.seq, problem: 'unsigned', detail: `entry ${entry.seq} is marked shipped but its signed copy is missing` });
       continue;
     }
-    for (const value of values) {
-      const opened = await openSignedEvent(value, trust);
-      if (!opened.ok || opened.event.type !== AUDIT_RECORDED) {
-        problems.push({ ok: false, seq: entry.seq, problem: 'unsigned', detail: `the signed copy of entry ${entry.seq} does not verify: ${opened.ok ? opened.event.type : opened.message}` });
-      } else if (canonicalJson(opened.event.payload) !== canonicalJson(entry)) {
-        problems.push({ ok: false, seq: entry.seq, problem: 'edited', detail: `entry ${entry.seq} differs from the copy signed by ${opened.signerKid} when it was shipped: it was rewritten` });
+    for (const copy of found) {
+      if ('failure' in copy) {
+        problems.push({ ok: false, seq: entry.seq, problem: 'unsigned', detail: `the signed copy of entry ${entry.seq} does not verify: ${copy.failure}` });
+      } else if (canonicalJson(copy.entry) !== canonicalJson(entry)) {
+        problems.push({ ok: false, seq: entry.seq, problem: 'edited', detail: `entry ${entry.seq} differs from the copy signed by ${copy.signerKid} when it was shipped: it was rewritten` });
       }
     }
     checked += 1;

@@ -9,7 +9,7 @@ import {
 } from './event-signer';
 import { AUTHORITY_HEARTBEAT, authorityHeartbeatV1Schema } from './authority-heartbeat';
 import { ALERT_RAISED, alertRaisedV1Schema } from './alert-raised';
-import { AUDIT_RECORDED, auditRecordedV1Schema } from './audit-recorded';
+import { AUDIT_BATCH_RECORDED, AUDIT_RECORDED, auditBatchRecordedV1Schema, auditRecordedV1Schema } from './audit-recorded';
 import { KILL_SWITCH_CHANGED, killSwitchChangedV1Schema } from './kill-switch-changed';
 
 /**
@@ -25,6 +25,7 @@ export const revmeshEventSchema = z.discriminatedUnion('type', [
   alertRaisedV1Schema,
   killSwitchChangedV1Schema,
   auditRecordedV1Schema,
+  auditBatchRecordedV1Schema,
 ]);
 export type RevmeshEvent = z.infer<typeof revmeshEventSchema>;
 export type RevmeshEventType = RevmeshEvent['type'];
@@ -39,4 +40,5 @@ export const SUPPORTED_EVENT_VERSIONS: Readonly<Record<RevmeshEventType, readonl
   [ALERT_RAISED]: [1],
   [KILL_SWITCH_CHANGED]: [1],
   [AUDIT_RECORDED]: [1],
+  [AUDIT_BATCH_RECORDED]: [1],
 };

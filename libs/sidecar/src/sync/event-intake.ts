@@ -105,6 +105,7 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
         return APPLIED;
       case 'alert.raised':
       case 'audit.recorded':
+      case 'audit.batch-recorded':
         // Alerts and audit entries go to their own topics, never to the topics sidecars read.
         return misplaced(event, topic);
     }

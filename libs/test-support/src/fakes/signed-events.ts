@@ -27,6 +27,8 @@ export function eventRecordKey(event: RevmeshEvent): string {
       return killSwitchKey(event.payload.scope);
     case 'audit.recorded':
       return auditRecordKey(event.payload.seq);
+    case 'audit.batch-recorded':
+      return auditRecordKey(event.payload.entries[event.payload.entries.length - 1]!.seq);
   }
 }
 
