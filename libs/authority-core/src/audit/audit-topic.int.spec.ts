@@ -42,7 +42,7 @@ describe('audit entries on the audit topic (real broker)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('publishes a signed audit.recorded for a revocation, verifiable with the event signer key', async () => {
+  it('publishes a revocation\'s audit entry signed on the audit topic, verifiable with the event signer key', async () => {
     const context = {
       actor: { kind: 'operator' as const, id: 'alice' },
       role: 'responder' as const,
