@@ -71,6 +71,11 @@ export interface TopicReaderOptions {
    * a quiet topic at the cost of more fetch requests. Default 100.
    */
   readonly maxWaitMs?: number;
+  /**
+   * Most bytes one fetch returns per partition. Default 1 MiB (Kafka's): a reader of a few large
+   * records (snapshot chunks) asks for more, so a 40 MB snapshot comes in a few fetches, not 80.
+   */
+  readonly maxBytesPerPartition?: number;
   /** Called when the handler throws. Default: ignore (the caller counts and logs). */
   readonly onHandlerError?: (error: unknown, record: IncomingRecord) => void;
   /**

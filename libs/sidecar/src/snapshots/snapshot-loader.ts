@@ -111,7 +111,8 @@ export async function readNewestSnapshot(options: ReadSnapshotOptions): Promise<
     held.set(chunk.index, chunk.data);
   };
 
-  const reader = options.transport.createReader({ topic: topics.snapshots, readerId: options.readerId });
+  // Large fetches: the topic holds a few dozen records of 512 KiB per snapshot.
+  const reader = options.transport.createReader({ topic: topics.snapshots, readerId: options.readerId, maxBytesPerPartition: 32 * 1024 * 1024 });
   let timer: NodeJS.Timeout | undefined;
   try {
     const timedOut = new Promise<'timeout'>((resolve) => {

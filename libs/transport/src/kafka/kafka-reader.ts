@@ -97,6 +97,9 @@ export function createKafkaReader(
     const c = kafka.consumer({
       groupId,
       maxWaitTimeInMs: maxWaitMs,
+      ...(options.maxBytesPerPartition === undefined
+        ? {}
+        : { maxBytesPerPartition: options.maxBytesPerPartition, maxBytes: Math.max(options.maxBytesPerPartition, 10 * 1024 * 1024) }),
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
     });
