@@ -15,7 +15,8 @@ export interface StoreRetentionPeriods {
    * An expired revocation (its `expires_at` passed: every token it could match has expired too,
    * skew included) is deleted this long after its expiry, with the outbox row that announced it
    * and the acks of that event; `GET /v1/revocations/:id` then answers 404 and the audit log's
-   * `revocations.create` entry remains. Default 7 days.
+   * `revocations.create` entry remains. Sessions that ended (or passed their absolute end) are
+   * deleted, with their refresh tokens, this long after too. Default 7 days.
    */
   readonly expiredRevocationMs: Milliseconds;
   /** A sidecar instance not heard from for this long is deleted with its acks, ms. Default 7 days. */

@@ -151,7 +151,7 @@ describe('store retention', () => {
     expect(await f.core.storeRetention.runOnce()).toMatchObject({ revocations: 0, outboxRows: 1, acks: 1 }); // the copy and its ack
     // Nothing left to delete: a run opens no write transaction (it would also tell readiness the store writes fine).
     const transaction = jest.spyOn(f.core.store, 'transaction');
-    expect(await f.core.storeRetention.runOnce()).toEqual({ revocations: 0, outboxRows: 0, auditCopies: 0, acks: 0, instances: 0 });
+    expect(await f.core.storeRetention.runOnce()).toEqual({ revocations: 0, outboxRows: 0, auditCopies: 0, acks: 0, instances: 0, sessions: 0 });
     expect(transaction).not.toHaveBeenCalled();
     // The revocation (still live) keeps its announcement and that event's ack.
     const eventId = f.core.revocations.get(id!).eventId!;

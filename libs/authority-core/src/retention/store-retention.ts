@@ -19,6 +19,8 @@ export interface StoreRetentionResult {
   readonly acks: number;
   /** Sidecar instances gone for longer than their retention. */
   readonly instances: number;
+  /** Sessions ended (or past their absolute end) for longer than the revocation retention, with their refresh tokens. */
+  readonly sessions: number;
 }
 
 /** The store's retention job. */
@@ -57,6 +59,7 @@ interface Counts {
   auditCopies: number;
   acks: number;
   instances: number;
+  sessions: number;
 }
 
 /**
@@ -96,6 +99,13 @@ export function createStoreRetention(options: StoreRetentionOptions): StoreReten
   const goneInstances = db.prepare<[number, number], { instance_id: string }>('SELECT instance_id FROM sidecar_instances WHERE last_heartbeat_at < ? LIMIT ?');
   const deleteAcksOfInstance = db.prepare<[string]>('DELETE FROM sidecar_acks WHERE instance_id = ?');
   const deleteInstance = db.prepare<[string]>('DELETE FROM sidecar_instances WHERE instance_id = ?');
+  // A session's refresh tokens can do nothing once it ended or passed its absolute end; its sid
+  // rule (if any) expired long before the same retention ran out. Kept as long as revocations.
+  const overSessions = db.prepare<[number, number, number, number], { sid: string }>(
+    `SELECT sid FROM (SELECT sid FROM sessions WHERE ended_at < ? LIMIT ?) UNION SELECT sid FROM (SELECT sid FROM sessions WHERE expires_at < ? LIMIT ?)`,
+  );
+  const deleteRefreshTokens = db.prepare<[string]>('DELETE FROM refresh_tokens WHERE sid = ?');
+  const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE sid = ?');
   const acksAfter = db.prepare<[number, number], { rowid: number; event_id: string }>('SELECT rowid, event_id FROM sidecar_acks WHERE rowid > ? ORDER BY rowid LIMIT ?');
   const eventKnown = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM outbox WHERE event_id = ?');
   const deleteAck = db.prepare<[number]>('DELETE FROM sidecar_acks WHERE rowid = ?');
@@ -123,7 +133,7 @@ export function createStoreRetention(options: StoreRetentionOptions): StoreReten
 
   async function prune(): Promise<StoreRetentionResult> {
     const now = clock.now();
-    const counts: Counts = { revocations: 0, outboxRows: 0, auditCopies: 0, acks: 0, instances: 0 };
+    const counts: Counts = { revocations: 0, outboxRows: 0, auditCopies: 0, acks: 0, instances: 0, sessions: 0 };
     const deleteEvent = (seq: number, eventId: string): void => {
       counts.acks += deleteAcksOfEvent.run(eventId).changes;
       counts.outboxRows += deleteOutboxRow.run(seq).changes;
@@ -156,6 +166,16 @@ export function createStoreRetention(options: StoreRetentionOptions): StoreReten
         for (const { instance_id: id } of gone) {
           counts.acks += deleteAcksOfInstance.run(id).changes;
           counts.instances += deleteInstance.run(id).changes;
+        }
+      },
+    );
+    const sessionsBefore = now - periods.expiredRevocationMs;
+    await drain(
+      () => overSessions.all(sessionsBefore, batchSize, sessionsBefore, batchSize).slice(0, batchSize),
+      (rows) => {
+        for (const { sid } of rows) {
+          deleteRefreshTokens.run(sid);
+          counts.sessions += deleteSession.run(sid).changes;
         }
       },
     );

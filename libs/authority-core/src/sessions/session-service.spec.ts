@@ -354,6 +354,18 @@ describe('sessions: token exchange, rotating refresh tokens, revocation and intr
     });
   });
 
+  it('are deleted with their refresh tokens by the store retention, a retention after they ended or expired; live ones stay', async () => {
+    allow(['self'], { sessions: { idleSeconds: 86_400, absoluteSeconds: 30 * 86_400 } });
+    const ended = await exchange(await userToken('alice'));
+    const live = await exchange(await userToken('bob'));
+    await f.core.sessions.revokeToken({ client: bff, token: ended.refreshToken, origin: ORIGIN });
+    f.time.now += f.core.storeRetention.periods.expiredRevocationMs + 1_000;
+    expect(await f.core.storeRetention.runOnce()).toMatchObject({ sessions: 1 });
+    expect(f.core.sessions.list({}).map((s) => s.sid)).toEqual([live.sid]);
+    expect(f.core.store.db.prepare('SELECT COUNT(*) FROM refresh_tokens WHERE sid = ?').pluck().get(ended.sid)).toBe(0);
+    expect(f.core.store.db.prepare('SELECT COUNT(*) FROM refresh_tokens WHERE sid = ?').pluck().get(live.sid)).toBe(1);
+  });
+
   it('ends at open every session a live revocation covers (a crash between the revocation and the end)', async () => {
     allow();
     const s = await exchange(await userToken('alice'));
