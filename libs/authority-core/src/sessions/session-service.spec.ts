@@ -344,6 +344,14 @@ describe('sessions: token exchange, rotating refresh tokens, revocation and intr
       expect(await active(after.accessToken)).toBe(false);
     });
 
+    it('answers inactive for a token of a compromised key, and active for the next one (new key)', async () => {
+      const before = await exchange(await userToken('alice'));
+      await f.core.rotations.compromise(f.core.keys.active.kid, { actor: { kind: 'system', id: 'test' }, reason: 'key leaked' });
+      expect(await active(before.accessToken)).toBe(false);
+      const after = await f.core.sessions.refresh({ client: bff, refreshToken: before.refreshToken, origin: ORIGIN });
+      expect(await active(after.accessToken)).toBe(true);
+    });
+
     it('shows a live refresh token to its own client only', async () => {
       const s = await exchange(await userToken('alice'));
       f.core.securityPolicy.update({ ...f.core.securityPolicy.current(), introspection: { clients: ['legacy-rs', 'orders-bff'] } }, context);
