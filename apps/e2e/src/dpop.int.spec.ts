@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createTestDpopKey, type TestDpopKey } from '@revmesh/test-support';
-import { claimsOf, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
+import { claimsOf, REPO_ROOT, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
 import { startDemoApi, type DemoApiHandle } from './support/demo-api-process';
 import { eventually, uniquePrefix } from './support/wait';
 
@@ -101,5 +105,22 @@ describe('DPoP-bound tokens at three services', () => {
     });
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+  });
+
+  it("the README's DPoP client (jose) runs as documented: a DPoP token, then 200 from a service", async () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const script = /```js\n(\/\/ dpop-client\.mjs[\s\S]*?)```/.exec(readme)?.[1];
+    expect(script).toBeDefined();
+    // Inside the repository, so the script's `import 'jose'` resolves as in a project that installed it.
+    const dir = mkdtempSync(join(REPO_ROOT, 'node_modules', '.revmesh-readme-dpop-'));
+    try {
+      writeFileSync(join(dir, 'dpop-client.mjs'), script!);
+      const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'dpop-client.mjs')], {
+        env: { PATH: process.env['PATH'] ?? '', REVMESH_ISSUER: authority.url, CLIENT_ID: authority.clientId, CLIENT_SECRET: authority.clientSecret, API: helloUrl(apis[0]!) },
+      });
+      expect(stdout).toMatch(/^DPoP bound to [A-Za-z0-9_-]{43}\n200 /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
