@@ -40,6 +40,15 @@ export {
 } from './operators/operator-session';
 export { ensureKeycloak, stopKeycloakIfStartedThisRun, waitForRealm, type LocalKeycloak } from './keycloak/local-keycloak';
 export {
+  createKeycloakUser,
+  deleteKeycloakStreams,
+  deleteKeycloakUser,
+  ensureRealmClient,
+  keycloakLogout,
+  resetKeycloakPassword,
+  type KeycloakTestUser,
+} from './keycloak/keycloak-admin';
+export {
   demoRealm,
   keycloakAdminToken,
   keycloakClientToken,
