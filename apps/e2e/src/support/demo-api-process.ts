@@ -8,8 +8,11 @@ export interface DemoApiHandle {
   readonly process: ServiceProcess;
 }
 
-/** Starts a demo-api instance and resolves once its sidecar is ready. */
-export async function startDemoApi(authority: AuthorityHandle, instanceId: string): Promise<DemoApiHandle> {
+/**
+ * Starts a demo-api instance and resolves once its sidecar is ready. `extraEnv` adds to its
+ * environment, e.g. `REVMESH_ISSUERS` to trust an OpenID provider's tokens too.
+ */
+export async function startDemoApi(authority: AuthorityHandle, instanceId: string, extraEnv: Readonly<Record<string, string>> = {}): Promise<DemoApiHandle> {
   const port = await freePort();
   const child = await startServiceProcess({
     name: instanceId,
@@ -23,6 +26,7 @@ export async function startDemoApi(authority: AuthorityHandle, instanceId: strin
       REVMESH_AUDIENCE: 'demo-api',
       REVMESH_TOPIC_PREFIX: authority.env['REVMESH_TOPIC_PREFIX'],
       REVMESH_INSTANCE_ID: instanceId,
+      ...extraEnv,
     },
     readyLine: /ready on/,
     readyTimeoutMs: 60_000,

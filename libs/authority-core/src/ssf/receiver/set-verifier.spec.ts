@@ -84,6 +84,7 @@ describe('verifySet', () => {
   it('refuses a SET for another stream as invalid_audience', async () => {
     expect(await refusal(await sign(claims({ aud: 'revmesh-receiver/another-stream' })))).toBe('invalid_audience');
     expect(await refusal(await sign(claims({ aud: undefined })))).toBe('invalid_audience');
+    expect(await refusal(await sign(claims({ aud: 'revmesh-receiver/another-stream' }), {}, other))).toBe('invalid_audience');
   });
 
   it('refuses an iat outside the window, and missing jti or events, as invalid_request', async () => {

@@ -26,8 +26,9 @@ export interface SetExpectations {
 
 /**
  * Verifies a compact SET before anything is done with it (RFC 8417, SSF 1.0 §4): `typ`
- * `secevent+jwt`, `iss` (before the signature, so a SET of another issuer is refused as
- * `invalid_issuer` whoever signed it), signature with the transmitter's keys, `aud`, `iat` within
+ * `secevent+jwt`, `iss` and `aud` (before the signature: they say which transmitter and stream the
+ * SET claims to be for, so a SET of another issuer or stream is refused as `invalid_issuer` /
+ * `invalid_audience` whoever signed it), signature with the transmitter's keys, `iat` within
  * the window, a `jti`, an `events` object of objects, a well-formed `sub_id` when present.
  *
  * @throws {SetRefusedError} with the RFC 8935 code of the first check that failed.
@@ -49,6 +50,11 @@ export async function verifySet(compact: string, expected: SetExpectations): Pro
     throw new SetRefusedError('invalid_key', 'alg is not an accepted asymmetric signature algorithm');
   }
   if (claims['iss'] !== expected.issuer) throw new SetRefusedError('invalid_issuer', 'iss is not the transmitter of this stream');
+  const aud = claims['aud'];
+  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
+  if (!audiences.some((value) => typeof value === 'string' && expected.audience.includes(value))) {
+    throw new SetRefusedError('invalid_audience', 'aud does not name this stream');
+  }
 
   try {
     await compactVerify(compact, expected.keys as Parameters<typeof compactVerify>[1], { algorithms: [...SET_ALGORITHMS] });
@@ -62,11 +68,6 @@ export async function verifySet(compact: string, expected: SetExpectations): Pro
     });
   }
 
-  const aud = claims['aud'];
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.some((value) => typeof value === 'string' && expected.audience.includes(value))) {
-    throw new SetRefusedError('invalid_audience', 'aud does not name this stream');
-  }
   const iat = claims['iat'];
   if (typeof iat !== 'number' || !Number.isFinite(iat)) throw new SetRefusedError('invalid_request', 'iat is missing');
   if (iat < expected.now - expected.maxAgeSeconds) throw new SetRefusedError('invalid_request', `iat is more than ${expected.maxAgeSeconds} s old`);
