@@ -207,7 +207,7 @@ export const CONFIG_VARIABLES = {
   REVMESH_SSF_ALLOW_INSECURE_PUSH: variable({
     default: 'false',
     description:
-      'SSF transmitter: accept `http:` push URLs of receivers (default: `https:` only). INSECURE outside tests and local demos: SETs and the receiver’s authorization header travel in the clear.',
+      'SSF transmitter: accept `http:` push URLs of receivers and loopback or private addresses (default: `https:` to public addresses only). INSECURE outside tests and local demos: SETs and the receiver’s authorization header travel in the clear, and receivers can make the authority POST into its own network.',
     fix: 'use true or false',
     parse: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
   }),

@@ -96,6 +96,9 @@ describe('SSF transmitter: metadata and stream management', () => {
     expectInvalid(() => core.ssfTransmitter.createStream(RX, { delivery: { method: 'urn:ietf:rfc:8935' } }), 'delivery.endpoint_url');
     expectInvalid(() => core.ssfTransmitter.createStream(RX, { delivery: { method: 'urn:example:carrier-pigeon' } }), 'delivery.method');
     expectInvalid(() => core.ssfTransmitter.createStream(RX, { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: 'https://u:p@receiver.test/' } }), 'delivery.endpoint_url');
+    for (const internal of ['https://127.0.0.1/events', 'https://10.1.2.3/events', 'https://169.254.169.254/latest', 'https://[::1]/events', 'https://[::ffff:192.168.1.1]/x', 'https://localhost/events']) {
+      expectInvalid(() => core.ssfTransmitter.createStream(RX, { delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: internal } }), 'delivery.endpoint_url');
+    }
     expectInvalid(() => core.ssfTransmitter.createStream(RX, { stream_id: 'mine' }), '(body)');
     expectInvalid(() => core.ssfTransmitter.createStream(RX, { events_requested: [] }), 'events_requested');
     expectInvalid(() => core.ssfTransmitter.createStream(RX, { description: 'x'.repeat(257) }), 'description');

@@ -38,8 +38,10 @@ export const SSF_TRANSMITTER_PATHS = {
 /** Tunables of the transmitter, with their defaults. */
 export interface SsfTransmitterSettings {
   /**
-   * Accept `http:` push URLs (default false: `https:` only). For tests and local demos;
-   * INSECURE anywhere else: SETs and the receiver's authorization header travel in the clear.
+   * Accept `http:` push URLs and loopback / private addresses (default false: `https:` to
+   * public addresses only). For tests and local demos; INSECURE anywhere else: SETs and the
+   * receiver's authorization header travel in the clear, and receivers can make the authority
+   * POST into its own network.
    */
   readonly allowInsecurePushUrls?: boolean;
   /** How often new revocations are turned into SETs and due pushes are sent, ms. Default 200. */
@@ -134,6 +136,33 @@ function receiverContext(receiver: ReceiverIdentity, origin: ReceiverRequestOrig
   return { actor: { kind: 'client', id: receiver.clientId }, role: null, justification: null, requestId: origin?.requestId ?? null, sourceAddress: origin?.sourceAddress ?? null };
 }
 
+/**
+ * Addresses a receiver must not make the authority POST to (loopback, RFC 1918 / RFC 4193
+ * private, link-local such as cloud metadata endpoints). Only IP literals are checked: a name is
+ * not resolved here, so a network policy on the authority's egress remains the real fence.
+ */
+const INTERNAL = new BlockList();
+INTERNAL.addSubnet('127.0.0.0', 8, 'ipv4');
+INTERNAL.addSubnet('10.0.0.0', 8, 'ipv4');
+INTERNAL.addSubnet('172.16.0.0', 12, 'ipv4');
+INTERNAL.addSubnet('192.168.0.0', 16, 'ipv4');
+INTERNAL.addSubnet('169.254.0.0', 16, 'ipv4');
+INTERNAL.addSubnet('0.0.0.0', 8, 'ipv4');
+INTERNAL.addAddress('::1', 'ipv6');
+INTERNAL.addAddress('::', 'ipv6');
+INTERNAL.addSubnet('fc00::', 7, 'ipv6');
+INTERNAL.addSubnet('fe80::', 10, 'ipv6');
+
+function isInternalAddress(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = isIP(host);
+  if (family === 0) return false;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host);
+  if (mapped !== null) return INTERNAL.check(mapped[1]!, 'ipv4');
+  return INTERNAL.check(host, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
@@ -209,6 +238,7 @@ export function createSsfTransmitter(options: SsfTransmitterOptions): SsfTransmi
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && settings.allowInsecurePushUrls === true)) {
       problems.push(settings.allowInsecurePushUrls === true ? 'must use https or http' : 'must use https');
     }
+    if (settings.allowInsecurePushUrls !== true && isInternalAddress(parsed.hostname)) problems.push('must not name a loopback, private or link-local address');
     if (parsed.username !== '' || parsed.password !== '') problems.push('must not carry credentials (use authorization_header)');
     if (parsed.hash !== '') problems.push('must not have a fragment');
     if (problems.length > 0) throw new SsfRequestInvalidError(`${field} ${problems.join(', ')}`, problems.map((message) => ({ field, message })));
