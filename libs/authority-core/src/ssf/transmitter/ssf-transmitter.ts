@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import type { AuditContext } from '../../audit/audit-context';
 import type { AuditLog } from '../../audit/audit-log';
 import type { AuthorityLogger } from '../../logging/logger';
