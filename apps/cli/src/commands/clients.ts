@@ -244,4 +244,21 @@ export function registerClients(program: Command, deps: ProgramDeps): void {
     }),
   );
   withExamples(enable, ['revmesh clients enable orders-web -j "INC-77 closed, new secret deployed"']);
+
+  const dpop = withWriteOptions(
+    clients
+      .command('dpop')
+      .description('require (or stop requiring) a DPoP proof with every token request of a client (RFC 9449 dpop_bound_access_tokens): its tokens are then all bound to its key')
+      .argument('<client-id>', 'the client_id')
+      .option('--require', 'refuse its token requests without a DPoP proof')
+      .option('--no-require', 'accept its token requests without a proof again (Bearer tokens)'),
+  ).action(
+    runs<WriteOptions & { readonly require?: boolean }>(deps, async (context, [clientId], options) => {
+      if (options.require === undefined) throw new UsageError('say --require or --no-require');
+      const required = options.require;
+      const result = await performWrite(context, { ...options, wait: false }, (api, justification) => api.setClientDpop(clientId ?? '', required, justification));
+      showWrite(context, result, () => `Client ${text(clientId)} ${required ? 'must now send a DPoP proof with every token request' : 'may get Bearer tokens again'}.\n`);
+    }),
+  );
+  withExamples(dpop, ['revmesh clients dpop orders-web --require -j "CHG-51: orders-web holds a DPoP key"']);
 }

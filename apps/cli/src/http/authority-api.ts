@@ -12,6 +12,7 @@ export const API_PATHS = {
   clientList: (query: string) => (query === '' ? 'v1/clients' : `v1/clients?${query}`),
   client: (id: string) => `v1/clients/${encodeURIComponent(id)}`,
   clientAction: (id: string, action: 'rotate-secret' | 'disable' | 'enable') => `v1/clients/${encodeURIComponent(id)}/${action}`,
+  clientDpop: (id: string) => `v1/clients/${encodeURIComponent(id)}/dpop`,
   issuers: 'v1/issuers',
   issuerEnabled: (issuer: string, enabled: boolean) => `v1/issuers/${encodeURIComponent(issuer)}/${enabled ? 'enable' : 'disable'}`,
   ssfTransmitters: 'v1/ssf/transmitters',
@@ -165,6 +166,8 @@ export interface AuthorityApi {
   disableClient(clientId: string, reason: string | undefined, justification: string): Promise<AuthorityResponse>;
   enableClient(clientId: string, justification: string): Promise<AuthorityResponse>;
   listIssuers(): Promise<AuthorityResponse>;
+  /** `PUT /v1/clients/:id/dpop`: whether the client must send a DPoP proof with every token request. */
+  setClientDpop(clientId: string, required: boolean, justification: string): Promise<AuthorityResponse>;
   addIssuer(input: AddIssuerInput, justification: string): Promise<AuthorityResponse>;
   setIssuerEnabled(issuer: string, enabled: boolean, justification: string): Promise<AuthorityResponse>;
   /** Sessions (token exchange), newest first: `GET /v1/sessions` with the filters given. */
@@ -239,6 +242,7 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     enableClient: (clientId, justification) => client.request('POST', API_PATHS.clientAction(clientId, 'enable'), { justification }),
     listIssuers: () => client.request('GET', API_PATHS.issuers),
     addIssuer: (input, justification) => client.request('POST', API_PATHS.issuers, { ...input, justification }),
+    setClientDpop: (clientId, required, justification) => client.request('PUT', API_PATHS.clientDpop(clientId), { dpop_bound_access_tokens: required, justification }),
     setIssuerEnabled: (issuer, enabled, justification) => client.request('POST', API_PATHS.issuerEnabled(issuer, enabled), { justification }),
     listSessions: (filter) => {
       const query = new URLSearchParams();
