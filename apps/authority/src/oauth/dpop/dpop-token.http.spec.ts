@@ -77,4 +77,21 @@ describe('POST /oauth/token with a DPoP proof (RFC 9449 §5)', () => {
     const other = await createTestDpopKey({ now: () => f.clock.now() });
     expect(JSON.parse((await token(await other.proof({ htm: 'POST', htu: TOKEN_URL }))).body)).toMatchObject({ token_type: 'DPoP' });
   });
+
+  it('PUT /v1/clients/:id/dpop requires DPoP of a client (audited): its token requests without a proof are refused', async () => {
+    const read = await f.request({ method: 'GET', url: '/v1/clients/demo-client/dpop', as: 'viewer' });
+    expect(JSON.parse(read.body)).toEqual({ client_id: 'demo-client', dpop_bound_access_tokens: false });
+    expect((await f.request({ method: 'PUT', url: '/v1/clients/demo-client/dpop', payload: { dpop_bound_access_tokens: 'yes' } })).statusCode).toBe(400);
+    expect((await f.request({ method: 'PUT', url: '/v1/clients/nobody/dpop', payload: { dpop_bound_access_tokens: true } })).statusCode).toBe(404);
+    expect((await f.request({ method: 'PUT', url: '/v1/clients/demo-client/dpop', payload: { dpop_bound_access_tokens: true }, as: 'viewer' })).statusCode).toBe(403);
+    const set = await f.request({ method: 'PUT', url: '/v1/clients/demo-client/dpop', payload: { dpop_bound_access_tokens: true } });
+    expect(set.statusCode).toBe(200);
+    expect(JSON.parse(set.body)).toEqual({ client_id: 'demo-client', dpop_bound_access_tokens: true });
+    const audited = f.authority.core.store.db.prepare("SELECT target, details FROM audit_log WHERE action = 'clients.dpop-requirement'").all();
+    expect(audited).toEqual([{ target: 'demo-client', details: JSON.stringify({ dpop_bound_access_tokens: true, before: false }) }]);
+    const refused = await token();
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'invalid_dpop_proof', error_description: expect.stringContaining('must send a DPoP proof') });
+    expect(JSON.parse((await token(await key.proof({ htm: 'POST', htu: TOKEN_URL }))).body)).toMatchObject({ token_type: 'DPoP' });
+  });
 });
