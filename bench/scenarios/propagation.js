@@ -91,10 +91,10 @@ async function startFanout(kind, receivers, config) {
         waiting.set(id, (at) => (clearTimeout(timer), resolve(at)));
       });
     },
-    /** Resident set size summed over the processes, MB. */
-    async rssMb() {
+    /** Resident set size (MB) and CPU time used so far (µs), summed over the processes. */
+    async usage() {
       const answers = await Promise.all(children.map((child) => ask(child, { memory: true }, 'memory')));
-      return answers.reduce((sum, m) => sum + m.rss, 0) / 2 ** 20;
+      return { rssMb: answers.reduce((sum, m) => sum + m.rss, 0) / 2 ** 20, cpuMicros: answers.reduce((sum, m) => sum + m.cpuMicros, 0) };
     },
     processes: children.length,
     async close() {
@@ -203,7 +203,9 @@ async function run({ mode, log }) {
           return latencies;
         };
         log(`propagation: ${receivers} receiver(s): ${rounds} rounds of ${perRound} messages each side`);
+        const before = { raw: await raw.usage(), mesh: await mesh.usage() };
         const result = await interleave({ rounds, baseline: () => batch(sendRaw), subject: () => batch(sendRevocation) });
+        const after = { raw: await raw.usage(), mesh: await mesh.usage() };
         const pooled = { baseline: result.baseline.flat(), subject: result.subject.flat() };
         const where = `median split: POST → issued_at ${median(parts.accept).toFixed(1)} ms, → record at a bare consumer ${median(parts.relay).toFixed(1)} ms, → applied by the last sidecar ${median(parts.apply).toFixed(1)} ms`;
         const label = `${receivers} receiver${receivers > 1 ? 's' : ''}${processes > 1 ? ` (${processes} processes × ${PER_PROCESS})` : ''}`;
@@ -221,14 +223,15 @@ async function run({ mode, log }) {
           );
         }
         if (receivers === counts[counts.length - 1]) {
-          const [rawRss, meshRss] = [await raw.rssMb(), await mesh.rssMb()];
+          // CPU over the whole measurement (both sides stay up while the other runs), per message and receiver.
+          const cpuPer = (side) => (after[side].cpuMicros - before[side].cpuMicros) / (rounds * perRound) / receivers;
           rows.push(
             row({
               measure: `resident memory, ${label}`,
-              baseline: { label: 'bare kafkajs consumers', value: rawRss, unit: 'MB' },
-              subject: { label: 'sidecars', value: meshRss, unit: 'MB' },
+              baseline: { label: 'bare kafkajs consumers', value: after.raw.rssMb, unit: 'MB' },
+              subject: { label: 'sidecars', value: after.mesh.rssMb, unit: 'MB' },
               better: 'lower',
-              note: `RSS summed over ${processes} process(es) per side, after the run`,
+              note: `RSS summed over ${processes} process(es) per side, after the run; their CPU per message and receiver ${cpuPer('raw').toFixed(0)} µs vs ${cpuPer('mesh').toFixed(0)} µs`,
             }),
           );
         }
