@@ -9,6 +9,7 @@ import { OperatorGuard } from './auth/operator.guard';
 import { ClientsModule } from './clients/clients.module';
 import { CoreModule, type CoreModuleOptions } from './core/core.module';
 import { EventSignersModule } from './event-signers/event-signers.module';
+import { SnapshotsModule } from './snapshots/snapshots.module';
 import { HealthModule } from './health/health.module';
 import { InstancesModule } from './instances/instances.module';
 import { IssuersModule } from './issuers/issuers.module';
@@ -45,6 +46,7 @@ export class AppModule {
         KillSwitchModule,
         RotationsModule,
         EventSignersModule,
+        SnapshotsModule,
         InstancesModule,
         AdminActionsModule,
         AlertsModule,

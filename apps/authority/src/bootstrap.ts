@@ -199,7 +199,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       // request.ip is the client behind a trusted reverse proxy (throttling, audit), never a spoofed X-Forwarded-For.
       ...(config.trustedProxies === undefined ? {} : { trustProxy: [...config.trustedProxies] }),
     });
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay, config, acks: acksStatus, ...(topicGuard === undefined ? {} : { topicHealth: topicGuard }) }), adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay, config, acks: acksStatus, ...(topicGuard === undefined ? {} : { topicHealth: topicGuard }), ...(snapshots === undefined ? {} : { snapshots }) }), adapter, {
       // Fastify's own JSON parser plus @fastify/formbody below, instead of Nest's: one parser
       // per type, with the body limit applied to both.
       bodyParser: false,

@@ -7,6 +7,7 @@ import { ENROLMENT_CODE_ENV, registerEnrol } from './commands/enrol';
 import { registerIssuers } from './commands/issuers';
 import { registerSessions } from './commands/sessions';
 import { registerEventSigners } from './commands/event-signers';
+import { registerSnapshots } from './commands/snapshots';
 import { registerInstances } from './commands/instances';
 import { registerKeys } from './commands/keys';
 import { registerKillSwitch } from './commands/kill-switch';
@@ -102,6 +103,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   registerSsf(program, deps);
   registerSessions(program, deps);
   registerEventSigners(program, deps);
+  registerSnapshots(program, deps);
   registerApprovals(program, deps);
   registerKillSwitch(program, deps);
   registerAudit(program, deps);

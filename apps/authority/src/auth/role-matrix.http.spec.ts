@@ -66,6 +66,8 @@ const WRITE_ROUTES: readonly RouteCase[] = [
   { route: 'POST /v1/keys/:kid/compromise', role: 'security-admin', url: (f) => `/v1/keys/${activeKid(f)}/compromise`, payload: reason, expect: 202 },
   { route: 'POST /v1/rotations/:id/rollback', role: 'security-admin', url: () => '/v1/rotations/no-such-rotation/rollback', payload: reason, expect: 404 },
   { route: 'POST /v1/event-signers/rotate', role: 'security-admin', payload: reason, expect: 201 },
+  // The test authority has no broker to inspect, hence no snapshot publisher.
+  { route: 'POST /v1/snapshots', role: 'security-admin', payload: reason, expect: 503 },
   // Default policy: a policy change waits for a second security-admin (202 pending).
   { route: 'PUT /v1/policy', role: 'security-admin', payload: () => ({ policy: {} }), expect: 202 },
   { route: 'POST /v1/operators', role: 'security-admin', payload: () => ({ username: `matrix-${Date.now()}`, role: 'viewer' }), expect: 201 },

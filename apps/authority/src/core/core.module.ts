@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import type { AuthorityCore, OutboxRelay } from '@revmesh/authority-core';
+import type { AuthorityCore, OutboxRelay, SnapshotPublisher } from '@revmesh/authority-core';
 import type { AuthorityConfig } from '../config/config';
 import type { AcksConsumerStatus } from '../reports/acks-consumer';
 import {
@@ -13,6 +13,7 @@ import {
   SIGNING_KEYS,
   TOKEN_ISSUER,
   TOPIC_HEALTH,
+  SNAPSHOTS,
 } from './core.tokens';
 
 /** What the app is built from: opened and started before Nest sees them. */
@@ -24,6 +25,13 @@ export interface CoreModuleOptions {
   readonly acks: AcksConsumerStatus;
   /** Topics missing or lost on the broker (the topic guard; none without a broker to inspect). */
   readonly topicHealth?: TopicHealth;
+  /** The signed-snapshot publisher (none without a broker to inspect). */
+  readonly snapshots?: SnapshotPublisher;
+}
+
+/** What the snapshot routes are given: the publisher, if this authority has one. */
+export interface SnapshotHandle {
+  readonly publisher: SnapshotPublisher | undefined;
 }
 
 /** What readiness asks the topic guard. */
@@ -49,6 +57,7 @@ export class CoreModule {
       { provide: OUTBOX, useValue: core.outbox },
       { provide: OUTBOX_RELAY, useValue: relay },
       { provide: TOPIC_HEALTH, useValue: topicHealth },
+      { provide: SNAPSHOTS, useValue: { publisher: options.snapshots } satisfies SnapshotHandle },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -15,3 +15,5 @@ export const AUTHORITY_CORE = Symbol('AUTHORITY_CORE');
 export const ACKS_CONSUMER = Symbol('ACKS_CONSUMER');
 /** Which topics sidecars read are missing or lost on the broker right now (readiness). */
 export const TOPIC_HEALTH = Symbol('TOPIC_HEALTH');
+/** The signed-snapshot publisher (a handle: there is none without a broker to inspect). */
+export const SNAPSHOTS = Symbol('SNAPSHOTS');

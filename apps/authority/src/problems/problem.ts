@@ -38,6 +38,7 @@ export const PROBLEM_TYPES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests' },
   STORE_UNAVAILABLE: { status: 503, title: 'The authority cannot store anything right now; retry later' },
+  SNAPSHOT_UNAVAILABLE: { status: 503, title: 'The authority cannot publish a snapshot right now' },
   INTERNAL: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -24,6 +24,7 @@ export const API_PATHS = {
   rotation: (id: string) => `v1/rotations/${encodeURIComponent(id)}`,
   rotationRollback: (id: string) => `v1/rotations/${encodeURIComponent(id)}/rollback`,
   eventSignerRotate: 'v1/event-signers/rotate',
+  snapshots: 'v1/snapshots',
   bootstrap: 'v1/bootstrap',
   login: 'v1/login',
   stepUp: 'v1/login/step-up',
@@ -182,6 +183,7 @@ export interface AuthorityApi {
   rollbackRotation(id: string, input: RollbackInput, justification: string): Promise<AuthorityResponse>;
   getRotation(id: string): Promise<AuthorityResponse>;
   rotateEventSigner(reason: string, justification: string): Promise<AuthorityResponse>;
+  publishSnapshot(reason: string, justification: string): Promise<AuthorityResponse>;
   login(input: LoginInput): Promise<AuthorityResponse>;
   stepUp(totp: string): Promise<AuthorityResponse>;
   logout(): Promise<AuthorityResponse>;
@@ -266,6 +268,7 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
       }),
     getRotation: (id) => client.request('GET', API_PATHS.rotation(id)),
     rotateEventSigner: (reason, justification) => client.request('POST', API_PATHS.eventSignerRotate, { reason, justification }),
+    publishSnapshot: (reason, justification) => client.request('POST', API_PATHS.snapshots, { reason, justification }),
     login: (input) => client.request('POST', API_PATHS.login, input),
     stepUp: (totp) => client.request('POST', API_PATHS.stepUp, { totp }),
     logout: () => client.request('POST', API_PATHS.logout),
