@@ -8,6 +8,7 @@ import { openSealedKey, rewrapSealedKey } from '../keys/envelope';
 import { signingKeySealContext } from '../keys/token-key-material';
 import { enrolmentTotpSealContext } from '../operators/enrolment-code';
 import { operatorTotpSealContext } from '../operators/totp';
+import { receiverSecretSealContext } from '../ssf/receiver/transmitter-store';
 import { setKeySealContext } from '../ssf/transmitter/set-signing-key';
 import { openStore } from '../store/store';
 import { systemClock, type Clock } from '../time/clock';
@@ -68,6 +69,8 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
       },
       // The SSF transmitter's SET signing key.
       { table: 'ssf_set_keys', id: 'kid', column: 'sealed_key', context: setKeySealContext, what: 'SSF SET signing key', where: '1' },
+      // The receiver client secrets of SSF transmitters revmesh receives events from.
+      { table: 'ssf_transmitters', id: 'id', column: 'client_secret_sealed', context: receiverSecretSealContext, what: 'SSF receiver client secret of transmitter', where: '1' },
     ] as const;
     const counts = store.transaction(() => {
       const done: number[] = [];
@@ -105,7 +108,7 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
         actor: options.actor,
         reason: options.reason,
         at: clock.now(),
-        details: { token_keys: done[0] ?? 0, event_signers: done[1] ?? 0, operator_totp_secrets: done[2] ?? 0, offered_totp_secrets: done[3] ?? 0, ssf_set_keys: done[4] ?? 0 },
+        details: { token_keys: done[0] ?? 0, event_signers: done[1] ?? 0, operator_totp_secrets: done[2] ?? 0, offered_totp_secrets: done[3] ?? 0, ssf_set_keys: done[4] ?? 0, ssf_receiver_secrets: done[5] ?? 0 },
       });
       return done;
     });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { generateKeyPair, type JWTPayload, type KeyObject } from 'jose';
 import { openAuthorityCore, type AuthorityCore } from '../../authority-core';
 import { systemAuditContext } from '../../audit/audit-context';
+import { rewrapKek } from '../../kek/rewrap-kek';
 import { IssuerNotTrustedError } from '../../errors/errors';
 import { recordingLogger } from '../../testing/core-fixture.spec-helper';
 import { SET_EVENT_TYPES } from '../set-types';
@@ -17,6 +18,7 @@ const operator = systemAuditContext('ssf-spec', 'receive the provider events, CH
 
 describe('SSF receiver', () => {
   let dir: string;
+  let kek: Buffer;
   let core: AuthorityCore;
   let fake: FakeTransmitter;
   let other: KeyObject;
@@ -28,7 +30,8 @@ describe('SSF receiver', () => {
     fake = await createFakeTransmitter();
     other = (await generateKeyPair('RS256')).privateKey as KeyObject;
     logger.lines.length = 0;
-    core = await openAuthorityCore({ dataDir: dir, kek: randomBytes(32), issuer: OWN, accessTokenTtlSeconds: 300, topicPrefix: 'test.', logger, ssfReceiver: { fetch: fake.fetch } });
+    kek = randomBytes(32);
+    core = await openAuthorityCore({ dataDir: dir, kek, issuer: OWN, accessTokenTtlSeconds: 300, topicPrefix: 'test.', logger, ssfReceiver: { fetch: fake.fetch } });
     core.issuers.add({ issuer: fake.issuer, description: 'fake provider' }, operator);
   });
   afterEach(async () => {
@@ -184,5 +187,17 @@ describe('SSF receiver', () => {
       { action: 'ssf.transmitters.create' },
       { action: 'ssf.transmitters.remove' },
     ]);
+  });
+
+  it("keeps the receiver's client secret sealed with the KEK, and re-wrapped by a KEK rotation", async () => {
+    await add('poll');
+    await core.ssfReceiver.stop();
+    core.close();
+    const newKek = randomBytes(32);
+    rewrapKek({ dataDir: dir, currentKek: kek, newKek, actor: { kind: 'operator', id: 'ops' }, reason: 'yearly KEK rotation' });
+    core = await openAuthorityCore({ dataDir: dir, kek: newKek, issuer: OWN, accessTokenTtlSeconds: 300, topicPrefix: 'test.', logger, ssfReceiver: { fetch: fake.fetch } });
+    expect(core.admin.recent(1)[0]).toMatchObject({ action: 'kek.rewrap', details: { ssf_receiver_secrets: 1 } });
+    // The stream API is called with the secret opened under the new KEK.
+    expect(await core.ssfReceiver.refresh('acme')).toMatchObject({ status: 'enabled' });
   });
 });

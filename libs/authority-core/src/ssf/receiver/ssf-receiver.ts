@@ -28,6 +28,8 @@ export { MAX_SET_BYTES } from './set-verifier';
 export const SSF_PUSH_PATH = '/ssf/receiver/push';
 /** Ids of transmitters: they appear in URLs, actors (`ssf:<id>`) and metrics. */
 export const TRANSMITTER_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** How often received `jti`s too old to be replayed are forgotten, ms. */
+const RECEIVED_PRUNE_INTERVAL_MS: Milliseconds = 3_600_000;
 /** Default pause of a poller after an empty poll, ms. */
 export const DEFAULT_SSF_POLL_INTERVAL_MS: Milliseconds = 1_000;
 
@@ -138,6 +140,17 @@ export function createSsfReceiver(options: SsfReceiverOptions): SsfReceiver {
   const pollers = new Map<string, SetPoller>();
   const inFlight = new Map<string, Promise<SetReceipt>>();
   let started = false;
+  let pruneTimer: ReturnType<typeof setInterval> | undefined;
+  // A jti may be forgotten once its SET would be refused by iat anyway: received at R, its iat is
+  // at most R + futureSkew, and a replay after R + maxAge + futureSkew is older than maxAge.
+  const pruneReceived = () => {
+    try {
+      const { maxSetAgeSeconds, futureSkewSeconds } = options.policy.current().ssf;
+      received.prune(clock.now() - (maxSetAgeSeconds + futureSkewSeconds) * 1000);
+    } catch (error) {
+      logger.warn('ssf received SETs not pruned; retrying later', { error: (error as Error).message });
+    }
+  };
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(AUTHORITY_METER);
   const setsCounter = meter.createCounter(METRIC.ssfSets, { unit: '{set}', description: 'Security Event Tokens received from SSF transmitters, by outcome (refused: by RFC 8935 code)' });
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(AUTHORITY_TRACER);
@@ -436,12 +449,17 @@ export function createSsfReceiver(options: SsfReceiverOptions): SsfReceiver {
 
     start() {
       started = true;
+      pruneReceived();
+      pruneTimer ??= setInterval(pruneReceived, RECEIVED_PRUNE_INTERVAL_MS);
+      pruneTimer.unref();
       for (const transmitter of transmitters.list()) startPoller(transmitter);
       for (const poller of pollers.values()) poller.start();
     },
 
     async stop() {
       started = false;
+      clearInterval(pruneTimer);
+      pruneTimer = undefined;
       await Promise.all([...pollers.keys()].map(stopPoller));
     },
   };

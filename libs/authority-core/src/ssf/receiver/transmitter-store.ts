@@ -55,7 +55,8 @@ interface MetadataColumn {
   readonly description?: string;
 }
 
-const secretContext = (id: string) => `ssf-receiver-client-secret:${id}`;
+/** Seal context of a transmitter's receiver client secret (KEK envelope; `rewrapKek` re-wraps it). */
+export const receiverSecretSealContext = (id: string) => `ssf-receiver-client-secret:${id}`;
 
 function toTransmitter(row: Row): StoredTransmitter {
   const metadata = JSON.parse(row.metadata) as MetadataColumn;
@@ -137,7 +138,7 @@ export function createTransmitterStore(store: AuthorityStore, kek: Buffer): Tran
   const del = db.prepare('DELETE FROM ssf_transmitters WHERE id = ?');
   return {
     insert(row) {
-      const sealed = JSON.stringify(sealKey(Buffer.from(row.clientSecret, 'utf8'), kek, secretContext(row.id)));
+      const sealed = JSON.stringify(sealKey(Buffer.from(row.clientSecret, 'utf8'), kek, receiverSecretSealContext(row.id)));
       const metadata: MetadataColumn = {
         configuration: row.metadata,
         ...(row.scope === undefined ? {} : { scope: row.scope }),
@@ -170,7 +171,7 @@ export function createTransmitterStore(store: AuthorityStore, kek: Buffer): Tran
     clientSecret(id) {
       const row = write('read', () => one.get(id));
       if (row === undefined) throw new TypeError(`no transmitter ${id}`);
-      return openSealedKey(JSON.parse(row.client_secret_sealed), kek, secretContext(id)).toString('utf8');
+      return openSealedKey(JSON.parse(row.client_secret_sealed), kek, receiverSecretSealContext(id)).toString('utf8');
     },
     pushAuthHash: (id) => write('read', () => one.get(id))?.push_auth_hash ?? null,
     updateStream: (id, stream, now) => void write('update', () => setStream.run(JSON.stringify(storableStream(stream)), now, id)),
