@@ -133,7 +133,7 @@ export interface SessionServiceOptions {
   readonly audit: AuditLog;
   readonly policy: PolicySource;
   readonly clock: Clock;
-  readonly metrics?: Pick<AuthorityMetrics, 'tokenIssued'>;
+  readonly metrics?: Pick<AuthorityMetrics, 'tokenIssued' | 'refreshTokenReuseDetected'>;
   readonly logger?: AuthorityLogger;
 }
 
@@ -313,6 +313,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         // Reuse: someone else holds a copy of a spent token. End the family, everywhere.
         options.logger?.warn('refresh token reuse: session revoked', { event: 'refresh_token_reuse', sid: session.sid, client_id: session.clientId });
         anomalies.onRefreshTokenReuse({ sid: session.sid, clientId: session.clientId, sub: session.sub });
+        options.metrics?.refreshTokenReuseDetected(session.clientId);
         await endWithAccessTokens(
           session,
           'refresh-token-reuse',

@@ -20,6 +20,8 @@ export interface AuthorityMetrics {
   topicRecovered(topicKind: string, how: 'missing' | 'truncated'): void;
   /** `kind`: `client` (token endpoint) or, later, `operator`; `reason`: e.g. `invalid_client`. Never a name. */
   loginFailed(kind: 'client' | 'operator', reason: string): void;
+  /** A refresh-token reuse detected (the session was revoked); `clientId` owns the session. */
+  refreshTokenReuseDetected(clientId: string): void;
   /**
    * Looks for events whose coverage just became complete and records their duration. Never
    * throws. With `eventIds`, only those events are looked at, each by its id (the relay passes the
@@ -74,6 +76,7 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
   const anomalies = meter.createCounter(METRIC.anomalies, { unit: '{alert}', description: 'Deduplicated anomaly alerts raised' });
   const topicsRecovered = meter.createCounter(METRIC.topicsRecovered, { unit: '{recovery}', description: 'Topics found deleted or truncated whose live state was republished' });
   const loginsFailed = meter.createCounter(METRIC.loginsFailed, { unit: '{attempt}', description: 'Failed authentications' });
+  const refreshReuse = meter.createCounter(METRIC.refreshReuseDetections, { unit: '{detection}', description: 'Spent refresh tokens presented again (families revoked)' });
   const coverageDuration = meter.createHistogram(METRIC.coverageDuration, {
     unit: 'ms',
     description: 'Request accepted → every live sidecar applied the event',
@@ -234,6 +237,7 @@ export function createAuthorityMetrics(options: AuthorityMetricsOptions): Author
     anomalyRaised: (kind) => anomalies.add(1, { kind }),
     topicRecovered: (topicKind, how) => topicsRecovered.add(1, { topic: topicKind, how }),
     loginFailed: (kind, reason) => loginsFailed.add(1, { kind, reason }),
+    refreshTokenReuseDetected: (clientId) => refreshReuse.add(1, { client_id: clientId }),
     checkCoverage: (eventIds) => safely(() => (eventIds === undefined ? void scan(true) : checkPublished(eventIds))),
   };
 }
@@ -248,5 +252,6 @@ export const noopAuthorityMetrics: AuthorityMetrics = {
   anomalyRaised: () => undefined,
   topicRecovered: () => undefined,
   loginFailed: () => undefined,
+  refreshTokenReuseDetected: () => undefined,
   checkCoverage: () => undefined,
 };

@@ -63,8 +63,8 @@ export const METRIC = {
    * `stream-updated`, `not-applied`, `duplicate`, `refused`, `failed`), `code` (RFC 8935 error code of a refusal).
    */
   ssfSets: 'revmesh.authority.ssf.sets',
-  // Not emitted: refresh tokens do not exist yet.
-  // refreshReuseDetections: 'revmesh.authority.refresh_tokens.reuse_detections',
+  /** A spent refresh token presented after the grace window (its session revoked); `client_id` of the session. */
+  refreshReuseDetections: 'revmesh.authority.refresh_tokens.reuse_detections',
 } as const;
 
 /** Same buckets as the sidecar's propagation latency (metrics.md), ms. */
