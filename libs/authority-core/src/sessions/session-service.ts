@@ -311,7 +311,14 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       const { reuseGraceSeconds } = policy.current().sessions;
       if (record.usedAt !== null && now - record.usedAt > reuseGraceSeconds * 1000) {
         // Reuse: someone else holds a copy of a spent token. End the family, everywhere.
-        options.logger?.warn('refresh token reuse: session revoked', { event: 'refresh_token_reuse', sid: session.sid, client_id: session.clientId });
+        options.logger?.warn('refresh token reuse: session revoked', {
+          event: 'refresh_token_reuse',
+          sid: session.sid,
+          client_id: session.clientId,
+          // The replay's address; the rotation it follows was this long before (a race is milliseconds).
+          source_address: request.origin.sourceAddress,
+          since_rotation_ms: now - record.usedAt,
+        });
         anomalies.onRefreshTokenReuse({ sid: session.sid, clientId: session.clientId, sub: session.sub });
         options.metrics?.refreshTokenReuseDetected(session.clientId);
         await endWithAccessTokens(
