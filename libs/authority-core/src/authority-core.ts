@@ -292,7 +292,12 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
   try {
     // Anything committed to the outbox wakes the relay.
     const wake = createWakeSignal(sleep);
-    const onCommitted = () => wake.notify();
+    // ...and the SSF transmitter's dispatcher, once it is open (a revocation's SETs go out at once).
+    let wakeSsfTransmitter = (): void => undefined;
+    const onCommitted = () => {
+      wake.notify();
+      wakeSsfTransmitter();
+    };
     const outbox = createOutboxStore(store);
     const audit = openAuditPart(settings, store);
     const keys = await openKeyMaterialPart(settings, store, audit.admin);
@@ -311,6 +316,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     const topics = authorityTopics(names);
     const rotationPolicy = () => effectiveRotationPolicy(settings.rotationPolicy, securityPolicy);
     const ssfTransmitter = await openSsfTransmitterPart(settings, { store, audit: audit.log, keys: keys.keyRing, clients: issuing.clients, revocations: issuing.revocations, settings: options.ssfTransmitter });
+    wakeSsfTransmitter = () => ssfTransmitter.notify();
 
     return {
       store,

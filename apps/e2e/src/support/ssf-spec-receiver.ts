@@ -89,6 +89,8 @@ export function setVerifier(metadata: TransmitterConfiguration, audience: string
  */
 export class SpecPushReceiver {
   readonly received: VerifiedSet[] = [];
+  /** When each of `received` arrived (epoch ms), same order. */
+  readonly receivedAt: number[] = [];
   readonly refusals: { err: string; description: string }[] = [];
   /** Requests answered 503 while `mode` was 'unavailable'. */
   unavailableAnswers = 0;
@@ -138,6 +140,7 @@ export class SpecPushReceiver {
     if (this.verify === undefined) return refuse(400, 'invalid_request', 'no stream configured yet');
     try {
       this.received.push(await this.verify(Buffer.concat(chunks).toString('utf8')));
+      this.receivedAt.push(Date.now());
     } catch (error) {
       return refuse(400, 'invalid_key', String(error));
     }

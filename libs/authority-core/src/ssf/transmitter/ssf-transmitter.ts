@@ -109,6 +109,8 @@ export interface SsfTransmitter {
   verify(receiver: ReceiverIdentity, body: unknown): Promise<void>;
   /** RFC 8936: acknowledges, records `setErrs`, then returns pending SETs (waiting up to `pollWaitMs` unless `returnImmediately`). */
   poll(receiver: ReceiverIdentity, streamId: string, body: unknown, signal?: AbortSignal): Promise<PollResponse>;
+  /** Something was committed: look for new revocations now rather than at the next interval. Cheap; never throws. */
+  notify(): void;
   /** Queues SETs for revocations committed since the last run, then pushes what is due (tests; the loop does it by itself). */
   runOnce(): Promise<number>;
   start(): void;
@@ -436,6 +438,7 @@ export function createSsfTransmitter(options: SsfTransmitterOptions): SsfTransmi
       await dispatcher.pushDue();
       return queued;
     },
+    notify: () => dispatcher.notify(),
     start: () => dispatcher.start(),
     stop: () => dispatcher.stop(),
   };
