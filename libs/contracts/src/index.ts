@@ -152,6 +152,7 @@ export {
   SnapshotFormatError,
   type SnapshotRule,
 } from './snapshots/snapshot-rules';
+export { EVENT_BATCH_JWS_TYP, MAX_EVENT_BATCH, signEventBatch } from './signing/batch-signed-event';
 export {
   accessTokenHash,
   checkDpopAlgorithms,

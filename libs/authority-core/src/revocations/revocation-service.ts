@@ -12,7 +12,7 @@ import {
 import { actorAuditContext, type AuditContext } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';
 import { IssuerNotTrustedError, RevocationNotFoundError } from '../errors/errors';
-import { signForOutbox } from '../events/sign-for-outbox';
+import { signBatchForOutbox, signForOutbox } from '../events/sign-for-outbox';
 import type { IssuerRegistry } from '../issuers/issuer-registry';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { createGroupCommit } from '../store/group-commit';
@@ -401,7 +401,8 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
     const signer = options.signer.current;
     const revocations = made.map((m) => m.revocation);
     const parts = auditParts(made.map(({ revocation, event }) => auditRow(revocation, event.id)));
-    await commitInOrder(Promise.all(made.map(({ event }) => signForOutbox(event, signer))), (values) => {
+    // One signature for the whole batch (a Merkle root; each record carries its inclusion proof).
+    await commitInOrder(signBatchForOutbox(made.map(({ event }) => event), signer), (values) => {
       made.forEach(({ revocation, event }, i) => write(revocation, event.id, values[i]!, traceparent));
       // The batch's audit entries, in its savepoint: the batch and its audit record commit together.
       parts.forEach((part, i) =>
@@ -478,13 +479,13 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
         const rows = livePage.all(now, after, 500);
         if (rows.length === 0) return queued;
         after = rows[rows.length - 1]!.rowid;
-        const signed = await Promise.all(
-          rows.map(async (row) => {
-            const revocation = toRevocation(row);
-            const event = issuedEvent(revocation, now);
-            return { revocation, event, value: await signForOutbox(event, options.signer.current) };
-          }),
-        );
+        const page = rows.map((row) => {
+          const revocation = toRevocation(row);
+          return { revocation, event: issuedEvent(revocation, now) };
+        });
+        // One signature per page of up to 500 (a Merkle root; each record carries its inclusion proof).
+        const values = await signBatchForOutbox(page.map(({ event }) => event), options.signer.current);
+        const signed = page.map((entry, i) => ({ ...entry, value: values[i]! }));
         store.transaction(() => {
           for (const { revocation, event, value } of signed) {
             // No revocation_id: the row that announced the revocation first stays its publication record.

@@ -1,6 +1,7 @@
 import { CompactSign, compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
 import type { CryptoKey, KeyObject } from 'jose' with { 'resolution-mode': 'import' };
 import { decodeEvent, encodeEvent, MAX_EVENT_BYTES, type EventRejectionReason } from '../events/codec';
+import { EVENT_BATCH_SEPARATOR, openBatchSignedEventText } from './batch-signed-event';
 import type { RevmeshEvent } from '../events/event';
 
 /**
@@ -73,6 +74,8 @@ export function openSignedEventSync(bytes: Buffer | Uint8Array | string | null |
   if (text.trimStart().startsWith('{')) {
     return { ok: false, reason: 'UNSIGNED', message: 'event is plain JSON, not a signed JWS' };
   }
+  // One record of a batch signed as a whole (see batch-signed-event.ts): same checks, one signature per batch.
+  if (text.includes(EVENT_BATCH_SEPARATOR)) return openBatchSignedEventText(text, trust);
   if (!COMPACT_JWS.test(text)) {
     return { ok: false, reason: 'MALFORMED_JWS', message: 'event is not a compact JWS' };
   }
