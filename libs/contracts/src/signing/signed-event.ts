@@ -1,4 +1,5 @@
-import { CompactSign, compactVerify, decodeProtectedHeader, errors as joseErrors } from 'jose';
+import { KeyObject as NodeKeyObject, verify as verifySignature } from 'node:crypto';
+import { CompactSign, decodeProtectedHeader } from 'jose';
 import type { CryptoKey, KeyObject } from 'jose' with { 'resolution-mode': 'import' };
 import { decodeEvent, encodeEvent, MAX_EVENT_BYTES, type EventRejectionReason } from '../events/codec';
 import { EVENT_BATCH_SEPARATOR, openBatchSignedEventText } from './batch-signed-event';
