@@ -248,6 +248,7 @@ export { DpopProofError } from './errors/errors';
 export {
   checkRefreshTokenBinding,
   createDpopTokenBinding,
+  isPublicClient,
   refreshTokenJkt,
   type DpopBinding,
   type DpopTokenBinding,

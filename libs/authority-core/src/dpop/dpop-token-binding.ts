@@ -133,6 +133,15 @@ export function createDpopTokenBinding(options: DpopTokenBindingOptions): DpopTo
 }
 
 /**
+ * Whether a client is public (RFC 6749 §2.1: no client authentication). Every client registered
+ * today authenticates (`client_secret` or `private_key_jwt`), so none is; a public client kind
+ * (token endpoint auth method `none`) must answer true here, and its refresh tokens get bound.
+ */
+export function isPublicClient(client: { readonly authMethod: string }): boolean {
+  return client.authMethod === 'none';
+}
+
+/**
  * The key a refresh token is bound to (RFC 9449 §5): a public client's refresh tokens are bound to
  * the key of the request that obtained them; a confidential client's are not (its client
  * authentication already constrains them, and it may change keys). Store the result with the

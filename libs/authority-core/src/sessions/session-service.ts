@@ -5,6 +5,7 @@ import type { AnomalyDetector } from '../anomalies/anomaly-detector';
 import { systemAuditContext, type AuditContext } from '../audit/audit-context';
 import type { AuditLog } from '../audit/audit-log';
 import type { Client } from '../clients/client-registry';
+import { checkRefreshTokenBinding, isPublicClient, refreshTokenJkt, type DpopBinding } from '../dpop/dpop-token-binding';
 import { IntrospectionNotAllowedError, SessionGrantRefusedError, SessionNotFoundError } from '../errors/errors';
 import type { AuthorityLogger } from '../logging/logger';
 import type { RequestOrigin } from '../operators/operator-service';
@@ -48,12 +49,15 @@ export interface TokenExchangeRequest {
   readonly scope?: string;
   readonly requestedTokenType?: string;
   readonly origin: RequestOrigin;
+  /** The request's DPoP key (`DpopTokenBinding.bind`): the access token is bound to it (`cnf.jkt`). */
+  readonly dpop?: DpopBinding;
 }
 
 /** A session's new tokens (token exchange, refresh). */
 export interface SessionTokens {
   readonly accessToken: string;
-  readonly tokenType: 'Bearer';
+  /** `DPoP` when the access token is bound to the request's DPoP key. */
+  readonly tokenType: 'Bearer' | 'DPoP';
   readonly expiresIn: Seconds;
   readonly scope: string;
   readonly refreshToken: string;
@@ -84,7 +88,7 @@ export interface SessionService {
    * @throws {SessionGrantRefusedError} `invalid_grant` (unknown, spent, other client's, ended,
    *   idle or expired session), `invalid_scope` for a scope beyond the session's.
    */
-  refresh(request: { readonly client: Client; readonly refreshToken: string; readonly scope?: string; readonly origin: RequestOrigin }): Promise<SessionTokens>;
+  refresh(request: { readonly client: Client; readonly refreshToken: string; readonly scope?: string; readonly origin: RequestOrigin; readonly dpop?: DpopBinding }): Promise<SessionTokens>;
   /**
    * RFC 7009: a client revokes one of its own tokens. A refresh token ends its session (and,
    * by a `sid` revocation, the session's access tokens); an access token is revoked by its
@@ -198,7 +202,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     };
   }
 
-  async function sessionToken(session: SessionRecord, scope: string, grant: string): Promise<Omit<SessionTokens, 'refreshToken'>> {
+  async function sessionToken(session: SessionRecord, scope: string, grant: string, dpop: DpopBinding | undefined): Promise<Omit<SessionTokens, 'refreshToken'>> {
     const issued = await tokens.issueSessionToken({
       sub: session.sub,
       clientId: session.clientId,
@@ -207,10 +211,11 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
       sid: session.sid,
       ...(session.act === null ? {} : { act: session.act }),
       lifetimeSeconds: policy.current().sessions.accessTokenLifetimeSeconds,
+      ...(dpop === undefined ? {} : { jkt: dpop.jkt }),
     });
     options.metrics?.tokenIssued(grant, 'access');
     options.metrics?.tokenIssued(grant, 'refresh');
-    return { accessToken: issued.accessToken, tokenType: 'Bearer', expiresIn: issued.expiresIn, scope: issued.scope, sid: session.sid, claims: issued.claims };
+    return { accessToken: issued.accessToken, tokenType: issued.tokenType, expiresIn: issued.expiresIn, scope: issued.scope, sid: session.sid, claims: issued.claims };
   }
 
   /** Ends a session and revokes its access tokens everywhere (`sid`), as `actor`. */
@@ -278,7 +283,8 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         act: actor === undefined ? null : actorClaim(actor.iss, actor.payload),
         audience,
         scope,
-        jkt: null,
+        // RFC 9449 §5: a public client's refresh tokens are bound to its DPoP key.
+        jkt: refreshTokenJkt({ isPublic: isPublicClient(client) }, request.dpop) ?? null,
         createdAt: now,
         lastUsedAt: now,
         expiresAt: now + absoluteSeconds * 1000,
@@ -296,7 +302,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
           details: { sub: session.sub, subjectIssuer: session.subjectIssuer, audience, scope, ...(session.act === null ? {} : { act: session.act.sub }) },
         });
       });
-      return { ...(await sessionToken(session, scope, 'token-exchange')), refreshToken: refresh.token };
+      return { ...(await sessionToken(session, scope, 'token-exchange', request.dpop)), refreshToken: refresh.token };
     },
 
     async refresh(request) {
@@ -341,10 +347,11 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
         throw refuse('invalid_grant', end === 'idle' ? 'the session was idle too long' : 'the session has reached its absolute lifetime');
       }
       const scope = grantedScope(client, request.scope, session.scope.split(' ').filter((s) => s.length > 0));
+      checkRefreshTokenBinding(session.jkt, request.dpop);
       const successor = newRefreshToken();
       // Within the grace window a spent token gets a successor of its own (a concurrent request).
       if (!sessions.rotate(record.digest, successor.digest, session.sid, now, true)) throw refuse('invalid_grant', 'unknown refresh token');
-      return { ...(await sessionToken(session, scope, 'refresh_token')), refreshToken: successor.token };
+      return { ...(await sessionToken(session, scope, 'refresh_token', request.dpop)), refreshToken: successor.token };
     },
 
     async revokeToken(request) {

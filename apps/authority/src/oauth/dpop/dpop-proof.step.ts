@@ -16,6 +16,11 @@ export const dpopTokenBindingProvider: FactoryProvider<DpopTokenBinding> = {
   useFactory: (core: Pick<AuthorityCore, 'store' | 'clock'>) => createDpopTokenBinding({ store: core.store, clock: core.clock }),
 };
 
+/** The token endpoint's answer to a refused DPoP proof: 400 `invalid_dpop_proof`, or `use_dpop_nonce` with `DPoP-Nonce`. */
+export function dpopOAuthError(error: DpopProofError): OAuthError {
+  return new OAuthError(error.oauthError, error.message, 400, error.nonce === undefined ? {} : { 'DPoP-Nonce': error.nonce });
+}
+
 const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
 
 /**
@@ -43,10 +48,7 @@ export class DpopProofStep {
     try {
       return await this.binding.bind({ proofs: asList(request.headers['dpop']), method: request.method, url: this.tokenUrl, clientId: client.clientId });
     } catch (error) {
-      if (error instanceof DpopProofError) {
-        throw new OAuthError(error.oauthError, error.message, 400, error.nonce === undefined ? {} : { 'DPoP-Nonce': error.nonce });
-      }
-      throw error;
+      throw error instanceof DpopProofError ? dpopOAuthError(error) : error;
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuthorityCore } from '@revmesh/authority-core';
 import { AUTHORITY_CORE } from '../../core/core.tokens';
+import { DpopProofStep } from '../dpop/dpop-proof.step';
 import { OAuthError } from '../oauth-error';
 import type { TokenResponse } from '../token-response';
 import type { GrantContext, GrantHandler } from './grant-handler';
@@ -14,14 +15,19 @@ import { sessionGrantError, sessionTokenResponse } from './session-grant-respons
 export class RefreshTokenGrant implements GrantHandler {
   readonly grantType = 'refresh_token';
 
-  constructor(@Inject(AUTHORITY_CORE) private readonly core: Pick<AuthorityCore, 'sessions'>) {}
+  constructor(
+    @Inject(AUTHORITY_CORE) private readonly core: Pick<AuthorityCore, 'sessions'>,
+    private readonly dpop: DpopProofStep,
+  ) {}
 
   async handle({ client, form, request }: GrantContext): Promise<TokenResponse> {
     const refreshToken = form['refresh_token'];
     if (refreshToken === undefined) throw new OAuthError('invalid_request', 'refresh_token is required');
+    const dpop = await this.dpop.bind(request, client);
     try {
       const tokens = await this.core.sessions.refresh({
         client,
+        ...(dpop === undefined ? {} : { dpop }),
         refreshToken,
         ...(form['scope'] === undefined ? {} : { scope: form['scope'] }),
         origin: request.origin,

@@ -1,4 +1,5 @@
-import { SessionGrantRefusedError, type SessionTokens } from '@revmesh/authority-core';
+import { DpopProofError, SessionGrantRefusedError, type SessionTokens } from '@revmesh/authority-core';
+import { dpopOAuthError } from '../dpop/dpop-proof.step';
 import { OAuthError } from '../oauth-error';
 import type { TokenResponse } from '../token-response';
 
@@ -15,5 +16,6 @@ export function sessionTokenResponse(tokens: SessionTokens): TokenResponse {
 
 /** The RFC 6749 error of a refused session grant; anything else as it is. */
 export function sessionGrantError(error: unknown): unknown {
+  if (error instanceof DpopProofError) return dpopOAuthError(error);
   return error instanceof SessionGrantRefusedError ? new OAuthError(error.oauthError, error.message) : error;
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TOKEN_TYPE_ACCESS_TOKEN, type AuthorityCore } from '@revmesh/authority-core';
 import { AUTHORITY_CORE } from '../../core/core.tokens';
+import { DpopProofStep } from '../dpop/dpop-proof.step';
 import { OAuthError } from '../oauth-error';
 import type { TokenResponse } from '../token-response';
 import type { GrantContext, GrantHandler } from './grant-handler';
@@ -14,7 +15,10 @@ import { sessionGrantError, sessionTokenResponse } from './session-grant-respons
 export class TokenExchangeGrant implements GrantHandler {
   readonly grantType = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
-  constructor(@Inject(AUTHORITY_CORE) private readonly core: Pick<AuthorityCore, 'sessions'>) {}
+  constructor(
+    @Inject(AUTHORITY_CORE) private readonly core: Pick<AuthorityCore, 'sessions'>,
+    private readonly dpop: DpopProofStep,
+  ) {}
 
   async handle({ client, form, request }: GrantContext): Promise<TokenResponse> {
     const subjectToken = form['subject_token'];
@@ -27,9 +31,11 @@ export class TokenExchangeGrant implements GrantHandler {
       throw new OAuthError('invalid_target', 'audience and resource name different targets; send one');
     }
     const target = audience ?? resource;
+    const dpop = await this.dpop.bind(request, client);
     try {
       const tokens = await this.core.sessions.exchange({
         client,
+        ...(dpop === undefined ? {} : { dpop }),
         subjectToken,
         subjectTokenType,
         ...(form['actor_token'] === undefined ? {} : { actorToken: form['actor_token'] }),
