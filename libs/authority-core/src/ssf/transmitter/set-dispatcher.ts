@@ -78,6 +78,8 @@ const loopSleep: Sleep = (ms, signal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+/** Longest the cursor stays unwritten while no SET is queued, ms. */
+const CURSOR_WRITE_INTERVAL_MS = 5_000;
 /** Revocations read per run. */
 const BATCH = 200;
 /** SETs pushed per stream before the stream's queue is read again. */
@@ -122,8 +124,14 @@ export function createSetDispatcher(options: SetDispatcherOptions): SetDispatche
   // First open ever: receivers subscribe to what happens from now on, not to the history.
   if (queue.cursor() === undefined) store.transaction(() => queue.setCursor(maxSeq.get()?.seq ?? 0));
 
+  // Held in memory, written with the SETs it produced, otherwise at most every few seconds: a
+  // cursor write per commit would cost the revocation path an fsync each time. Rows re-read after
+  // a crash produced no SET (or their SETs were written with the cursor), so reading them again
+  // queues nothing new.
+  let cursor = queue.cursor() ?? 0;
+  let cursorWrittenAt = clock.now();
+
   async function queueNewRevocations(): Promise<number> {
-    const cursor = queue.cursor() ?? 0;
     const upTo = maxSeq.get()?.seq ?? 0;
     if (upTo <= cursor) return 0;
     const rows = revocationsAfter.all(cursor, upTo, BATCH);
@@ -149,10 +157,14 @@ export function createSetDispatcher(options: SetDispatcherOptions): SetDispatche
     }
     const now = clock.now();
     const touched = new Set<string>();
-    store.transaction(() => {
-      for (const set of sets) if (queue.enqueue(set, now)) touched.add(set.streamId);
-      queue.setCursor(nextCursor);
-    });
+    if (sets.length > 0 || now - cursorWrittenAt >= CURSOR_WRITE_INTERVAL_MS) {
+      store.transaction(() => {
+        for (const set of sets) if (queue.enqueue(set, now)) touched.add(set.streamId);
+        queue.setCursor(nextCursor);
+      });
+      cursorWrittenAt = now;
+    }
+    cursor = nextCursor;
     if (touched.size > 0) options.onQueued(touched);
     return sets.length;
   }

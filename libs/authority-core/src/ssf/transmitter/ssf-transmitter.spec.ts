@@ -318,6 +318,22 @@ describe('SSF transmitter: revocations delivered as SETs', () => {
     expectInvalid(() => core.ssfTransmitter.updateStatus(RX, { stream_id: stream.stream_id, status: 'stopped' }), 'status');
   });
 
+  it('does not write its cursor on every commit while nothing is queued (no fsync added to the revocation path)', async () => {
+    const cursorInStore = () => core.store.db.prepare<[], { outbox_seq: number }>('SELECT outbox_seq FROM ssf_out_cursor').get()!.outbox_seq;
+    const before = cursorInStore();
+    await revoke('jti', 'nobody-listens');
+    await core.ssfTransmitter.runOnce();
+    expect(cursorInStore()).toBe(before);
+    fixture.time.now += 5_000;
+    await revoke('jti', 'still-nobody');
+    await core.ssfTransmitter.runOnce();
+    expect(cursorInStore()).toBeGreaterThan(before);
+    // A stream created now does not get what was accepted before it.
+    pushStream();
+    await core.ssfTransmitter.runOnce();
+    expect(endpoint.attempts).toBe(0);
+  });
+
   it('keeps queued SETs across a restart (durable queue)', async () => {
     pushStream();
     endpoint.answer = () => 503;
