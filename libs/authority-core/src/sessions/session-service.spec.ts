@@ -352,6 +352,16 @@ describe('sessions: token exchange, rotating refresh tokens, revocation and intr
       expect(await active(after.accessToken)).toBe(true);
     });
 
+    it('answers inactive for every token of an audience in lockdown, newer ones included, until it is lifted', async () => {
+      await f.core.killSwitch.engage({ scope: { kind: 'audience', audience: 'billing-api' }, lockdown: true }, context);
+      f.time.now += 1_000;
+      const orders = await exchange(await userToken('alice'));
+      const billing = await exchange(await userToken('alice'), { audience: 'billing-api' });
+      expect([await active(orders.accessToken), await active(billing.accessToken)]).toEqual([true, false]);
+      await f.core.killSwitch.lift({ kind: 'audience', audience: 'billing-api' }, context);
+      expect(await active(billing.accessToken)).toBe(true);
+    });
+
     it('shows a live refresh token to its own client only', async () => {
       const s = await exchange(await userToken('alice'));
       f.core.securityPolicy.update({ ...f.core.securityPolicy.current(), introspection: { clients: ['legacy-rs', 'orders-bff'] } }, context);
