@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import {
   AuthorityError,
+  ClientAuthenticationError,
   IssuerNotTrustedError,
   KeyStateConflictError,
   LoginThrottledError,
@@ -153,6 +154,8 @@ export class ProblemFilter implements ExceptionFilter {
       // Unparseable, oversized or non-form bodies: still an RFC 6749 error, with the real status.
       if (status >= 400 && status < 500) return new OAuthError('invalid_request', exception.message, status);
     }
+    // A client disabled while its token was being issued (authentication had passed): as a refused authentication.
+    if (exception instanceof ClientAuthenticationError) return new OAuthError('invalid_client', 'client authentication failed');
     this.logInternal(exception, request);
     return new OAuthError('server_error', 'the authority failed to handle this request; see its log');
   }

@@ -87,11 +87,21 @@ export function openIssuingPart(
     clock,
     sleep,
   });
+  const registry = createClientRegistry({ store, clock, audit });
+  /**
+   * A client disabled while its token was being signed must not get it: the disable's client_id
+   * revocation only denies tokens issued up to its own second, and signing may end later (the
+   * issuer even waits past an existing rule's second). Checked after signing, before the token leaves.
+   */
+  const refuseIfDisabled = (clientId: string): void => {
+    if (registry.find(clientId)?.enabled === false) throw new ClientAuthenticationError('disabled');
+  };
   const tokens: TokenIssuer = {
     async issueClientCredentials(client, request) {
       const issued = await issuer.issueClientCredentials(client, request);
       // Durable before the token leaves: rules accepted later must outlive it.
       horizon.extendTo(issued.claims.exp * 1000);
+      refuseIfDisabled(client.clientId);
       metrics.tokenIssued('client_credentials', 'access');
       return issued;
     },
@@ -99,10 +109,10 @@ export function openIssuingPart(
       const issued = await issuer.issueSessionToken(request);
       // Durable before the token leaves, as above; the session service counts its grants.
       horizon.extendTo(issued.claims.exp * 1000);
+      refuseIfDisabled(request.clientId);
       return issued;
     },
   };
-  const registry = createClientRegistry({ store, clock, audit });
   const clients: ClientRegistry = {
     ...registry,
     authenticate(clientId, clientSecret) {
