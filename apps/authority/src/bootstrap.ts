@@ -287,6 +287,8 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
           await snapshots?.stop();
           await core.scheduler.stop();
           await core.ssfReceiver.stop();
+          // Pushes in flight end and long polls answer before the server and the store close.
+          await core.ssfTransmitter.stop();
           await consumer?.stop();
           await relay.stop();
           await started.close();

@@ -394,6 +394,13 @@ describe('SSF transmitter: poll delivery (RFC 8936) and verification', () => {
     expect(Object.keys(answer.sets)).toHaveLength(1);
   });
 
+  it('a long poll answers at once when the transmitter stops (a server closing is not held for 10 s)', async () => {
+    const stream = core.ssfTransmitter.createStream(RX, { events_requested: [SESSION_REVOKED] });
+    const waiting = core.ssfTransmitter.poll(RX, stream.stream_id, {});
+    await core.ssfTransmitter.stop();
+    expect(await waiting).toEqual({ sets: {}, moreAvailable: false });
+  });
+
   it('sends a verification SET about the stream with the state, at most once per min_verification_interval', async () => {
     const stream = pushStream();
     await core.ssfTransmitter.verify(RX, { stream_id: stream.stream_id, state: 'state-1' });

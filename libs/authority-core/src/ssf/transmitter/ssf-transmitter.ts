@@ -114,6 +114,7 @@ export interface SsfTransmitter {
   /** Queues SETs for revocations committed since the last run, then pushes what is due (tests; the loop does it by itself). */
   runOnce(): Promise<number>;
   start(): void;
+  /** Stops the dispatcher (waiting for pushes in flight) and answers every waiting long poll. */
   stop(): Promise<void>;
 }
 
@@ -440,6 +441,10 @@ export function createSsfTransmitter(options: SsfTransmitterOptions): SsfTransmi
     },
     notify: () => dispatcher.notify(),
     start: () => dispatcher.start(),
-    stop: () => dispatcher.stop(),
+    stop: () => {
+      // Long polls answer now (with what is pending) instead of holding the server's close.
+      for (const waiters of pollWaiters.values()) for (const wake of [...waiters]) wake();
+      return dispatcher.stop();
+    },
   };
 }
