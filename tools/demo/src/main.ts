@@ -6,11 +6,17 @@ import { bootstrapEnrolledAdmin, bootstrapOperator, createOwnTopics, freePort, s
 import { verifyAuditExport } from '@revmesh/contracts';
 import { acquireKafka, type KafkaSource } from './kafka-source';
 import { requestJson } from './http';
+import { prepareKeycloakDemo, type KeycloakDemo } from './keycloak-demo';
+import { percentile } from './stats';
 
 /**
  * `npm run demo`: a broker, the authority and three demo-api instances; a token accepted by all
  * three, revoked, then rejected by all three, with the propagation latency each instance measured.
  * Keeps running for exploration until Ctrl-C, unless `--once` (or no terminal) is given.
+ *
+ * `--keycloak [--logouts N]`: the same services trusting a real Keycloak (deploy/keycloak) as well;
+ * Keycloak is registered as an SSF transmitter, a user logs out in Keycloak and every service
+ * rejects the token, and N more logouts (default 20) give p50/p99 of logout → rejected everywhere.
  */
 const ROOT = resolve(__dirname, '..', '..', '..');
 const INSTANCES = 3;
@@ -18,6 +24,11 @@ const log = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
   const once = process.argv.includes('--once') || !process.stdin.isTTY;
+  const withKeycloak = process.argv.includes('--keycloak');
+  const logoutsArg = process.argv.indexOf('--logouts');
+  const logouts = logoutsArg === -1 ? 20 : Number(process.argv[logoutsArg + 1]);
+  if (!Number.isInteger(logouts) || logouts < 1) throw new TypeError('--logouts takes a whole number of logouts, at least 1');
+  let keycloakDemo: KeycloakDemo | undefined;
   const services: ServiceProcess[] = [];
   let kafka: KafkaSource | undefined;
   let topics: OwnTopics | undefined;
@@ -27,6 +38,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('\nShutting down ...');
+    await keycloakDemo?.cleanup();
     await Promise.all(services.map((s) => s.stop()));
     await topics?.remove();
     await kafka?.release();
@@ -41,6 +53,7 @@ async function main(): Promise<void> {
     topics = createOwnTopics(kafka.brokers, 'demo');
     log(`Kafka: ${kafka.description} (${kafka.brokers}), topics ${topics.prefix}* (this run's own, deleted on exit)`);
 
+    if (withKeycloak) keycloakDemo = await prepareKeycloakDemo(log);
     const bootstrapToken = randomBytes(32).toString('base64url');
     const clientSecret = randomBytes(32).toString('base64url');
     const authorityPort = await freePort();
@@ -80,7 +93,7 @@ async function main(): Promise<void> {
           name: id,
           command: process.execPath,
           args: [join(ROOT, 'apps/demo-api/dist/main.js')],
-          env: { ...common, PORT: String(port), AUTHORITY_URL: authorityUrl, REVMESH_AUDIENCE: 'demo-api', REVMESH_INSTANCE_ID: id },
+          env: { ...common, PORT: String(port), AUTHORITY_URL: authorityUrl, REVMESH_AUDIENCE: 'demo-api', REVMESH_INSTANCE_ID: id, ...keycloakDemo?.apiEnv },
           readyLine: /revmesh demo-api .* ready on/,
           readyTimeoutMs: 60_000,
         });
@@ -91,6 +104,13 @@ async function main(): Promise<void> {
       services.push(service);
       apis.push(api);
       log(`Service:   ${api.id} at ${api.url} (sidecar ready)`);
+    }
+
+    if (keycloakDemo !== undefined) {
+      await keycloakDemo.run({ authorityUrl, admin, apis }, logouts);
+      if (once) return await shutdown(0);
+      log('\nEverything is still running (Ctrl-C stops it); Keycloak admin console: ' + `${keycloakDemo.keycloak.url}/admin (admin/admin)`);
+      return;
     }
 
     const accessToken = await issueAccessToken(authorityUrl, clientSecret);
@@ -266,11 +286,6 @@ async function reportRejectedEvents(apis: readonly { id: string; url: string }[]
     }
   }
   log(`\n7. Events rejected by the services: ${rejected.length === 0 ? 'none (every event was signed by this run\'s authority)' : rejected.join(', ')}`);
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /** Revokes `count` synthetic jtis one after another and collects each instance's own latency measurement. */
