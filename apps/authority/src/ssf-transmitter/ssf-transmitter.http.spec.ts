@@ -82,6 +82,14 @@ describe('SSF transmitter HTTP API', () => {
     expect(paused.json()).toEqual({ stream_id: stream.stream_id, status: 'paused', reason: 'maintenance' });
     expect((await call('GET', `/ssf/transmitter/status?stream_id=${stream.stream_id}`, manage)).json()).toMatchObject({ status: 'paused' });
 
+    // Operators see every receiver's streams with their backlog (the verification SET polled but not acknowledged); receivers' tokens do not open that route.
+    const overview = await f.request({ method: 'GET', url: '/v1/ssf/streams', as: 'viewer' });
+    expect(overview.statusCode).toBe(200);
+    expect(overview.json<{ streams: { stream_id: string; client_id: string; status: string; pending: number }[] }>().streams).toContainEqual(
+      expect.objectContaining({ stream_id: stream.stream_id, client_id: 'rx-http-manage', status: 'paused', pending: 1 }),
+    );
+    expect((await call('GET', '/v1/ssf/streams', manage)).statusCode).toBe(401);
+
     expect((await call('DELETE', `/ssf/transmitter/streams?stream_id=${stream.stream_id}`, manage)).statusCode).toBe(204);
     expect((await call('GET', `/ssf/transmitter/streams?stream_id=${stream.stream_id}`, manage)).statusCode).toBe(404);
   });

@@ -28,6 +28,8 @@ export interface DeliveryQueue {
   /** The oldest pending SETs of a stream, in queue order. */
   pending(streamId: string, limit: number): QueuedSet[];
   pendingCount(streamId: string): number;
+  /** How a stream's deliveries stand: what waits (and since when), what was refused, the last error. */
+  backlog(streamId: string): DeliveryBacklog;
   /** Delivered (push 202) or acknowledged (poll): removed. */
   remove(streamId: string, jtis: readonly string[]): number;
   /** A transient push failure: tried again at `nextAttemptAt`. */
@@ -42,6 +44,17 @@ export interface DeliveryQueue {
   cursor(): number | undefined;
   /** Call inside the transaction that queued the SETs up to `seq`. */
   setCursor(seq: number): void;
+}
+
+/** See {@link DeliveryQueue.backlog}. */
+export interface DeliveryBacklog {
+  readonly pending: number;
+  /** When the oldest waiting SET was queued (epoch ms); null when none waits. */
+  readonly oldestPendingAt: Milliseconds | null;
+  /** SETs the receiver refused, kept for the record. */
+  readonly failed: number;
+  /** The latest push error or refusal, if any. */
+  readonly lastError: string | null;
 }
 
 interface Row {
@@ -73,6 +86,13 @@ export function createDeliveryQueue(store: AuthorityStore): DeliveryQueue {
      WHERE stream_id = ? AND state = 'pending' ORDER BY seq LIMIT ?`,
   );
   const count = db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM ssf_out_deliveries WHERE stream_id = ? AND state = 'pending'");
+  const backlog = db.prepare<[string, string], { pending: number; oldest: number | null; failed: number; last_error: string | null }>(
+    `SELECT COUNT(*) FILTER (WHERE state = 'pending') AS pending,
+            MIN(created_at) FILTER (WHERE state = 'pending') AS oldest,
+            COUNT(*) FILTER (WHERE state = 'failed') AS failed,
+            (SELECT last_error FROM ssf_out_deliveries WHERE stream_id = ? AND last_error IS NOT NULL ORDER BY seq DESC LIMIT 1) AS last_error
+     FROM ssf_out_deliveries WHERE stream_id = ?`,
+  );
   const remove = db.prepare("DELETE FROM ssf_out_deliveries WHERE stream_id = ? AND jti = ? AND state = 'pending'");
   const reschedule = db.prepare('UPDATE ssf_out_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?');
   const fail = db.prepare(
@@ -93,6 +113,11 @@ export function createDeliveryQueue(store: AuthorityStore): DeliveryQueue {
     enqueue: (set, now) => insert.run(set.streamId, set.jti, set.setJwt, now, now, set.streamId).changes > 0,
     pending: (streamId, limit) => guard('read', () => pending.all(streamId, limit).map(toQueued)),
     pendingCount: (streamId) => guard('count', () => count.get(streamId)?.n ?? 0),
+    backlog: (streamId) =>
+      guard('read', () => {
+        const row = backlog.get(streamId, streamId)!;
+        return { pending: row.pending, oldestPendingAt: row.oldest, failed: row.failed, lastError: row.last_error };
+      }),
     remove: (streamId, jtis) =>
       guard('remove', () => store.transaction(() => jtis.reduce((n, jti) => n + remove.run(streamId, jti).changes, 0))),
     reschedule: (seq, nextAttemptAt, error) => guard('reschedule', () => void reschedule.run(nextAttemptAt, error.slice(0, 500), seq)),

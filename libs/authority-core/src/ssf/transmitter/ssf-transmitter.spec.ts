@@ -273,6 +273,29 @@ describe('SSF transmitter: revocations delivered as SETs', () => {
     });
   });
 
+  it('shows operators each stream with what waits, since when, and the last push error', async () => {
+    const stream = pushStream();
+    endpoint.answer = () => 503;
+    const revocation = await revoke('jti', 'waiting');
+    await core.ssfTransmitter.runOnce();
+    expect(core.ssfTransmitter.overview()).toEqual([
+      {
+        stream_id: stream.stream_id,
+        client_id: 'rx-1',
+        status: 'enabled',
+        status_reason: null,
+        delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: PUSH_URL },
+        events_delivered: [SESSION_REVOKED],
+        created_at: expect.any(String),
+        pending: 1,
+        oldest_pending_at: new Date(fixture.time.now).toISOString(),
+        failed: 0,
+        last_error: 'HTTP 503',
+      },
+    ]);
+    expect(revocation.revokedAt).toBe(fixture.time.now);
+  });
+
   it('drops a SET the receiver refuses with 400 (RFC 8935 err) and goes on with the next', async () => {
     pushStream();
     let first = true;

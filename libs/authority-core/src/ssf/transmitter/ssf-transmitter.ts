@@ -22,7 +22,7 @@ import {
   verificationSchema,
   type UpdateStreamRequest,
 } from './stream-requests';
-import { createStreamStore, type StoredStream, type StreamDelivery, type StreamSettings } from './stream-store';
+import { createStreamStore, type StoredStream, type StreamDelivery, type StreamSettings, type StreamStatus } from './stream-store';
 import { streamConfiguration, streamStatusView, type StreamConfiguration, type StreamStatusView } from './stream-view';
 import { SsfRequestInvalidError, SsfStreamConflictError, SsfStreamNotFoundError, SsfTooManyRequestsError, type SsfFieldError } from './transmitter-errors';
 
@@ -80,6 +80,21 @@ export interface PollResponse {
   readonly moreAvailable: boolean;
 }
 
+/** One stream as operators see it: who owns it, where it delivers, how far behind it is. */
+export interface StreamOverview {
+  readonly stream_id: string;
+  readonly client_id: string;
+  readonly status: StreamStatus;
+  readonly status_reason: string | null;
+  readonly delivery: { readonly method: string; readonly endpoint_url: string };
+  readonly events_delivered: readonly string[];
+  readonly created_at: string;
+  readonly pending: number;
+  readonly oldest_pending_at: string | null;
+  readonly failed: number;
+  readonly last_error: string | null;
+}
+
 /** Who called, for the audit log. */
 export interface ReceiverRequestOrigin {
   readonly requestId: string | null;
@@ -109,6 +124,11 @@ export interface SsfTransmitter {
   verify(receiver: ReceiverIdentity, body: unknown): Promise<void>;
   /** RFC 8936: acknowledges, records `setErrs`, then returns pending SETs (waiting up to `pollWaitMs` unless `returnImmediately`). */
   poll(receiver: ReceiverIdentity, streamId: string, body: unknown, signal?: AbortSignal): Promise<PollResponse>;
+  /**
+   * Every receiver's streams with their delivery backlog, for operators (`GET /v1/ssf/streams`):
+   * a receiver that stays down shows as SETs waiting since long ago, with the last push error.
+   */
+  overview(): StreamOverview[];
   /** Something was committed: look for new revocations now rather than at the next interval. Cheap; never throws. */
   notify(): void;
   /** Queues SETs for revocations committed since the last run, then pushes what is due (tests; the loop does it by itself). */
@@ -439,6 +459,24 @@ export function createSsfTransmitter(options: SsfTransmitterOptions): SsfTransmi
       await dispatcher.pushDue();
       return queued;
     },
+    overview: () =>
+      streams.listAll().map((stream) => {
+        const backlog = queue.backlog(stream.streamId);
+        const config = view(stream);
+        return {
+          stream_id: stream.streamId,
+          client_id: stream.clientId,
+          status: stream.status,
+          status_reason: stream.statusReason,
+          delivery: config.delivery,
+          events_delivered: config.events_delivered,
+          created_at: new Date(stream.createdAt).toISOString(),
+          pending: backlog.pending,
+          oldest_pending_at: backlog.oldestPendingAt === null ? null : new Date(backlog.oldestPendingAt).toISOString(),
+          failed: backlog.failed,
+          last_error: backlog.lastError,
+        };
+      }),
     notify: () => dispatcher.notify(),
     start: () => dispatcher.start(),
     stop: () => {

@@ -96,6 +96,8 @@ export interface StreamStore {
   countByClient(clientId: string): number;
   /** Streams that receive new events: enabled and paused ones (a paused stream holds them). */
   listReceiving(): StoredStream[];
+  /** Every stream of every receiver (the operators' view). */
+  listAll(): StoredStream[];
   updateSettings(streamId: string, settings: StreamSettings, at: Milliseconds): void;
   updateStatus(streamId: string, status: StreamStatus, reason: string | null, at: Milliseconds): void;
   /** Deletes the stream and (cascade) every SET queued for it. */
@@ -110,6 +112,7 @@ export function createStreamStore(store: AuthorityStore): StreamStore {
   const byClient = db.prepare<[string], Row>(`SELECT ${columns} FROM ssf_out_streams WHERE client_id = ? ORDER BY created_at, stream_id`);
   const countByClient = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM ssf_out_streams WHERE client_id = ?');
   const receiving = db.prepare<[], Row>(`SELECT ${columns} FROM ssf_out_streams WHERE status <> 'disabled' ORDER BY created_at, stream_id`);
+  const all = db.prepare<[], Row>(`SELECT ${columns} FROM ssf_out_streams ORDER BY created_at, stream_id`);
   const setConfig = db.prepare('UPDATE ssf_out_streams SET config = ?, updated_at = ? WHERE stream_id = ?');
   const setStatus = db.prepare('UPDATE ssf_out_streams SET status = ?, status_reason = ?, updated_at = ? WHERE stream_id = ?');
   const remove = db.prepare('DELETE FROM ssf_out_streams WHERE stream_id = ?');
@@ -132,6 +135,7 @@ export function createStreamStore(store: AuthorityStore): StreamStore {
     listByClient: (clientId) => read('read SSF streams', () => byClient.all(clientId).map(toStream)),
     countByClient: (clientId) => read('read SSF streams', () => countByClient.get(clientId)?.n ?? 0),
     listReceiving: () => read('read SSF streams', () => receiving.all().map(toStream)),
+    listAll: () => read('read SSF streams', () => all.all().map(toStream)),
     updateSettings(streamId, settings, at) {
       const row = one.get(streamId);
       if (row === undefined) return;
