@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { EventSignerJwk } from '@revmesh/contracts';
 import { createSidecar, type Sidecar, type VerifyResult } from '@revmesh/sidecar';
 import { createKafkaTransport, type KafkaTransport } from '@revmesh/transport';
+import { Kafka, logLevel } from 'kafkajs';
 import { eventually, uniquePrefix } from './support/wait';
 
 /** The little of authority-core this test drives, in process (required by name, as kill-switch.int.spec.ts does). */
@@ -19,6 +20,10 @@ interface InProcessCore {
   readonly audit: unknown;
   createRelay(options: { transport: KafkaTransport; publisher: ReturnType<KafkaTransport['createPublisher']>; pollIntervalMs: number }): { start(): void; stop(): Promise<void> };
   createHeartbeat(options: { publisher: ReturnType<KafkaTransport['createPublisher']>; intervalMs: number }): { start(): void; stop(): void };
+  createTopicGuard(options: { inspector: KafkaTransport; ensureTopics: KafkaTransport['ensureTopics']; intervalMs: number }): {
+    check(): Promise<readonly { topic: string; outcome: string }[]>;
+    stop(): Promise<void>;
+  };
   createSnapshotPublisher(options: {
     inspector: KafkaTransport;
     publisher: ReturnType<KafkaTransport['createPublisher']>;
@@ -125,4 +130,48 @@ describe('cold start from a signed snapshot through the real broker', () => {
     await sidecar.ready;
     expect(sidecar.stats().snapshot).toMatchObject({ loadedSeq: expect.any(Number), refused: { FORGED: 1 } });
   }, 60_000);
+
+  it('after the revocations topic is lost and recovered: a sidecar holding only the older snapshot notices the recreated topic and replays it in full; the snapshot taken after the recovery covers the new topic', async () => {
+    const before = await Promise.all(Array.from({ length: 10 }, issue));
+    await revokeAll(before);
+    const old = await snapshots.publishNow(lib.systemAuditContext('snapshot-e2e', 'e2e: before the loss'));
+
+    // The guard's first look records the topics' offsets; after the deletion it recreates the
+    // topic (or finds it recreated by the relay, offsets gone backwards) and republishes every live
+    // revocation (batch-signed pages).
+    const guard = core.createTopicGuard({ inspector: transport, ensureTopics: (specs) => transport.ensureTopics(specs), intervalMs: 600_000 });
+    await guard.check();
+    const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [`${prefix}revocations.v1`], timeout: 10_000 });
+    await admin.disconnect();
+    await eventually(
+      'the guard recovered the revocations topic',
+      async () => (await guard.check()).some((c) => c.topic === `${prefix}revocations.v1` && (c.outcome === 'missing' || c.outcome === 'truncated')),
+      30_000,
+    );
+    await guard.stop();
+    const during = await Promise.all(Array.from({ length: 5 }, issue));
+    await revokeAll(during);
+    const revoked = [...before, ...during];
+
+    // Only the snapshot from before the loss exists: its offsets belong to the deleted topic.
+    const start = async (): Promise<Sidecar> => {
+      const sidecar = createSidecar({ issuer: ISSUER, audience: AUDIENCE, eventSigners: [...core.eventSigners.trusted()], brokers, topicPrefix: prefix, instanceId: `snap-${randomUUID().slice(0, 8)}` });
+      sidecars.push(sidecar);
+      await sidecar.start();
+      await sidecar.ready;
+      return sidecar;
+    };
+    const stale = await start();
+    expect(stale.stats().snapshot).toMatchObject({ loadedSeq: old.seq, tailMismatches: 1 });
+    for (const { token } of revoked) expect(code(await stale.verify(token))).toBe('TOKEN_REVOKED');
+
+    // A snapshot after the recovery (the authority publishes one itself then) names the new topic's offsets.
+    const fresh = await snapshots.publishNow(lib.systemAuditContext('snapshot-e2e', 'e2e: after the recovery'));
+    const sidecar = await start();
+    expect(sidecar.stats().snapshot).toMatchObject({ loadedSeq: fresh.seq, tailMismatches: 0 });
+    for (const { token } of revoked) expect(code(await sidecar.verify(token))).toBe('TOKEN_REVOKED');
+    expect(code(await sidecar.verify((await issue()).token))).toBe('OK');
+  }, 120_000);
 });
