@@ -169,6 +169,7 @@ export {
   type ReceiverRequestOrigin,
   type SsfTransmitter,
   type SsfTransmitterSettings,
+  type StreamOverview,
   type TransmitterMetadata,
 } from './ssf/transmitter/ssf-transmitter';
 export { SSF_MANAGE_SCOPE, SSF_READ_SCOPE, type ReceiverAccess, type ReceiverIdentity } from './ssf/transmitter/receiver-auth';
