@@ -266,6 +266,16 @@ describe('sessions: token exchange, rotating refresh tokens, revocation and intr
       expect(f.core.sessions.list({ activeOnly: true })).toEqual([]);
     });
 
+    it('die with a client_id revocation of their client, or a jkt revocation of the key they are bound to; other sessions live on', async () => {
+      const bound = await exchange(await userToken('bob'));
+      f.core.store.db.prepare('UPDATE sessions SET jkt = ? WHERE sid = ?').run('stolen-key-thumbprint', bound.sid);
+      await f.core.revocations.revoke({ target: { type: 'jkt', value: 'stolen-key-thumbprint' }, reason: 'key stolen', actor: { kind: 'system', id: 'test' } });
+      expect(f.core.sessions.get(bound.sid).endReason).toBe('revoked');
+      expect(f.core.sessions.get(first.sid).endedAt).toBeNull();
+      await f.core.revocations.revoke({ target: { type: 'client_id', value: 'orders-bff' }, reason: 'client compromised', actor: { kind: 'system', id: 'test' } });
+      expect(f.core.sessions.get(first.sid).endReason).toBe('revoked');
+    });
+
     it('die with a covering revocation even when its end was never recorded (the refresh grant checks the rules)', async () => {
       await f.core.revocations.revoke({ target: { type: 'client_id', value: 'orders-bff' }, reason: 'client compromised', actor: { kind: 'system', id: 'test' } });
       f.core.store.db.prepare('UPDATE sessions SET ended_at = NULL, end_reason = NULL').run();
