@@ -64,8 +64,8 @@ async function run({ mode, log }) {
       await transport.ensureTopics([contracts.revocationTopicSpec(snapTopics.revocations), contracts.keysTopicSpec(snapTopics.keys), contracts.snapshotTopicSpec(snapTopics.snapshots)]);
       // A heartbeat first, the record the snapshot's offsets end on (the tail's anchor).
       await publisher.publish([{ topic: snapTopics.revocations, key: contracts.AUTHORITY_HEARTBEAT_KEY, value: await signer.sign(ts.authorityHeartbeatEvent({ now })) }]);
-      const coveredAt = Date.now();
       const [state] = await transport.describeTopics([snapTopics.revocations]);
+      const coveredAt = Date.now();
       const offsets = Object.fromEntries(state.partitions.map((p) => [String(p.partition), p.high]));
       log(`cold start: encoding and publishing a snapshot of ${label} rules`);
       const rules = Array.from({ length: size }, () => ({ revocationId: randomUUID(), targetType: 'jti', value: randomUUID(), iss: undefined, notAfterIat: 0, expiresAt: now + HOUR }));

@@ -123,9 +123,10 @@ export function createSnapshotPublisher(options: SnapshotPublisherOptions): Snap
       topicReady = true;
     }
     // Offsets first, then the store: the store then holds at least every rule below the offsets.
-    const coveredAt = clock.now();
     const offsets = await offsetsOf();
-    const now = clock.now();
+    // Read once the offsets are known: every record below them was created (CreateTime) before it.
+    const coveredAt = clock.now();
+    const now = coveredAt;
     // Streamed: a million rows are never held as row objects at once.
     const rules = mergeSnapshotRules(rulesOf(live.iterate(now)), now);
     const body = encodeSnapshotRules(rules);

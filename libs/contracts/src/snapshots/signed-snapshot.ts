@@ -44,9 +44,9 @@ export const snapshotManifestSchema = z.strictObject({
   seq: z.number().int().positive(),
   created_at: z.number().int().positive(),
   /**
-   * Read just before the topic offsets: every record below `offsets` was written before this
-   * instant (CreateTime, the authority's clock), and every record of a topic recreated after it
-   * is newer. Readers use it to notice a topic deleted and recreated since the snapshot.
+   * Read just after the topic offsets: every record below `offsets` was created (CreateTime, the
+   * authority's clock) at or before this instant, and the records of a topic deleted and recreated
+   * after it are newer. Readers use it to notice such a topic (see the sidecar's snapshot tail).
    */
   covered_at: z.number().int().positive(),
   /** The topics the offsets belong to (the prefix is part of the name). */
