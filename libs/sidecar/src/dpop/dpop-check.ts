@@ -24,8 +24,11 @@ export interface TokenPresentation {
 
 /** The proof-of-possession step of verification. */
 export interface DpopCheck {
-  /** Undefined when the presentation fits the token (unbound, or bound with a valid, fresh proof of its key). */
-  check(claims: AccessTokenClaims, token: string, presentation: TokenPresentation | undefined): Promise<DpopFailure | undefined>;
+  /**
+   * Undefined when the presentation fits the token (unbound, or bound with a valid, fresh proof of
+   * its key). Synchronous unless there is a proof to verify: unbound tokens cost no extra await.
+   */
+  check(claims: AccessTokenClaims, token: string, presentation: TokenPresentation | undefined): DpopFailure | undefined | Promise<DpopFailure | undefined>;
   /** Proofs remembered by the replay cache (this instance only). */
   readonly replayCacheSize: number;
 }
@@ -59,7 +62,7 @@ export function createDpopCheck(options: ResolvedDpopOptions & { readonly clock:
   const proofOptions = { algorithms: options.algorithms, maxAgeSeconds: options.maxProofAgeSeconds, clockToleranceSeconds: options.clockToleranceSeconds, now: clock };
 
   return {
-    async check(claims, token, presentation) {
+    check(claims, token, presentation) {
       const jkt = claims.cnf?.jkt;
       if (jkt === undefined) {
         // RFC 9449 §7.2: the DPoP scheme says "this token is bound"; an unbound one is a client mistake or a downgrade.
@@ -72,27 +75,29 @@ export function createDpopCheck(options: ResolvedDpopOptions & { readonly clock:
       if (header === undefined || header === '' || (Array.isArray(header) && header.length === 0)) {
         return failure('DPOP_REQUIRED', 'the token is DPoP-bound: send a DPoP header with a proof of its key');
       }
-      if (typeof header !== 'string') {
-        if (header.length > 1) return failure('DPOP_INVALID', 'send exactly one DPoP header');
-      }
-      const proof = typeof header === 'string' ? header : header[0]!;
-      const verified = await verifyDpopProof(
-        proof,
-        { method: presentation.method.toUpperCase(), url: dpopRequestUrl(presentation.url, options.publicBaseUrl), accessToken: token, ...(acceptNonce ? { acceptNonce } : {}) },
-        proofOptions,
-      );
-      if (!verified.ok) {
-        if (verified.reason === 'nonce-missing' || verified.reason === 'nonce-invalid') return failure('DPOP_NONCE_REQUIRED', verified.message, nonces?.current());
-        return failure('DPOP_INVALID', verified.message);
-      }
-      if (verified.proof.jkt !== jkt) return failure('DPOP_INVALID', 'the DPoP proof is signed by another key than the one the token is bound to');
-      const seen = replay.check(jkt, verified.proof.jti, verified.proof.iat);
-      if (seen === 'replay') return failure('DPOP_REPLAY', 'this DPoP proof was already used: send a fresh proof with every request');
-      if (seen === 'unverifiable') return failure('DPOP_REPLAY', 'this DPoP proof is too old to be checked for replay right now: send a fresh proof');
-      return undefined;
+      if (typeof header !== 'string' && header.length > 1) return failure('DPOP_INVALID', 'send exactly one DPoP header');
+      return proven(jkt, token, presentation, typeof header === 'string' ? header : header[0]!);
     },
     get replayCacheSize() {
       return replay.size;
     },
   };
+
+  /** The checks that need the proof's signature verified (asynchronous). */
+  async function proven(jkt: string, token: string, presentation: TokenPresentation, proof: string): Promise<DpopFailure | undefined> {
+    const verified = await verifyDpopProof(
+      proof,
+      { method: presentation.method.toUpperCase(), url: dpopRequestUrl(presentation.url, options.publicBaseUrl), accessToken: token, ...(acceptNonce ? { acceptNonce } : {}) },
+      proofOptions,
+    );
+    if (!verified.ok) {
+      if (verified.reason === 'nonce-missing' || verified.reason === 'nonce-invalid') return failure('DPOP_NONCE_REQUIRED', verified.message, nonces?.current());
+      return failure('DPOP_INVALID', verified.message);
+    }
+    if (verified.proof.jkt !== jkt) return failure('DPOP_INVALID', 'the DPoP proof is signed by another key than the one the token is bound to');
+    const seen = replay.check(jkt, verified.proof.jti, verified.proof.iat);
+    if (seen === 'replay') return failure('DPOP_REPLAY', 'this DPoP proof was already used: send a fresh proof with every request');
+    if (seen === 'unverifiable') return failure('DPOP_REPLAY', 'this DPoP proof is too old to be checked for replay right now: send a fresh proof');
+    return undefined;
+  }
 }

@@ -63,7 +63,8 @@ export function createEnforcement(options: EnforcementOptions): Enforcement {
       return { result: checked };
     }
     // Before the checks below (all synchronous): they must see the state after this await.
-    const unproven = await dpop.check(checked.claims, token, presentation);
+    let unproven = dpop.check(checked.claims, token, presentation);
+    if (unproven instanceof Promise) unproven = await unproven;
     if (unproven) return { result: unproven, jti: checked.claims.jti };
     // Re-checked after the await: a sidecar closed meanwhile must not accept.
     if (!lifecycle.isReady()) return { result: verifyFailure('NOT_READY', 'the sidecar is closed') };
