@@ -42,6 +42,10 @@ const privilegeChange = (action: string, body: Record<string, unknown>): RouteCa
 
 const WRITE_ROUTES: readonly RouteCase[] = [
   { route: 'POST /v1/clients', role: 'security-admin', payload: () => ({ audiences: ['matrix-api'], scopes: [] }), expect: 201 },
+  // Past the guard, an unknown client is a 404 (disable: before any approval is requested).
+  { route: 'POST /v1/clients/:clientId/rotate-secret', role: 'security-admin', url: () => '/v1/clients/matrix-nobody/rotate-secret', payload: () => ({}), expect: 404 },
+  { route: 'POST /v1/clients/:clientId/disable', role: 'security-admin', url: () => '/v1/clients/matrix-nobody/disable', payload: () => ({}), expect: 404 },
+  { route: 'POST /v1/clients/:clientId/enable', role: 'security-admin', url: () => '/v1/clients/matrix-nobody/enable', payload: () => ({}), expect: 404 },
   { route: 'POST /v1/revocations', role: 'responder', payload: () => ({ target: 'jti', value: 'matrix-jti', reason: 'role matrix' }), expect: 202 },
   {
     route: 'POST /v1/revocations::batch',
