@@ -58,6 +58,8 @@ export interface AuthorityConfig {
   readonly http: HttpServerLimits;
   /** REVMESH_SSF_*: the SSF transmitter's push settings. Absent: core defaults (https only, 5 min backoff cap). */
   readonly ssfTransmitter?: { readonly allowInsecurePushUrls: boolean; readonly pushBackoffMaxMs: number };
+  /** The token endpoint's DPoP proofs: window (s) and, when set, the server-nonce secret (REVMESH_DPOP_*). Absent: defaults, no nonce. */
+  readonly dpop?: { readonly maxProofAgeSeconds: number; readonly nonceSecret?: Buffer };
   /** Store retention (authority-core's StoreRetentionPeriods, ms) and its job's interval. Absent: core defaults. */
   readonly storeRetention?: {
     readonly publishedOutboxMs: number;
@@ -216,6 +218,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       maxConnections: e.REVMESH_HTTP_MAX_CONNECTIONS,
     },
     ssfTransmitter: { allowInsecurePushUrls: e.REVMESH_SSF_ALLOW_INSECURE_PUSH, pushBackoffMaxMs: e.REVMESH_SSF_PUSH_BACKOFF_MAX_MS },
+    dpop: { maxProofAgeSeconds: e.REVMESH_DPOP_PROOF_MAX_AGE_SECONDS, ...(e.REVMESH_DPOP_NONCE_SECRET === undefined ? {} : { nonceSecret: e.REVMESH_DPOP_NONCE_SECRET }) },
     storeRetention: {
       publishedOutboxMs: e.REVMESH_OUTBOX_RETENTION_SECONDS * 1000,
       expiredRevocationMs: e.REVMESH_EXPIRED_REVOCATION_RETENTION_SECONDS * 1000,

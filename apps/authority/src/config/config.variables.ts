@@ -211,6 +211,24 @@ export const CONFIG_VARIABLES = {
     fix: 'use true or false',
     parse: z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true'),
   }),
+  REVMESH_DPOP_PROOF_MAX_AGE_SECONDS: variable({
+    default: '60',
+    description: 'Token endpoint: oldest DPoP proof (RFC 9449) accepted, seconds after its `iat` (plus 5 s of clock tolerance); also how long a proof `jti` is remembered against replay.',
+    fix: 'use a whole number of seconds in 1..3600',
+    parse: integer(1, 3600),
+  }),
+  REVMESH_DPOP_NONCE_SECRET: {
+    description:
+      'Token endpoint: when set, every DPoP proof must carry a server nonce (RFC 9449 §8): a proof without a current one gets `400 use_dpop_nonce` and a `DPoP-Nonce` header. Nonces are an HMAC of a 5-minute period under this secret (base64url, at least 16 bytes): give every replica the same. Unset: no nonce required.',
+    fix: 'use at least 16 random bytes in base64url, e.g. REVMESH_DPOP_NONCE_SECRET=$(openssl rand -base64 32 | tr "+/" "-_" | tr -d =)',
+    schema: optionalRaw().pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{22,}$/, 'is not base64url of at least 16 bytes')
+        .transform((value) => Buffer.from(value, 'base64url'))
+        .optional(),
+    ),
+  } satisfies Variable<Buffer | undefined>,
   REVMESH_SSF_PUSH_BACKOFF_MAX_MS: variable({
     default: '300000',
     description:

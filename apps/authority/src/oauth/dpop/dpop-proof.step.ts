@@ -12,8 +12,14 @@ export const DPOP_TOKEN_BINDING = Symbol('DPOP_TOKEN_BINDING');
 /** One binding per process: its proof replay cache is per authority instance. */
 export const dpopTokenBindingProvider: FactoryProvider<DpopTokenBinding> = {
   provide: DPOP_TOKEN_BINDING,
-  inject: [AUTHORITY_CORE],
-  useFactory: (core: Pick<AuthorityCore, 'store' | 'clock'>) => createDpopTokenBinding({ store: core.store, clock: core.clock }),
+  inject: [AUTHORITY_CORE, AUTHORITY_CONFIG],
+  useFactory: (core: Pick<AuthorityCore, 'store' | 'clock'>, config: Pick<AuthorityConfig, 'dpop'>) =>
+    createDpopTokenBinding({
+      store: core.store,
+      clock: core.clock,
+      ...(config.dpop === undefined ? {} : { maxProofAgeSeconds: config.dpop.maxProofAgeSeconds }),
+      ...(config.dpop?.nonceSecret === undefined ? {} : { nonce: { secret: config.dpop.nonceSecret } }),
+    }),
 };
 
 /** The token endpoint's answer to a refused DPoP proof: 400 `invalid_dpop_proof`, or `use_dpop_nonce` with `DPoP-Nonce`. */
