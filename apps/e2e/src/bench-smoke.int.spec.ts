@@ -18,10 +18,10 @@ describe('bench harness (smoke)', () => {
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('runs verify, deny-heap and propagation and writes a row with figures for each measure', async () => {
+  it('runs verify, deny-heap, propagation and accept-rate and writes a row with figures for each measure', async () => {
     const { brokers } = await ensureKafka();
     const file = join(out, 'smoke.json');
-    await promisify(execFile)(process.execPath, ['bench/run.js', '--smoke', '--only', 'verify,deny-heap,propagation', '--out', file], {
+    await promisify(execFile)(process.execPath, ['bench/run.js', '--smoke', '--only', 'verify,deny-heap,propagation,accept-rate', '--out', file], {
       cwd: REPO_ROOT,
       env: { ...process.env, KAFKA_BROKERS: brokers.join(',') },
       timeout: 240_000,
@@ -42,6 +42,8 @@ describe('bench harness (smoke)', () => {
       expect.stringMatching(/^verify, one token repeated/),
       expect.stringMatching(/^deny list created empty/),
       expect.stringMatching(/^deny list holding/),
+      expect.stringMatching(/^authority accept rate, POST \/v1\/revocations:batch/),
+      expect.stringMatching(/^authority accept rate, one revocation per POST/),
     ]);
     for (const r of report.rows) expect([r.measure, Number.isFinite(r.baseline.value), Number.isFinite(r.subject.value)]).toEqual([r.measure, true, true]);
   }, 300_000);
