@@ -11,7 +11,12 @@ describe('SSF receiver push endpoint', () => {
   afterAll(() => f.close());
 
   it('answers 401 authentication_failed to a push for no registered transmitter, before reading the SET', async () => {
-    for (const headers of [{ 'content-type': 'application/secevent+jwt' }, { 'content-type': 'application/secevent+jwt', authorization: 'Bearer guess' }, { 'content-type': 'application/json' }]) {
+    const attempts: Record<string, string>[] = [
+      { 'content-type': 'application/secevent+jwt' },
+      { 'content-type': 'application/secevent+jwt', authorization: 'Bearer guess' },
+      { 'content-type': 'application/json' },
+    ];
+    for (const headers of attempts) {
       const response = await f.request({ method: 'POST', url: '/ssf/receiver/push/nobody', as: null, headers, payload: headers['content-type'] === 'application/json' ? '{}' : 'a.b.c' });
       expect(response.statusCode).toBe(401);
       expect(response.headers['content-type']).toContain('application/json');
