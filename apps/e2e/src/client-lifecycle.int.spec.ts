@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Sidecar } from '@revmesh/sidecar';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { adminApi, startAuthority, type AuthorityHandle } from './support/authority-process';
@@ -109,5 +111,34 @@ describe('client lifecycle', () => {
     expect((await tokenRequest({ client_assertion_type: JWT_BEARER, client_assertion: once })).status).toBe(401);
     const wrongKey = (await generateKeyPair('ES256')).privateKey;
     expect((await tokenRequest({ client_assertion_type: JWT_BEARER, client_assertion: await assertion(wrongKey) })).status).toBe(401);
+  });
+
+  it('private_key_jwt with a jwks_uri: the authority fetches the client\'s keys from its URL', async () => {
+    const pair = await generateKeyPair('ES256');
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'remote-1', alg: 'ES256' }] });
+    let fetches = 0;
+    const server = createServer((_req, res) => {
+      fetches += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(jwks);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await addClient({ client_id: 'remote-keyed', jwks_uri: `http://127.0.0.1:${port}/jwks.json` });
+      const assertion = await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', kid: 'remote-1' })
+        .setIssuer('remote-keyed')
+        .setSubject('remote-keyed')
+        .setAudience(`${authority.url}/oauth/token`)
+        .setJti(randomUUID())
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(pair.privateKey);
+      const token = await tokenOf(await tokenRequest({ client_assertion_type: JWT_BEARER, client_assertion: assertion, client_id: 'remote-keyed' }));
+      expect(await sidecars[0]!.verify(token)).toMatchObject({ ok: true, claims: { client_id: 'remote-keyed' } });
+      expect(fetches).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
