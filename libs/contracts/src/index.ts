@@ -153,6 +153,7 @@ export {
   type SnapshotRule,
 } from './snapshots/snapshot-rules';
 export { EVENT_BATCH_JWS_TYP, MAX_EVENT_BATCH, signEventBatch } from './signing/batch-signed-event';
+export { precheckEventSignatures } from './signing/signature-precheck';
 export {
   accessTokenHash,
   checkDpopAlgorithms,

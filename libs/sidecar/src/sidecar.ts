@@ -129,6 +129,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     instanceId,
     clock,
     denyListSize: () => denyList.size,
+    catchingUp: () => !isReady(),
     onApplied: (event, record, topic) => {
       staleness.heard(event.type, topic);
       if (event.type !== 'authority.heartbeat' && needsAck(isReady(), record.timestamp, startedAt)) reporter.ack(event);
@@ -154,6 +155,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     logger,
     ...(snapshots === undefined ? {} : { snapshots }),
     handle: (topic, record) => intake.handle(topic, record),
+    prefetch: (topic, records) => intake.prefetch(topic, records),
     isClosed: () => lifecycle.state === 'closed',
     onCaughtUp: () => {
       if (!lifecycle.caughtUp()) return;

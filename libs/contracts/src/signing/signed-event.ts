@@ -3,6 +3,7 @@ import { CompactSign, decodeProtectedHeader } from 'jose';
 import type { CryptoKey, KeyObject } from 'jose' with { 'resolution-mode': 'import' };
 import { decodeEvent, encodeEvent, MAX_EVENT_BYTES, type EventRejectionReason } from '../events/codec';
 import { EVENT_BATCH_SEPARATOR, openBatchSignedEventText } from './batch-signed-event';
+import { takePrecheckedSignature } from './signature-precheck';
 import type { RevmeshEvent } from '../events/event';
 
 /**
@@ -107,9 +108,11 @@ export function openSignedEventSync(bytes: Buffer | Uint8Array | string | null |
   let verified: boolean;
   try {
     const publicKey = asKeyObject(key);
+    // A replaying reader may have had this very check done on the libuv pool already (signature-precheck.ts).
     verified =
       publicKey.asymmetricKeyType === 'ed25519' &&
-      verifySignature(null, Buffer.from(text.slice(0, payloadEnd), 'latin1'), publicKey, Buffer.from(text.slice(payloadEnd + 1), 'base64url'));
+      (takePrecheckedSignature(text, publicKey) ||
+        verifySignature(null, Buffer.from(text.slice(0, payloadEnd), 'latin1'), publicKey, Buffer.from(text.slice(payloadEnd + 1), 'base64url')));
   } catch {
     verified = false;
   }

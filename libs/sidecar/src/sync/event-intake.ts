@@ -1,4 +1,4 @@
-import { openSignedEventSync, type RevmeshEvent } from '@revmesh/contracts';
+import { openSignedEventSync, precheckEventSignatures, type RevmeshEvent } from '@revmesh/contracts';
 import type { TrustedSigners } from '../signers/trusted-signers';
 import type { IncomingRecord } from '@revmesh/transport';
 import type { SidecarLogger } from '../logging/logger';
@@ -51,6 +51,8 @@ export interface EventIntakeOptions {
   readonly denyListSize: () => number;
   /** Called after each applied event, with its record (acks, staleness). Must not throw. */
   readonly onApplied: (event: RevmeshEvent, record: IncomingRecord, topic: EventTopicKind) => void;
+  /** True while the sidecar catches up at start: only then are fetched batches checked ahead ({@link EventIntake.prefetch}). Default: never. */
+  readonly catchingUp?: () => boolean;
 }
 
 /**
@@ -62,6 +64,13 @@ export interface EventIntakeOptions {
 export interface EventIntake {
   /** Handles one record of `topic`. Never throws. */
   handle(topic: EventTopicKind, record: IncomingRecord): Promise<void>;
+  /**
+   * While catching up, starts the signature checks of a whole fetched batch at once on the libuv
+   * pool (contracts' `precheckEventSignatures`), so a replay checks many records in parallel while
+   * `handle` still opens and applies them one by one, in order (taking each precheck's answer).
+   * Live records are checked on the calling thread as they come. Never throws.
+   */
+  prefetch(topic: EventTopicKind, records: readonly IncomingRecord[]): void;
   counts(): EventIntakeCounts;
 }
 
@@ -74,6 +83,8 @@ const where = (record: IncomingRecord) => ({ topic: record.topic, partition: rec
 export function createEventIntake(options: EventIntakeOptions): EventIntake {
   const { trust, seen, revocations, keys, logger, metrics } = options;
   const rejected: Partial<Record<SidecarEventRejectionReason, number>> = {};
+  /** Signature checks started ahead by `prefetch`, by record (dropped with the record). */
+  const prechecks = new WeakMap<IncomingRecord, Promise<void>>();
   let tombstones = 0;
 
   const reject = (topic: EventTopicKind, record: IncomingRecord, refusal: EventRejection, extra: Record<string, unknown> = {}): void => {
@@ -138,7 +149,20 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
   };
 
   return {
+    prefetch(topic, records) {
+      if (options.catchingUp?.() !== true) return;
+      const started = precheckEventSignatures(
+        records.map((record) => record.value),
+        topic === 'revocations' ? trust.revocationTrust : trust,
+      );
+      records.forEach((record, i) => prechecks.set(record, started[i]!));
+    },
     async handle(topic, record) {
+      const precheck = prechecks.get(record);
+      if (precheck !== undefined) {
+        prechecks.delete(record);
+        await precheck;
+      }
       if (record.value === null) {
         tombstones++;
         logger.debug('revmesh sidecar ignored a tombstone', where(record));
