@@ -50,6 +50,8 @@ async function startBenchAuthority({ brokers, topicPrefix, env = {}, execArgv = 
     url,
     topicPrefix,
     admin,
+    /** The authority's process id (its CPU time: /proc/<pid>/stat). */
+    pid: child.child.pid,
     /** POST /v1/revocations as the admin; resolves to the 202 body, rejects on any other status. */
     async revoke(target, value) {
       const response = await admin.request('POST', '/v1/revocations', { target, value, reason: 'bench' });

@@ -26,6 +26,30 @@ const { row } = require('../lib/report');
 
 const RAW_BATCH = 64;
 
+/** CPU time (user + system) a process used so far, µs, from /proc (Linux); undefined elsewhere. */
+function processCpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `measure` (which resolves to items/s over `items` items) and pushes the CPU µs per item
+ * that `cpuNow` says was spent meanwhile: a figure far less sensitive than the rate to whatever
+ * else the machine runs.
+ */
+async function withCpu(cpuNow, items, cpu, measure) {
+  const before = cpuNow();
+  const rate = await measure();
+  const after = cpuNow();
+  if (before !== undefined && after !== undefined) cpu.push((after - before) / items);
+  return rate;
+}
+
 /** Collects the revocation ids of the events on `topic` (payload read, signature not checked). */
 async function revocationObserver(kafka, topic) {
   const seen = new Set();
@@ -166,10 +190,26 @@ async function run({ mode, log }) {
 
     await raw.both(RAW_BATCH * 4, 'warm');
     log(`accept-rate: ${rounds} rounds of ${perRound} revocations in batches of ${batchSize}, ${inFlight} in flight`);
-    const batched = await interleave({ rounds, baseline: (r) => raw.both(perRound, `b${r}`), subject: batches });
+    const authorityCpu = () => processCpuMicros(authority.pid);
+    const ownCpu = () => {
+      const used = process.cpuUsage();
+      return used.user + used.system;
+    };
+    const cpu = { raw: [], batch: [], single: [] };
+    const batched = await interleave({
+      rounds,
+      baseline: (r) => withCpu(ownCpu, perRound, cpu.raw, () => raw.both(perRound, `b${r}`)),
+      subject: (r) => withCpu(authorityCpu, perRound, cpu.batch, () => batches(r)),
+    });
     const withSingles = process.env.BENCH_ACCEPT_SINGLES !== '0';
     if (withSingles) log(`accept-rate: ${rounds} rounds of ${singles} single revocations, 64 in flight`);
-    const singly = withSingles ? await interleave({ rounds, baseline: (r) => raw.both(singles, `s${r}`), subject: single }) : undefined;
+    const singly = withSingles
+      ? await interleave({
+          rounds,
+          baseline: (r) => raw.both(singles, `s${r}`),
+          subject: (r) => withCpu(authorityCpu, singles, cpu.single, () => single(r)),
+        })
+      : undefined;
     const kafkaOnly = [];
     const sqliteOnly = [];
     for (let r = 0; r < rounds; r++) {
