@@ -10,12 +10,14 @@
 //             first request until a bare consumer has read every revocation's event from the
 //             revocations topic; every revocation id is checked to be there (none lost).
 // A second row does the same with one revocation per POST /v1/revocations, 64 in flight.
+// The notes give the CPU time per revocation (the authority process, from /proc; the raw pipeline,
+// this process): unlike the rates, it hardly moves with what else the machine runs.
 // Uses KAFKA_BROKERS, or starts the local broker. To profile the authority:
 // BENCH_AUTHORITY_EXEC_ARGV='--cpu-prof --cpu-prof-dir=/tmp/prof'; BENCH_ACCEPT_BATCH (default
 // 1000) and BENCH_ACCEPT_IN_FLIGHT (default 4) change the batch shape; BENCH_ACCEPT_SINGLES=0 skips
 // the single-revocation row (a profile of the batch path alone).
 const { randomUUID } = require('node:crypto');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const built = require('../lib/built');
@@ -217,7 +219,10 @@ async function run({ mode, log }) {
       sqliteOnly.push(raw.sqliteOnly(perRound, r));
     }
     const side = (label, values) => ({ label, value: median(values), unit: '/s', rounds: values });
-    const parts = `raw halves alone: kafkajs idempotent 64 per send ${median(kafkaOnly).toFixed(0)}/s, SQLite WAL FULL 64 per commit ${median(sqliteOnly).toFixed(0)}/s`;
+    const micros = (values) => (values.length === 0 ? 'n/a' : `${median(values).toFixed(0)} µs`);
+    const parts =
+      `raw halves alone: kafkajs idempotent 64 per send ${median(kafkaOnly).toFixed(0)}/s, SQLite WAL FULL 64 per commit ${median(sqliteOnly).toFixed(0)}/s; ` +
+      `CPU per revocation: authority process ${micros(cpu.batch)} (HTTP, store, signing, relay), raw pipeline ${micros(cpu.raw)} (broker not counted on either side)`;
     const rows = [
       row({
         measure: `authority accept rate, POST /v1/revocations:batch (${batchSize} per request, ${inFlight} in flight), all on Kafka, 0 lost`,
@@ -233,6 +238,7 @@ async function run({ mode, log }) {
           measure: 'authority accept rate, one revocation per POST /v1/revocations (64 in flight), all on Kafka, 0 lost',
           baseline: side('raw SQLite 64/commit + kafkajs 64/send', singly.baseline),
           subject: side('revocations accepted and on Kafka', singly.subject),
+          note: `CPU per revocation: authority process ${micros(cpu.single)}`,
         }),
       );
     }
