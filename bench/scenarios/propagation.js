@@ -114,7 +114,9 @@ async function recordObserver(kafka, topic) {
     eachMessage: async ({ message }) => {
       const at = wallNow();
       try {
-        const event = JSON.parse(Buffer.from(message.value.toString().split('.')[1], 'base64url').toString());
+        // A compact JWS (its payload is the event), or a batch-signed record `<JWS>~<event>~<index>~<proof>`.
+        const text = message.value.toString();
+        const event = JSON.parse(Buffer.from(text.includes('~') ? text.split('~')[1] : text.split('.')[1], 'base64url').toString());
         if (event.type === 'revocation.issued') seen.set(event.payload.revocation_id, { at, issuedAt: event.issued_at });
       } catch {
         // Not an event this bench reads.
