@@ -115,8 +115,11 @@ describe('revmesh program', () => {
         'ssf transmitters',
         'ssf transmitters add',
         'ssf transmitters list',
+        'ssf transmitters pause',
         'ssf transmitters refresh',
         'ssf transmitters remove',
+        'ssf transmitters resume',
+        'ssf transmitters rotate-push-authorization',
         'ssf transmitters verify',
         'whoami',
       ]);

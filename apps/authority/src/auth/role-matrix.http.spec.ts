@@ -65,6 +65,8 @@ const WRITE_ROUTES: readonly RouteCase[] = [
   { route: 'POST /v1/ssf/transmitters/:id/refresh', role: 'security-admin', url: () => '/v1/ssf/transmitters/nobody/refresh', payload: () => ({}), expect: 404 },
   { route: 'POST /v1/ssf/transmitters/:id/verify', role: 'security-admin', url: () => '/v1/ssf/transmitters/nobody/verify', payload: () => ({}), expect: 404 },
   { route: 'POST /v1/ssf/transmitters/:id/remove', role: 'security-admin', url: () => '/v1/ssf/transmitters/nobody/remove', payload: () => ({}), expect: 404 },
+  { route: 'POST /v1/ssf/transmitters/:id/rotate-push-authorization', role: 'security-admin', url: () => '/v1/ssf/transmitters/nobody/rotate-push-authorization', payload: () => ({}), expect: 404 },
+  { route: 'POST /v1/ssf/transmitters/:id/status', role: 'security-admin', url: () => '/v1/ssf/transmitters/nobody/status', payload: () => ({ status: 'paused' }), expect: 404 },
   { route: 'POST /v1/keys/rotate', role: 'security-admin', payload: reason, expect: 201 },
   // Default policy: a second security-admin must approve a compromise (202 pending).
   { route: 'POST /v1/keys/:kid/compromise', role: 'security-admin', url: (f) => `/v1/keys/${activeKid(f)}/compromise`, payload: reason, expect: 202 },

@@ -59,13 +59,31 @@ export class SsfTransmittersController {
   }
 
   /** Asks the transmitter for a verification event (202: it arrives on the stream; `verifiedAt` shows it). */
+  @ApiOperation({ summary: 'Ask the transmitter for a verification event', success: { schema: objectWith('state') }, problems: ['SSF_TRANSMITTER_FAILED'] })
   @Post(':id/verify')
   @HttpCode(202)
   async verify(@Param('id') id: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown, @Req() request: OperatorRequest): Promise<{ state: string }> {
     return this.core.ssfReceiver.requestVerification(id, auditContextOf(request));
   }
 
+  /** A new authorization header for the push stream (PATCH at the transmitter); the old one works for another minute (200). */
+  @ApiOperation({ summary: 'New push authorization for the stream (the old one works a minute longer)', success: { schema: objectWith('transmitter') }, problems: ['SSF_TRANSMITTER_FAILED'] })
+  @Post(':id/rotate-push-authorization')
+  @HttpCode(200)
+  async rotatePushAuthorization(@Param('id') id: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown, @Req() request: OperatorRequest): Promise<{ transmitter: TransmitterJson }> {
+    return { transmitter: transmitterView(await this.core.ssfReceiver.rotatePushAuthorization(id, auditContextOf(request))) };
+  }
+
+  /** Asks the transmitter to enable, pause (hold SETs) or disable (drop SETs) the stream (200). */
+  @ApiOperation({ summary: 'Ask the transmitter to enable, pause or disable the stream', success: { schema: objectWith('transmitter') }, problems: ['SSF_TRANSMITTER_FAILED'] })
+  @Post(':id/status')
+  @HttpCode(200)
+  async status(@Param('id') id: string, @Body(new ZodBodyPipe(streamStatusSchema)) body: StreamStatusBody, @Req() request: OperatorRequest): Promise<{ transmitter: TransmitterJson }> {
+    return { transmitter: transmitterView(await this.core.ssfReceiver.setStreamStatus(id, body.status, body.reason, auditContextOf(request))) };
+  }
+
   /** Deletes the stream at the transmitter (when it answers) and the registration (200). */
+  @ApiOperation({ summary: 'Remove a transmitter (and delete its stream)', success: { schema: objectWith('removed') }, problems: ['SSF_TRANSMITTER_FAILED'] })
   @Post(':id/remove')
   @HttpCode(200)
   async remove(@Param('id') id: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown, @Req() request: OperatorRequest): Promise<{ removed: string; streamDeleted: boolean }> {

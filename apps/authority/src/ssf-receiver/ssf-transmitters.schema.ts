@@ -13,3 +13,10 @@ export const addTransmitterSchema = z.strictObject({
   description: z.string().max(500).optional(),
 });
 export type AddTransmitterBody = z.infer<typeof addTransmitterSchema>;
+
+/** Body of `POST /v1/ssf/transmitters/:id/status`: what the transmitter should do with the stream's SETs. */
+export const streamStatusSchema = z.strictObject({
+  status: z.enum(['enabled', 'paused', 'disabled'], { error: 'must be enabled, paused (SETs held) or disabled (SETs dropped)' }),
+  reason: z.string().min(1).max(500).optional(),
+});
+export type StreamStatusBody = z.infer<typeof streamStatusSchema>;

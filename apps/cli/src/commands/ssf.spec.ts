@@ -64,7 +64,18 @@ describe('revmesh ssf transmitters', () => {
     expect(run.stdout).toMatch(/^keycloak +http:\/\/127\.0\.0\.1:18080\/realms\/revmesh-demo +push +enabled +stream-1/m);
   });
 
-  it.each(['verify', 'refresh', 'remove'] as const)('%s: POST /v1/ssf/transmitters/<id>/%s {justification}', async (verb) => {
+  it.each([
+    ['pause', 'paused'],
+    ['resume', 'enabled'],
+  ] as const)('%s: POST /v1/ssf/transmitters/<id>/status {status: %s}', async (verb, status) => {
+    f.authority.on('POST', '/v1/ssf/transmitters/keycloak/status', { status: 200, body: { transmitter: { ...view, status } } });
+    const run = await f.run(['ssf', 'transmitters', verb, 'keycloak', '--reason', 'maintenance', '-j', J]);
+    expect(run.code).toBe(0);
+    expect(f.authority.requests[0]).toMatchObject({ method: 'POST', path: '/v1/ssf/transmitters/keycloak/status', body: { status, reason: 'maintenance', justification: J } });
+    expect(run.stdout).toMatch(new RegExp(`^status +${status}$`, 'm'));
+  });
+
+  it.each(['verify', 'refresh', 'remove', 'rotate-push-authorization'] as const)('%s: POST /v1/ssf/transmitters/<id>/%s {justification}', async (verb) => {
     f.authority.on('POST', `/v1/ssf/transmitters/keycloak/${verb}`, { status: verb === 'verify' ? 202 : 200, body: verb === 'refresh' ? { transmitter: view } : { state: 'x' } });
     const run = await f.run(['ssf', 'transmitters', verb, 'keycloak', '-j', J]);
     expect(run.code).toBe(0);

@@ -105,6 +105,11 @@ export function registerSsf(program: Command, deps: ProgramDeps): void {
     { verb: 'verify', description: 'ask the transmitter for a verification event; `list` shows when it arrived', done: 'Verification requested' },
     { verb: 'refresh', description: 'read the stream and its status from the transmitter again', done: 'Refreshed' },
     { verb: 'remove', description: 'delete the stream at the transmitter and the registration (its past revocations stay in force)', done: 'Removed' },
+    {
+      verb: 'rotate-push-authorization',
+      description: 'give the push stream a new authorization header (the transmitter is told; the old header works for another minute)',
+      done: 'Push authorization rotated',
+    },
   ] as const;
   for (const action of actions) {
     const command = withWriteOptions(transmitters.command(action.verb).description(action.description).argument('<id>', 'the transmitter id')).action(
@@ -117,5 +122,24 @@ export function registerSsf(program: Command, deps: ProgramDeps): void {
       }),
     );
     withExamples(command, [`revmesh ssf transmitters ${action.verb} keycloak -j "${action.verb} the Keycloak stream, CHG-41"`]);
+  }
+
+  const statuses = [
+    { verb: 'pause', status: 'paused', description: 'ask the transmitter to hold the stream\'s SETs (delivered after resume)', done: 'Paused' },
+    { verb: 'resume', status: 'enabled', description: 'ask the transmitter to deliver the stream\'s SETs again', done: 'Resumed' },
+  ] as const;
+  for (const change of statuses) {
+    const command = withWriteOptions(
+      transmitters.command(change.verb).description(change.description).argument('<id>', 'the transmitter id').option('--reason <text>', 'why, told to the transmitter'),
+    ).action(
+      runs<WriteOptions & { readonly reason?: string }>(deps, async (context, [id], options) => {
+        const result = await performWrite(context, { ...options, wait: false }, (api, justification) => api.setSsfStreamStatus(id ?? '', change.status, options.reason, justification));
+        showWrite(context, result, (body) => {
+          const changed = transmitterOf(body);
+          return `${change.done}: ${id ?? ''}.\n${isJsonObject(changed) ? describeRecord(changed, ['id', 'status']) : ''}`;
+        });
+      }),
+    );
+    withExamples(command, [`revmesh ssf transmitters ${change.verb} keycloak -j "Keycloak maintenance window, CHG-42"`]);
   }
 }

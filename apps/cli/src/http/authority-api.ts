@@ -16,7 +16,8 @@ export const API_PATHS = {
   issuers: 'v1/issuers',
   issuerEnabled: (issuer: string, enabled: boolean) => `v1/issuers/${encodeURIComponent(issuer)}/${enabled ? 'enable' : 'disable'}`,
   ssfTransmitters: 'v1/ssf/transmitters',
-  ssfTransmitterAction: (id: string, action: 'verify' | 'refresh' | 'remove') => `v1/ssf/transmitters/${encodeURIComponent(id)}/${action}`,
+  ssfTransmitterAction: (id: string, action: SsfTransmitterAction) => `v1/ssf/transmitters/${encodeURIComponent(id)}/${action}`,
+  ssfTransmitterStatus: (id: string) => `v1/ssf/transmitters/${encodeURIComponent(id)}/status`,
   keys: 'v1/keys',
   keyCalendar: 'v1/keys/calendar',
   keyRotate: 'v1/keys/rotate',
@@ -69,6 +70,9 @@ export interface AddIssuerInput {
   readonly issuer: string;
   readonly description?: string;
 }
+
+/** The bodiless actions on a registered SSF transmitter (`POST /v1/ssf/transmitters/:id/<action>`). */
+export type SsfTransmitterAction = 'verify' | 'refresh' | 'remove' | 'rotate-push-authorization';
 
 /** `POST /v1/ssf/transmitters` (without the justification). */
 export interface AddSsfTransmitterInput {
@@ -213,7 +217,9 @@ export interface AuthorityApi {
   /** SSF transmitters revmesh receives CAEP/RISC events from. */
   listSsfTransmitters(): Promise<AuthorityResponse>;
   addSsfTransmitter(input: AddSsfTransmitterInput, justification: string): Promise<AuthorityResponse>;
-  ssfTransmitterAction(id: string, action: 'verify' | 'refresh' | 'remove', justification: string): Promise<AuthorityResponse>;
+  ssfTransmitterAction(id: string, action: SsfTransmitterAction, justification: string): Promise<AuthorityResponse>;
+  /** Asks the transmitter to pause (hold SETs) or enable the stream. */
+  setSsfStreamStatus(id: string, status: 'enabled' | 'paused', reason: string | undefined, justification: string): Promise<AuthorityResponse>;
 }
 
 /** `{audience}` when one is given, else nothing (the whole mesh). */
@@ -302,5 +308,7 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     listSsfTransmitters: () => client.request('GET', API_PATHS.ssfTransmitters),
     addSsfTransmitter: (input, justification) => client.request('POST', API_PATHS.ssfTransmitters, { ...input, justification }),
     ssfTransmitterAction: (id, action, justification) => client.request('POST', API_PATHS.ssfTransmitterAction(id, action), { justification }),
+    setSsfStreamStatus: (id, status, reason, justification) =>
+      client.request('POST', API_PATHS.ssfTransmitterStatus(id), { status, ...(reason === undefined ? {} : { reason }), justification }),
   };
 }

@@ -200,4 +200,33 @@ describe('SSF receiver', () => {
     // The stream API is called with the secret opened under the new KEK.
     expect(await core.ssfReceiver.refresh('acme')).toMatchObject({ status: 'enabled' });
   });
+
+  it('rotates the push authorization (PATCH of the delivery): the new header opens the endpoint, the old one only for a grace period', async () => {
+    await add('push');
+    const old = authorizationGiven();
+    const rotated = await core.ssfReceiver.rotatePushAuthorization('acme', operator);
+    expect(rotated.streamId).toBe('stream-1');
+    expect(fake.patches).toEqual([
+      { stream_id: 'stream-1', delivery: { method: 'urn:ietf:rfc:8935', endpoint_url: `${OWN}/ssf/receiver/push/acme`, authorization_header: expect.stringMatching(/^Bearer /) } },
+    ]);
+    const fresh = String((fake.patches[0]!['delivery'] as Record<string, unknown>)['authorization_header']);
+    expect(fresh).not.toBe(old);
+    expect(JSON.stringify(core.store.db.prepare('SELECT * FROM ssf_transmitters').all())).not.toContain(fresh.slice(7));
+    expect(await core.ssfReceiver.receivePush('acme', { authorization: fresh, body: await fake.sign(claims()) })).toMatchObject({ outcome: 'applied' });
+    // Pushes already on their way with the old header still get in, for a minute.
+    expect(await core.ssfReceiver.receivePush('acme', { authorization: old, body: await fake.sign(claims()) })).toMatchObject({ outcome: 'applied' });
+    expect(core.store.db.prepare("SELECT action FROM audit_log WHERE action = 'ssf.transmitters.rotate-push-authorization'").all()).toHaveLength(1);
+  });
+
+  it('pauses and resumes the stream at the transmitter (POST status), audited', async () => {
+    await add('poll');
+    expect(await core.ssfReceiver.setStreamStatus('acme', 'paused', 'maintenance', operator)).toMatchObject({ status: 'paused' });
+    expect(await core.ssfReceiver.refresh('acme')).toMatchObject({ status: 'paused' });
+    expect(await core.ssfReceiver.setStreamStatus('acme', 'enabled', undefined, operator)).toMatchObject({ status: 'enabled' });
+    expect(core.store.db.prepare("SELECT json_extract(details, '$.status') AS status FROM audit_log WHERE action = 'ssf.transmitters.status' ORDER BY seq").all()).toEqual([
+      { status: 'paused' },
+      { status: 'enabled' },
+    ]);
+    await expect(core.ssfReceiver.rotatePushAuthorization('acme', operator)).rejects.toBeInstanceOf(TransmitterRequestError);
+  });
 });

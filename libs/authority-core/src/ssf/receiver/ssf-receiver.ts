@@ -81,6 +81,14 @@ export interface SsfReceiver {
   get(id: string): TransmitterView;
   /** Reads the stream and its status from the transmitter and stores them. */
   refresh(id: string): Promise<TransmitterView>;
+  /**
+   * Gives the push stream a new authorization header (PATCH of its `delivery`), audited
+   * `ssf.transmitters.rotate-push-authorization`; the previous one still opens the push endpoint
+   * for {@link PUSH_AUTHORIZATION_GRACE_MS} (pushes already on their way).
+   */
+  rotatePushAuthorization(id: string, context: AuditContext): Promise<TransmitterView>;
+  /** Asks the transmitter to enable, pause (hold SETs) or disable (drop SETs) the stream, audited `ssf.transmitters.status`. */
+  setStreamStatus(id: string, status: StreamStatus, reason: string | undefined, context: AuditContext): Promise<TransmitterView>;
   /** Asks the transmitter for a verification event (audited `ssf.transmitters.verify`); resolves with its `state`. */
   requestVerification(id: string, context: AuditContext): Promise<{ readonly state: string }>;
   /** Deletes the stream at the transmitter (if it still answers) and the registration, audited. */
@@ -394,6 +402,36 @@ export function createSsfReceiver(options: SsfReceiverOptions): SsfReceiver {
         const { status } = await client.streamStatus(transmitter.streamId);
         transmitters.updateStatus(id, status, clock.now());
       }
+      return find(id);
+    },
+
+    async rotatePushAuthorization(id, auditContext) {
+      const transmitter = find(id);
+      const endpointUrl = transmitter.stream?.delivery.endpoint_url;
+      if (transmitter.delivery !== 'push' || transmitter.streamId === null || endpointUrl === undefined) {
+        throw new TransmitterRequestError('update stream', `${id} has no push stream`);
+      }
+      const authorization = `Bearer ${randomBytes(32).toString('base64url')}`;
+      const old = transmitters.pushAuthHash(id);
+      const stream = await clientOf(transmitter).updateStream(transmitter.streamId, {
+        delivery: { method: DELIVERY_PUSH, endpoint_url: endpointUrl, authorization_header: authorization },
+      });
+      if (old !== null) previousAuthorization.set(id, { hash: Buffer.from(old, 'hex'), until: clock.now() + PUSH_AUTHORIZATION_GRACE_MS });
+      options.store.transaction(() => {
+        transmitters.updatePushAuthorization(id, sha256(authorization).toString('hex'), stream, clock.now());
+        options.audit.append({ action: 'ssf.transmitters.rotate-push-authorization', outcome: 'succeeded', target: id, context: auditContext, details: { streamId: transmitter.streamId } });
+      });
+      return find(id);
+    },
+
+    async setStreamStatus(id, status, reason, auditContext) {
+      const transmitter = find(id);
+      if (transmitter.streamId === null) throw new TransmitterRequestError('stream status', `${id} has no stream`);
+      const answer = await clientOf(transmitter).setStreamStatus(transmitter.streamId, status, reason);
+      options.store.transaction(() => {
+        transmitters.updateStatus(id, answer.status, clock.now());
+        options.audit.append({ action: 'ssf.transmitters.status', outcome: 'succeeded', target: id, context: auditContext, details: { streamId: transmitter.streamId, status, reason: reason ?? null } });
+      });
       return find(id);
     },
 
