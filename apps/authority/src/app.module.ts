@@ -16,6 +16,7 @@ import { IssuersModule } from './issuers/issuers.module';
 import { KeysModule } from './keys/keys.module';
 import { KillSwitchModule } from './kill-switch/kill-switch.module';
 import { OAuthModule } from './oauth/oauth.module';
+import { OpenApiModule } from './openapi/openapi.module';
 import { OperatorsModule } from './operators/operators.module';
 import { PolicyModule } from './policy/policy.module';
 import { ProblemFilter } from './problems/problem.filter';
@@ -54,6 +55,7 @@ export class AppModule {
         ApprovalsModule,
         PolicyModule,
         SsfTransmitterModule,
+        OpenApiModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: OperatorGuard },

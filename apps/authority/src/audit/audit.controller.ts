@@ -8,6 +8,8 @@ import { AUTHORITY_CORE } from '../core/core.tokens';
 import type { HttpReply } from '../http/http-types';
 import { parseLimit } from '../http/limit';
 import { ProblemException } from '../problems/problem';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT } from '../openapi/schemas';
 
 /** `GET /v1/audit` answer. */
 export interface AuditPageView {
@@ -37,6 +39,7 @@ export class AuditController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** `?after=<seq>` (default 0) `&limit=<1..1000>` (default 100). */
+  @ApiOperation({ summary: 'Audit log, a page', success: { schema: OBJECT }, problems: ['INVALID_REQUEST'] })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(@Query('after') after?: string, @Query('limit') limit?: string): AuditPageView {
@@ -54,6 +57,7 @@ export class AuditController {
    * purged, then every entry (`{"type":"entry",...}`) in seq order. The export is a sensitive
    * read: it is audited (`audit.export`) before it starts, so it contains its own entry.
    */
+  @ApiOperation({ summary: 'Whole audit log as NDJSON (audited)', success: { contentType: 'application/x-ndjson', schema: { type: 'string' } } })
   @Get('export')
   export(@Req() request: OperatorRequest, @Res() reply: HttpReply): void {
     const entry = this.core.audit.append({ action: 'audit.export', outcome: 'succeeded', target: null, context: auditContextOf(request) });

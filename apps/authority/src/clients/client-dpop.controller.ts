@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT } from '../openapi/schemas';
 
 /** Body of `PUT /v1/clients/:id/dpop` (besides the justification). */
 export const clientDpopSchema = z.strictObject({
@@ -31,12 +33,14 @@ export class ClientDpopController {
     this.requirement = createClientDpopRequirement({ store: core.store, audit: core.audit, clock: core.clock });
   }
 
+  @ApiOperation({ summary: "A client's DPoP requirement", success: { schema: OBJECT } })
   @Get(':clientId/dpop')
   @Header('Cache-Control', 'no-store')
   get(@Param('clientId') clientId: string): ClientDpopView {
     return { client_id: clientId, dpop_bound_access_tokens: this.requirement.get(clientId) };
   }
 
+  @ApiOperation({ summary: "Set a client's DPoP requirement", success: { schema: OBJECT }, problems: ['CONFLICT'] })
   @Put(':clientId/dpop')
   @HttpCode(200)
   set(@Param('clientId') clientId: string, @Body(new ZodBodyPipe(clientDpopSchema)) body: ClientDpopBody, @Req() request: OperatorRequest): ClientDpopView {

@@ -18,6 +18,8 @@ import {
   type RegisterClientBody,
   type RotateSecretBody,
 } from './clients.schema';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT, objectWith, listOf, PENDING_APPROVAL } from '../openapi/schemas';
 
 const AUTH_METHODS: Readonly<Record<string, ClientAuthMethod>> = { client_secret_basic: 'client_secret', private_key_jwt: 'private_key_jwt' };
 
@@ -50,6 +52,7 @@ export class ClientsController {
    * Ordered by `client_id`. `?enabled=true|false`, `?auth_method=client_secret_basic|private_key_jwt`,
    * `?after=<client_id>` (the previous page's `next_after`), `?limit=` 1..500, default 50.
    */
+  @ApiOperation({ summary: 'OAuth clients', success: { schema: listOf('clients') }, problems: ['INVALID_REQUEST'] })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(
@@ -70,6 +73,7 @@ export class ClientsController {
   }
 
   /** One client, with its valid secrets' issue and expiry times (never the secrets). Unknown: 404. */
+  @ApiOperation({ summary: 'One client', success: { schema: objectWith('client') } })
   @Get(':clientId')
   @Header('Cache-Control', 'no-store')
   get(@Param('clientId') clientId: string): { client: ReturnType<typeof clientDetailsView> } {
@@ -81,6 +85,7 @@ export class ClientsController {
    * or `client_secret_jwe` when it registered `encryption_jwk`, or neither for private_key_jwt.
    * 409 CONFLICT when the id is taken.
    */
+  @ApiOperation({ summary: 'Register a client', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT'] })
   @Post()
   @Header('Cache-Control', 'no-store')
   async register(@Body(new ZodBodyPipe(registerClientSchema)) body: RegisterClientBody, @Req() request: OperatorRequest, @Res() reply: HttpReply): Promise<void> {
@@ -103,6 +108,7 @@ export class ClientsController {
    * (default the policy's `clients.secretOverlapSeconds`, at most `clients.maxSecretOverlapSeconds`),
    * then only the new one does. 409 CLIENT_AUTH_METHOD_CONFLICT for a private_key_jwt client.
    */
+  @ApiOperation({ summary: "Rotate a client's secret (with an overlap)", success: { schema: OBJECT }, problems: ['CONFLICT'] })
   @Post(':clientId/rotate-secret')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -128,6 +134,7 @@ export class ClientsController {
    * `clients.disable` in `approvals.requiredFor` (the default): 202 `{status:'pending-approval'}`.
    * Unknown client: 404 before any approval is requested.
    */
+  @ApiOperation({ summary: 'Disable a client (and revoke its tokens)', success: [{ status: 200, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT'] })
   @Post(':clientId/disable')
   async disable(
     @Param('clientId') clientId: string,
@@ -147,6 +154,7 @@ export class ClientsController {
   }
 
   /** Enables the client again: new tokens work; those revoked stay revoked. */
+  @ApiOperation({ summary: 'Enable a client', success: { schema: objectWith('client') } })
   @Post(':clientId/enable')
   @HttpCode(200)
   enable(@Param('clientId') clientId: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown, @Req() request: OperatorRequest): { client: ClientView } {

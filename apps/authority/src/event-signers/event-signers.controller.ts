@@ -5,6 +5,8 @@ import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import { reasonBodySchema, type ReasonBody } from '../validation/reason-body.schema';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT, objectWith } from '../openapi/schemas';
 
 /** An event signer as the API shows it (public key only). */
 export interface EventSignerView {
@@ -32,6 +34,7 @@ export interface SignerRotationView {
 export class EventSignersController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
+  @ApiOperation({ summary: 'Event-signing keys', success: { schema: objectWith('current_kid', 'signers') } })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(): { current_kid: string; signers: EventSignerView[] } {
@@ -54,6 +57,7 @@ export class EventSignersController {
    * switches signing to it and re-signs the compacted topics; the previous signer is withdrawn
    * after REVMESH_EVENT_SIGNER_OVERLAP_SECONDS. 201. 409 `ROTATION_IN_PROGRESS` if one runs.
    */
+  @ApiOperation({ summary: 'Rotate the event-signing key', success: { schema: OBJECT } })
   @Post('rotate')
   @HttpCode(201)
   async rotate(@Body(new ZodBodyPipe(reasonBodySchema)) body: ReasonBody, @Req() request: OperatorRequest): Promise<SignerRotationView> {

@@ -3,6 +3,8 @@ import type { OutboxRelay, OutboxStore } from '@revmesh/authority-core';
 import { Public } from '../auth/public.decorator';
 import { ACKS_CONSUMER, OUTBOX, OUTBOX_RELAY } from '../core/core.tokens';
 import type { AcksConsumerStatus } from '../reports/acks-consumer';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { objectWith } from '../openapi/schemas';
 
 /**
  * Liveness, plus the relay's state: `relay: "starting"` with a growing `outbox_pending` means
@@ -18,6 +20,7 @@ export class HealthController {
     @Inject(ACKS_CONSUMER) private readonly acks: AcksConsumerStatus,
   ) {}
 
+  @ApiOperation({ summary: 'Health and relay state', success: { schema: objectWith('status') } })
   @Get()
   @Header('Cache-Control', 'no-store')
   health(): { status: 'ok'; relay: string; outbox_pending: number; acks: string } {

@@ -5,6 +5,8 @@ import type { TopicHealth } from '../core/core.module';
 import { ACKS_CONSUMER, AUTHORITY_CORE, OUTBOX_RELAY, TOPIC_HEALTH } from '../core/core.tokens';
 import type { HttpReply } from '../http/http-types';
 import type { AcksConsumerStatus } from '../reports/acks-consumer';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { objectWith } from '../openapi/schemas';
 
 /**
  * Liveness and readiness for orchestrators and people. Liveness only says the process answers
@@ -23,12 +25,14 @@ export class ReadinessController {
     @Inject(TOPIC_HEALTH) private readonly topics: TopicHealth,
   ) {}
 
+  @ApiOperation({ summary: 'Liveness', success: { schema: objectWith('status') } })
   @Get('live')
   @Header('Cache-Control', 'no-store')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
+  @ApiOperation({ summary: 'Readiness (503 until ready)', success: [{ status: 200, schema: objectWith('status') }, { status: 503, description: 'Not ready', schema: objectWith('status') }] })
   @Get('ready')
   @Header('Cache-Control', 'no-store')
   ready(@Res({ passthrough: true }) reply: HttpReply): Readiness {

@@ -8,6 +8,8 @@ import { rotationView, type RotationView } from '../rotations/rotation.view';
 import { reasonBodySchema, type ReasonBody } from '../validation/reason-body.schema';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { calendarView, keyView, type CalendarView, type KeyView } from './key.view';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT, objectWith, PENDING_APPROVAL } from '../openapi/schemas';
 
 /** Token-signing keys (admin): states, calendar, staged rotation, emergency compromise. */
 @Controller('v1/keys')
@@ -15,6 +17,7 @@ export class KeysController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** Every key with its state (oldest first) and the current key-set version. */
+  @ApiOperation({ summary: 'Signing keys', success: { schema: objectWith('key_set_version', 'keys') } })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(): { key_set_version: number; keys: KeyView[] } {
@@ -22,6 +25,7 @@ export class KeysController {
   }
 
   /** When the next scheduled rotation happens, which key it promotes, and upcoming retirements. */
+  @ApiOperation({ summary: 'Scheduled rotation calendar', success: { schema: OBJECT } })
   @Get('calendar')
   @Header('Cache-Control', 'no-store')
   calendar(): CalendarView {
@@ -33,6 +37,7 @@ export class KeysController {
    * confirm the standby, then promotes it. 201 with the rotation record. 409
    * `ROTATION_IN_PROGRESS` while another staged rotation waits at its gate.
    */
+  @ApiOperation({ summary: 'Rotate the signing key (emergency or early)', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['ROTATION_IN_PROGRESS', 'KEY_STATE_CONFLICT'] })
   @Post('rotate')
   @HttpCode(201)
   async rotate(
@@ -51,6 +56,7 @@ export class KeysController {
    * 404; already revoked: 409 `KEY_STATE_CONFLICT`. When the policy requires a second
    * security-admin (`keys.compromise`): 202 `{status:'pending-approval', approval}`.
    */
+  @ApiOperation({ summary: 'Mark a key compromised: every token it signed is rejected', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['KEY_STATE_CONFLICT', 'ROTATION_IN_PROGRESS'] })
   @Post(':kid/compromise')
   async compromise(
     @Param('kid') kid: string,

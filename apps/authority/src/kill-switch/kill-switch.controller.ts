@@ -13,6 +13,8 @@ import type { HttpReply } from '../http/http-types';
 import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { engageKillSwitchSchema, liftKillSwitchSchema, type EngageKillSwitchBody, type LiftKillSwitchBody } from './kill-switch.schema';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT, listOf, PENDING_APPROVAL } from '../openapi/schemas';
 
 const scopeOf = (body: { readonly audience?: string | undefined }): KillSwitchScope =>
   body.audience === undefined ? { kind: 'global' } : { kind: 'audience', audience: body.audience };
@@ -32,6 +34,7 @@ export class KillSwitchController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** Every scope ever engaged, with its current state (viewer). */
+  @ApiOperation({ summary: 'Kill switches', success: { schema: listOf('switches') } })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(): { switches: KillSwitchState[] } {
@@ -39,6 +42,7 @@ export class KillSwitchController {
   }
 
   /** Engages (security-admin). A cut in the future is refused (400). */
+  @ApiOperation({ summary: 'Engage a kill switch (global, tenant or audience)', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL] })
   @Post()
   async engage(
     @Body(new ZodBodyPipe(engageKillSwitchSchema)) body: EngageKillSwitchBody,
@@ -67,6 +71,7 @@ export class KillSwitchController {
   }
 
   /** Lifts (security-admin): ends the lockdown; tokens issued at or before the cut stay rejected. 409 when not engaged. */
+  @ApiOperation({ summary: 'Lift a kill switch', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT'] })
   @Post('lift')
   async lift(
     @Body(new ZodBodyPipe(liftKillSwitchSchema)) body: LiftKillSwitchBody,

@@ -6,6 +6,8 @@ import type { OAuthRequest } from './oauth-request';
 import { OAuthService, type TokenResponse } from './oauth.service';
 import { TokenEndpointsService } from './token-endpoints.service';
 import type { Introspection } from '@revmesh/authority-core';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { objectWith, OAUTH_ERRORS, CLIENT_AUTH, oauthForm } from '../openapi/schemas';
 
 /** The request as the OAuth endpoints' steps read it. */
 export function oauthRequestOf(request: OperatorRequest): OAuthRequest {
@@ -29,6 +31,7 @@ export class OAuthController {
     private readonly endpoints: TokenEndpointsService,
   ) {}
 
+  @ApiOperation({ summary: 'OAuth 2.0 token endpoint: client credentials, token exchange (RFC 8693), refresh token', description: 'Errors in RFC 6749 format. A DPoP proof (RFC 9449) in the `DPoP` header binds the tokens to its key.', body: oauthForm(['grant_type'], { grant_type: { type: 'string' }, scope: { type: 'string' }, audience: { type: 'string' }, resource: { type: 'string' }, refresh_token: { type: 'string' }, subject_token: { type: 'string' }, subject_token_type: { type: 'string' }, actor_token: { type: 'string' }, actor_token_type: { type: 'string' }, requested_token_type: { type: 'string' } }), success: { schema: objectWith('access_token', 'token_type', 'expires_in') }, errors: OAUTH_ERRORS, security: CLIENT_AUTH })
   @Post('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -37,6 +40,7 @@ export class OAuthController {
     return this.oauth.token(oauthRequestOf(request));
   }
 
+  @ApiOperation({ summary: 'Token revocation (RFC 7009)', description: '200 also for an unknown or already revoked token, as the RFC says.', body: oauthForm(['token'], { token: { type: 'string' }, token_type_hint: { type: 'string' } }), success: { description: 'Revoked, or nothing to revoke' }, errors: OAUTH_ERRORS, security: CLIENT_AUTH })
   @Post('revoke')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -45,6 +49,7 @@ export class OAuthController {
     return '';
   }
 
+  @ApiOperation({ summary: 'Token introspection (RFC 7662)', description: 'Authenticated clients only. `active: false` for revoked, expired, wrong-audience or killed tokens, without their claims.', body: oauthForm(['token'], { token: { type: 'string' }, token_type_hint: { type: 'string' } }), success: { schema: { type: 'object', required: ['active'], properties: { active: { type: 'boolean' } } } }, errors: OAUTH_ERRORS, security: CLIENT_AUTH })
   @Post('introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

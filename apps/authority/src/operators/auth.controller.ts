@@ -12,6 +12,8 @@ import { RequireRole } from '../auth/require-role.decorator';
 import { SessionRoute } from '../auth/session-route.decorator';
 import { createdOperatorView, invitedOperatorView, loginView, type EnrolmentCodeView, type LoginView, type OperatorView } from './operator.view';
 import { bootstrapSchema, loginSchema, stepUpSchema, type LoginBody, type StepUpBody } from './operators.schema';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { objectWith } from '../openapi/schemas';
 
 /** Bootstrap, login, step-up, logout and "who am I". */
 @Controller('v1')
@@ -30,6 +32,7 @@ export class AuthController {
    * `operators.bootstrapAdmins` were bootstrapped, so the initial admins can approve each
    * other. Token first, then the body, then the count: nobody without the token learns anything.
    */
+  @ApiOperation({ summary: 'Create an initial security-admin with REVMESH_BOOTSTRAP_TOKEN', description: 'Authorization: Bearer <REVMESH_BOOTSTRAP_TOKEN>.', body: { contentType: 'application/json', schema: bootstrapSchema }, success: { schema: objectWith('operator') }, problems: ['BOOTSTRAP_DISABLED', 'UNAUTHORIZED', 'BOOTSTRAP_DONE', 'INVALID_REQUEST', 'OPERATOR_EXISTS'], security: [{ operatorToken: [] }] })
   @Public()
   @Post('bootstrap')
   @HttpCode(201)
@@ -67,6 +70,7 @@ export class AuthController {
   }
 
   /** Password + TOTP → operator token. Every failure is the same 401; throttled → 429 with Retry-After. */
+  @ApiOperation({ summary: 'Log in (password + TOTP) → operator token', success: { schema: objectWith('token') }, problems: ['INVALID_CREDENTIALS', 'LOGIN_THROTTLED'] })
   @Public()
   @Post('login')
   @HttpCode(200)
@@ -76,6 +80,7 @@ export class AuthController {
   }
 
   /** A fresh second factor for the current session (write actions need one). */
+  @ApiOperation({ summary: 'Fresh second factor → new operator token', success: { schema: objectWith('token') }, problems: ['INVALID_CREDENTIALS', 'LOGIN_THROTTLED'] })
   @SessionRoute()
   @RequireRole('viewer')
   @Post('login/step-up')
@@ -86,6 +91,7 @@ export class AuthController {
   }
 
   /** Ends the session: this token and every other of the session stop working. */
+  @ApiOperation({ summary: 'End this operator session', success: { status: 204 } })
   @SessionRoute()
   @RequireRole('viewer')
   @Post('logout')
@@ -94,6 +100,7 @@ export class AuthController {
     this.core.operators.logout(principalOf(request), requestOriginOf(request));
   }
 
+  @ApiOperation({ summary: 'Who this token belongs to', success: { schema: objectWith('username', 'role') } })
   @Get('me')
   @Header('Cache-Control', 'no-store')
   me(@Req() request: OperatorRequest): { username: string; role: string; authTime: string; sessionExpiresAt: string } {

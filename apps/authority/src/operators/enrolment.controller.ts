@@ -6,6 +6,8 @@ import { AUTHORITY_CORE } from '../core/core.tokens';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { enrolmentOfferView, loginView, type LoginView } from './operator.view';
 import { enrolSchema, enrolStartSchema, type EnrolBody, type EnrolStartBody } from './operators.schema';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT, objectWith } from '../openapi/schemas';
 
 /**
  * Enrolment by the person, not the creator: the holder of a one-time enrolment code sets their
@@ -17,6 +19,7 @@ export class EnrolmentController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** Step 1: 200 `{username, role, totp: {secret, otpauthUri}, expiresAt}`; each call offers a new secret. */
+  @ApiOperation({ summary: 'Start enrolment with a one-time code (returns the TOTP secret)', success: { schema: OBJECT }, problems: ['ENROLMENT_CODE_INVALID', 'OPERATOR_ENROLLED', 'LOGIN_THROTTLED'] })
   @Public()
   @Post('start')
   @HttpCode(200)
@@ -30,6 +33,7 @@ export class EnrolmentController {
    * operator token (as login); the enrolment code is spent. A wrong TOTP code: 401
    * INVALID_CREDENTIALS (the enrolment code stays usable).
    */
+  @ApiOperation({ summary: 'Complete enrolment (password + first TOTP) and log in', success: { schema: objectWith('token') }, problems: ['ENROLMENT_CODE_INVALID', 'OPERATOR_ENROLLED', 'INVALID_CREDENTIALS', 'LOGIN_THROTTLED'] })
   @Public()
   @Post()
   @HttpCode(200)

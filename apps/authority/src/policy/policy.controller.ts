@@ -10,6 +10,8 @@ import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { updatePolicySchema, type UpdatePolicyBody } from './policy.schema';
 import { policyChangelogEntryView, policyView, type PolicyChangelogEntryView, type PolicyView } from './policy.view';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT, listOf, PENDING_APPROVAL } from '../openapi/schemas';
 
 /**
  * The security policy (policy as code): read it and its history (viewer), replace it
@@ -21,6 +23,7 @@ export class PolicyController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** The policy in force, every default filled in, with its version and author. */
+  @ApiOperation({ summary: 'The security policy in force', success: { schema: OBJECT } })
   @Get()
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')
@@ -35,6 +38,7 @@ export class PolicyController {
    * 422 `POLICY_INVALID` with `errors: [{field, message}]`, field paths as in the policy file
    * (e.g. `approvals.windowSeconds`); nothing is stored or queued then.
    */
+  @ApiOperation({ summary: 'Replace the security policy', success: [{ status: 200, schema: OBJECT }, PENDING_APPROVAL], problems: ['POLICY_INVALID'] })
   @Put()
   @RequireRole('security-admin')
   @Header('Cache-Control', 'no-store')
@@ -57,6 +61,7 @@ export class PolicyController {
   }
 
   /** Every version, newest first, each with its changed fields. `?limit=` 1..500, default 50. */
+  @ApiOperation({ summary: 'Policy versions', success: { schema: listOf('versions') }, problems: ['INVALID_REQUEST'] })
   @Get('changelog')
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')

@@ -8,6 +8,8 @@ import { headerValue } from '../http/http-types';
 import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { REVOCATION_BATCH_ROUTE, revocationBatchSchema, type RevocationBatchBody } from './revocation-batch.schema';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT } from '../openapi/schemas';
 
 /** One revocation of an accepted batch (the batch's shared fields are given once). */
 export interface BatchRevocationView {
@@ -41,6 +43,8 @@ function batchView(batch: RevocationBatch): RevocationBatchView {
 
 /** The body pipe, with each error of a target carrying its `index` (`targets[3].value` → 3). */
 class BatchBodyPipe implements PipeTransform<unknown, RevocationBatchBody> {
+  /** Documents the body in `GET /openapi.json`. */
+  readonly schema = revocationBatchSchema;
   private readonly inner = new ZodBodyPipe(revocationBatchSchema);
   transform(value: unknown): RevocationBatchBody {
     try {
@@ -68,6 +72,7 @@ export class RevocationBatchController {
    * `index`; a target whose type the policy puts behind a second security-admin refuses the
    * batch with 422 `BATCH_NEEDS_APPROVAL` (send those one by one to `POST /v1/revocations`).
    */
+  @ApiOperation({ summary: 'Many revocations at once, all or none', success: { schema: OBJECT }, problems: ['BATCH_INVALID', 'BATCH_NEEDS_APPROVAL'] })
   @Post(REVOCATION_BATCH_ROUTE)
   @RequireRole('responder')
   @HttpCode(202)

@@ -10,6 +10,8 @@ import { headerValue, type HttpReply } from '../http/http-types';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { revocationView, type RevocationView } from './revocation.view';
 import { createRevocationSchema, type CreateRevocationBody } from './revocations.schema';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT, objectWith } from '../openapi/schemas';
 
 /** Revocations (admin). */
 @Controller('v1/revocations')
@@ -28,6 +30,7 @@ export class RevocationsController {
    * issuer whose tokens the rule targets; one that is not registered, or disabled, is a 422
    * `ISSUER_NOT_TRUSTED` naming the field, checked before any approval is requested.
    */
+  @ApiOperation({ summary: 'Revoke a token, subject, client, session, key…', success: { status: 202, description: 'Stored (published shortly), or pending approval', schema: OBJECT }, problems: ['ISSUER_NOT_TRUSTED'] })
   @Post()
   @RequireRole('responder')
   @HttpCode(202)
@@ -71,6 +74,7 @@ export class RevocationsController {
   }
 
   /** The revocation and whether its event has been published. Unknown id: 404 problem. */
+  @ApiOperation({ summary: 'One revocation and its publication state', success: { schema: OBJECT } })
   @Get(':id')
   get(@Param('id') id: string): RevocationView {
     return revocationView(this.revocations.get(id));
@@ -81,6 +85,7 @@ export class RevocationsController {
    * (started, ready, after it was published), `pending`. `complete` once published and nobody
    * live is pending. Unknown id: 404 problem.
    */
+  @ApiOperation({ summary: 'Which live sidecars enforce a revocation', success: { schema: objectWith('revocation_id') } })
   @Get(':id/coverage')
   @Header('Cache-Control', 'no-store')
   coverage(@Param('id') id: string): { revocation_id: string } & CoverageView {

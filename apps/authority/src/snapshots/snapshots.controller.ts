@@ -6,6 +6,8 @@ import { SNAPSHOTS } from '../core/core.tokens';
 import { ProblemException } from '../problems/problem';
 import { reasonBodySchema, type ReasonBody } from '../validation/reason-body.schema';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT } from '../openapi/schemas';
 
 /** A published snapshot as the API shows it. */
 export interface SnapshotView {
@@ -39,6 +41,7 @@ export class SnapshotsController {
   constructor(@Inject(SNAPSHOTS) private readonly snapshots: SnapshotHandle) {}
 
   /** The last snapshot this authority published since it started (viewer); 404 when none. */
+  @ApiOperation({ summary: 'The latest signed snapshot published', success: { schema: OBJECT }, problems: ['NOT_FOUND'] })
   @Get('latest')
   @Header('Cache-Control', 'no-store')
   latest(): SnapshotView {
@@ -48,6 +51,7 @@ export class SnapshotsController {
   }
 
   /** Publishes a snapshot now (security-admin, justification), audited `snapshots.publish`. 201. 503 without a broker to publish to. */
+  @ApiOperation({ summary: 'Publish a signed snapshot now', success: { schema: OBJECT }, problems: ['SNAPSHOT_UNAVAILABLE'] })
   @Post()
   @HttpCode(201)
   async publish(@Body(new ZodBodyPipe(reasonBodySchema)) _body: ReasonBody, @Req() request: OperatorRequest): Promise<SnapshotView> {

@@ -1,3 +1,5 @@
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { objectWith } from '../openapi/schemas';
 import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { SET_MEDIA_TYPE, SSF_PUSH_PATH, SetRefusedError, type AuthorityCore } from '@revmesh/authority-core';
 import { Public } from '../auth/public.decorator';
@@ -16,6 +18,7 @@ import { headerValue, type HttpReply, type HttpRequest } from '../http/http-type
 export class SsfPushController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
+  @ApiOperation({ summary: 'SSF push endpoint (RFC 8935) of one transmitter', body: { contentType: 'application/secevent+jwt', schema: { type: 'string' } }, success: { description: 'Accepted (also a replay)' }, errors: { 400: { description: 'RFC 8935 error', schema: objectWith('err', 'description') }, 401: { description: 'authentication_failed', schema: objectWith('err', 'description') } }, security: [{ transmitterAuthorization: [] }] })
   @Post(':transmitter')
   @HttpCode(202)
   async push(@Param('transmitter') transmitter: string, @Req() request: HttpRequest, @Res() reply: HttpReply): Promise<void> {

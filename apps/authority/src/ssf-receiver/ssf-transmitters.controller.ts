@@ -1,3 +1,5 @@
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT, objectWith, listOf, PENDING_APPROVAL } from '../openapi/schemas';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { AuthorityCore } from '@revmesh/authority-core';
 import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
@@ -18,11 +20,13 @@ import { transmitterView, type TransmitterJson } from './transmitter.view';
 export class SsfTransmittersController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
+  @ApiOperation({ summary: 'SSF transmitters revmesh receives from', success: { schema: listOf('transmitters') } })
   @Get()
   list(): { transmitters: TransmitterJson[] } {
     return { transmitters: this.core.ssfReceiver.list().map(transmitterView) };
   }
 
+  @ApiOperation({ summary: 'One SSF transmitter', success: { schema: objectWith('transmitter') } })
   @Get(':id')
   get(@Param('id') id: string): { transmitter: TransmitterJson } {
     return { transmitter: transmitterView(this.core.ssfReceiver.get(id)) };
@@ -33,6 +37,7 @@ export class SsfTransmittersController {
    * and stores it: 201 with `Location`. 409 when the id exists, 422 ISSUER_NOT_TRUSTED, 502
    * SSF_TRANSMITTER_FAILED naming the step that failed (discovery, token, stream creation).
    */
+  @ApiOperation({ summary: 'Register an SSF transmitter (creates the push stream)', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT', 'SSF_TRANSMITTER_FAILED'] })
   @Post()
   async add(@Body(new ZodBodyPipe(addTransmitterSchema)) body: AddTransmitterBody, @Req() request: OperatorRequest, @Res() reply: HttpReply): Promise<void> {
     const added = await this.core.ssfReceiver.add(
@@ -52,6 +57,7 @@ export class SsfTransmittersController {
   }
 
   /** Reads the stream and its status from the transmitter again (200). */
+  @ApiOperation({ summary: "Re-read a transmitter's metadata", success: { schema: objectWith('transmitter') }, problems: ['SSF_TRANSMITTER_FAILED'] })
   @Post(':id/refresh')
   @HttpCode(200)
   async refresh(@Param('id') id: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown): Promise<{ transmitter: TransmitterJson }> {

@@ -5,6 +5,8 @@ import type { AuthorityConfig } from '../config/config';
 import { AUTHORITY_CONFIG, AUTHORITY_CORE } from '../core/core.tokens';
 import type { HttpRequest } from '../http/http-types';
 import { ProblemException } from '../problems/problem';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { objectWith } from '../openapi/schemas';
 
 /**
  * SSF 1.0 §7.2 discovery: `/.well-known/ssf-configuration` for an issuer without a path, and the
@@ -19,12 +21,14 @@ export class SsfConfigurationController {
     @Inject(AUTHORITY_CONFIG) private readonly config: AuthorityConfig,
   ) {}
 
+  @ApiOperation({ summary: 'SSF transmitter metadata', success: { schema: objectWith('issuer') } })
   @Get()
   @Header('Cache-Control', 'public, max-age=300')
   metadata(): TransmitterMetadata {
     return this.core.ssfTransmitter.metadata();
   }
 
+  @ApiOperation({ summary: 'SSF transmitter metadata for an issuer with a path', success: { schema: objectWith('issuer') } })
   @Get('*')
   @Header('Cache-Control', 'public, max-age=300')
   metadataForPath(@Req() request: HttpRequest): TransmitterMetadata {

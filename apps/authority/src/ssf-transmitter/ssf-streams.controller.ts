@@ -1,6 +1,8 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { AuthorityCore, StreamOverview } from '@revmesh/authority-core';
 import { AUTHORITY_CORE } from '../core/core.tokens';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { listOf } from '../openapi/schemas';
 
 /**
  * Operators' view of the SSF transmitter (any operator role): every receiver's streams with their
@@ -11,6 +13,7 @@ import { AUTHORITY_CORE } from '../core/core.tokens';
 export class SsfStreamsController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
+  @ApiOperation({ summary: "SSF receivers' streams and their delivery backlog", success: { schema: listOf('streams') } })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(): { streams: StreamOverview[] } {

@@ -5,6 +5,8 @@ import { Public } from '../auth/public.decorator';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import { headerValue } from '../http/http-types';
 import { ssfCall } from './ssf-problem';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { OBJECT, objectWith, JWKS, SSF_PROBLEMS } from '../openapi/schemas';
 
 /** A request as Fastify hands it over: the raw socket tells a long poll that its caller left. */
 type ReceiverRequest = OperatorRequest & { readonly raw?: { once(event: 'close', listener: () => void): unknown } };
@@ -29,6 +31,7 @@ export class SsfTransmitterController {
   }
 
   /** The SET signing key(s): `jwks_uri` of the metadata. */
+  @ApiOperation({ summary: 'SET signing keys of the SSF transmitter', success: { schema: JWKS } })
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=300')
   jwks(): { readonly keys: readonly unknown[] } {
@@ -36,6 +39,7 @@ export class SsfTransmitterController {
   }
 
   /** Create a stream: 201 with its configuration. */
+  @ApiOperation({ summary: 'Create a stream (SSF 1.0 §8.1.1)', body: { contentType: 'application/json', schema: OBJECT }, success: { schema: OBJECT }, problems: [...SSF_PROBLEMS], security: [{ accessToken: ['ssf.manage'] }] })
   @Post('streams')
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
@@ -44,18 +48,21 @@ export class SsfTransmitterController {
   }
 
   /** One stream (`?stream_id=`), or every stream of the receiver (a list, maybe empty). */
+  @ApiOperation({ summary: 'One stream or all streams of the receiver', success: { schema: {} }, problems: [...SSF_PROBLEMS], security: [{ accessToken: ['ssf.read'] }] })
   @Get('streams')
   @Header('Cache-Control', 'no-store')
   read(@Req() request: OperatorRequest, @Query('stream_id') streamId?: string): Promise<StreamConfiguration | StreamConfiguration[]> {
     return ssfCall(async () => this.core.ssfTransmitter.readStreams(await this.receiver(request, 'read'), streamId));
   }
 
+  @ApiOperation({ summary: 'Update a stream', body: { contentType: 'application/json', schema: OBJECT }, success: { schema: OBJECT }, problems: [...SSF_PROBLEMS], security: [{ accessToken: ['ssf.manage'] }] })
   @Patch('streams')
   @Header('Cache-Control', 'no-store')
   update(@Req() request: OperatorRequest): Promise<StreamConfiguration> {
     return ssfCall(async () => this.core.ssfTransmitter.updateStream(await this.receiver(request, 'manage'), request.body, false, this.origin(request)));
   }
 
+  @ApiOperation({ summary: 'Replace a stream', body: { contentType: 'application/json', schema: OBJECT }, success: { schema: OBJECT }, problems: [...SSF_PROBLEMS], security: [{ accessToken: ['ssf.manage'] }] })
   @Put('streams')
   @Header('Cache-Control', 'no-store')
   replace(@Req() request: OperatorRequest): Promise<StreamConfiguration> {
@@ -63,6 +70,7 @@ export class SsfTransmitterController {
   }
 
   /** 204; the stream's queued SETs go with it. */
+  @ApiOperation({ summary: 'Delete a stream', success: { status: 204 }, problems: [...SSF_PROBLEMS], security: [{ accessToken: ['ssf.manage'] }] })
   @Delete('streams')
   @HttpCode(204)
   @Header('Cache-Control', 'no-store')
@@ -70,6 +78,7 @@ export class SsfTransmitterController {
     return ssfCall(async () => this.core.ssfTransmitter.deleteStream(await this.receiver(request, 'manage'), streamId, this.origin(request)));
   }
 
+  @ApiOperation({ summary: 'Stream status', success: { schema: OBJECT }, problems: [...SSF_PROBLEMS], security: [{ accessToken: ['ssf.read'] }] })
   @Get('status')
   @Header('Cache-Control', 'no-store')
   status(@Req() request: OperatorRequest, @Query('stream_id') streamId?: string): Promise<StreamStatusView> {
@@ -77,6 +86,7 @@ export class SsfTransmitterController {
   }
 
   /** enabled, paused (SETs held) or disabled (SETs dropped). */
+  @ApiOperation({ summary: 'Enable, pause or disable a stream', body: { contentType: 'application/json', schema: OBJECT }, success: { schema: OBJECT }, problems: [...SSF_PROBLEMS], security: [{ accessToken: ['ssf.manage'] }] })
   @Post('status')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -85,6 +95,7 @@ export class SsfTransmitterController {
   }
 
   /** 204: a verification SET is queued (pushed at once, or waiting for the next poll). */
+  @ApiOperation({ summary: 'Request a verification event', body: { contentType: 'application/json', schema: OBJECT }, success: { status: 204 }, problems: [...SSF_PROBLEMS], security: [{ accessToken: ['ssf.manage'] }] })
   @Post('verify')
   @HttpCode(204)
   @Header('Cache-Control', 'no-store')
@@ -93,6 +104,7 @@ export class SsfTransmitterController {
   }
 
   /** RFC 8936 poll of a poll stream (`delivery.endpoint_url`). */
+  @ApiOperation({ summary: 'Poll for SETs (RFC 8936)', body: { contentType: 'application/json', schema: OBJECT, required: false }, success: { schema: objectWith('sets') }, problems: [...SSF_PROBLEMS], security: [{ accessToken: ['ssf.read'] }] })
   @Post('poll/:streamId')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

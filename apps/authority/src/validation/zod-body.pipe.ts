@@ -32,7 +32,8 @@ const messages: z.core.$ZodErrorMap = (issue) =>
  * every offending field; nothing reaches the handler, so nothing is stored.
  */
 export class ZodBodyPipe<T> implements PipeTransform<unknown, T> {
-  constructor(private readonly schema: z.ZodType<T>) {}
+  /** Public: `GET /openapi.json` documents the route's body with it. */
+  constructor(readonly schema: z.ZodType<T>) {}
 
   transform(value: unknown): T {
     const result = this.schema.safeParse(value, { error: messages });

@@ -4,6 +4,8 @@ import type { EventSignerJwk } from '@revmesh/contracts';
 import { Public } from '../auth/public.decorator';
 import { AUTHORITY_CORE, SIGNING_KEYS } from '../core/core.tokens';
 import { ServerMetadata } from '../oauth/metadata/server-metadata';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { objectWith, JWKS } from '../openapi/schemas';
 
 /** Discovery (RFC 8414 / OpenID Connect Discovery) and the public keys. */
 @Public()
@@ -19,6 +21,7 @@ export class WellKnownController {
    * Authorization server metadata (RFC 8414): every endpoint, grant, client authentication
    * method and algorithm, derived from the code (see `ServerMetadata`).
    */
+  @ApiOperation({ summary: 'Authorization server metadata (RFC 8414)', success: { schema: objectWith('issuer', 'token_endpoint', 'jwks_uri') } })
   @Get('oauth-authorization-server')
   @Header('Cache-Control', 'public, max-age=300')
   authorizationServer(): Record<string, unknown> {
@@ -30,6 +33,7 @@ export class WellKnownController {
    * disagree. This authority has no authorization endpoint, ID tokens or userinfo, so those
    * fields are absent.
    */
+  @ApiOperation({ summary: 'OpenID Connect discovery (same document as RFC 8414)', success: { schema: objectWith('issuer', 'token_endpoint', 'jwks_uri') } })
   @Get('openid-configuration')
   @Header('Cache-Control', 'public, max-age=300')
   discovery(): Record<string, unknown> {
@@ -40,6 +44,7 @@ export class WellKnownController {
    * Public keys only: active, retiring and the pre-published standby (pending), so a third-party
    * verifier already holds the next key when it starts signing. Cached briefly: keys rotate.
    */
+  @ApiOperation({ summary: 'Token-signing public keys (active, retiring, standby)', success: { schema: JWKS } })
   @Get('jwks.json')
   @Header('Cache-Control', 'public, max-age=60')
   jwks(): { readonly keys: readonly unknown[] } {
@@ -51,6 +56,7 @@ export class WellKnownController {
    * during an overlap), as a JWK Set. Fetching this at boot is trust-on-first-use; production
    * sidecars pin these keys in REVMESH_EVENT_SIGNERS.
    */
+  @ApiOperation({ summary: 'Event-signing public keys', success: { schema: JWKS } })
   @Get('revmesh-event-signers.json')
   @Header('Cache-Control', 'public, max-age=60')
   eventSigners(): { readonly keys: readonly EventSignerJwk[] } {
