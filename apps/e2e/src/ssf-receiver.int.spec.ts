@@ -190,6 +190,25 @@ describe('SSF receiver: Keycloak logouts and password changes enforced everywher
     });
   });
 
+  describe('stream updates', () => {
+    it('rotates the push authorization (PATCH at Keycloak): the next logout still reaches every instance', async () => {
+      const readHeader = async () => {
+        const token = (await keycloakClientToken(keycloak.issuer, receiver, 'ssf.read')).access_token;
+        const streams = (await (await fetch(`${keycloak.issuer}/ssf/transmitter/streams`, { headers: { authorization: `Bearer ${token}` } })).json()) as { delivery: { authorization_header: string } }[];
+        return streams[0]?.delivery.authorization_header;
+      };
+      const before = await readHeader();
+      const rotated = await adminApi(authority, 'POST', '/v1/ssf/transmitters/keycloak/rotate-push-authorization', {});
+      expect(rotated.status).toBe(200);
+      const after = await readHeader();
+      expect(after).toMatch(/^Bearer /);
+      expect(after).not.toBe(before);
+      const session = await login();
+      await keycloakLogout(keycloak.issuer, session);
+      await rejectedEverywhere('logged-out session rejected after the rotation', session.access_token);
+    });
+  });
+
   describe('poll delivery (RFC 8936)', () => {
     it('registers a poll stream in place of the push stream', async () => {
       const removed = await adminApi(authority, 'POST', '/v1/ssf/transmitters/keycloak/remove', {});
@@ -206,6 +225,17 @@ describe('SSF receiver: Keycloak logouts and password changes enforced everywher
       await keycloakLogout(keycloak.issuer, leaving);
       await rejectedEverywhere('logged-out session rejected (poll)', leaving.access_token);
       expect(await everywhere(staying.access_token)).toEqual(['ok', 'ok', 'ok']);
+    });
+
+    it('holds events while the stream is paused at Keycloak, and applies them once it is resumed', async () => {
+      expect((await adminApi(authority, 'POST', '/v1/ssf/transmitters/keycloak-poll/status', { status: 'paused', reason: 'e2e maintenance' })).body['transmitter']).toMatchObject({ status: 'paused' });
+      const session = await login();
+      await keycloakLogout(keycloak.issuer, session);
+      // Several poll rounds and drainer runs: nothing arrives while paused.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await everywhere(session.access_token)).toEqual(['ok', 'ok', 'ok']);
+      expect((await adminApi(authority, 'POST', '/v1/ssf/transmitters/keycloak-poll/status', { status: 'enabled' })).body['transmitter']).toMatchObject({ status: 'enabled' });
+      await rejectedEverywhere('the held logout applied after resuming', session.access_token);
     });
 
     it('rejects tokens from before a password reset, and accepts one issued after (poll)', async () => {
