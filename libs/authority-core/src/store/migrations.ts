@@ -705,4 +705,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sessions_by_end ON sessions (ended_at) WHERE ended_at IS NOT NULL;
     `,
   },
+  {
+    version: 19,
+    name: 'incidents: incident records and the actions linked to them',
+    sql: `
+      -- An incident (or a drill, kind 'drill'): who owns it, how severe, where it stands.
+      -- status moves open -> contained -> resolved only (incidents/incident-status.ts).
+      CREATE TABLE incidents (
+        id          TEXT PRIMARY KEY,
+        title       TEXT NOT NULL,
+        severity    TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+        owner       TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('incident', 'drill')),
+        status      TEXT NOT NULL CHECK (status IN ('open', 'contained', 'resolved')),
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX incidents_by_created ON incidents (created_at);
+
+      -- Actions made for an incident, by kind and id. No foreign key to the actions: the store
+      -- retention deletes expired revocations, and the incident keeps naming them.
+      CREATE TABLE incident_links (
+        incident_id  TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        action_kind  TEXT NOT NULL CHECK (action_kind IN ('revocation', 'revocation-batch', 'key-compromise', 'rotation', 'kill-switch', 'approval')),
+        action_id    TEXT NOT NULL,
+        linked_at    INTEGER NOT NULL,
+        PRIMARY KEY (incident_id, action_kind, action_id)
+      ) STRICT;
+      CREATE INDEX incident_links_by_action ON incident_links (action_kind, action_id);
+    `,
+  },
 ];
