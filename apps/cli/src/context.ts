@@ -25,10 +25,10 @@ export interface CommandContext {
    */
   authority(): AuthorityUrl;
   credentials(): CredentialStore;
-  /** A client of {@link authority} sending `authorization` (or nothing). */
-  client(authorization?: string): AuthorityClient;
+  /** A client of {@link authority} sending `authorization` (or nothing); `timeoutMs` overrides the settings' for a slow request. */
+  client(authorization?: string, timeoutMs?: number): AuthorityClient;
   /** A client of `authority` (not the configured one: `--url`, or where a credential came from). */
-  clientAt(authority: AuthorityUrl, authorization?: string): AuthorityClient;
+  clientAt(authority: AuthorityUrl, authorization?: string, timeoutMs?: number): AuthorityClient;
   /**
    * The profile's credential, checked: stored, for this authority, not expired.
    * @throws {NotLoggedInError} / {CredentialAuthorityMismatchError} / {SessionExpiredError} / credentials file errors.
@@ -36,8 +36,8 @@ export interface CommandContext {
   credential(): StoredCredential;
   /** The API, authenticated with the profile's credential (see {@link credential} for the failures). */
   api(): AuthorityApi;
-  /** The API, authenticated with `credential` (a renewed session). */
-  apiFor(credential: StoredCredential): AuthorityApi;
+  /** The API, authenticated with `credential` (a renewed session); `timeoutMs` as for {@link client}. */
+  apiFor(credential: StoredCredential, timeoutMs?: number): AuthorityApi;
 }
 
 /** Builds the context of one command run from the parsed global flags. */
@@ -64,8 +64,8 @@ export function createContext(io: CliIo, flags: GlobalFlags, state: RunState): C
         `no authority URL for profile "${resolved.profile}": pass --authority <url>, set ${ENV.authority}, or add "authority" to the profile in ${paths.configFile}`,
       );
     },
-    client: (authorization) => context.clientAt(context.authority(), authorization),
-    clientAt(authority, authorization) {
+    client: (authorization, timeoutMs) => context.clientAt(context.authority(), authorization, timeoutMs),
+    clientAt(authority, authorization, timeoutMs) {
       if (authorization !== undefined && authority.insecure && !warnedInsecure) {
         warnedInsecure = true;
         output.warn(`${authority.display} is plain http to another host: the credential crosses the network unencrypted; use https`);
@@ -73,7 +73,7 @@ export function createContext(io: CliIo, flags: GlobalFlags, state: RunState): C
       return createAuthorityClient({
         authority,
         fetch: io.fetch,
-        timeoutMs: context.settings().timeoutMs,
+        timeoutMs: timeoutMs ?? context.settings().timeoutMs,
         ...(authorization === undefined ? {} : { authorization }),
       });
     },
@@ -91,7 +91,7 @@ export function createContext(io: CliIo, flags: GlobalFlags, state: RunState): C
       return credential;
     },
     api: () => context.apiFor(context.credential()),
-    apiFor: (credential) => createAuthorityApi(context.client(authorizationHeader(credential))),
+    apiFor: (credential, timeoutMs) => createAuthorityApi(context.client(authorizationHeader(credential), timeoutMs)),
   };
   return context;
 }

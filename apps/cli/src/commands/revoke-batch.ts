@@ -10,6 +10,13 @@ import { performWrite, type WriteOptions } from '../write/write-kit';
 /** Targets per `POST /v1/revocations:batch` (the authority's limit). */
 export const MAX_TARGETS_PER_BATCH = 10_000;
 
+/**
+ * How long one batch request may take at least, ms: signing and storing 10,000 revocations takes
+ * seconds on a busy authority, far more than the default per-request timeout, and a batch given
+ * up on too early may still be stored (its ids then never printed). `--timeout` can raise it.
+ */
+export const MIN_BATCH_TIMEOUT_MS = 120_000;
+
 /** A list file larger than this is the wrong file. */
 const MAX_LIST_BYTES = 64 * 1024 * 1024;
 
@@ -78,12 +85,15 @@ export async function revokeFromFile(context: CommandContext, options: FromFileO
   const chunks: ListedTarget[][] = [];
   for (let i = 0; i < targets.length; i += MAX_TARGETS_PER_BATCH) chunks.push(targets.slice(i, i + MAX_TARGETS_PER_BATCH));
 
+  // The same context, except that batch requests wait longer than the per-request default.
+  const timeoutMs = Math.max(context.settings().timeoutMs, MIN_BATCH_TIMEOUT_MS);
+  const patient: CommandContext = { ...context, apiFor: (credential) => context.apiFor(credential, timeoutMs) };
   const accepted: { batch_id: string; revocations: unknown }[] = [];
   let stored = 0;
   for (const [n, chunk] of chunks.entries()) {
     let written;
     try {
-      written = await performWrite(context, options, (api, justification) =>
+      written = await performWrite(patient, options, (api, justification) =>
         api.createRevocationBatch(
           {
             targets: chunk.map((t) => {

@@ -268,6 +268,18 @@ describe('revmesh revoke --from-file', () => {
     expect(run.stderr).toContain('2 revocation(s) stored in 1 batch(es)');
   });
 
+  it('gives a batch request far longer than the per-request timeout (a batch takes seconds to sign and store)', async () => {
+    f.authority.on('POST', '/v1/revocations:batch', async (request) => {
+      // Longer than --timeout: the batch client must still wait for the answer.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const targets = (request.body as { targets: { target: string; value: string }[] }).targets;
+      return { status: 202, body: { batch_id: 'b', count: targets.length, revocations: targets.map((t, i) => ({ id: `id-${i}`, target: t.target, value: t.value })) } };
+    });
+    const run = await f.run(['--timeout', '100', 'revoke', '--from-file', '-', '--reason', 'dump', '-j', J], { stdin: 'jti,a\n' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('id-0\tjti\ta\n');
+  });
+
   it('refuses a bad line before sending anything', async () => {
     acceptBatches();
     const run = await f.run(['revoke', '--from-file', '-', '--format', 'csv', '--reason', 'dump', '-j', J], { stdin: 'jti,a\nkid,b\n' });
