@@ -29,6 +29,8 @@ STARTED_LINE='Kafka Server started'
 # Written after a successful Maven copy; holds the pom's checksum so a changed pom (e.g. another
 # kafka.version) forces a clean re-copy instead of a classpath mixing two Kafka versions.
 LIB_MARKER=$LIB_DIR/.complete
+# shellcheck source=launch-broker.sh
+source "$SCRIPT_DIR/launch-broker.sh"
 
 log() { printf 'kafka.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -201,19 +203,7 @@ format_storage() {
 launch() {
   # A fresh broker.log per start, so the readiness check cannot match a previous run's line.
   [[ -f $BROKER_LOG ]] && mv -f "$BROKER_LOG" "$BROKER_LOG.prev"
-  local -a jvm=(
-    "-Xms$KAFKA_HEAP" "-Xmx$KAFKA_HEAP"
-    -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
-    -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true
-    "-Dlog4j2.configurationFile=$LOG4J_CONFIG" "-Dkafka.logs.dir=$KAFKA_DATA_DIR"
-  )
-  # shellcheck disable=SC2206 # KAFKA_OPTS is a flag list, split like the official scripts do.
-  [[ -n ${KAFKA_OPTS:-} ]] && jvm+=($KAFKA_OPTS)
-  # stdio detached: a caller reading our stdout through a pipe must see EOF when we exit.
-  # fd 9 (the flock) closed: the broker must not hold the lock for its whole life.
-  nohup java "${jvm[@]}" -cp "$LIB_DIR/*" kafka.Kafka "$PROPS" \
-    </dev/null >"$KAFKA_DATA_DIR/stdout.log" 2>&1 9>&- &
-  printf '%s\n' "$!" >"$PID_FILE"
+  launch_broker "$PROPS" "$KAFKA_DATA_DIR" "$PID_FILE"
 }
 
 print_failure() {

@@ -15,6 +15,11 @@ describe('validateKafkaOptions', () => {
   it('refuses an empty broker list', () => {
     expect(() => validateKafkaOptions({ brokers: [] })).toThrow(TypeError);
   });
+
+  it('refuses a replication factor that is not a positive integer', () => {
+    expect(() => validateKafkaOptions({ brokers: ['127.0.0.1:19092'], replicationFactor: 0 })).toThrow('replicationFactor must be a positive integer, got 0');
+    expect(() => validateKafkaOptions({ brokers: ['127.0.0.1:19092'], replicationFactor: 3 })).not.toThrow();
+  });
 });
 
 describe('toTransportError', () => {

@@ -12,6 +12,12 @@ export interface KafkaTransportOptions {
   readonly requestTimeoutMs?: number;
   /** Where kafkajs warnings and errors go. Default: JSON lines on stderr. */
   readonly logger?: TransportLogger;
+  /**
+   * Replicas of each topic this transport creates. Default: 3, or the number of brokers if the
+   * cluster has fewer (so 1 on a single broker); `min.insync.replicas` follows (2 from 3 replicas
+   * on, else 1). See `topicReplication`. Topics that exist already are left as they are.
+   */
+  readonly replicationFactor?: number;
 }
 
 const BROKER_PATTERN = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
@@ -41,5 +47,9 @@ export function validateKafkaOptions(options: KafkaTransportOptions): void {
     if (typeof broker !== 'string' || !BROKER_PATTERN.test(broker)) {
       throw new TypeError(`createKafkaTransport: broker ${JSON.stringify(broker)} is not host:port`);
     }
+  }
+  const rf = options.replicationFactor;
+  if (rf !== undefined && (!Number.isInteger(rf) || rf < 1)) {
+    throw new TypeError(`createKafkaTransport: replicationFactor must be a positive integer, got ${String(rf)}`);
   }
 }

@@ -7,6 +7,7 @@ import { kafkaLogCreator } from './kafka-log-creator';
 import { validateKafkaOptions, type KafkaTransportOptions } from './kafka-options';
 import { createKafkaPublisher } from './kafka-publisher';
 import { createKafkaReader } from './kafka-reader';
+import { topicReplication } from './topic-replication';
 
 /**
  * The {@link EventTransport} over Apache Kafka, with kafkajs. The only file set that knows kafkajs.
@@ -91,14 +92,18 @@ export function createKafkaTransport(options: KafkaTransportOptions): KafkaTrans
     const existing = new Set(await a.listTopics());
     const missing = specs.filter((s) => !existing.has(s.topic));
     if (missing.length === 0) return;
+    // Sized to the cluster met at creation time (3 replicas, min.insync.replicas 2 on a cluster;
+    // 1 on a single broker); a spec's own min.insync.replicas wins.
+    const { brokers } = await a.describeCluster();
+    const replication = topicReplication(brokers.length, options.replicationFactor);
     try {
       await a.createTopics({
         waitForLeaders: true,
         topics: missing.map((s) => ({
           topic: s.topic,
           numPartitions: s.numPartitions,
-          replicationFactor: -1,
-          configEntries: Object.entries(s.configEntries).map(([name, value]) => ({ name, value })),
+          replicationFactor: replication.replicationFactor,
+          configEntries: Object.entries({ 'min.insync.replicas': String(replication.minInsyncReplicas), ...s.configEntries }).map(([name, value]) => ({ name, value })),
         })),
       });
     } catch (error) {
