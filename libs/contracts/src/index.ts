@@ -180,6 +180,7 @@ export {
   type DpopReplayVerdict,
 } from './dpop/dpop-replay-cache';
 export { createDpopNonces, DEFAULT_DPOP_NONCE_PERIOD_SECONDS, type DpopNonces, type DpopNoncesOptions } from './dpop/dpop-nonces';
+export { createDpopKeyCache, DEFAULT_DPOP_KEY_CACHE_ENTRIES, type DpopKeyCache, type ResolvedDpopKey } from './dpop/dpop-key-cache';
 export {
   claimOfTarget,
   denyRuleMatches,

@@ -1,5 +1,6 @@
 import {
   checkDpopAlgorithms,
+  createDpopKeyCache,
   createDpopNonces,
   createDpopReplayCache,
   DEFAULT_DPOP_ALGORITHMS,
@@ -80,6 +81,7 @@ export function createDpopTokenBinding(options: DpopTokenBindingOptions): DpopTo
     now,
   });
   const nonces: DpopNonces | undefined = options.nonce === undefined ? undefined : createDpopNonces({ ...options.nonce, now });
+  const keyCache = createDpopKeyCache();
   const db = options.store.db;
   const requiresDpop = db.prepare<[string], number>('SELECT dpop_bound_access_tokens FROM clients WHERE client_id = ?').pluck();
   // Rules on the authority's own tokens only (iss IS NULL), still in force.
@@ -109,7 +111,7 @@ export function createDpopTokenBinding(options: DpopTokenBindingOptions): DpopTo
       const verified = await verifyDpopProof(
         request.proofs[0]!,
         { method: request.method, url: request.url, ...(nonces === undefined ? {} : { acceptNonce: (n: string) => nonces.accepts(n) }) },
-        { algorithms, maxAgeSeconds, clockToleranceSeconds, now },
+        { algorithms, maxAgeSeconds, clockToleranceSeconds, now, keyCache },
       );
       if (!verified.ok) {
         if (nonces !== undefined && (verified.reason === 'nonce-missing' || verified.reason === 'nonce-invalid')) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors as joseErrors, jwtVerify } from 'jose';
-import type { JWK } from 'jose' with { 'resolution-mode': 'import' };
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { importDpopKey, type DpopKeyCache, type ResolvedDpopKey } from './dpop-key-cache';
 
 /** `typ` of a DPoP proof (RFC 9449 §4.2). */
 export const DPOP_PROOF_TYP = 'dpop+jwt';
@@ -83,6 +83,8 @@ export interface DpopProofOptions {
   readonly clockToleranceSeconds?: number;
   /** Current time, epoch ms. */
   readonly now: () => number;
+  /** Imported proof keys to reuse (a client proves with one key request after request). Default: none, each proof's key is imported. */
+  readonly keyCache?: DpopKeyCache;
 }
 
 /** `ath` of an access token (RFC 9449 §4.2): base64url(SHA-256(ASCII token)). */
@@ -161,6 +163,7 @@ export async function verifyDpopProof(proof: string, expected: DpopProofExpectat
   let payload: Record<string, unknown>;
   try {
     // The time claims are checked below against the injected clock; exp/nbf (optional here) by jose.
+    resolved = options.keyCache === undefined ? await importDpopKey(jwk, alg) : await options.keyCache.resolve(jwk, alg);
     ({ payload } = await jwtVerify(proof, EmbeddedJWK, { algorithms: [alg], typ: DPOP_PROOF_TYP, currentDate: new Date(options.now()), clockTolerance: tolerance }));
   } catch (error) {
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) return fail('signature', 'the DPoP proof signature does not verify with its jwk');

@@ -1,4 +1,4 @@
-import { createDpopNonces, createDpopReplayCache, verifyDpopProof, type DpopNonces } from '@revmesh/contracts';
+import { createDpopKeyCache, createDpopNonces, createDpopReplayCache, verifyDpopProof, type DpopNonces } from '@revmesh/contracts';
 import type { Clock } from '../internal/units';
 import type { AccessTokenClaims, DpopFailure, DpopFailureCode } from '../verify/verify-result';
 import type { ResolvedDpopOptions } from './dpop-options';
@@ -59,7 +59,14 @@ export function createDpopCheck(options: ResolvedDpopOptions & { readonly clock:
   });
   const nonces: DpopNonces | undefined = options.nonce === undefined ? undefined : createDpopNonces({ ...options.nonce, now: clock });
   const acceptNonce = nonces === undefined ? undefined : (nonce: string): boolean => nonces.accepts(nonce);
-  const proofOptions = { algorithms: options.algorithms, maxAgeSeconds: options.maxProofAgeSeconds, clockToleranceSeconds: options.clockToleranceSeconds, now: clock };
+  const proofOptions = {
+    algorithms: options.algorithms,
+    maxAgeSeconds: options.maxProofAgeSeconds,
+    clockToleranceSeconds: options.clockToleranceSeconds,
+    now: clock,
+    // Clients prove with the same key request after request; importing it costs more than the signature check.
+    keyCache: createDpopKeyCache(),
+  };
 
   return {
     check(claims, token, presentation) {
