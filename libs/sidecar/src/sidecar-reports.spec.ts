@@ -3,6 +3,10 @@ import { TransportError, type OutgoingRecord } from '@revmesh/transport';
 import { createTestEventSigner, createTestIssuer, keyStateEvent, revocationEvent, signerAnnouncedEvent } from '@revmesh/test-support';
 import { AUDIENCE, createSidecarFixture, ISSUER, T0, TOPICS, type SidecarFixture } from './testing/sidecar-fixture.spec-helper';
 import { METRIC_REPORT_PUBLISH_FAILURES, METRIC_REPORTS_PUBLISHED } from './telemetry/names';
+import { SIDECAR_DEFAULTS } from './options/resolve-options';
+
+/** How long the first ack of a batch waits before it is published. */
+const ACK_FLUSH_MS = SIDECAR_DEFAULTS.ackFlushIntervalMs;
 
 const heartbeats = (reports: SidecarReport[]) => reports.filter((r): r is SidecarHeartbeat => r.type === 'sidecar.heartbeat');
 const acks = (reports: SidecarReport[]) => reports.filter((r): r is SidecarAck => r.type === 'sidecar.ack');
@@ -89,7 +93,7 @@ describe('heartbeats and acks', () => {
     await fx.publish(signer);
     expect(acks(fx.reports())).toEqual([]); // batched: nothing before the flush interval
     const batchesBefore = published.length;
-    await jest.advanceTimersByTimeAsync(20);
+    await jest.advanceTimersByTimeAsync(ACK_FLUSH_MS);
     await drain();
 
     expect(acks(fx.reports())).toEqual<SidecarAck[]>([
@@ -108,7 +112,7 @@ describe('heartbeats and acks', () => {
     fx.transport.append({ topic: TOPICS.revocations, key: 'sub:recent', value: await fx.signer.sign(recent), timestamp: fx.clock.now() - 1000 });
     await fx.sidecar.start();
     await fx.sidecar.ready;
-    await jest.advanceTimersByTimeAsync(20);
+    await jest.advanceTimersByTimeAsync(ACK_FLUSH_MS);
     await drain();
     expect(acks(fx.reports()).map((a) => a.event_id)).toEqual([recent.id]);
   });
@@ -119,7 +123,7 @@ describe('heartbeats and acks', () => {
     outage = new TransportError('broker down', true);
 
     await fx.revoke({ type: 'sub', value: 'mallory' });
-    await jest.advanceTimersByTimeAsync(20);
+    await jest.advanceTimersByTimeAsync(ACK_FLUSH_MS);
     await drain();
     expect(await fx.sidecar.verify(token)).toMatchObject({ ok: true });
     await fx.revoke({ type: 'sub', value: 'eve' }); // the reader goes on
@@ -151,7 +155,7 @@ describe('heartbeats and acks', () => {
     const fx = await start();
     hang = true;
     await fx.revoke({ type: 'jti', value: 'stuck' });
-    await jest.advanceTimersByTimeAsync(20); // the ack batch goes out, and never comes back
+    await jest.advanceTimersByTimeAsync(ACK_FLUSH_MS); // the ack batch goes out, and never comes back
     let closed = false;
     const closing = fx.sidecar.close().then(() => (closed = true));
     await drain();
