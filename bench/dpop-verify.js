@@ -1,7 +1,7 @@
 // What DPoP costs a service: sidecar.verify of one repeated token, 1) as a plain bearer token
 // (served from the verified-token cache), 2) DPoP-bound with a fresh proof per request (the proof's
-// signature is verified every time: proofs are single-use), and 3) contracts' verifyDpopProof
-// alone. Proofs are signed before each timed round; rounds are interleaved.
+// signature is verified every time: proofs are single-use; the key import is cached), and 3)
+// contracts' verifyDpopProof without a key cache. Proofs are signed before each timed round.
 //
 //   npm run build && node bench/dpop-verify.js [--requests 2000] [--rounds 3]
 //
@@ -46,7 +46,7 @@ async function main() {
         if (!result.ok) throw new Error(result.code);
       });
       const alone = await proofs();
-      await time('verifyDpopProof alone', async (i) => {
+      await time('verifyDpopProof, no key cache', async (i) => {
         const result = await verifyDpopProof(alone[i], { method: 'GET', url: URL_, accessToken: bound }, { now: Date.now });
         if (!result.ok) throw new Error(result.message);
       });

@@ -161,13 +161,14 @@ export async function verifyDpopProof(proof: string, expected: DpopProofExpectat
   const privateMember = PRIVATE_JWK_MEMBERS.find((m) => m in jwk);
   if (privateMember !== undefined) return fail('jwk', `the DPoP proof jwk holds private key material (${privateMember}): send the public key only`);
   let payload: Record<string, unknown>;
+  let resolved: ResolvedDpopKey;
   try {
-    // The time claims are checked below against the injected clock; exp/nbf (optional here) by jose.
     resolved = options.keyCache === undefined ? await importDpopKey(jwk, alg) : await options.keyCache.resolve(jwk, alg);
-    ({ payload } = await jwtVerify(proof, EmbeddedJWK, { algorithms: [alg], typ: DPOP_PROOF_TYP, currentDate: new Date(options.now()), clockTolerance: tolerance }));
+    // The time claims are checked below against the injected clock; exp/nbf (optional here) by jose.
+    ({ payload } = await jwtVerify(proof, resolved.key, { algorithms: [alg], typ: DPOP_PROOF_TYP, currentDate: new Date(options.now()), clockTolerance: tolerance }));
   } catch (error) {
     if (error instanceof joseErrors.JWSSignatureVerificationFailed) return fail('signature', 'the DPoP proof signature does not verify with its jwk');
-    if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JOSENotSupported) return fail('jwk', `the DPoP proof jwk is unusable: ${(error as Error).message}`);
+    if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWKInvalid || error instanceof joseErrors.JOSENotSupported) return fail('jwk', `the DPoP proof jwk is unusable: ${(error as Error).message}`);
     return fail('claims', `the DPoP proof is invalid: ${(error as Error).message}`);
   }
   const { jti, htm, htu, iat, ath, nonce } = payload;
@@ -192,6 +193,5 @@ export async function verifyDpopProof(proof: string, expected: DpopProofExpectat
     if (nonce === undefined) return fail('nonce-missing', 'a DPoP nonce is required: retry with the nonce in the DPoP-Nonce header');
     if (!expected.acceptNonce(nonce)) return fail('nonce-invalid', 'the DPoP nonce is unknown or expired: retry with the nonce in the DPoP-Nonce header');
   }
-  const jkt = await calculateJwkThumbprint(jwk as JWK, 'sha256');
-  return { ok: true, proof: { jkt, jti, iat, htm, htu, alg: alg as DpopAlgorithm, ...(nonce === undefined ? {} : { nonce }) } };
+  return { ok: true, proof: { jkt: resolved.jkt, jti, iat, htm, htu, alg: alg as DpopAlgorithm, ...(nonce === undefined ? {} : { nonce }) } };
 }
