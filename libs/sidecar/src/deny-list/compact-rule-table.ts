@@ -52,6 +52,11 @@ export interface CompactRuleTable {
   expiresAt(index: number): number;
   /** Bytes held by the typed arrays (excluding string ids kept on the side). */
   readonly arrayBytes: number;
+  /**
+   * Makes room for `entries` in one step (a bulk load of known size: one allocation and one
+   * rehash instead of one per doubling). Never shrinks; the capacity stays a power of two.
+   */
+  reserve(entries: number): void;
 }
 
 export function createCompactRuleTable(): CompactRuleTable {
@@ -88,8 +93,9 @@ export function createCompactRuleTable(): CompactRuleTable {
     slots[slot] = entry + 1;
   };
 
-  const grow = (): void => {
-    const next = capacity === 0 ? FIRST_CAPACITY : capacity * 2;
+  const grow = (wanted = 0): void => {
+    let next = capacity === 0 ? FIRST_CAPACITY : capacity * 2;
+    while (next < wanted) next *= 2;
     const grown = <T extends Uint32Array | Float64Array | Uint8Array>(old: T, make: (length: number) => T, perEntry: number): T => {
       const array = make(next * perEntry);
       array.set(old.subarray(0, size * perEntry));
@@ -204,6 +210,9 @@ export function createCompactRuleTable(): CompactRuleTable {
     revocationId: (entry) => ((types[entry]! & STRING_ID) !== 0 ? stringIds!.get(entry)! : unpackRevocationId(ids, entry * 4)),
     notAfterIat: (entry) => cutoffs[entry]!,
     expiresAt: (entry) => expiries[entry]!,
+    reserve(entries) {
+      if (entries > capacity) grow(entries);
+    },
     get arrayBytes() {
       return keys.byteLength + ids.byteLength + cutoffs.byteLength + expiries.byteLength + types.byteLength + slots.byteLength;
     },

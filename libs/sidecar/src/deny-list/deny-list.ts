@@ -51,6 +51,8 @@ export interface DenyList {
   readonly size: number;
   /** How many live rules were dropped for lack of room since creation. */
   readonly liveEvictions: number;
+  /** Makes room for `more` rules at once, up to `maxEntries` (a bulk load of known size, e.g. a snapshot). */
+  reserve(more: number): void;
 }
 
 export interface DenyRule {
@@ -218,6 +220,10 @@ export function createDenyList(options: DenyListOptions): DenyList {
 
     get liveEvictions() {
       return liveEvictions;
+    },
+
+    reserve(more) {
+      table.reserve(Math.min(maxEntries, table.size + more));
     },
   };
 }

@@ -60,5 +60,6 @@ export function createGuardedDenyList(options: GuardedDenyListOptions): GuardedD
     get liveEvictions() {
       return denyList.liveEvictions;
     },
+    reserve: (more) => denyList.reserve(more),
   };
 }

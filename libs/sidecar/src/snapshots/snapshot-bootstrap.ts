@@ -26,7 +26,7 @@ export interface SnapshotBootstrapOptions {
   readonly topics: TopicNames;
   readonly instanceId: string;
   readonly trust: EventSignerTrust;
-  readonly denyList: Pick<DenyList, 'apply'>;
+  readonly denyList: Pick<DenyList, 'apply' | 'reserve'>;
   /** The deny-rule scope of a rule's `iss`, as for revocation events. */
   readonly scopeOf: (iss: string | undefined) => string;
   readonly timeoutMs: Milliseconds;
@@ -87,6 +87,7 @@ export function createSnapshotBootstrap(options: SnapshotBootstrapOptions): Snap
       const read = clock() - started;
       const { manifest, body } = snapshot;
       let count = 0;
+      options.denyList.reserve(manifest.rules);
       try {
         // The rules are signed (the manifest names the body's hashes): each one applied is a genuine
         // revocation, so a body that turned out malformed half-way leaves only true rules behind.
