@@ -25,6 +25,7 @@ const { startBenchAuthority } = require('../lib/authority');
 const { interleave } = require('../lib/interleave');
 const { median, bySize } = require('../lib/stats');
 const { row } = require('../lib/report');
+const { eventOfRecord } = require('../lib/record-event');
 
 const RAW_BATCH = 64;
 
@@ -63,8 +64,8 @@ async function revocationObserver(kafka, topic) {
     autoCommit: false,
     eachBatch: async ({ batch }) => {
       for (const message of batch.messages) {
-        const jws = message.value.toString();
-        const payload = JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString());
+        // Revocations published together are batch-signed records; eventOfRecord reads both forms.
+        const payload = eventOfRecord(message.value);
         if (payload.type === 'revocation.issued') seen.add(payload.payload.revocation_id);
       }
       if (waiter && waiter.ids.every((id) => seen.has(id))) waiter.resolve();

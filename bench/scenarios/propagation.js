@@ -25,6 +25,7 @@ const { startBenchAuthority } = require('../lib/authority');
 const { interleave } = require('../lib/interleave');
 const { median, percentile, bySize } = require('../lib/stats');
 const { row } = require('../lib/report');
+const { eventOfRecord } = require('../lib/record-event');
 
 const PER_PROCESS = 10;
 const wallNow = () => performance.timeOrigin + performance.now();
@@ -114,9 +115,7 @@ async function recordObserver(kafka, topic) {
     eachMessage: async ({ message }) => {
       const at = wallNow();
       try {
-        // A compact JWS (its payload is the event), or a batch-signed record `<JWS>~<event>~<index>~<proof>`.
-        const text = message.value.toString();
-        const event = JSON.parse(Buffer.from(text.includes('~') ? text.split('~')[1] : text.split('.')[1], 'base64url').toString());
+        const event = eventOfRecord(message.value);
         if (event.type === 'revocation.issued') seen.set(event.payload.revocation_id, { at, issuedAt: event.issued_at });
       } catch {
         // Not an event this bench reads.
