@@ -13,6 +13,7 @@ import { openAuditPart } from './composition/audit-part';
 import { authorityTopics, topicKinds } from './composition/authority-topics';
 import { resolveCoreSettings } from './composition/core-settings';
 import { openGovernancePart } from './composition/governance-part';
+import { openIncidentsPart, type IncidentsPart } from './composition/incidents-part';
 import { openIssuingPart } from './composition/issuing-part';
 import { openKeyEventsPart } from './composition/key-events-part';
 import { openKeyMaterialPart } from './composition/key-material-part';
@@ -237,6 +238,11 @@ export interface AuthorityCore {
    * detection; the token endpoints' revocation (RFC 7009) and introspection (RFC 7662).
    */
   readonly sessions: SessionService;
+  /**
+   * Incident records (kind `incident` or `drill`): opened, changed and closed as audited actions,
+   * with the actions made for them linked, and each one's timeline and containment.
+   */
+  readonly incidents: IncidentsPart['incidents'];
   /** Whether one of the authority's own access tokens is active, as every sidecar would decide. */
   readonly tokenStatus: TokenStatusEvaluator;
   /** The signed `authority.heartbeat` sender (not started). */
@@ -312,6 +318,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     onRevocationAccepted = (r) => sessions.sessions.onRevocationAccepted(r);
     const rotation = openRotationPart(settings, { store, admin: audit.admin, keys, keyEvents, revocations: issuing.revocations, securityPolicy, monitoring });
     const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch, clients: issuing.clientLifecycle });
+    const incidents = openIncidentsPart(settings, { store, audit: audit.log, revocations: issuing.revocations, approvals: governance.approvals, instances: monitoring.instances, anomalies: monitoring.anomalies, blockedReports: monitoring.blockedReports });
     const retention: StoreRetention = openRetentionPart(settings, { store, auditLog: audit.log });
     const topics = authorityTopics(names);
     const rotationPolicy = () => effectiveRotationPolicy(settings.rotationPolicy, securityPolicy);
@@ -348,6 +355,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       killSwitch: keyEvents.killSwitch,
       ssfReceiver: openSsfReceiverPart(settings, { store, audit: audit.log, policy: securityPolicy, revocations: issuing.revocations, issuers: issuing.issuers }),
       approvals: governance.approvals,
+      incidents: incidents.incidents,
       audit: authorityAudit(audit.log, shipping.shipper, shipping.retention, audit.anonymousRefusals),
       storeRetention: { runOnce: () => retention.runOnce(), periods: retention.periods },
       createHeartbeat: (heartbeat) =>

@@ -257,3 +257,28 @@ export {
   type DpopTokenRequest,
 } from './dpop/dpop-token-binding';
 export { CLIENT_DPOP_REQUIREMENT_ACTION, createClientDpopRequirement, type ClientDpopRequirement } from './dpop/client-dpop-requirement';
+export {
+  INCIDENT_KINDS,
+  INCIDENT_LINK_KINDS,
+  INCIDENT_SEVERITIES,
+  INCIDENT_STATUSES,
+  INCIDENT_TRANSITIONS,
+  MAX_INCIDENT_TITLE_LENGTH,
+
+  type Incident,
+  type IncidentKind,
+  type IncidentLink,
+  type IncidentLinkKind,
+  type IncidentSeverity,
+  type IncidentStatus,
+} from './incidents/incident';
+export type { IncidentService, IncidentWithLinks, OpenIncidentInput, UpdateIncidentInput } from './incidents/incident-service';
+export type { Containment, IncidentTimeline, ServiceCoverage, TimelineEntry } from './incidents/incident-timeline';
+export type { IncidentsPart } from './composition/incidents-part';
+export {
+  IncidentClosedError,
+  IncidentLinkTargetUnknownError,
+  IncidentNotFoundError,
+  IncidentTransitionError,
+  IncidentUnknownError,
+} from './errors/errors';

@@ -3,6 +3,7 @@ import { createAnomalyDetector, type AnomalyDetector } from '../anomalies/anomal
 import type { EventSignerRing } from '../event-signers/event-signer-ring';
 import type { KeyEventLog } from '../events/key-event-log';
 import type { OutboxStore } from '../outbox/outbox-store';
+import { createBlockedReportLog, type BlockedReportLog } from '../reports/blocked-report-log';
 import { createInstanceDirectory, type InstanceDirectory } from '../reports/instance-directory';
 import type { AuthorityStore } from '../store/store';
 import { createAuthorityMetrics, type AuthorityMetrics } from '../telemetry/authority-metrics';
@@ -14,6 +15,8 @@ export interface MonitoringPart {
   readonly metrics: AuthorityMetrics;
   /** Raised alerts are counted and published, signed, on the alerts topic. */
   readonly anomalies: AnomalyDetector;
+  /** Revoked credentials sidecars reported still presented (incident timelines); fed by the report sink. */
+  readonly blockedReports: BlockedReportLog;
 }
 
 export function openMonitoringPart(
@@ -41,5 +44,5 @@ export function openMonitoringPart(
       void publishAlert(alert);
     },
   });
-  return { instances, metrics, anomalies };
+  return { instances, metrics, anomalies, blockedReports: createBlockedReportLog() };
 }

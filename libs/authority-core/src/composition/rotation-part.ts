@@ -54,7 +54,10 @@ export function openRotationPart(
       monitoring.metrics.checkCoverage();
     },
     onReceived: (type) => monitoring.metrics.reportReceived(type),
-    onBlocked: (report) => monitoring.anomalies.onBlocked(report),
+    onBlocked: (report) => {
+      monitoring.blockedReports.record(report);
+      monitoring.anomalies.onBlocked(report);
+    },
   });
   const gate = createPromotionGate({ log, instances: monitoring.instances, clock, sleep, wake: gateWake });
   const rotations = createRotationService({

@@ -63,7 +63,12 @@ export type AuthorityErrorCode =
   | 'POLICY_INVALID'
   | 'SSF_TRANSMITTER_EXISTS'
   | 'SSF_TRANSMITTER_NOT_FOUND'
-  | 'SSF_TRANSMITTER_FAILED';
+  | 'SSF_TRANSMITTER_FAILED'
+  | 'INCIDENT_NOT_FOUND'
+  | 'INCIDENT_UNKNOWN'
+  | 'INCIDENT_CLOSED'
+  | 'INCIDENT_TRANSITION_REFUSED'
+  | 'INCIDENT_LINK_TARGET_UNKNOWN';
 
 /** Base class of every error authority-core throws on purpose. Switch on `code`, not on messages. */
 export abstract class AuthorityError extends Error {
@@ -609,5 +614,65 @@ export class DpopProofError extends AuthorityError {
     readonly nonce?: string,
   ) {
     super(message);
+  }
+}
+
+/** No incident has this id (the incident routes: 404). */
+export class IncidentNotFoundError extends AuthorityError {
+  override readonly name = 'IncidentNotFoundError';
+  readonly code = 'INCIDENT_NOT_FOUND' as const;
+  constructor(readonly incidentId: string) {
+    super(`no incident with id ${JSON.stringify(incidentId)}`);
+  }
+}
+
+/**
+ * The `incident` field of an action's request names no incident: the request is refused
+ * (422 naming the field) and nothing of the action is stored.
+ */
+export class IncidentUnknownError extends AuthorityError {
+  override readonly name = 'IncidentUnknownError';
+  readonly code = 'INCIDENT_UNKNOWN' as const;
+  constructor(readonly incidentId: string) {
+    super(`incident ${JSON.stringify(incidentId)} does not exist (revmesh incident list); nothing was done`);
+  }
+}
+
+/** The incident is resolved: nothing more can be linked to it (open a new one). */
+export class IncidentClosedError extends AuthorityError {
+  override readonly name = 'IncidentClosedError';
+  readonly code = 'INCIDENT_CLOSED' as const;
+  constructor(readonly incidentId: string) {
+    super(`incident ${incidentId} is resolved: actions can no longer be linked to it; nothing was done`);
+  }
+}
+
+/** A status change the transition table does not allow (e.g. resolved → open). */
+export class IncidentTransitionError extends AuthorityError {
+  override readonly name = 'IncidentTransitionError';
+  readonly code = 'INCIDENT_TRANSITION_REFUSED' as const;
+  constructor(
+    readonly incidentId: string,
+    readonly currentState: string,
+    readonly requestedState: string,
+    readonly allowed: readonly string[],
+  ) {
+    super(
+      `incident ${incidentId} is ${currentState}; it cannot become ${requestedState} (` +
+        (allowed.length === 0 ? 'it is final' : `allowed next: ${allowed.join(', ')}`) +
+        ')',
+    );
+  }
+}
+
+/** `POST /v1/incidents/:id/links` named an action that does not exist. */
+export class IncidentLinkTargetUnknownError extends AuthorityError {
+  override readonly name = 'IncidentLinkTargetUnknownError';
+  readonly code = 'INCIDENT_LINK_TARGET_UNKNOWN' as const;
+  constructor(
+    readonly kind: string,
+    readonly actionId: string,
+  ) {
+    super(`no ${kind} with id ${JSON.stringify(actionId)} to link`);
   }
 }

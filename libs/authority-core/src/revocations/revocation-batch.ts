@@ -23,6 +23,11 @@ export interface RevokeBatchInput {
   readonly traceparent?: string;
   /** The operator's audit context (its justification covers the whole batch). */
   readonly context?: AuditContext;
+  /**
+   * Runs inside the batch's savepoint, after it and its audit entries are written (e.g. links it
+   * to an incident): throwing rolls the whole batch back and rejects with that error.
+   */
+  readonly inTransaction?: (batch: RevocationBatch) => void;
 }
 
 /** An accepted batch: every revocation, in the order of the targets. */

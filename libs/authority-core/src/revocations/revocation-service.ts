@@ -52,6 +52,11 @@ export interface RevokeInput {
    * (`event_timestamp`), not those issued since. Never later than the revocation's own second.
    */
   readonly issuedUpTo?: Seconds;
+  /**
+   * Runs inside the revocation's savepoint, after it and its audit entry are written (e.g. links
+   * it to an incident): throwing rolls the revocation back and rejects with that error.
+   */
+  readonly inTransaction?: (revocation: Revocation) => void;
 }
 
 /** Accepts revocations and answers questions about them. */
@@ -387,6 +392,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
           eventId: event.id,
         },
       });
+      input.inTransaction?.(revocation);
     });
     options.onAccepted?.(revocation);
     return revocation;
@@ -414,6 +420,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
           details: { part: i + 1, parts: parts.length, count: revocations.length, reason: input.reason, revokedAt, revocations: part },
         }),
       );
+      input.inTransaction?.({ batchId, revocations });
     });
     for (const revocation of revocations) options.onAccepted?.(revocation);
     return { batchId, revocations };

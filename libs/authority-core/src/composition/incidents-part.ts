@@ -1,0 +1,100 @@
+import type { AnomalyDetector } from '../anomalies/anomaly-detector';
+import type { ApprovalService } from '../approvals/approval-service';
+import type { AuditLog } from '../audit/audit-log';
+import { RevocationNotFoundError, ApprovalNotFoundError } from '../errors/errors';
+import type { IncidentWithLinks } from '../incidents/incident-service';
+import { createIncidentService, type IncidentService } from '../incidents/incident-service';
+import { buildIncidentTimeline, type ContainingAction, type IncidentTimeline, type TimelineApproval, type TimelineAuditEntry } from '../incidents/incident-timeline';
+import type { BlockedReportLog } from '../reports/blocked-report-log';
+import type { InstanceDirectory } from '../reports/instance-directory';
+import type { RevocationService } from '../revocations/revocation-service';
+import type { AuthorityStore } from '../store/store';
+import type { CoreSettings } from './core-settings';
+
+/** Incident records, the actions linked to them, and each incident's timeline and containment. */
+export interface IncidentsPart {
+  readonly incidents: IncidentService & {
+    /**
+     * The incident's recorded facts merged into one ordered timeline, its coverage per service
+     * and its containment (computed now).
+     * @throws {IncidentNotFoundError}
+     */
+    timeline(id: string): { readonly incident: IncidentWithLinks } & IncidentTimeline;
+  };
+}
+
+interface AuditRow {
+  seq: number;
+  at: number;
+  action: string;
+  outcome: string;
+  target: string | null;
+  actor_kind: string;
+  actor_id: string;
+}
+
+export function openIncidentsPart(
+  settings: CoreSettings,
+  deps: {
+    readonly store: AuthorityStore;
+    readonly audit: AuditLog;
+    readonly revocations: RevocationService;
+    readonly approvals: ApprovalService;
+    readonly instances: InstanceDirectory;
+    readonly anomalies: AnomalyDetector;
+    readonly blockedReports: BlockedReportLog;
+  },
+): IncidentsPart {
+  const { clock } = settings;
+  const { store, audit, revocations, approvals, instances, anomalies, blockedReports } = deps;
+  const service = createIncidentService({ store, audit, clock });
+  // The incident's own entries, its actions' (by id as target), rotations' (by rotation_id) and kill switches' (by seq).
+  const auditOf = store.db.prepare<[string, string, string, string], AuditRow>(
+    `SELECT seq, at, action, outcome, target, actor_kind, actor_id FROM audit_log
+      WHERE target = ?
+         OR target IN (SELECT value FROM json_each(?))
+         OR (action IN ('keys.rotate', 'rotations.rollback') AND json_extract(details, '$.rotation_id') IN (SELECT value FROM json_each(?)))
+         OR seq IN (SELECT value FROM json_each(?))
+      ORDER BY seq`,
+  );
+
+  function timeline(id: string): { readonly incident: IncidentWithLinks } & IncidentTimeline {
+    const incident = service.get(id);
+    const now = clock.now();
+    const ids = (kind: string) => incident.links.filter((l) => l.kind === kind).map((l) => l.actionId);
+    const byTarget = incident.links.filter((l) => l.kind !== 'rotation' && l.kind !== 'kill-switch').map((l) => l.actionId);
+    const auditEntries: TimelineAuditEntry[] = auditOf
+      .all(id, JSON.stringify(byTarget), JSON.stringify(ids('rotation')), JSON.stringify(ids('kill-switch').map(Number)))
+      .map((r) => ({ seq: r.seq, at: r.at, action: r.action, outcome: r.outcome, target: r.target, actor: { kind: r.actor_kind as 'operator', id: r.actor_id } }));
+    const linkedApprovals: TimelineApproval[] = ids('approval').flatMap((approvalId) => {
+      try {
+        const a = approvals.get(approvalId);
+        return [{ id: a.id, action: a.action, state: a.state, requestedAt: a.requestedAt, requestedBy: a.requestedBy.actor.id, decidedAt: a.decidedAt, decidedBy: a.decidedBy?.id ?? null }];
+      } catch (error) {
+        if (error instanceof ApprovalNotFoundError) return [];
+        throw error;
+      }
+    });
+    const live = instances.live(now);
+    const containing: ContainingAction[] = ids('revocation').flatMap((revocationId) => {
+      try {
+        const status = revocations.get(revocationId);
+        const coverage = status.eventId === null ? null : instances.coverageAmong({ eventId: status.eventId, publishedAt: status.publishedAt }, live);
+        return [{ kind: 'revocation' as const, actionId: revocationId, acceptedAt: status.revokedAt, coverage }];
+      } catch (error) {
+        // Expired and pruned: it no longer needs containing.
+        if (error instanceof RevocationNotFoundError) return [];
+        throw error;
+      }
+    });
+    const end = incident.status === 'resolved' ? incident.updatedAt : now;
+    const alerts = anomalies
+      .list()
+      .filter((a) => a.lastSeen >= incident.createdAt && a.firstSeen <= end)
+      .map((a) => ({ alertId: a.alertId, kind: a.kind, severity: a.severity, summary: a.summary, firstSeen: a.firstSeen, count: a.count }));
+    const blocked = blockedReports.matching({ revocationIds: new Set(ids('revocation')), kids: new Set(ids('key-compromise')) });
+    return { incident, ...buildIncidentTimeline({ incident, now, audit: auditEntries, approvals: linkedApprovals, containing, live, alerts, blocked }) };
+  }
+
+  return { incidents: { ...service, timeline } };
+}

@@ -1,0 +1,132 @@
+import type { EventCoverage, SidecarInstance } from '../reports/instance-directory';
+import type { IncidentWithLinks } from './incident-service';
+import { ACCEPTED_AFTER_REVOCATION_UNKNOWN, buildIncidentTimeline, type TimelineSources } from './incident-timeline';
+
+const T0 = Date.UTC(2030, 0, 1, 12);
+const incident: IncidentWithLinks = {
+  id: 'inc-1',
+  title: 'leaked token',
+  severity: 'high',
+  owner: 'alice',
+  kind: 'incident',
+  status: 'open',
+  createdAt: T0,
+  updatedAt: T0,
+  links: [{ kind: 'revocation', actionId: 'rev-1', linkedAt: T0 + 10 }],
+};
+const instance = (instanceId: string, audiences: string[]): SidecarInstance => ({
+  instanceId,
+  startedAt: T0 - 60_000,
+  lastHeartbeatAt: T0,
+  ready: true,
+  keySetVersion: 3,
+  audiences,
+  heartbeatIntervalMs: 5000,
+  firstSeenAt: T0 - 60_000,
+});
+const live = [instance('orders-1', ['orders']), instance('orders-2', ['orders']), instance('billing-1', ['billing'])];
+
+function coverage(applied: Record<string, number>, pending: string[] = []): EventCoverage {
+  return {
+    eventId: 'ev-1',
+    publishedAt: T0 + 20,
+    liveInstances: live.length,
+    applied: Object.entries(applied).map(([instanceId, appliedAt]) => ({ instanceId, status: 'applied' as const, appliedAt, via: 'ack' as const })),
+    coveredAtStart: [],
+    pending: pending.map((instanceId) => ({ instanceId, status: 'pending' as const, lastHeartbeatAt: T0 })),
+    complete: pending.length === 0,
+  };
+}
+
+const sources = (over: Partial<TimelineSources> = {}): TimelineSources => ({
+  incident,
+  now: T0 + 10_000,
+  audit: [
+    { seq: 8, at: T0 + 10, action: 'revocations.create', outcome: 'succeeded', target: 'rev-1', actor: { kind: 'operator', id: 'alice' } },
+    { seq: 7, at: T0, action: 'incidents.open', outcome: 'succeeded', target: 'inc-1', actor: { kind: 'operator', id: 'alice' } },
+    { seq: 9, at: T0 + 10, action: 'incidents.link', outcome: 'succeeded', target: 'inc-1', actor: { kind: 'operator', id: 'alice' } },
+  ],
+  approvals: [],
+  containing: [{ kind: 'revocation', actionId: 'rev-1', acceptedAt: T0 + 10, coverage: coverage({ 'orders-1': T0 + 40, 'orders-2': T0 + 90, 'billing-1': T0 + 30 }) }],
+  live,
+  alerts: [{ alertId: 'al-1', kind: 'revoked_token_use', severity: 'warning', summary: 'revoked token presented', firstSeen: T0 + 40, count: 2 }],
+  blocked: [{ instanceId: 'orders-1', windowStart: T0 + 35, windowEnd: T0 + 40, code: 'TOKEN_REVOKED', revocationId: 'rev-1', jti: 'j', kid: null, count: 2 }],
+  ...over,
+});
+
+describe('incident timeline', () => {
+  it('orders every source by time, cause before effect at the same instant, audit entries by seq', () => {
+    const { entries } = buildIncidentTimeline(sources());
+    expect(entries.map((e) => `${e.at - T0} ${e.type}${'action' in e && e.type === 'audit' ? ` ${e.action}` : ''}${'instanceId' in e ? ` ${e.instanceId}` : ''}`)).toEqual([
+      '0 audit incidents.open',
+      '10 audit revocations.create',
+      '10 audit incidents.link',
+      '20 event.published',
+      '30 instance.applied billing-1',
+      '40 instance.applied orders-1',
+      '40 blocked orders-1',
+      '40 alert',
+      '90 instance.applied orders-2',
+    ]);
+  });
+
+  it('shows approvals as requested and decided', () => {
+    const { entries } = buildIncidentTimeline(
+      sources({ approvals: [{ id: 'ap-1', action: 'revocations.client_id', state: 'executed', requestedAt: T0 + 1, requestedBy: 'alice', decidedAt: T0 + 5, decidedBy: 'bob' }] }),
+    );
+    expect(entries.filter((e) => e.type.startsWith('approval')).map((e) => [e.type, e.at - T0, 'by' in e ? e.by : null])).toEqual([
+      ['approval.requested', 1, 'alice'],
+      ['approval.decided', 5, 'bob'],
+    ]);
+  });
+
+  it('is contained when the last live instance acknowledged, with first/last ack per instance per service', () => {
+    const timeline = buildIncidentTimeline(sources());
+    expect(timeline.containment).toEqual({ containedAt: T0 + 90, why: null, acceptedAfterRevocation: ACCEPTED_AFTER_REVOCATION_UNKNOWN });
+    expect(timeline.coverage).toEqual([
+      { audience: 'billing', instances: [{ instanceId: 'billing-1', firstAppliedAt: T0 + 30, lastAppliedAt: T0 + 30, pending: [] }] },
+      {
+        audience: 'orders',
+        instances: [
+          { instanceId: 'orders-1', firstAppliedAt: T0 + 40, lastAppliedAt: T0 + 40, pending: [] },
+          { instanceId: 'orders-2', firstAppliedAt: T0 + 90, lastAppliedAt: T0 + 90, pending: [] },
+        ],
+      },
+    ]);
+  });
+
+  it('takes the latest acknowledgement over several containing actions', () => {
+    const second = { ...coverage({ 'orders-1': T0 + 500, 'orders-2': T0 + 60, 'billing-1': T0 + 70 }), eventId: 'ev-2' };
+    const timeline = buildIncidentTimeline(
+      sources({ containing: [...sources().containing, { kind: 'revocation', actionId: 'rev-2', acceptedAt: T0 + 50, coverage: second }] }),
+    );
+    expect(timeline.containment.containedAt).toBe(T0 + 500);
+    expect(timeline.coverage.find((s) => s.audience === 'orders')?.instances[0]).toEqual({ instanceId: 'orders-1', firstAppliedAt: T0 + 40, lastAppliedAt: T0 + 500, pending: [] });
+  });
+
+  it('is not contained while a live instance is pending, and says which', () => {
+    const timeline = buildIncidentTimeline(
+      sources({ containing: [{ kind: 'revocation', actionId: 'rev-1', acceptedAt: T0 + 10, coverage: coverage({ 'orders-1': T0 + 40 }, ['orders-2', 'billing-1']) }] }),
+    );
+    expect(timeline.containment.containedAt).toBeNull();
+    expect(timeline.containment.why).toBe('live instances have not acknowledged: orders-2 (revocation rev-1), billing-1 (revocation rev-1)');
+    expect(timeline.coverage.find((s) => s.audience === 'billing')?.instances[0]?.pending).toEqual(['rev-1']);
+  });
+
+  it('is not contained without a containing action, before publication, or with nobody listening', () => {
+    expect(buildIncidentTimeline(sources({ containing: [] })).containment.why).toBe('no containing action (revocation) is linked to the incident');
+    expect(buildIncidentTimeline(sources({ containing: [{ kind: 'revocation', actionId: 'rev-1', acceptedAt: T0, coverage: null }] })).containment.why).toBe(
+      'not yet published: revocation rev-1',
+    );
+    expect(buildIncidentTimeline(sources({ live: [], containing: [{ kind: 'revocation', actionId: 'rev-1', acceptedAt: T0, coverage: { ...coverage({}), liveInstances: 0 } }] })).containment.why).toMatch(
+      /^no live sidecar instance/,
+    );
+  });
+
+  it('reports requests accepted after the revocation as unknown, never as 0', () => {
+    const { acceptedAfterRevocation } = buildIncidentTimeline(sources()).containment;
+    expect(acceptedAfterRevocation.known).toBe(false);
+    expect(acceptedAfterRevocation.count).toBeNull();
+    expect(acceptedAfterRevocation.why).toContain('not per credential');
+  });
+});
