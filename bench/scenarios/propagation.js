@@ -15,7 +15,7 @@
 // the last sidecar applied it. Last, the resident memory of the processes of each side.
 // Uses KAFKA_BROKERS, or starts the local broker. To profile: BENCH_PROPAGATION_RECEIVERS=10 runs
 // only that count, BENCH_CHILD_EXEC_ARGV='--cpu-prof --cpu-prof-dir=/tmp/prof' is given to the
-// receivers' processes.
+// receivers' processes, BENCH_AUTHORITY_EXEC_ARGV to the authority's.
 const { fork } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
 const { join } = require('node:path');
@@ -154,7 +154,8 @@ async function run({ mode, log }) {
   try {
     await transport.ensureTopics([revocationTopicSpec(rawTopic)]);
     log('propagation: starting the authority');
-    authority = await startBenchAuthority({ brokers, topicPrefix: own.prefix });
+    const authorityExecArgv = (process.env.BENCH_AUTHORITY_EXEC_ARGV ?? '').split(' ').filter(Boolean);
+    authority = await startBenchAuthority({ brokers, topicPrefix: own.prefix, execArgv: authorityExecArgv });
     const eventSigners = await authority.eventSigners();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
