@@ -11,8 +11,8 @@
 // Each message is sent after the previous one reached every receiver; its latency is the time
 // until its LAST receiver had it (each child stamps arrivals with the wall clock, so the IPC hop
 // back is not counted). A bare consumer in this process also reads the authority's revocations
-// topic, to split the subject's median into POST → issued_at → a bare consumer has the record →
-// the last sidecar applied it. Last, the resident memory of the processes of each side.
+// topic, to split the subject's median into POST → issued_at → the relay sent the record (its
+// timestamp) → a bare consumer has it → the last sidecar applied it. Last, the resident memory of the processes of each side.
 // Uses KAFKA_BROKERS, or starts the local broker. To profile: BENCH_PROPAGATION_RECEIVERS=10 runs
 // only that count, BENCH_CHILD_EXEC_ARGV='--cpu-prof --cpu-prof-dir=/tmp/prof' is given to the
 // receivers' processes, BENCH_AUTHORITY_EXEC_ARGV to the authority's.
@@ -116,7 +116,8 @@ async function recordObserver(kafka, topic) {
       const at = wallNow();
       try {
         const event = eventOfRecord(message.value);
-        if (event.type === 'revocation.issued') seen.set(event.payload.revocation_id, { at, issuedAt: event.issued_at });
+        // The record's timestamp is the relay producer's clock when it sent it (CreateTime, whole ms).
+        if (event.type === 'revocation.issued') seen.set(event.payload.revocation_id, { at, issuedAt: event.issued_at, sentAt: Number(message.timestamp) });
       } catch {
         // Not an event this bench reads.
       }
@@ -181,7 +182,7 @@ async function run({ mode, log }) {
           await producer.send({ topic: rawTopic, acks: -1, messages: [{ key: `jti:${id}`, value: id }] });
           return (await arrived) - start;
         };
-        const parts = { accept: [], relay: [], apply: [] };
+        const parts = { accept: [], relay: [], hop: [], apply: [] };
         const sendRevocation = async (timeoutMs) => {
           const start = wallNow();
           const { id } = await authority.revoke('jti', randomUUID());
@@ -190,7 +191,8 @@ async function run({ mode, log }) {
           observer.forget(id);
           if (record) {
             parts.accept.push(record.issuedAt - start);
-            parts.relay.push(record.at - record.issuedAt);
+            parts.relay.push(record.sentAt - record.issuedAt);
+            parts.hop.push(record.at - record.sentAt);
             parts.apply.push(at - record.at);
           }
           return at - start;
@@ -211,7 +213,9 @@ async function run({ mode, log }) {
         const result = await interleave({ rounds, baseline: () => batch(sendRaw), subject: () => batch(sendRevocation) });
         const after = { raw: await raw.usage(), mesh: await mesh.usage() };
         const pooled = { baseline: result.baseline.flat(), subject: result.subject.flat() };
-        const where = `median split: POST → issued_at ${median(parts.accept).toFixed(1)} ms, → record at a bare consumer ${median(parts.relay).toFixed(1)} ms, → applied by the last sidecar ${median(parts.apply).toFixed(1)} ms`;
+        const where =
+          `median split: POST → issued_at ${median(parts.accept).toFixed(1)} ms, → sent by the relay ${median(parts.relay).toFixed(1)} ms, ` +
+          `→ at a bare consumer ${median(parts.hop).toFixed(1)} ms, → applied by the last sidecar ${median(parts.apply).toFixed(1)} ms (issued_at and the record timestamp are whole ms)`;
         const label = `${receivers} receiver${receivers > 1 ? 's' : ''}${processes > 1 ? ` (${processes} processes × ${PER_PROCESS})` : ''}`;
         for (const p of [50, 99]) {
           const side = (name, values) => ({ label: name, value: percentile(values, p), unit: 'ms', samples: values.length });
