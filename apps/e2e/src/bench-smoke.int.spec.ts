@@ -18,10 +18,10 @@ describe('bench harness (smoke)', () => {
   });
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('runs verify, deny-heap, propagation and accept-rate and writes a row with figures for each measure', async () => {
+  it('runs verify, deny-heap, propagation, cold-start and accept-rate and writes a row with figures for each measure', async () => {
     const { brokers } = await ensureKafka();
     const file = join(out, 'smoke.json');
-    await promisify(execFile)(process.execPath, ['bench/run.js', '--smoke', '--only', 'verify,deny-heap,propagation,accept-rate', '--out', file], {
+    await promisify(execFile)(process.execPath, ['bench/run.js', '--smoke', '--only', 'verify,deny-heap,propagation,cold-start,accept-rate', '--out', file], {
       cwd: REPO_ROOT,
       env: { ...process.env, KAFKA_BROKERS: brokers.join(',') },
       timeout: 240_000,
@@ -40,6 +40,7 @@ describe('bench harness (smoke)', () => {
       expect.stringMatching(/^resident memory, 1 receiver/),
       expect.stringMatching(/^verify, distinct tokens/),
       expect.stringMatching(/^verify, one token repeated/),
+      expect.stringMatching(/^cold start to ready, 2k active revocations/),
       expect.stringMatching(/^deny list created empty/),
       expect.stringMatching(/^deny list holding/),
       expect.stringMatching(/^authority accept rate, POST \/v1\/revocations:batch/),
