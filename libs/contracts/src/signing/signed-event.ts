@@ -72,7 +72,7 @@ export function openSignedEventSync(bytes: Buffer | Uint8Array | string | null |
   if (bytes.length > Math.ceil(MAX_EVENT_BYTES * 1.4) + 1024) {
     return { ok: false, reason: 'TOO_LARGE', message: `signed event is ${bytes.length} bytes` };
   }
-  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('latin1');
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
   if (text.trimStart().startsWith('{')) {
     return { ok: false, reason: 'UNSIGNED', message: 'event is plain JSON, not a signed JWS' };
   }
