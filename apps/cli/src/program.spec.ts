@@ -63,6 +63,7 @@ describe('revmesh program', () => {
         'clients',
         'clients add',
         'clients disable',
+        'clients dpop',
         'clients enable',
         'clients list',
         'clients rotate-secret',

@@ -46,6 +46,7 @@ const WRITE_ROUTES: readonly RouteCase[] = [
   { route: 'POST /v1/clients/:clientId/rotate-secret', role: 'security-admin', url: () => '/v1/clients/matrix-nobody/rotate-secret', payload: () => ({}), expect: 404 },
   { route: 'POST /v1/clients/:clientId/disable', role: 'security-admin', url: () => '/v1/clients/matrix-nobody/disable', payload: () => ({}), expect: 404 },
   { route: 'POST /v1/clients/:clientId/enable', role: 'security-admin', url: () => '/v1/clients/matrix-nobody/enable', payload: () => ({}), expect: 404 },
+  { route: 'PUT /v1/clients/:clientId/dpop', role: 'security-admin', url: () => '/v1/clients/matrix-nobody/dpop', payload: () => ({ dpop_bound_access_tokens: true }), expect: 404 },
   { route: 'POST /v1/revocations', role: 'responder', payload: () => ({ target: 'jti', value: 'matrix-jti', reason: 'role matrix' }), expect: 202 },
   {
     route: 'POST /v1/revocations::batch',
