@@ -89,7 +89,7 @@ describe('cold start from a signed snapshot through the real broker', () => {
     return { token: issued.accessToken, jti: issued.claims.jti };
   };
   const revokeAll = async (tokens: readonly { jti: string }[]): Promise<void> => {
-    const ids = [];
+    const ids: string[] = [];
     for (const { jti } of tokens) ids.push((await core.revocations.revoke({ target: { type: 'jti', value: jti }, reason: 'snapshot e2e', actor: { kind: 'system', id: 'e2e' } })).id);
     await eventually('every revocation published', () => ids.every((id) => core.revocations.get(id).published), 20_000);
   };

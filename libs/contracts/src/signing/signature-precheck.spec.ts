@@ -21,7 +21,7 @@ describe('signature prechecks on the libuv pool', () => {
     signer = await generateKeyPair('Ed25519');
     other = await generateKeyPair('Ed25519');
   });
-  const trustIn = (key: CryptoKey): EventSignerTrust => ({ publicKeyFor: (kid) => (kid === 'signer-1' ? key : undefined) });
+  const trustIn = (key: Awaited<ReturnType<typeof generateKeyPair>>['publicKey']): EventSignerTrust => ({ publicKeyFor: (kid) => (kid === 'signer-1' ? key : undefined) });
 
   it('never changes what openSignedEventSync answers: genuine, forged, untrusted, garbage, batch members, null', async () => {
     const trust = trustIn(signer.publicKey);
