@@ -3,7 +3,7 @@ import { context, metrics, SpanStatusCode, trace, type MeterProvider, type Span,
 import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
 import type { AuditContext } from '../../audit/audit-context';
 import type { AuditLog } from '../../audit/audit-log';
-import { AuthorityError, IssuerNotTrustedError } from '../../errors/errors';
+import { IssuerNotTrustedError } from '../../errors/errors';
 import type { IssuerRegistry } from '../../issuers/issuer-registry';
 import type { AuthorityLogger } from '../../logging/logger';
 import type { PolicySource } from '../../policy/policy-document';
@@ -18,7 +18,7 @@ import { createReceivedSets, type ReceivedOutcome } from './received-sets';
 import { createSetPoller, type PolledSetResult, type PollRound, type SetPoller } from './set-poller';
 import { SetRefusedError } from './set-refusal';
 import { verifySet } from './set-verifier';
-import { createTransmitterClient, discoverTokenEndpoint, discoverTransmitter, type StreamConfiguration, type TransmitterClient } from './transmitter-client';
+import { createTransmitterClient, discoverTokenEndpoint, discoverTransmitter, type StreamConfiguration, type StreamStatus, type TransmitterClient } from './transmitter-client';
 import { TransmitterExistsError, TransmitterNotFoundError, TransmitterRequestError } from './transmitter-errors';
 import { createTransmitterStore, type DeliveryMode, type StoredTransmitter } from './transmitter-store';
 
@@ -28,6 +28,8 @@ export { MAX_SET_BYTES } from './set-verifier';
 export const SSF_PUSH_PATH = '/ssf/receiver/push';
 /** Ids of transmitters: they appear in URLs, actors (`ssf:<id>`) and metrics. */
 export const TRANSMITTER_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** How long the previous push authorization still opens the push endpoint after a rotation, ms (pushes already on their way). */
+export const PUSH_AUTHORIZATION_GRACE_MS: Milliseconds = 60_000;
 /** How often received `jti`s too old to be replayed are forgotten, ms. */
 const RECEIVED_PRUNE_INTERVAL_MS: Milliseconds = 3_600_000;
 /** Default pause of a poller after an empty poll, ms. */
@@ -147,6 +149,8 @@ export function createSsfReceiver(options: SsfReceiverOptions): SsfReceiver {
   const clients = new Map<string, TransmitterClient>();
   const pollers = new Map<string, SetPoller>();
   const inFlight = new Map<string, Promise<SetReceipt>>();
+  /** Per transmitter, the push authorization hash a rotation replaced, and until when it still opens the endpoint. */
+  const previousAuthorization = new Map<string, { readonly hash: Buffer; readonly until: Milliseconds }>();
   let started = false;
   let pruneTimer: ReturnType<typeof setInterval> | undefined;
   // A jti may be forgotten once its SET would be refused by iat anyway: received at R, its iat is
@@ -247,9 +251,10 @@ export function createSsfReceiver(options: SsfReceiverOptions): SsfReceiver {
         });
         span.setAttribute(ATTR.ssfJti, payload.jti);
         const key = `${transmitter.id}\u0000${payload.jti}`;
+        // The same SET delivered twice at once (a retried push, a poll racing a push): the second
+        // waits for the first, and applies it itself only if the first failed.
         const running = inFlight.get(key);
-        if (running !== undefined) {
-          await running.catch(() => undefined);
+        if (running !== undefined && (await running.then(() => true, () => false))) {
           count(transmitter.id, 'duplicate');
           return { outcome: 'duplicate' as const, jti: payload.jti, revocationIds: [] };
         }
@@ -463,6 +468,7 @@ export function createSsfReceiver(options: SsfReceiverOptions): SsfReceiver {
         options.audit.append({ action: 'ssf.transmitters.remove', outcome: 'succeeded', target: id, context: auditContext, details: { streamId: transmitter.streamId, streamDeleted } });
       });
       clients.delete(id);
+      previousAuthorization.delete(id);
       return { streamDeleted };
     },
 
@@ -470,7 +476,11 @@ export function createSsfReceiver(options: SsfReceiverOptions): SsfReceiver {
       const transmitter = transmitters.find(id);
       const expected = transmitter === undefined || transmitter.delivery !== 'push' ? null : transmitters.pushAuthHash(id);
       const given = push.authorization === undefined ? undefined : sha256(push.authorization.trim());
-      if (expected === null || given === undefined || !timingSafeEqual(Buffer.from(expected, 'hex'), given)) {
+      const previous = previousAuthorization.get(id);
+      const opens = (hash: Buffer) => given !== undefined && timingSafeEqual(hash, given);
+      const authenticated =
+        expected !== null && (opens(Buffer.from(expected, 'hex')) || (previous !== undefined && previous.until > clock.now() && opens(previous.hash)));
+      if (!authenticated) {
         count(transmitter?.id ?? 'unknown', 'refused', 'authentication_failed');
         logger.warn('ssf push refused: transmitter not authenticated', { transmitter: id.slice(0, 64), authorization: push.authorization === undefined ? 'missing' : 'wrong' });
         throw new SetRefusedError('authentication_failed', push.authorization === undefined ? 'the push carries no Authorization header' : 'the Authorization header is not the one of this stream');
@@ -503,5 +513,3 @@ export function createSsfReceiver(options: SsfReceiverOptions): SsfReceiver {
   };
 }
 
-/** True for the errors of this module an HTTP layer maps to a problem code. */
-export const isReceiverError = (error: unknown): error is AuthorityError => error instanceof AuthorityError;
