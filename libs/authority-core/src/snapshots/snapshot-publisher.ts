@@ -147,7 +147,13 @@ export function createSnapshotPublisher(options: SnapshotPublisherOptions): Snap
       options.signer.current,
     );
     // One record per request: a chunk is up to the topic's record limit on its own.
-    for (const record of records) await options.publisher.publish([{ topic: options.topics.snapshots, key: record.key, value: record.value }]);
+    try {
+      for (const record of records) await options.publisher.publish([{ topic: options.topics.snapshots, key: record.key, value: record.value }]);
+    } catch (error) {
+      // The topic may be gone (deleted on the broker): the next snapshot creates it again.
+      topicReady = false;
+      throw error;
+    }
     lastSeq = seq;
     last = { seq, rules: rules.length, bytes: body.length, chunks: manifest.chunks.length, offsets, createdAt: now, durationMs: clock.now() - began };
     logger.info('published a signed snapshot of the live deny state', { seq, rules: rules.length, bytes: body.length, chunks: manifest.chunks.length, duration_ms: last.durationMs });
