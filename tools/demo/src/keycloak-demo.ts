@@ -85,16 +85,30 @@ export async function prepareKeycloakDemo(log: (line?: string) => void): Promise
       const first = await login();
       const other = await login();
       for (const [api, answer] of zip(apis, await answers(first.access_token))) log(`   ${api.id}: GET /v1/hello with ${demoUser.username}'s Keycloak token -> ${answer.status}`);
-      const firstMs = await logoutUntilRejected(keycloak.issuer, first, apis);
+      const lastSetAt = async () => {
+        const view = await admin.request('GET', `/v1/ssf/transmitters/${TRANSMITTER_ID}`);
+        return Number((view.body['transmitter'] as { lastSetAt: number | null }).lastSetAt);
+      };
+      const timed = async (session: { access_token: string; refresh_token?: string }) => {
+        const { confirmedAt, rejectedAt } = await logoutUntilRejected(keycloak.issuer, session, apis);
+        const setAt = await lastSetAt();
+        return { total: rejectedAt - confirmedAt, keycloak: setAt - confirmedAt, revmesh: rejectedAt - setAt };
+      };
+      const firstMs = (await timed(first)).total;
       log(`\n2. ${demoUser.username} logged out in Keycloak: every service answers 401 TOKEN_REVOKED ${firstMs.toFixed(0)} ms after Keycloak confirmed the logout`);
       const otherAnswers = await answers(other.access_token);
       log(`   the same user's other session still passes: ${otherAnswers.map((a) => a.status).join(', ')}`);
 
-      const samples: number[] = [];
-      for (let i = 0; i < logouts; i++) samples.push(await logoutUntilRejected(keycloak.issuer, await login(), apis));
-      const sorted = [...samples].sort((a, b) => a - b);
+      const samples: { total: number; keycloak: number; revmesh: number }[] = [];
+      for (let i = 0; i < logouts; i++) samples.push(await timed(await login()));
+      const stats = (values: number[]) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        return `p50 ${percentile(sorted, 0.5).toFixed(0)} ms, p99 ${percentile(sorted, 0.99).toFixed(0)} ms, min ${sorted[0]?.toFixed(0)} ms, max ${sorted[sorted.length - 1]?.toFixed(0)} ms`;
+      };
       log(`\n3. ${logouts} more logouts: from Keycloak confirming the logout to the last of ${apis.length} services rejecting the token`);
-      log(`   p50 ${percentile(sorted, 0.5).toFixed(0)} ms, p99 ${percentile(sorted, 0.99).toFixed(0)} ms, min ${sorted[0]?.toFixed(0)} ms, max ${sorted[sorted.length - 1]?.toFixed(0)} ms`);
+      log(`   ${stats(samples.map((s) => s.total))}`);
+      log(`   of which Keycloak to the SET accepted by revmesh: ${stats(samples.map((s) => s.keycloak))}`);
+      log(`   and the SET accepted to the last service rejecting: ${stats(samples.map((s) => s.revmesh))}`);
       log('   (Keycloak queues its SSF events and pushes them every outbox-drainer-interval: 250 ms in keycloak.sh, 30 s by');
       log('    Keycloak default. That wait is most of the figure; the rest is the push, the SET check, the store and Kafka.)');
     },

@@ -16,6 +16,7 @@ export function transmitterView(transmitter: TransmitterView) {
     eventsDelivered: transmitter.stream?.events_delivered ?? [],
     endpointUrl: transmitter.stream?.delivery.endpoint_url ?? null,
     verifiedAt: transmitter.verifiedAt,
+    lastSetAt: transmitter.lastSetAt,
     createdBy: transmitter.createdBy,
     createdAt: transmitter.createdAt,
     updatedAt: transmitter.updatedAt,

@@ -70,7 +70,7 @@ describe('SSF receiver', () => {
         events_requested: expect.arrayContaining([SET_EVENT_TYPES['caep.session-revoked'], SET_EVENT_TYPES['risc.account-disabled']]),
       }),
     ]);
-    expect(added).toMatchObject({ id: 'acme', issuer: fake.issuer, delivery: 'push', streamId: 'stream-1', status: 'created', createdBy: 'ssf-spec' });
+    expect(added).toMatchObject({ id: 'acme', issuer: fake.issuer, delivery: 'push', streamId: 'stream-1', status: 'created', createdBy: 'ssf-spec', lastSetAt: null });
     expect(JSON.stringify(core.ssfReceiver.list())).not.toContain(authorizationGiven().slice(7));
     const row = JSON.stringify(core.store.db.prepare('SELECT * FROM ssf_transmitters').all());
     expect(row).not.toContain(authorizationGiven().slice(7));
@@ -100,6 +100,7 @@ describe('SSF receiver', () => {
     const set = await fake.sign(claims({ jti: 'set-once' }));
     const receipt = await core.ssfReceiver.receivePush('acme', { authorization: authorizationGiven(), body: set });
     expect(receipt).toEqual({ outcome: 'applied', jti: 'set-once', revocationIds: [expect.any(String)] });
+    expect(core.ssfReceiver.get('acme').lastSetAt).toEqual(expect.any(Number));
     const revocation = core.revocations.get(receipt.revocationIds[0]!);
     expect(revocation).toMatchObject({ target: { type: 'sub', value: 'alice-id' }, iss: fake.issuer, actor: { kind: 'system', id: 'ssf:acme' } });
     expect(revocation.notAfterIat).toBe(Math.floor(now() / 1000) - 1);

@@ -24,12 +24,15 @@ export interface StoredTransmitter {
   readonly status: string;
   /** When the last verification event arrived, epoch ms. */
   readonly verifiedAt: Milliseconds | null;
+  /** When the last SET from it was accepted (applied, ignored, ...), epoch ms; null before any. */
+  readonly lastSetAt: Milliseconds | null;
   readonly createdBy: string;
   readonly createdAt: Milliseconds;
   readonly updatedAt: Milliseconds;
 }
 
 interface Row {
+  last_set_at: number | null;
   id: string;
   config_url: string;
   issuer: string;
@@ -74,6 +77,7 @@ function toTransmitter(row: Row): StoredTransmitter {
     stream: row.stream === null ? null : (JSON.parse(row.stream) as StreamConfiguration),
     status: row.status,
     verifiedAt: row.verified_at,
+    lastSetAt: row.last_set_at,
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
