@@ -123,28 +123,32 @@ export async function prepareKeycloakDemo(log: (line?: string) => void): Promise
 
 /**
  * Logs a session out through Keycloak's OIDC logout and polls every service until each rejects
- * its token with TOKEN_REVOKED; returns ms from Keycloak's answer (the event is recorded by then)
- * to the last service rejecting.
+ * its token with TOKEN_REVOKED; returns when Keycloak answered (the event is recorded by then) and
+ * when the last service rejected, epoch ms.
  */
-async function logoutUntilRejected(issuer: string, session: { access_token: string; refresh_token?: string }, apis: DemoServices['apis']): Promise<number> {
+async function logoutUntilRejected(
+  issuer: string,
+  session: { access_token: string; refresh_token?: string },
+  apis: DemoServices['apis'],
+): Promise<{ confirmedAt: number; rejectedAt: number }> {
   for (const api of apis) {
     const before = await requestJson(`${api.url}/v1/hello`, { headers: { authorization: `Bearer ${session.access_token}` } });
     if (before.status !== 200) throw new Error(`${api.id} rejected a fresh Keycloak token: ${before.status} ${JSON.stringify(before.body)}`);
   }
   await keycloakLogout(issuer, session);
-  const loggedOut = performance.now();
+  const confirmedAt = Date.now();
   const times = await Promise.all(
     apis.map(async (api) => {
       const deadline = Date.now() + 30_000;
       for (;;) {
         const r = await requestJson(`${api.url}/v1/hello`, { headers: { authorization: `Bearer ${session.access_token}` } });
-        if (r.status === 401 && r.body['code'] === 'TOKEN_REVOKED') return performance.now() - loggedOut;
+        if (r.status === 401 && r.body['code'] === 'TOKEN_REVOKED') return Date.now();
         if (Date.now() > deadline) throw new Error(`${api.id} still answers ${r.status} 30 s after the logout`);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     }),
   );
-  return Math.max(...times);
+  return { confirmedAt, rejectedAt: Math.max(...times) };
 }
 
 function zip<A, B>(a: readonly A[], b: readonly B[]): [A, B][] {

@@ -7,7 +7,7 @@ import { AUTHORITY_CORE } from '../core/core.tokens';
 import type { HttpReply } from '../http/http-types';
 import { emptySchema } from '../operators/operators.schema';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
-import { addTransmitterSchema, type AddTransmitterBody } from './ssf-transmitters.schema';
+import { addTransmitterSchema, streamStatusSchema, type AddTransmitterBody, type StreamStatusBody } from './ssf-transmitters.schema';
 import { transmitterView, type TransmitterJson } from './transmitter.view';
 
 /**

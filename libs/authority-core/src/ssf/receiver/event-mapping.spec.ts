@@ -99,6 +99,8 @@ describe('mapSetEvents (policy ssf section, defaults)', () => {
     expect(mapSetEvents(set('ssf.stream-updated', undefined, { status: 'paused', reason: 'maintenance' }), context())).toEqual([
       { kind: 'stream-updated', status: 'paused', reason: 'maintenance' },
     ]);
+    // Keycloak 26.7 sends the status object instead of the status string.
+    expect(mapSetEvents(set('ssf.stream-updated', undefined, { status: { stream_id: 's', status: 'enabled' } }), context())).toEqual([{ kind: 'stream-updated', status: 'enabled' }]);
   });
 
   it('refuses a policy with an unknown event or action', () => {

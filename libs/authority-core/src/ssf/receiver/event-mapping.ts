@@ -61,7 +61,10 @@ function mapEvent(payload: SetPayload, eventType: string, event: Readonly<Record
   const name = EVENT_NAMES.get(eventType);
   if (name === 'ssf.verification') return { kind: 'verification', ...(text(event['state']) === undefined ? {} : { state: text(event['state'])! }) };
   if (name === 'ssf.stream-updated') {
-    return { kind: 'stream-updated', ...(text(event['status']) ? { status: text(event['status'])! } : {}), ...(text(event['reason']) ? { reason: text(event['reason'])! } : {}) };
+    // SSF 1.0 §8.1.5: `status` is a string; Keycloak 26.7 sends the status object ({stream_id, status, reason}).
+    const raw = event['status'];
+    const status = text(raw) ?? (raw !== null && typeof raw === 'object' ? text((raw as Record<string, unknown>)['status']) : undefined);
+    return { kind: 'stream-updated', ...(status === undefined ? {} : { status }), ...(text(event['reason']) ? { reason: text(event['reason'])! } : {}) };
   }
   if (!isMappable(name)) return { kind: 'ignored', eventType, why: 'event type not mapped' };
   const action = eventAction(context.policy, name);

@@ -13,6 +13,8 @@ export interface FakeTransmitter {
   readonly verifications: { stream_id: string; state: string }[];
   /** Poll requests received. */
   readonly polls: PollRequest[];
+  /** PATCH bodies of the stream management API received. */
+  readonly patches: Record<string, unknown>[];
   /** SETs waiting for a poll, by jti. */
   readonly queue: Map<string, string>;
   /** A SET signed with the transmitter's key (or `signer`) for the current stream. */
@@ -31,6 +33,8 @@ export async function createFakeTransmitter(issuer = 'https://sso.example.test/r
   const polls: PollRequest[] = [];
   const queue = new Map<string, string>();
   let stream: Record<string, unknown> | undefined;
+  let status = 'enabled';
+  const patches: Record<string, unknown>[] = [];
   const json = (status: number, body: unknown) => new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
   const fetch = (async (input: string | URL | Request, init: RequestInit = {}) => {
@@ -66,12 +70,25 @@ export async function createFakeTransmitter(issuer = 'https://sso.example.test/r
       return json(201, stream);
     }
     if (path === '/realms/acme/ssf/streams' && method === 'GET') return stream ? json(200, stream) : json(404, undefined);
+    if (path === '/realms/acme/ssf/streams' && method === 'PATCH') {
+      const changes = JSON.parse(body ?? '{}') as Record<string, unknown>;
+      patches.push(changes);
+      if (stream === undefined || changes['stream_id'] !== streamId) return json(404, undefined);
+      const { stream_id: _id, ...rest } = changes;
+      stream = { ...stream, ...rest };
+      return json(200, stream);
+    }
     if (path === '/realms/acme/ssf/streams' && method === 'DELETE') {
       deleted.push(url.searchParams.get('stream_id') ?? '');
       stream = undefined;
       return json(204, undefined);
     }
-    if (path === '/realms/acme/ssf/streams/status') return json(200, { stream_id: streamId, status: 'enabled' });
+    if (path === '/realms/acme/ssf/streams/status' && method === 'POST') {
+      const request = JSON.parse(body ?? '{}') as { status: string; reason?: string };
+      status = request.status;
+      return json(200, { stream_id: streamId, status, ...(request.reason === undefined ? {} : { reason: request.reason }) });
+    }
+    if (path === '/realms/acme/ssf/streams/status') return json(200, { stream_id: streamId, status });
     if (path === '/realms/acme/ssf/verify') {
       verifications.push(JSON.parse(body ?? '{}') as { stream_id: string; state: string });
       return json(204, undefined);
@@ -96,6 +113,7 @@ export async function createFakeTransmitter(issuer = 'https://sso.example.test/r
     deleted,
     verifications,
     polls,
+    patches,
     queue,
     streamAud,
     sign: (claims, options = {}) =>

@@ -25,6 +25,9 @@ export interface StreamConfiguration {
   readonly [member: string]: unknown;
 }
 
+/** A stream's status (SSF 1.0 §8.1.2). */
+export type StreamStatus = 'enabled' | 'paused' | 'disabled';
+
 /** Body of an RFC 8936 poll request. */
 export interface PollRequest {
   readonly maxEvents?: number;
@@ -61,6 +64,8 @@ export interface TransmitterClient {
   deleteStream(streamId: string): Promise<void>;
   /** `GET status_endpoint?stream_id=`: `enabled`, `paused` or `disabled`. */
   streamStatus(streamId: string): Promise<{ readonly status: string; readonly reason?: string }>;
+  /** `POST status_endpoint`: asks the transmitter to enable, pause (hold SETs) or disable (drop SETs) the stream. */
+  setStreamStatus(streamId: string, status: StreamStatus, reason?: string): Promise<{ readonly status: string }>;
   /** Asks for a verification event carrying `state` (SSF 1.0 §8.1.4.2). */
   requestVerification(streamId: string, state: string): Promise<void>;
   /** One RFC 8936 poll of `endpoint` (the stream's `delivery.endpoint_url`). */
@@ -210,6 +215,11 @@ export function createTransmitterClient(options: TransmitterClientOptions): Tran
       const body = await api('stream status', 'GET', withStream(metadata.status_endpoint, streamId), [200]);
       if (!isObject(body) || typeof body['status'] !== 'string') throw new TransmitterRequestError('stream status', 'the answer has no status');
       return { status: body['status'], ...(typeof body['reason'] === 'string' ? { reason: body['reason'] } : {}) };
+    },
+    async setStreamStatus(streamId, status, reason) {
+      if (metadata.status_endpoint === undefined) throw new TransmitterRequestError('stream status', 'the transmitter has no status_endpoint');
+      const body = await api('stream status', 'POST', metadata.status_endpoint, [200], { stream_id: streamId, status, ...(reason === undefined ? {} : { reason }) });
+      return { status: isObject(body) && typeof body['status'] === 'string' ? body['status'] : status };
     },
     async requestVerification(streamId, state) {
       if (metadata.verification_endpoint === undefined) throw new TransmitterRequestError('verification', 'the transmitter has no verification_endpoint');

@@ -116,6 +116,8 @@ export interface TransmitterStore {
   pushAuthHash(id: string): string | null;
   updateStream(id: string, stream: StreamConfiguration, now: Milliseconds): void;
   updateStatus(id: string, status: string, now: Milliseconds): void;
+  /** A new push authorization (its hash) and the stream as the transmitter now describes it. */
+  updatePushAuthorization(id: string, pushAuthHash: string, stream: StreamConfiguration, now: Milliseconds): void;
   markVerified(id: string, now: Milliseconds): void;
   remove(id: string): boolean;
 }
@@ -134,10 +136,12 @@ export function createTransmitterStore(store: AuthorityStore, kek: Buffer): Tran
        push_auth_hash, status, verified_at, created_by, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', NULL, ?, ?, ?)`,
   );
-  const one = db.prepare<[string], Row>('SELECT * FROM ssf_transmitters WHERE id = ?');
-  const all = db.prepare<[], Row>('SELECT * FROM ssf_transmitters ORDER BY id');
+  const lastSet = '(SELECT MAX(received_at) FROM ssf_received_sets s WHERE s.transmitter_id = t.id) AS last_set_at';
+  const one = db.prepare<[string], Row>(`SELECT t.*, ${lastSet} FROM ssf_transmitters t WHERE t.id = ?`);
+  const all = db.prepare<[], Row>(`SELECT t.*, ${lastSet} FROM ssf_transmitters t ORDER BY t.id`);
   const setStream = db.prepare('UPDATE ssf_transmitters SET stream = ?, updated_at = ? WHERE id = ?');
   const setStatus = db.prepare('UPDATE ssf_transmitters SET status = ?, updated_at = ? WHERE id = ?');
+  const setPushAuth = db.prepare('UPDATE ssf_transmitters SET push_auth_hash = ?, stream = ?, updated_at = ? WHERE id = ?');
   const setVerified = db.prepare('UPDATE ssf_transmitters SET verified_at = ?, updated_at = ? WHERE id = ?');
   const del = db.prepare('DELETE FROM ssf_transmitters WHERE id = ?');
   return {
@@ -180,6 +184,7 @@ export function createTransmitterStore(store: AuthorityStore, kek: Buffer): Tran
     pushAuthHash: (id) => write('read', () => one.get(id))?.push_auth_hash ?? null,
     updateStream: (id, stream, now) => void write('update', () => setStream.run(JSON.stringify(storableStream(stream)), now, id)),
     updateStatus: (id, status, now) => void write('update', () => setStatus.run(status, now, id)),
+    updatePushAuthorization: (id, hash, stream, now) => void write('update', () => setPushAuth.run(hash, JSON.stringify(storableStream(stream)), now, id)),
     markVerified: (id, now) => void write('update', () => setVerified.run(now, now, id)),
     remove: (id) => write('delete', () => del.run(id)).changes > 0,
   };
