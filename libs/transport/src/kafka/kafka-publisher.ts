@@ -1,6 +1,8 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { OutgoingRecord, RecordPublisher } from '../transport';
+import { TransportError } from '../transport-error';
 import { toTransportError } from './kafka-errors';
+import { unwrittenPartitions } from './unwritten-partitions';
 
 /**
  * An idempotent, acks=all publisher. `maxInFlightRequests: 1` keeps retries from reordering
@@ -9,6 +11,8 @@ import { toTransportError } from './kafka-errors';
 export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
   let producer: Producer | undefined;
   let connected = false;
+  // Where the partitioner put each message of the batches in flight (see unwrittenPartitions).
+  const placed = new WeakMap<Message, number>();
 
   const reset = async (): Promise<void> => {
     // A kafkajs producer that failed mid-way cannot be trusted to recover; start fresh next time.
@@ -24,7 +28,14 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // Java-compatible murmur2: other Kafka clients place a key on the same partition.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: () => {
+        const partition = Partitioners.DefaultPartitioner();
+        return (args) => {
+          const chosen = partition(args);
+          placed.set(args.message, chosen);
+          return chosen;
+        };
+      },
       // Few quick retries here: the caller (outbox relay) owns the long backoff loop.
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
     });
@@ -53,7 +64,14 @@ export function createKafkaPublisher(kafka: Kafka): RecordPublisher {
         else topicMessages.push({ topic: record.topic, messages: [message] });
       }
       try {
-        await current().sendBatch({ topicMessages, acks: -1 });
+        const written = await current().sendBatch({ topicMessages, acks: -1 });
+        const missing = unwrittenPartitions(
+          topicMessages.flatMap(({ topic, messages }) => messages.flatMap((m) => (placed.has(m) ? [[topic, placed.get(m)!] as const] : []))),
+          written,
+        );
+        if (missing.length > 0) {
+          throw new TransportError(`kafkajs reported the batch sent but wrote nothing to ${missing.join(', ')} (a partition leader moved during its retry); sending it again`, true);
+        }
       } catch (error) {
         await reset();
         throw toTransportError(`publish ${records.length} record(s)`, error);
