@@ -107,6 +107,10 @@ const WRITE_ROUTES: readonly RouteCase[] = [
   },
   { route: 'POST /v1/approvals/:id/approve', role: 'security-admin', url: () => '/v1/approvals/no-such-approval/approve', payload: () => ({}), expect: 404 },
   { route: 'POST /v1/approvals/:id/deny', role: 'security-admin', url: () => '/v1/approvals/no-such-approval/deny', payload: () => ({}), expect: 404 },
+  { route: 'POST /v1/incidents', role: 'responder', payload: () => ({ title: 'role matrix', severity: 'low' }), expect: 201 },
+  // Past the guard, an unknown incident is a 404.
+  { route: 'PATCH /v1/incidents/:id', role: 'responder', url: () => '/v1/incidents/matrix-nobody', payload: () => ({ status: 'contained' }), expect: 404 },
+  { route: 'POST /v1/incidents/:id/links', role: 'responder', url: () => '/v1/incidents/matrix-nobody/links', payload: () => ({ kind: 'revocation', id: 'r' }), expect: 404 },
   { route: 'POST /v1/kill-switch', role: 'security-admin', payload: () => ({ audience: 'matrix-api', lockdown: false }), expect: 202 },
   // The engage above waits for its approval, so there is nothing to lift: past the guard, a 409.
   { route: 'POST /v1/kill-switch/lift', role: 'security-admin', payload: () => ({ audience: 'matrix-api' }), expect: 409 },

@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, type PipeTransform } from '@nestjs/common';
-import type { RevocationBatch, RevocationService } from '@revmesh/authority-core';
+import type { AuthorityCore, RevocationBatch, RevocationService } from '@revmesh/authority-core';
 import { TRACEPARENT_HEADER } from '@revmesh/contracts';
 import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { RequireRole } from '../auth/require-role.decorator';
-import { REVOCATION_SERVICE } from '../core/core.tokens';
+import { AUTHORITY_CORE, REVOCATION_SERVICE } from '../core/core.tokens';
+import { linkToIncident } from '../incidents/incident-link';
 import { headerValue } from '../http/http-types';
 import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
@@ -85,6 +86,10 @@ export class RevocationBatchController {
       actor: context.actor,
       context,
       ...(traceparent === undefined ? {} : { traceparent }),
+      ...linkToIncident<RevocationBatch>(this.core.incidents, body.incident, context, (made) => [
+        { kind: 'revocation-batch', actionId: made.batchId },
+        ...made.revocations.map((r) => ({ kind: 'revocation' as const, actionId: r.id })),
+      ]),
     });
     return batchView(batch);
   }

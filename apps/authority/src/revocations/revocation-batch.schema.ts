@@ -1,5 +1,6 @@
 import { MAX_BATCH_TARGETS } from '@revmesh/authority-core';
 import { z } from 'zod';
+import { incidentIdSchema } from '../incidents/incidents.schema';
 import { checkJktTarget, revocationReasonSchema, revocationTargetFields } from './revocations.schema';
 
 /**

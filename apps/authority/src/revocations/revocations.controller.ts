@@ -8,6 +8,7 @@ import { AUTHORITY_CORE, REVOCATION_SERVICE } from '../core/core.tokens';
 import { coverageView, type CoverageView } from '../instances/coverage.view';
 import { headerValue, type HttpReply } from '../http/http-types';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
+import { linkToIncident } from '../incidents/incident-link';
 import { revocationView, type RevocationView } from './revocation.view';
 import { createRevocationSchema, type CreateRevocationBody } from './revocations.schema';
 import { ApiOperation } from '../openapi/api-operation.decorator';
@@ -41,18 +42,21 @@ export class RevocationsController {
   ): Promise<RevocationView | PendingApprovalView> {
     const traceparent = headerValue(request, TRACEPARENT_HEADER);
     const iss = this.core.issuers.revocationIssuer(body.iss);
+    const context = auditContextOf(request);
+    const link = linkToIncident<Revocation>(this.core.incidents, body.incident, context, (made) => [{ kind: 'revocation', actionId: made.id }]);
     if (body.target === 'client_id' || body.target === 'sub') {
       const params: ApprovalParams['revocations.client_id'] = {
         value: body.value,
         ...(iss === undefined ? {} : { iss }),
         reason: body.reason,
         ...(traceparent === undefined ? {} : { traceparent }),
+        ...(body.incident === undefined ? {} : { incident: body.incident }),
       };
       const outcome = await this.core.approvals.submit<Revocation>({
         action: body.target === 'client_id' ? 'revocations.client_id' : 'revocations.sub',
         target: body.value,
         params,
-        context: auditContextOf(request),
+        context,
       });
       if (outcome.kind === 'pending') {
         reply.header('Location', approvalLocation(outcome.approval.id));

@@ -1,6 +1,7 @@
 import { REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
 import { MAX_ISSUER_LENGTH, MAX_REASON_LENGTH, MAX_TARGET_VALUE_LENGTH } from '@revmesh/authority-core';
 import { z } from 'zod';
+import { incidentIdSchema } from '../incidents/incidents.schema';
 
 /** What a revocation targets: the fields of a single revocation and of each target of a batch. */
 export const revocationTargetFields = {

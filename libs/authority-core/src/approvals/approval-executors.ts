@@ -5,6 +5,8 @@ import type { OperatorService } from '../operators/operator-service';
 import { addSecurityAdminParamsSchema, operatorParamsSchema, raiseRoleParamsSchema } from '../operators/operator-privilege-params';
 import type { PolicyStore } from '../policy/policy-store';
 import type { ApprovableAction } from '../policy/policy-document';
+import { IncidentClosedError, IncidentUnknownError } from '../errors/errors';
+import type { IncidentService } from '../incidents/incident-service';
 import type { RevocationService } from '../revocations/revocation-service';
 import type { RotationService } from '../rotation/rotation-service';
 import type { ApprovalExecutor } from './approval-gate';
@@ -87,6 +89,8 @@ export interface ApprovalExecutorServices {
    * Absent: the `operators.*` privilege changes have no executor.
    */
   readonly operators?: () => Pick<OperatorService, 'add' | 'setRole' | 'enable' | 'resetSecondFactor'>;
+  /** Read when an action runs (incidents open after the approvals). Absent: actions are not linked to incidents. */
+  readonly incidents?: () => Pick<IncidentService, 'linkInTransaction' | 'requireLinkable'>;
 }
 
 /**
@@ -94,7 +98,23 @@ export interface ApprovalExecutorServices {
  * service that acts (the approver is recorded on the approval and in its audit entry).
  */
 export function approvalExecutors(services: ApprovalExecutorServices): Partial<Record<ApprovableAction, ApprovalExecutor>> {
-  const { rotations, revocations, killSwitch, policy, operators, clients } = services;
+  const { rotations, revocations, killSwitch, policy, operators, clients, incidents } = services;
+  /**
+   * Links what an approved action made to the incident it was requested for, in the action's
+   * transaction. An incident resolved (or gone) meanwhile does not stop the approved action: the
+   * approval, which names the incident, stays in its timeline.
+   */
+  const linkTo = (incident: string | undefined, requester: Parameters<ApprovalExecutor>[1]) => (revocation: { readonly id: string }) => {
+    if (incident === undefined || incidents === undefined) return;
+    const service = incidents();
+    try {
+      service.requireLinkable(incident);
+    } catch (error) {
+      if (error instanceof IncidentClosedError || error instanceof IncidentUnknownError) return;
+      throw error;
+    }
+    service.linkInTransaction(incident, [{ kind: 'revocation', actionId: revocation.id }], requester);
+  };
   const revoke =
     (action: 'revocations.client_id' | 'revocations.sub', type: 'client_id' | 'sub'): ApprovalExecutor =>
     async (params, requester) => {

@@ -3,6 +3,7 @@ import type { AuditLog } from '../audit/audit-log';
 import { approvalExecutors } from '../approvals/approval-executors';
 import { createApprovalService, type ApprovalService } from '../approvals/approval-service';
 import type { ClientLifecycle } from '../clients/client-lifecycle';
+import type { IncidentService } from '../incidents/incident-service';
 import type { KillSwitchService } from '../kill-switch/kill-switch';
 import { createOperatorService, type OperatorService } from '../operators/operator-service';
 import { createApproverCheck } from '../operators/sponsorships';
@@ -31,6 +32,8 @@ export function openGovernancePart(
     readonly killSwitch: KillSwitchService;
     /** Absent: `clients.disable` cannot be submitted. */
     readonly clients?: ClientLifecycle;
+    /** Read when an approved action runs (incidents open later): links what it made to its incident. */
+    readonly incidents?: () => Pick<IncidentService, 'linkInTransaction' | 'requireLinkable'>;
   },
 ): GovernancePart {
   const { options, clock, logger } = settings;
@@ -39,7 +42,7 @@ export function openGovernancePart(
     store,
     audit,
     policy,
-    executors: approvalExecutors({ rotations, revocations, killSwitch, policy, operators: () => operatorService, ...(clients === undefined ? {} : { clients: () => clients }) }),
+    executors: approvalExecutors({ rotations, revocations, killSwitch, policy, operators: () => operatorService, ...(clients === undefined ? {} : { clients: () => clients }), ...(deps.incidents === undefined ? {} : { incidents: deps.incidents }) }),
     approverCheck: createApproverCheck({ store, policy }),
     clock,
     logger,

@@ -1,0 +1,127 @@
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { INCIDENT_STATUSES, OperatorNotFoundError, type AuthorityCore, type IncidentStatus } from '@revmesh/authority-core';
+import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
+import { RequireRole } from '../auth/require-role.decorator';
+import { AUTHORITY_CORE } from '../core/core.tokens';
+import type { HttpReply } from '../http/http-types';
+import { parseLimit } from '../http/limit';
+import { ApiOperation } from '../openapi/api-operation.decorator';
+import { listOf, objectWith } from '../openapi/schemas';
+import { ProblemException } from '../problems/problem';
+import { ZodBodyPipe } from '../validation/zod-body.pipe';
+import { incidentTimelineView, incidentView, type IncidentTimelineView, type IncidentView } from './incident.view';
+import {
+  linkIncidentSchema,
+  openIncidentSchema,
+  updateIncidentSchema,
+  type LinkIncidentBody,
+  type OpenIncidentBody,
+  type UpdateIncidentBody,
+} from './incidents.schema';
+
+function parseStatus(value: string | undefined): IncidentStatus | undefined {
+  if (value === undefined || value === '') return undefined;
+  if ((INCIDENT_STATUSES as readonly string[]).includes(value)) return value as IncidentStatus;
+  throw new ProblemException('INVALID_REQUEST', 'invalid status', { errors: [{ field: 'status', message: `must be one of ${INCIDENT_STATUSES.join(', ')}` }] });
+}
+
+/** An owner who is no operator is a bad field of the request, not a missing resource. */
+function ownerChecked<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof OperatorNotFoundError) throw new ProblemException('INVALID_REQUEST', error.message, { errors: [{ field: 'owner', message: 'must be the username of an operator' }] });
+    throw error;
+  }
+}
+
+/**
+ * Incidents as records: opened, changed and closed by responders (audited), read by any
+ * operator, with the actions made for them linked and a timeline of what happened.
+ */
+@Controller('v1/incidents')
+export class IncidentsController {
+  constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
+
+  /** Opens an incident (`open`); 201 with its `Location`. */
+  @ApiOperation({ summary: 'Open an incident (or a drill)', success: { schema: objectWith('incident') } })
+  @Post()
+  @RequireRole('responder')
+  open(@Body(new ZodBodyPipe(openIncidentSchema)) body: OpenIncidentBody, @Req() request: OperatorRequest, @Res({ passthrough: true }) reply: HttpReply): { incident: IncidentView } {
+    const incident = ownerChecked(() =>
+      this.core.incidents.open({
+        title: body.title,
+        severity: body.severity,
+        ...(body.owner === undefined ? {} : { owner: body.owner }),
+        ...(body.kind === undefined ? {} : { kind: body.kind }),
+        context: auditContextOf(request),
+      }),
+    );
+    reply.header('Location', `/v1/incidents/${encodeURIComponent(incident.id)}`);
+    return { incident: incidentView(incident) };
+  }
+
+  /** Newest first. `?status=` one status only; `?limit=` 1..500, default 50. */
+  @ApiOperation({ summary: 'Incidents', success: { schema: listOf('incidents') }, problems: ['INVALID_REQUEST'] })
+  @Get()
+  @RequireRole('viewer')
+  @Header('Cache-Control', 'no-store')
+  list(@Query('status') status?: string, @Query('limit') limit?: string): { incidents: IncidentView[] } {
+    const only = parseStatus(status);
+    return { incidents: this.core.incidents.list({ ...(only === undefined ? {} : { status: only }), limit: parseLimit(limit) }).map(incidentView) };
+  }
+
+  /** One incident with its links. Unknown id: 404. */
+  @ApiOperation({ summary: 'One incident and the actions linked to it', success: { schema: objectWith('incident') } })
+  @Get(':id')
+  @RequireRole('viewer')
+  @Header('Cache-Control', 'no-store')
+  get(@Param('id') id: string): { incident: IncidentView } {
+    return { incident: incidentView(this.core.incidents.get(id)) };
+  }
+
+  /**
+   * Changes status (forward only: open → contained → resolved, or open → resolved), owner or
+   * severity. 409 `INCIDENT_TRANSITION_REFUSED` names `current_state`.
+   */
+  @ApiOperation({ summary: 'Change status, owner or severity', success: { schema: objectWith('incident') }, problems: ['INCIDENT_TRANSITION_REFUSED'] })
+  @Patch(':id')
+  @RequireRole('responder')
+  update(@Param('id') id: string, @Body(new ZodBodyPipe(updateIncidentSchema)) body: UpdateIncidentBody, @Req() request: OperatorRequest): { incident: IncidentView } {
+    const incident = ownerChecked(() =>
+      this.core.incidents.update(id, {
+        ...(body.status === undefined ? {} : { status: body.status }),
+        ...(body.owner === undefined ? {} : { owner: body.owner }),
+        ...(body.severity === undefined ? {} : { severity: body.severity }),
+        context: auditContextOf(request),
+      }),
+    );
+    return { incident: incidentView(incident) };
+  }
+
+  /**
+   * Links an action made earlier (a revocation, batch, key compromise, rotation, kill switch by
+   * the `seq` of its audit entry, approval). 422 `INCIDENT_LINK_TARGET_UNKNOWN` when it does not
+   * exist; 409 `INCIDENT_CLOSED` once the incident is resolved.
+   */
+  @ApiOperation({ summary: 'Link an existing action to the incident', success: { schema: objectWith('incident') }, problems: ['INCIDENT_LINK_TARGET_UNKNOWN', 'INCIDENT_CLOSED'] })
+  @Post(':id/links')
+  @RequireRole('responder')
+  @HttpCode(200)
+  link(@Param('id') id: string, @Body(new ZodBodyPipe(linkIncidentSchema)) body: LinkIncidentBody, @Req() request: OperatorRequest): { incident: IncidentView } {
+    return { incident: incidentView(this.core.incidents.link(id, { kind: body.kind, actionId: body.id }, auditContextOf(request))) };
+  }
+
+  /**
+   * Audit entries, approvals, publication and each instance's acknowledgement of the linked
+   * revocations, anomaly alerts and blocked reports, oldest first; coverage per service; and
+   * containment: when every live instance acknowledged every linked revocation (null + why not).
+   */
+  @ApiOperation({ summary: 'The incident timeline and its containment', success: { schema: objectWith('incident', 'entries', 'coverage', 'containment') } })
+  @Get(':id/timeline')
+  @RequireRole('viewer')
+  @Header('Cache-Control', 'no-store')
+  timeline(@Param('id') id: string): IncidentTimelineView {
+    return incidentTimelineView(this.core.incidents.timeline(id));
+  }
+}
