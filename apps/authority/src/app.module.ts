@@ -11,6 +11,7 @@ import { CoreModule, type CoreModuleOptions } from './core/core.module';
 import { EventSignersModule } from './event-signers/event-signers.module';
 import { SnapshotsModule } from './snapshots/snapshots.module';
 import { HealthModule } from './health/health.module';
+import { IncidentsModule } from './incidents/incidents.module';
 import { InstancesModule } from './instances/instances.module';
 import { IssuersModule } from './issuers/issuers.module';
 import { KeysModule } from './keys/keys.module';
@@ -53,6 +54,7 @@ export class AppModule {
         AlertsModule,
         AuditModule,
         ApprovalsModule,
+        IncidentsModule,
         PolicyModule,
         SsfTransmitterModule,
         OpenApiModule,

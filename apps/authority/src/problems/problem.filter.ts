@@ -2,6 +2,9 @@ import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter 
 import {
   AuthorityError,
   ClientAuthenticationError,
+  IncidentLinkTargetUnknownError,
+  IncidentTransitionError,
+  IncidentUnknownError,
   IssuerNotTrustedError,
   KeyStateConflictError,
   LoginThrottledError,
@@ -58,6 +61,11 @@ const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>>
   SSF_TRANSMITTER_EXISTS: 'CONFLICT',
   SSF_TRANSMITTER_NOT_FOUND: 'NOT_FOUND',
   SSF_TRANSMITTER_FAILED: 'SSF_TRANSMITTER_FAILED',
+  INCIDENT_NOT_FOUND: 'NOT_FOUND',
+  INCIDENT_UNKNOWN: 'INCIDENT_UNKNOWN',
+  INCIDENT_CLOSED: 'INCIDENT_CLOSED',
+  INCIDENT_TRANSITION_REFUSED: 'INCIDENT_TRANSITION_REFUSED',
+  INCIDENT_LINK_TARGET_UNKNOWN: 'INCIDENT_LINK_TARGET_UNKNOWN',
 };
 
 /** A batch item error as a field error: `targets[3].iss`, with its index. */
@@ -117,6 +125,17 @@ export class ProblemFilter implements ExceptionFilter {
         // The only request field that names an issuer is a revocation's `iss`.
         if (exception instanceof IssuerNotTrustedError) {
           return new ProblemException(code, exception.message, { errors: [{ field: 'iss', message: exception.message }], extensions: { iss: exception.issuer } });
+        }
+        // The only request field that names an incident to link an action to is `incident`.
+        if (exception instanceof IncidentUnknownError) {
+          return new ProblemException(code, exception.message, { errors: [{ field: 'incident', message: exception.message }], extensions: { incident: exception.incidentId } });
+        }
+        if (exception instanceof IncidentLinkTargetUnknownError) {
+          return new ProblemException(code, exception.message, { errors: [{ field: 'id', message: exception.message }] });
+        }
+        // A refused status change names the state the incident is in, for programs.
+        if (exception instanceof IncidentTransitionError) {
+          return new ProblemException(code, exception.message, { extensions: { current_state: exception.currentState, requested_state: exception.requestedState } });
         }
         // A refused batch names every target at fault, by position.
         if (exception instanceof RevocationBatchInvalidError || exception instanceof RevocationBatchNeedsApprovalError) {

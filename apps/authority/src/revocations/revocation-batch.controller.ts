@@ -64,7 +64,10 @@ class BatchBodyPipe implements PipeTransform<unknown, RevocationBatchBody> {
 /** Many revocations in one request (responder). */
 @Controller()
 export class RevocationBatchController {
-  constructor(@Inject(REVOCATION_SERVICE) private readonly revocations: RevocationService) {}
+  constructor(
+    @Inject(REVOCATION_SERVICE) private readonly revocations: RevocationService,
+    @Inject(AUTHORITY_CORE) private readonly core: AuthorityCore,
+  ) {}
 
   /**
    * Up to 10,000 targets, one `reason` and one justification: all stored or none. 202 once the
@@ -72,8 +75,10 @@ export class RevocationBatchController {
    * and event. A target refused (invalid, issuer not trusted) is a 400/422 naming each one by
    * `index`; a target whose type the policy puts behind a second security-admin refuses the
    * batch with 422 `BATCH_NEEDS_APPROVAL` (send those one by one to `POST /v1/revocations`).
+   * `incident` links the batch and each revocation to that incident, in the batch's transaction
+   * (422 `INCIDENT_UNKNOWN`, 409 `INCIDENT_CLOSED`: nothing stored).
    */
-  @ApiOperation({ summary: 'Many revocations at once, all or none', success: { schema: OBJECT }, problems: ['BATCH_INVALID', 'BATCH_NEEDS_APPROVAL'] })
+  @ApiOperation({ summary: 'Many revocations at once, all or none', success: { schema: OBJECT }, problems: ['BATCH_INVALID', 'BATCH_NEEDS_APPROVAL', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post(REVOCATION_BATCH_ROUTE)
   @RequireRole('responder')
   @HttpCode(202)

@@ -23,5 +23,7 @@ export const revocationBatchSchema = z.strictObject({
     .min(1, 'must hold at least one target')
     .max(MAX_BATCH_TARGETS, `must hold at most ${MAX_BATCH_TARGETS} targets; split the list into several batches`),
   reason: revocationReasonSchema,
+  /** The incident the batch is made for: the batch and each of its revocations are linked to it. */
+  incident: incidentIdSchema.optional(),
 });
 export type RevocationBatchBody = z.infer<typeof revocationBatchSchema>;

@@ -30,8 +30,11 @@ export class RevocationsController {
    * approval}` with the approval request's `Location` instead. `iss` names the trusted external
    * issuer whose tokens the rule targets; one that is not registered, or disabled, is a 422
    * `ISSUER_NOT_TRUSTED` naming the field, checked before any approval is requested.
+   * `incident` links the revocation to that incident in its own transaction (an approval request
+   * names it, and links the revocation when it runs): 422 `INCIDENT_UNKNOWN`, 409
+   * `INCIDENT_CLOSED`, checked before anything is stored.
    */
-  @ApiOperation({ summary: 'Revoke a token, subject, client, session, key…', success: { status: 202, description: 'Stored (published shortly), or pending approval', schema: OBJECT }, problems: ['ISSUER_NOT_TRUSTED'] })
+  @ApiOperation({ summary: 'Revoke a token, subject, client, session, key…', success: { status: 202, description: 'Stored (published shortly), or pending approval', schema: OBJECT }, problems: ['ISSUER_NOT_TRUSTED', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post()
   @RequireRole('responder')
   @HttpCode(202)
@@ -69,9 +72,10 @@ export class RevocationsController {
       target: { type: body.target, value: body.value },
       ...(iss === undefined ? {} : { iss }),
       reason: body.reason,
-      actor: auditContextOf(request).actor,
-      context: auditContextOf(request),
+      actor: context.actor,
+      context,
       ...(traceparent === undefined ? {} : { traceparent }),
+      ...link,
     });
     reply.header('Location', `/v1/revocations/${encodeURIComponent(revocation.id)}`);
     return revocationView(revocation);

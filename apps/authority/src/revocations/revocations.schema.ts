@@ -36,5 +36,7 @@ export const revocationReasonSchema = z
   .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
 
 /** Body of `POST /v1/revocations`. Limits match the `revocation.issued` v1 contract. */
-export const createRevocationSchema = z.strictObject({ ...revocationTargetFields, reason: revocationReasonSchema }).superRefine(checkJktTarget);
+export const createRevocationSchema = z
+  .strictObject({ ...revocationTargetFields, reason: revocationReasonSchema, incident: incidentIdSchema.optional() })
+  .superRefine(checkJktTarget);
 export type CreateRevocationBody = z.infer<typeof createRevocationSchema>;

@@ -31,6 +31,8 @@ export const revocationParamsSchema = z.strictObject({
   reason,
   /** W3C traceparent of the request that asked, continued by the revocation's spans. */
   traceparent: z.string().optional(),
+  /** The incident it is made for: the approval belongs to it, and the revocation is linked when it runs. */
+  incident: z.string().min(1).optional(),
 });
 /** `clients.disable`: the client to disable, and the reason its `client_id` revocation carries. */
 export const clientDisableParamsSchema = z.strictObject({ clientId: z.string().min(1), reason });
@@ -126,6 +128,7 @@ export function approvalExecutors(services: ApprovalExecutorServices): Partial<R
         actor: requester.actor,
         context: requester,
         ...(p.traceparent === undefined ? {} : { traceparent: p.traceparent }),
+        inTransaction: linkTo(p.incident, requester),
       });
     };
   return {

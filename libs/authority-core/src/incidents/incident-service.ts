@@ -170,8 +170,14 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   const insertLink = db.prepare<[string, string, string, number]>(
     'INSERT OR IGNORE INTO incident_links (incident_id, action_kind, action_id, linked_at) VALUES (?, ?, ?, ?)',
   );
-  const linksOf = db.prepare<[string], { action_kind: IncidentLinkKind; action_id: string; linked_at: number }>(
-    'SELECT action_kind, action_id, linked_at FROM incident_links WHERE incident_id = ? ORDER BY linked_at, action_kind, action_id',
+  // Approval requests name their incident in their params (stored with the request, atomically).
+  const linksOf = db.prepare<[string, string, string], { action_kind: IncidentLinkKind; action_id: string; linked_at: number }>(
+    `SELECT action_kind, action_id, linked_at FROM incident_links WHERE incident_id = ?
+     UNION
+     SELECT 'approval', id, requested_at FROM approvals
+      WHERE json_extract(params, '$.incident') = ?
+        AND id NOT IN (SELECT action_id FROM incident_links WHERE action_kind = 'approval' AND incident_id = ?)
+     ORDER BY 3, 1, 2`,
   );
   const operator = db.prepare<[string], { username: string }>('SELECT username FROM operators WHERE username = ?');
 
@@ -198,7 +204,7 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   };
   const withLinks = (incident: Incident): IncidentWithLinks => ({
     ...incident,
-    links: read(() => linksOf.all(incident.id)).map((l) => ({ kind: l.action_kind, actionId: l.action_id, linkedAt: l.linked_at })),
+    links: read(() => linksOf.all(incident.id, incident.id, incident.id)).map((l) => ({ kind: l.action_kind, actionId: l.action_id, linkedAt: l.linked_at })),
   });
   const requireLinkable = (id: string): Incident => {
     const incident = find(id);
