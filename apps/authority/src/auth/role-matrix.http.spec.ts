@@ -161,7 +161,7 @@ describe('role × action matrix', () => {
   afterAll(() => f.close());
 
   const send = async (row: RouteCase, as: TestOperator | null, caller: TestOperator) => {
-    const method = row.route.split(' ')[0] as 'POST' | 'PUT';
+    const method = row.route.split(' ')[0] as 'POST' | 'PUT' | 'PATCH';
     const url = row.url?.(f) ?? row.route.split(' ')[1]!;
     const payload = await row.payload?.(f, caller);
     return f.request({ method, url, payload, as });
