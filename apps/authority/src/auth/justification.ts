@@ -18,8 +18,10 @@ export function takeJustification(body: unknown, minLength: number): Justificati
   const value = (body as Record<string, unknown>)['justification'];
   if (typeof value !== 'string') return { ok: false, detail: `write actions need ${requirement}` };
   const justification = value.trim();
-  if (justification.length < minLength || justification.length > MAX_JUSTIFICATION_LENGTH) {
-    return { ok: false, detail: `the justification has ${justification.length} characters; write actions need ${requirement}` };
+  // Characters are code points (as JSON Schema's minLength counts them), not UTF-16 units: an emoji is one.
+  const length = [...justification].length;
+  if (length < minLength || length > MAX_JUSTIFICATION_LENGTH) {
+    return { ok: false, detail: `the justification has ${length} characters; write actions need ${requirement}` };
   }
   delete (body as Record<string, unknown>)['justification'];
   return { ok: true, justification };

@@ -11,6 +11,8 @@ export interface OpenApiInfo {
   readonly version: string;
   /** Public base URL of the authority (its issuer), the document's only server. */
   readonly serverUrl: string;
+  /** The policy's `justification.minLength` now, for the `justification` member of writes. */
+  readonly justificationMinLength: number;
 }
 
 /** A route registered on Fastify outside Nest's controllers (e.g. `/metrics`), with its documentation. */
@@ -79,14 +81,19 @@ function needsJustification(route: NestRoute): boolean {
  * The guard takes `justification` out of a write's body before the route's (strict) schema sees
  * it, so the schema lacks it: the document adds it back, required.
  */
-function withJustification(schema: JsonSchema): JsonSchema {
+function withJustification(schema: JsonSchema, minLength: number): JsonSchema {
   const properties = (schema['properties'] ?? {}) as Record<string, unknown>;
   const required = (schema['required'] ?? []) as string[];
   return {
     ...schema,
     properties: {
       ...properties,
-      justification: { type: 'string', maxLength: MAX_JUSTIFICATION_LENGTH, description: 'Why (audited); at least `policy.operators.minJustificationLength` characters after trimming.' },
+      justification: {
+        type: 'string',
+        minLength,
+        maxLength: MAX_JUSTIFICATION_LENGTH,
+        description: 'Why (audited): `policy.justification.minLength` characters or more after trimming (the policy in force when this document was generated).',
+      },
     },
     required: [...required, 'justification'],
   };
@@ -147,7 +154,7 @@ function describe(route: Documented): string | undefined {
   return parts.length === 0 ? undefined : parts.join('\n\n');
 }
 
-function operation(route: Documented): Record<string, unknown> {
+function operation(route: Documented, justificationMinLength: number): Record<string, unknown> {
   const doc = route.doc;
   const nest = 'handler' in route ? route : undefined;
   const queryNames = [...new Set([...(nest?.query ?? []), ...(doc.query ?? [])])];
@@ -160,9 +167,9 @@ function operation(route: Documented): Record<string, unknown> {
   const bodySchema = routeBody === undefined ? undefined : jsonSchema(routeBody.schema, 'input');
   const body =
     routeBody !== undefined && bodySchema !== undefined
-      ? { required: routeBody.required ?? true, content: { [routeBody.contentType]: { schema: justified ? withJustification(bodySchema) : bodySchema } } }
+      ? { required: routeBody.required ?? true, content: { [routeBody.contentType]: { schema: justified ? withJustification(bodySchema, justificationMinLength) : bodySchema } } }
       : justified
-        ? { required: true, content: { 'application/json': { schema: withJustification({ type: 'object', additionalProperties: false }) } } }
+        ? { required: true, content: { 'application/json': { schema: withJustification({ type: 'object', additionalProperties: false }, justificationMinLength) } } }
         : undefined;
   const errors = Object.fromEntries(
     Object.entries(doc.errors ?? {}).map(([status, e]) => [status, { description: e.description, content: { 'application/json': { schema: jsonSchema(e.schema, 'output') } } }]),
@@ -192,7 +199,7 @@ export function openApiDocument(info: OpenApiInfo, routes: readonly NestRoute[],
   const documented: Documented[] = [...routes.filter((r): r is NestRoute & { doc: OperationDoc } => r.doc !== undefined), ...raw];
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of [...documented].sort((a, b) => a.path.localeCompare(b.path))) {
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route);
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, info.justificationMinLength);
   }
   return {
     openapi: '3.1.0',
