@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs schemathesis (PyPI, pinned) into its own virtual environment, .venv/schemathesis at the
+# repo root, for the authority's API fuzz test (apps/authority/src/openapi/api-fuzz.int.spec.ts).
+# Idempotent: an environment that already holds the pinned version is kept as it is.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+VERSION="4.32.5"
+VENV=".venv/schemathesis"
+
+if [ -x "$VENV/bin/schemathesis" ] && [ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null)" = "$VERSION" ]; then
+  exit 0
+fi
+rm -rf "$VENV"
+# Debian splits venv's pip bootstrap (ensurepip) out of python3: without python3-venv, creating
+# the environment fails; install it then and try again.
+if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
+  rm -rf "$VENV"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$VERSION"
+"$VENV/bin/schemathesis" --version
