@@ -3,7 +3,6 @@ import type { SnapshotSummary } from '@revmesh/authority-core';
 import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import type { SnapshotHandle } from '../core/core.module';
 import { SNAPSHOTS } from '../core/core.tokens';
-import { ApiOperation } from '../openapi/api-operation.decorator';
 import { ProblemException } from '../problems/problem';
 import { reasonBodySchema, type ReasonBody } from '../validation/reason-body.schema';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
@@ -45,7 +44,6 @@ export class SnapshotsController {
   @ApiOperation({ summary: 'The latest signed snapshot published', success: { schema: OBJECT }, problems: ['NOT_FOUND'] })
   @Get('latest')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'The last signed snapshot this authority published since it started', problems: ['NOT_FOUND'] })
   latest(): SnapshotView {
     const last = this.snapshots.publisher?.last();
     if (last === undefined) throw new ProblemException('NOT_FOUND', 'no snapshot published since the authority started');
@@ -56,11 +54,6 @@ export class SnapshotsController {
   @ApiOperation({ summary: 'Publish a signed snapshot now', success: { schema: OBJECT }, problems: ['SNAPSHOT_UNAVAILABLE'] })
   @Post()
   @HttpCode(201)
-  @ApiOperation({
-    summary: 'Publish a signed snapshot of the live deny state now',
-    description: 'Starting sidecars load the newest snapshot and replay only the tail of the revocations topic. Audited `snapshots.publish`.',
-    problems: ['SNAPSHOT_UNAVAILABLE'],
-  })
   async publish(@Body(new ZodBodyPipe(reasonBodySchema)) _body: ReasonBody, @Req() request: OperatorRequest): Promise<SnapshotView> {
     const publisher = this.snapshots.publisher;
     if (publisher === undefined) throw new ProblemException('SNAPSHOT_UNAVAILABLE', 'this authority has no broker it can inspect, so it publishes no snapshots');
