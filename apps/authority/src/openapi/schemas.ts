@@ -48,6 +48,7 @@ export const OAUTH_ERRORS = {
   401: { description: 'invalid_client (with `WWW-Authenticate: Basic`)', schema: OAUTH_ERROR },
   413: { description: 'invalid_request: the body is too large', schema: OAUTH_ERROR },
   415: { description: 'invalid_request: not a form body', schema: OAUTH_ERROR },
+  429: { description: 'temporarily_unavailable: failed client authentications throttled; retry after `Retry-After`', schema: OAUTH_ERROR },
   503: { description: 'temporarily_unavailable: the store cannot write; retry after `Retry-After`', schema: OAUTH_ERROR },
 } as const;
 
