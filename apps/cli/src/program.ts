@@ -8,6 +8,7 @@ import { registerIssuers } from './commands/issuers';
 import { registerSessions } from './commands/sessions';
 import { registerEventSigners } from './commands/event-signers';
 import { registerSnapshots } from './commands/snapshots';
+import { registerIncident } from './commands/incident';
 import { registerInstances } from './commands/instances';
 import { registerKeys } from './commands/keys';
 import { registerKillSwitch } from './commands/kill-switch';
@@ -98,6 +99,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   registerKeys(program, deps);
   registerRotation(program, deps);
   registerInstances(program, deps);
+  registerIncident(program, deps);
   registerClients(program, deps);
   registerIssuers(program, deps);
   registerSsf(program, deps);

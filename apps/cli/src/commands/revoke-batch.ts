@@ -25,6 +25,8 @@ interface FromFileOptions extends WriteOptions {
   /** Default issuer of lines that name none. */
   readonly iss?: string;
   readonly format?: RevocationListFormat;
+  /** The incident every batch is linked to. */
+  readonly incident?: string;
 }
 
 async function readStdin(stdin: InputStream): Promise<string> {
@@ -101,6 +103,7 @@ export async function revokeFromFile(context: CommandContext, options: FromFileO
               return { target: t.target, value: t.value, ...(iss === undefined ? {} : { iss }) };
             }),
             reason: options.reason,
+            ...(options.incident === undefined ? {} : { incident: options.incident }),
           },
           justification,
         ),

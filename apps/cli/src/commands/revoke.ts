@@ -21,6 +21,7 @@ interface RevokeOptions extends WriteOptions {
   readonly fromFile?: string;
   readonly format?: RevocationListFormat;
   readonly jkt?: string;
+  readonly incident?: string;
 }
 
 /**
@@ -44,6 +45,7 @@ export function registerRevoke(program: Command, deps: ProgramDeps): void {
     .addOption(new Option('--format <format>', 'format of --from-file (default: by extension, .csv or .jsonl; else by content)').choices(['jsonl', 'csv']))
     .requiredOption('--reason <text>', 'why (recorded with the revocation and sent to every sidecar)', parseReason)
     .option('--iss <issuer>', "the trusted external issuer whose tokens are targeted (see 'revmesh issuers list'); default: the authority's own tokens")
+    .option('--incident <id>', "link the revocation(s) to this open incident (see 'revmesh incident list'), in the same transaction")
     .option('--wait', 'wait for the approval if one is needed, then until every live sidecar instance enforces it (progress on stderr)')
     .addOption(
       new Option(
@@ -66,7 +68,13 @@ export function registerRevoke(program: Command, deps: ProgramDeps): void {
       if (target === undefined || value === undefined) throw new UsageError('missing <target> <value> (or --from-file <file>); see revmesh revoke --help');
       const written = await performWrite(context, options, (api, justification) =>
         api.createRevocation(
-          { target: target as RevocationTargetType, value, ...(options.iss === undefined ? {} : { iss: options.iss }), reason: options.reason },
+          {
+            target: target as RevocationTargetType,
+            value,
+            ...(options.iss === undefined ? {} : { iss: options.iss }),
+            reason: options.reason,
+            ...(options.incident === undefined ? {} : { incident: options.incident }),
+          },
           justification,
         ),
       );

@@ -39,7 +39,7 @@ export interface AuthorityTextResponse {
 }
 
 /** HTTP methods the CLI uses. */
-export type HttpMethod = 'GET' | 'POST' | 'PUT';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH';
 
 /** Small HTTP client of the authority API: JSON in, JSON out, every failure a `CliError`. */
 export interface AuthorityClient {
