@@ -48,6 +48,10 @@ export const API_PATHS = {
   sessions: (query: string) => (query === '' ? 'v1/sessions' : `v1/sessions?${query}`),
   session: (sid: string) => `v1/sessions/${encodeURIComponent(sid)}`,
   sessionRevoke: (sid: string) => `v1/sessions/${encodeURIComponent(sid)}/revoke`,
+  incidents: (query: string) => (query === '' ? 'v1/incidents' : `v1/incidents?${query}`),
+  incident: (id: string) => `v1/incidents/${encodeURIComponent(id)}`,
+  incidentLinks: (id: string) => `v1/incidents/${encodeURIComponent(id)}/links`,
+  incidentTimeline: (id: string) => `v1/incidents/${encodeURIComponent(id)}/timeline`,
 } as const;
 
 /** `POST /v1/revocations`. */
@@ -56,6 +60,8 @@ export interface CreateRevocationInput {
   readonly value: string;
   /** The trusted external issuer whose tokens are targeted; absent: the authority's own. */
   readonly iss?: string;
+  /** The open incident the revocation is made for (linked in its transaction). */
+  readonly incident?: string;
   readonly reason: string;
 }
 
@@ -63,6 +69,23 @@ export interface CreateRevocationInput {
 export interface CreateRevocationBatchInput {
   readonly targets: readonly { readonly target: RevocationTargetType; readonly value: string; readonly iss?: string }[];
   readonly reason: string;
+  /** The open incident the batch is made for. */
+  readonly incident?: string;
+}
+
+/** `POST /v1/incidents` (without the justification). */
+export interface OpenIncidentInput {
+  readonly title: string;
+  readonly severity: string;
+  readonly owner?: string;
+  readonly kind?: 'incident' | 'drill';
+}
+
+/** `PATCH /v1/incidents/:id`: at least one field. */
+export interface UpdateIncidentInput {
+  readonly status?: string;
+  readonly owner?: string;
+  readonly severity?: string;
 }
 
 /** `POST /v1/issuers` (without the justification). */
@@ -220,6 +243,14 @@ export interface AuthorityApi {
   ssfTransmitterAction(id: string, action: SsfTransmitterAction, justification: string): Promise<AuthorityResponse>;
   /** Asks the transmitter to pause (hold SETs) or enable the stream. */
   setSsfStreamStatus(id: string, status: 'enabled' | 'paused', reason: string | undefined, justification: string): Promise<AuthorityResponse>;
+  /** Incidents, newest first (`?status=`). */
+  listIncidents(status?: string): Promise<AuthorityResponse>;
+  getIncident(id: string): Promise<AuthorityResponse>;
+  openIncident(input: OpenIncidentInput, justification: string): Promise<AuthorityResponse>;
+  updateIncident(id: string, input: UpdateIncidentInput, justification: string): Promise<AuthorityResponse>;
+  /** Links an existing action (`kind`: revocation, revocation-batch, key-compromise, rotation, kill-switch, approval). */
+  linkIncident(id: string, kind: string, actionId: string, justification: string): Promise<AuthorityResponse>;
+  incidentTimeline(id: string): Promise<AuthorityResponse>;
 }
 
 /** `{audience}` when one is given, else nothing (the whole mesh). */
@@ -310,5 +341,11 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     ssfTransmitterAction: (id, action, justification) => client.request('POST', API_PATHS.ssfTransmitterAction(id, action), { justification }),
     setSsfStreamStatus: (id, status, reason, justification) =>
       client.request('POST', API_PATHS.ssfTransmitterStatus(id), { status, ...(reason === undefined ? {} : { reason }), justification }),
+    listIncidents: (status) => client.request('GET', API_PATHS.incidents(status === undefined ? '' : new URLSearchParams({ status }).toString())),
+    getIncident: (id) => client.request('GET', API_PATHS.incident(id)),
+    openIncident: (input, justification) => client.request('POST', API_PATHS.incidents(''), { ...input, justification }),
+    updateIncident: (id, input, justification) => client.request('PATCH', API_PATHS.incident(id), { ...input, justification }),
+    linkIncident: (id, kind, actionId, justification) => client.request('POST', API_PATHS.incidentLinks(id), { kind, id: actionId, justification }),
+    incidentTimeline: (id) => client.request('GET', API_PATHS.incidentTimeline(id)),
   };
 }
