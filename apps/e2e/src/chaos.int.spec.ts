@@ -6,32 +6,11 @@ import { promisify } from 'node:util';
 import type { Sidecar } from '@revmesh/sidecar';
 import { freePort } from '@revmesh/test-support';
 import { REPO_ROOT, startAuthority, type AuthorityHandle } from './support/authority-process';
+import { burst } from './support/revocation-burst';
 import { startSidecars } from './support/sidecars';
 import { eventually, uniquePrefix } from './support/wait';
 
 const run = promisify(execFile);
-
-/** Sends `count` jti revocations, `concurrency` at a time; returns the ids of those answered 202 and how many got no answer. */
-async function burst(authority: AuthorityHandle, label: string, count: number, concurrency: number, onProgress?: (done: number) => void) {
-  const accepted: string[] = [];
-  let unanswered = 0;
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      try {
-        const response = await authority.admin.request('POST', '/v1/revocations', { target: 'jti', value: `${label}-${i}`, reason: 'chaos' });
-        if (response.status === 202) accepted.push(String(response.body['id']));
-      } catch {
-        unanswered++; // the connection died with the process: neither accepted nor refused
-      }
-      onProgress?.(++done);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { accepted, unanswered };
-}
 
 /** Every accepted revocation is applied by every sidecar given. */
 async function expectEnforcedEverywhere(sidecars: readonly Sidecar[], ids: readonly string[]): Promise<void> {
