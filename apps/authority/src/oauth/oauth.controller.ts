@@ -7,7 +7,8 @@ import { OAuthService, type TokenResponse } from './oauth.service';
 import { TokenEndpointsService } from './token-endpoints.service';
 import type { Introspection } from '@revmesh/authority-core';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { objectWith, OAUTH_ERRORS, CLIENT_AUTH, oauthForm } from '../openapi/schemas';
+import { tokenResponseSchema } from '../openapi/view-schemas';
+import { OAUTH_ERRORS, CLIENT_AUTH, oauthForm } from '../openapi/schemas';
 
 /** The request as the OAuth endpoints' steps read it. */
 export function oauthRequestOf(request: OperatorRequest): OAuthRequest {
@@ -31,7 +32,7 @@ export class OAuthController {
     private readonly endpoints: TokenEndpointsService,
   ) {}
 
-  @ApiOperation({ summary: 'OAuth 2.0 token endpoint: client credentials, token exchange (RFC 8693), refresh token', description: 'Errors in RFC 6749 format. A DPoP proof (RFC 9449) in the `DPoP` header binds the tokens to its key.', body: oauthForm(['grant_type'], { grant_type: { type: 'string' }, scope: { type: 'string' }, audience: { type: 'string' }, resource: { type: 'string' }, refresh_token: { type: 'string' }, subject_token: { type: 'string' }, subject_token_type: { type: 'string' }, actor_token: { type: 'string' }, actor_token_type: { type: 'string' }, requested_token_type: { type: 'string' } }), success: { schema: objectWith('access_token', 'token_type', 'expires_in') }, errors: OAUTH_ERRORS, security: CLIENT_AUTH })
+  @ApiOperation({ summary: 'OAuth 2.0 token endpoint: client credentials, token exchange (RFC 8693), refresh token', description: 'Errors in RFC 6749 format. A DPoP proof (RFC 9449) in the `DPoP` header binds the tokens to its key.', body: oauthForm(['grant_type'], { grant_type: { type: 'string' }, scope: { type: 'string' }, audience: { type: 'string' }, resource: { type: 'string' }, refresh_token: { type: 'string' }, subject_token: { type: 'string' }, subject_token_type: { type: 'string' }, actor_token: { type: 'string' }, actor_token_type: { type: 'string' }, requested_token_type: { type: 'string' } }), success: { schema: tokenResponseSchema }, errors: OAUTH_ERRORS, security: CLIENT_AUTH })
   @Post('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -1,4 +1,5 @@
 import type { JsonSchema, SuccessDoc } from './api-operation.decorator';
+import { pendingApprovalViewSchema } from './view-schemas';
 
 /**
  * JSON Schemas of response bodies whose views are TypeScript types only. They name the members a

@@ -10,7 +10,7 @@ import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { REVOCATION_BATCH_ROUTE, revocationBatchSchema, type RevocationBatchBody } from './revocation-batch.schema';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT } from '../openapi/schemas';
+import { revocationBatchViewSchema } from '../openapi/view-schemas';
 
 /** One revocation of an accepted batch (the batch's shared fields are given once). */
 export interface BatchRevocationView {
@@ -78,7 +78,7 @@ export class RevocationBatchController {
    * `incident` links the batch and each revocation to that incident, in the batch's transaction
    * (422 `INCIDENT_UNKNOWN`, 409 `INCIDENT_CLOSED`: nothing stored).
    */
-  @ApiOperation({ summary: 'Many revocations at once, all or none', success: { schema: OBJECT }, problems: ['BATCH_INVALID', 'BATCH_NEEDS_APPROVAL', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
+  @ApiOperation({ summary: 'Many revocations at once, all or none', success: { schema: revocationBatchViewSchema }, problems: ['BATCH_INVALID', 'BATCH_NEEDS_APPROVAL', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post(REVOCATION_BATCH_ROUTE)
   @RequireRole('responder')
   @HttpCode(202)

@@ -12,7 +12,8 @@ import { linkToIncident } from '../incidents/incident-link';
 import { revocationView, type RevocationView } from './revocation.view';
 import { createRevocationSchema, type CreateRevocationBody } from './revocations.schema';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT, objectWith } from '../openapi/schemas';
+import { coverageViewSchema, pendingApprovalViewSchema, revocationViewSchema } from '../openapi/view-schemas';
+import { z } from 'zod';
 
 /** Revocations (admin). */
 @Controller('v1/revocations')
@@ -34,7 +35,7 @@ export class RevocationsController {
    * names it, and links the revocation when it runs): 422 `INCIDENT_UNKNOWN`, 409
    * `INCIDENT_CLOSED`, checked before anything is stored.
    */
-  @ApiOperation({ summary: 'Revoke a token, subject, client, session, key…', success: { status: 202, description: 'Stored (published shortly), or pending approval', schema: OBJECT }, problems: ['ISSUER_NOT_TRUSTED', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
+  @ApiOperation({ summary: 'Revoke a token, subject, client, session, key…', success: { status: 202, description: 'Stored (published shortly), or pending approval', schema: z.union([revocationViewSchema, pendingApprovalViewSchema]) }, problems: ['ISSUER_NOT_TRUSTED', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post()
   @RequireRole('responder')
   @HttpCode(202)
@@ -82,7 +83,7 @@ export class RevocationsController {
   }
 
   /** The revocation and whether its event has been published. Unknown id: 404 problem. */
-  @ApiOperation({ summary: 'One revocation and its publication state', success: { schema: OBJECT } })
+  @ApiOperation({ summary: 'One revocation and its publication state', success: { schema: revocationViewSchema } })
   @Get(':id')
   get(@Param('id') id: string): RevocationView {
     return revocationView(this.revocations.get(id));
@@ -93,7 +94,7 @@ export class RevocationsController {
    * (started, ready, after it was published), `pending`. `complete` once published and nobody
    * live is pending. Unknown id: 404 problem.
    */
-  @ApiOperation({ summary: 'Which live sidecars enforce a revocation', success: { schema: objectWith('revocation_id') } })
+  @ApiOperation({ summary: 'Which live sidecars enforce a revocation', success: { schema: coverageViewSchema } })
   @Get(':id/coverage')
   @Header('Cache-Control', 'no-store')
   coverage(@Param('id') id: string): { revocation_id: string } & CoverageView {

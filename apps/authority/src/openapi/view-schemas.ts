@@ -1,0 +1,89 @@
+import type { ApprovalState, Role } from '@revmesh/authority-core';
+import { REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
+import { z } from 'zod';
+import type { PendingApprovalView } from '../approvals/approval.view';
+import type { CoverageView } from '../instances/coverage.view';
+import type { TokenResponse } from '../oauth/token-response';
+import type { RevocationBatchView } from '../revocations/revocation-batch.controller';
+import type { RevocationView } from '../revocations/revocation.view';
+
+/**
+ * Response schemas of the views clients rely on most, for `GET /openapi.json`. Each is checked at
+ * compile time against its view type in both directions (`Same` below), so a view that gains,
+ * loses or changes a member breaks the build here rather than the document silently.
+ */
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+export const revocationViewSchema = z.object({
+  id: z.string(),
+  target: z.enum(REVOCATION_TARGET_TYPES),
+  value: z.string(),
+  iss: z.string().nullable(),
+  reason: z.string(),
+  revoked_at: z.number().int(),
+  not_after_iat: z.number().int(),
+  expires_at: z.number().int(),
+  published: z.boolean(),
+  published_at: z.number().int().nullable(),
+});
+const revocationChecked: Same<z.output<typeof revocationViewSchema>, RevocationView> = true;
+
+export const revocationBatchViewSchema = z.object({
+  batch_id: z.string(),
+  count: z.number().int(),
+  revoked_at: z.number().int(),
+  not_after_iat: z.number().int(),
+  revocations: z.array(z.object({ id: z.string(), target: z.string(), value: z.string(), iss: z.string().nullable(), expires_at: z.number().int() })).readonly(),
+});
+const batchChecked: Same<z.output<typeof revocationBatchViewSchema>, RevocationBatchView> = true;
+
+export const coverageViewSchema = z.object({
+  revocation_id: z.string(),
+  event_id: z.string(),
+  published_at: z.number().int().nullable(),
+  live_instances: z.number().int(),
+  applied: z.array(z.object({ instance_id: z.string(), applied_at: z.number().int().nullable(), via: z.enum(['ack', 'key_set_version']) })).readonly(),
+  covered_at_start: z.array(z.object({ instance_id: z.string(), started_at: z.number().int() })).readonly(),
+  pending: z.array(z.object({ instance_id: z.string(), last_heartbeat_at: z.number().int() })).readonly(),
+  complete: z.boolean(),
+});
+const coverageChecked: Same<z.output<typeof coverageViewSchema>, { revocation_id: string } & CoverageView> = true;
+
+export const tokenResponseSchema = z.object({
+  access_token: z.string(),
+  token_type: z.enum(['Bearer', 'DPoP']),
+  expires_in: z.number().int(),
+  scope: z.string().optional(),
+  refresh_token: z.string().optional(),
+  issued_token_type: z.string().optional(),
+});
+const tokenChecked: Same<z.output<typeof tokenResponseSchema>, TokenResponse> = true;
+
+const ROLES = ['viewer', 'responder', 'security-admin'] as const satisfies readonly Role[];
+const APPROVAL_STATES = ['pending', 'executing', 'executed', 'denied', 'expired', 'failed'] as const satisfies readonly ApprovalState[];
+const person = z.object({ username: z.string(), role: z.enum(ROLES).nullable() });
+
+export const pendingApprovalViewSchema = z.object({
+  status: z.literal('pending-approval'),
+  approval: z.object({
+    id: z.string(),
+    action: z.string(),
+    target: z.string().nullable(),
+    params: z.unknown(),
+    requestedBy: person.extend({ justification: z.string().nullable() }),
+    requestedAt: z.string(),
+    expiresAt: z.string(),
+    state: z.enum(APPROVAL_STATES),
+    decidedBy: person.nullable(),
+    decidedAt: z.string().nullable(),
+    decisionJustification: z.string().nullable(),
+    result: z.unknown(),
+    error: z.string().nullable(),
+  }),
+});
+// `action` is a string here (the union of gated actions is authority-core's), so one direction only.
+const pendingChecked: PendingApprovalView extends z.output<typeof pendingApprovalViewSchema> ? true : false = true;
+
+/** Referenced so the compile-time checks above are not unused. */
+export const VIEW_SCHEMAS_CHECKED = revocationChecked && batchChecked && coverageChecked && tokenChecked && pendingChecked;
