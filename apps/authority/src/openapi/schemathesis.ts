@@ -48,7 +48,7 @@ export function runSchemathesis(binary: string, args: readonly string[], cwd: st
     child.on('error', reject);
     child.on('close', (exitCode) =>
       resolvePromise({
-        command: `schemathesis run ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`,
+        command: `schemathesis run ${args.map((a) => (/\s/.test(a) ? `'${a.replace(/^(Authorization: \S+ ).*/i, '$1<token>')}'` : a)).join(' ')}`,
         exitCode,
         output,
         operations: count(output, /API Operations:[\s\S]*?Tested:\s*(\d+)/),
