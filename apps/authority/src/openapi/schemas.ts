@@ -27,7 +27,7 @@ export const JWKS: JsonSchema = { type: 'object', required: ['keys'], properties
 export const PENDING_APPROVAL: SuccessDoc = {
   status: 202,
   description: 'The policy puts this action behind a second security-admin: an approval request was opened (its URL in `Location`).',
-  schema: { type: 'object', required: ['status', 'approval'], properties: { status: { const: 'pending-approval' }, approval: OBJECT } },
+  schema: pendingApprovalViewSchema,
 };
 
 /** RFC 6749 §5.2 error body of the OAuth endpoints. */
