@@ -30,7 +30,7 @@ export function registerSnapshots(program: Command, deps: ProgramDeps): void {
   );
   withExamples(publish, ['revmesh snapshots publish --reason "before scaling out" -j "200 new pods after the incident, INC-77"']);
 
-  snapshots
+  const latest = snapshots
     .command('latest')
     .description('the last snapshot this authority published since it started')
     .action(
@@ -39,4 +39,5 @@ export function registerSnapshots(program: Command, deps: ProgramDeps): void {
         context.output.result(body, () => render(body));
       }),
     );
+  withExamples(latest, ['revmesh snapshots latest', 'revmesh snapshots latest --json | jq .offsets']);
 }
