@@ -19,7 +19,9 @@ import {
   type RotateSecretBody,
 } from './clients.schema';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT, objectWith, listOf, PENDING_APPROVAL } from '../openapi/schemas';
+import { clientDetailsViewSchema, clientViewSchema } from '../openapi/view-schemas';
+import { OBJECT, PENDING_APPROVAL } from '../openapi/schemas';
+import { z } from 'zod';
 
 const AUTH_METHODS: Readonly<Record<string, ClientAuthMethod>> = { client_secret_basic: 'client_secret', private_key_jwt: 'private_key_jwt' };
 
@@ -52,7 +54,7 @@ export class ClientsController {
    * Ordered by `client_id`. `?enabled=true|false`, `?auth_method=client_secret_basic|private_key_jwt`,
    * `?after=<client_id>` (the previous page's `next_after`), `?limit=` 1..500, default 50.
    */
-  @ApiOperation({ summary: 'OAuth clients', success: { schema: listOf('clients') }, problems: ['INVALID_REQUEST'] })
+  @ApiOperation({ summary: 'OAuth clients', success: { schema: z.object({ clients: z.array(clientViewSchema), next_after: z.string().nullable() }) }, problems: ['INVALID_REQUEST'] })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(
@@ -73,7 +75,7 @@ export class ClientsController {
   }
 
   /** One client, with its valid secrets' issue and expiry times (never the secrets). Unknown: 404. */
-  @ApiOperation({ summary: 'One client', success: { schema: objectWith('client') } })
+  @ApiOperation({ summary: 'One client', success: { schema: z.object({ client: clientDetailsViewSchema }) } })
   @Get(':clientId')
   @Header('Cache-Control', 'no-store')
   get(@Param('clientId') clientId: string): { client: ReturnType<typeof clientDetailsView> } {
@@ -154,7 +156,7 @@ export class ClientsController {
   }
 
   /** Enables the client again: new tokens work; those revoked stay revoked. */
-  @ApiOperation({ summary: 'Enable a client', success: { schema: objectWith('client') } })
+  @ApiOperation({ summary: 'Enable a client', success: { schema: z.object({ client: clientViewSchema }) } })
   @Post(':clientId/enable')
   @HttpCode(200)
   enable(@Param('clientId') clientId: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown, @Req() request: OperatorRequest): { client: ClientView } {

@@ -11,7 +11,8 @@ import { reasonBodySchema, type ReasonBody } from '../validation/reason-body.sch
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { sessionView, type SessionView } from './session.view';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT, listOf } from '../openapi/schemas';
+import { revocationViewSchema, sessionViewSchema } from '../openapi/view-schemas';
+import { z } from 'zod';
 
 /** Sessions started by token exchange (their refresh-token families). */
 @Controller('v1/sessions')
@@ -19,7 +20,7 @@ export class SessionsController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: Pick<AuthorityCore, 'sessions'>) {}
 
   /** Newest first. `?sub=`, `?client_id=`, `?active=true` (not ended), `?limit=` 1..1000 (default 100). */
-  @ApiOperation({ summary: 'Sessions (refresh-token families)', success: { schema: listOf('sessions') }, problems: ['INVALID_REQUEST'] })
+  @ApiOperation({ summary: 'Sessions (refresh-token families)', success: { schema: z.object({ sessions: z.array(sessionViewSchema) }) }, problems: ['INVALID_REQUEST'] })
   @Get()
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')
@@ -39,7 +40,7 @@ export class SessionsController {
   }
 
   /** One session. Unknown sid: 404. */
-  @ApiOperation({ summary: 'One session', success: { schema: OBJECT } })
+  @ApiOperation({ summary: 'One session', success: { schema: sessionViewSchema } })
   @Get(':sid')
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')
@@ -52,7 +53,7 @@ export class SessionsController {
    * refuses the session's access tokens) that also ends its refresh tokens. 202 with the
    * revocation, as `POST /v1/revocations`. Unknown sid: 404.
    */
-  @ApiOperation({ summary: 'Revoke a session: its refresh tokens and, by `sid`, its access tokens', success: { schema: OBJECT } })
+  @ApiOperation({ summary: 'Revoke a session: its refresh tokens and, by `sid`, its access tokens', success: { schema: revocationViewSchema } })
   @Post(':sid/revoke')
   @RequireRole('responder')
   @HttpCode(202)
