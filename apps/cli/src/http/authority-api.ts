@@ -164,6 +164,8 @@ export interface EngageKillSwitchInput {
   readonly lockdown: boolean;
   /** ISO 8601. */
   readonly issuedAtOrBefore?: string;
+  /** The open incident it is made for (linked when it runs, after the approval). */
+  readonly incident?: string;
 }
 
 /** Filters of `revmesh sessions list`. */
@@ -205,8 +207,10 @@ export interface AuthorityApi {
   revokeSession(sid: string, reason: string, justification: string): Promise<AuthorityResponse>;
   listKeys(): Promise<AuthorityResponse>;
   keyCalendar(): Promise<AuthorityResponse>;
-  rotateKeys(reason: string, justification: string): Promise<AuthorityResponse>;
-  compromiseKey(kid: string, reason: string, justification: string): Promise<AuthorityResponse>;
+  /** `incident`: the open incident the rotation is made for (linked when it starts). */
+  rotateKeys(reason: string, justification: string, incident?: string): Promise<AuthorityResponse>;
+  /** `incident`: the open incident the compromise is made for (linked when it runs, after any approval). */
+  compromiseKey(kid: string, reason: string, justification: string, incident?: string): Promise<AuthorityResponse>;
   rollbackRotation(id: string, input: RollbackInput, justification: string): Promise<AuthorityResponse>;
   getRotation(id: string): Promise<AuthorityResponse>;
   rotateEventSigner(reason: string, justification: string): Promise<AuthorityResponse>;
@@ -257,6 +261,11 @@ export interface AuthorityApi {
 const audienceOf = (audience: string | undefined) => (audience === undefined ? {} : { audience });
 
 /** Binds the operations to a client. */
+/** The `incident` member of a write's body, when the operator named one. */
+function incidentOf(incident: string | undefined): { incident?: string } {
+  return incident === undefined ? {} : { incident };
+}
+
 export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
   return {
     createRevocation: (input, justification) => client.request('POST', API_PATHS.revocations, { ...input, justification }),
@@ -295,8 +304,8 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     revokeSession: (sid, reason, justification) => client.request('POST', API_PATHS.sessionRevoke(sid), { reason, justification }),
     listKeys: () => client.request('GET', API_PATHS.keys),
     keyCalendar: () => client.request('GET', API_PATHS.keyCalendar),
-    rotateKeys: (reason, justification) => client.request('POST', API_PATHS.keyRotate, { reason, justification }),
-    compromiseKey: (kid, reason, justification) => client.request('POST', API_PATHS.keyCompromise(kid), { reason, justification }),
+    rotateKeys: (reason, justification, incident) => client.request('POST', API_PATHS.keyRotate, { reason, ...incidentOf(incident), justification }),
+    compromiseKey: (kid, reason, justification, incident) => client.request('POST', API_PATHS.keyCompromise(kid), { reason, ...incidentOf(incident), justification }),
     rollbackRotation: (id, input, justification) =>
       client.request('POST', API_PATHS.rotationRollback(id), {
         reason: input.reason,
@@ -329,6 +338,7 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
         ...audienceOf(input.audience),
         lockdown: input.lockdown,
         ...(input.issuedAtOrBefore === undefined ? {} : { issuedAtOrBefore: input.issuedAtOrBefore }),
+        ...incidentOf(input.incident),
         justification,
       }),
     liftKillSwitch: (audience, justification) => client.request('POST', API_PATHS.killSwitchLift, { ...audienceOf(audience), justification }),
