@@ -142,6 +142,47 @@ describe('incidents HTTP API', () => {
     expect(closed.statusCode).toBe(409);
   });
 
+  it('a rotation, a key compromise and a kill switch naming an incident are linked (the gated ones when approved)', async () => {
+    const incident = await open();
+    const links = async () => ((await f.request({ method: 'GET', url: `/v1/incidents/${incident.id}`, as: 'viewer' })).json<IncidentBody>().incident.links ?? []).map((l) => [l.kind, l.id]);
+
+    const rotated = await f.request({ method: 'POST', url: '/v1/keys/rotate', payload: { reason: 'leaked', incident: incident.id } });
+    expect(rotated.statusCode).toBe(201);
+    const rotationId = rotated.json<{ id: string }>().id;
+    expect(await links()).toEqual([['rotation', rotationId]]);
+
+    const second = await f.newOperator('security-admin', 'incident-approver-2');
+    const approve = async (res: { json<T>(): T }) => {
+      const approvalId = res.json<{ approval: { id: string } }>().approval.id;
+      const approved = await f.request({ method: 'POST', url: `/v1/approvals/${approvalId}/approve`, payload: {}, as: second });
+      expect(approved.json()).toMatchObject({ approval: { state: 'executed' } });
+      return { approvalId, result: approved.json<{ approval: { result: Record<string, unknown> } }>().approval.result };
+    };
+
+    const active = f.authority.core.keyStates().find((k) => k.state === 'active')!.kid;
+    const compromised = await approve(await f.request({ method: 'POST', url: `/v1/keys/${active}/compromise`, payload: { reason: 'key on a stolen laptop', incident: incident.id } }));
+    const engaged = await approve(await f.request({ method: 'POST', url: '/v1/kill-switch', payload: { audience: 'incident-api', lockdown: false, incident: incident.id } }));
+    const seq = (f.authority.core.store.db.prepare(`SELECT max(seq) AS seq FROM audit_log WHERE action = 'kill-switch.engage'`).get() as { seq: number }).seq;
+    expect((await links()).sort()).toEqual(
+      [
+        ['rotation', rotationId],
+        ['approval', compromised.approvalId],
+        ['key-compromise', active],
+        ['rotation', String(compromised.result['id'])],
+        ['approval', engaged.approvalId],
+        ['kill-switch', String(seq)],
+      ].sort(),
+    );
+
+    const unknown = await f.request({ method: 'POST', url: '/v1/kill-switch', payload: { lockdown: false, incident: 'no-such-incident' } });
+    expect(unknown.statusCode).toBe(422);
+    const pendingBefore = f.authority.core.approvals.list('pending').length;
+    await f.request({ method: 'PATCH', url: `/v1/incidents/${incident.id}`, payload: { status: 'resolved' }, as: 'responder' });
+    const closed = await f.request({ method: 'POST', url: `/v1/keys/${f.authority.core.keyStates().find((k) => k.state === 'active')!.kid}/compromise`, payload: { reason: 'r', incident: incident.id } });
+    expect(closed.statusCode).toBe(409);
+    expect(f.authority.core.approvals.list('pending')).toHaveLength(pendingBefore);
+  });
+
   it('the timeline shows the revocation, each instance acknowledging it, blocked reports and the containment time', async () => {
     const incident = await open();
     const revoked = await f.request({ method: 'POST', url: '/v1/revocations', payload: { target: 'jti', value: 'inc-timeline', reason: 'leaked', incident: incident.id }, as: 'responder' });

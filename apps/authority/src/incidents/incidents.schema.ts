@@ -1,11 +1,19 @@
 import { INCIDENT_KINDS, INCIDENT_LINK_KINDS, INCIDENT_SEVERITIES, INCIDENT_STATUSES, MAX_INCIDENT_TITLE_LENGTH } from '@revmesh/authority-core';
 import { z } from 'zod';
+import { reasonField } from '../validation/reason-body.schema';
 
 const severity = z.enum(INCIDENT_SEVERITIES, { error: `must be one of ${INCIDENT_SEVERITIES.join(', ')}` });
 const owner = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
 
 /** Id of an incident, as the `incident` field of an action's request names it. */
 export const incidentIdSchema = z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters');
+
+/** Body of the key actions (rotate, compromise): a reason, and the incident they are made for. */
+export const reasonIncidentBodySchema = z.strictObject({
+  reason: reasonField,
+  incident: incidentIdSchema.optional(),
+});
+export type ReasonIncidentBody = z.infer<typeof reasonIncidentBodySchema>;
 
 /** Body of `POST /v1/incidents`. `owner` default: the operator who opens it. */
 export const openIncidentSchema = z.strictObject({

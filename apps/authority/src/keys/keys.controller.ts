@@ -5,7 +5,8 @@ import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import type { HttpReply } from '../http/http-types';
 import { rotationView, type RotationView } from '../rotations/rotation.view';
-import { reasonBodySchema, type ReasonBody } from '../validation/reason-body.schema';
+import { linkToIncident } from '../incidents/incident-link';
+import { reasonIncidentBodySchema, type ReasonIncidentBody } from '../incidents/incidents.schema';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { calendarView, keyView, type CalendarView, type KeyView } from './key.view';
 import { ApiOperation } from '../openapi/api-operation.decorator';
@@ -35,17 +36,20 @@ export class KeysController {
   /**
    * Staged rotation now: waits (at most REVMESH_PROMOTION_GATE_TIMEOUT_MS) for live sidecars to
    * confirm the standby, then promotes it. 201 with the rotation record. 409
-   * `ROTATION_IN_PROGRESS` while another staged rotation waits at its gate.
+   * `ROTATION_IN_PROGRESS` while another staged rotation waits at its gate. `incident` links the
+   * rotation to that incident when it starts (422 `INCIDENT_UNKNOWN`, 409 `INCIDENT_CLOSED`).
    */
-  @ApiOperation({ summary: 'Rotate the signing key (emergency or early)', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['ROTATION_IN_PROGRESS', 'KEY_STATE_CONFLICT'] })
+  @ApiOperation({ summary: 'Rotate the signing key (emergency or early)', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['ROTATION_IN_PROGRESS', 'KEY_STATE_CONFLICT', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post('rotate')
   @HttpCode(201)
   async rotate(
-    @Body(new ZodBodyPipe(reasonBodySchema)) body: ReasonBody,
+    @Body(new ZodBodyPipe(reasonIncidentBodySchema)) body: ReasonIncidentBody,
     @Req() request: OperatorRequest,
     @Res({ passthrough: true }) reply: HttpReply,
   ): Promise<RotationView> {
-    const record = await this.core.rotations.rotate('manual', { actor: auditContextOf(request).actor, reason: body.reason, context: auditContextOf(request) });
+    const context = auditContextOf(request);
+    const link = linkToIncident<string>(this.core.incidents, body.incident, context, (rotationId) => [{ kind: 'rotation', actionId: rotationId }]);
+    const record = await this.core.rotations.rotate('manual', { actor: context.actor, reason: body.reason, context, ...link });
     reply.header('Location', `/v1/rotations/${encodeURIComponent(record.id)}`);
     return rotationView(record);
   }
@@ -54,13 +58,15 @@ export class KeysController {
    * Emergency: revokes the key at once; if it was active the standby is promoted without a gate;
    * a new standby is published. 201 with the rotation record (each step timed). Unknown kid:
    * 404; already revoked: 409 `KEY_STATE_CONFLICT`. When the policy requires a second
-   * security-admin (`keys.compromise`): 202 `{status:'pending-approval', approval}`.
+   * security-admin (`keys.compromise`): 202 `{status:'pending-approval', approval}`. `incident`
+   * (checked first: 422 `INCIDENT_UNKNOWN`, 409 `INCIDENT_CLOSED`) is named by the approval and
+   * links the compromise and its rotation when it runs.
    */
-  @ApiOperation({ summary: 'Mark a key compromised: every token it signed is rejected', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['KEY_STATE_CONFLICT', 'ROTATION_IN_PROGRESS'] })
+  @ApiOperation({ summary: 'Mark a key compromised: every token it signed is rejected', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['KEY_STATE_CONFLICT', 'ROTATION_IN_PROGRESS', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post(':kid/compromise')
   async compromise(
     @Param('kid') kid: string,
-    @Body(new ZodBodyPipe(reasonBodySchema)) body: ReasonBody,
+    @Body(new ZodBodyPipe(reasonIncidentBodySchema)) body: ReasonIncidentBody,
     @Req() request: OperatorRequest,
     @Res() reply: HttpReply,
   ): Promise<void> {
@@ -68,7 +74,8 @@ export class KeysController {
     const key = this.core.keyStates().find((k) => k.kid === kid);
     if (key === undefined) throw new KeyNotFoundError(kid);
     if (key.state === 'revoked') throw new KeyStateConflictError(kid, 'revoked', 'revoked');
-    const params: ApprovalParams['keys.compromise'] = { kid, reason: body.reason };
+    if (body.incident !== undefined) this.core.incidents.requireLinkable(body.incident);
+    const params: ApprovalParams['keys.compromise'] = { kid, reason: body.reason, ...(body.incident === undefined ? {} : { incident: body.incident }) };
     const outcome = await this.core.approvals.submit<RotationRecord>({ action: 'keys.compromise', target: kid, params, context: auditContextOf(request) });
     sendGated(reply, outcome, (record) => ({ status: 201, body: rotationView(record), location: `/v1/rotations/${encodeURIComponent(record.id)}` }));
   }

@@ -41,8 +41,12 @@ export class KillSwitchController {
     return { switches: this.core.killSwitch.list() };
   }
 
-  /** Engages (security-admin). A cut in the future is refused (400). */
-  @ApiOperation({ summary: 'Engage a kill switch (global, tenant or audience)', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL] })
+  /**
+   * Engages (security-admin). A cut in the future is refused (400). `incident` (checked first:
+   * 422 `INCIDENT_UNKNOWN`, 409 `INCIDENT_CLOSED`) is named by the approval and links the
+   * engagement (by the seq of its audit entry) when it runs.
+   */
+  @ApiOperation({ summary: 'Engage a kill switch (global, tenant or audience)', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post()
   async engage(
     @Body(new ZodBodyPipe(engageKillSwitchSchema)) body: EngageKillSwitchBody,
@@ -56,10 +60,12 @@ export class KillSwitchController {
         errors: [{ field: 'issuedAtOrBefore', message: 'must not be in the future' }],
       });
     }
+    if (body.incident !== undefined) this.core.incidents.requireLinkable(body.incident);
     const params: ApprovalParams['kill-switch.engage'] = {
       scope,
       lockdown: body.lockdown,
       ...(issuedAtOrBefore === undefined ? {} : { issuedAtOrBefore }),
+      ...(body.incident === undefined ? {} : { incident: body.incident }),
     };
     const outcome = await this.core.approvals.submit<KillSwitchState>({
       action: 'kill-switch.engage',

@@ -1,5 +1,6 @@
 import { MAX_AUDIENCE_LENGTH } from '@revmesh/authority-core';
 import { z } from 'zod';
+import { incidentIdSchema } from '../incidents/incidents.schema';
 
 // The guard has already taken `justification` out of the body (it goes to the audit context).
 const audience = z.string().trim().min(1, 'must not be empty').max(MAX_AUDIENCE_LENGTH, `must be at most ${MAX_AUDIENCE_LENGTH} characters`);
@@ -16,6 +17,8 @@ export const engageKillSwitchSchema = z
     lockdown: z.boolean(),
     /** ISO-8601 with a zone; default: when the engage runs (after approval, if one is needed). */
     issuedAtOrBefore: z.iso.datetime({ offset: true, message: 'must be an ISO-8601 time with a zone, e.g. 2026-11-27T01:00:00Z' }).optional(),
+    /** The incident it is made for: named by the approval, linked when it runs. */
+    incident: incidentIdSchema.optional(),
   })
   .refine(oneScope, oneScopeError);
 export type EngageKillSwitchBody = z.infer<typeof engageKillSwitchSchema>;

@@ -79,4 +79,18 @@ describe('revmesh incident', () => {
     expect(run.code).toBe(0);
     expect(f.authority.requests[0]!.body).toEqual({ target: 'jti', value: 'j-1', reason: 'leaked', incident: 'inc-1', justification: J });
   });
+
+  it('keys rotate, keys compromise and kill-switch on take --incident', async () => {
+    f.authority.on('POST', '/v1/keys/rotate', { status: 201, body: { id: 'rot-1' } });
+    f.authority.on('POST', '/v1/keys/k1/compromise', { status: 201, body: { id: 'rot-2' } });
+    f.authority.on('POST', '/v1/kill-switch', { status: 200, body: { scope: { kind: 'global' }, lockdown: false, issuedAtOrBefore: T, engagedAt: T, engagedBy: 'alice', liftedAt: null, liftedBy: null } });
+    await f.run(['keys', 'rotate', '--reason', 'leaked', '--incident', 'inc-1', '-j', J]);
+    await f.run(['keys', 'compromise', 'k1', '--reason', 'leaked', '--incident', 'inc-1', '-j', J]);
+    await f.run(['kill-switch', 'on', '--incident', 'inc-1', '-j', J]);
+    expect(f.authority.requests.map((r) => [r.path, r.body])).toEqual([
+      ['/v1/keys/rotate', { reason: 'leaked', incident: 'inc-1', justification: J }],
+      ['/v1/keys/k1/compromise', { reason: 'leaked', incident: 'inc-1', justification: J }],
+      ['/v1/kill-switch', { lockdown: false, incident: 'inc-1', justification: J }],
+    ]);
+  });
 });

@@ -31,6 +31,13 @@ interface ReasonOptions extends WriteOptions {
   readonly reason: string;
 }
 
+interface IncidentReasonOptions extends ReasonOptions {
+  readonly incident?: string;
+}
+
+/** `--incident <id>` of the key actions made for an incident. */
+const INCIDENT_OPTION = ['--incident <id>', "link it to this open incident (see 'revmesh incident list')"] as const;
+
 interface RollbackOptions extends ReasonOptions {
   readonly revokeNewKey?: boolean;
 }
@@ -74,11 +81,12 @@ export function registerKeys(program: Command, deps: ProgramDeps): void {
     keys
       .command('rotate')
       .description('rotate now: promote the pre-published standby key and publish a new standby')
-      .requiredOption('--reason <text>', 'why (recorded with the rotation)', parseReason),
+      .requiredOption('--reason <text>', 'why (recorded with the rotation)', parseReason)
+      .option(...INCIDENT_OPTION),
     { wait: true },
   ).action(
-    runs<ReasonOptions>(deps, async (context, _args, options) => {
-      const result = await performWrite(context, options, (api, justification) => api.rotateKeys(options.reason, justification));
+    runs<IncidentReasonOptions>(deps, async (context, _args, options) => {
+      const result = await performWrite(context, options, (api, justification) => api.rotateKeys(options.reason, justification, options.incident));
       showWrite(context, result, renderRotation);
     }),
   );
@@ -89,11 +97,12 @@ export function registerKeys(program: Command, deps: ProgramDeps): void {
       .command('compromise')
       .description('emergency: revoke a key (every token it signed is rejected everywhere) and promote the standby at once')
       .argument('<kid>', 'the compromised key id (see revmesh keys list)')
-      .requiredOption('--reason <text>', 'why (recorded with the rotation)', parseReason),
+      .requiredOption('--reason <text>', 'why (recorded with the rotation)', parseReason)
+      .option(...INCIDENT_OPTION),
     { wait: true },
   ).action(
-    runs<ReasonOptions>(deps, async (context, [kid], options) => {
-      const result = await performWrite(context, options, (api, justification) => api.compromiseKey(kid ?? '', options.reason, justification));
+    runs<IncidentReasonOptions>(deps, async (context, [kid], options) => {
+      const result = await performWrite(context, options, (api, justification) => api.compromiseKey(kid ?? '', options.reason, justification, options.incident));
       showWrite(context, result, renderRotation);
     }),
   );

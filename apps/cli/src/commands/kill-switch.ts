@@ -34,6 +34,7 @@ interface OnOptions extends WriteOptions {
   readonly audience?: string;
   readonly lockdown?: boolean;
   readonly issuedAtOrBefore?: string;
+  readonly incident?: string;
 }
 
 interface OffOptions extends WriteOptions {
@@ -61,7 +62,8 @@ export function registerKillSwitch(program: Command, deps: ProgramDeps): void {
       .description('engage: tokens issued at or before the cut (default now) are rejected; --lockdown makes sidecars reject everything (LOCKDOWN)')
       .option('--audience <aud>', 'only this audience (default: every audience)', parseAudience)
       .option('--lockdown', 'sidecars of the scope reject every request with LOCKDOWN until the switch is lifted')
-      .option('--issued-at-or-before <iso>', 'the cut, ISO 8601 (default: now)', parseIsoTime),
+      .option('--issued-at-or-before <iso>', 'the cut, ISO 8601 (default: now)', parseIsoTime)
+      .option('--incident <id>', "link the engagement to this open incident (see 'revmesh incident list')"),
     { wait: true },
   ).action(
     runs<OnOptions>(deps, async (context, _args, options) => {
@@ -71,6 +73,7 @@ export function registerKillSwitch(program: Command, deps: ProgramDeps): void {
             ...(options.audience === undefined ? {} : { audience: options.audience }),
             lockdown: options.lockdown === true,
             ...(options.issuedAtOrBefore === undefined ? {} : { issuedAtOrBefore: options.issuedAtOrBefore }),
+            ...(options.incident === undefined ? {} : { incident: options.incident }),
           },
           justification,
         ),

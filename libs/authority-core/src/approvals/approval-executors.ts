@@ -6,6 +6,7 @@ import { addSecurityAdminParamsSchema, operatorParamsSchema, raiseRoleParamsSche
 import type { PolicyStore } from '../policy/policy-store';
 import type { ApprovableAction } from '../policy/policy-document';
 import { IncidentClosedError, IncidentUnknownError } from '../errors/errors';
+import type { IncidentLinkKind } from '../incidents/incident';
 import type { IncidentService } from '../incidents/incident-service';
 import type { RevocationService } from '../revocations/revocation-service';
 import type { RotationService } from '../rotation/rotation-service';
@@ -16,7 +17,7 @@ import type { ApprovalExecutor } from './approval-gate';
 const reason = z.string().min(1);
 
 /** `keys.compromise`: the key to revoke at once. */
-export const compromiseParamsSchema = z.strictObject({ kid: z.string().min(1), reason });
+export const compromiseParamsSchema = z.strictObject({ kid: z.string().min(1), reason, incident: z.string().min(1).optional() });
 /** `rotations.rollback`: the rotation to undo, and what becomes of the key it promoted. */
 export const rollbackParamsSchema = z.strictObject({
   rotationId: z.string().min(1),
@@ -45,6 +46,8 @@ export const killSwitchEngageParamsSchema = z.strictObject({
   scope: killSwitchScopeSchema,
   issuedAtOrBefore: z.number().optional(),
   lockdown: z.boolean(),
+  /** The incident it is made for: linked (by the seq of its audit entry) when it runs. */
+  incident: z.string().min(1).optional(),
 });
 /** `kill-switch.lift`: the scope to lift. */
 export const killSwitchLiftParamsSchema = z.strictObject({ scope: killSwitchScopeSchema });
@@ -106,17 +109,19 @@ export function approvalExecutors(services: ApprovalExecutorServices): Partial<R
    * transaction. An incident resolved (or gone) meanwhile does not stop the approved action: the
    * approval, which names the incident, stays in its timeline.
    */
-  const linkTo = (incident: string | undefined, requester: Parameters<ApprovalExecutor>[1]) => (revocation: { readonly id: string }) => {
-    if (incident === undefined || incidents === undefined) return;
-    const service = incidents();
-    try {
-      service.requireLinkable(incident);
-    } catch (error) {
-      if (error instanceof IncidentClosedError || error instanceof IncidentUnknownError) return;
-      throw error;
-    }
-    service.linkInTransaction(incident, [{ kind: 'revocation', actionId: revocation.id }], requester);
-  };
+  const linkTo =
+    <T>(incident: string | undefined, requester: Parameters<ApprovalExecutor>[1], links: (made: T) => readonly { readonly kind: IncidentLinkKind; readonly actionId: string }[]) =>
+    (made: T): void => {
+      if (incident === undefined || incidents === undefined) return;
+      const service = incidents();
+      try {
+        service.requireLinkable(incident);
+      } catch (error) {
+        if (error instanceof IncidentClosedError || error instanceof IncidentUnknownError) return;
+        throw error;
+      }
+      service.linkInTransaction(incident, links(made), requester);
+    };
   const revoke =
     (action: 'revocations.client_id' | 'revocations.sub', type: 'client_id' | 'sub'): ApprovalExecutor =>
     async (params, requester) => {
@@ -128,13 +133,21 @@ export function approvalExecutors(services: ApprovalExecutorServices): Partial<R
         actor: requester.actor,
         context: requester,
         ...(p.traceparent === undefined ? {} : { traceparent: p.traceparent }),
-        inTransaction: linkTo(p.incident, requester),
+        inTransaction: linkTo<{ readonly id: string }>(p.incident, requester, (revocation) => [{ kind: 'revocation', actionId: revocation.id }]),
       });
     };
   return {
     'keys.compromise': async (params, requester) => {
       const p = parse(compromiseParamsSchema, 'keys.compromise', params);
-      return rotations.compromise(p.kid, { actor: requester.actor, reason: p.reason, context: requester });
+      return rotations.compromise(p.kid, {
+        actor: requester.actor,
+        reason: p.reason,
+        context: requester,
+        inTransaction: linkTo<string>(p.incident, requester, (rotationId) => [
+          { kind: 'key-compromise', actionId: p.kid },
+          { kind: 'rotation', actionId: rotationId },
+        ]),
+      });
     },
     'rotations.rollback': async (params, requester) => {
       const p = parse(rollbackParamsSchema, 'rotations.rollback', params);
@@ -190,7 +203,12 @@ export function approvalExecutors(services: ApprovalExecutorServices): Partial<R
           'kill-switch.engage': async (params, requester) => {
             const p = parse(killSwitchEngageParamsSchema, 'kill-switch.engage', params);
             return killSwitch.engage(
-              { scope: p.scope, lockdown: p.lockdown, ...(p.issuedAtOrBefore === undefined ? {} : { issuedAtOrBefore: p.issuedAtOrBefore }) },
+              {
+                scope: p.scope,
+                lockdown: p.lockdown,
+                ...(p.issuedAtOrBefore === undefined ? {} : { issuedAtOrBefore: p.issuedAtOrBefore }),
+                inTransaction: linkTo<number>(p.incident, requester, (seq) => [{ kind: 'kill-switch', actionId: String(seq) }]),
+              },
               requester,
             );
           },

@@ -146,10 +146,15 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
   }
 
   /** Writes `row`, publishes it and audits `action`, all in one transaction. */
-  async function change(row: Row, action: 'kill-switch.engage' | 'kill-switch.lift', context: AuditContext): Promise<KillSwitchState> {
+  async function change(
+    row: Row,
+    action: 'kill-switch.engage' | 'kill-switch.lift',
+    context: AuditContext,
+    inTransaction?: (auditSeq: number) => void,
+  ): Promise<KillSwitchState> {
     await log.commit([draftOf(row, context.actor)], (_now, events) => {
       upsert.run(row);
-      options.audit?.append({
+      const entry = options.audit?.append({
         action,
         outcome: 'succeeded',
         target: row.scope,
@@ -161,6 +166,7 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
           key_set_version: events[0]?.version ?? null,
         },
       });
+      if (entry !== undefined) inTransaction?.(entry.seq);
     });
     const state = toState(row);
     logger.warn(action === 'kill-switch.engage' ? 'kill switch engaged' : 'kill switch lifted', {
@@ -211,7 +217,7 @@ export function createKillSwitchService(options: KillSwitchServiceOptions): Kill
           lifted_by_kind: null,
           lifted_by_id: null,
         };
-        return change(row, 'kill-switch.engage', context);
+        return change(row, 'kill-switch.engage', context, input.inTransaction);
       });
     },
 

@@ -23,7 +23,16 @@ export interface KillSwitchService {
    * with `lockdown` makes the scope's sidecars reject everything until {@link lift}.
    */
   engage(
-    input: { readonly scope: KillSwitchScope; readonly issuedAtOrBefore?: number; readonly lockdown: boolean },
+    input: {
+      readonly scope: KillSwitchScope;
+      readonly issuedAtOrBefore?: number;
+      readonly lockdown: boolean;
+      /**
+       * Runs in the engagement's transaction with the `seq` of its `kill-switch.engage` audit
+       * entry (e.g. links it to an incident); throwing rolls the engagement back.
+       */
+      readonly inTransaction?: (auditSeq: number) => void;
+    },
     context: AuditContext,
   ): Promise<KillSwitchState>;
   /** Ends the scope's lockdown. Tokens issued at or before the cut stay rejected. */

@@ -28,6 +28,11 @@ export interface AdminRequest {
   readonly reason: string;
   /** The operator's audit context (role, justification, request id, address); recorded in the audit log. */
   readonly context?: AuditContext;
+  /**
+   * Runs in the transaction that records the rotation (a rotation's start, a compromise), with
+   * the rotation's id (e.g. links it to an incident); throwing rolls that step back.
+   */
+  readonly inTransaction?: (rotationId: string) => void;
 }
 
 /** Actor of what the scheduler does on its own. */
@@ -227,6 +232,7 @@ export function createRotationService(options: RotationServiceOptions): Rotation
               ...(request.context === undefined ? {} : { context: request.context }),
               details: { rotation_id: created.id, kind, to: standby.kid },
             });
+            request.inTransaction?.(created.id);
           });
           driving.add(created.id);
           return created;
@@ -292,6 +298,7 @@ export function createRotationService(options: RotationServiceOptions): Rotation
             ...(request.context === undefined ? {} : { context: request.context }),
             details: { rotation_id: id, was: key.state, promoted: toKid, new_standby: newStandbyKid },
           });
+          request.inTransaction?.(id);
         });
         logger.warn('key compromised: revoked', { kid, was: key.state, promoted: toKid, newStandby: newStandbyKid, rotationId: id });
         return get(id);
