@@ -88,5 +88,55 @@ export const pendingApprovalViewSchema = z.object({
 // `action` is a string here (the union of gated actions is authority-core's), so one direction only.
 const pendingChecked: PendingApprovalView extends z.output<typeof pendingApprovalViewSchema> ? true : false = true;
 
+export const clientViewSchema = z.object({
+  client_id: z.string(),
+  audiences: z.array(z.string()).readonly(),
+  scopes: z.array(z.string()).readonly(),
+  token_endpoint_auth_method: z.enum(['client_secret_basic', 'private_key_jwt']),
+  jwks: z.unknown(),
+  jwks_uri: z.string().nullable(),
+  encryption_jwk: z.unknown(),
+  enabled: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+const clientChecked: Same<z.output<typeof clientViewSchema>, ClientView> = true;
+
+export const clientDetailsViewSchema = clientViewSchema.extend({
+  secrets: z.array(z.object({ created_at: z.string(), expires_at: z.string().nullable() })).readonly(),
+});
+const clientDetailsChecked: ReturnType<typeof clientDetailsView> extends z.output<typeof clientDetailsViewSchema> ? true : false = true;
+
+export const sessionViewSchema = z.object({
+  sid: z.string(),
+  client_id: z.string(),
+  sub: z.string(),
+  subject_issuer: z.string(),
+  subject: z.string(),
+  // The actor chain (RFC 8693 `act`), nested: described one level deep.
+  act: z.object({ sub: z.string(), client_id: z.string().optional(), act: z.unknown().optional() }).nullable(),
+  audience: z.string(),
+  scope: z.string(),
+  created_at: z.number().int(),
+  last_used_at: z.number().int(),
+  expires_at: z.number().int(),
+  ended_at: z.number().int().nullable(),
+  end_reason: z.string().nullable(),
+});
+const sessionChecked: SessionView extends z.output<typeof sessionViewSchema> ? true : false = true;
+
+export const calendarViewSchema = z.object({
+  now: z.number().int(),
+  active_kid: z.string().nullable(),
+  standby_kid: z.string().nullable(),
+  next_rotation_at: z.number().int().nullable(),
+  rotation_period_seconds: z.number(),
+  prepublish_lead_seconds: z.number(),
+  upcoming_retirements: z.array(z.object({ kid: z.string(), retire_after: z.number().int() })).readonly(),
+  rotation_in_progress: z.boolean(),
+});
+const calendarChecked: Same<z.output<typeof calendarViewSchema>, CalendarView> = true;
+
 /** Referenced so the compile-time checks above are not unused. */
-export const VIEW_SCHEMAS_CHECKED = revocationChecked && batchChecked && coverageChecked && tokenChecked && pendingChecked;
+export const VIEW_SCHEMAS_CHECKED =
+  revocationChecked && batchChecked && coverageChecked && tokenChecked && pendingChecked && clientChecked && clientDetailsChecked && sessionChecked && calendarChecked;
