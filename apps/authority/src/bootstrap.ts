@@ -150,6 +150,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       createKafkaTransport({
         brokers: config.kafkaBrokers,
         clientId: 'revmesh-authority',
+        ...(config.kafkaReplicationFactor === undefined ? {} : { replicationFactor: config.kafkaReplicationFactor }),
         logger: coreLogger(logger, 'Kafka'),
       });
     const publisher = transport.createPublisher();

@@ -218,6 +218,12 @@ describe('loadConfig', () => {
     expect(loadConfig(valid)).not.toHaveProperty('trustedProxies');
   });
 
+  it('reads the Kafka replication factor, optional (unset: sized to the cluster)', () => {
+    expect(loadConfig({ ...valid, KAFKA_REPLICATION_FACTOR: '3' }).kafkaReplicationFactor).toBe(3);
+    expect(loadConfig(valid)).not.toHaveProperty('kafkaReplicationFactor');
+    expect(problemsOf({ ...valid, KAFKA_REPLICATION_FACTOR: '0' })).toEqual(['KAFKA_REPLICATION_FACTOR']);
+  });
+
   it('reads the policy file path (resolved), optional', () => {
     expect(loadConfig({ ...valid, REVMESH_POLICY_FILE: 'deploy/policy.yaml' }).policyFile).toBe(resolve('deploy/policy.yaml'));
     expect(loadConfig({ ...valid, REVMESH_POLICY_FILE: '/etc/revmesh/policy.JSON' }).policyFile).toBe('/etc/revmesh/policy.JSON');

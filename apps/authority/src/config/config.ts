@@ -7,6 +7,8 @@ export interface AuthorityConfig {
   readonly port: number;
   readonly host: string;
   readonly kafkaBrokers: readonly string[];
+  /** KAFKA_REPLICATION_FACTOR: replicas of the topics it creates; undefined = sized to the cluster. */
+  readonly kafkaReplicationFactor?: number;
   /** Absolute path. */
   readonly dataDir: string;
   readonly issuer: string;
@@ -169,6 +171,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     port: e.PORT,
     host: e.HOST,
     kafkaBrokers: e.KAFKA_BROKERS,
+    ...(e.KAFKA_REPLICATION_FACTOR === undefined ? {} : { kafkaReplicationFactor: e.KAFKA_REPLICATION_FACTOR }),
     dataDir: e.REVMESH_DATA_DIR,
     issuer: e.REVMESH_ISSUER,
     ...(e.REVMESH_BOOTSTRAP_TOKEN === undefined ? {} : { bootstrapToken: e.REVMESH_BOOTSTRAP_TOKEN }),

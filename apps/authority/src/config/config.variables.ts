@@ -78,6 +78,12 @@ export const CONFIG_VARIABLES = {
       }
     }),
   }),
+  KAFKA_REPLICATION_FACTOR: {
+    description:
+      'Replicas of each topic the authority creates. Unset: 3, or the number of brokers if the cluster has fewer (1 on a single broker); `min.insync.replicas` follows (2 from 3 replicas on, else 1). Topics that exist already keep theirs.',
+    fix: 'use a whole number in 1..16, at most the number of brokers, e.g. 3',
+    schema: optionalRaw().pipe(integer(1, 16).optional()),
+  } satisfies Variable<number | undefined>,
   REVMESH_DATA_DIR: variable({
     default: './.revmesh/authority',
     description: 'Folder of the SQLite database (created, mode 0700). Relative paths are resolved against the working directory. One authority per folder: a second one refuses to start (STORE_LOCKED, naming the holder); the lock dies with its process.',
