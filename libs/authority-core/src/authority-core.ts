@@ -319,7 +319,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     const rotation = openRotationPart(settings, { store, admin: audit.admin, keys, keyEvents, revocations: issuing.revocations, securityPolicy, monitoring });
     // Approved actions link what they made to their incident (read when one runs): incidents open after the approvals they read.
     const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch, clients: issuing.clientLifecycle, incidents: () => incidents.incidents });
-    const incidents = openIncidentsPart(settings, { store, audit: audit.log, revocations: issuing.revocations, approvals: governance.approvals, instances: monitoring.instances, anomalies: monitoring.anomalies, blockedReports: monitoring.blockedReports });
+    const incidents = openIncidentsPart(settings, { store, audit: audit.log, revocations: issuing.revocations, approvals: governance.approvals, instances: monitoring.instances, anomalies: monitoring.anomalies, blockedReports: monitoring.blockedReports, keyEvents: keyEvents.keyEvents });
     const retention: StoreRetention = openRetentionPart(settings, { store, auditLog: audit.log });
     const topics = authorityTopics(names);
     const rotationPolicy = () => effectiveRotationPolicy(settings.rotationPolicy, securityPolicy);

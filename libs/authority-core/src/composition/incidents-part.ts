@@ -2,11 +2,12 @@ import type { AnomalyDetector } from '../anomalies/anomaly-detector';
 import type { ApprovalService } from '../approvals/approval-service';
 import type { AuditLog } from '../audit/audit-log';
 import { RevocationNotFoundError, ApprovalNotFoundError } from '../errors/errors';
+import type { KeyEventLog, KeyEventRecord } from '../events/key-event-log';
 import type { IncidentWithLinks } from '../incidents/incident-service';
 import { createIncidentService, type IncidentService } from '../incidents/incident-service';
 import { buildIncidentTimeline, type ContainingAction, type IncidentTimeline, type TimelineApproval, type TimelineAuditEntry } from '../incidents/incident-timeline';
 import type { BlockedReportLog } from '../reports/blocked-report-log';
-import type { InstanceDirectory } from '../reports/instance-directory';
+import type { InstanceDirectory, SidecarInstance } from '../reports/instance-directory';
 import type { RevocationService } from '../revocations/revocation-service';
 import type { AuthorityStore } from '../store/store';
 import type { CoreSettings } from './core-settings';
@@ -43,10 +44,11 @@ export function openIncidentsPart(
     readonly instances: InstanceDirectory;
     readonly anomalies: AnomalyDetector;
     readonly blockedReports: BlockedReportLog;
+    readonly keyEvents: KeyEventLog;
   },
 ): IncidentsPart {
   const { clock } = settings;
-  const { store, audit, revocations, approvals, instances, anomalies, blockedReports } = deps;
+  const { store, audit, revocations, approvals, instances, anomalies, blockedReports, keyEvents } = deps;
   const service = createIncidentService({ store, audit, clock });
   // The incident's own entries, its actions' (by id as target), rotations' (by rotation_id) and kill switches' (by seq).
   const auditOf = store.db.prepare<[string, string, string, string], AuditRow>(
@@ -57,6 +59,41 @@ export function openIncidentsPart(
          OR seq IN (SELECT value FROM json_each(?))
       ORDER BY seq`,
   );
+
+  // A kill switch is linked by the seq of its engagement's audit entry, which names its scope and key-set version.
+  const engagement = store.db.prepare<[number], { target: string | null; at: number; version: number | null }>(
+    `SELECT target, at, json_extract(details, '$.key_set_version') AS version FROM audit_log WHERE seq = ? AND action = 'kill-switch.engage'`,
+  );
+  const eventAt = store.db.prepare<[number], { event_id: string }>('SELECT event_id FROM key_events WHERE key_set_version = ?');
+
+  /** A key event's coverage among the live instances the action affects. */
+  const keyEventCoverage = (event: KeyEventRecord | undefined, live: readonly SidecarInstance[], audience: string | null) =>
+    event === undefined
+      ? null
+      : instances.coverageAmong(
+          { eventId: event.eventId, publishedAt: event.publishedAt, keySetVersion: event.version },
+          audience === null ? live : live.filter((i) => i.audiences.includes(audience)),
+        );
+
+  function keyContaining(incident: IncidentWithLinks, live: readonly SidecarInstance[]): ContainingAction[] {
+    const compromises = incident.links
+      .filter((l) => l.kind === 'key-compromise')
+      .map((l) => {
+        const event = keyEvents.latest(l.actionId, 'revoked');
+        return { kind: 'key-compromise' as const, actionId: l.actionId, audience: null, acceptedAt: event?.createdAt ?? l.linkedAt, coverage: keyEventCoverage(event, live, null) };
+      });
+    const switches = incident.links
+      .filter((l) => l.kind === 'kill-switch')
+      .flatMap((l) => {
+        const row = engagement.get(Number(l.actionId));
+        if (row === undefined) return [];
+        const audience = row.target?.startsWith('aud:') === true ? row.target.slice('aud:'.length) : null;
+        const eventId = row.version === null ? undefined : eventAt.get(row.version)?.event_id;
+        const event = eventId === undefined ? undefined : keyEvents.get(eventId);
+        return [{ kind: 'kill-switch' as const, actionId: l.actionId, audience, acceptedAt: row.at, coverage: keyEventCoverage(event, live, audience) }];
+      });
+    return [...compromises, ...switches];
+  }
 
   function timeline(id: string): { readonly incident: IncidentWithLinks } & IncidentTimeline {
     const incident = service.get(id);
@@ -80,13 +117,14 @@ export function openIncidentsPart(
       try {
         const status = revocations.get(revocationId);
         const coverage = status.eventId === null ? null : instances.coverageAmong({ eventId: status.eventId, publishedAt: status.publishedAt }, live);
-        return [{ kind: 'revocation' as const, actionId: revocationId, acceptedAt: status.revokedAt, coverage }];
+        return [{ kind: 'revocation' as const, actionId: revocationId, audience: null, acceptedAt: status.revokedAt, coverage }];
       } catch (error) {
         // Expired and pruned: it no longer needs containing.
         if (error instanceof RevocationNotFoundError) return [];
         throw error;
       }
     });
+    containing.push(...keyContaining(incident, live));
     const end = incident.status === 'resolved' ? incident.updatedAt : now;
     const alerts = anomalies
       .list()

@@ -47,7 +47,7 @@ const sources = (over: Partial<TimelineSources> = {}): TimelineSources => ({
     { seq: 9, at: T0 + 10, action: 'incidents.link', outcome: 'succeeded', target: 'inc-1', actor: { kind: 'operator', id: 'alice' } },
   ],
   approvals: [],
-  containing: [{ kind: 'revocation', actionId: 'rev-1', acceptedAt: T0 + 10, coverage: coverage({ 'orders-1': T0 + 40, 'orders-2': T0 + 90, 'billing-1': T0 + 30 }) }],
+  containing: [{ kind: 'revocation', actionId: 'rev-1', audience: null, acceptedAt: T0 + 10, coverage: coverage({ 'orders-1': T0 + 40, 'orders-2': T0 + 90, 'billing-1': T0 + 30 }) }],
   live,
   alerts: [{ alertId: 'al-1', kind: 'revoked_token_use', severity: 'warning', summary: 'revoked token presented', firstSeen: T0 + 40, count: 2 }],
   blocked: [{ instanceId: 'orders-1', windowStart: T0 + 35, windowEnd: T0 + 40, code: 'TOKEN_REVOKED', revocationId: 'rev-1', jti: 'j', kid: null, count: 2 }],
@@ -98,7 +98,7 @@ describe('incident timeline', () => {
   it('takes the latest acknowledgement over several containing actions', () => {
     const second = { ...coverage({ 'orders-1': T0 + 500, 'orders-2': T0 + 60, 'billing-1': T0 + 70 }), eventId: 'ev-2' };
     const timeline = buildIncidentTimeline(
-      sources({ containing: [...sources().containing, { kind: 'revocation', actionId: 'rev-2', acceptedAt: T0 + 50, coverage: second }] }),
+      sources({ containing: [...sources().containing, { kind: 'revocation', actionId: 'rev-2', audience: null, acceptedAt: T0 + 50, coverage: second }] }),
     );
     expect(timeline.containment.containedAt).toBe(T0 + 500);
     expect(timeline.coverage.find((s) => s.audience === 'orders')?.instances[0]).toEqual({ instanceId: 'orders-1', firstAppliedAt: T0 + 40, lastAppliedAt: T0 + 500, pending: [] });
@@ -106,7 +106,7 @@ describe('incident timeline', () => {
 
   it('is not contained while a live instance is pending, and says which', () => {
     const timeline = buildIncidentTimeline(
-      sources({ containing: [{ kind: 'revocation', actionId: 'rev-1', acceptedAt: T0 + 10, coverage: coverage({ 'orders-1': T0 + 40 }, ['orders-2', 'billing-1']) }] }),
+      sources({ containing: [{ kind: 'revocation', actionId: 'rev-1', audience: null, acceptedAt: T0 + 10, coverage: coverage({ 'orders-1': T0 + 40 }, ['orders-2', 'billing-1']) }] }),
     );
     expect(timeline.containment.containedAt).toBeNull();
     expect(timeline.containment.why).toBe('live instances have not acknowledged: orders-2 (revocation rev-1), billing-1 (revocation rev-1)');
@@ -114,11 +114,11 @@ describe('incident timeline', () => {
   });
 
   it('is not contained without a containing action, before publication, or with nobody listening', () => {
-    expect(buildIncidentTimeline(sources({ containing: [] })).containment.why).toBe('no containing action (revocation) is linked to the incident');
-    expect(buildIncidentTimeline(sources({ containing: [{ kind: 'revocation', actionId: 'rev-1', acceptedAt: T0, coverage: null }] })).containment.why).toBe(
+    expect(buildIncidentTimeline(sources({ containing: [] })).containment.why).toBe('no containing action (revocation, key compromise, kill switch) is linked to the incident');
+    expect(buildIncidentTimeline(sources({ containing: [{ kind: 'revocation', actionId: 'rev-1', audience: null, acceptedAt: T0, coverage: null }] })).containment.why).toBe(
       'not yet published: revocation rev-1',
     );
-    expect(buildIncidentTimeline(sources({ live: [], containing: [{ kind: 'revocation', actionId: 'rev-1', acceptedAt: T0, coverage: { ...coverage({}), liveInstances: 0 } }] })).containment.why).toMatch(
+    expect(buildIncidentTimeline(sources({ live: [], containing: [{ kind: 'revocation', actionId: 'rev-1', audience: null, acceptedAt: T0, coverage: { ...coverage({}), liveInstances: 0 } }] })).containment.why).toMatch(
       /^no live sidecar instance/,
     );
   });
@@ -128,5 +128,16 @@ describe('incident timeline', () => {
     expect(acceptedAfterRevocation.known).toBe(false);
     expect(acceptedAfterRevocation.count).toBeNull();
     expect(acceptedAfterRevocation.why).toContain('not per credential');
+  });
+
+  it('a kill switch of one audience waits only for that audience\'s instances', () => {
+    const killSwitch = {
+      ...coverage({ 'orders-1': T0 + 200, 'orders-2': T0 + 300 }),
+      eventId: 'ev-ks',
+      liveInstances: 2,
+    };
+    const timeline = buildIncidentTimeline(sources({ containing: [{ kind: 'kill-switch', actionId: '42', audience: 'orders', acceptedAt: T0 + 100, coverage: killSwitch }] }));
+    expect(timeline.containment.containedAt).toBe(T0 + 300);
+    expect(timeline.coverage.find((s) => s.audience === 'billing')?.instances[0]).toEqual({ instanceId: 'billing-1', firstAppliedAt: null, lastAppliedAt: null, pending: [] });
   });
 });

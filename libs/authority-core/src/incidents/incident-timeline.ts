@@ -38,11 +38,14 @@ export interface TimelineAlert {
 
 /**
  * An action that contains the incident once every affected live instance applied its event: a
- * revocation (every audience). `coverage` is its event's coverage among the live instances.
+ * revocation or a key compromise (every audience), a kill switch (its audience, or every one).
+ * `coverage` is its event's coverage among the affected live instances.
  */
 export interface ContainingAction {
   readonly kind: IncidentLinkKind;
   readonly actionId: string;
+  /** The audience it affects; null: every audience. */
+  readonly audience: string | null;
   /** When the authority accepted it. */
   readonly acceptedAt: Milliseconds;
   /** Its event's coverage; null while it has no event (not yet written to the outbox). */
@@ -196,6 +199,10 @@ function appliedTimes(containing: readonly ContainingAction[]): Map<string, Map<
   return byInstance;
 }
 
+function affects(action: ContainingAction, instance: SidecarInstance): boolean {
+  return action.audience === null || instance.audiences.includes(action.audience);
+}
+
 function serviceCoverage(sources: TimelineSources): ServiceCoverage[] {
   const applied = appliedTimes(sources.containing);
   const byAudience = new Map<string, InstanceProgress[]>();
@@ -206,7 +213,7 @@ function serviceCoverage(sources: TimelineSources): ServiceCoverage[] {
       instanceId: instance.instanceId,
       firstAppliedAt: known.length === 0 ? null : Math.min(...known),
       lastAppliedAt: known.length === 0 ? null : Math.max(...known),
-      pending: sources.containing.filter((c) => !times.has(c.actionId)).map((c) => c.actionId),
+      pending: sources.containing.filter((c) => affects(c, instance) && !times.has(c.actionId)).map((c) => c.actionId),
     };
     const audiences = instance.audiences.length === 0 ? ['(none)'] : instance.audiences;
     for (const audience of audiences) byAudience.set(audience, [...(byAudience.get(audience) ?? []), progress]);
@@ -217,7 +224,7 @@ function serviceCoverage(sources: TimelineSources): ServiceCoverage[] {
 function containment(sources: TimelineSources): Containment {
   const acceptedAfterRevocation = ACCEPTED_AFTER_REVOCATION_UNKNOWN;
   const notYet = (why: string): Containment => ({ containedAt: null, why, acceptedAfterRevocation });
-  if (sources.containing.length === 0) return notYet('no containing action (revocation) is linked to the incident');
+  if (sources.containing.length === 0) return notYet('no containing action (revocation, key compromise, kill switch) is linked to the incident');
   const unwritten = sources.containing.filter((c) => c.coverage === null || c.coverage.publishedAt === null);
   if (unwritten.length > 0) return notYet(`not yet published: ${unwritten.map((c) => `${c.kind} ${c.actionId}`).join(', ')}`);
   if (sources.live.length === 0) return notYet('no live sidecar instance reports to the authority: nobody is known to enforce the containing actions');
