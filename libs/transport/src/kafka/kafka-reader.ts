@@ -1,16 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { IncomingRecord, RecordHandler, TopicReader, TopicReaderOptions } from '../transport';
 import { TransportError } from '../transport-error';
 import type { TransportLogger } from '../logger';
 import { toTransportError } from './kafka-errors';
 
 const DEFAULT_MAX_WAIT_MS = 100;
+/** kafkajs' seek offset for "the partition's earliest retained offset". */
+const EARLIEST_OFFSET = '-2';
+
+/** The same record: what a rejoin's seek finds again at the offset read last, unless the topic was replaced. */
+function sameMessage(a: KafkaMessage, b: KafkaMessage): boolean {
+  const key = (m: KafkaMessage) => m.key ?? Buffer.alloc(0);
+  const value = (m: KafkaMessage) => m.value ?? Buffer.alloc(0);
+  return a.timestamp === b.timestamp && key(a).equals(key(b)) && value(a).equals(value(b)) && (a.value === null) === (b.value === null);
+}
 
 /**
  * A private, whole-topic reader. kafkajs has no group-less `assign()`, so each reader joins a
  * consumer group of its own (unique id) and never commits offsets: every reader sees every
  * record, and the broker keeps no committed offsets for it. The empty group is deleted on stop.
+ *
+ * The group still rejoins when a broker dies or the coordinator moves, and kafkajs then starts
+ * each partition over from its beginning (no committed offsets). So on every join the reader seeks
+ * each partition back to the last record it handed over and checks, when that record comes again,
+ * that it is the same one (key, timestamp, value): then it goes on after it, re-reading nothing.
+ * A different record there means the topic was replaced under the same offsets; the reader then
+ * reads it from its beginning (offsets go backwards, `onReset`), as it does when the old position
+ * is out of the new topic's range.
  */
 export function createKafkaReader(
   kafka: Kafka,
@@ -68,6 +85,40 @@ export function createKafkaReader(
     }
   };
 
+  /** Per partition: the last record handed over, to find the reader's place again after a rejoin. */
+  const lastHandled = new Map<number, KafkaMessage>();
+  /** Per partition: sought back to the last record handed over after a rejoin; it must come first and be the same. */
+  const resuming = new Map<number, KafkaMessage>();
+  const onGroupJoin = (c: Consumer, assigned: readonly number[]): void => {
+    resuming.clear();
+    for (const partition of assigned) {
+      const last = lastHandled.get(partition);
+      if (last !== undefined) {
+        resuming.set(partition, last);
+        c.seek({ topic: options.topic, partition, offset: last.offset });
+        continue;
+      }
+      // Nothing handled yet: start where asked again, not at the partition's beginning.
+      const from = options.fromOffsets?.[String(partition)];
+      if (from !== undefined) c.seek({ topic: options.topic, partition, offset: from });
+    }
+  };
+  /** Whether the record is the one a rejoin sought back to (skip it); on a different one there, reads from the beginning. */
+  const alreadyHandled = (c: Consumer, partition: number, message: KafkaMessage): 'handled' | 'replaced' | 'new' => {
+    const expected = resuming.get(partition);
+    if (expected === undefined) return 'new';
+    resuming.delete(partition);
+    if (message.offset !== expected.offset) return 'new';
+    if (sameMessage(message, expected)) return 'handled';
+    logger.warn(`reader of ${options.topic}: a different record at the offset read last (topic recreated); reading it again from its beginning`, {
+      topic: options.topic,
+      partition,
+      offset: message.offset,
+    });
+    c.seek({ topic: options.topic, partition, offset: EARLIEST_OFFSET });
+    return 'replaced';
+  };
+
   const toRecord = (partition: number, message: EachBatchPayload['batch']['messages'][number]): IncomingRecord => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -105,6 +156,7 @@ export function createKafkaReader(
     });
     try {
       await c.connect();
+      c.on(c.events.GROUP_JOIN, ({ payload }) => onGroupJoin(c, payload.memberAssignment[options.topic] ?? []));
       await c.subscribe({ topics: [options.topic], fromBeginning: true });
       await c.run({
         autoCommit: false,
@@ -114,7 +166,11 @@ export function createKafkaReader(
           if (options.onFetched !== undefined && records.length > 0) options.onFetched(records);
           for (const [i, message] of batch.messages.entries()) {
             if (!isRunning() || isStale()) return;
+            const seen = alreadyHandled(c, batch.partition, message);
+            if (seen === 'replaced') return;
+            if (seen === 'handled') continue;
             noticeReset(batch.partition, BigInt(message.offset));
+            lastHandled.set(batch.partition, message);
             const record = records[i]!;
             try {
               await handler(record);
