@@ -42,6 +42,17 @@ interface OutboxRow {
   created_at: number;
 }
 
+/** `seqs` as runs of consecutive integers, `[first, last]` each, in the order given. */
+export function consecutiveRuns(seqs: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const seq of seqs) {
+    const run = runs[runs.length - 1];
+    if (run !== undefined && seq === run[1] + 1) run[1] = seq;
+    else runs.push([seq, seq]);
+  }
+  return runs;
+}
+
 /** Creates the outbox repository on top of the store. */
 export function createOutboxStore(store: AuthorityStore): OutboxStore {
   const db = store.db;
@@ -53,7 +64,7 @@ export function createOutboxStore(store: AuthorityStore): OutboxStore {
     `SELECT seq, event_id, topic, record_key, value, headers, created_at FROM outbox
      WHERE published_at IS NULL ORDER BY seq LIMIT ?`,
   );
-  const mark = db.prepare('UPDATE outbox SET published_at = ? WHERE seq = ? AND published_at IS NULL');
+  const mark = db.prepare('UPDATE outbox SET published_at = ? WHERE seq BETWEEN ? AND ? AND published_at IS NULL');
   const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL');
   const backlog = db.prepare<[], { n: number; oldest: number | null }>('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE published_at IS NULL');
 
@@ -94,8 +105,9 @@ export function createOutboxStore(store: AuthorityStore): OutboxStore {
     },
 
     markPublished(seqs, at) {
+      // One statement per run of consecutive seqs (a relay batch is usually one run), not per row.
       store.relaxedTransaction(() => {
-        for (const seq of seqs) mark.run(at, seq);
+        for (const [first, last] of consecutiveRuns(seqs)) mark.run(at, first, last);
       });
     },
 

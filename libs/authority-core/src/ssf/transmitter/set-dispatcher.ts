@@ -134,10 +134,13 @@ export function createSetDispatcher(options: SetDispatcherOptions): SetDispatche
   async function queueNewRevocations(): Promise<number> {
     const upTo = maxSeq.get()?.seq ?? 0;
     if (upTo <= cursor) return 0;
-    const rows = revocationsAfter.all(cursor, upTo, BATCH);
+    // Read in the same synchronous turn as `upTo`: a stream created later hears only of later rows.
+    const receiving = streams.listReceiving();
+    // No stream receiving: no row up to `upTo` yields a SET, so none is read (bulk revocations
+    // would otherwise cost a join per row here).
+    const rows = receiving.length === 0 ? [] : revocationsAfter.all(cursor, upTo, BATCH);
     // Fewer than a batch: nothing else up to `upTo` is a revocation, so the cursor skips the rest.
     const nextCursor = rows.length < BATCH ? upTo : rows[rows.length - 1]!.seq;
-    const receiving = rows.length === 0 ? [] : streams.listReceiving();
     const sets: { streamId: string; jti: string; setJwt: string }[] = [];
     const iat = Math.floor(clock.now() / 1000);
     for (const row of rows) {
