@@ -58,7 +58,13 @@ function expectClean(label: string, run: SchemathesisRun): void {
 // Each run takes 20-50 s here; bounded by the examples per operation, not by time.
 jest.setTimeout(180_000);
 
-const CHECKS = 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance';
+/**
+ * schemathesis' own checks, plus `no_state_change_after_4xx` (tools/schemathesis/hooks.py): before
+ * each request it reads the authority's store (SQLite, read-only), and after a 4xx answer it fails
+ * if any table changed but those {@link COMPARED_BY} leaves out. So "a refused request changes
+ * nothing" holds request by request, in the valid-request run too.
+ */
+const CHECKS = 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,no_state_change_after_4xx';
 
 (SCHEMATHESIS === undefined && !UNDER_CI ? describe.skip : describe)('the authority API fuzzed from GET /openapi.json (schemathesis)', () => {
   let fixture: AuthorityFixture;
@@ -115,6 +121,7 @@ const CHECKS = 'not_a_server_error,status_code_conformance,content_type_conforma
         ...extra,
       ],
       workDir,
+      { REVMESH_FUZZ_STORE: fixture.authority.core.store.path },
     );
 
   // Anonymous: valid and invalid requests to every route; none may store anything (an anonymous

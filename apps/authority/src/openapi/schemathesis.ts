@@ -33,14 +33,15 @@ function count(output: string, pattern: RegExp): number | undefined {
 const TOOL_DIR = resolve(__dirname, '../../../../tools/schemathesis');
 
 /**
- * Runs `schemathesis run` with the repository's configuration and `args`, in `cwd` (its
- * Hypothesis database and reports go there), with plain output.
+ * Runs `schemathesis run` with the repository's configuration, hooks and `args`, in `cwd` (its
+ * Hypothesis database and reports go there), with plain output; `env` adds variables (the hooks'
+ * `REVMESH_FUZZ_STORE`: the authority's SQLite file, for the `no_state_change_after_4xx` check).
  */
-export function runSchemathesis(binary: string, args: readonly string[], cwd: string): Promise<SchemathesisRun> {
+export function runSchemathesis(binary: string, args: readonly string[], cwd: string, env: Readonly<Record<string, string>> = {}): Promise<SchemathesisRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(binary, ['--config-file', join(TOOL_DIR, 'schemathesis.toml'), 'run', ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', COLUMNS: '200', REVMESH_SCHEMATHESIS_HOOKS: join(TOOL_DIR, 'hooks.py') },
+      env: { ...process.env, ...env, NO_COLOR: '1', COLUMNS: '200', REVMESH_SCHEMATHESIS_HOOKS: join(TOOL_DIR, 'hooks.py') },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
