@@ -11,12 +11,16 @@ VENV=".venv/schemathesis"
 if [ -x "$VENV/bin/schemathesis" ] && [ "$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null)" = "$VERSION" ]; then
   exit 0
 fi
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+if ! command -v python3 >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3 python3-venv >/dev/null
+fi
 rm -rf "$VENV"
 # Debian splits venv's pip bootstrap (ensurepip) out of python3: without python3-venv, creating
 # the environment fails; install it then and try again.
 if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
   rm -rf "$VENV"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
   python3 -m venv "$VENV"
