@@ -156,6 +156,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     ...(snapshots === undefined ? {} : { snapshots }),
     handle: (topic, record) => intake.handle(topic, record),
     prefetch: (topic, records) => intake.prefetch(topic, records),
+    onRewound: (topic, partition, upToOffset) => intake.rewound(topic, partition, upToOffset),
     isClosed: () => lifecycle.state === 'closed',
     onCaughtUp: () => {
       if (!lifecycle.caughtUp()) return;

@@ -36,6 +36,8 @@ export interface EventIntakeCounts {
   readonly tombstones: number;
   /** Rejected events by reason, both topics together, e.g. `{ UNSIGNED: 1, REPLAY: 2 }`. */
   readonly rejectedEvents: Readonly<Partial<Record<SidecarEventRejectionReason, number>>>;
+  /** Already-applied events read again after a topic went backwards ({@link EventIntake.rewound}): skipped, not counted as `REPLAY`. */
+  readonly rereadAfterRewind: number;
 }
 
 export interface EventIntakeOptions {
@@ -71,6 +73,13 @@ export interface EventIntake {
    * Live records are checked on the calling thread as they come. Never throws.
    */
   prefetch(topic: EventTopicKind, records: readonly IncomingRecord[]): void;
+  /**
+   * Told that a partition's offsets went backwards (topic recreated, or a broker lost its data) and
+   * the reader reads it again from its beginning: events already applied found again there, up to
+   * `upToOffset` (the last offset read before), are expected. They are skipped, counted apart and
+   * logged once, at warn, when the partition gets past `upToOffset`, not one warning each as a replay.
+   */
+  rewound(topic: EventTopicKind, partition: number, upToOffset: string): void;
   counts(): EventIntakeCounts;
 }
 
@@ -86,6 +95,25 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
   /** Signature checks started ahead by `prefetch`, by record (dropped with the record). */
   const prechecks = new WeakMap<IncomingRecord, Promise<void>>();
   let tombstones = 0;
+  let rereadAfterRewind = 0;
+  /** Per topic and partition, after a rewind: the last offset read before it, and the events found again so far. */
+  const rewinds = new Map<string, { readonly upToOffset: bigint; reread: number }>();
+  const rewindKey = (topic: EventTopicKind, partition: number) => `${topic}:${partition}`;
+  /** The rewind window the record falls in, if any; logs the window's summary once the record is past it. */
+  const rewindOf = (topic: EventTopicKind, record: IncomingRecord): { reread: number } | undefined => {
+    const key = rewindKey(topic, record.partition);
+    const rewind = rewinds.get(key);
+    if (rewind === undefined) return undefined;
+    if (BigInt(record.offset) <= rewind.upToOffset) return rewind;
+    rewinds.delete(key);
+    logger.warn('revmesh sidecar read its topic again after its offsets went backwards; events already applied were skipped', {
+      topic: record.topic,
+      partition: record.partition,
+      up_to_offset: rewind.upToOffset.toString(),
+      already_applied: rewind.reread,
+    });
+    return undefined;
+  };
 
   const reject = (topic: EventTopicKind, record: IncomingRecord, refusal: EventRejection, extra: Record<string, unknown> = {}): void => {
     rejected[refusal.reason] = (rejected[refusal.reason] ?? 0) + 1;
@@ -163,6 +191,7 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
         prechecks.delete(record);
         await precheck;
       }
+      const rewind = rewinds.size === 0 ? undefined : rewindOf(topic, record);
       if (record.value === null) {
         tombstones++;
         logger.debug('revmesh sidecar ignored a tombstone', where(record));
@@ -178,6 +207,12 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
         const context = { event_id: event.id, event_type: event.type, signer_kid: signerKid };
         // After the signature: a forged record reusing a real id is counted as forged, not as a replay.
         if (seen.has(event.id)) {
+          if (rewind !== undefined) {
+            rewind.reread++;
+            rereadAfterRewind++;
+            logger.debug('revmesh sidecar skipped an event already applied, read again after a rewind', { ...context, ...where(record) });
+            return;
+          }
           reject(topic, record, rejection('REPLAY', `event ${event.id} was already applied`), context);
           return;
         }
@@ -203,6 +238,13 @@ export function createEventIntake(options: EventIntakeOptions): EventIntake {
         logger.error('revmesh sidecar failed to apply an event', { reason: 'HANDLER_ERROR', error: messageOf(error), ...where(record) });
       }
     },
-    counts: () => ({ tombstones, rejectedEvents: { ...rejected } }),
+    rewound(topic, partition, upToOffset) {
+      const key = rewindKey(topic, partition);
+      // A second rewind before the first window was passed: the window reaches the furthest offset read.
+      const previous = rewinds.get(key);
+      const upTo = BigInt(upToOffset);
+      rewinds.set(key, { upToOffset: previous !== undefined && previous.upToOffset > upTo ? previous.upToOffset : upTo, reread: previous?.reread ?? 0 });
+    },
+    counts: () => ({ tombstones, rejectedEvents: { ...rejected }, rereadAfterRewind }),
   };
 }

@@ -15,6 +15,8 @@ export interface TopicReadersOptions {
   readonly prefetch?: (topic: EventTopicKind, records: readonly IncomingRecord[]) => void;
   /** The cold start from a signed snapshot; absent: the revocations topic is replayed in full. */
   readonly snapshots?: SnapshotBootstrap;
+  /** Told when a topic's offsets went backwards and its reader reads it again from its beginning. Must not throw. */
+  readonly onRewound?: (topic: EventTopicKind, partition: number, upToOffset: string) => void;
   /** True once the sidecar is closed: records still in flight are dropped. */
   readonly isClosed: () => boolean;
   /** Called once both topics are caught up (every record that existed at start handled). */
@@ -49,6 +51,8 @@ export function createTopicReaders(options: TopicReadersOptions): TopicReaders {
   const onHandlerError = (error: unknown, record: IncomingRecord): void =>
     // intake.handle never throws; if it somehow did, say where.
     logger.error('revmesh sidecar event handler threw', { error: messageOf(error), topic: record.topic, offset: record.offset });
+  const onReset = (topic: EventTopicKind) =>
+    options.onRewound === undefined ? {} : { onReset: (reset: { partition: number; previousOffset: string }) => options.onRewound!(topic, reset.partition, reset.previousOffset) };
   const prefetch = (topic: EventTopicKind) => (options.prefetch === undefined ? {} : { onFetched: (records: readonly IncomingRecord[]) => options.prefetch!(topic, records) });
 
   /** Reads the revocations topic from the snapshot's tail (or in full); resolves once caught up, or rejects. */
@@ -59,6 +63,7 @@ export function createTopicReaders(options: TopicReadersOptions): TopicReaders {
       readerId: instanceId,
       onHandlerError,
       ...prefetch('revocations'),
+      ...onReset('revocations'),
       ...(tail === undefined ? {} : { fromOffsets: tail.fromOffsets }),
     });
     revocationsReader = reader;
@@ -91,7 +96,7 @@ export function createTopicReaders(options: TopicReadersOptions): TopicReaders {
 
   return {
     async start(transport) {
-      const keys = transport.createReader({ topic: topics.keys, readerId: `${instanceId}.keys`, onHandlerError, ...prefetch('keys') });
+      const keys = transport.createReader({ topic: topics.keys, readerId: `${instanceId}.keys`, onHandlerError, ...prefetch('keys'), ...onReset('keys') });
       keysReader = keys;
       await keys.start((record) => options.handle('keys', record));
       void (async () => {
