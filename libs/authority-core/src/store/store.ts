@@ -88,6 +88,10 @@ export function openStore(options: StoreOptions): AuthorityStore {
     // indexes on random ids (revocation, event) outgrow 2 MiB after some ten thousand revocations,
     // and then every insert rereads index pages from the OS.
     db.pragma('cache_size = -65536');
+    // Checkpoint (copy the WAL into the database, on the committing thread) every ~32 MiB of WAL
+    // instead of every 4 MiB: index pages that bulk revocations touch in many commits are then
+    // copied once, not once per 4 MiB. Durability is unchanged (each commit still syncs the WAL).
+    db.pragma('wal_autocheckpoint = 8000');
     const appliedMigrations = migrate(db, options.migrations ?? MIGRATIONS, () => clock.now());
     let open = true;
     const availability = createStoreAvailability(options.dataDir);
