@@ -735,4 +735,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX incident_links_by_action ON incident_links (action_kind, action_id);
     `,
   },
+  {
+    version: 20,
+    name: 'revocations: one target index with the issuer instead of two',
+    sql: `
+      -- Every lookup by target names the issuer (iss IS NULL: the authority's own tokens, or
+      -- iss = ?), so one index with iss after the target serves them all, each as an index-only
+      -- MAX or a range: one B-tree fewer to update per revocation (bulk revocations pay it per row).
+      DROP INDEX revocations_own_by_target;
+      DROP INDEX revocations_by_target;
+      CREATE INDEX revocations_by_target ON revocations (target_type, target_value, iss, not_after_iat);
+    `,
+  },
 ];
