@@ -22,9 +22,9 @@ function sameMessage(a: KafkaMessage, b: KafkaMessage): boolean {
  * record, and the broker keeps no committed offsets for it. The empty group is deleted on stop.
  *
  * The group still rejoins when a broker dies or the coordinator moves, and kafkajs then starts
- * each partition over from its beginning (no committed offsets). So on every join the reader seeks
- * each partition back to the last record it handed over and checks, when that record comes again,
- * that it is the same one (key, timestamp, value): then it goes on after it, re-reading nothing.
+ * each partition over from its beginning (no committed offsets). So after a join the reader finds
+ * the last record it handed over again (in the first batch, or by seeking back to it) and checks
+ * that it is the same one (key, timestamp, value): then it goes on after it, handing nothing over twice.
  * A different record there means the topic was replaced under the same offsets; the reader then
  * reads it from its beginning (offsets go backwards, `onReset`), as it does when the old position
  * is out of the new topic's range.
@@ -87,36 +87,58 @@ export function createKafkaReader(
 
   /** Per partition: the last record handed over, to find the reader's place again after a rejoin. */
   const lastHandled = new Map<number, KafkaMessage>();
-  /** Per partition: sought back to the last record handed over after a rejoin; it must come first and be the same. */
-  const resuming = new Map<number, KafkaMessage>();
+  /**
+   * Per partition, after a rejoin, until the reader is back at the last record it handed over:
+   * `rejoined` (kafkajs starts the partition over at its beginning), then `sought` once the reader
+   * has sought back there. A fetch made before the rejoin may still hand over records after it, so
+   * the place is taken from the first batch that starts at or before it, not at the join.
+   */
+  const rejoins = new Map<number, 'rejoined' | 'sought'>();
   const onGroupJoin = (c: Consumer, assigned: readonly number[]): void => {
-    resuming.clear();
     for (const partition of assigned) {
-      const last = lastHandled.get(partition);
-      if (last !== undefined) {
-        resuming.set(partition, last);
-        c.seek({ topic: options.topic, partition, offset: last.offset });
-        continue;
-      }
-      // Nothing handled yet: start where asked again, not at the partition's beginning.
+      rejoins.set(partition, 'rejoined');
+      // Nothing handed over yet: start where asked again, not at the partition's beginning.
       const from = options.fromOffsets?.[String(partition)];
-      if (from !== undefined) c.seek({ topic: options.topic, partition, offset: from });
+      if (from !== undefined && !lastHandled.has(partition)) c.seek({ topic: options.topic, partition, offset: from });
     }
   };
-  /** Whether the record is the one a rejoin sought back to (skip it); on a different one there, reads from the beginning. */
-  const alreadyHandled = (c: Consumer, partition: number, message: KafkaMessage): 'handled' | 'replaced' | 'new' => {
-    const expected = resuming.get(partition);
-    if (expected === undefined) return 'new';
-    resuming.delete(partition);
-    if (message.offset !== expected.offset) return 'new';
-    if (sameMessage(message, expected)) return 'handled';
-    logger.warn(`reader of ${options.topic}: a different record at the offset read last (topic recreated); reading it again from its beginning`, {
-      topic: options.topic,
-      partition,
-      offset: message.offset,
-    });
-    c.seek({ topic: options.topic, partition, offset: EARLIEST_OFFSET });
-    return 'replaced';
+  /**
+   * After a rejoin, what to do with a batch: `skip` it (the reader sought elsewhere), skip its
+   * records up to an offset (handed over already), or hand it all over (`undefined`). The last
+   * record handed over found again unchanged means the same topic; a different record there means
+   * a topic replaced under the same offsets: read it from its beginning. Not found after one seek
+   * (out of range, the data gone): the offsets went backwards, and the reader notices it as it reads.
+   */
+  const resumeAfterRejoin = (c: Consumer, partition: number, messages: readonly KafkaMessage[]): 'skip' | bigint | undefined => {
+    const state = rejoins.get(partition);
+    const first = messages[0];
+    if (state === undefined || first === undefined) return undefined;
+    const last = lastHandled.get(partition);
+    if (last === undefined) {
+      rejoins.delete(partition);
+      return undefined;
+    }
+    // Further on than the place: a batch fetched before the rejoin, nothing in it read again.
+    if (BigInt(first.offset) > BigInt(last.offset)) return undefined;
+    const again = messages.find((m) => m.offset === last.offset);
+    if (again !== undefined) {
+      rejoins.delete(partition);
+      if (sameMessage(again, last)) return BigInt(last.offset);
+      logger.warn(`reader of ${options.topic}: a different record at the offset read last (topic recreated); reading it again from its beginning`, {
+        topic: options.topic,
+        partition,
+        offset: last.offset,
+      });
+      c.seek({ topic: options.topic, partition, offset: EARLIEST_OFFSET });
+      return 'skip';
+    }
+    if (state === 'rejoined' && BigInt(messages[messages.length - 1]!.offset) < BigInt(last.offset)) {
+      rejoins.set(partition, 'sought');
+      c.seek({ topic: options.topic, partition, offset: last.offset });
+      return 'skip';
+    }
+    rejoins.delete(partition);
+    return undefined;
   };
 
   const toRecord = (partition: number, message: EachBatchPayload['batch']['messages'][number]): IncomingRecord => {
@@ -162,13 +184,14 @@ export function createKafkaReader(
         autoCommit: false,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          const resume = resumeAfterRejoin(c, batch.partition, batch.messages);
+          if (resume === 'skip') return;
           const records = batch.messages.map((message) => toRecord(batch.partition, message));
-          if (options.onFetched !== undefined && records.length > 0) options.onFetched(records);
+          const fresh = resume === undefined ? records : records.filter((r) => BigInt(r.offset) > resume);
+          if (options.onFetched !== undefined && fresh.length > 0) options.onFetched(fresh);
           for (const [i, message] of batch.messages.entries()) {
             if (!isRunning() || isStale()) return;
-            const seen = alreadyHandled(c, batch.partition, message);
-            if (seen === 'replaced') return;
-            if (seen === 'handled') continue;
+            if (resume !== undefined && BigInt(message.offset) <= resume) continue;
             noticeReset(batch.partition, BigInt(message.offset));
             lastHandled.set(batch.partition, message);
             const record = records[i]!;
