@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createOwnTopics, type OwnTopics } from '@revmesh/test-support';
 import { createKafkaTransport, parseBrokerList } from '@revmesh/transport';
 import { silentLogger, startTestAuthority, type AuthorityFixture } from '../testing/authority-fixture.spec-helper';
@@ -123,6 +124,14 @@ const CHECKS = 'not_a_server_error,status_code_conformance,content_type_conforma
       workDir,
       { REVMESH_FUZZ_STORE: fixture.authority.core.store.path },
     );
+
+  it('serves a valid OpenAPI 3.1 document (openapi-spec-validator)', async () => {
+    const file = join(workDir, 'openapi.json');
+    writeFileSync(file, await (await fetch(schemaUrl)).text());
+    const validator = join(dirname(SCHEMATHESIS ?? ''), 'openapi-spec-validator');
+    const result = spawnSync(validator, [file], { encoding: 'utf8' });
+    expect({ status: result.status, output: `${result.stdout}${result.stderr}`.trim() }).toEqual({ status: 0, output: `${file}: OK` });
+  });
 
   // Anonymous: valid and invalid requests to every route; none may store anything (an anonymous
   // caller can only log in, enrol or bootstrap, and the fuzzer knows no credentials).
