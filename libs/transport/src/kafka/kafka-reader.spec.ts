@@ -44,6 +44,10 @@ function fakeKafka() {
       pendingSeek = undefined;
       for (const listener of joinListeners) listener({ payload: { memberAssignment: { [TOPIC]: [0] } } });
     },
+    /** kafkajs' fetch position going back without a rejoin (after a broker died). */
+    rewindTo(offset: number) {
+      position = offset;
+    },
     /** One fetch: applies a pending seek, then hands over everything from the position in one batch. */
     async fetch() {
       if (pendingSeek !== undefined) position = pendingSeek === '-2' ? 0 : Number(pendingSeek);
@@ -54,8 +58,8 @@ function fakeKafka() {
       await fake.deliver(from);
     },
     /** Hands over a batch from `from` without moving the position: a fetch made before a rejoin, handled after it. */
-    async deliver(from: number) {
-      const messages = log.slice(from);
+    async deliver(from: number, to = log.length) {
+      const messages = log.slice(from, to);
       if (messages.length === 0) return;
       const lastOffset = String(from + messages.length - 1);
       await run!.eachBatch!({
@@ -105,6 +109,21 @@ describe('kafka reader across group rejoins', () => {
     fake.append('e');
     fake.rejoin();
     await fake.deliver(4);
+    await fake.fetch();
+    expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(resets).toEqual([]);
+  });
+
+  it('keeps its position when kafkajs goes back without a rejoin, even to before the batch that reaches it', async () => {
+    const fake = fakeKafka();
+    fake.append('a', 'b', 'c', 'd');
+    const { seen, resets } = await startReader(fake);
+    await fake.fetch();
+    fake.rewindTo(1);
+    await fake.fetch();
+    fake.append('e');
+    // A batch that stops short of the last record handed over: the reader seeks back to it.
+    await fake.deliver(0, 2);
     await fake.fetch();
     expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(resets).toEqual([]);

@@ -21,10 +21,11 @@ function sameMessage(a: KafkaMessage, b: KafkaMessage): boolean {
  * consumer group of its own (unique id) and never commits offsets: every reader sees every
  * record, and the broker keeps no committed offsets for it. The empty group is deleted on stop.
  *
- * The group still rejoins when a broker dies or the coordinator moves, and kafkajs then starts
- * each partition over from its beginning (no committed offsets). So after a join the reader finds
- * the last record it handed over again (in the first batch, or by seeking back to it) and checks
- * that it is the same one (key, timestamp, value): then it goes on after it, handing nothing over twice.
+ * kafkajs still goes back when a broker dies: the group rejoins and starts each partition over
+ * from its beginning (no committed offsets), or a fetch position falls back to where the group's
+ * generation started. So when a batch starts at or before the last record handed over, the reader
+ * finds that record again (in the batch, or by seeking back to it) and checks that it is the same
+ * one (key, timestamp, value): then it goes on after it, handing nothing over twice.
  * A different record there means the topic was replaced under the same offsets; the reader then
  * reads it from its beginning (offsets go backwards, `onReset`), as it does when the old position
  * is out of the new topic's range.
@@ -87,57 +88,48 @@ export function createKafkaReader(
 
   /** Per partition: the last record handed over, to find the reader's place again after a rejoin. */
   const lastHandled = new Map<number, KafkaMessage>();
-  /**
-   * Per partition, after a rejoin, until the reader is back at the last record it handed over:
-   * `rejoined` (kafkajs starts the partition over at its beginning), then `sought` once the reader
-   * has sought back there. A fetch made before the rejoin may still hand over records after it, so
-   * the place is taken from the first batch that starts at or before it, not at the join.
-   */
-  const rejoins = new Map<number, 'rejoined' | 'sought'>();
+  /** Per partition: sought back to the last record handed over, after a batch went back behind it. */
+  const soughtBack = new Set<number>();
   const onGroupJoin = (c: Consumer, assigned: readonly number[]): void => {
+    // Nothing handed over yet: start where asked again, not at the partition's beginning.
     for (const partition of assigned) {
-      rejoins.set(partition, 'rejoined');
-      // Nothing handed over yet: start where asked again, not at the partition's beginning.
       const from = options.fromOffsets?.[String(partition)];
       if (from !== undefined && !lastHandled.has(partition)) c.seek({ topic: options.topic, partition, offset: from });
     }
   };
   /**
-   * After a rejoin, what to do with a batch: `skip` it (the reader sought elsewhere), skip its
-   * records up to an offset (handed over already), or hand it all over (`undefined`). The last
-   * record handed over found again unchanged means the same topic; a different record there means
-   * a topic replaced under the same offsets: read it from its beginning. Not found after one seek
-   * (out of range, the data gone): the offsets went backwards, and the reader notices it as it reads.
+   * A batch that starts at or before the last record handed over (kafkajs went back: a group
+   * rejoin, or its fetch position reset after a broker died): what to do with it. `skip` it (the
+   * reader sought elsewhere), skip its records up to an offset (handed over already), or hand it
+   * all over (`undefined`). The last record handed over found again unchanged means the same
+   * topic; a different record there means a topic replaced under the same offsets: read it from
+   * its beginning. Not found even after seeking back to it (out of range, the data gone): the
+   * offsets went backwards, and the reader notices it as it reads.
    */
-  const resumeAfterRejoin = (c: Consumer, partition: number, messages: readonly KafkaMessage[]): 'skip' | bigint | undefined => {
-    const state = rejoins.get(partition);
+  const resumeAfterRewind = (c: Consumer, partition: number, messages: readonly KafkaMessage[]): 'skip' | bigint | undefined => {
     const first = messages[0];
-    if (state === undefined || first === undefined) return undefined;
     const last = lastHandled.get(partition);
-    if (last === undefined) {
-      rejoins.delete(partition);
-      return undefined;
-    }
-    // Further on than the place: a batch fetched before the rejoin, nothing in it read again.
-    if (BigInt(first.offset) > BigInt(last.offset)) return undefined;
+    if (first === undefined || last === undefined || BigInt(first.offset) > BigInt(last.offset)) return undefined;
     const again = messages.find((m) => m.offset === last.offset);
     if (again !== undefined) {
-      rejoins.delete(partition);
+      soughtBack.delete(partition);
       if (sameMessage(again, last)) return BigInt(last.offset);
       logger.warn(`reader of ${options.topic}: a different record at the offset read last (topic recreated); reading it again from its beginning`, {
         topic: options.topic,
         partition,
         offset: last.offset,
       });
+      // Nothing of the new topic was handed over: read it all (the offsets going back are noticed as it reads).
+      lastHandled.delete(partition);
       c.seek({ topic: options.topic, partition, offset: EARLIEST_OFFSET });
       return 'skip';
     }
-    if (state === 'rejoined' && BigInt(messages[messages.length - 1]!.offset) < BigInt(last.offset)) {
-      rejoins.set(partition, 'sought');
+    if (!soughtBack.has(partition) && BigInt(messages[messages.length - 1]!.offset) < BigInt(last.offset)) {
+      soughtBack.add(partition);
       c.seek({ topic: options.topic, partition, offset: last.offset });
       return 'skip';
     }
-    rejoins.delete(partition);
+    soughtBack.delete(partition);
     return undefined;
   };
 
@@ -184,7 +176,7 @@ export function createKafkaReader(
         autoCommit: false,
         eachBatchAutoResolve: true,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-          const resume = resumeAfterRejoin(c, batch.partition, batch.messages);
+          const resume = resumeAfterRewind(c, batch.partition, batch.messages);
           if (resume === 'skip') return;
           const records = batch.messages.map((message) => toRecord(batch.partition, message));
           const fresh = resume === undefined ? records : records.filter((r) => BigInt(r.offset) > resume);
