@@ -9,7 +9,7 @@ import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { approvalView, type ApprovalView } from './approval.view';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT, objectWith, listOf } from '../openapi/schemas';
+import { approvalListSchema, approvalResponseSchema } from '../openapi/view-schemas';
 
 const STATES: readonly ApprovalState[] = ['pending', 'executing', 'executed', 'denied', 'expired', 'failed'];
 
@@ -31,7 +31,7 @@ export class ApprovalsController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** Newest first. `?state=` one state only; `?limit=` 1..500, default 50. */
-  @ApiOperation({ summary: 'Approval requests', success: { schema: listOf('approvals') }, problems: ['INVALID_REQUEST'] })
+  @ApiOperation({ summary: 'Approval requests', success: { schema: approvalListSchema }, problems: ['INVALID_REQUEST'] })
   @Get()
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')
@@ -40,7 +40,7 @@ export class ApprovalsController {
   }
 
   /** One request. Unknown id: 404. */
-  @ApiOperation({ summary: 'One approval request', success: { schema: objectWith('approval') } })
+  @ApiOperation({ summary: 'One approval request', success: { schema: approvalResponseSchema } })
   @Get(':id')
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')
@@ -53,7 +53,7 @@ export class ApprovalsController {
    * action's result) or `failed` (with its error). 403 `SELF_APPROVAL` for the requester; 409
    * `APPROVAL_EXPIRED` after the window (nothing runs), `APPROVAL_NOT_PENDING` once decided.
    */
-  @ApiOperation({ summary: 'Approve (second security-admin): the action runs', success: { schema: OBJECT }, problems: ['SELF_APPROVAL', 'APPROVER_SPONSORED', 'APPROVAL_NOT_PENDING', 'APPROVAL_EXPIRED', 'CONFLICT', 'KEY_STATE_CONFLICT', 'ROTATION_IN_PROGRESS', 'ROLLBACK_TARGET_REVOKED', 'ROTATION_NOT_ROLLBACKABLE', 'OPERATOR_EXISTS', 'POLICY_INVALID', 'ISSUER_NOT_TRUSTED'] })
+  @ApiOperation({ summary: 'Approve (second security-admin): the action runs', success: { schema: approvalResponseSchema }, problems: ['SELF_APPROVAL', 'APPROVER_SPONSORED', 'APPROVAL_NOT_PENDING', 'APPROVAL_EXPIRED', 'CONFLICT', 'KEY_STATE_CONFLICT', 'ROTATION_IN_PROGRESS', 'ROLLBACK_TARGET_REVOKED', 'ROTATION_NOT_ROLLBACKABLE', 'OPERATOR_EXISTS', 'POLICY_INVALID', 'ISSUER_NOT_TRUSTED'] })
   @Post(':id/approve')
   @RequireRole('security-admin')
   @HttpCode(200)
@@ -69,7 +69,7 @@ export class ApprovalsController {
    * Denies: the action never runs. 200 with the request `denied`; 409 as approve. The requester
    * may deny (withdraw) their own request: only approving needs a second person.
    */
-  @ApiOperation({ summary: 'Deny an approval request', success: { schema: OBJECT }, problems: ['SELF_APPROVAL', 'APPROVAL_NOT_PENDING', 'APPROVAL_EXPIRED'] })
+  @ApiOperation({ summary: 'Deny an approval request', success: { schema: approvalResponseSchema }, problems: ['SELF_APPROVAL', 'APPROVAL_NOT_PENDING', 'APPROVAL_EXPIRED'] })
   @Post(':id/deny')
   @RequireRole('security-admin')
   @HttpCode(200)

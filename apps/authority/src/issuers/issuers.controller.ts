@@ -10,7 +10,8 @@ import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { issuerLocation, issuerView, type IssuerView } from './issuer.view';
 import { addIssuerSchema, type AddIssuerBody } from './issuers.schema';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT, objectWith, listOf, PENDING_APPROVAL } from '../openapi/schemas';
+import { PENDING_APPROVAL } from '../openapi/schemas';
+import { issuerListSchema, issuerResponseSchema } from '../openapi/view-schemas';
 
 /**
  * Trusted external issuers (OpenID providers) whose tokens revocations may target (`iss` of
@@ -25,21 +26,21 @@ export class IssuersController {
     @Inject(AUTHORITY_CONFIG) private readonly config: AuthorityConfig,
   ) {}
 
-  @ApiOperation({ summary: 'Trusted external issuers', success: { schema: listOf('issuers') } })
+  @ApiOperation({ summary: 'Trusted external issuers', success: { schema: issuerListSchema } })
   @Get()
   list(): { issuers: IssuerView[] } {
     return { issuers: this.core.issuers.list().map(issuerView) };
   }
 
   /** One issuer; its URL percent-encoded as the last path segment. Unknown: 404 problem. */
-  @ApiOperation({ summary: 'One trusted issuer', success: { schema: objectWith('issuer') } })
+  @ApiOperation({ summary: 'One trusted issuer', success: { schema: issuerResponseSchema } })
   @Get(':issuer')
   get(@Param('issuer') issuer: string): { issuer: IssuerView } {
     return { issuer: issuerView(this.core.issuers.get(issuer)) };
   }
 
   /** 201 with `Location`; 409 ISSUER_EXISTS; 400 naming `issuer` for a URL that cannot be an issuer. */
-  @ApiOperation({ summary: 'Trust an external issuer', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['ISSUER_EXISTS'] })
+  @ApiOperation({ summary: 'Trust an external issuer', success: [{ status: 201, schema: issuerResponseSchema }, PENDING_APPROVAL], problems: ['ISSUER_EXISTS'] })
   @Post()
   add(@Body(new ZodBodyPipe(addIssuerSchema)) body: AddIssuerBody, @Req() request: OperatorRequest, @Res() reply: HttpReply): void {
     const own = issuerUrlProblem(body.issuer, this.config.issuer);
@@ -49,14 +50,14 @@ export class IssuersController {
   }
 
   /** A disabled issuer cannot be named by a new revocation; its past revocations stay in force. */
-  @ApiOperation({ summary: 'Stop trusting an issuer', success: { schema: objectWith('issuer') } })
+  @ApiOperation({ summary: 'Stop trusting an issuer', success: { schema: issuerResponseSchema } })
   @Post(':issuer/disable')
   @HttpCode(200)
   disable(@Param('issuer') issuer: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown, @Req() request: OperatorRequest): { issuer: IssuerView } {
     return { issuer: issuerView(this.core.issuers.setEnabled(issuer, false, auditContextOf(request))) };
   }
 
-  @ApiOperation({ summary: 'Trust an issuer again', success: { schema: objectWith('issuer') } })
+  @ApiOperation({ summary: 'Trust an issuer again', success: { schema: issuerResponseSchema } })
   @Post(':issuer/enable')
   @HttpCode(200)
   enable(@Param('issuer') issuer: string, @Body(new ZodBodyPipe(emptySchema)) _body: unknown, @Req() request: OperatorRequest): { issuer: IssuerView } {

@@ -10,7 +10,8 @@ import { reasonIncidentBodySchema, type ReasonIncidentBody } from '../incidents/
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { calendarView, keyView, type CalendarView, type KeyView } from './key.view';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT, objectWith, PENDING_APPROVAL } from '../openapi/schemas';
+import { PENDING_APPROVAL } from '../openapi/schemas';
+import { calendarViewSchema, keyListSchema, rotationViewSchema } from '../openapi/view-schemas';
 
 /** Token-signing keys (admin): states, calendar, staged rotation, emergency compromise. */
 @Controller('v1/keys')
@@ -18,7 +19,7 @@ export class KeysController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** Every key with its state (oldest first) and the current key-set version. */
-  @ApiOperation({ summary: 'Signing keys', success: { schema: objectWith('key_set_version', 'keys') } })
+  @ApiOperation({ summary: 'Signing keys', success: { schema: keyListSchema } })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(): { key_set_version: number; keys: KeyView[] } {
@@ -26,7 +27,7 @@ export class KeysController {
   }
 
   /** When the next scheduled rotation happens, which key it promotes, and upcoming retirements. */
-  @ApiOperation({ summary: 'Scheduled rotation calendar', success: { schema: OBJECT } })
+  @ApiOperation({ summary: 'Scheduled rotation calendar', success: { schema: calendarViewSchema } })
   @Get('calendar')
   @Header('Cache-Control', 'no-store')
   calendar(): CalendarView {
@@ -39,7 +40,7 @@ export class KeysController {
    * `ROTATION_IN_PROGRESS` while another staged rotation waits at its gate. `incident` links the
    * rotation to that incident when it starts (422 `INCIDENT_UNKNOWN`, 409 `INCIDENT_CLOSED`).
    */
-  @ApiOperation({ summary: 'Rotate the signing key (emergency or early)', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['ROTATION_IN_PROGRESS', 'KEY_STATE_CONFLICT', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
+  @ApiOperation({ summary: 'Rotate the signing key (emergency or early)', success: [{ status: 201, schema: rotationViewSchema }, PENDING_APPROVAL], problems: ['ROTATION_IN_PROGRESS', 'KEY_STATE_CONFLICT', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post('rotate')
   @HttpCode(201)
   async rotate(
@@ -62,7 +63,7 @@ export class KeysController {
    * (checked first: 422 `INCIDENT_UNKNOWN`, 409 `INCIDENT_CLOSED`) is named by the approval and
    * links the compromise and its rotation when it runs.
    */
-  @ApiOperation({ summary: 'Mark a key compromised: every token it signed is rejected', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['KEY_STATE_CONFLICT', 'ROTATION_IN_PROGRESS', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
+  @ApiOperation({ summary: 'Mark a key compromised: every token it signed is rejected', success: [{ status: 201, schema: rotationViewSchema }, PENDING_APPROVAL], problems: ['KEY_STATE_CONFLICT', 'ROTATION_IN_PROGRESS', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post(':kid/compromise')
   async compromise(
     @Param('kid') kid: string,

@@ -14,7 +14,8 @@ import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { engageKillSwitchSchema, liftKillSwitchSchema, type EngageKillSwitchBody, type LiftKillSwitchBody } from './kill-switch.schema';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT, listOf, PENDING_APPROVAL } from '../openapi/schemas';
+import { PENDING_APPROVAL } from '../openapi/schemas';
+import { killSwitchListSchema, killSwitchStateSchema } from '../openapi/view-schemas';
 
 const scopeOf = (body: { readonly audience?: string | undefined }): KillSwitchScope =>
   body.audience === undefined ? { kind: 'global' } : { kind: 'audience', audience: body.audience };
@@ -34,7 +35,7 @@ export class KillSwitchController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** Every scope ever engaged, with its current state (viewer). */
-  @ApiOperation({ summary: 'Kill switches', success: { schema: listOf('switches') } })
+  @ApiOperation({ summary: 'Kill switches', success: { schema: killSwitchListSchema } })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(): { switches: KillSwitchState[] } {
@@ -46,7 +47,7 @@ export class KillSwitchController {
    * 422 `INCIDENT_UNKNOWN`, 409 `INCIDENT_CLOSED`) is named by the approval and links the
    * engagement (by the seq of its audit entry) when it runs.
    */
-  @ApiOperation({ summary: 'Engage a kill switch (global, tenant or audience)', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
+  @ApiOperation({ summary: 'Engage a kill switch (global, tenant or audience)', success: [{ status: 200, schema: killSwitchStateSchema }, PENDING_APPROVAL], problems: ['INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post()
   async engage(
     @Body(new ZodBodyPipe(engageKillSwitchSchema)) body: EngageKillSwitchBody,
@@ -77,7 +78,7 @@ export class KillSwitchController {
   }
 
   /** Lifts (security-admin): ends the lockdown; tokens issued at or before the cut stay rejected. 409 when not engaged. */
-  @ApiOperation({ summary: 'Lift a kill switch', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT'] })
+  @ApiOperation({ summary: 'Lift a kill switch', success: [{ status: 200, schema: killSwitchStateSchema }, PENDING_APPROVAL], problems: ['CONFLICT'] })
   @Post('lift')
   async lift(
     @Body(new ZodBodyPipe(liftKillSwitchSchema)) body: LiftKillSwitchBody,

@@ -1,9 +1,12 @@
-import type { ApprovalState, Role } from '@revmesh/authority-core';
-import { REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
+import type { ApprovalState, KillSwitchState, Role } from '@revmesh/authority-core';
+import { KEY_STATES, REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
 import { z } from 'zod';
-import type { PendingApprovalView } from '../approvals/approval.view';
+import type { ApprovalView, PendingApprovalView } from '../approvals/approval.view';
 import type { clientDetailsView, ClientView } from '../clients/client.view';
-import type { CalendarView } from '../keys/key.view';
+import type { IssuerView } from '../issuers/issuer.view';
+import type { CalendarView, KeyView } from '../keys/key.view';
+import type { EnrolmentCodeView, invitedOperatorView, OperatorView } from '../operators/operator.view';
+import type { RotationEventView, RotationView } from '../rotations/rotation.view';
 import type { SessionView } from '../sessions/session.view';
 import type { CoverageView } from '../instances/coverage.view';
 import type { TokenResponse } from '../oauth/token-response';
@@ -67,25 +70,31 @@ const ROLES = ['viewer', 'responder', 'security-admin'] as const satisfies reado
 const APPROVAL_STATES = ['pending', 'executing', 'executed', 'denied', 'expired', 'failed'] as const satisfies readonly ApprovalState[];
 const person = z.object({ username: z.string(), role: z.enum(ROLES).nullable() });
 
-export const pendingApprovalViewSchema = z.object({
-  status: z.literal('pending-approval'),
-  approval: z.object({
-    id: z.string(),
-    action: z.string(),
-    target: z.string().nullable(),
-    params: z.unknown(),
-    requestedBy: person.extend({ justification: z.string().nullable() }),
-    requestedAt: z.string(),
-    expiresAt: z.string(),
-    state: z.enum(APPROVAL_STATES),
-    decidedBy: person.nullable(),
-    decidedAt: z.string().nullable(),
-    decisionJustification: z.string().nullable(),
-    result: z.unknown(),
-    error: z.string().nullable(),
-  }),
+export const approvalViewSchema = z.object({
+  id: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  params: z.unknown(),
+  requestedBy: person.extend({ justification: z.string().nullable() }),
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+  state: z.enum(APPROVAL_STATES),
+  decidedBy: person.nullable(),
+  decidedAt: z.string().nullable(),
+  decisionJustification: z.string().nullable(),
+  result: z.unknown(),
+  error: z.string().nullable(),
 });
 // `action` is a string here (the union of gated actions is authority-core's), so one direction only.
+const approvalChecked: ApprovalView extends z.output<typeof approvalViewSchema> ? true : false = true;
+
+/** `{ approval }`: one approval request. */
+export const approvalResponseSchema = z.object({ approval: approvalViewSchema });
+
+/** `GET /v1/approvals`. */
+export const approvalListSchema = z.object({ approvals: z.array(approvalViewSchema) });
+
+export const pendingApprovalViewSchema = z.object({ status: z.literal('pending-approval'), approval: approvalViewSchema });
 const pendingChecked: PendingApprovalView extends z.output<typeof pendingApprovalViewSchema> ? true : false = true;
 
 export const clientViewSchema = z.object({
@@ -137,6 +146,139 @@ export const calendarViewSchema = z.object({
 });
 const calendarChecked: Same<z.output<typeof calendarViewSchema>, CalendarView> = true;
 
+export const keyViewSchema = z.object({
+  kid: z.string(),
+  alg: z.string(),
+  state: z.enum(KEY_STATES),
+  created_at: z.number().int(),
+  state_changed_at: z.number().int(),
+  activated_at: z.number().int().nullable(),
+  deactivated_at: z.number().int().nullable(),
+  retire_after: z.number().int().nullable(),
+  public_jwk: z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: z.string(), y: z.string(), kid: z.string(), alg: z.literal('ES256'), use: z.literal('sig') }),
+});
+const keyChecked: Same<z.output<typeof keyViewSchema>, KeyView> = true;
+
+/** `GET /v1/keys`. */
+export const keyListSchema = z.object({ key_set_version: z.number().int(), keys: z.array(keyViewSchema) });
+
+const actor = z.object({ kind: z.enum(['admin-key', 'operator', 'system', 'client']), id: z.string() });
+
+export const rotationViewSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['scheduled', 'emergency', 'manual', 'rollback']),
+  status: z.enum(['in_progress', 'completed', 'aborted', 'rolled_back']),
+  from_kid: z.string().nullable(),
+  to_kid: z.string().nullable(),
+  new_standby_kid: z.string().nullable(),
+  actor,
+  reason: z.string(),
+  requested_at: z.number().int(),
+  gate_started_at: z.number().int().nullable(),
+  gate_completed_at: z.number().int().nullable(),
+  gate_outcome: z.enum(['confirmed', 'timed_out', 'skipped']).nullable(),
+  unconfirmed_instances: z.array(z.string()).readonly(),
+  promoted_at: z.number().int().nullable(),
+  from_key_state: z.string().nullable(),
+  from_key_changed_at: z.number().int().nullable(),
+  standby_created_at: z.number().int().nullable(),
+  completed_at: z.number().int().nullable(),
+  aborted_reason: z.string().nullable(),
+  rollback_of: z.string().nullable(),
+  rolled_back_by: z.string().nullable(),
+  rolled_back_at: z.number().int().nullable(),
+});
+const rotationChecked: Same<z.output<typeof rotationViewSchema>, RotationView> = true;
+
+/** `GET /v1/rotations`. */
+export const rotationListSchema = z.object({ rotations: z.array(rotationViewSchema) });
+
+const rotationEventViewSchema = coverageViewSchema.omit({ revocation_id: true }).extend({
+  subject: z.string(),
+  kid: z.string(),
+  state: z.string(),
+  key_set_version: z.number().int(),
+  signer_kid: z.string(),
+});
+// `subject` is a string here (the union of key-event subjects is authority-core's), so one direction only.
+const rotationEventChecked: RotationEventView extends z.output<typeof rotationEventViewSchema> ? true : false = true;
+
+/** `GET /v1/rotations/:id`. */
+export const rotationDetailsSchema = rotationViewSchema.extend({ events: z.array(rotationEventViewSchema) });
+
+export const issuerViewSchema = z.object({
+  issuer: z.string(),
+  description: z.string(),
+  enabled: z.boolean(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const issuerChecked: Same<z.output<typeof issuerViewSchema>, IssuerView> = true;
+
+/** `{ issuer }`: one trusted issuer. */
+export const issuerResponseSchema = z.object({ issuer: issuerViewSchema });
+
+/** `GET /v1/issuers`. */
+export const issuerListSchema = z.object({ issuers: z.array(issuerViewSchema) });
+
+export const operatorViewSchema = z.object({
+  username: z.string(),
+  role: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  disabledAt: z.string().nullable(),
+  enrolledAt: z.string().nullable(),
+});
+const operatorChecked: Same<z.output<typeof operatorViewSchema>, OperatorView> = true;
+
+/** `{ operator }`: one operator. */
+export const operatorResponseSchema = z.object({ operator: operatorViewSchema });
+
+/** `GET /v1/operators`. */
+export const operatorListSchema = z.object({ operators: z.array(operatorViewSchema) });
+
+const enrolmentCodeViewSchema = z.object({ code: z.string(), expiresAt: z.string() });
+const enrolmentCodeChecked: Same<z.output<typeof enrolmentCodeViewSchema>, EnrolmentCodeView> = true;
+
+/** `{ enrolment }`: a new enrolment code, shown once. */
+export const enrolmentResponseSchema = z.object({ enrolment: enrolmentCodeViewSchema });
+
+/** A new operator who has yet to enrol, with their enrolment code (null when none was issued yet). */
+export const invitedOperatorSchema = z.object({ operator: operatorViewSchema, enrolment: enrolmentCodeViewSchema.nullable() });
+const invitedChecked: Same<z.output<typeof invitedOperatorSchema>, ReturnType<typeof invitedOperatorView>> = true;
+
+export const killSwitchStateSchema = z.object({
+  scope: z.discriminatedUnion('kind', [z.object({ kind: z.literal('global') }), z.object({ kind: z.literal('audience'), audience: z.string() })]),
+  issuedAtOrBefore: z.number().int(),
+  lockdown: z.boolean(),
+  engagedAt: z.number().int(),
+  engagedBy: z.string(),
+  liftedAt: z.number().int().nullable(),
+  liftedBy: z.string().nullable(),
+});
+const killSwitchChecked: Same<z.output<typeof killSwitchStateSchema>, KillSwitchState> = true;
+
+/** `GET /v1/kill-switch`. */
+export const killSwitchListSchema = z.object({ switches: z.array(killSwitchStateSchema) });
+
 /** Referenced so the compile-time checks above are not unused. */
 export const VIEW_SCHEMAS_CHECKED =
-  revocationChecked && batchChecked && coverageChecked && tokenChecked && pendingChecked && clientChecked && clientDetailsChecked && sessionChecked && calendarChecked;
+  revocationChecked &&
+  batchChecked &&
+  coverageChecked &&
+  tokenChecked &&
+  pendingChecked &&
+  clientChecked &&
+  clientDetailsChecked &&
+  sessionChecked &&
+  calendarChecked &&
+  keyChecked &&
+  rotationChecked &&
+  rotationEventChecked &&
+  approvalChecked &&
+  issuerChecked &&
+  operatorChecked &&
+  enrolmentCodeChecked &&
+  invitedChecked &&
+  killSwitchChecked;

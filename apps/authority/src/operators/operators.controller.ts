@@ -9,7 +9,8 @@ import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { enrolmentCodeView, invitedOperatorView, operatorView, type EnrolmentCodeView, type OperatorView } from './operator.view';
 import { addOperatorSchema, emptySchema, setRoleSchema, type AddOperatorBody, type SetRoleBody } from './operators.schema';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT, listOf, PENDING_APPROVAL } from '../openapi/schemas';
+import { PENDING_APPROVAL } from '../openapi/schemas';
+import { enrolmentResponseSchema, invitedOperatorSchema, operatorListSchema, operatorResponseSchema } from '../openapi/view-schemas';
 
 /**
  * Operator accounts (security-admin only). New operators set their own password and TOTP with a
@@ -24,7 +25,7 @@ import { OBJECT, listOf, PENDING_APPROVAL } from '../openapi/schemas';
 export class OperatorsController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
-  @ApiOperation({ summary: 'Operators', success: { schema: listOf('operators') } })
+  @ApiOperation({ summary: 'Operators', success: { schema: operatorListSchema } })
   @Get()
   list(): { operators: OperatorView[] } {
     return { operators: this.core.operators.list().map(operatorView) };
@@ -35,7 +36,7 @@ export class OperatorsController {
    * OPERATOR_EXISTS. A security-admin waits for approval (202); once created, get their code
    * with `POST /v1/operators/:username/enrolment`.
    */
-  @ApiOperation({ summary: 'Add an operator', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['OPERATOR_EXISTS'] })
+  @ApiOperation({ summary: 'Add an operator', success: [{ status: 201, schema: invitedOperatorSchema }, PENDING_APPROVAL], problems: ['OPERATOR_EXISTS'] })
   @Post()
   @Header('Cache-Control', 'no-store')
   async add(@Body(new ZodBodyPipe(addOperatorSchema)) body: AddOperatorBody, @Req() request: OperatorRequest, @Res() reply: HttpReply): Promise<void> {
@@ -58,7 +59,7 @@ export class OperatorsController {
    * Sets the role: raising is gated (`operators.raise-role`, 202 while pending), lowering is
    * immediate (200; 409 when it would leave no usable security-admin).
    */
-  @ApiOperation({ summary: "Change an operator's role", success: [{ status: 200, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT'] })
+  @ApiOperation({ summary: "Change an operator's role", success: [{ status: 200, schema: operatorResponseSchema }, PENDING_APPROVAL], problems: ['CONFLICT'] })
   @Post(':username/role')
   async setRole(
     @Param('username') username: string,
@@ -78,7 +79,7 @@ export class OperatorsController {
   }
 
   /** Disables the operator and ends its sessions at once. */
-  @ApiOperation({ summary: 'Disable an operator', success: [{ status: 200, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT'] })
+  @ApiOperation({ summary: 'Disable an operator', success: [{ status: 200, schema: operatorResponseSchema }, PENDING_APPROVAL], problems: ['CONFLICT'] })
   @Post(':username/disable')
   @HttpCode(200)
   disable(
@@ -90,7 +91,7 @@ export class OperatorsController {
   }
 
   /** Re-enables a disabled operator (gated: `operators.enable`). */
-  @ApiOperation({ summary: 'Enable an operator', success: [{ status: 200, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT'] })
+  @ApiOperation({ summary: 'Enable an operator', success: [{ status: 200, schema: operatorResponseSchema }, PENDING_APPROVAL], problems: ['CONFLICT'] })
   @Post(':username/enable')
   async enable(
     @Param('username') username: string,
@@ -105,7 +106,7 @@ export class OperatorsController {
    * Forgets the operator's password and TOTP and ends their sessions (gated:
    * `operators.reset-second-factor`); they enrol again with a code from `…/enrolment`.
    */
-  @ApiOperation({ summary: "Reset an operator's second factor", success: [{ status: 200, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT'] })
+  @ApiOperation({ summary: "Reset an operator's second factor", success: [{ status: 200, schema: operatorResponseSchema }, PENDING_APPROVAL], problems: ['CONFLICT'] })
   @Post(':username/reset-second-factor')
   async resetSecondFactor(
     @Param('username') username: string,
@@ -120,7 +121,7 @@ export class OperatorsController {
    * A new one-time enrolment code for an operator who has yet to enrol (earlier codes stop
    * working): 201 `{enrolment: {code, expiresAt}}`, shown this once; 409 OPERATOR_ENROLLED.
    */
-  @ApiOperation({ summary: 'Issue a new enrolment code', success: { schema: OBJECT }, problems: ['CONFLICT', 'OPERATOR_ENROLLED'] })
+  @ApiOperation({ summary: 'Issue a new enrolment code', success: { schema: enrolmentResponseSchema }, problems: ['CONFLICT', 'OPERATOR_ENROLLED'] })
   @Post(':username/enrolment')
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')

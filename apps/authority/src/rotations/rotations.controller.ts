@@ -9,7 +9,8 @@ import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { rollbackSchema, type RollbackBody } from './rollback.schema';
 import { rotationEventView, rotationView, type RotationEventView, type RotationView } from './rotation.view';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { OBJECT, listOf, PENDING_APPROVAL } from '../openapi/schemas';
+import { PENDING_APPROVAL } from '../openapi/schemas';
+import { rotationDetailsSchema, rotationListSchema, rotationViewSchema } from '../openapi/view-schemas';
 
 /** Rotation records (admin): history, details with per-instance confirmation, rollback. */
 @Controller('v1/rotations')
@@ -17,14 +18,14 @@ export class RotationsController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** Newest first. `?limit=` 1..500, default 50. */
-  @ApiOperation({ summary: 'Key rotations', success: { schema: listOf('rotations') }, problems: ['INVALID_REQUEST'] })
+  @ApiOperation({ summary: 'Key rotations', success: { schema: rotationListSchema }, problems: ['INVALID_REQUEST'] })
   @Get()
   list(@Query('limit') limit?: string): { rotations: RotationView[] } {
     return { rotations: this.core.rotations.list(parseLimit(limit)).map(rotationView) };
   }
 
   /** The record, and each key event it published with which live instances hold it. Unknown id: 404. */
-  @ApiOperation({ summary: 'One rotation and its events', success: { schema: OBJECT } })
+  @ApiOperation({ summary: 'One rotation and its events', success: { schema: rotationDetailsSchema } })
   @Get(':id')
   get(@Param('id') id: string): RotationView & { events: RotationEventView[] } {
     const { record, events } = this.core.rotationDetails(id);
@@ -38,7 +39,7 @@ export class RotationsController {
    * policy requires a second security-admin (`rotations.rollback`): 202
    * `{status:'pending-approval', approval}`.
    */
-  @ApiOperation({ summary: 'Roll a rotation back', success: [{ status: 201, schema: OBJECT }, PENDING_APPROVAL], problems: ['ROLLBACK_TARGET_REVOKED', 'ROTATION_NOT_ROLLBACKABLE', 'KEY_STATE_CONFLICT', 'ROTATION_IN_PROGRESS'] })
+  @ApiOperation({ summary: 'Roll a rotation back', success: [{ status: 201, schema: rotationViewSchema }, PENDING_APPROVAL], problems: ['ROLLBACK_TARGET_REVOKED', 'ROTATION_NOT_ROLLBACKABLE', 'KEY_STATE_CONFLICT', 'ROTATION_IN_PROGRESS'] })
   @Post(':id/rollback')
   async rollback(
     @Param('id') id: string,
