@@ -97,13 +97,17 @@ describe('SSF receiver', () => {
 
   it('applies a pushed SET as a revocation by the transmitter, with its traceable audit entry, and a replay only once', async () => {
     await add('push');
-    const set = await fake.sign(claims({ jti: 'set-once' }));
+    const signed = claims({ jti: 'set-once' });
+    const set = await fake.sign(signed);
     const receipt = await core.ssfReceiver.receivePush('acme', { authorization: authorizationGiven(), body: set });
     expect(receipt).toEqual({ outcome: 'applied', jti: 'set-once', revocationIds: [expect.any(String)] });
     expect(core.ssfReceiver.get('acme').lastSetAt).toEqual(expect.any(Number));
     const revocation = core.revocations.get(receipt.revocationIds[0]!);
     expect(revocation).toMatchObject({ target: { type: 'sub', value: 'alice-id' }, iss: fake.issuer, actor: { kind: 'system', id: 'ssf:acme' } });
-    expect(revocation.notAfterIat).toBe(Math.floor(now() / 1000) - 1);
+    // The rule covers tokens issued up to the event's own time (read back from the SET: the clock
+    // may have passed a second boundary since it was signed).
+    const events = signed['events'] as Record<string, { event_timestamp: number }>;
+    expect(revocation.notAfterIat).toBe(events[SET_EVENT_TYPES['caep.credential-change']]!.event_timestamp);
     expect(await core.ssfReceiver.receivePush('acme', { authorization: authorizationGiven(), body: set })).toEqual({ outcome: 'duplicate', jti: 'set-once', revocationIds: [] });
     // Two deliveries at once: still one revocation.
     const racing = await fake.sign(claims({ jti: 'set-race' }));
