@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { Alert, AuthorityCore } from '@revmesh/authority-core';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { listOf } from '../openapi/schemas';
+import { alertListSchema } from '../openapi/view-schemas';
 
 /** An anomaly alert as the API shows it (the `alert.raised` payload fields). */
 export interface AlertView {
@@ -22,7 +22,7 @@ export interface AlertView {
 export class AlertsController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
-  @ApiOperation({ summary: 'Anomaly alerts', success: { schema: listOf('alerts') } })
+  @ApiOperation({ summary: 'Anomaly alerts', success: { schema: alertListSchema } })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(): { alerts: AlertView[] } {

@@ -4,7 +4,7 @@ import { Public } from '../auth/public.decorator';
 import { ACKS_CONSUMER, OUTBOX, OUTBOX_RELAY } from '../core/core.tokens';
 import type { AcksConsumerStatus } from '../reports/acks-consumer';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { objectWith } from '../openapi/schemas';
+import { healthSchema } from '../openapi/view-schemas';
 
 /**
  * Liveness, plus the relay's state: `relay: "starting"` with a growing `outbox_pending` means
@@ -20,7 +20,7 @@ export class HealthController {
     @Inject(ACKS_CONSUMER) private readonly acks: AcksConsumerStatus,
   ) {}
 
-  @ApiOperation({ summary: 'Health and relay state', success: { schema: objectWith('status') } })
+  @ApiOperation({ summary: 'Health and relay state', success: { schema: healthSchema } })
   @Get()
   @Header('Cache-Control', 'no-store')
   health(): { status: 'ok'; relay: string; outbox_pending: number; acks: string } {

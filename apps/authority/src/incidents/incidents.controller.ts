@@ -6,7 +6,7 @@ import { AUTHORITY_CORE } from '../core/core.tokens';
 import type { HttpReply } from '../http/http-types';
 import { parseLimit } from '../http/limit';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { listOf, objectWith } from '../openapi/schemas';
+import { incidentListSchema, incidentResponseSchema, incidentTimelineSchema } from '../openapi/view-schemas';
 import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
 import { incidentTimelineView, incidentView, type IncidentTimelineView, type IncidentView } from './incident.view';
@@ -44,7 +44,7 @@ export class IncidentsController {
   constructor(@Inject(AUTHORITY_CORE) private readonly core: AuthorityCore) {}
 
   /** Opens an incident (`open`); 201 with its `Location`. */
-  @ApiOperation({ summary: 'Open an incident (or a drill)', success: { schema: objectWith('incident') } })
+  @ApiOperation({ summary: 'Open an incident (or a drill)', success: { schema: incidentResponseSchema } })
   @Post()
   @RequireRole('responder')
   open(@Body(new ZodBodyPipe(openIncidentSchema)) body: OpenIncidentBody, @Req() request: OperatorRequest, @Res({ passthrough: true }) reply: HttpReply): { incident: IncidentView } {
@@ -62,7 +62,7 @@ export class IncidentsController {
   }
 
   /** Newest first. `?status=` one status only; `?limit=` 1..500, default 50. */
-  @ApiOperation({ summary: 'Incidents', success: { schema: listOf('incidents') }, problems: ['INVALID_REQUEST'] })
+  @ApiOperation({ summary: 'Incidents', success: { schema: incidentListSchema }, problems: ['INVALID_REQUEST'] })
   @Get()
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')
@@ -72,7 +72,7 @@ export class IncidentsController {
   }
 
   /** One incident with its links. Unknown id: 404. */
-  @ApiOperation({ summary: 'One incident and the actions linked to it', success: { schema: objectWith('incident') } })
+  @ApiOperation({ summary: 'One incident and the actions linked to it', success: { schema: incidentResponseSchema } })
   @Get(':id')
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')
@@ -84,7 +84,7 @@ export class IncidentsController {
    * Changes status (forward only: open → contained → resolved, or open → resolved), owner or
    * severity. 409 `INCIDENT_TRANSITION_REFUSED` names `current_state`.
    */
-  @ApiOperation({ summary: 'Change status, owner or severity', success: { schema: objectWith('incident') }, problems: ['INCIDENT_TRANSITION_REFUSED'] })
+  @ApiOperation({ summary: 'Change status, owner or severity', success: { schema: incidentResponseSchema }, problems: ['INCIDENT_TRANSITION_REFUSED'] })
   @Patch(':id')
   @RequireRole('responder')
   update(@Param('id') id: string, @Body(new ZodBodyPipe(updateIncidentSchema)) body: UpdateIncidentBody, @Req() request: OperatorRequest): { incident: IncidentView } {
@@ -104,7 +104,7 @@ export class IncidentsController {
    * the `seq` of its audit entry, approval). 422 `INCIDENT_LINK_TARGET_UNKNOWN` when it does not
    * exist; 409 `INCIDENT_CLOSED` once the incident is resolved.
    */
-  @ApiOperation({ summary: 'Link an existing action to the incident', success: { schema: objectWith('incident') }, problems: ['INCIDENT_LINK_TARGET_UNKNOWN', 'INCIDENT_CLOSED'] })
+  @ApiOperation({ summary: 'Link an existing action to the incident', success: { schema: incidentResponseSchema }, problems: ['INCIDENT_LINK_TARGET_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post(':id/links')
   @RequireRole('responder')
   @HttpCode(200)
@@ -117,7 +117,7 @@ export class IncidentsController {
    * revocations, anomaly alerts and blocked reports, oldest first; coverage per service; and
    * containment: when every live instance acknowledged every linked revocation (null + why not).
    */
-  @ApiOperation({ summary: 'The incident timeline and its containment', success: { schema: objectWith('incident', 'entries', 'coverage', 'containment') } })
+  @ApiOperation({ summary: 'The incident timeline and its containment', success: { schema: incidentTimelineSchema } })
   @Get(':id/timeline')
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')

@@ -1,8 +1,11 @@
-import type { ApprovalState, KillSwitchState, Role } from '@revmesh/authority-core';
+import { INCIDENT_KINDS, INCIDENT_SEVERITIES, INCIDENT_STATUSES, type ApprovalState, type KillSwitchState, type Role } from '@revmesh/authority-core';
 import { KEY_STATES, REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
 import { z } from 'zod';
+import type { AlertView } from '../alerts/alerts.controller';
 import type { ApprovalView, PendingApprovalView } from '../approvals/approval.view';
 import type { clientDetailsView, ClientView } from '../clients/client.view';
+import type { HealthController } from '../health/health.controller';
+import type { IncidentTimelineView, IncidentView } from '../incidents/incident.view';
 import type { IssuerView } from '../issuers/issuer.view';
 import type { CalendarView, KeyView } from '../keys/key.view';
 import type { EnrolmentCodeView, invitedOperatorView, OperatorView } from '../operators/operator.view';
@@ -262,6 +265,58 @@ const killSwitchChecked: Same<z.output<typeof killSwitchStateSchema>, KillSwitch
 /** `GET /v1/kill-switch`. */
 export const killSwitchListSchema = z.object({ switches: z.array(killSwitchStateSchema) });
 
+export const incidentViewSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  severity: z.enum(INCIDENT_SEVERITIES),
+  owner: z.string(),
+  kind: z.enum(INCIDENT_KINDS),
+  status: z.enum(INCIDENT_STATUSES),
+  created_at: z.number().int(),
+  updated_at: z.number().int(),
+  links: z.array(z.object({ kind: z.string(), id: z.string(), linked_at: z.number().int() })).readonly().optional(),
+});
+const incidentChecked: Same<z.output<typeof incidentViewSchema>, IncidentView> = true;
+
+/** `{ incident }`: one incident. */
+export const incidentResponseSchema = z.object({ incident: incidentViewSchema });
+
+/** `GET /v1/incidents`. */
+export const incidentListSchema = z.object({ incidents: z.array(incidentViewSchema) });
+
+/** `GET /v1/incidents/:id/timeline`. Entries and per-instance coverage differ by kind: open objects. */
+export const incidentTimelineSchema = z.object({
+  incident: incidentViewSchema,
+  entries: z.array(z.record(z.string(), z.unknown())).readonly(),
+  coverage: z.array(z.object({ audience: z.string(), instances: z.array(z.record(z.string(), z.unknown())).readonly() })).readonly(),
+  containment: z.object({
+    contained_at: z.number().int().nullable(),
+    why: z.string().nullable(),
+    accepted_after_revocation: z.object({ known: z.boolean(), count: z.number().int().nullable(), why: z.string().nullable() }),
+  }),
+});
+const incidentTimelineChecked: Same<z.output<typeof incidentTimelineSchema>, IncidentTimelineView> = true;
+
+const alertViewSchema = z.object({
+  alert_id: z.string(),
+  kind: z.string(),
+  severity: z.string(),
+  dedup_key: z.string(),
+  summary: z.string(),
+  first_seen: z.number().int(),
+  last_seen: z.number().int(),
+  count: z.number().int(),
+  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())])),
+});
+const alertChecked: Same<z.output<typeof alertViewSchema>, AlertView> = true;
+
+/** `GET /v1/alerts`. */
+export const alertListSchema = z.object({ alerts: z.array(alertViewSchema) });
+
+/** `GET /healthz`. */
+export const healthSchema = z.object({ status: z.literal('ok'), relay: z.string(), outbox_pending: z.number().int(), acks: z.string() });
+const healthChecked: Same<z.output<typeof healthSchema>, ReturnType<HealthController['health']>> = true;
+
 /** Referenced so the compile-time checks above are not unused. */
 export const VIEW_SCHEMAS_CHECKED =
   revocationChecked &&
@@ -281,4 +336,8 @@ export const VIEW_SCHEMAS_CHECKED =
   operatorChecked &&
   enrolmentCodeChecked &&
   invitedChecked &&
-  killSwitchChecked;
+  killSwitchChecked &&
+  incidentChecked &&
+  incidentTimelineChecked &&
+  alertChecked &&
+  healthChecked;
