@@ -3,7 +3,7 @@ import type { AuthorityCore, SidecarInstance } from '@revmesh/authority-core';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import { ProblemException } from '../problems/problem';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { objectWith } from '../openapi/schemas';
+import { instanceListSchema } from '../openapi/view-schemas';
 
 /** A sidecar instance as the API shows it. Times are epoch ms (the sidecar's clock). */
 export interface InstanceView {
@@ -27,7 +27,7 @@ export class InstancesController {
    * Live instances (last heartbeat younger than 3 of its intervals). `?all=true` adds the gone
    * ones, with `live: false`.
    */
-  @ApiOperation({ summary: 'Sidecar instances and their coherence', success: { schema: objectWith('instances') }, problems: ['INVALID_REQUEST'] })
+  @ApiOperation({ summary: 'Sidecar instances and their coherence', success: { schema: instanceListSchema }, problems: ['INVALID_REQUEST'] })
   @Get()
   @Header('Cache-Control', 'no-store')
   list(@Query('all') all?: string): { now: number; live_instances: number; instances: InstanceView[] } {

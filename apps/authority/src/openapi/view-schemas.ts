@@ -12,6 +12,7 @@ import type { EnrolmentCodeView, invitedOperatorView, OperatorView } from '../op
 import type { RotationEventView, RotationView } from '../rotations/rotation.view';
 import type { SessionView } from '../sessions/session.view';
 import type { CoverageView } from '../instances/coverage.view';
+import type { InstancesController } from '../instances/instances.controller';
 import type { TokenResponse } from '../oauth/token-response';
 import type { RevocationBatchView } from '../revocations/revocation-batch.controller';
 import type { RevocationView } from '../revocations/revocation.view';
@@ -317,6 +318,26 @@ export const alertListSchema = z.object({ alerts: z.array(alertViewSchema) });
 export const healthSchema = z.object({ status: z.literal('ok'), relay: z.string(), outbox_pending: z.number().int(), acks: z.string() });
 const healthChecked: Same<z.output<typeof healthSchema>, ReturnType<HealthController['health']>> = true;
 
+/** `GET /v1/instances`. Times are epoch ms, the sidecar's clock. */
+export const instanceListSchema = z.object({
+  now: z.number().int(),
+  live_instances: z.number().int(),
+  instances: z.array(
+    z.object({
+      instance_id: z.string(),
+      live: z.boolean(),
+      ready: z.boolean(),
+      started_at: z.number().int(),
+      last_heartbeat_at: z.number().int(),
+      heartbeat_interval_ms: z.number().int(),
+      key_set_version: z.number().int(),
+      audiences: z.array(z.string()).readonly(),
+      first_seen_at: z.number().int(),
+    }),
+  ),
+});
+const instancesChecked: Same<z.output<typeof instanceListSchema>, ReturnType<InstancesController['list']>> = true;
+
 /** Referenced so the compile-time checks above are not unused. */
 export const VIEW_SCHEMAS_CHECKED =
   revocationChecked &&
@@ -340,4 +361,5 @@ export const VIEW_SCHEMAS_CHECKED =
   incidentChecked &&
   incidentTimelineChecked &&
   alertChecked &&
-  healthChecked;
+  healthChecked &&
+  instancesChecked;
