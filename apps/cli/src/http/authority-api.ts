@@ -195,9 +195,9 @@ export interface AuthorityApi {
   /** Disables the client and revokes its tokens by client_id (may wait for an approval). */
   disableClient(clientId: string, reason: string | undefined, justification: string): Promise<AuthorityResponse>;
   enableClient(clientId: string, justification: string): Promise<AuthorityResponse>;
-  listIssuers(): Promise<AuthorityResponse>;
   /** `PUT /v1/clients/:id/dpop`: whether the client must send a DPoP proof with every token request. */
   setClientDpop(clientId: string, required: boolean, justification: string): Promise<AuthorityResponse>;
+  listIssuers(): Promise<AuthorityResponse>;
   addIssuer(input: AddIssuerInput, justification: string): Promise<AuthorityResponse>;
   setIssuerEnabled(issuer: string, enabled: boolean, justification: string): Promise<AuthorityResponse>;
   /** Sessions (token exchange), newest first: `GET /v1/sessions` with the filters given. */
@@ -288,9 +288,9 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     disableClient: (clientId, reason, justification) =>
       client.request('POST', API_PATHS.clientAction(clientId, 'disable'), { ...(reason === undefined ? {} : { reason }), justification }),
     enableClient: (clientId, justification) => client.request('POST', API_PATHS.clientAction(clientId, 'enable'), { justification }),
+    setClientDpop: (clientId, required, justification) => client.request('PUT', API_PATHS.clientDpop(clientId), { dpop_bound_access_tokens: required, justification }),
     listIssuers: () => client.request('GET', API_PATHS.issuers),
     addIssuer: (input, justification) => client.request('POST', API_PATHS.issuers, { ...input, justification }),
-    setClientDpop: (clientId, required, justification) => client.request('PUT', API_PATHS.clientDpop(clientId), { dpop_bound_access_tokens: required, justification }),
     setIssuerEnabled: (issuer, enabled, justification) => client.request('POST', API_PATHS.issuerEnabled(issuer, enabled), { justification }),
     listSessions: (filter) => {
       const query = new URLSearchParams();
