@@ -1,9 +1,10 @@
-import { createHash, KeyObject as NodeKeyObject, verify as verifySignature } from 'node:crypto';
+import { createHash, verify as verifySignature } from 'node:crypto';
 import { CompactSign, decodeProtectedHeader } from 'jose';
 import type { CryptoKey, KeyObject } from 'jose' with { 'resolution-mode': 'import' };
 import { decodeEvent, encodeEvent } from '../events/codec';
 import type { RevmeshEvent } from '../events/event';
 import { EVENT_JWS_ALG, signEvent, type EventSignerTrust, type EventSigningKey, type OpenedEvent } from './signed-event';
+import { asNodeKeyObject, COMPACT_JWS } from './node-key-object';
 
 /**
  * Batch signing: when the authority publishes many events at once (a batch of revocations, the
@@ -96,20 +97,9 @@ export async function signEventBatch(events: readonly RevmeshEvent[], key: Event
   );
 }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const B64URL = /^[A-Za-z0-9_-]*$/;
 const SHA256_B64URL = /^[A-Za-z0-9_-]{43}$/;
 
-const keyObjects = new WeakMap<object, NodeKeyObject>();
-function asKeyObject(key: CryptoKey | KeyObject): NodeKeyObject {
-  if (key instanceof NodeKeyObject) return key;
-  let converted = keyObjects.get(key);
-  if (converted === undefined) {
-    converted = NodeKeyObject.from(key as Parameters<typeof NodeKeyObject.from>[0]);
-    keyObjects.set(key, converted);
-  }
-  return converted;
-}
 
 /** A batch signature already checked: its root and size, and the key it verified against. */
 interface VerifiedBatch {
@@ -145,7 +135,7 @@ function verifiedBatch(jws: string, trust: EventSignerTrust): { batch: VerifiedB
   const payloadEnd = jws.lastIndexOf('.');
   let verified: boolean;
   try {
-    const publicKey = asKeyObject(key);
+    const publicKey = asNodeKeyObject(key);
     verified =
       publicKey.asymmetricKeyType === 'ed25519' &&
       verifySignature(null, Buffer.from(jws.slice(0, payloadEnd), 'latin1'), publicKey, Buffer.from(jws.slice(payloadEnd + 1), 'base64url'));

@@ -1,7 +1,7 @@
 import { KeyObject as NodeKeyObject, verify as verifySignature } from 'node:crypto';
-import type { CryptoKey, KeyObject } from 'jose' with { 'resolution-mode': 'import' };
 import type { EventSignerTrust } from './signed-event';
 import { EVENT_BATCH_SEPARATOR } from './batch-signed-event';
+import { asNodeKeyObject } from './node-key-object';
 
 /**
  * Checks of many event signatures at once, for a reader replaying a topic: each Ed25519 check runs
@@ -17,16 +17,6 @@ const prechecked = new Map<string, NodeKeyObject>();
 /** Remembered answers at most (the oldest forgotten first): a reader takes each one shortly after. */
 const PRECHECKED_LIMIT = 65_536;
 
-const keyObjects = new WeakMap<object, NodeKeyObject>();
-function asKeyObject(key: CryptoKey | KeyObject): NodeKeyObject {
-  if (key instanceof NodeKeyObject) return key;
-  let converted = keyObjects.get(key);
-  if (converted === undefined) {
-    converted = NodeKeyObject.from(key as Parameters<typeof NodeKeyObject.from>[0]);
-    keyObjects.set(key, converted);
-  }
-  return converted;
-}
 
 const kidOf = (text: string): string | undefined => {
   try {
@@ -53,7 +43,7 @@ export function precheckEventSignatures(values: readonly (Buffer | null)[], trus
     if (key === undefined) return Promise.resolve();
     let publicKey: NodeKeyObject;
     try {
-      publicKey = asKeyObject(key);
+      publicKey = asNodeKeyObject(key);
     } catch {
       return Promise.resolve();
     }

@@ -1,10 +1,11 @@
-import { KeyObject as NodeKeyObject, verify as verifySignature } from 'node:crypto';
+import { verify as verifySignature } from 'node:crypto';
 import { CompactSign, decodeProtectedHeader } from 'jose';
 import type { CryptoKey, KeyObject } from 'jose' with { 'resolution-mode': 'import' };
 import { decodeEvent, encodeEvent, MAX_EVENT_BYTES, type EventRejectionReason } from '../events/codec';
 import { EVENT_BATCH_SEPARATOR, openBatchSignedEventText } from './batch-signed-event';
 import { takePrecheckedSignature } from './signature-precheck';
 import type { RevmeshEvent } from '../events/event';
+import { asNodeKeyObject, COMPACT_JWS } from './node-key-object';
 
 /**
  * Every event on a revmesh topic is a compact JWS (RFC 7515) signed by the authority's
@@ -39,22 +40,7 @@ export async function signEvent(event: RevmeshEvent, key: EventSigningKey): Prom
   return Buffer.from(jws, 'ascii');
 }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/**
- * The trusted key as a node:crypto `KeyObject`, converted once per `CryptoKey` (the sidecar's
- * trusted signers are `KeyObject`s already).
- */
-const keyObjects = new WeakMap<object, NodeKeyObject>();
-function asKeyObject(key: CryptoKey | KeyObject): NodeKeyObject {
-  if (key instanceof NodeKeyObject) return key;
-  let converted = keyObjects.get(key);
-  if (converted === undefined) {
-    converted = NodeKeyObject.from(key as Parameters<typeof NodeKeyObject.from>[0]);
-    keyObjects.set(key, converted);
-  }
-  return converted;
-}
 
 /**
  * Checks an event record's signature against the trusted signers, then decodes and validates
@@ -107,7 +93,7 @@ export function openSignedEventSync(bytes: Buffer | Uint8Array | string | null |
   const payloadEnd = text.lastIndexOf('.');
   let verified: boolean;
   try {
-    const publicKey = asKeyObject(key);
+    const publicKey = asNodeKeyObject(key);
     // A replaying reader may have had this very check done on the libuv pool already (signature-precheck.ts).
     verified =
       publicKey.asymmetricKeyType === 'ed25519' &&
