@@ -747,4 +747,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX revocations_by_target ON revocations (target_type, target_value, iss, not_after_iat);
     `,
   },
+  {
+    version: 21,
+    name: 'leader_lease: the lease that elects the one replica running the singletons',
+    sql: `
+      -- One row per lease (name 'authority'). holder: the replica holding it (NULL: released by its
+      -- last holder on a clean stop, so another may take it at once). epoch: bumped by every
+      -- takeover, never lowered; what the leader publishes and marks is conditioned on it.
+      -- renewals: bumped by every renewal, so a follower sees the lease is alive without comparing
+      -- clocks (it takes over once the row stayed unchanged for a full TTL on its own monotonic
+      -- clock). renewed_at / expires_at: the holder's wall clock, for display only.
+      CREATE TABLE leader_lease (
+        name        TEXT PRIMARY KEY,
+        holder      TEXT,
+        epoch       INTEGER NOT NULL CHECK (epoch >= 1),
+        renewals    INTEGER NOT NULL DEFAULT 0,
+        renewed_at  INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
