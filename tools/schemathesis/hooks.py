@@ -18,10 +18,12 @@ def secevent_jwt(ctx, value):
 # What each table of the authority's store is compared by (None: not compared). A refused request
 # may, by design, write the audit log, ship audit entries and the anomaly alerts they raise through
 # the outbox, and count failed logins; background tasks move the SSF dispatcher's cursor, the topic
-# guard's watermarks and the outbox's published_at. The same list as the spec's storeState.
+# guard's watermarks, the outbox's published_at and the leader lease's renewals. The same list as
+# the spec's storeState.
 COMPARED_BY = {
     "audit_log": None,
     "audit_checkpoints": None,
+    "leader_lease": None,
     "login_throttle": None,
     "ssf_out_cursor": None,
     "topic_watermarks": None,

@@ -20,11 +20,13 @@ if (SCHEMATHESIS === undefined && !UNDER_CI) {
  * design, write the audit log (every operator refusal, anonymous ones within a budget), ship those
  * entries and the anomaly alerts they raise through the outbox (audit and alerts topics), and
  * count failed logins; background tasks move the SSF dispatcher's cursor, the topic guard's
- * watermarks and the outbox's `published_at`. Everything else must stay byte for byte the same.
+ * watermarks, the outbox's `published_at` and the leader lease's renewals. Everything else must
+ * stay byte for byte the same.
  */
 const COMPARED_BY: Readonly<Record<string, string | null>> = {
   audit_log: null,
   audit_checkpoints: null,
+  leader_lease: null,
   login_throttle: null,
   ssf_out_cursor: null,
   topic_watermarks: null,
