@@ -767,4 +767,41 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 22,
+    name: 'comms_messages: incident messages sent to their audiences, and their webhook deliveries (durable outbox)',
+    sql: `
+      -- One message per send, with the exact text sent (rendered from the policy's template for
+      -- its audience); a customers message is written only once a second operator approved it
+      -- (approval_id, approved_by). Kept with the incident.
+      CREATE TABLE comms_messages (
+        id            TEXT PRIMARY KEY,
+        incident_id   TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        audience      TEXT NOT NULL CHECK (audience IN ('engineers', 'security', 'customers')),
+        text          TEXT NOT NULL,
+        text_sha256   TEXT NOT NULL,
+        sent_by       TEXT NOT NULL,
+        approved_by   TEXT,
+        created_at    INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX comms_messages_by_incident ON comms_messages (incident_id, created_at);
+
+      -- The outbox of webhook deliveries: one row per message and configured webhook (by its
+      -- policy name), written with the message in one transaction, sent by the comms dispatcher
+      -- with capped exponential backoff until delivered or failed for good.
+      CREATE TABLE comms_deliveries (
+        seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id       TEXT NOT NULL REFERENCES comms_messages (id) ON DELETE CASCADE,
+        webhook          TEXT NOT NULL,
+        state            TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  INTEGER NOT NULL,
+        last_status      INTEGER,
+        last_error       TEXT,
+        finished_at      INTEGER,
+        UNIQUE (message_id, webhook)
+      ) STRICT;
+      CREATE INDEX comms_deliveries_due ON comms_deliveries (next_attempt_at) WHERE state = 'pending';
+    `,
+  },
 ];
