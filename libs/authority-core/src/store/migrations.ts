@@ -804,4 +804,25 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX comms_deliveries_due ON comms_deliveries (next_attempt_at) WHERE state = 'pending';
     `,
   },
+  {
+    version: 23,
+    name: 'incident_follow_ups: follow-ups operators add to an incident for its review',
+    sql: `
+      -- What is left to do after an incident, added by operators for the post-incident report
+      -- (open or done; done records who and when). Kept after the incident is resolved: a review
+      -- happens afterwards. owner is free text (a person or a team), null when nobody owns it yet.
+      CREATE TABLE incident_follow_ups (
+        id           TEXT PRIMARY KEY,
+        incident_id  TEXT NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        text         TEXT NOT NULL,
+        owner        TEXT,
+        status       TEXT NOT NULL CHECK (status IN ('open', 'done')),
+        created_at   INTEGER NOT NULL,
+        created_by   TEXT NOT NULL,
+        done_at      INTEGER,
+        done_by      TEXT
+      ) STRICT;
+      CREATE INDEX incident_follow_ups_by_incident ON incident_follow_ups (incident_id, created_at);
+    `,
+  },
 ];
