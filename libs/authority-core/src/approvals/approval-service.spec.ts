@@ -163,6 +163,16 @@ describe('approval service (two-person rule)', () => {
     expect((await service.approve(approval.id, bob)).state).toBe('executed');
   });
 
+  it('selfApproval lets the requester approve when it gives a reason (a drill), recorded in the audit entry; others still refused', async () => {
+    service = open({ selfApproval: (approval) => ((approval.params as { reason?: string }).reason === 'drill' ? 'drill' : undefined) });
+    const drill = await service.submit({ action: 'keys.compromise', target: 'kid-1', params: { kid: 'kid-1', reason: 'drill' }, context: alice });
+    if (drill.kind !== 'pending') throw new Error('expected pending');
+    expect((await service.approve(drill.approval.id, alice)).state).toBe('executed');
+    expect(audit.find((e) => e.action === 'approvals.approve' && e.outcome === 'succeeded')).toMatchObject({ context: alice, details: { selfApproval: 'drill' } });
+    const real = await pending();
+    await expect(service.approve(real.id, alice)).rejects.toBeInstanceOf(SelfApprovalError);
+  });
+
   it('approverCheck refuses an approver at decision time (audited, nothing runs); another approver still can', async () => {
     const refusedFor = new Set<string>();
     service = open({ approverCheck: (approval, approver) => (refusedFor.has(approver.actor.id) ? new ApproverSponsoredError(approval.id, 'alice', 'created', now + 1000) : undefined) });

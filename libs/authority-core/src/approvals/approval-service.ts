@@ -85,6 +85,12 @@ export interface ApprovalServiceOptions {
    * requester created recently. Absent: only the requester is refused.
    */
   readonly approverCheck?: (approval: Approval, approver: AuditContext, now: number) => AuthorityError | undefined;
+  /**
+   * Lets the requester approve their own request when it returns a reason (recorded as
+   * `selfApproval` in the audit entry), e.g. `drill` for a drill's action under the policy's
+   * `drills.allowSelfApproval`. Absent or undefined: the requester is refused (SELF_APPROVAL).
+   */
+  readonly selfApproval?: (approval: Approval) => string | undefined;
 }
 
 const SYSTEM = systemAuditContext(APPROVALS_SYSTEM_ID);
@@ -258,7 +264,8 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
       const now = clock.now();
       const claimed = store.transaction((): { approval: Approval } | { refusal: AuthorityError } => {
         const approval = mustGet(id);
-        const refusal = refusalInTx('approvals.approve', approval, approver, now, false);
+        const selfApproval = sameActor(approval.requestedBy, approver) ? options.selfApproval?.(approval) : undefined;
+        const refusal = refusalInTx('approvals.approve', approval, approver, now, selfApproval !== undefined);
         if (refusal !== undefined) return { refusal };
         // The compare-and-set pending -> executing: a concurrent approval finds it taken.
         if (!approvals.decide(id, 'pending', { state: 'executing', decidedBy: approver, decidedAt: now })) {
@@ -269,7 +276,7 @@ export function createApprovalService(options: ApprovalServiceOptions): Approval
           outcome: 'succeeded',
           target: id,
           context: approver,
-          details: { ...subject(approval), requestedBy: approval.requestedBy.actor },
+          details: { ...subject(approval), requestedBy: approval.requestedBy.actor, ...(selfApproval === undefined ? {} : { selfApproval }) },
         });
         return { approval };
       });

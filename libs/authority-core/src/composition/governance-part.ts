@@ -1,6 +1,7 @@
 import type { AnonymousRefusalAudit } from '../audit/anonymous-refusals';
 import type { AuditLog } from '../audit/audit-log';
 import { approvalExecutors } from '../approvals/approval-executors';
+import { drillSelfApproval } from '../approvals/drill-self-approval';
 import { createApprovalService, type ApprovalService } from '../approvals/approval-service';
 import type { ClientLifecycle } from '../clients/client-lifecycle';
 import type { IncidentService } from '../incidents/incident-service';
@@ -33,7 +34,7 @@ export function openGovernancePart(
     /** Absent: `clients.disable` cannot be submitted. */
     readonly clients?: ClientLifecycle;
     /** Read when an approved action runs (incidents open later): links what it made to its incident. */
-    readonly incidents?: () => Pick<IncidentService, 'linkInTransaction' | 'requireLinkable'>;
+    readonly incidents?: () => Pick<IncidentService, 'linkInTransaction' | 'requireLinkable' | 'get'>;
   },
 ): GovernancePart {
   const { options, clock, logger } = settings;
@@ -44,6 +45,7 @@ export function openGovernancePart(
     policy,
     executors: approvalExecutors({ rotations, revocations, killSwitch, policy, operators: () => operatorService, ...(clients === undefined ? {} : { clients: () => clients }), ...(deps.incidents === undefined ? {} : { incidents: deps.incidents }) }),
     approverCheck: createApproverCheck({ store, policy }),
+    ...(deps.incidents === undefined ? {} : { selfApproval: drillSelfApproval(policy, deps.incidents) }),
     clock,
     logger,
   });

@@ -187,6 +187,23 @@ export const policyDocumentSchema = z.strictObject({
       futureSkewSeconds: int(0, 600).default(60),
     })
     .default({ events: { ...DEFAULT_SSF_EVENT_ACTIONS }, emailSubjects: 'ignore', opaqueSubjects: 'sub', maxSetAgeSeconds: 86_400, futureSkewSeconds: 60 }),
+  drills: z
+    .strictObject({
+      /**
+       * The containment objective a breach drill (`revmesh drill run`) is judged against, seconds:
+       * every live instance must refuse the drill's leaked credential and acknowledge the
+       * containing action within this long after the authority accepted it. Default 30.
+       */
+      containWithinSeconds: int(1, 3_600).default(30),
+      /**
+       * Lets an operator approve their own request when it names an incident of kind `drill`
+       * (audited as a drill self-approval), so a drill can run unattended, e.g. in CI. It never
+       * applies to a real incident's actions. Default false: a drill waits for a second
+       * security-admin like any other request.
+       */
+      allowSelfApproval: z.boolean().default(false),
+    })
+    .default({ containWithinSeconds: 30, allowSelfApproval: false }),
   /** Owners per area (e.g. `keys: [alice, bob]`): who to call; shown, not enforced. */
   owners: z.record(z.string().min(1).max(64), z.array(z.string().min(1).max(256)).max(50)).default({}),
 });
