@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { ensureKafka } from '../kafka/local-kafka';
+import { ensurePostgres, TEST_DATABASE_URL_ENV } from '../postgres/local-postgres';
 
 /**
- * Jest globalSetup of the integration project: makes a broker available once per run and
- * publishes it as KAFKA_BROKERS, which the test workers (spawned after this) inherit.
+ * Jest globalSetup of the integration project: makes a broker and a PostgreSQL server available
+ * once per run and publishes them as KAFKA_BROKERS and REVMESH_TEST_DATABASE_URL, which the test
+ * workers (spawned after this) inherit; suites take a database of their own with createTestDatabase.
  * Keycloak is started lazily by the first suite that needs it (ensureKeycloak); the run id lets
  * globalTeardown tell whether a worker of this run started it.
  */
 export default async function globalSetup(): Promise<void> {
   process.env['REVMESH_TEST_RUN_ID'] = randomUUID();
-  const { brokers } = await ensureKafka();
+  // Independent: started side by side (a PostgreSQL start takes ~1 s, a broker's ~10 s).
+  const [{ brokers }, { url }] = await Promise.all([ensureKafka(), ensurePostgres()]);
   process.env['KAFKA_BROKERS'] = brokers.join(',');
+  process.env[TEST_DATABASE_URL_ENV] = url;
 }
