@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { findRepoRoot, lastLine, runRepoScript, type ScriptResult } from '../process/repo-script';
+import { startState } from '../process/start-state';
 
 /** Where the tests' Kafka is, and whether this process started it (and so must stop it). */
 export interface LocalKafka {
@@ -15,18 +16,6 @@ const SCRIPT_BACKSTOP_MS = 5 * 60_000;
 const BOOTSTRAP_ADDRESS = /^[A-Za-z0-9.-]+:\d+$/;
 /** Printed to stderr by `kafka.sh start` when, and only when, it launches the broker. */
 const LAUNCHED_LINE = /^kafka\.sh: starting Kafka /m;
-
-// On globalThis, not in module scope: jest may load global-setup and global-teardown through
-// separate module registries, but both run in the same realm of the parent process.
-const STATE_KEY = Symbol.for('revmesh.test-support.local-kafka');
-interface StartState {
-  startedHere: boolean;
-}
-function startState(): StartState {
-  const holder = globalThis as typeof globalThis & { [STATE_KEY]?: StartState };
-  holder[STATE_KEY] ??= { startedHere: false };
-  return holder[STATE_KEY];
-}
 
 /**
  * Makes sure a Kafka broker is reachable for integration tests.
@@ -65,7 +54,7 @@ export async function ensureKafka(): Promise<LocalKafka> {
   // launches a JVM (not for "already running" nor when it waits for another start), so unlike a
   // `status` call made beforehand it cannot race with a concurrent test run.
   const startedHere = LAUNCHED_LINE.test(start.stderr);
-  startState().startedHere ||= startedHere;
+  startState('local-kafka').startedHere ||= startedHere;
   return { brokers, startedHere };
 }
 
@@ -76,7 +65,7 @@ export async function ensureKafka(): Promise<LocalKafka> {
  * @returns true if a broker was stopped.
  */
 export async function stopKafkaIfStartedHere(): Promise<boolean> {
-  const state = startState();
+  const state = startState('local-kafka');
   if (!state.startedHere) return false;
   const script = path.join(findRepoRoot(), 'deploy', 'local-kafka', 'kafka.sh');
   const stop = await runScript(script, 'stop');
