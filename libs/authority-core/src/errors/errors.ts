@@ -11,6 +11,8 @@ export type AuthorityErrorCode =
   | 'DPOP_PROOF_INVALID'
   | 'STORE_FAILED'
   | 'STORE_LOCKED'
+  | 'NOT_LEADER'
+  | 'LEASE_LOST'
   | 'STORE_UNAVAILABLE'
   | 'MIGRATION_FAILED'
   | 'KEY_UNWRAP_FAILED'
@@ -92,6 +94,24 @@ export class StoreError extends AuthorityError {
 export class StoreLockedError extends AuthorityError {
   override readonly name = 'StoreLockedError';
   readonly code = 'STORE_LOCKED' as const;
+}
+
+/**
+ * This replica does not hold the leader lease (or its own view of it is past the TTL minus the
+ * safety margin): a singleton's publish or broker write is refused before it leaves the process.
+ */
+export class NotLeaderError extends AuthorityError {
+  override readonly name = 'NotLeaderError';
+  readonly code = 'NOT_LEADER' as const;
+}
+
+/**
+ * The lease moved to a newer epoch than the one a write was made under: the write (a relay's
+ * "published" marks) was refused and rolled back; the new leader does it again.
+ */
+export class LeaseLostError extends AuthorityError {
+  override readonly name = 'LeaseLostError';
+  readonly code = 'LEASE_LOST' as const;
 }
 
 /**

@@ -65,6 +65,16 @@ export const METRIC = {
   ssfSets: 'revmesh.authority.ssf.sets',
   /** A spent refresh token presented after the grace window (its session revoked); `client_id` of the session. */
   refreshReuseDetections: 'revmesh.authority.refresh_tokens.reuse_detections',
+  /** 1 while this replica holds the leader lease (runs the relay and the other singletons), else 0. */
+  leader: 'revmesh.authority.leader',
+  /** Epoch of the leader lease as this replica last saw it. */
+  leaseEpoch: 'revmesh.authority.lease.epoch',
+  /** Lease renewals by the leader; `outcome` (`ok`, `failed`, `lost`). */
+  leaseRenewals: 'revmesh.authority.lease.renewals',
+  /** Times this replica became the leader; `how` (`created`, `released`, `expired`, `exclusive`). */
+  leaderTakeovers: 'revmesh.authority.leader.takeovers',
+  /** Times this replica stopped leading; `reason` (`expired`, `taken-over`, `stopped`). */
+  leaderStepDowns: 'revmesh.authority.leader.step_downs',
 } as const;
 
 /** Same buckets as the sidecar's propagation latency (metrics.md), ms. */
