@@ -273,6 +273,16 @@ export {
   type IncidentStatus,
 } from './incidents/incident';
 export type { IncidentService, IncidentWithLinks, OpenIncidentInput, UpdateIncidentInput } from './incidents/incident-service';
+export {
+  FOLLOW_UP_STATUSES,
+  MAX_FOLLOW_UP_OWNER_LENGTH,
+  MAX_FOLLOW_UP_TEXT_LENGTH,
+  type FollowUpStatus,
+  type IncidentFollowUp,
+  type IncidentFollowUps,
+} from './incidents/incident-follow-ups';
+export { IncidentFollowUpNotFoundError } from './errors/errors';
+export { DEFAULT_LATE_AFTER_MS, MAX_LATE_AFTER_MS } from './incidents/incident-report';
 export type { Containment, IncidentTimeline, ServiceCoverage, TimelineEntry } from './incidents/incident-timeline';
 export type { IncidentsPart } from './composition/incidents-part';
 export {

@@ -188,3 +188,17 @@ export {
   type DeniableClaims,
   type DenyRuleView,
 } from './revocation/deny-rule-match';
+export {
+  INCIDENT_REPORT_FORMAT_VERSION,
+  incidentFollowUpWireSchema,
+  incidentReportSchema,
+  incidentTimelineEntrySchema,
+  REPORT_ACTION_STATUSES,
+  REPORT_FOLLOW_UP_STATUSES,
+  REPORT_INSTANCE_STATUSES,
+  type IncidentFollowUpWire,
+  type IncidentReportInstance,
+  type IncidentReportModel,
+  type IncidentReportService,
+  type IncidentTimelineEntryWire,
+} from './incidents/incident-report';

@@ -66,6 +66,7 @@ const CORE_CODES: Partial<Readonly<Record<AuthorityError['code'], ProblemCode>>>
   INCIDENT_CLOSED: 'INCIDENT_CLOSED',
   INCIDENT_TRANSITION_REFUSED: 'INCIDENT_TRANSITION_REFUSED',
   INCIDENT_LINK_TARGET_UNKNOWN: 'INCIDENT_LINK_TARGET_UNKNOWN',
+  INCIDENT_FOLLOW_UP_NOT_FOUND: 'NOT_FOUND',
 };
 
 /** A batch item error as a field error: `targets[3].iss`, with its index. */

@@ -5,9 +5,19 @@ import { RevocationNotFoundError, ApprovalNotFoundError } from '../errors/errors
 import type { KeyEventLog, KeyEventRecord } from '../events/key-event-log';
 import type { IncidentWithLinks } from '../incidents/incident-service';
 import { createIncidentService, type IncidentService } from '../incidents/incident-service';
-import { buildIncidentTimeline, type ContainingAction, type IncidentTimeline, type TimelineApproval, type TimelineAuditEntry } from '../incidents/incident-timeline';
+import { createIncidentFollowUps, type IncidentFollowUps } from '../incidents/incident-follow-ups';
+import { buildIncidentReport, DEFAULT_LATE_AFTER_MS } from '../incidents/incident-report';
+import {
+  buildIncidentTimeline,
+  type ContainingAction,
+  type IncidentTimeline,
+  type TimelineApproval,
+  type TimelineAuditEntry,
+  type TimelineSources,
+} from '../incidents/incident-timeline';
+import type { IncidentReportModel } from '@revmesh/contracts';
 import type { BlockedReportLog } from '../reports/blocked-report-log';
-import type { InstanceDirectory, SidecarInstance } from '../reports/instance-directory';
+import { MISSED_HEARTBEATS_UNTIL_GONE, type InstanceDirectory, type SidecarInstance } from '../reports/instance-directory';
 import type { RevocationService } from '../revocations/revocation-service';
 import type { AuthorityStore } from '../store/store';
 import type { CoreSettings } from './core-settings';
@@ -21,6 +31,14 @@ export interface IncidentsPart {
      * @throws {IncidentNotFoundError}
      */
     timeline(id: string): { readonly incident: IncidentWithLinks } & IncidentTimeline;
+    /**
+     * The post-incident report (computed now), judging every instance alive at some point while
+     * the incident was open, gone since or not. `lateAfterMs` default {@link DEFAULT_LATE_AFTER_MS}.
+     * @throws {IncidentNotFoundError}
+     */
+    report(id: string, options?: { readonly lateAfterMs?: number }): IncidentReportModel;
+    /** Follow-ups operators add for the review (audited). */
+    readonly followUps: IncidentFollowUps;
   };
 }
 
@@ -32,6 +50,8 @@ interface AuditRow {
   target: string | null;
   actor_kind: string;
   actor_id: string;
+  role: string | null;
+  justification: string | null;
 }
 
 export function openIncidentsPart(
@@ -52,7 +72,7 @@ export function openIncidentsPart(
   const service = createIncidentService({ store, audit, clock });
   // The incident's own entries, its actions' (by id as target), rotations' (by rotation_id) and kill switches' (by seq).
   const auditOf = store.db.prepare<[string, string, string, string], AuditRow>(
-    `SELECT seq, at, action, outcome, target, actor_kind, actor_id FROM audit_log
+    `SELECT seq, at, action, outcome, target, actor_kind, actor_id, role, justification FROM audit_log
       WHERE target = ?
          OR target IN (SELECT value FROM json_each(?))
          OR (action IN ('keys.rotate', 'rotations.rollback') AND json_extract(details, '$.rotation_id') IN (SELECT value FROM json_each(?)))
@@ -95,14 +115,31 @@ export function openIncidentsPart(
     return [...compromises, ...switches];
   }
 
-  function timeline(id: string): { readonly incident: IncidentWithLinks } & IncidentTimeline {
+  /** Instances alive at some point between the incident's opening and `end` (3 missed heartbeats mark the end of one). */
+  const aliveDuring = (from: number, end: number): SidecarInstance[] =>
+    instances
+      .all()
+      .filter((i) => i.firstSeenAt <= end && i.lastHeartbeatAt + MISSED_HEARTBEATS_UNTIL_GONE * i.heartbeatIntervalMs > from)
+      .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+
+  /** The incident's recorded facts; `population` picks the instances judged (default: live now). */
+  function sources(id: string, population?: (incident: IncidentWithLinks, end: number) => SidecarInstance[]): TimelineSources {
     const incident = service.get(id);
     const now = clock.now();
     const ids = (kind: string) => incident.links.filter((l) => l.kind === kind).map((l) => l.actionId);
     const byTarget = incident.links.filter((l) => l.kind !== 'rotation' && l.kind !== 'kill-switch').map((l) => l.actionId);
     const auditEntries: TimelineAuditEntry[] = auditOf
       .all(id, JSON.stringify(byTarget), JSON.stringify(ids('rotation')), JSON.stringify(ids('kill-switch').map(Number)))
-      .map((r) => ({ seq: r.seq, at: r.at, action: r.action, outcome: r.outcome, target: r.target, actor: { kind: r.actor_kind as 'operator', id: r.actor_id } }));
+      .map((r) => ({
+        seq: r.seq,
+        at: r.at,
+        action: r.action,
+        outcome: r.outcome,
+        target: r.target,
+        actor: { kind: r.actor_kind as 'operator', id: r.actor_id },
+        role: r.role,
+        justification: r.justification,
+      }));
     const linkedApprovals: TimelineApproval[] = ids('approval').flatMap((approvalId) => {
       try {
         const a = approvals.get(approvalId);
@@ -125,14 +162,32 @@ export function openIncidentsPart(
       }
     });
     containing.push(...keyContaining(incident, live));
-    const end = incident.status === 'resolved' ? incident.updatedAt : now;
     const alerts = anomalies
       .list()
       .filter((a) => a.lastSeen >= incident.createdAt && a.firstSeen <= end)
       .map((a) => ({ alertId: a.alertId, kind: a.kind, severity: a.severity, summary: a.summary, firstSeen: a.firstSeen, count: a.count }));
     const blocked = blockedReports.matching({ revocationIds: new Set(ids('revocation')), kids: new Set(ids('key-compromise')) });
-    return { incident, ...buildIncidentTimeline({ incident, now, audit: auditEntries, approvals: linkedApprovals, containing, live, alerts, blocked }) };
+    return { incident, now, audit: auditEntries, approvals: linkedApprovals, containing, live, alerts, blocked };
   }
 
-  return { incidents: { ...service, timeline } };
+  function timeline(id: string): { readonly incident: IncidentWithLinks } & IncidentTimeline {
+    const gathered = sources(id);
+    return { incident: gathered.incident, ...buildIncidentTimeline(gathered) };
+  }
+
+  const followUps = createIncidentFollowUps({ store, audit, clock });
+
+  function report(id: string, options: { readonly lateAfterMs?: number } = {}): IncidentReportModel {
+    const gathered = sources(id, (incident, end) => aliveDuring(incident.createdAt, end));
+    const liveNow = new Set(instances.live(gathered.now).map((i) => i.instanceId));
+    return buildIncidentReport({
+      sources: gathered,
+      timeline: buildIncidentTimeline(gathered),
+      followUps: followUps.list(id),
+      liveNow,
+      lateAfterMs: options.lateAfterMs ?? DEFAULT_LATE_AFTER_MS,
+    });
+  }
+
+  return { incidents: { ...service, timeline, report, followUps } };
 }

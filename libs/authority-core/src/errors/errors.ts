@@ -70,7 +70,8 @@ export type AuthorityErrorCode =
   | 'INCIDENT_UNKNOWN'
   | 'INCIDENT_CLOSED'
   | 'INCIDENT_TRANSITION_REFUSED'
-  | 'INCIDENT_LINK_TARGET_UNKNOWN';
+  | 'INCIDENT_LINK_TARGET_UNKNOWN'
+  | 'INCIDENT_FOLLOW_UP_NOT_FOUND';
 
 /** Base class of every error authority-core throws on purpose. Switch on `code`, not on messages. */
 export abstract class AuthorityError extends Error {
@@ -682,6 +683,18 @@ export class IncidentTransitionError extends AuthorityError {
         (allowed.length === 0 ? 'it is final' : `allowed next: ${allowed.join(', ')}`) +
         ')',
     );
+  }
+}
+
+/** The incident has no follow-up with this id (404). */
+export class IncidentFollowUpNotFoundError extends AuthorityError {
+  override readonly name = 'IncidentFollowUpNotFoundError';
+  readonly code = 'INCIDENT_FOLLOW_UP_NOT_FOUND' as const;
+  constructor(
+    readonly incidentId: string,
+    readonly followUpId: string,
+  ) {
+    super(`incident ${incidentId} has no follow-up with id ${JSON.stringify(followUpId)}`);
   }
 }
 

@@ -13,6 +13,10 @@ export interface TimelineAuditEntry {
   readonly outcome: string;
   readonly target: string | null;
   readonly actor: Actor;
+  /** The operator's role then (absent or null: the system, or not read). For the report's decisions. */
+  readonly role?: string | null;
+  /** The written justification (absent or null: none recorded, or not read). */
+  readonly justification?: string | null;
 }
 
 /** An approval request linked to the incident (or made for one of its actions). */
