@@ -149,7 +149,8 @@ export function openIncidentsPart(
         throw error;
       }
     });
-    const live = instances.live(now);
+    const end = incident.status === 'resolved' ? incident.updatedAt : now;
+    const live = population === undefined ? instances.live(now) : population(incident, end);
     const containing: ContainingAction[] = ids('revocation').flatMap((revocationId) => {
       try {
         const status = revocations.get(revocationId);
