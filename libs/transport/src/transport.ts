@@ -114,11 +114,28 @@ export interface TopicInspector {
   describeTopics(topics: readonly string[]): Promise<readonly TopicState[]>;
 }
 
+/** Options of {@link EventTransport.createPublisher}. */
+export interface PublisherOptions {
+  /**
+   * Makes every `publish` call one Kafka transaction of this transactional id (records are
+   * visible to read-committed consumers only once it commits). Publishers sharing the id fence
+   * each other: the broker refuses the writes of any but the one that started last, so a stale
+   * process holding an old publisher cannot add to the topic. Calls are serialised.
+   */
+  readonly transactionalId?: string;
+  /**
+   * Called before each publish is sent and again before its transaction commits; throwing
+   * refuses (the transaction is aborted, nothing becomes visible) and `publish` rejects with that
+   * error. The check of a leader that may have lost its lease meanwhile.
+   */
+  readonly fence?: () => void;
+}
+
 export interface EventTransport {
   /** Creates missing topics with their configs; existing topics are left as they are. */
   ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
-  /** An idempotent, acks=all publisher. */
-  createPublisher(): RecordPublisher;
+  /** An idempotent, acks=all publisher (transactional when `options.transactionalId` is set). */
+  createPublisher(options?: PublisherOptions): RecordPublisher;
   createReader(options: TopicReaderOptions): TopicReader;
   /** Releases the transport's admin connection, if any. */
   close(): Promise<void>;

@@ -138,7 +138,7 @@ export function createKafkaTransport(options: KafkaTransportOptions): KafkaTrans
         }
       }
     },
-    createPublisher: () => createKafkaPublisher(kafka),
+    createPublisher: (publisherOptions) => createKafkaPublisher(kafka, publisherOptions),
     createReader: (readerOptions) => createKafkaReader(kafka, (use) => withAdmin(use), logger, readerOptions),
     async close() {
       const a = admin;
