@@ -2,6 +2,7 @@ export type {
   EventTransport,
   IncomingRecord,
   OutgoingRecord,
+  PublisherOptions,
   RecordHandler,
   RecordPublisher,
   TopicReader,
