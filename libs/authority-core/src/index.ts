@@ -292,3 +292,21 @@ export {
   IncidentTransitionError,
   IncidentUnknownError,
 } from './errors/errors';
+export {
+  COMMS_AUDIENCES,
+  COMMS_WEBHOOK_KINDS,
+  DEFAULT_COMMS_TEMPLATES,
+  DEFAULT_WHAT_TO_DO,
+  MAX_WHAT_TO_DO_LENGTH,
+  type CommsAudience,
+  type CommsPolicy,
+  type CommsWebhook,
+  type CommsWebhookKind,
+} from './comms/comms-policy';
+export { COMMS_PLACEHOLDERS, renderTemplate, templateErrors, type CommsFacts, type CommsPlaceholder } from './comms/comms-template';
+export { COMMS_CUSTOMERS_ACTION, type CommsCustomersParams, type CommsPreview, type CommsSendInput, type CommsService } from './comms/comms-service';
+export type { CommsDelivery, CommsDeliveryState, CommsMessage, CommsMessageWithDeliveries } from './comms/comms-store';
+export { DEFAULT_COMMS_DELIVERY, type CommsDeliverySettings } from './comms/comms-dispatcher';
+export type { CommsOptions } from './composition/comms-part';
+export { parseWebhookSecret, signWebhook, WEBHOOK_SECRET_PREFIX, type EnvReader, type WebhookFetch } from './comms/webhook-delivery';
+export { CommsNoWebhookError, CommsSecondOperatorRequiredError, CommsTextChangedError, CommsWebhookUnusableError } from './comms/comms-errors';

@@ -8,6 +8,7 @@ import type { ApprovableAction } from '../policy/policy-document';
 import { IncidentClosedError, IncidentUnknownError } from '../errors/errors';
 import type { IncidentLinkKind } from '../incidents/incident';
 import type { IncidentService } from '../incidents/incident-service';
+import type { CommsCustomersParams, CommsService } from '../comms/comms-service';
 import type { RevocationService } from '../revocations/revocation-service';
 import type { RotationService } from '../rotation/rotation-service';
 import type { ApprovalExecutor } from './approval-gate';
@@ -69,6 +70,7 @@ export interface ApprovalParams {
   'operators.raise-role': z.infer<typeof raiseRoleParamsSchema>;
   'operators.enable': z.infer<typeof operatorParamsSchema>;
   'operators.reset-second-factor': z.infer<typeof operatorParamsSchema>;
+  'comms.customers': CommsCustomersParams;
 }
 
 /** Params that do not match their schema: a bug or an edited row, never run. */
@@ -96,6 +98,8 @@ export interface ApprovalExecutorServices {
   readonly operators?: () => Pick<OperatorService, 'add' | 'setRole' | 'enable' | 'resetSecondFactor'>;
   /** Read when an action runs (incidents open after the approvals). Absent: actions are not linked to incidents. */
   readonly incidents?: () => Pick<IncidentService, 'linkInTransaction' | 'requireLinkable'>;
+  /** Read when an action runs (communications open after the approvals). Absent: `comms.customers` has no executor. */
+  readonly comms?: () => Pick<CommsService, 'sendApproved'>;
 }
 
 /**
@@ -103,7 +107,7 @@ export interface ApprovalExecutorServices {
  * service that acts (the approver is recorded on the approval and in its audit entry).
  */
 export function approvalExecutors(services: ApprovalExecutorServices): Partial<Record<ApprovableAction, ApprovalExecutor>> {
-  const { rotations, revocations, killSwitch, policy, operators, clients, incidents } = services;
+  const { rotations, revocations, killSwitch, policy, operators, clients, incidents, comms } = services;
   /**
    * Links what an approved action made to the incident it was requested for, in the action's
    * transaction. An incident resolved (or gone) meanwhile does not stop the approved action: the
@@ -197,6 +201,8 @@ export function approvalExecutors(services: ApprovalExecutorServices): Partial<R
             operator: operators().resetSecondFactor(parse(operatorParamsSchema, 'operators.reset-second-factor', params).username, requester),
           }),
         }),
+    // The approved text is sent as it is, and only while the incident still renders to it.
+    ...(comms === undefined ? {} : { 'comms.customers': async (params, requester, approver) => comms().sendApproved(params, requester, approver) }),
     ...(killSwitch === undefined
       ? {}
       : {

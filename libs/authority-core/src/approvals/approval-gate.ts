@@ -47,6 +47,8 @@ export interface ApprovalGate {
     readonly target: string | null;
     readonly params: unknown;
     readonly context: AuditContext;
+    /** Wait for a second person whatever the policy's `approvals.requiredFor` says (a message to customers). */
+    readonly requireApproval?: boolean;
   }): Promise<SubmitOutcome<R>>;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { introspectionPolicySchema, sessionsPolicySchema, tokenExchangePolicySchema } from '../sessions/session-policy';
+import { commsPolicySchema } from '../comms/comms-policy';
 
 /**
  * Actions a policy can put behind a second security-admin's approval (two-person rule).
@@ -11,6 +12,8 @@ export const APPROVABLE_ACTIONS = [
   'keys.compromise',
   'rotations.rollback',
   'clients.disable',
+  // A message to customers about an incident: always waits for a second operator, listed or not.
+  'comms.customers',
   'revocations.client_id',
   'revocations.sub',
   'policy.update',
@@ -137,6 +140,8 @@ export const policyDocumentSchema = z.strictObject({
   tokenExchange: tokenExchangePolicySchema,
   /** Which clients may introspect tokens (RFC 7662); none by default. */
   introspection: introspectionPolicySchema,
+  /** Incident communications: a Markdown template and a default "what to do" per audience, and the webhooks messages go to. */
+  comms: commsPolicySchema,
   operators: z
     .strictObject({
       /** Lifetime of an operator token, seconds. Default 1 hour. */

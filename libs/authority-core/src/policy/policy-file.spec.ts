@@ -135,7 +135,11 @@ describe('policy file', () => {
       owners: DEFAULT_POLICY.owners,
       tokenExchange: DEFAULT_POLICY.tokenExchange,
       introspection: DEFAULT_POLICY.introspection,
+      comms: DEFAULT_POLICY.comms,
     }).toEqual(DEFAULT_POLICY);
+    // The example's customers template and what-to-do are the defaults, written out.
+    expect({ ...document.comms, webhooks: [] }).toEqual(DEFAULT_POLICY.comms);
+    expect(document.comms.webhooks.map((w) => w.name)).toEqual(['eng-chat', 'status-page']);
     expect(document.tokenExchange.rules).toEqual([{ clients: ['orders-bff'], issuers: ['self', 'https://sso.example.com/realms/acme'], audiences: ['orders-api'] }]);
     // Deny by default: the example's rules are examples, the defaults allow nothing.
     expect([DEFAULT_POLICY.tokenExchange.rules, DEFAULT_POLICY.introspection.clients]).toEqual([[], []]);

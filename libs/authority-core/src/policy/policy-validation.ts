@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { PolicyInvalidError, type PolicyFieldError } from '../errors/errors';
 import type { Milliseconds, Seconds } from '../time/clock';
 import { sessionPolicyErrors } from '../sessions/session-policy';
+import { commsPolicyErrors } from '../comms/comms-policy';
 import { policyDocumentSchema, type PolicyDocument } from './policy-document';
 
 /**
@@ -71,6 +72,7 @@ export function crossFieldErrors(policy: PolicyDocument, limits: PolicyLimits): 
   const errors: PolicyFieldError[] = [];
   const max = policy.tokens.maxLifetimeSeconds;
   errors.push(...sessionPolicyErrors(policy.sessions, max));
+  errors.push(...commsPolicyErrors(policy.comms));
   if (limits.accessTokenTtlSeconds > max) {
     errors.push({
       field: 'tokens.maxLifetimeSeconds',
