@@ -1,17 +1,22 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { INCIDENT_STATUSES, OperatorNotFoundError, type AuthorityCore, type IncidentStatus } from '@revmesh/authority-core';
+import { INCIDENT_STATUSES, MAX_LATE_AFTER_MS, OperatorNotFoundError, type AuthorityCore, type IncidentStatus } from '@revmesh/authority-core';
+import { incidentReportSchema, type IncidentFollowUpWire, type IncidentReportModel } from '@revmesh/contracts';
 import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { RequireRole } from '../auth/require-role.decorator';
 import { AUTHORITY_CORE } from '../core/core.tokens';
 import type { HttpReply } from '../http/http-types';
 import { parseLimit } from '../http/limit';
 import { ApiOperation } from '../openapi/api-operation.decorator';
-import { incidentListSchema, incidentResponseSchema, incidentTimelineSchema } from '../openapi/view-schemas';
+import { followUpListSchema, followUpResponseSchema, incidentListSchema, incidentResponseSchema, incidentTimelineSchema } from '../openapi/view-schemas';
 import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
-import { incidentTimelineView, incidentView, type IncidentTimelineView, type IncidentView } from './incident.view';
+import { followUpView, incidentTimelineView, incidentView, type IncidentTimelineView, type IncidentView } from './incident.view';
 import {
+  addFollowUpSchema,
   linkIncidentSchema,
+  updateFollowUpSchema,
+  type AddFollowUpBody,
+  type UpdateFollowUpBody,
   openIncidentSchema,
   updateIncidentSchema,
   type LinkIncidentBody,
@@ -23,6 +28,15 @@ function parseStatus(value: string | undefined): IncidentStatus | undefined {
   if (value === undefined || value === '') return undefined;
   if ((INCIDENT_STATUSES as readonly string[]).includes(value)) return value as IncidentStatus;
   throw new ProblemException('INVALID_REQUEST', 'invalid status', { errors: [{ field: 'status', message: `must be one of ${INCIDENT_STATUSES.join(', ')}` }] });
+}
+
+/** `?late_after_ms=`: a whole number of ms in 1..MAX_LATE_AFTER_MS; undefined when absent (the default applies). */
+function parseLateAfter(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,9}$/.test(value) || Number(value) < 1 || Number(value) > MAX_LATE_AFTER_MS) {
+    throw new ProblemException('INVALID_REQUEST', 'invalid late_after_ms', { errors: [{ field: 'late_after_ms', message: `must be a whole number of milliseconds in 1..${MAX_LATE_AFTER_MS}` }] });
+  }
+  return Number(value);
 }
 
 /** An owner who is no operator is a bad field of the request, not a missing resource. */
@@ -123,5 +137,51 @@ export class IncidentsController {
   @Header('Cache-Control', 'no-store')
   timeline(@Param('id') id: string): IncidentTimelineView {
     return incidentTimelineView(this.core.incidents.timeline(id));
+  }
+
+  /**
+   * The post-incident report, computed now from recorded facts: summary, timeline, decisions
+   * with their justification, approvals, containment per service and instance (every instance
+   * alive while the incident was open), anomalies, what was overlooked, follow-ups.
+   * `?late_after_ms=` (default 1000) lists instances slower than that as late.
+   */
+  @ApiOperation({ summary: 'The post-incident report (JSON; the CLI renders it as Markdown or HTML)', success: { schema: incidentReportSchema }, problems: ['INVALID_REQUEST'] })
+  @Get(':id/report')
+  @RequireRole('viewer')
+  @Header('Cache-Control', 'no-store')
+  report(@Param('id') id: string, @Query('late_after_ms') lateAfterMs?: string): IncidentReportModel {
+    const late = parseLateAfter(lateAfterMs);
+    return this.core.incidents.report(id, late === undefined ? {} : { lateAfterMs: late });
+  }
+
+  /** Follow-ups of the incident, oldest first. */
+  @ApiOperation({ summary: 'Follow-ups of the incident', success: { schema: followUpListSchema } })
+  @Get(':id/follow-ups')
+  @RequireRole('viewer')
+  @Header('Cache-Control', 'no-store')
+  followUps(@Param('id') id: string): { follow_ups: IncidentFollowUpWire[] } {
+    return { follow_ups: this.core.incidents.followUps.list(id).map(followUpView) };
+  }
+
+  /** Adds a follow-up for the review (open; a resolved incident takes them too); 201, audited `incidents.follow-up.add`. */
+  @ApiOperation({ summary: 'Add a follow-up to the incident', success: { schema: followUpResponseSchema } })
+  @Post(':id/follow-ups')
+  @RequireRole('responder')
+  addFollowUp(@Param('id') id: string, @Body(new ZodBodyPipe(addFollowUpSchema)) body: AddFollowUpBody, @Req() request: OperatorRequest): { follow_up: IncidentFollowUpWire } {
+    const added = this.core.incidents.followUps.add(id, { text: body.text, ...(body.owner === undefined ? {} : { owner: body.owner }), context: auditContextOf(request) });
+    return { follow_up: followUpView(added) };
+  }
+
+  /** Marks a follow-up done (who, when) or open again; audited `incidents.follow-up.done` / `.reopen`. */
+  @ApiOperation({ summary: 'Mark a follow-up done, or open again', success: { schema: followUpResponseSchema } })
+  @Patch(':id/follow-ups/:followUpId')
+  @RequireRole('responder')
+  updateFollowUp(
+    @Param('id') id: string,
+    @Param('followUpId') followUpId: string,
+    @Body(new ZodBodyPipe(updateFollowUpSchema)) body: UpdateFollowUpBody,
+    @Req() request: OperatorRequest,
+  ): { follow_up: IncidentFollowUpWire } {
+    return { follow_up: followUpView(this.core.incidents.followUps.setStatus(id, followUpId, body.status, auditContextOf(request))) };
   }
 }

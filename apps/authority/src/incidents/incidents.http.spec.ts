@@ -1,4 +1,4 @@
-import { SIDECAR_ACK, SIDECAR_BLOCKED, SIDECAR_HEARTBEAT } from '@revmesh/contracts';
+import { incidentReportSchema, SIDECAR_ACK, SIDECAR_BLOCKED, SIDECAR_HEARTBEAT } from '@revmesh/contracts';
 import { startTestAuthority, type AuthorityFixture } from '../testing/authority-fixture.spec-helper';
 
 interface IncidentBody {
@@ -229,5 +229,68 @@ describe('incidents HTTP API', () => {
       { instance_id: 'inc-orders-1', first_applied_at: now + 5, last_applied_at: now + 5, pending: [] },
       { instance_id: 'inc-orders-2', first_applied_at: now + 9, last_applied_at: now + 9, pending: [] },
     ]);
+  });
+  it('follow-ups are added (also once resolved) and marked done, audited; bad input changes nothing', async () => {
+    const incident = await open();
+    await f.request({ method: 'PATCH', url: `/v1/incidents/${incident.id}`, payload: { status: 'resolved' }, as: 'responder' });
+    const url = `/v1/incidents/${incident.id}/follow-ups`;
+    const added = await f.request({ method: 'POST', url, payload: { text: 'alert when an instance stops acknowledging', owner: 'sre team' }, as: 'responder' });
+    expect(added.statusCode).toBe(201);
+    const followUp = added.json<{ follow_up: { id: string; status: string; owner: string; created_by: string } }>().follow_up;
+    expect(followUp).toMatchObject({ status: 'open', owner: 'sre team', created_by: (await f.operator('responder')).username });
+
+    for (const payload of [{ text: '' }, { text: 'x', owner: '' }, { text: 'x', extra: 1 }, {}]) {
+      expect((await f.request({ method: 'POST', url, payload, as: 'responder' })).statusCode).toBe(400);
+    }
+    expect((await f.request({ method: 'POST', url, payload: { text: 'x' }, as: 'viewer' })).statusCode).toBe(403);
+    expect((await f.request({ method: 'POST', url: '/v1/incidents/nope/follow-ups', payload: { text: 'x' }, as: 'responder' })).statusCode).toBe(404);
+    expect((await f.request({ method: 'PATCH', url: `${url}/nope`, payload: { status: 'done' }, as: 'responder' })).statusCode).toBe(404);
+    expect((await f.request({ method: 'PATCH', url: `${url}/${followUp.id}`, payload: { status: 'finished' }, as: 'responder' })).statusCode).toBe(400);
+
+    const done = await f.request({ method: 'PATCH', url: `${url}/${followUp.id}`, payload: { status: 'done' }, as: 'responder' });
+    expect(done.json()).toMatchObject({ follow_up: { status: 'done', done_at: expect.any(Number) } });
+    const listed = (await f.request({ method: 'GET', url, as: 'viewer' })).json<{ follow_ups: { id: string; status: string }[] }>().follow_ups;
+    expect(listed.map((x) => [x.id, x.status])).toEqual([[followUp.id, 'done']]);
+    const audited = f.authority.core.store.db
+      .prepare(`SELECT action, justification FROM audit_log WHERE target = ? AND action LIKE 'incidents.follow-up.%' ORDER BY seq`)
+      .all(incident.id) as { action: string }[];
+    expect(audited.map((a) => a.action)).toEqual(['incidents.follow-up.add', 'incidents.follow-up.done']);
+  });
+
+  it('the report gives containment per instance, what was overlooked and the follow-ups, as the documented schema', async () => {
+    const incident = await open({ title: 'report <script>alert(1)</script>', severity: 'critical' });
+    const revoked = await f.request({ method: 'POST', url: '/v1/revocations', payload: { target: 'jti', value: 'inc-report', reason: 'leaked', incident: incident.id }, as: 'responder' });
+    const revocationId = revoked.json<{ id: string }>().id;
+    await published(revocationId);
+    const now = f.clock.now();
+    const eventId = f.authority.core.revocations.get(revocationId).eventId!;
+    const base = { version: 1 as const, key_set_version: 1, sent_at: now };
+    for (const instance_id of ['rep-pay-1', 'rep-pay-2']) {
+      f.authority.core.reports.recordReport({ ...base, type: SIDECAR_HEARTBEAT, instance_id, started_at: now - 60_000, ready: true, audiences: ['payments'], heartbeat_interval_ms: 5000 });
+    }
+    f.authority.core.reports.recordReport({ ...base, type: SIDECAR_ACK, instance_id: 'rep-pay-1', event_id: eventId, event_type: 'revocation.issued', applied_at: now + 5 });
+    f.authority.core.reports.flush();
+    await f.request({ method: 'POST', url: `/v1/incidents/${incident.id}/follow-ups`, payload: { text: 'find why rep-pay-2 never acknowledged' }, as: 'responder' });
+
+    const res = await f.request({ method: 'GET', url: `/v1/incidents/${incident.id}/report?late_after_ms=1`, as: 'viewer' });
+    expect(res.statusCode).toBe(200);
+    const report = incidentReportSchema.parse(res.json());
+    expect(report.incident).toMatchObject({ id: incident.id, title: 'report <script>alert(1)</script>' });
+    const payments = report.containment.find((s) => s.audience === 'payments');
+    const accepted = report.containing_actions.find((c) => c.action_id === revocationId)!.accepted_at;
+    expect(payments?.instances.map((i) => [i.instance_id, i.status, i.time_to_apply_ms])).toEqual([
+      ['rep-pay-1', 'applied', now + 5 - accepted],
+      ['rep-pay-2', 'pending', null],
+    ]);
+    expect(report.overlooked.never_acknowledged.map((i) => i.instance_id)).toContain('rep-pay-2');
+    expect(report.summary.contained_at).toBeNull();
+    expect(report.follow_ups.map((x) => x.text)).toEqual(['find why rep-pay-2 never acknowledged']);
+    expect(report.decisions.find((d) => d.action === 'revocations.create' && d.target === revocationId)).toMatchObject({ actor: { kind: 'operator' }, role: 'responder' });
+    expect(report.late_after_ms).toBe(1);
+
+    for (const bad of ['0', '-5', 'abc', '99999999999']) {
+      expect((await f.request({ method: 'GET', url: `/v1/incidents/${incident.id}/report?late_after_ms=${bad}`, as: 'viewer' })).statusCode).toBe(400);
+    }
+    expect((await f.request({ method: 'GET', url: '/v1/incidents/nope/report', as: 'viewer' })).statusCode).toBe(404);
   });
 });

@@ -1,4 +1,13 @@
-import { INCIDENT_KINDS, INCIDENT_LINK_KINDS, INCIDENT_SEVERITIES, INCIDENT_STATUSES, MAX_INCIDENT_TITLE_LENGTH } from '@revmesh/authority-core';
+import {
+  FOLLOW_UP_STATUSES,
+  INCIDENT_KINDS,
+  INCIDENT_LINK_KINDS,
+  INCIDENT_SEVERITIES,
+  INCIDENT_STATUSES,
+  MAX_FOLLOW_UP_OWNER_LENGTH,
+  MAX_FOLLOW_UP_TEXT_LENGTH,
+  MAX_INCIDENT_TITLE_LENGTH,
+} from '@revmesh/authority-core';
 import { z } from 'zod';
 import { reasonField } from '../validation/reason-body.schema';
 
@@ -40,3 +49,16 @@ export const linkIncidentSchema = z.strictObject({
   id: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
 });
 export type LinkIncidentBody = z.infer<typeof linkIncidentSchema>;
+
+/** Body of `POST /v1/incidents/:id/follow-ups`. `owner`: a person or a team (free text). */
+export const addFollowUpSchema = z.strictObject({
+  text: z.string().trim().min(1, 'must not be empty').max(MAX_FOLLOW_UP_TEXT_LENGTH, `must be at most ${MAX_FOLLOW_UP_TEXT_LENGTH} characters`),
+  owner: z.string().trim().min(1, 'must not be empty').max(MAX_FOLLOW_UP_OWNER_LENGTH, `must be at most ${MAX_FOLLOW_UP_OWNER_LENGTH} characters`).optional(),
+});
+export type AddFollowUpBody = z.infer<typeof addFollowUpSchema>;
+
+/** Body of `PATCH /v1/incidents/:id/follow-ups/:followUpId`: done, or open again. */
+export const updateFollowUpSchema = z.strictObject({
+  status: z.enum(FOLLOW_UP_STATUSES, { error: `must be one of ${FOLLOW_UP_STATUSES.join(', ')}` }),
+});
+export type UpdateFollowUpBody = z.infer<typeof updateFollowUpSchema>;

@@ -1,5 +1,5 @@
 import { INCIDENT_KINDS, INCIDENT_SEVERITIES, INCIDENT_STATUSES, type ApprovalState, type KillSwitchState, type Role } from '@revmesh/authority-core';
-import { KEY_STATES, REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
+import { incidentFollowUpWireSchema, KEY_STATES, REVOCATION_TARGET_TYPES } from '@revmesh/contracts';
 import { z } from 'zod';
 import type { AlertView } from '../alerts/alerts.controller';
 import type { ApprovalView, PendingApprovalView } from '../approvals/approval.view';
@@ -297,6 +297,12 @@ export const incidentTimelineSchema = z.object({
   }),
 });
 const incidentTimelineChecked: Same<z.output<typeof incidentTimelineSchema>, IncidentTimelineView> = true;
+
+/** `{ follow_up }`: one follow-up of an incident (the report's shape). */
+export const followUpResponseSchema = z.object({ follow_up: incidentFollowUpWireSchema });
+
+/** `GET /v1/incidents/:id/follow-ups`. */
+export const followUpListSchema = z.object({ follow_ups: z.array(incidentFollowUpWireSchema) });
 
 const alertViewSchema = z.object({
   alert_id: z.string(),
