@@ -146,6 +146,8 @@ export type { SessionEndReason, SessionFilter, SessionRecord } from './sessions/
 export type { InactiveReason, TokenStatus, TokenStatusEvaluator } from './sessions/token-status';
 export { REFRESH_TOKEN_PREFIX } from './sessions/refresh-token';
 export { sessionSubject } from './sessions/session-subject';
+// Store backup and restore (npm run store:backup / store:restore).
+export { backupStore, restoreStore, type StoreBackupCheck, type StoreBackupOptions, type StoreRestoreOptions, type StoreRestoreResult } from './store/store-backup';
 export { SELF_ISSUER, SESSION_POLICY_DEFAULTS, type ExchangeRule } from './sessions/session-policy';
 export {
   DEFAULT_ANOMALY_THRESHOLDS,
