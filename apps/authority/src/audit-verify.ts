@@ -1,4 +1,5 @@
 import { verifyAuditStore } from '@revmesh/authority-core';
+import { commandLine, type CommandLine } from './command-line';
 
 /**
  * Offline audit verification: `node apps/authority/dist/audit-verify.js --data-dir <dir> [--json]`
@@ -13,33 +14,19 @@ import { verifyAuditStore } from '@revmesh/authority-core';
  *
  * Exit codes: 0 the log verifies; 1 it does not (tampered); 2 it could not be checked.
  */
-function fail(message: string, code: number): never {
-  process.stderr.write(`revmesh audit-verify: ${message}\n`);
-  process.exit(code);
-}
-
-function argument(args: readonly string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i === -1) return undefined;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith('--')) fail(`${name} needs a value`, 2);
-  return value;
-}
-
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help')) {
+  const cli: CommandLine = commandLine('audit-verify', 2);
+  if (cli.has('--help')) {
     process.stdout.write('usage: audit-verify [--data-dir <dir>] [--json]\n  verifies the audit log of an authority data folder (read-only)\n');
     return;
   }
-  const dataDir = argument(args, '--data-dir') ?? process.env['REVMESH_DATA_DIR'];
-  if (dataDir === undefined || dataDir === '') fail('--data-dir (or REVMESH_DATA_DIR) is required', 2);
-  const json = args.includes('--json');
+  const dataDir = cli.dataDir();
+  const json = cli.has('--json');
   let result: Awaited<ReturnType<typeof verifyAuditStore>>;
   try {
     result = await verifyAuditStore({ dataDir });
   } catch (error) {
-    fail(error instanceof Error ? error.message : String(error), 2);
+    cli.fail(error instanceof Error ? error.message : String(error));
   }
   const { chain, checkpointSignature, signedCopies } = result;
   const ok = chain.ok && (checkpointSignature === null || checkpointSignature.ok) && signedCopies.ok;
@@ -65,4 +52,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-main().catch((error: unknown) => fail(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, 2));
+main().catch((error: unknown) => commandLine('audit-verify', 2).fail(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));

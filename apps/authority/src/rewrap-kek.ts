@@ -1,5 +1,5 @@
-import { userInfo } from 'node:os';
 import { KeyInvalidError, KeyUnwrapError, rewrapKek } from '@revmesh/authority-core';
+import { osOperator } from './command-line';
 import { CONFIG_VARIABLES } from './config/config.variables';
 
 /**
@@ -35,12 +35,7 @@ function main(): void {
   const currentKek = kek('REVMESH_KEK');
   const newKek = kek('REVMESH_NEW_KEK');
   const reason = reasonArgument(process.argv.slice(2));
-  let operator = 'unknown';
-  try {
-    operator = userInfo().username;
-  } catch {
-    // no passwd entry (some containers): keep 'unknown'
-  }
+  const operator = osOperator();
   try {
     const result = rewrapKek({ dataDir, currentKek, newKek, actor: { kind: 'operator', id: operator }, reason });
     process.stdout.write(
