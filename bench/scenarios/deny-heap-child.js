@@ -1,6 +1,6 @@
 'use strict';
 // Child of deny-heap.js, run with --expose-gc: builds one deny list, measures the memory it holds,
-// prints one JSON line. `node --expose-gc deny-heap-child.js <compact|lru-cache> <rules>`.
+// prints one JSON line (held bytes empty and full, and the resident memory gained). `node --expose-gc deny-heap-child.js <compact|lru-cache> <rules>`.
 //   compact:   the sidecar's deny list (libs/sidecar/dist/deny-list/deny-list.js)
 //   lru-cache: the previous design, an LRUCache<string, entry> of `jti:<value>` keys, max 1M
 const { randomUUID } = require('node:crypto');
@@ -56,6 +56,7 @@ function lruCache() {
 const uuid = () => JSON.parse(`"${randomUUID()}"`);
 
 const before = held();
+const rssBefore = process.memoryUsage().rss;
 const made = impl === 'compact' ? compact() : impl === 'lru-cache' ? lruCache() : undefined;
 if (!made) throw new Error(`unknown implementation ${impl}`);
 const empty = held() - before;
@@ -63,4 +64,7 @@ const now = Date.now();
 for (let i = 0; i < rules; i++) made.add(uuid(), uuid(), now);
 if (made.size() !== rules) throw new Error(`${impl}: ${made.size()} rules held, ${rules} added`);
 const full = held() - before;
-process.stdout.write(`${JSON.stringify({ impl, rules, emptyBytes: empty, fullBytes: full, keep: typeof made.list })}\n`);
+// Resident memory gained while the rules went in (after the same GC): what the process costs the
+// machine, garbage the allocator has not handed back included.
+const rss = process.memoryUsage().rss - rssBefore;
+process.stdout.write(`${JSON.stringify({ impl, rules, emptyBytes: empty, fullBytes: full, rssBytes: rss, keep: typeof made.list })}\n`);
