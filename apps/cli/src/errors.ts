@@ -23,6 +23,7 @@ export type CliErrorCode =
   | 'APPROVAL_EXPIRED'
   | 'APPROVAL_FAILED'
   | 'AUDIT_CHAIN_BROKEN'
+  | 'DRILL_ABORTED'
   | 'API_PROBLEM';
 
 /** One invalid field named by a problem response. */
@@ -338,4 +339,17 @@ export class AuditChainBrokenError extends CliError {
   readonly code = 'AUDIT_CHAIN_BROKEN' as const;
   readonly exitCode = EXIT_CODES.AUDIT_INVALID;
   readonly title = 'audit chain broken';
+}
+
+/** A breach drill could not be carried out (its own failure, not a failed verdict); cleanup ran. */
+export class DrillAbortedError extends CliError {
+  override readonly name = 'DrillAbortedError';
+  readonly code = 'DRILL_ABORTED' as const;
+  readonly exitCode: ExitCode;
+  readonly title = 'drill aborted';
+
+  constructor(detail: string, notApproved: boolean, options?: { cause?: unknown }) {
+    super(detail, options);
+    this.exitCode = notApproved ? EXIT_CODES.NOT_APPROVED : EXIT_CODES.ERROR;
+  }
 }

@@ -25,6 +25,8 @@ export const EXIT_CODES = {
   NOT_APPROVED: 9,
   /** `audit verify`: the audit chain is broken; the message names the first bad entry. */
   AUDIT_INVALID: 10,
+  /** `drill run`: the drill ran and the mesh was NOT contained within the policy's `drills.containWithinSeconds`. */
+  DRILL_FAILED: 11,
 } as const;
 
 /** One of the documented exit statuses. */
@@ -43,4 +45,5 @@ export const EXIT_CODE_TABLE: readonly (readonly [ExitCode, string])[] = [
   [EXIT_CODES.PENDING_APPROVAL, 'pending approval by a second security-admin (nothing executed yet)'],
   [EXIT_CODES.NOT_APPROVED, 'the approval was denied or expired (nothing executed)'],
   [EXIT_CODES.AUDIT_INVALID, 'audit verify: the chain is broken (the first bad entry is named)'],
+  [EXIT_CODES.DRILL_FAILED, 'drill run: not contained within the policy\'s drills.containWithinSeconds (the report says what was overlooked)'],
 ];

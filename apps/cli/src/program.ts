@@ -8,6 +8,7 @@ import { registerIssuers } from './commands/issuers';
 import { registerSessions } from './commands/sessions';
 import { registerEventSigners } from './commands/event-signers';
 import { registerSnapshots } from './commands/snapshots';
+import { registerDrill } from './commands/drill';
 import { registerIncident } from './commands/incident';
 import { registerInstances } from './commands/instances';
 import { registerKeys } from './commands/keys';
@@ -100,6 +101,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   registerRotation(program, deps);
   registerInstances(program, deps);
   registerIncident(program, deps);
+  registerDrill(program, deps);
   registerClients(program, deps);
   registerIssuers(program, deps);
   registerSsf(program, deps);

@@ -4,6 +4,7 @@ import type { EventSignerJwk } from '@revmesh/contracts';
 import { createSidecar, sidecarReadiness, type Sidecar, type SidecarLogger, type SidecarOptions } from '@revmesh/sidecar';
 import { revmeshFastify } from '@revmesh/sidecar/fastify';
 import type { DemoApiConfig } from './config/demo-api-config';
+import type { SeverableTransport } from './drill/severable-transport';
 import { DEFAULT_SERVER_LIMITS, serverOptions } from './http/server-limits';
 
 export interface DemoApi {
@@ -22,6 +23,12 @@ export interface DemoApiDeps {
   readonly logger?: SidecarLogger;
   /** Serves Prometheus text (from `startNodeTelemetry`); mounted at `GET /metrics` when given. */
   readonly metricsHandler?: (request: IncomingMessage, response: ServerResponse) => void;
+  /**
+   * A breach drill's switch cutting this instance off the broker (`REVMESH_DRILL_SWITCH_UNSAFE`):
+   * mounted, unauthenticated, at `POST /_revmesh/drill/cut-off` and `/_revmesh/drill/restore`
+   * when given. Never in production: anyone who reaches the port can make the instance stale.
+   */
+  readonly drillSwitch?: Pick<SeverableTransport, 'sever' | 'restore' | 'severed'>;
 }
 
 /**
@@ -79,6 +86,24 @@ export function createDemoApi(config: DemoApiConfig, deps: DemoApiDeps): DemoApi
     const stats = sidecar.stats();
     return { instance_id: stats.instanceId, ...stats.keySet, trusted_signers: stats.trustedSigners };
   });
+
+  // The probe a breach drill (`revmesh drill run`) sends its canary tokens to: protected like any
+  // route (fail closed when stale), it says which instance accepted the token.
+  app.get('/_revmesh/probe', { onRequest: protect }, async (request) => {
+    const claims = (request as unknown as { revmesh?: { claims: { sub?: string; scope?: string } } }).revmesh?.claims;
+    return { accepted: true, instance_id: sidecar.stats().instanceId, sub: claims?.sub ?? null, scope: claims?.scope ?? null };
+  });
+  const drillSwitch = deps.drillSwitch;
+  if (drillSwitch) {
+    app.post('/_revmesh/drill/cut-off', async () => {
+      drillSwitch.sever();
+      return { instance_id: sidecar.stats().instanceId, cut_off: drillSwitch.severed };
+    });
+    app.post('/_revmesh/drill/restore', async () => {
+      drillSwitch.restore();
+      return { instance_id: sidecar.stats().instanceId, cut_off: drillSwitch.severed };
+    });
+  }
 
   app.get('/v1/hello', { onRequest: protect }, async (request) => {
     const claims = (request as unknown as { revmesh?: { claims: { sub?: string } } }).revmesh?.claims;

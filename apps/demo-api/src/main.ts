@@ -25,13 +25,20 @@ async function main(): Promise<void> {
   const logger = createJsonLogger({ level: 'warn', base: { component: 'demo-api', instance_id: instanceId } });
   // Pinned anchors win; otherwise trust on first use, once, with a warning.
   const eventSigners = config.eventSigners ?? (await fetchEventSigners({ authorityUrl: config.authorityUrl, logger }));
-  const api = createDemoApi({ ...config, instanceId }, { eventSigners, metricsHandler: telemetry.metricsHandler });
+  // The drill switch needs the broker connection in hand: a transport of our own, severable.
+  const drillTransport = config.drillSwitchUnsafe ? await openDrillTransport(config, instanceId, logger) : undefined;
+  if (drillTransport) logger.warn('REVMESH_DRILL_SWITCH_UNSAFE: anyone reaching this port can cut the instance off the broker (POST /_revmesh/drill/cut-off)', {});
+  const api = createDemoApi(
+    { ...config, instanceId },
+    { eventSigners, metricsHandler: telemetry.metricsHandler, ...(drillTransport ? { transport: drillTransport, drillSwitch: drillTransport } : {}) },
+  );
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     process.stdout.write(`demo-api received ${signal}, shutting down\n`);
     await api.close();
+    await drillTransport?.close().catch(() => undefined);
     await telemetry.shutdown().catch(() => undefined);
     process.exit(0);
   };
@@ -39,6 +46,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   const address = await api.start();
   process.stdout.write(`revmesh demo-api ${api.sidecar.stats().instanceId} ready on ${address}\n`);
+}
+
+async function openDrillTransport(config: DemoApiConfig, instanceId: string, logger: import('@revmesh/sidecar').SidecarLogger) {
+  const { createKafkaTransport } = await import('@revmesh/transport');
+  const { severableTransport } = await import('./drill/severable-transport.js');
+  return severableTransport(createKafkaTransport({ brokers: config.brokers, clientId: `revmesh-sidecar-${instanceId}`, logger }));
 }
 
 main().catch((error: unknown) => {

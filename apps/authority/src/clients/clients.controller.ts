@@ -145,11 +145,12 @@ export class ClientsController {
     @Res() reply: HttpReply,
   ): Promise<void> {
     this.core.clients.get(clientId);
+    if (body.incident !== undefined) this.core.incidents.requireLinkable(body.incident);
     const context = auditContextOf(request);
     const outcome = await this.core.approvals.submit<DisabledClient>({
       action: 'clients.disable',
       target: clientId,
-      params: { clientId, reason: body.reason ?? context.justification ?? 'client disabled' },
+      params: { clientId, reason: body.reason ?? context.justification ?? 'client disabled', ...(body.incident === undefined ? {} : { incident: body.incident }) },
       context,
     });
     sendGated(reply, outcome, (result) => ({ status: 200, body: disabledView(result), location: clientLocation(clientId) }));

@@ -9,6 +9,7 @@ import {
 } from '@revmesh/authority-core';
 import type { JSONWebKeySet, JWK } from 'jose';
 import { z } from 'zod';
+import { incidentIdSchema } from '../incidents/incidents.schema';
 
 /** A JSON value checked by one of the core's `*Problem` functions (message = the problem). */
 const checked = <T>(problem: (value: unknown) => string | undefined) =>
@@ -66,5 +67,10 @@ export type RotateSecretBody = z.infer<typeof rotateSecretSchema>;
 export const disableClientSchema = z.strictObject({
   /** The reason of the `client_id` revocation that ends its tokens. Default: the justification. */
   reason: z.string().trim().min(1, 'must not be empty').max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`).optional(),
+  /**
+   * The open incident the disabling is made for (a drill's canary cleanup): its approval belongs
+   * to the incident, and a drill incident's may be self-approved under `drills.allowSelfApproval`.
+   */
+  incident: incidentIdSchema.optional(),
 });
 export type DisableClientBody = z.infer<typeof disableClientSchema>;

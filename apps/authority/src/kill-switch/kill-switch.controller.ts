@@ -89,7 +89,8 @@ export class KillSwitchController {
     // Refused now rather than after a second admin approved something that cannot run.
     const held = this.core.killSwitch.list().find((s) => sameScope(s.scope, scope));
     if (held === undefined || held.liftedAt !== null) throw new KillSwitchNotEngagedError(targetOf(scope));
-    const params: ApprovalParams['kill-switch.lift'] = { scope };
+    if (body.incident !== undefined) this.core.incidents.requireLinkable(body.incident);
+    const params: ApprovalParams['kill-switch.lift'] = { scope, ...(body.incident === undefined ? {} : { incident: body.incident }) };
     const outcome = await this.core.approvals.submit<KillSwitchState>({
       action: 'kill-switch.lift',
       target: targetOf(scope),

@@ -24,5 +24,12 @@ export const engageKillSwitchSchema = z
 export type EngageKillSwitchBody = z.infer<typeof engageKillSwitchSchema>;
 
 /** `POST /v1/kill-switch/lift`. */
-export const liftKillSwitchSchema = z.strictObject({ audience: audience.optional(), scope: scope.optional() }).refine(oneScope, oneScopeError);
+export const liftKillSwitchSchema = z
+  .strictObject({
+    audience: audience.optional(),
+    scope: scope.optional(),
+    /** The incident it is made for (a drill's cleanup): named by the approval; lifting contains nothing, so it is not linked. */
+    incident: incidentIdSchema.optional(),
+  })
+  .refine(oneScope, oneScopeError);
 export type LiftKillSwitchBody = z.infer<typeof liftKillSwitchSchema>;

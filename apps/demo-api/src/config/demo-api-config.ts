@@ -21,6 +21,12 @@ const schema = z.object({
   REVMESH_ISSUERS: z.string().optional(),
   /** Staleness bound of the sidecar, ms (default: the sidecar's, 60000). */
   REVMESH_MAX_SILENCE_MS: z.coerce.number().int().min(1000).max(86_400_000).optional(),
+  /**
+   * `true` mounts the breach-drill switch that cuts this instance off the broker (POST
+   * /_revmesh/drill/cut-off, /_revmesh/drill/restore), unauthenticated. Default false; demo and
+   * drill rehearsals only.
+   */
+  REVMESH_DRILL_SWITCH_UNSAFE: z.enum(['true', 'false']).default('false'),
   /** HTTP server limits, ms and connections (defaults: the authority's). */
   REVMESH_HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(DEFAULT_SERVER_LIMITS.requestTimeoutMs),
   REVMESH_HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(DEFAULT_SERVER_LIMITS.headersTimeoutMs),
@@ -51,6 +57,8 @@ export interface DemoApiConfig {
   readonly issuers?: readonly Readonly<Record<string, unknown>>[];
   /** `REVMESH_MAX_SILENCE_MS`: the sidecar's `staleness.maxSilenceMs`; undefined = its default. */
   readonly maxSilenceMs: number | undefined;
+  /** `REVMESH_DRILL_SWITCH_UNSAFE=true`: a breach drill may cut this instance off the broker. Default false. */
+  readonly drillSwitchUnsafe?: boolean;
   /** `REVMESH_HTTP_*`: timeouts and the connection cap of the HTTP server. Default {@link DEFAULT_SERVER_LIMITS}. */
   readonly http?: ServerLimits;
 }
@@ -99,6 +107,7 @@ export function loadDemoApiConfig(env: NodeJS.ProcessEnv): DemoApiConfig {
     eventSigners,
     ...(issuers === undefined ? {} : { issuers }),
     maxSilenceMs: c.REVMESH_MAX_SILENCE_MS,
+    drillSwitchUnsafe: c.REVMESH_DRILL_SWITCH_UNSAFE === 'true',
     http: {
       requestTimeoutMs: c.REVMESH_HTTP_REQUEST_TIMEOUT_MS,
       headersTimeoutMs: c.REVMESH_HTTP_HEADERS_TIMEOUT_MS,

@@ -37,7 +37,12 @@ export const revocationParamsSchema = z.strictObject({
   incident: z.string().min(1).optional(),
 });
 /** `clients.disable`: the client to disable, and the reason its `client_id` revocation carries. */
-export const clientDisableParamsSchema = z.strictObject({ clientId: z.string().min(1), reason });
+export const clientDisableParamsSchema = z.strictObject({
+  clientId: z.string().min(1),
+  reason,
+  /** The incident it is made for (a drill's cleanup): the approval belongs to it; the disabling is not a containing action. */
+  incident: z.string().min(1).optional(),
+});
 const killSwitchScopeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('global') }),
   z.strictObject({ kind: z.literal('audience'), audience: z.string().min(1) }),
@@ -51,7 +56,11 @@ export const killSwitchEngageParamsSchema = z.strictObject({
   incident: z.string().min(1).optional(),
 });
 /** `kill-switch.lift`: the scope to lift. */
-export const killSwitchLiftParamsSchema = z.strictObject({ scope: killSwitchScopeSchema });
+export const killSwitchLiftParamsSchema = z.strictObject({
+  scope: killSwitchScopeSchema,
+  /** The incident it is made for (a drill's cleanup): the approval belongs to it; lifting is not linked. */
+  incident: z.string().min(1).optional(),
+});
 
 /** `policy.update`: the whole new policy document (validated by the policy store when it runs). */
 export const policyUpdateParamsSchema = z.strictObject({ policy: z.unknown() });
