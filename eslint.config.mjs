@@ -42,7 +42,9 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:contracts', 'type:transport'],
               bannedExternalImports: ['@nestjs/*'],
             },
-            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['type:contracts'] },
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['type:contracts', 'scope:drills'] },
+            // Breach drills talk to the authority and the instances over ports: no library of theirs.
+            { sourceTag: 'scope:drills', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry'] },
             // The standalone sidecar is a process around the sidecar's public surface: no authority code.
             {
@@ -51,7 +53,7 @@ export default tseslint.config(
             },
             {
               sourceTag: 'scope:demo',
-              onlyDependOnLibsWithTags: ['scope:sidecar', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry'],
+              onlyDependOnLibsWithTags: ['scope:sidecar', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry', 'scope:drills'],
             },
           ],
         },
