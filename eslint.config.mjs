@@ -42,7 +42,9 @@ export default tseslint.config(
               onlyDependOnLibsWithTags: ['type:contracts', 'type:transport'],
               bannedExternalImports: ['@nestjs/*'],
             },
-            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['type:contracts', 'scope:drills'] },
+            { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['type:contracts', 'scope:drills', 'scope:report'] },
+            // The post-incident report renderer reads the report contract only.
+            { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['type:contracts'] },
             // Breach drills talk to the authority and the instances over ports: no library of theirs.
             { sourceTag: 'scope:drills', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry'] },

@@ -16,7 +16,7 @@ const swc = [
 
 const workspaceMapper = {
   '^@revmesh/sidecar/(express|fastify|nest)$': '<rootDir>/libs/sidecar/src/$1/index.ts',
-  '^@revmesh/(contracts|transport|sidecar|authority-core|test-support|telemetry|drills)$': '<rootDir>/libs/$1/src/index.ts',
+  '^@revmesh/(contracts|transport|sidecar|authority-core|test-support|telemetry|drills|incident-report)$': '<rootDir>/libs/$1/src/index.ts',
 };
 
 const shared = {
