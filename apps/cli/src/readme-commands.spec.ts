@@ -4,8 +4,11 @@ import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import type { CliIo } from './io/cli-io';
 import { buildProgram } from './program';
+import { markdownCodeTexts } from './testing/markdown-code.spec-helper';
 
 const README = join(resolve(__dirname, '..', '..', '..'), 'README.md');
+/** Pages beside the README whose `revmesh` commands are held to the same check. */
+const DOCS = ['docs/operations.md'].map((page) => join(resolve(__dirname, '..', '..', '..'), page));
 
 /** Flags of the root program, valid after any command. */
 const GLOBAL_WITH_VALUE = new Set(['--authority', '--profile', '--timeout']);
@@ -17,16 +20,7 @@ const GLOBAL_SWITCHES = new Set(['--json']);
  * become two lines.
  */
 function readmeCommandLines(markdown: string): string[] {
-  const candidates: string[] = [];
-  let inCode = false;
-  for (const line of markdown.split('\n')) {
-    if (line.trimStart().startsWith('```')) {
-      inCode = !inCode;
-      continue;
-    }
-    if (inCode) candidates.push(line.trim());
-    else for (const span of line.matchAll(/`([^`]+)`/g)) candidates.push(span[1]!);
-  }
+  const candidates = markdownCodeTexts(markdown);
   return candidates
     .map((text) => text.replace(/#.*$/, '').replace(/^export \w+="\$\(/, '').replace(/\)"$/, '').trim())
     .map((text) => text.replace(/^(\w+=\S+\s+)+/, '').replace(/^npx\s+/, ''))
@@ -82,6 +76,7 @@ describe('the README', () => {
   };
   const program = buildProgram({ io, state: { json: false, documentWritten: false } });
   const lines = readmeCommandLines(readFileSync(README, 'utf8'));
+  const docLines = DOCS.flatMap((page) => readmeCommandLines(readFileSync(page, 'utf8')));
 
   it('shows revmesh commands, including the sidecar set-up ones', () => {
     expect(lines.length).toBeGreaterThan(30);
@@ -95,7 +90,7 @@ describe('the README', () => {
     expect(problemOf(program, 'revmesh --json --authority https://a.example keys list')).toBeUndefined();
   });
 
-  it.each(lines.map((line) => [line]))('%s: the command and its options exist', (line) => {
+  it.each([...lines, ...docLines].map((line) => [line]))('%s: the command and its options exist', (line) => {
     expect(problemOf(program, line)).toBeUndefined();
   });
 });
