@@ -55,7 +55,7 @@ export default tseslint.config(
             },
             {
               sourceTag: 'scope:demo',
-              onlyDependOnLibsWithTags: ['scope:sidecar', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry', 'scope:drills'],
+              onlyDependOnLibsWithTags: ['scope:sidecar', 'type:contracts', 'type:transport', 'type:test-support', 'type:telemetry', 'scope:drills', 'scope:report'],
             },
           ],
         },
