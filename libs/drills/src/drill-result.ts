@@ -27,7 +27,7 @@ export interface InstanceContainment {
   readonly why: string | null;
 }
 
-/** One approval the drill's response waited for. */
+/** One approval the drill waited for (its response's, then its cleanup's). */
 export interface DrillApproval {
   readonly id: string;
   readonly action: string;

@@ -6,6 +6,7 @@ import { bootstrapEnrolledAdmin, bootstrapOperator, createOwnTopics, freePort, s
 import { verifyAuditExport } from '@revmesh/contracts';
 import { acquireKafka, type KafkaSource } from './kafka-source';
 import { requestJson } from './http';
+import { runDrillDemo } from './drill-demo';
 import { prepareKeycloakDemo, type KeycloakDemo } from './keycloak-demo';
 import { percentile } from './stats';
 
@@ -17,6 +18,9 @@ import { percentile } from './stats';
  * `--keycloak [--logouts N]`: the same services trusting a real Keycloak (deploy/keycloak) as well;
  * Keycloak is registered as an SSF transmitter, a user logs out in Keycloak and every service
  * rejects the token, and N more logouts (default 20) give p50/p99 of logout → rejected everywhere.
+ *
+ * `--drill`: ends with a `leaked-access-token` breach drill across the three instances (see
+ * drill-demo.ts), printing its containment table and where its result and report were written.
  */
 const ROOT = resolve(__dirname, '..', '..', '..');
 const INSTANCES = 3;
@@ -25,6 +29,7 @@ const log = (line = '') => process.stdout.write(`${line}\n`);
 async function main(): Promise<void> {
   const once = process.argv.includes('--once') || !process.stdin.isTTY;
   const withKeycloak = process.argv.includes('--keycloak');
+  const withDrill = process.argv.includes('--drill');
   const logoutsArg = process.argv.indexOf('--logouts');
   const logouts = logoutsArg === -1 ? 20 : Number(process.argv[logoutsArg + 1]);
   if (!Number.isInteger(logouts) || logouts < 1) throw new TypeError('--logouts takes a whole number of logouts, at least 1');
@@ -165,8 +170,13 @@ async function main(): Promise<void> {
       log(`   ${id}: p50 ${percentile(sorted, 0.5).toFixed(1)} ms, max ${sorted[sorted.length - 1]?.toFixed(1)} ms`);
     }
 
-    await demonstrateKillSwitch(admin, { url: authorityUrl, token: bootstrapToken }, apis, () => issueAccessToken(authorityUrl, clientSecret));
+    const approver = await demonstrateKillSwitch(admin, { url: authorityUrl, token: bootstrapToken }, apis, () => issueAccessToken(authorityUrl, clientSecret));
     await reportRejectedEvents(apis);
+    const drill = withDrill ? await runDrillDemo({ authorityUrl, admin, approver, apis }, log) : undefined;
+    if (once && drill !== undefined && !drill.verdict.passed) {
+      await shutdown(1);
+      return;
+    }
 
     if (once) {
       await shutdown(0);
@@ -219,14 +229,14 @@ async function untilEveryService(apis: readonly { id: string; url: string }[], t
 /**
  * The kill switch under the two-person rule: one security-admin asks for a lockdown of the demo
  * audience, a second approves it, every service fails closed; lifting takes the same two steps.
- * Ends with the audit chain of all of it, verified.
+ * Ends with the audit chain of all of it, verified; returns the second security-admin (the drill demo asks them again).
  */
 async function demonstrateKillSwitch(
   admin: OperatorSession,
   bootstrap: { readonly url: string; readonly token: string },
   apis: readonly { id: string; url: string }[],
   newToken: () => Promise<string>,
-): Promise<void> {
+): Promise<OperatorSession> {
   // The second of the initial security-admins: the bootstrap token yields an enrolment code for
   // that person, who sets their own password and TOTP. (A security-admin created by demo-admin
   // would wait for an approval nobody else could give.)
@@ -271,6 +281,7 @@ async function demonstrateKillSwitch(
   log(`\n6. Audit: ${lines.length} hash-chained entries (logins, requests, approvals, kill switch, revocations, the export itself);`);
   log(`   chain ${verdict.ok ? 'verified' : `BROKEN at seq ${String(verdict.seq)}: ${verdict.problem}`} (revmesh audit verify does the same offline)`);
   if (!verdict.ok) throw new Error('the audit chain does not verify');
+  return approver;
 }
 
 /**
