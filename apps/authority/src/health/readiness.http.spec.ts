@@ -1,3 +1,4 @@
+import { sqliteNative } from '@revmesh/authority-core';
 import { startTestAuthority, type AuthorityFixture } from '../testing/authority-fixture.spec-helper';
 
 /** Readiness and the 503 a full store answers, through the HTTP API (in-process, SQLite made full). */
@@ -10,7 +11,7 @@ describe('GET /health/ready and writes on a full store', () => {
     await f.close();
   });
 
-  const db = () => f.authority.core.store.db;
+  const db = () => sqliteNative(f.authority.core.store.db);
   const revoke = (value: string) => f.request({ method: 'POST', url: '/v1/revocations', payload: { target: 'jti', value, reason: 'leaked' } });
 
   it('is ok on a healthy authority, and liveness is public and trivial', async () => {

@@ -141,7 +141,7 @@ export function* readAuditExport(db: AuthorityStore['db']): Generator<AuditExpor
 
 /** Highest seq the AUTOINCREMENT counter ever handed out (0 for none). */
 export function lastWrittenAuditSeq(db: AuthorityStore['db']): number {
-  const row = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").get();
+  const row = db.prepare<[], { seq: number }>(db.dialect.autoincrementCounter('audit_log')).get();
   return row?.seq ?? 0;
 }
 
@@ -178,7 +178,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLogStore {
   const headCheckpoint = db.prepare<[], { seq: number; hash: string }>(
     'SELECT up_to_seq AS seq, last_hash AS hash FROM audit_checkpoints ORDER BY up_to_seq DESC LIMIT 1',
   );
-  const counter = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'");
+  const counter = db.prepare<[], { seq: number }>(db.dialect.autoincrementCounter('audit_log'));
   const insert = db.prepare(
     `INSERT INTO audit_log (seq, at, action, outcome, actor_kind, actor_id, role, target, justification, request_id, source_address, details, prev_hash, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

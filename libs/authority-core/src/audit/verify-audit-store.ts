@@ -16,6 +16,7 @@ import {
 } from '@revmesh/contracts';
 import { StoreError } from '../errors/errors';
 import { DATABASE_FILE, type AuthorityStore } from '../store/store';
+import { sqliteConnection } from '../store/sqlite-connection';
 import { lastWrittenAuditSeq, readAuditExport } from './audit-store';
 
 /**
@@ -136,7 +137,7 @@ export async function verifyAuditStore(options: { readonly dataDir: string }): P
     throw new StoreError(`cannot open ${path} read-only: ${String(error)}`, { cause: error });
   }
   try {
-    return await verifyAuditDatabase(db);
+    return await verifyAuditDatabase(sqliteConnection(db));
   } catch (error) {
     throw new StoreError(`cannot read the audit log in ${path}: ${String(error)}`, { cause: error });
   } finally {

@@ -70,19 +70,20 @@ export function openIncidentsPart(
   const { clock } = settings;
   const { store, audit, revocations, approvals, instances, anomalies, blockedReports, keyEvents } = deps;
   const service = createIncidentService({ store, audit, clock });
+  const { dialect } = store.db;
   // The incident's own entries, its actions' (by id as target), rotations' (by rotation_id) and kill switches' (by seq).
   const auditOf = store.db.prepare<[string, string, string, string], AuditRow>(
     `SELECT seq, at, action, outcome, target, actor_kind, actor_id, role, justification FROM audit_log
       WHERE target = ?
-         OR target IN (SELECT value FROM json_each(?))
-         OR (action IN ('keys.rotate', 'rotations.rollback') AND json_extract(details, '$.rotation_id') IN (SELECT value FROM json_each(?)))
-         OR seq IN (SELECT value FROM json_each(?))
+         OR target IN ${dialect.jsonArrayValues('?', 'text')}
+         OR (action IN ('keys.rotate', 'rotations.rollback') AND ${dialect.jsonField('details', 'rotation_id', 'text')} IN ${dialect.jsonArrayValues('?', 'text')})
+         OR seq IN ${dialect.jsonArrayValues('?', 'integer')}
       ORDER BY seq`,
   );
 
   // A kill switch is linked by the seq of its engagement's audit entry, which names its scope and key-set version.
   const engagement = store.db.prepare<[number], { target: string | null; at: number; version: number | null }>(
-    `SELECT target, at, json_extract(details, '$.key_set_version') AS version FROM audit_log WHERE seq = ? AND action = 'kill-switch.engage'`,
+    `SELECT target, at, ${dialect.jsonField('details', 'key_set_version', 'integer')} AS version FROM audit_log WHERE seq = ? AND action = 'kill-switch.engage'`,
   );
   const eventAt = store.db.prepare<[number], { event_id: string }>('SELECT event_id FROM key_events WHERE key_set_version = ?');
 

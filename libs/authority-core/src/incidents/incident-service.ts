@@ -134,7 +134,7 @@ export const LINKABLE_AUDIT_ACTIONS: Readonly<Record<Exclude<IncidentLinkKind, '
 /** Default existence check: the audit log (rotations by their table, kill switches by audit seq). */
 function auditedActionExists(store: AuthorityStore): (kind: IncidentLinkKind, actionId: string) => boolean {
   const byTarget = store.db.prepare<[string, string], { one: number }>(
-    `SELECT 1 AS one FROM audit_log WHERE target = ? AND action IN (SELECT value FROM json_each(?)) LIMIT 1`,
+    `SELECT 1 AS one FROM audit_log WHERE target = ? AND action IN ${store.db.dialect.jsonArrayValues('?', 'text')} LIMIT 1`,
   );
   const killSwitch = store.db.prepare<[number], { one: number }>(`SELECT 1 AS one FROM audit_log WHERE seq = ? AND action = 'kill-switch.engage'`);
   const rotation = store.db.prepare<[string], { one: number }>('SELECT 1 AS one FROM rotations WHERE id = ?');
@@ -168,14 +168,14 @@ export function createIncidentService(options: IncidentServiceOptions): Incident
   const listByStatus = db.prepare<[string, number], IncidentRow>('SELECT * FROM incidents WHERE status = ? ORDER BY created_at DESC, id LIMIT ?');
   const updateRow = db.prepare('UPDATE incidents SET status = @status, owner = @owner, severity = @severity, updated_at = @updated_at WHERE id = @id');
   const insertLink = db.prepare<[string, string, string, number]>(
-    'INSERT OR IGNORE INTO incident_links (incident_id, action_kind, action_id, linked_at) VALUES (?, ?, ?, ?)',
+    'INSERT INTO incident_links (incident_id, action_kind, action_id, linked_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
   );
   // Approval requests name their incident in their params (stored with the request, atomically).
   const linksOf = db.prepare<[string, string, string], { action_kind: IncidentLinkKind; action_id: string; linked_at: number }>(
     `SELECT action_kind, action_id, linked_at FROM incident_links WHERE incident_id = ?
      UNION
      SELECT 'approval', id, requested_at FROM approvals
-      WHERE json_extract(params, '$.incident') = ?
+      WHERE ${db.dialect.jsonField('params', 'incident', 'text')} = ?
         AND id NOT IN (SELECT action_id FROM incident_links WHERE action_kind = 'approval' AND incident_id = ?)
      ORDER BY 3, 1, 2`,
   );

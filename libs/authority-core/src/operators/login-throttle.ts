@@ -56,7 +56,7 @@ export function createLoginThrottle(store: AuthorityStore): LoginThrottle {
   const remove = db.prepare('DELETE FROM login_throttle WHERE subject = ?');
   // Counters past their memory count as zero anyway: dropping them keeps a spray of made-up
   // usernames from growing the table without bound.
-  const forget = db.prepare('DELETE FROM login_throttle WHERE MAX(last_failure_at, COALESCE(locked_until, 0)) < ?');
+  const forget = db.prepare(`DELETE FROM login_throttle WHERE ${db.dialect.greatest('last_failure_at', 'COALESCE(locked_until, 0)')} < ?`);
   return {
     lockedUntil(subjects, now) {
       let until: number | null = null;

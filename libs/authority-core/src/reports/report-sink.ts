@@ -85,10 +85,10 @@ export function createReportSink(options: ReportSinkOptions): SidecarReportSink 
      ON CONFLICT (instance_id) DO UPDATE SET
        -- A restarted instance (new started_at) reports what it holds now, possibly less.
        key_set_version = CASE WHEN excluded.started_at = sidecar_instances.started_at
-                              THEN MAX(sidecar_instances.key_set_version, excluded.key_set_version)
+                              THEN ${db.dialect.greatest('sidecar_instances.key_set_version', 'excluded.key_set_version')}
                               ELSE excluded.key_set_version END,
        started_at = excluded.started_at,
-       last_heartbeat_at = MAX(sidecar_instances.last_heartbeat_at, excluded.last_heartbeat_at),
+       last_heartbeat_at = ${db.dialect.greatest('sidecar_instances.last_heartbeat_at', 'excluded.last_heartbeat_at')},
        last_sent_at = excluded.last_sent_at,
        ready = excluded.ready,
        audiences = excluded.audiences,
@@ -97,11 +97,11 @@ export function createReportSink(options: ReportSinkOptions): SidecarReportSink 
      WHERE excluded.last_sent_at >= sidecar_instances.last_sent_at`,
   );
   const insertAck = db.prepare(
-    `INSERT OR IGNORE INTO sidecar_acks (instance_id, event_id, event_type, applied_at, key_set_version, received_at)
-     VALUES (?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO sidecar_acks (instance_id, event_id, event_type, applied_at, key_set_version, received_at)
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const raiseVersion = db.prepare(
-    'UPDATE sidecar_instances SET key_set_version = MAX(key_set_version, ?) WHERE instance_id = ?',
+    `UPDATE sidecar_instances SET key_set_version = ${db.dialect.greatest('key_set_version', '?')} WHERE instance_id = ?`,
   );
 
   type StoredReport = SidecarHeartbeat | SidecarAck;

@@ -6,6 +6,7 @@ import { RevocationNotFoundError } from '../errors/errors';
 import { ack, heartbeat, openCoreFixture, publishAll, randomUUID, type CoreFixture } from '../testing/core-fixture.spec-helper';
 import { createStoreRetention } from './store-retention';
 import { validateStoreRetention } from './retention-periods';
+import { sqliteNative } from '../store/sqlite-connection';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -25,7 +26,7 @@ function rowCounts(f: CoreFixture): Record<string, number> {
 
 /** Size of the database file once the WAL is folded into it. */
 function fileSize(f: CoreFixture): number {
-  f.core.store.db.pragma('wal_checkpoint(TRUNCATE)');
+  sqliteNative(f.core.store.db).pragma('wal_checkpoint(TRUNCATE)');
   return statSync(f.core.store.path).size;
 }
 

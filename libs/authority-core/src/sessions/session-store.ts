@@ -177,7 +177,7 @@ export function createSessionStore(store: AuthorityStore): SessionStore {
   const selectSession = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE sid = ?');
   const selectToken = db.prepare<[Buffer], RefreshRow>('SELECT * FROM refresh_tokens WHERE token_sha256 = ?');
   const markUsed = db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE token_sha256 = ? AND used_at IS NULL');
-  const touch = db.prepare('UPDATE sessions SET last_used_at = MAX(last_used_at, ?) WHERE sid = ?');
+  const touch = db.prepare(`UPDATE sessions SET last_used_at = ${db.dialect.greatest('last_used_at', '?')} WHERE sid = ?`);
   const endOne = db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE sid = ? AND ended_at IS NULL');
   const revokeFamily = db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE sid = ? AND revoked_at IS NULL');
   const coveredBy = db.prepare<[string, string, string | null, number], { sid: string }>(

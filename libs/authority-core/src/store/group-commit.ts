@@ -3,7 +3,7 @@ import { translateStoreError, type AuthorityStore } from './store';
 
 /**
  * Group commit: units of work submitted during one turn of the event loop are written in one
- * SQLite transaction, each inside its own savepoint.
+ * transaction, each inside its own savepoint.
  *
  * Why: the store runs with `synchronous = FULL`, so every commit waits for an fsync (~0.3–2 ms
  * on typical disks). One transaction per revocation caps the authority at a few thousand
@@ -15,7 +15,7 @@ import { translateStoreError, type AuthorityStore } from './store';
  * nothing of the group is stored. A promise resolves only after the commit is durable.
  */
 export interface GroupCommit {
-  /** Runs `work` (synchronous, SQLite only) in the next group transaction. */
+  /** Runs `work` (synchronous, store calls only) in the next group transaction. */
   submit<T>(work: () => T): Promise<T>;
 }
 
@@ -43,8 +43,8 @@ export function createGroupCommit(store: AuthorityStore, options: GroupCommitOpt
       store.transaction(() => {
         for (const unit of group) {
           try {
-            // A nested better-sqlite3 transaction is a SAVEPOINT: a throwing unit rolls back alone.
-            outcomes.push({ ok: true, value: store.db.transaction(unit.work)() });
+            // A nested transaction is a SAVEPOINT: a throwing unit rolls back alone.
+            outcomes.push({ ok: true, value: store.db.transaction(unit.work) });
           } catch (error) {
             // A full or read-only disk fails the whole group (SQLite may already have rolled the
             // transaction back): rethrown, the store reports it and every unit gets the same answer.

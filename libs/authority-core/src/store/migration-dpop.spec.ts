@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from './migrations';
 import { openStore } from './store';
+import { sqliteNative } from './sqlite-connection';
 
 /** The DPoP migration rebuilds `revocations`, which the outbox references: nothing may be lost. */
 describe('migration: dpop (jkt revocation target, dpop_bound_access_tokens)', () => {
@@ -50,7 +51,7 @@ describe('migration: dpop (jkt revocation target, dpop_bound_access_tokens)', ()
       expect(() =>
         after.db.prepare("INSERT INTO outbox (event_id, revocation_id, topic, record_key, value, headers, created_at) VALUES ('e4', 'nope', 't', 'k', x'00', '{}', 1)").run(),
       ).toThrow(/FOREIGN KEY/);
-      expect(after.db.pragma('foreign_key_check')).toEqual([]);
+      expect(sqliteNative(after.db).pragma('foreign_key_check')).toEqual([]);
       const indexes = after.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'revocations' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
       expect(indexes).toEqual(['revocations_by_expiry', 'revocations_by_target', 'revocations_own_by_target']);
       expect(after.db.prepare("SELECT name FROM sqlite_temp_master WHERE type = 'table'").all()).toEqual([]);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type AuthorityStore } from './store';
+import { sqliteNative } from './sqlite-connection';
 
 describe('relaxedTransaction', () => {
   let dir: string;
@@ -15,7 +16,7 @@ describe('relaxedTransaction', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const synchronous = (): unknown => store.db.pragma('synchronous', { simple: true });
+  const synchronous = (): unknown => sqliteNative(store.db).pragma('synchronous', { simple: true });
   const rows = (): string[] => store.db.prepare('SELECT v FROM t ORDER BY rowid').pluck().all() as string[];
   const insert = (v: string) => store.db.prepare('INSERT INTO t (v) VALUES (?)').run(v);
   const FULL = 2;

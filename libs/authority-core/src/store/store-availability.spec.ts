@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreUnavailableError } from '../errors/errors';
 import { createStoreAvailability, STORE_MIN_FREE_BYTES, storeUnavailableReason } from './store-availability';
+import { sqliteNative } from './sqlite-connection';
 import { openStore, type AuthorityStore } from './store';
 
 describe('store availability', () => {
@@ -19,9 +20,9 @@ describe('store availability', () => {
   });
 
   it('turns a full database into StoreUnavailableError, keeps nothing of the transaction, and reports it until a write succeeds', () => {
-    const pages = (store.db.pragma('page_count', { simple: true }) as number) + 2;
+    const pages = (sqliteNative(store.db).pragma('page_count', { simple: true }) as number) + 2;
     // The file may not grow past its current size: the same SQLITE_FULL a full disk gives.
-    store.db.pragma(`max_page_count = ${pages}`);
+    sqliteNative(store.db).pragma(`max_page_count = ${pages}`);
     const before = (store.db.prepare('SELECT COUNT(*) AS n FROM filler').get() as { n: number }).n;
     let refusal: unknown;
     try {
@@ -37,7 +38,7 @@ describe('store availability', () => {
     expect((store.db.prepare('SELECT COUNT(*) AS n FROM filler').get() as { n: number }).n).toBe(before);
     expect(store.health()).toMatchObject({ writable: false, lastWriteFailure: { reason: 'disk full' } });
 
-    store.db.pragma('max_page_count = 1073741823');
+    sqliteNative(store.db).pragma('max_page_count = 1073741823');
     store.transaction(() => store.db.prepare('INSERT INTO filler (blob) VALUES (?)').run(Buffer.alloc(64)));
     expect(store.health()).toMatchObject({ writable: true, lastWriteFailure: undefined });
   });

@@ -22,7 +22,7 @@ export interface StoreHealth {
 }
 
 /**
- * The SQLite result codes that mean "cannot write for now" rather than a bug, found on the error
+ * The SQLite result codes (and PostgreSQL SQLSTATEs) that mean "cannot write for now" rather than a bug, found on the error
  * or anywhere on its `cause` chain (repositories wrap SQLite's error in `StoreError`).
  */
 export function storeUnavailableReason(error: unknown): StoreUnavailableReason | undefined {
@@ -33,6 +33,10 @@ export function storeUnavailableReason(error: unknown): StoreUnavailableReason |
       if (code === 'SQLITE_FULL') return 'disk full';
       if (code.startsWith('SQLITE_READONLY')) return 'read-only';
       if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') return 'I/O error';
+      // PostgreSQL SQLSTATEs: disk full, read-only (a standby, or default_transaction_read_only), I/O error.
+      if (code === '53100') return 'disk full';
+      if (code === '25006') return 'read-only';
+      if (code === '58030') return 'I/O error';
     }
     current = (current as { cause?: unknown }).cause;
   }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { MigrationError } from '../errors/errors';
 import { MIGRATIONS, type Migration } from './migrations';
 import { DATABASE_FILE, openStore } from './store';
+import type { SqlConnection } from './sql-connection';
+import { sqliteConnection, sqliteNative } from './sqlite-connection';
 
 describe('openStore', () => {
   let dir: string;
@@ -13,7 +15,7 @@ describe('openStore', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const tables = (db: Database.Database): string[] =>
+  const tables = (db: SqlConnection): string[] =>
     (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
       (r) => r.name,
     );
@@ -23,8 +25,8 @@ describe('openStore', () => {
     try {
       expect(store.path).toBe(join(dir, 'nested', 'data', DATABASE_FILE));
       expect(store.appliedMigrations).toEqual(MIGRATIONS.map((m) => m.version));
-      expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(sqliteNative(store.db).pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(sqliteNative(store.db).pragma('foreign_keys', { simple: true })).toBe(1);
       expect(tables(store.db)).toEqual(
         expect.arrayContaining([
           'schema_migrations',
@@ -88,7 +90,7 @@ describe('openStore', () => {
     expect(() => openStore({ dataDir: dir, migrations })).toThrow(/migration 2 \(broken\)/);
     const db = new Database(join(dir, DATABASE_FILE));
     try {
-      expect(tables(db)).not.toContain('half');
+      expect(tables(sqliteConnection(db))).not.toContain('half');
       expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1]);
     } finally {
       db.close();

@@ -4,33 +4,53 @@ import { join } from 'node:path';
 import { AuthorityError, StoreError } from '../errors/errors';
 import { systemClock, type Clock } from '../time/clock';
 import { migrate } from './migrate';
-import { createStoreAvailability, type StoreHealth } from './store-availability';
+import { createStoreAvailability, type StoreAvailability, type StoreHealth } from './store-availability';
 import { acquireWriterLock, type WriterLock } from './writer-lock';
 import { MIGRATIONS, type Migration } from './migrations';
+import { postgresConnection, PostgresError, redactDatabaseUrl } from './postgres-connection';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations';
+import type { SqlConnection } from './sql-connection';
+import { sqliteConnection } from './sqlite-connection';
 
 /** File name of the authority's database inside its data folder. */
 export const DATABASE_FILE = 'authority.db';
 
+/** Default of {@link StoreOptions.statementTimeoutMs}, ms. */
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/** Default of {@link StoreOptions.connectTimeoutMs}, ms. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface StoreOptions {
-  /** Folder holding the database; created (mode 0700) if missing. */
-  readonly dataDir: string;
+  /** Folder holding the SQLite database; created (mode 0700) if missing. Required unless {@link databaseUrl} is set. */
+  readonly dataDir?: string;
+  /**
+   * `postgres://…`: use this PostgreSQL database instead of SQLite in {@link dataDir}
+   * (`REVMESH_DATABASE_URL`). Several authorities may share it: writes are serialized by the
+   * database, and there is no data-folder lock.
+   */
+  readonly databaseUrl?: string;
+  /** PostgreSQL only: longest a statement may run (waiting for the write lock included), ms. Default {@link DEFAULT_STATEMENT_TIMEOUT_MS}. */
+  readonly statementTimeoutMs?: number | undefined;
+  /** PostgreSQL only: longest connecting may take, ms. Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
+  readonly connectTimeoutMs?: number | undefined;
   /** Used for `applied_at` of migrations. Default: the system clock. */
   readonly clock?: Clock;
-  /** Schema to migrate to. Default: {@link MIGRATIONS}. Tests pass their own to exercise the runner. */
+  /** Schema to migrate to. Default: {@link MIGRATIONS} (SQLite) or {@link POSTGRES_MIGRATIONS}. Tests pass their own to exercise the runner. */
   readonly migrations?: readonly Migration[];
 }
 
-/** The authority's SQLite database, migrated and ready. One per process. */
+/** The authority's database (SQLite or PostgreSQL), migrated and ready. One per process. */
 export interface AuthorityStore {
-  /** Path of the database file. */
+  /** Path of the database file (SQLite), or the database URL without its password (PostgreSQL). */
   readonly path: string;
   /** The connection. For authority-core's repositories; not exported from the package. */
-  readonly db: Database.Database;
+  readonly db: SqlConnection;
   /** Versions applied when this store was opened (empty if the schema was already current). */
   readonly appliedMigrations: readonly number[];
   /**
-   * Runs `fn` in one `BEGIN IMMEDIATE` transaction: everything it writes commits together or
-   * not at all. `fn` must be synchronous (better-sqlite3 transactions cannot span an await).
+   * Runs `fn` in one write transaction that excludes every other writer (SQLite `BEGIN IMMEDIATE`,
+   * PostgreSQL a database-wide advisory lock): everything it writes commits together or not at
+   * all. `fn` must be synchronous (the connection's transactions cannot span an await).
    */
   transaction<T>(fn: () => T): T;
   /**
@@ -50,19 +70,53 @@ export interface AuthorityStore {
 }
 
 /**
- * Takes the data folder's writer lock, opens (creating if needed) the database in `dataDir`, sets WAL mode, and runs pending
- * migrations before returning.
+ * Opens the authority's store: PostgreSQL when `databaseUrl` is set, otherwise SQLite in
+ * `dataDir`. Either way the schema is migrated before this returns.
  *
- * `synchronous = FULL`: in WAL mode this fsyncs the log on every commit, so a 202 for a
+ * SQLite: takes the data folder's writer lock, opens (creating if needed) the database, sets WAL
+ * mode. `synchronous = FULL`: in WAL mode this fsyncs the log on every commit, so a 202 for a
  * revocation means the revocation survives a power cut, not only a process crash. NORMAL would
  * be faster and could lose the last commits on power loss, which would break "no accepted
  * revocation is lost".
  *
- * @throws {StoreLockedError} when another authority holds the data folder.
- * @throws {StoreError} when the file cannot be opened or configured.
+ * @throws {StoreLockedError} when another authority holds the data folder (SQLite).
+ * @throws {StoreError} when the file cannot be opened or configured, or PostgreSQL cannot be
+ *   reached (or its optional libpq binding is not installed).
  * @throws {MigrationError} when the schema cannot be brought up to date.
  */
 export function openStore(options: StoreOptions): AuthorityStore {
+  if (options.databaseUrl !== undefined) return openPostgresStore({ ...options, databaseUrl: options.databaseUrl });
+  if (options.dataDir === undefined) throw new TypeError('openStore needs a dataDir (SQLite) or a databaseUrl (PostgreSQL)');
+  return openSqliteStore({ ...options, dataDir: options.dataDir });
+}
+
+/**
+ * Opens (creating the schema if needed) the PostgreSQL database at `databaseUrl` and runs
+ * pending migrations. Commits are durable as the server is configured (`synchronous_commit`).
+ */
+function openPostgresStore(options: StoreOptions & { readonly databaseUrl: string }): AuthorityStore {
+  const clock = options.clock ?? systemClock;
+  const connection = postgresConnection({
+    url: options.databaseUrl,
+    statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+  });
+  try {
+    const appliedMigrations = migrate(connection, options.migrations ?? POSTGRES_MIGRATIONS, () => clock.now(), { baseline: true });
+    return storeOver(connection, {
+      path: redactDatabaseUrl(options.databaseUrl),
+      appliedMigrations,
+      // Disk space is the server's business; readiness follows the last write's outcome.
+      availability: createStoreAvailability('', () => undefined),
+      clock,
+    });
+  } catch (error) {
+    connection.close();
+    throw translateStoreError(error, `cannot prepare the authority database at ${redactDatabaseUrl(options.databaseUrl)}`);
+  }
+}
+
+function openSqliteStore(options: StoreOptions & { readonly dataDir: string }): AuthorityStore {
   const clock = options.clock ?? systemClock;
   const path = join(options.dataDir, DATABASE_FILE);
   let db: Database.Database;
@@ -92,48 +146,61 @@ export function openStore(options: StoreOptions): AuthorityStore {
     // instead of every 4 MiB: index pages that bulk revocations touch in many commits are then
     // copied once, not once per 4 MiB. Durability is unchanged (each commit still syncs the WAL).
     db.pragma('wal_autocheckpoint = 8000');
-    const appliedMigrations = migrate(db, options.migrations ?? MIGRATIONS, () => clock.now());
-    let open = true;
-    const availability = createStoreAvailability(options.dataDir);
-    const transaction = <T>(fn: () => T): T => {
-      let result: T;
-      try {
-        result = db.transaction(fn).immediate();
-      } catch (error) {
-        // A full or read-only disk is a condition to report and retry, not a bug.
-        throw translateStoreError(availability.failed(error, clock.now()), 'transaction failed');
-      }
-      availability.succeeded();
-      return result;
-    };
-    return {
+    const connection = sqliteConnection(db);
+    const appliedMigrations = migrate(connection, options.migrations ?? MIGRATIONS, () => clock.now());
+    return storeOver(connection, {
       path,
-      db,
       appliedMigrations,
-      transaction,
-      relaxedTransaction: <T>(fn: () => T): T => {
-        if (db.inTransaction) return transaction(fn);
-        // Not prepared once: SQLite applies this pragma when the statement is prepared, not when it runs.
-        db.pragma('synchronous = NORMAL');
-        try {
-          return transaction(fn);
-        } finally {
-          db.pragma('synchronous = FULL');
-        }
-      },
-      health: () => availability.health(),
-      close: () => {
-        if (!open) return;
-        open = false;
-        db.close();
-        lock.release();
-      },
-    };
+      availability: createStoreAvailability(options.dataDir),
+      clock,
+      release: () => lock.release(),
+    });
   } catch (error) {
     db.close();
     lock.release();
     throw translateStoreError(error, `cannot prepare the authority database at ${path}`);
   }
+}
+
+/** What {@link storeOver} needs besides the connection. */
+export interface StoreParts {
+  readonly path: string;
+  readonly appliedMigrations: readonly number[];
+  readonly availability: StoreAvailability;
+  readonly clock: Clock;
+  /** Runs after the connection closed (the writer lock's release). */
+  readonly release?: () => void;
+}
+
+/** The {@link AuthorityStore} over an open, migrated connection of either engine. */
+export function storeOver(db: SqlConnection, parts: StoreParts): AuthorityStore {
+  const { availability, clock } = parts;
+  let open = true;
+  const guarded = <T>(run: (fn: () => T) => T, fn: () => T): T => {
+    let result: T;
+    try {
+      result = run(fn);
+    } catch (error) {
+      // A full or read-only disk is a condition to report and retry, not a bug.
+      throw translateStoreError(availability.failed(error, clock.now()), 'transaction failed');
+    }
+    availability.succeeded();
+    return result;
+  };
+  return {
+    path: parts.path,
+    db,
+    appliedMigrations: parts.appliedMigrations,
+    transaction: (fn) => guarded(db.transaction, fn),
+    relaxedTransaction: (fn) => guarded(db.relaxedTransaction, fn),
+    health: () => availability.health(),
+    close: () => {
+      if (!open) return;
+      open = false;
+      db.close();
+      parts.release?.();
+    },
+  };
 }
 
 /**
@@ -150,6 +217,7 @@ export function translateStoreError(error: unknown, context: string): Error {
  * is enforced by a unique index, so SQLite reports it as `UNIQUE`, not `PRIMARYKEY`.
  */
 export function isUniqueViolation(error: unknown): boolean {
+  if (error instanceof PostgresError) return error.code === '23505';
   // Duck-typed rather than `instanceof`: the native addon keeps the SqliteError class (and its
   // realm's Error) of the first copy of better-sqlite3 that loaded it, which is not always ours
   // (jest gives each test file its own realm and module registry; bundlers may duplicate it).

@@ -15,6 +15,7 @@ import {
 import { openAuthorityCore, type AuthorityCore, type AuthorityCoreOptions } from '../authority-core';
 import type { AuthorityLogger } from '../logging/logger';
 import type { Sleep } from '../time/clock';
+import { testStoreOptions } from './test-store.spec-helper';
 
 /**
  * Time that moves only when the code under test sleeps: every sleep advances the clock by its
@@ -56,8 +57,10 @@ export async function openCoreFixture(overrides: Partial<AuthorityCoreOptions> =
   const dir = mkdtempSync(join(tmpdir(), 'revmesh-core-'));
   const kek = randomBytes(32);
   const time = new SteppingTime();
+  const { databaseUrl } = testStoreOptions(dir);
   const base = (more: Partial<AuthorityCoreOptions>): AuthorityCoreOptions => ({
     dataDir: dir,
+    ...(databaseUrl === undefined ? {} : { database: { url: databaseUrl } }),
     kek,
     issuer: 'https://authority.test',
     accessTokenTtlSeconds: 300,

@@ -26,7 +26,7 @@ export const TOKEN_HORIZON_STEP_MS: Milliseconds = 60_000;
 export function createTokenHorizon(store: AuthorityStore): TokenHorizon {
   const read = store.db.prepare<[], { expires_at: number }>('SELECT expires_at FROM token_horizon WHERE id = 1');
   const write = store.db.prepare<[number]>(
-    'INSERT INTO token_horizon (id, expires_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)',
+    `INSERT INTO token_horizon (id, expires_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET expires_at = ${store.db.dialect.greatest('token_horizon.expires_at', 'excluded.expires_at')}`,
   );
   let horizon = read.get()?.expires_at ?? 0;
   return {

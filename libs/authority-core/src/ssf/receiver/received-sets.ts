@@ -20,7 +20,7 @@ export interface ReceivedSets {
 export function createReceivedSets(store: AuthorityStore): ReceivedSets {
   const db = store.db;
   const has = db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM ssf_received_sets WHERE transmitter_id = ? AND jti = ?');
-  const insert = db.prepare('INSERT OR IGNORE INTO ssf_received_sets (transmitter_id, jti, event_types, outcome, received_at) VALUES (?, ?, ?, ?, ?)');
+  const insert = db.prepare('INSERT INTO ssf_received_sets (transmitter_id, jti, event_types, outcome, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
   const prune = db.prepare('DELETE FROM ssf_received_sets WHERE received_at < ?');
   const forget = db.prepare('DELETE FROM ssf_received_sets WHERE transmitter_id = ?');
   const guard = <T>(what: string, run: () => T): T => {

@@ -78,8 +78,11 @@ const toQueued = (row: Row): QueuedSet => ({
 export function createDeliveryQueue(store: AuthorityStore): DeliveryQueue {
   const db = store.db;
   const insert = db.prepare(
-    `INSERT OR IGNORE INTO ssf_out_deliveries (stream_id, jti, set_jwt, created_at, next_attempt_at, state)
-     SELECT ?, ?, ?, ?, ?, 'pending' WHERE EXISTS (SELECT 1 FROM ssf_out_streams WHERE stream_id = ? AND status <> 'disabled')`,
+    // Typed casts: PostgreSQL cannot infer a parameter's type from an INSERT's SELECT list.
+    `INSERT INTO ssf_out_deliveries (stream_id, jti, set_jwt, created_at, next_attempt_at, state)
+     SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT), 'pending'
+      WHERE EXISTS (SELECT 1 FROM ssf_out_streams WHERE stream_id = ? AND status <> 'disabled')
+     ON CONFLICT DO NOTHING`,
   );
   const pending = db.prepare<[string, number], Row>(
     `SELECT seq, stream_id, jti, set_jwt, attempts, next_attempt_at FROM ssf_out_deliveries
