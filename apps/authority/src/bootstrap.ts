@@ -96,6 +96,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     new JsonLogger('revmesh-authority', nestLogLevels(config.logLevel));
   const core = await openAuthorityCore({
     dataDir: config.dataDir,
+    ...(config.database === undefined ? {} : { database: config.database }),
     kek: config.kek,
     issuer: config.issuer,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,

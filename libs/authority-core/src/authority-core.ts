@@ -62,8 +62,10 @@ import type { TokenStatusEvaluator } from './sessions/token-status';
 import type { Revocation } from './revocations/revocation';
 
 export interface AuthorityCoreOptions {
-  /** Folder of the SQLite database. */
+  /** Folder of the SQLite database (unused by the store when {@link database} is set). */
   readonly dataDir: string;
+  /** PostgreSQL instead of SQLite (`REVMESH_DATABASE_URL`); timeouts default to the store's. */
+  readonly database?: { readonly url: string; readonly statementTimeoutMs?: number; readonly connectTimeoutMs?: number };
   /** Key-encryption key, exactly 32 bytes. */
   readonly kek: Buffer;
   /** Issuer URL (`iss`). */
@@ -294,7 +296,13 @@ export interface AuthorityCore {
 export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<AuthorityCore> {
   const settings = resolveCoreSettings(options);
   const { clock, sleep, logger, names } = settings;
-  const store = openStore({ dataDir: options.dataDir, clock });
+  const store = openStore({
+    dataDir: options.dataDir,
+    clock,
+    ...(options.database === undefined
+      ? {}
+      : { databaseUrl: options.database.url, statementTimeoutMs: options.database.statementTimeoutMs, connectTimeoutMs: options.database.connectTimeoutMs }),
+  });
   try {
     // Anything committed to the outbox wakes the relay.
     const wake = createWakeSignal(sleep);

@@ -129,6 +129,7 @@ export type { RotationScheduler, TickOutcome } from './rotation/rotation-schedul
 export type { AdminRequest, RotationService } from './rotation/rotation-service';
 export type { RotationKind, RotationRecord, RotationStatus } from './rotation/rotation-store';
 export type { AuthorityStore } from './store/store';
+export { sqliteNative } from './store/sqlite-connection';
 export { STORE_MIN_FREE_BYTES, STORE_RETRY_AFTER_SECONDS, storeUnavailableReason, type StoreHealth } from './store/store-availability';
 export type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
 export type { AccessTokenClaims, ActorClaim, ClientCredentialsRequest, IssuedToken, SessionTokenRequest, TokenIssuer } from './tokens/token-issuer';

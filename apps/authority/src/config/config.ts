@@ -11,6 +11,8 @@ export interface AuthorityConfig {
   readonly kafkaReplicationFactor?: number;
   /** Absolute path. */
   readonly dataDir: string;
+  /** REVMESH_DATABASE_URL and its timeouts: PostgreSQL instead of SQLite in {@link dataDir}. Absent: SQLite. */
+  readonly database?: { readonly url: string; readonly statementTimeoutMs: number; readonly connectTimeoutMs: number };
   readonly issuer: string;
   /** REVMESH_BOOTSTRAP_TOKEN: enables POST /v1/bootstrap when set. */
   readonly bootstrapToken?: string;
@@ -173,6 +175,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     kafkaBrokers: e.KAFKA_BROKERS,
     ...(e.KAFKA_REPLICATION_FACTOR === undefined ? {} : { kafkaReplicationFactor: e.KAFKA_REPLICATION_FACTOR }),
     dataDir: e.REVMESH_DATA_DIR,
+    ...(e.REVMESH_DATABASE_URL === undefined
+      ? {}
+      : { database: { url: e.REVMESH_DATABASE_URL, statementTimeoutMs: e.REVMESH_DATABASE_STATEMENT_TIMEOUT_MS, connectTimeoutMs: e.REVMESH_DATABASE_CONNECT_TIMEOUT_MS } }),
     issuer: e.REVMESH_ISSUER,
     ...(e.REVMESH_BOOTSTRAP_TOKEN === undefined ? {} : { bootstrapToken: e.REVMESH_BOOTSTRAP_TOKEN }),
     kek: e.REVMESH_KEK,

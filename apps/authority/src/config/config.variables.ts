@@ -90,6 +90,30 @@ export const CONFIG_VARIABLES = {
     fix: 'use a writable folder path',
     parse: z.string().transform((dir) => resolve(dir)),
   }),
+  REVMESH_DATABASE_URL: {
+    description:
+      'PostgreSQL instead of SQLite: `postgres://user:password@host:port/database` (libpq URI; its query parameters such as `sslmode` apply). Several authorities may share the database (writes are serialized by a database-wide advisory lock; REVMESH_DATA_DIR is then not used for the store). Needs the optional `libpq` binding (`apt-get install libpq-dev` before `npm ci`). Unset: SQLite in REVMESH_DATA_DIR.',
+    fix: 'use a postgres:// or postgresql:// URL, e.g. postgres://revmesh:secret@db.internal:5432/revmesh',
+    schema: optionalRaw().pipe(
+      z
+        .string()
+        .refine((url) => /^postgres(ql)?:\/\/[^\s]+$/.test(url) && URL.canParse(url), 'is not a postgres:// URL')
+        .optional(),
+    ),
+  } satisfies Variable<string | undefined>,
+  REVMESH_DATABASE_STATEMENT_TIMEOUT_MS: variable({
+    default: '30000',
+    description:
+      'PostgreSQL: longest one statement may run, waiting for the write lock included, ms; the server cancels it after that and the request fails (STORE_FAILED) instead of hanging.',
+    fix: 'use a whole number of milliseconds in 100..600000',
+    parse: integer(100, 600_000),
+  }),
+  REVMESH_DATABASE_CONNECT_TIMEOUT_MS: variable({
+    default: '10000',
+    description: 'PostgreSQL: longest connecting may take at start, ms (whole seconds: libpq rounds up); an unreachable server stops the start with a message naming it.',
+    fix: 'use a whole number of milliseconds in 1000..120000',
+    parse: integer(1000, 120_000),
+  }),
   REVMESH_ISSUER: variable({
     required: 'yes',
     description:

@@ -56,10 +56,12 @@ export function consecutiveRuns(seqs: readonly number[]): [number, number][] {
 /** Creates the outbox repository on top of the store. */
 export function createOutboxStore(store: AuthorityStore): OutboxStore {
   const db = store.db;
-  const insert = db.prepare(
-    `INSERT INTO outbox (event_id, revocation_id, topic, record_key, value, headers, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const insert = db
+    .prepare<[string, string | null, string, string, Buffer, string, number], number>(
+      `INSERT INTO outbox (event_id, revocation_id, topic, record_key, value, headers, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+    )
+    .pluck();
   const select = db.prepare<[number], OutboxRow>(
     `SELECT seq, event_id, topic, record_key, value, headers, created_at FROM outbox
      WHERE published_at IS NULL ORDER BY seq LIMIT ?`,
@@ -71,7 +73,7 @@ export function createOutboxStore(store: AuthorityStore): OutboxStore {
   return {
     append(entry, now) {
       const { record } = entry;
-      const result = insert.run(
+      const seq = insert.get(
         entry.eventId,
         entry.revocationId ?? null,
         record.topic,
@@ -80,7 +82,7 @@ export function createOutboxStore(store: AuthorityStore): OutboxStore {
         JSON.stringify(record.headers ?? {}),
         now,
       );
-      return Number(result.lastInsertRowid);
+      return Number(seq);
     },
 
     unpublished(limit) {
