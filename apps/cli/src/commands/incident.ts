@@ -1,4 +1,5 @@
 import { Argument, Option, type Command } from 'commander';
+import { registerIncidentComms } from './incident-comms';
 import type { CommandContext } from '../context';
 import { UnexpectedResponseError } from '../errors';
 import type { UpdateIncidentInput } from '../http/authority-api';
@@ -120,6 +121,7 @@ export function registerIncident(program: Command, deps: ProgramDeps): void {
     'revmesh revoke jti 4f1c… --reason "leaked in CI log" --incident <id> -j "INC-311"',
     'revmesh incident show <id>',
   ]);
+  registerIncidentComms(incident, deps);
 
   const open = withWriteOptions(
     incident

@@ -42,6 +42,8 @@ export const API_PATHS = {
   approvalDeny: (id: string) => `v1/approvals/${encodeURIComponent(id)}/deny`,
   killSwitch: 'v1/kill-switch',
   killSwitchLift: 'v1/kill-switch/lift',
+  incidentComms: (id: string) => `v1/incidents/${encodeURIComponent(id)}/comms`,
+  incidentCommsPreview: (id: string, query: string) => `v1/incidents/${encodeURIComponent(id)}/comms/preview?${query}`,
   auditExport: 'v1/audit/export',
   policy: 'v1/policy',
   policyChangelog: 'v1/policy/changelog',
@@ -168,6 +170,13 @@ export interface EngageKillSwitchInput {
   readonly incident?: string;
 }
 
+/** `POST /v1/incidents/:id/comms` (without the justification). */
+export interface SendIncidentCommsInput {
+  readonly audience: string;
+  readonly whatToDo?: string;
+  readonly expectedSha256?: string;
+}
+
 /** Filters of `revmesh sessions list`. */
 export interface SessionFilterInput {
   readonly sub?: string;
@@ -237,6 +246,12 @@ export interface AuthorityApi {
   killSwitchStatus(): Promise<AuthorityResponse>;
   engageKillSwitch(input: EngageKillSwitchInput, justification: string): Promise<AuthorityResponse>;
   liftKillSwitch(audience: string | undefined, justification: string): Promise<AuthorityResponse>;
+  /** The exact message for an audience, as it would be sent now. */
+  previewIncidentComms(id: string, audience: string, whatToDo?: string): Promise<AuthorityResponse>;
+  /** Sends it (customers: 202, waits for a second operator); `expectedSha256`: the previewed text's hash. */
+  sendIncidentComms(id: string, input: SendIncidentCommsInput, justification: string): Promise<AuthorityResponse>;
+  /** Messages sent for the incident, with each delivery's outcome. */
+  listIncidentComms(id: string): Promise<AuthorityResponse>;
   auditExport(): Promise<AuthorityTextResponse>;
   getPolicy(): Promise<AuthorityResponse>;
   policyChangelog(): Promise<AuthorityResponse>;
@@ -342,6 +357,16 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
         justification,
       }),
     liftKillSwitch: (audience, justification) => client.request('POST', API_PATHS.killSwitchLift, { ...audienceOf(audience), justification }),
+    previewIncidentComms: (id, audience, whatToDo) =>
+      client.request('GET', API_PATHS.incidentCommsPreview(id, new URLSearchParams({ audience, ...(whatToDo === undefined ? {} : { what_to_do: whatToDo }) }).toString())),
+    sendIncidentComms: (id, input, justification) =>
+      client.request('POST', API_PATHS.incidentComms(id), {
+        audience: input.audience,
+        ...(input.whatToDo === undefined ? {} : { what_to_do: input.whatToDo }),
+        ...(input.expectedSha256 === undefined ? {} : { expected_sha256: input.expectedSha256 }),
+        justification,
+      }),
+    listIncidentComms: (id) => client.request('GET', API_PATHS.incidentComms(id)),
     auditExport: () => client.requestText('GET', API_PATHS.auditExport),
     getPolicy: () => client.request('GET', API_PATHS.policy),
     policyChangelog: () => client.request('GET', API_PATHS.policyChangelog),

@@ -1,0 +1,63 @@
+import { loggedInFixture, type LoggedInFixture } from '../testing/run-cli.spec-helper';
+
+const J = 'INC-311 status for on-call';
+const T = Date.UTC(2026, 11, 6, 5);
+const sha = 'a'.repeat(64);
+const preview = { incident_id: 'inc-1', audience: 'customers', text: '**Notice**\n\nSign in again.\u001b[31m', text_sha256: sha, webhooks: ['status-page'], needs_approval: true };
+const message = { id: 'msg-1', incident_id: 'inc-1', audience: 'engineers', text: 'hello', text_sha256: sha, sent_by: 'alice', approved_by: null, created_at: T };
+
+describe('revmesh incident comms', () => {
+  let f: LoggedInFixture;
+  beforeEach(async () => {
+    f = await loggedInFixture();
+  });
+  afterEach(() => f.close());
+
+  it('preview: prints the exact text, line by line, without terminal control characters', async () => {
+    f.authority.on('GET', '/v1/incidents/inc-1/comms/preview?audience=customers&what_to_do=sign+in+again', { status: 200, body: preview });
+    const run = await f.run(['incident', 'comms', 'preview', 'inc-1', '--audience', 'customers', '--what-to-do', 'sign in again']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Message for customers (sha256 ${sha}), to status-page; sending it needs a second operator's approval:`);
+    expect(run.stdout).toContain('-----\n**Notice**\n\nSign in again.?[31m\n-----');
+  });
+
+  it('send: shows the text, then posts it with the previewed hash; customers wait for approval (exit 8)', async () => {
+    f.authority.on('GET', '/v1/incidents/inc-1/comms/preview?audience=engineers', { status: 200, body: { ...preview, audience: 'engineers', needs_approval: false } });
+    f.authority.on('POST', '/v1/incidents/inc-1/comms', { status: 201, body: { message } });
+    const run = await f.run(['incident', 'comms', 'send', 'inc-1', '--audience', 'engineers', '-j', J]);
+    expect(run.code).toBe(0);
+    expect(f.authority.requests[1]).toMatchObject({ method: 'POST', path: '/v1/incidents/inc-1/comms', body: { audience: 'engineers', expected_sha256: sha, justification: J } });
+    expect(run.stderr).toContain('Message for engineers');
+    expect(run.stdout).toContain('Sent message msg-1 to engineers; its delivery: revmesh incident comms list inc-1');
+  });
+
+  it('send refuses an unknown audience before any request', async () => {
+    const run = await f.run(['incident', 'comms', 'send', 'inc-1', '--audience', 'press', '-j', J]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('press');
+    expect(f.authority.requests).toEqual([]);
+  });
+
+  it('list: every message with its deliveries and its text', async () => {
+    f.authority.on('GET', '/v1/incidents/inc-1/comms', {
+      status: 200,
+      body: {
+        messages: [
+          {
+            ...message,
+            deliveries: [
+              { webhook: 'eng-chat', state: 'delivered', attempts: 2, next_attempt_at: T, last_status: 200, last_error: 'HTTP 500', finished_at: T + 900 },
+              { webhook: 'backup', state: 'pending', attempts: 1, next_attempt_at: T + 2000, last_status: null, last_error: 'cannot reach the webhook (ECONNREFUSED)', finished_at: null },
+            ],
+          },
+        ],
+      },
+    });
+    const run = await f.run(['incident', 'comms', 'list', 'inc-1']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('engineers  message msg-1 sent by alice');
+    expect(run.stdout).toContain('eng-chat: delivered after 2 attempt(s) HTTP 200 at 2026-12-06T05:00:00.900Z');
+    expect(run.stdout).toContain('backup: pending after 1 attempt(s), next attempt 2026-12-06T05:00:02.000Z: cannot reach the webhook (ECONNREFUSED)');
+    expect(run.stdout).toContain('  | hello');
+  });
+});
