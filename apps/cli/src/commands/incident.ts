@@ -8,6 +8,7 @@ import { renderRecords, type Column } from '../output/record-view';
 import { clean, formatDuration, formatTime } from '../output/text';
 import { performWrite, withWriteOptions, type WriteOptions } from '../write/write-kit';
 import { runs, withExamples, type ProgramDeps } from './command-kit';
+import { registerIncidentReport } from './incident-report';
 
 /** The closed sets of the authority (`INCIDENT_SEVERITIES`, …), for `--help` and early errors. */
 export const INCIDENT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -220,4 +221,5 @@ export function registerIncident(program: Command, deps: ProgramDeps): void {
     }),
   );
   withExamples(close, ['revmesh incident close 3c9a… -j "post-incident review done"']);
+  registerIncidentReport(incident, deps);
 }

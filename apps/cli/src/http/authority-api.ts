@@ -54,6 +54,9 @@ export const API_PATHS = {
   incident: (id: string) => `v1/incidents/${encodeURIComponent(id)}`,
   incidentLinks: (id: string) => `v1/incidents/${encodeURIComponent(id)}/links`,
   incidentTimeline: (id: string) => `v1/incidents/${encodeURIComponent(id)}/timeline`,
+  incidentReport: (id: string, query: string) => `v1/incidents/${encodeURIComponent(id)}/report${query === '' ? '' : `?${query}`}`,
+  incidentFollowUps: (id: string) => `v1/incidents/${encodeURIComponent(id)}/follow-ups`,
+  incidentFollowUp: (id: string, followUpId: string) => `v1/incidents/${encodeURIComponent(id)}/follow-ups/${encodeURIComponent(followUpId)}`,
 } as const;
 
 /** `POST /v1/revocations`. */
@@ -270,7 +273,14 @@ export interface AuthorityApi {
   /** Links an existing action (`kind`: revocation, revocation-batch, key-compromise, rotation, kill-switch, approval). */
   linkIncident(id: string, kind: string, actionId: string, justification: string): Promise<AuthorityResponse>;
   incidentTimeline(id: string): Promise<AuthorityResponse>;
+  /** The post-incident report model; `lateAfterMs`: the lateness threshold (authority default otherwise). */
+  incidentReport(id: string, lateAfterMs?: number): Promise<AuthorityResponse>;
+  listIncidentFollowUps(id: string): Promise<AuthorityResponse>;
+  addIncidentFollowUp(id: string, input: { readonly text: string; readonly owner?: string }, justification: string): Promise<AuthorityResponse>;
+  /** `done`, or `open` to reopen. */
+  setIncidentFollowUpStatus(id: string, followUpId: string, status: 'open' | 'done', justification: string): Promise<AuthorityResponse>;
 }
+
 
 /** `{audience}` when one is given, else nothing (the whole mesh). */
 const audienceOf = (audience: string | undefined) => (audience === undefined ? {} : { audience });
@@ -382,5 +392,9 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     updateIncident: (id, input, justification) => client.request('PATCH', API_PATHS.incident(id), { ...input, justification }),
     linkIncident: (id, kind, actionId, justification) => client.request('POST', API_PATHS.incidentLinks(id), { kind, id: actionId, justification }),
     incidentTimeline: (id) => client.request('GET', API_PATHS.incidentTimeline(id)),
+    incidentReport: (id, lateAfterMs) => client.request('GET', API_PATHS.incidentReport(id, lateAfterMs === undefined ? '' : new URLSearchParams({ late_after_ms: String(lateAfterMs) }).toString())),
+    listIncidentFollowUps: (id) => client.request('GET', API_PATHS.incidentFollowUps(id)),
+    addIncidentFollowUp: (id, input, justification) => client.request('POST', API_PATHS.incidentFollowUps(id), { ...input, justification }),
+    setIncidentFollowUpStatus: (id, followUpId, status, justification) => client.request('PATCH', API_PATHS.incidentFollowUp(id, followUpId), { status, justification }),
   };
 }
