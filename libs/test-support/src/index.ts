@@ -40,6 +40,7 @@ export {
 } from './operators/operator-session';
 export { ensurePostgres, stopPostgresIfStartedHere, TEST_DATABASE_URL_ENV, waitForPostgres, type LocalPostgres } from './postgres/local-postgres';
 export { createTestDatabase, databaseUrl, testDatabaseName, type TestDatabase } from './postgres/test-database';
+export { storeEnginesUnderTest, type TestStoreEngine } from './postgres/store-engines';
 export { ensureKeycloak, stopKeycloakIfStartedThisRun, waitForRealm, type LocalKeycloak } from './keycloak/local-keycloak';
 export {
   createKeycloakUser,

@@ -1,6 +1,11 @@
 /**
  * The authority's schema, as an ordered list of migrations. Append only: a released
  * migration is never edited, because databases in the field already ran it.
+ *
+ * Every migration added here needs its PostgreSQL twin (same version and name) appended to
+ * POSTGRES_MIGRATIONS in postgres-migrations.ts, in the same commit: the step test
+ * (postgres-migrations.int.spec.ts) fails while the two schemas differ in version, tables,
+ * columns or index names.
  */
 export interface Migration {
   /** Strictly increasing, starting at 1. */
