@@ -48,7 +48,7 @@ export function timeToApplySpec(service: IncidentReportService, model: IncidentR
     encoding: {
       y: { field: 'instance', type: 'nominal', sort: null, title: 'instance' },
       x: { field: 'ms', type: 'quantitative', title: 'time to apply after acceptance (ms)' },
-      color: { field: 'status', type: 'nominal', title: 'status', scale: { domain: used, range: used.map((s) => BAR_COLOURS[s]) } },
+      color: { field: 'status', type: 'nominal', title: 'status', scale: { domain: used, range: used.map((s) => BAR_COLOURS[s]) }, legend: { labelLimit: 320 } },
     },
   };
 }
