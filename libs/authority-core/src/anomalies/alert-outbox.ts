@@ -4,16 +4,16 @@ import { logErrorFields } from '../logging/log-fields';
 import { silentLogger, type AuthorityLogger } from '../logging/logger';
 import type { OutboxStore } from '../outbox/outbox-store';
 import type { AuthorityStore } from '../store/store';
+import { timeOrderedId } from '../store/time-ordered-id';
 import { activeTraceparent } from '../telemetry/trace-context';
 import type { Clock } from '../time/clock';
-import { randomUUID } from 'node:crypto';
 import { TRACEPARENT_HEADER } from '@revmesh/contracts';
 import type { Alert } from './anomaly-detector';
 
 /** The `alert.raised` event of an alert. */
 export function alertRaisedEvent(alert: Alert, now: number): AlertRaisedEvent {
   return {
-    id: randomUUID(),
+    id: timeOrderedId(),
     type: ALERT_RAISED,
     version: 1,
     issued_at: now,

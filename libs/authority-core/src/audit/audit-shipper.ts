@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   AUDIT_BATCH_RECORDED,
   AUDIT_RECORDED,
@@ -15,18 +14,19 @@ import { logErrorFields } from '../logging/log-fields';
 import { silentLogger, type AuthorityLogger } from '../logging/logger';
 import type { OutboxStore } from '../outbox/outbox-store';
 import type { AuthorityStore } from '../store/store';
+import { timeOrderedId } from '../store/time-ordered-id';
 import type { Clock } from '../time/clock';
 import { createTraceparent } from '../tracing/traceparent';
 import type { AuditLogStore } from './audit-store';
 
 /** The `audit.recorded` event of an entry. */
 export function auditRecordedEvent(entry: AuditEntry, now: number): AuditRecordedEvent {
-  return { id: randomUUID(), type: AUDIT_RECORDED, version: 1, issued_at: now, actor: entry.actor, payload: entry };
+  return { id: timeOrderedId(), type: AUDIT_RECORDED, version: 1, issued_at: now, actor: entry.actor, payload: entry };
 }
 
 /** The `audit.batch-recorded` event of consecutive entries (the shipper is its actor, each entry names its own). */
 export function auditBatchRecordedEvent(entries: readonly AuditEntry[], now: number): AuditBatchRecordedEvent {
-  return { id: randomUUID(), type: AUDIT_BATCH_RECORDED, version: 1, issued_at: now, actor: { kind: 'system', id: 'audit-shipper' }, payload: { entries: [...entries] } };
+  return { id: timeOrderedId(), type: AUDIT_BATCH_RECORDED, version: 1, issued_at: now, actor: { kind: 'system', id: 'audit-shipper' }, payload: { entries: [...entries] } };
 }
 
 /**

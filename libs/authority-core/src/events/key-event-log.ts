@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { TRACEPARENT_HEADER, type RevmeshEvent } from '@revmesh/contracts';
 import type { EventSignerRing } from '../event-signers/event-signer-ring';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { translateStoreError, type AuthorityStore } from '../store/store';
+import { timeOrderedId } from '../store/time-ordered-id';
 import { context, trace, type Span } from '@opentelemetry/api';
 import { ATTR, AUTHORITY_TRACER, SPAN } from '../telemetry/names';
 import { activeTraceparent } from '../telemetry/trace-context';
@@ -147,7 +147,7 @@ export function createKeyEventLog(options: KeyEventLogOptions): KeyEventLog {
       const signer = signers.current;
       const prepared = await Promise.all(
         drafts.map(async (draft, i) => {
-          const id = randomUUID();
+          const id = timeOrderedId();
           const event = draft.build({ id, version: base + i + 1, now });
           return { draft, id, version: base + i + 1, value: await signForOutbox(event, signer) };
         }),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   REVOCATION_ISSUED,
   REVOCATION_TARGET_TYPES,
@@ -17,6 +16,7 @@ import type { IssuerRegistry } from '../issuers/issuer-registry';
 import type { OutboxStore } from '../outbox/outbox-store';
 import { createGroupCommit } from '../store/group-commit';
 import { translateStoreError, type AuthorityStore } from '../store/store';
+import { timeOrderedId } from '../store/time-ordered-id';
 import type { TokenHorizon } from '../tokens/token-horizon';
 import { context, SpanStatusCode, trace, type Span, type TracerProvider } from '@opentelemetry/api';
 import { ATTR, AUTHORITY_TRACER, SPAN } from '../telemetry/names';
@@ -199,7 +199,7 @@ function toRevocation(row: RevocationRow): Revocation {
 /** The `revocation.issued` event of a revocation. `issuedAt` is when this copy is published. */
 function issuedEvent(revocation: Revocation, issuedAt: number): RevocationIssuedEvent {
   return {
-    id: randomUUID(),
+    id: timeOrderedId(),
     type: REVOCATION_ISSUED,
     version: 1,
     issued_at: issuedAt,
@@ -311,7 +311,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
     const { expiresAt } = window;
     const notAfterIat = issuedUpTo === undefined ? window.notAfterIat : Math.min(window.notAfterIat, issuedUpTo);
     const revocation: Revocation = {
-      id: randomUUID(),
+      id: timeOrderedId(),
       target: { type: target.type, value: target.value },
       ...(iss === undefined ? {} : { iss }),
       reason,
@@ -400,7 +400,7 @@ export function createRevocationService(options: RevocationServiceOptions): Revo
 
   async function acceptBatch(input: RevokeBatchInput, traceparent: string): Promise<RevocationBatch> {
     const issuers = checkBatch(input, { issuer: targetIssuer, approvalAction: (type) => options.approvalAction?.(type) });
-    const batchId = randomUUID();
+    const batchId = timeOrderedId();
     // One clock reading: every revocation of the batch is accepted at the same instant.
     const revokedAt = clock.now();
     const made = input.targets.map(({ target }, i) => newRevocation(target, issuers[i], input.reason, input.actor, revokedAt));
