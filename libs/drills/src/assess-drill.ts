@@ -97,7 +97,8 @@ export function assessDrill(m: DrillMeasurements): DrillAssessment {
     if (row.unreachable > 0) overlooked.push({ kind: 'unreachable', subject, detail: `${row.unreachable} probe(s) got no answer` });
   }
 
-  for (const approval of [...m.approvals].sort((a, b) => b.waitedMs - a.waitedMs).slice(0, 3)) {
+  // The approvals people had to give, slowest first (a drill self-approval waits for nobody).
+  for (const approval of m.approvals.filter((a) => !a.selfApproved).sort((a, b) => b.waitedMs - a.waitedMs).slice(0, 3)) {
     overlooked.push({
       kind: 'slow-approval',
       subject: approval.id,
@@ -107,7 +108,8 @@ export function assessDrill(m: DrillMeasurements): DrillAssessment {
 
   const acceptedAt = m.timeline.actions.map((a) => a.acceptedAt).filter((t): t is number => t !== null);
   const base = acceptedAt.length === 0 ? null : Math.min(...acceptedAt);
-  const alerts = m.timeline.alerts.map((a) => ({ kind: a.kind, afterMs: base === null ? 0 : a.at - base, summary: a.summary }));
+  // Alerts from before the response (an earlier drill's, still counting) say nothing about this one.
+  const alerts = m.timeline.alerts.map((a) => ({ kind: a.kind, afterMs: base === null ? 0 : a.at - base, summary: a.summary })).filter((a) => a.afterMs >= 0);
   for (const kind of m.expectedAlerts) {
     const fired = alerts.filter((a) => a.kind === kind);
     if (fired.length === 0) overlooked.push({ kind: 'alert-missing', subject: kind, detail: `no ${kind} alert although the leaked credential was presented after the response` });
