@@ -28,7 +28,7 @@ describe('kafka transactional publisher (real broker)', () => {
 
   it('lets only the publisher that started last write under a transactional id: the older one is refused by the broker', async () => {
     const topic = `tx-${randomUUID()}`;
-    await transport.ensureTopics([{ topic, numPartitions: 1 }]);
+    await transport.ensureTopics([{ topic, numPartitions: 1, configEntries: {} }]);
     const transactionalId = `revmesh-test-${randomUUID()}`;
     const old = transport.createPublisher({ transactionalId });
     await old.publish([record(topic, 1, 'old'), record(topic, 2, 'old')]);
@@ -45,7 +45,7 @@ describe('kafka transactional publisher (real broker)', () => {
 
   it('aborts the transaction when the fence refuses before its commit, so a read-committed reader never sees it', async () => {
     const topic = `tx-${randomUUID()}`;
-    await transport.ensureTopics([{ topic, numPartitions: 1 }]);
+    await transport.ensureTopics([{ topic, numPartitions: 1, configEntries: {} }]);
     let allowed = true;
     let checks = 0;
     const refusal = new Error('lease lost');
