@@ -215,6 +215,10 @@ export { DEFAULT_STORE_RETENTION, STORE_RETENTION_BOUNDS, validateStoreRetention
 export type { StoreRetentionResult } from './retention/store-retention';
 export { MAX_AUDIT_PAGE, type AuditTrail } from './audit/audit-store';
 export { verifyAuditStore, type AuditStoreVerification, type SignedCopiesVerification } from './audit/verify-audit-store';
+export { copyAuthorityStore, type CopyAuthorityStoreOptions } from './store-copy/copy-authority-store';
+export { copySourceDataDir } from './store-copy/copy-source';
+export { DEFAULT_COPY_BATCH_ROWS, type StoreCopySummary, type TableCopySummary } from './store-copy/copy-store';
+export { StoreCopyRefusedError, StoreCopyUnverifiedError } from './errors/errors';
 export {
   APPROVABLE_ACTIONS,
   DEFAULT_APPROVAL_REQUIRED,

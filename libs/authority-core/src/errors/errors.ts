@@ -67,6 +67,8 @@ export type AuthorityErrorCode =
   | 'ENROLMENT_CODE_INVALID'
   | 'OPERATOR_ENROLLED'
   | 'POLICY_INVALID'
+  | 'STORE_COPY_REFUSED'
+  | 'STORE_COPY_UNVERIFIED'
   | 'SSF_TRANSMITTER_EXISTS'
   | 'SSF_TRANSMITTER_NOT_FOUND'
   | 'SSF_TRANSMITTER_FAILED'
@@ -711,5 +713,30 @@ export class IncidentLinkTargetUnknownError extends AuthorityError {
     readonly actionId: string,
   ) {
     super(`no ${kind} with id ${JSON.stringify(actionId)} to link`);
+  }
+}
+
+/**
+ * `store:copy` will not copy: the source and target schemas are at different versions or differ
+ * in tables or columns, the target already holds data, or the source is in use. Nothing was written.
+ */
+export class StoreCopyRefusedError extends AuthorityError {
+  override readonly name = 'StoreCopyRefusedError';
+  readonly code = 'STORE_COPY_REFUSED' as const;
+}
+
+/**
+ * The copied data did not verify: a table's row count differs, or the audit log on the target
+ * fails its chain, checkpoint-signature or signed-copy check. `committed` says whether the copy
+ * was rolled back (false: the target is as before) or is in the target (true: drop it).
+ */
+export class StoreCopyUnverifiedError extends AuthorityError {
+  override readonly name = 'StoreCopyUnverifiedError';
+  readonly code = 'STORE_COPY_UNVERIFIED' as const;
+  constructor(
+    message: string,
+    readonly committed: boolean,
+  ) {
+    super(message);
   }
 }
