@@ -10,6 +10,7 @@ import {
 } from '@revmesh/test-support';
 import type { DemoApiConfig } from './config/demo-api-config';
 import { createDemoApi, type DemoApi } from './demo-api';
+import { severableTransport } from './drill/severable-transport';
 
 const CONFIG: DemoApiConfig = {
   port: 0,
@@ -101,5 +102,36 @@ describe('demo-api', () => {
     await transport.settled();
     expect((await api.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
     expect((await api.app.inject({ method: 'GET', url: '/v1/hello', headers: auth })).statusCode).toBe(200);
+  });
+
+  it('answers a breach drill probe with the instance, and with REVMESH_DRILL_SWITCH_UNSAFE cuts itself off the broker and back', async () => {
+    const topics = topicNames('revmesh.');
+    const signer = await createTestEventSigner();
+    const issuer = await createTestIssuer({ issuer: CONFIG.issuer, audience: CONFIG.audience });
+    const inner = createInMemoryTransport();
+    await appendSignedEvent(inner, topics.keys, keyStateEvent({ key: issuer, state: 'active', keySetVersion: 1 }), signer);
+    const transport = severableTransport(inner);
+    api = createDemoApi(CONFIG, { eventSigners: [signer.publicJwk], transport, drillSwitch: transport, logger: createRecordingLogger() });
+    await api.sidecar.start();
+    await api.sidecar.ready;
+    const token = await issuer.sign({ sub: 'canary', scope: 'revmesh:drill' });
+    const probe = () => api!.app.inject({ method: 'GET', url: '/_revmesh/probe', headers: { authorization: `Bearer ${token}` } });
+    expect((await probe()).json()).toEqual({ accepted: true, instance_id: 'demo-api-test', sub: 'canary', scope: 'revmesh:drill' });
+
+    expect((await api.app.inject({ method: 'POST', url: '/_revmesh/drill/cut-off' })).json()).toEqual({ instance_id: 'demo-api-test', cut_off: true });
+    // Cut off: the key's revocation does not reach the instance, which still accepts the token.
+    await appendSignedEvent(inner, topics.keys, keyStateEvent({ key: issuer, state: 'revoked', keySetVersion: 2 }), signer);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await probe()).statusCode).toBe(200);
+
+    expect((await api.app.inject({ method: 'POST', url: '/_revmesh/drill/restore' })).json()).toEqual({ instance_id: 'demo-api-test', cut_off: false });
+    await inner.settled();
+    expect((await probe()).json()).toMatchObject({ code: 'KEY_REVOKED' });
+  });
+
+  it('has no drill switch unless it is given one', async () => {
+    const signer = await createTestEventSigner();
+    api = createDemoApi(CONFIG, { eventSigners: [signer.publicJwk], transport: createInMemoryTransport(), logger: createRecordingLogger() });
+    expect((await api.app.inject({ method: 'POST', url: '/_revmesh/drill/cut-off' })).statusCode).toBe(404);
   });
 });
