@@ -16,7 +16,7 @@ const { randomBytes } = require('node:crypto');
 const { mkdtempSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
-const { openAuthorityCore } = require('../libs/authority-core/dist/index.js');
+const { openAuthorityCore, sqliteNative } = require('../libs/authority-core/dist/index.js');
 const { encodeSidecarReport } = require('../libs/contracts/dist/index.js');
 
 const total = Number(process.argv[2] ?? 100_000);
@@ -24,7 +24,7 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 function usage(core) {
-  const db = core.store.db;
+  const db = sqliteNative(core.store.db);
   db.pragma('wal_checkpoint(TRUNCATE)');
   const pageSize = db.pragma('page_size', { simple: true });
   const pages = db.pragma('page_count', { simple: true });

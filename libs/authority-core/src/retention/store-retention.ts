@@ -89,7 +89,7 @@ export function createStoreRetention(options: StoreRetentionOptions): StoreReten
   // outbox_by_revocation for `revocation_id IS NULL`, which also walks every audit copy.
   // Key events keep their rows.
   const unownedPublished = db.prepare<[number, number], { seq: number; event_id: string }>(
-    `SELECT seq, event_id FROM outbox INDEXED BY outbox_published_unowned
+    `SELECT seq, event_id FROM outbox ${db.dialect.indexedBy('outbox_published_unowned')}
      WHERE published_at IS NOT NULL AND revocation_id IS NULL AND record_key NOT LIKE 'audit:%' AND published_at < ?
        AND NOT EXISTS (SELECT 1 FROM key_events k WHERE k.event_id = outbox.event_id)
      ORDER BY published_at LIMIT ?`,

@@ -181,7 +181,8 @@ export function createSessionStore(store: AuthorityStore): SessionStore {
   const endOne = db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE sid = ? AND ended_at IS NULL');
   const revokeFamily = db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE sid = ? AND revoked_at IS NULL');
   const coveredBy = db.prepare<[string, string, string | null, number], { sid: string }>(
-    `SELECT s.sid FROM sessions s, (SELECT ? AS target_type, ? AS target_value, ? AS iss, ? AS revoked_at) r WHERE ${COVERS}`,
+    // Typed casts: PostgreSQL cannot infer a parameter's type from a SELECT list (it would compare text with created_at).
+    `SELECT s.sid FROM sessions s, (SELECT CAST(? AS TEXT) AS target_type, CAST(? AS TEXT) AS target_value, CAST(? AS TEXT) AS iss, CAST(? AS BIGINT) AS revoked_at) r WHERE ${COVERS}`,
   );
   const coveredByLive = db.prepare<[number], { sid: string }>(
     `SELECT DISTINCT s.sid FROM revocations r JOIN sessions s ON ${COVERS} WHERE r.expires_at > ? AND r.target_type <> 'jti'`,

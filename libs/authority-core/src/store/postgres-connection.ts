@@ -8,6 +8,7 @@ export const POSTGRES_DIALECT: SqlDialect = {
   greatest: (a, b) => `GREATEST(${a}, ${b})`,
   jsonArrayValues: (json, type) =>
     `(SELECT value${type === 'integer' ? '::bigint' : ''} FROM jsonb_array_elements_text(CAST(${json} AS jsonb)) AS elements (value))`,
+  indexedBy: () => '',
   autoincrementCounter: (table) => `SELECT seq FROM autoincrement_counters WHERE name = '${table}'`,
   jsonField: (column, field, type) => (type === 'integer' ? `(CAST(${column} AS jsonb) ->> '${field}')::bigint` : `(CAST(${column} AS jsonb) ->> '${field}')`),
 };

@@ -58,6 +58,8 @@ export interface SqlDialect {
    * table kept by a trigger (for `audit_log` only, the one counter the code reads).
    */
   autoincrementCounter(table: 'audit_log'): string;
+  /** A planner hint naming the index a table is read by (SQLite's `INDEXED BY`); empty on PostgreSQL, whose planner costs it. */
+  indexedBy(index: string): string;
 }
 
 /** A connection to the authority's database. Not shared between processes; one per store. */

@@ -6,6 +6,7 @@ export const SQLITE_DIALECT: SqlDialect = {
   greatest: (a, b) => `MAX(${a}, ${b})`,
   jsonArrayValues: (json) => `(SELECT value FROM json_each(${json}))`,
   jsonField: (column, field) => `json_extract(${column}, '$.${field}')`,
+  indexedBy: (index) => `INDEXED BY ${index}`,
   autoincrementCounter: (table) => `SELECT seq FROM sqlite_sequence WHERE name = '${table}'`,
 };
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
@@ -53,7 +54,8 @@ export function testStoreOptions(dataDir: string): { readonly dataDir: string; r
     const name = `core_specs_${randomBytes(6).toString('hex')}`;
     admin(serverUrl, `CREATE DATABASE ${name}`);
     workerDatabase = name;
-    process.once('exit', () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    // psql, not the native binding: a connection made while the process exits upsets libuv's teardown.
+    process.once('exit', () => spawnSync('psql', [serverUrl, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'ignore' }));
   }
   const schema = `s_${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
   admin(withDatabase(serverUrl, workerDatabase), `CREATE SCHEMA IF NOT EXISTS ${schema}`);
