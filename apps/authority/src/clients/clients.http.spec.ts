@@ -161,6 +161,17 @@ describe('clients HTTP API', () => {
     expect(audited.find((e) => e.action === 'clients.disable')).toMatchObject({ actor: { kind: 'operator', id: 'admin' } });
   });
 
+  it('disable may name an open incident (the cleanup of a drill canary): its approval names it; an unknown incident is 422 before anything is stored', async () => {
+    await add({ client_id: 'drill-canary', audiences: ['demo-api'], scopes: ['revmesh:drill'] });
+    const unknown = await f.request({ method: 'POST', url: '/v1/clients/drill-canary/disable', payload: { incident: 'no-such-incident' } });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json()).toMatchObject({ code: 'INCIDENT_UNKNOWN' });
+    const opened = await f.request({ method: 'POST', url: '/v1/incidents', payload: { title: 'drill', severity: 'low', kind: 'drill' } });
+    const incident = opened.json<{ incident: { id: string } }>().incident.id;
+    const requested = await f.request({ method: 'POST', url: '/v1/clients/drill-canary/disable', payload: { reason: 'drill over', incident } });
+    expect(requested.json()).toMatchObject({ status: 'pending-approval', approval: { action: 'clients.disable', params: { clientId: 'drill-canary', reason: 'drill over', incident } } });
+  });
+
   describe('private_key_jwt at the token endpoint', () => {
     let key: CryptoKey;
     let wrongKey: CryptoKey;

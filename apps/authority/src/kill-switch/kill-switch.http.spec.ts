@@ -47,6 +47,17 @@ describe('kill switch HTTP API', () => {
     expect(liftApproved.json()).toMatchObject({ approval: { state: 'executed', result: { lockdown: false, liftedBy: 'admin' } } });
   });
 
+  it('lift may name an open incident: its approval names it (an unknown one is 422)', async () => {
+    const second = await f.newOperator('security-admin', 'lift-second');
+    const engaged = await f.request({ method: 'POST', url: '/v1/kill-switch', payload: { audience: 'lift-incident-api', lockdown: false } });
+    await f.request({ method: 'POST', url: `/v1/approvals/${engaged.json<{ approval: { id: string } }>().approval.id}/approve`, payload: {}, as: second });
+    const unknown = await f.request({ method: 'POST', url: '/v1/kill-switch/lift', payload: { audience: 'lift-incident-api', incident: 'no-such-incident' } });
+    expect(unknown.statusCode).toBe(422);
+    const incident = (await f.request({ method: 'POST', url: '/v1/incidents', payload: { title: 'drill', severity: 'low', kind: 'drill' } })).json<{ incident: { id: string } }>().incident.id;
+    const lift = await f.request({ method: 'POST', url: '/v1/kill-switch/lift', payload: { audience: 'lift-incident-api', incident } });
+    expect(lift.json()).toMatchObject({ status: 'pending-approval', approval: { action: 'kill-switch.lift', params: { scope: { kind: 'audience', audience: 'lift-incident-api' }, incident } } });
+  });
+
   it('lifting a scope that is not engaged is 409 before any approval is stored', async () => {
     const response = await f.request({ method: 'POST', url: '/v1/kill-switch/lift', payload: { scope: 'global' } });
     expect(response.statusCode).toBe(409);
