@@ -102,7 +102,7 @@ export function createStoreRetention(options: StoreRetentionOptions): StoreReten
   // A session's refresh tokens can do nothing once it ended or passed its absolute end; its sid
   // rule (if any) expired long before the same retention ran out. Kept as long as revocations.
   const overSessions = db.prepare<[number, number, number, number], { sid: string }>(
-    `SELECT sid FROM (SELECT sid FROM sessions WHERE ended_at < ? LIMIT ?) UNION SELECT sid FROM (SELECT sid FROM sessions WHERE expires_at < ? LIMIT ?)`,
+    `SELECT sid FROM (SELECT sid FROM sessions WHERE ended_at < ? LIMIT ?) AS ended UNION SELECT sid FROM (SELECT sid FROM sessions WHERE expires_at < ? LIMIT ?) AS expired`,
   );
   const deleteRefreshTokens = db.prepare<[string]>('DELETE FROM refresh_tokens WHERE sid = ?');
   const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE sid = ?');

@@ -43,12 +43,16 @@ export class PostgresError extends Error {
 }
 
 /** The part of the `libpq` package (node-postgres' native binding) this engine uses. */
+/** `PQtransactionStatus` of a connection that is gone (PQTRANS_UNKNOWN). */
+const CONNECTION_BAD = 4;
+
 interface Libpq {
   connectSync(conninfo: string): void;
   exec(sql: string): void;
   prepare(name: string, sql: string, count: number): void;
   execPrepared(name: string, params: (string | null)[]): void;
   resultStatus(): string;
+  transactionStatus(): number;
   resultErrorMessage(): string;
   resultErrorFields(): { readonly sqlState?: string } | undefined;
   errorMessage(): string;
@@ -129,7 +133,6 @@ function toParameter(value: unknown): string | null {
  */
 export function postgresConnection(options: PostgresConnectionOptions): SqlConnection {
   const Client = loadLibpq();
-  const client = new Client();
   const where = redactDatabaseUrl(options.url);
   let conninfo: string;
   try {
@@ -143,11 +146,20 @@ export function postgresConnection(options: PostgresConnectionOptions): SqlConne
   } catch (error) {
     throw new StoreError(`REVMESH_DATABASE_URL is not a valid URL (${where})`, { cause: error });
   }
-  try {
-    client.connectSync(conninfo);
-  } catch (error) {
-    throw new StoreError(`cannot connect to PostgreSQL at ${where}: ${error instanceof Error ? error.message.trim() : String(error)}`, { cause: error });
-  }
+  const connect = (): Libpq => {
+    const fresh = new Client();
+    try {
+      fresh.connectSync(conninfo);
+    } catch (error) {
+      const message = `cannot connect to PostgreSQL at ${where}: ${error instanceof Error ? error.message.trim() : String(error)}`;
+      // SQLSTATE 08001: the store is unavailable (readiness fails, writes answer 503), not broken.
+      throw new StoreError(message, { cause: new PostgresError(message, '08001') });
+    }
+    return fresh;
+  };
+  let client = connect();
+  /** Bumped by every reconnection: statements prepared on an older connection are prepared again. */
+  let generation = 0;
 
   let open = true;
   let depth = 0;
@@ -158,14 +170,31 @@ export function postgresConnection(options: PostgresConnectionOptions): SqlConne
     const status = client.resultStatus();
     if (status === 'PGRES_COMMAND_OK' || status === 'PGRES_TUPLES_OK' || status === 'PGRES_EMPTY_QUERY') return;
     const message = (client.resultErrorMessage() || client.errorMessage() || status).trim();
-    throw new PostgresError(`${message} (in: ${sql.length > 200 ? `${sql.slice(0, 200)}…` : sql})`, client.resultErrorFields()?.sqlState);
+    // A lost connection has no SQLSTATE of its own: 08006 (connection failure).
+    const code = client.resultErrorFields()?.sqlState ?? (client.transactionStatus() === CONNECTION_BAD ? '08006' : undefined);
+    throw new PostgresError(`${message} (in: ${sql.length > 200 ? `${sql.slice(0, 200)}…` : sql})`, code);
+  };
+  const settings = `SET statement_timeout = ${Math.max(0, Math.floor(options.statementTimeoutMs))}; SET client_min_messages = warning`;
+  /**
+   * Before a statement outside a transaction: a connection the server or the network dropped is
+   * opened again (a restarted server, a failover), so the store recovers on its own. Inside a
+   * transaction the statement fails instead, and with it the transaction.
+   */
+  const ensureConnected = (): void => {
+    if (!open) throw new StoreError('the PostgreSQL connection is closed');
+    if (depth > 0 || client.transactionStatus() !== CONNECTION_BAD) return;
+    client.finish();
+    client = connect();
+    generation++;
+    client.exec(settings);
+    check(settings);
   };
   const exec = (sql: string): void => {
-    if (!open) throw new StoreError('the PostgreSQL connection is closed');
+    ensureConnected();
     client.exec(sql);
     check(sql);
   };
-  exec(`SET statement_timeout = ${Math.max(0, Math.floor(options.statementTimeoutMs))}; SET client_min_messages = warning`);
+  exec(settings);
 
   const rows = (mode: 'object' | 'pluck' | 'raw'): unknown[] => {
     const count = client.ntuples();
@@ -196,7 +225,7 @@ export function postgresConnection(options: PostgresConnectionOptions): SqlConne
   const prepare = <P extends unknown[] | object = unknown[], R = unknown>(sql: string): SqlStatement<P, R> => {
     const numbered: NumberedSql = numberPlaceholders(sql);
     const name = `s${++statements}`;
-    let prepared = false;
+    let preparedIn = -1;
     let mode: 'object' | 'pluck' | 'raw' = 'object';
     const bind = (args: readonly unknown[]): (string | null)[] => {
       if (numbered.names === undefined) return args.map(toParameter);
@@ -207,12 +236,12 @@ export function postgresConnection(options: PostgresConnectionOptions): SqlConne
       });
     };
     const execute = (args: readonly unknown[]): void => {
-      if (!open) throw new StoreError('the PostgreSQL connection is closed');
       const params = bind(args);
-      if (!prepared) {
+      ensureConnected();
+      if (preparedIn !== generation) {
         client.prepare(name, numbered.text, numbered.count);
         check(sql);
-        prepared = true;
+        preparedIn = generation;
       }
       client.execPrepared(name, params);
       check(sql);

@@ -37,6 +37,8 @@ export function storeUnavailableReason(error: unknown): StoreUnavailableReason |
       if (code === '53100') return 'disk full';
       if (code === '25006') return 'read-only';
       if (code === '58030') return 'I/O error';
+      // Connection exceptions (server down, restarting, network): answered like a failing disk, and retried.
+      if (code.startsWith('08') || code === '57P01' || code === '57P03') return 'I/O error';
     }
     current = (current as { cause?: unknown }).cause;
   }

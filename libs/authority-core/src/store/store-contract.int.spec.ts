@@ -3,6 +3,7 @@ import { storeLocation, type StoreLocation } from '../testing/store-under-test.s
 import { createGroupCommit } from './group-commit';
 import { STORE_WRITE_LOCK_KEY } from './postgres-connection';
 import { isUniqueViolation, openStore, type AuthorityStore } from './store';
+import { storeUnavailableReason } from './store-availability';
 
 // What the repositories rely on from the store, on every engine: the same SQL gives the same
 // rows and types, transactions are all-or-nothing, nested ones are savepoints.
@@ -140,6 +141,26 @@ describe.each(storeEnginesUnderTest())('the authority store on %s', (engine) => 
   });
 
   if (engine === 'postgres') {
+    it('reconnects on its own after the server dropped its connection; the statement that found it gone fails as the store being unavailable', () => {
+      const other = openStore(location.options);
+      try {
+        const pid = store.db.prepare<[], number>('SELECT pg_backend_pid()').pluck().get()!;
+        expect(other.db.prepare<[number], number>('SELECT CAST(pg_terminate_backend(?) AS INTEGER)').pluck().get(pid)).toBe(1);
+        let failure: unknown;
+        try {
+          store.transaction(() => insertOutbox().get('after-drop-1', Buffer.alloc(1), 1));
+        } catch (error) {
+          failure = error;
+        }
+        expect(storeUnavailableReason(failure)).toBe('I/O error');
+        store.transaction(() => insertOutbox().get('after-drop-2', Buffer.alloc(1), 1));
+        expect([count('after-drop-1'), count('after-drop-2')]).toEqual([0, 1]);
+        expect(store.db.prepare<[], number>('SELECT pg_backend_pid()').pluck().get()).not.toBe(pid);
+      } finally {
+        other.close();
+      }
+    });
+
     it('a write transaction holds the database-wide write lock until it ends, so authorities sharing the database write one at a time', () => {
       const other = openStore(location.options);
       try {
