@@ -84,11 +84,13 @@ export async function copyStore(options: StoreCopyOptions): Promise<StoreCopySum
     refuseNonEmpty(target, tables, seeded);
     // The rows the migrations seeded (key_set's single row...) are replaced by the source's.
     for (const table of [...tables].reverse()) target.exec(`DELETE FROM ${quoteIdentifier(table.name)}`);
+    setUserTriggers(target, tables, false);
     const summaries = tables.map((table) => {
       const summary = copyTable(source, target, table, from.tables.get(table.name)!, batchRows);
       options.onTable?.(summary);
       return summary;
     });
+    setUserTriggers(target, tables, true);
     applyCounters(target, tables, counters);
     checkRowCounts(source, target, summaries);
     const chain = verifyAuditChain([...readAuditExport(target)], { expectedLastSeq: lastWrittenAuditSeq(target) });
@@ -226,6 +228,18 @@ function copyTable(source: SqlConnection, target: SqlConnection, table: TableInf
     rows += pendingRows;
   }
   return { table: table.name, rows, ms: performance.now() - started };
+}
+
+/**
+ * PostgreSQL: turns the tables' own triggers off (or back on) for this transaction's copy. The one
+ * the schema has keeps audit_log's AUTOINCREMENT counter, which {@link applyCounters} sets from the
+ * source instead; fired per row, its upserts of one counter row cost quadratic time in a single
+ * transaction. Foreign keys stay checked (they are system triggers). The target's tables were just
+ * created by this copy's migration, so it owns them; a rollback restores the triggers too.
+ */
+function setUserTriggers(target: SqlConnection, tables: readonly TableInfo[], enabled: boolean): void {
+  if (target.engine !== 'postgres') return;
+  for (const table of tables) target.exec(`ALTER TABLE ${quoteIdentifier(table.name)} ${enabled ? 'ENABLE' : 'DISABLE'} TRIGGER USER`);
 }
 
 /** How a source value becomes what the target column takes (SQLite has no boolean type). */
