@@ -289,7 +289,7 @@ export {
   type IncidentFollowUps,
 } from './incidents/incident-follow-ups';
 export { IncidentFollowUpNotFoundError } from './errors/errors';
-export { DEFAULT_LATE_AFTER_MS, MAX_LATE_AFTER_MS } from './incidents/incident-report';
+export { DEFAULT_LATE_AFTER_MS, followUpWire, MAX_LATE_AFTER_MS } from './incidents/incident-report';
 export type { Containment, IncidentTimeline, ServiceCoverage, TimelineEntry } from './incidents/incident-timeline';
 export type { IncidentsPart } from './composition/incidents-part';
 export {

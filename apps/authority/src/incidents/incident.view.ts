@@ -1,5 +1,4 @@
-import type { Containment, Incident, IncidentFollowUp, IncidentTimeline, IncidentWithLinks, ServiceCoverage, TimelineEntry } from '@revmesh/authority-core';
-import type { IncidentFollowUpWire } from '@revmesh/contracts';
+import type { Containment, Incident, IncidentTimeline, IncidentWithLinks, ServiceCoverage, TimelineEntry } from '@revmesh/authority-core';
 
 /** An incident as the API shows it. Times: epoch ms. */
 export interface IncidentView {
@@ -57,9 +56,4 @@ function containmentView(c: Containment): IncidentTimelineView['containment'] {
 
 export function incidentTimelineView(t: { readonly incident: IncidentWithLinks } & IncidentTimeline): IncidentTimelineView {
   return { incident: incidentView(t.incident), entries: t.entries.map(snake), coverage: coverageView(t.coverage), containment: containmentView(t.containment) };
-}
-
-/** A follow-up as the API shows it (the report's shape). */
-export function followUpView(f: IncidentFollowUp): IncidentFollowUpWire {
-  return { id: f.id, text: f.text, owner: f.owner, status: f.status, created_at: f.createdAt, created_by: f.createdBy, done_at: f.doneAt, done_by: f.doneBy };
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
-import { INCIDENT_STATUSES, MAX_LATE_AFTER_MS, OperatorNotFoundError, type AuthorityCore, type IncidentStatus } from '@revmesh/authority-core';
+import { followUpWire, INCIDENT_STATUSES, MAX_LATE_AFTER_MS, OperatorNotFoundError, type AuthorityCore, type IncidentStatus } from '@revmesh/authority-core';
 import { incidentReportSchema, type IncidentFollowUpWire, type IncidentReportModel } from '@revmesh/contracts';
 import { auditContextOf, type OperatorRequest } from '../auth/operator-request';
 import { RequireRole } from '../auth/require-role.decorator';
@@ -10,7 +10,7 @@ import { ApiOperation } from '../openapi/api-operation.decorator';
 import { followUpListSchema, followUpResponseSchema, incidentListSchema, incidentResponseSchema, incidentTimelineSchema } from '../openapi/view-schemas';
 import { ProblemException } from '../problems/problem';
 import { ZodBodyPipe } from '../validation/zod-body.pipe';
-import { followUpView, incidentTimelineView, incidentView, type IncidentTimelineView, type IncidentView } from './incident.view';
+import { incidentTimelineView, incidentView, type IncidentTimelineView, type IncidentView } from './incident.view';
 import {
   addFollowUpSchema,
   linkIncidentSchema,
@@ -160,7 +160,7 @@ export class IncidentsController {
   @RequireRole('viewer')
   @Header('Cache-Control', 'no-store')
   followUps(@Param('id') id: string): { follow_ups: IncidentFollowUpWire[] } {
-    return { follow_ups: this.core.incidents.followUps.list(id).map(followUpView) };
+    return { follow_ups: this.core.incidents.followUps.list(id).map(followUpWire) };
   }
 
   /** Adds a follow-up for the review (open; a resolved incident takes them too); 201, audited `incidents.follow-up.add`. */
@@ -169,7 +169,7 @@ export class IncidentsController {
   @RequireRole('responder')
   addFollowUp(@Param('id') id: string, @Body(new ZodBodyPipe(addFollowUpSchema)) body: AddFollowUpBody, @Req() request: OperatorRequest): { follow_up: IncidentFollowUpWire } {
     const added = this.core.incidents.followUps.add(id, { text: body.text, ...(body.owner === undefined ? {} : { owner: body.owner }), context: auditContextOf(request) });
-    return { follow_up: followUpView(added) };
+    return { follow_up: followUpWire(added) };
   }
 
   /** Marks a follow-up done (who, when) or open again; audited `incidents.follow-up.done` / `.reopen`. */
@@ -182,6 +182,6 @@ export class IncidentsController {
     @Body(new ZodBodyPipe(updateFollowUpSchema)) body: UpdateFollowUpBody,
     @Req() request: OperatorRequest,
   ): { follow_up: IncidentFollowUpWire } {
-    return { follow_up: followUpView(this.core.incidents.followUps.setStatus(id, followUpId, body.status, auditContextOf(request))) };
+    return { follow_up: followUpWire(this.core.incidents.followUps.setStatus(id, followUpId, body.status, auditContextOf(request))) };
   }
 }

@@ -1,5 +1,6 @@
 import {
   INCIDENT_REPORT_FORMAT_VERSION,
+  type IncidentFollowUpWire,
   type IncidentReportInstance,
   type IncidentReportModel,
   type IncidentReportService,
@@ -112,6 +113,11 @@ function serviceContainment(sources: TimelineSources, liveNow: ReadonlySet<strin
         contained_at: sorted.some((i) => i.status === 'pending') ? null : maxOf(sorted.map((i) => i.applied_at)),
       };
     });
+}
+
+/** A follow-up in the API's shape (the report's, and the follow-up routes'). */
+export function followUpWire(f: IncidentFollowUp): IncidentFollowUpWire {
+  return { id: f.id, text: f.text, owner: f.owner, status: f.status, created_at: f.createdAt, created_by: f.createdBy, done_at: f.doneAt, done_by: f.doneBy };
 }
 
 /** A timeline entry in the API's shape (snake_case keys). */
@@ -227,15 +233,6 @@ export function buildIncidentReport(input: IncidentReportInput): IncidentReportM
       accepted_after_revocation: timeline.containment.acceptedAfterRevocation,
       notes: notes(sources, containment),
     },
-    follow_ups: followUps.map((f) => ({
-      id: f.id,
-      text: f.text,
-      owner: f.owner,
-      status: f.status,
-      created_at: f.createdAt,
-      created_by: f.createdBy,
-      done_at: f.doneAt,
-      done_by: f.doneBy,
-    })),
+    follow_ups: followUps.map(followUpWire),
   };
 }
