@@ -13,3 +13,11 @@ describe('demo-api REVMESH_ISSUERS', () => {
     expect(() => loadDemoApiConfig({ ...ENV, REVMESH_ISSUERS: value })).toThrow('REVMESH_ISSUERS: must be a JSON array of issuers');
   });
 });
+
+describe('demo-api REVMESH_DRILL_SWITCH_UNSAFE', () => {
+  it('is off unless set to true; anything but true or false is refused, naming the variable', () => {
+    expect(loadDemoApiConfig(ENV).drillSwitchUnsafe).toBe(false);
+    expect(loadDemoApiConfig({ ...ENV, REVMESH_DRILL_SWITCH_UNSAFE: 'true' }).drillSwitchUnsafe).toBe(true);
+    expect(() => loadDemoApiConfig({ ...ENV, REVMESH_DRILL_SWITCH_UNSAFE: 'yes' })).toThrow('REVMESH_DRILL_SWITCH_UNSAFE');
+  });
+});
