@@ -10,7 +10,8 @@
 #   postgres.sh status   exit 0 and print the URL if it accepts connections, exit 3 if not
 #   postgres.sh url      print the URL of this data folder's server (running or not); exit 3 before the first start
 #
-# Environment: REVMESH_PG_DIR (deploy/postgres/data), POSTGRES_PORT (a free port from 25432 up,
+# Environment: REVMESH_PG_DIR (deploy/postgres/data; run as root from a repo the server's user
+# cannot enter, /tmp/revmesh-postgres-<hash of the repo path>), POSTGRES_PORT (a free port from 25432 up,
 # chosen on the first start and kept), POSTGRES_BIN_DIR (the newest /usr/lib/postgresql/*/bin),
 # POSTGRES_USER_OS (the OS user the server runs as when started by root: postgres),
 # POSTGRES_START_TIMEOUT (60 s).
@@ -22,6 +23,7 @@ set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
+REVMESH_PG_DIR_SET=${REVMESH_PG_DIR:+yes}
 REVMESH_PG_DIR=${REVMESH_PG_DIR:-$SCRIPT_DIR/data}
 POSTGRES_PORT=${POSTGRES_PORT:-}
 POSTGRES_BIN_DIR=${POSTGRES_BIN_DIR:-}
@@ -53,7 +55,18 @@ environment: REVMESH_PG_DIR=${REVMESH_PG_DIR} POSTGRES_PORT=${POSTGRES_PORT:-<fr
 EOF
 }
 
+# Run as root with the repo under a folder POSTGRES_USER_OS cannot enter (a clone in /root), the
+# default data folder is unusable: then it is one per repo under /tmp, the same on every call.
+default_dir_fallback() {
+  [[ -z $REVMESH_PG_DIR_SET && $(id -u) -eq 0 ]] || return 0
+  id -u "$POSTGRES_USER_OS" >/dev/null 2>&1 || return 0
+  runuser -u "$POSTGRES_USER_OS" -- test -x "$SCRIPT_DIR" 2>/dev/null && return 0
+  REVMESH_PG_DIR=${TMPDIR:-/tmp}/revmesh-postgres-$(printf '%s' "$SCRIPT_DIR" | sha256sum | cut -c1-12)
+  log "user $POSTGRES_USER_OS cannot reach $SCRIPT_DIR; data folder $REVMESH_PG_DIR (set REVMESH_PG_DIR to choose)"
+}
+
 validate_env() {
+  default_dir_fallback
   [[ $POSTGRES_START_TIMEOUT =~ ^[0-9]+$ ]] || die "POSTGRES_START_TIMEOUT must be a number, got '$POSTGRES_START_TIMEOUT'"
   if [[ -n $POSTGRES_PORT ]]; then
     [[ $POSTGRES_PORT =~ ^[0-9]+$ ]] && ((POSTGRES_PORT > 0 && POSTGRES_PORT < 65536)) ||
