@@ -259,6 +259,21 @@ describe('incidents HTTP API', () => {
 
   it('the report gives containment per instance, what was overlooked and the follow-ups, as the documented schema', async () => {
     const incident = await open({ title: 'report <script>alert(1)</script>', severity: 'critical' });
+    // An instance that stopped reporting after the opening but before the revocation had nothing to apply: not judged.
+    const openedAt = f.clock.now();
+    f.authority.core.reports.recordReport({
+      version: 1,
+      key_set_version: 1,
+      sent_at: openedAt,
+      type: SIDECAR_HEARTBEAT,
+      instance_id: 'rep-pay-old',
+      started_at: openedAt - 60_000,
+      ready: true,
+      audiences: ['payments'],
+      heartbeat_interval_ms: 5000,
+    });
+    f.authority.core.reports.flush();
+    f.clock.advance(60_000);
     const revoked = await f.request({ method: 'POST', url: '/v1/revocations', payload: { target: 'jti', value: 'inc-report', reason: 'leaked', incident: incident.id }, as: 'responder' });
     const revocationId = revoked.json<{ id: string }>().id;
     await published(revocationId);

@@ -32,8 +32,9 @@ export interface IncidentsPart {
      */
     timeline(id: string): { readonly incident: IncidentWithLinks } & IncidentTimeline;
     /**
-     * The post-incident report (computed now), judging every instance alive at some point while
-     * the incident was open, gone since or not. `lateAfterMs` default {@link DEFAULT_LATE_AFTER_MS}.
+     * The post-incident report (computed now), judging every instance alive at some point from the
+     * first containing action's acceptance (else the opening) to the resolution (else now), gone
+     * since or not. `lateAfterMs` default {@link DEFAULT_LATE_AFTER_MS}.
      * @throws {IncidentNotFoundError}
      */
     report(id: string, options?: { readonly lateAfterMs?: number }): IncidentReportModel;
@@ -116,7 +117,7 @@ export function openIncidentsPart(
     return [...compromises, ...switches];
   }
 
-  /** Instances alive at some point between the incident's opening and `end` (3 missed heartbeats mark the end of one). */
+  /** Instances alive at some point between `from` and `end` (3 missed heartbeats mark the end of one). */
   const aliveDuring = (from: number, end: number): SidecarInstance[] =>
     instances
       .all()
@@ -180,7 +181,11 @@ export function openIncidentsPart(
   const followUps = createIncidentFollowUps({ store, audit, clock });
 
   function report(id: string, options: { readonly lateAfterMs?: number } = {}): IncidentReportModel {
-    const gathered = sources(id, (incident, end) => aliveDuring(incident.createdAt, end));
+    // Judged: the instances alive at some point after the first containing action was accepted
+    // (one that stopped before it had nothing to apply), else after the opening, until the end.
+    const opened = sources(id, (incident, end) => aliveDuring(incident.createdAt, end));
+    const from = opened.containing.length === 0 ? opened.incident.createdAt : Math.min(...opened.containing.map((c) => c.acceptedAt));
+    const gathered = from === opened.incident.createdAt ? opened : sources(id, (_incident, end) => aliveDuring(from, end));
     const liveNow = new Set(instances.live(gathered.now).map((i) => i.instanceId));
     return buildIncidentReport({
       sources: gathered,
