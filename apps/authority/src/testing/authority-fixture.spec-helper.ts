@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { LoggerService } from '@nestjs/common';
 import { systemAuditContext, type AuthorityCore, type Clock, type PasswordHashCost, type Role } from '@revmesh/authority-core';
 import type { TopicSpec } from '@revmesh/contracts';
+import { createTestDatabase } from '@revmesh/test-support';
 import type { EventTransport, OutgoingRecord, RecordPublisher } from '@revmesh/transport';
 import { generate } from 'otplib';
 import { bootstrapAuthority, type BootstrapOptions, type RunningAuthority } from '../bootstrap';
@@ -141,6 +142,8 @@ const NO_JUSTIFICATION = /^\/(v1\/(login|login\/step-up|logout|bootstrap|enrol)|
  */
 export async function startTestAuthority(overrides: Partial<AuthorityConfig> = {}, options: BootstrapOptions = {}): Promise<AuthorityFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'revmesh-http-'));
+  // REVMESH_TEST_STORE_ENGINE=postgres: the authority stores into a database of its own on the tests' PostgreSQL.
+  const database = process.env['REVMESH_TEST_STORE_ENGINE'] === 'postgres' ? await createTestDatabase('http_authority') : undefined;
   const transport = new FakeTransport();
   const clock = new TestClock();
   const config: AuthorityConfig = {
@@ -159,6 +162,7 @@ export async function startTestAuthority(overrides: Partial<AuthorityConfig> = {
     logLevel: 'error',
     rotation: { periodSeconds: 3600, prepublishLeadSeconds: 60, promotionGateTimeoutMs: 300, checkIntervalMs: 1000, eventSignerOverlapSeconds: 60 },
     eventSignerReset: false,
+    ...(database === undefined ? {} : { database: { url: database.url, statementTimeoutMs: 30_000, connectTimeoutMs: 10_000 } }),
     ...overrides,
   };
   const authority = await bootstrapAuthority(config, {
@@ -213,6 +217,7 @@ export async function startTestAuthority(overrides: Partial<AuthorityConfig> = {
     async close() {
       await authority.close();
       rmSync(dir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
 }
