@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ensureKafka } from '../kafka/local-kafka';
-import { ensurePostgres, TEST_DATABASE_URL_ENV } from '../postgres/local-postgres';
+import { ensureKafka, stopKafkaIfStartedHere } from '../kafka/local-kafka';
+import { ensurePostgres, stopPostgresIfStartedHere, TEST_DATABASE_URL_ENV } from '../postgres/local-postgres';
 
 /**
  * Jest globalSetup of the integration project: makes a broker and a PostgreSQL server available
@@ -12,7 +12,12 @@ import { ensurePostgres, TEST_DATABASE_URL_ENV } from '../postgres/local-postgre
 export default async function globalSetup(): Promise<void> {
   process.env['REVMESH_TEST_RUN_ID'] = randomUUID();
   // Independent: started side by side (a PostgreSQL start takes ~1 s, a broker's ~10 s).
-  const [{ brokers }, { url }] = await Promise.all([ensureKafka(), ensurePostgres()]);
-  process.env['KAFKA_BROKERS'] = brokers.join(',');
-  process.env[TEST_DATABASE_URL_ENV] = url;
+  const [kafka, postgres] = await Promise.allSettled([ensureKafka(), ensurePostgres()]);
+  if (kafka.status === 'rejected' || postgres.status === 'rejected') {
+    // jest runs no globalTeardown after a failed globalSetup: stop here what this run started.
+    await Promise.allSettled([stopKafkaIfStartedHere(), stopPostgresIfStartedHere()]);
+    throw kafka.status === 'rejected' ? kafka.reason : (postgres as PromiseRejectedResult).reason;
+  }
+  process.env['KAFKA_BROKERS'] = kafka.value.brokers.join(',');
+  process.env[TEST_DATABASE_URL_ENV] = postgres.value.url;
 }
