@@ -38,5 +38,6 @@ describe('npm run demo', () => {
     } finally {
       if (resultFile !== undefined) rmSync(dirname(resultFile), { recursive: true, force: true });
     }
-  });
+    // As long as the demo itself may take (a loaded machine runs it in ~50 s).
+  }, 120_000);
 });

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
           name: id,
           command: process.execPath,
           args: [join(ROOT, 'apps/demo-api/dist/main.js')],
-          env: { ...common, PORT: String(port), AUTHORITY_URL: authorityUrl, REVMESH_AUDIENCE: 'demo-api', REVMESH_INSTANCE_ID: id, ...keycloakDemo?.apiEnv },
+          env: { ...common, PORT: String(port), AUTHORITY_URL: authorityUrl, REVMESH_AUDIENCE: 'demo-api', REVMESH_INSTANCE_ID: id, ...keycloakDemo?.apiEnv, ...(withDrill ? { REVMESH_DRILL_SWITCH_UNSAFE: 'true' } : {}) },
           readyLine: /revmesh demo-api .* ready on/,
           readyTimeoutMs: 60_000,
         });
@@ -189,6 +189,13 @@ async function main(): Promise<void> {
     log(`        -d '{"target":"sub","value":"demo-client","reason":"try it","justification":"trying the demo"}' ${authorityUrl}/v1/revocations`);
     log(`   your own service's sidecar: brokers ['${kafka.brokers}'], topicPrefix '${topics.prefix}', issuer '${authorityUrl}'`);
     log(`   (operator ${admin.username}, password ${admin.password}, TOTP secret ${admin.totpSecret} - for \`revmesh login\`)`);
+    if (withDrill) {
+      // Every scenario, against these instances (each started with the drill switch), once logged in.
+      const probes = apis.map((api) => `--probe-url ${api.url}/_revmesh/probe`).join(' ');
+      log(`   breach drills: revmesh --authority ${authorityUrl} drill run --audience demo-api ${probes} -j "trying a drill" --scenario leaked-access-token`);
+      log(`     (or compromised-client, leaked-signing-key, mass-logout; stale-sidecar with --cut-off-url ${apis[2]?.url}/_revmesh/drill/cut-off);`);
+      log(`     approve what waits with: revmesh approvals approve <id> -j "…" as ${approver.username} (password ${approver.password}, TOTP secret ${approver.totpSecret})`);
+    }
     log('Press Ctrl-C to stop everything.');
   } catch (error) {
     process.stderr.write(`\ndemo failed: ${error instanceof Error ? error.message : String(error)}\n`);
