@@ -63,7 +63,8 @@ describe('breach drills (revmesh drill run)', () => {
       const { body } = await authority.admin.request('GET', '/v1/instances');
       return (body['live_instances'] as number) >= 3;
     });
-  });
+    // Three processes and a login that waits for the next TOTP step: slow on a loaded machine.
+  }, 120_000);
   afterAll(async () => {
     await Promise.all(apis.map((api) => api.process.stop()));
     await authority?.process.stop();
