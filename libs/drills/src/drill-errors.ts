@@ -4,7 +4,8 @@ export type DrillErrorCode =
   | 'DRILL_AUTHORITY_REFUSED'
   | 'DRILL_AUTHORITY_ANSWER'
   | 'DRILL_BASELINE_FAILED'
-  | 'DRILL_APPROVAL_NOT_GIVEN';
+  | 'DRILL_APPROVAL_NOT_GIVEN'
+  | 'DRILL_INTERRUPTED';
 
 /** Base class of the drill library's errors: `code` is stable, `message` says what to do. */
 export class DrillError extends Error {

@@ -121,3 +121,23 @@ describe('runDrill', () => {
     expect(mesh.writes).toEqual([]);
   });
 });
+
+describe('runDrill interrupted', () => {
+  it('stops measuring at the next pause, still cleans up (instance reconnected, canary disabled, incident closed as aborted) and rejects with DRILL_INTERRUPTED', async () => {
+    const instances = three();
+    const mesh = fakeMesh({ instances, policy: POLICY });
+    const controller = new AbortController();
+    const sleep = mesh.clock.sleep;
+    let sleeps = 0;
+    const clock = { now: mesh.clock.now, sleep: async (ms: number) => (++sleeps === 10 ? controller.abort() : sleep(ms)) };
+    const run = runDrill(
+      { scenario: 'stale-sidecar', ...base(instances), cutOffUrls: ['http://127.0.0.3:8083/_revmesh/drill/cut-off'] },
+      { authority: mesh.authority, prober: mesh.prober, clock, signal: controller.signal },
+    );
+    await expect(run).rejects.toMatchObject({ code: 'DRILL_INTERRUPTED' });
+    expect(mesh.posts).toEqual(['http://127.0.0.3:8083/_revmesh/drill/cut-off', 'http://127.0.0.3:8083/_revmesh/drill/restore']);
+    expect(mesh.disabledClients.size).toBe(1);
+    expect(mesh.incidents.get('inc-1')?.status).toBe('resolved');
+    expect(mesh.writes.at(-1)?.justification).toContain('aborted: the drill was interrupted');
+  });
+});

@@ -19,6 +19,12 @@ export interface DrillDeps {
   readonly progress?: (line: string) => void;
   /** Suffix of the canary client's id (tests). Default: 8 random hex digits. */
   readonly newId?: () => string;
+  /**
+   * Stops the drill early (Ctrl-C): the measurement ends at the next pause, cleanup still runs
+   * (cut-off instances reconnected, canary disabled, incident closed as aborted), and the drill
+   * rejects with a `DRILL_INTERRUPTED` error.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The scope every canary token carries: a service's logs tell a drill's token from a real one. */
@@ -75,6 +81,18 @@ export async function runDrill(options: DrillRunOptions, deps: DrillDeps): Promi
   const o = resolveDrillOptions(options);
   const { authority, prober } = deps;
   const clock = deps.clock ?? systemDrillClock;
+  // What waits during the drill (probes, approvals, the timeline) stops at an interruption; cleanup uses `clock`.
+  const interrupted = () => {
+    if (deps.signal?.aborted === true) throw new DrillError('DRILL_INTERRUPTED', 'the drill was interrupted');
+  };
+  const waiting: DrillClock = {
+    now: () => clock.now(),
+    sleep: async (ms) => {
+      interrupted();
+      await clock.sleep(ms);
+      interrupted();
+    },
+  };
   const progress = deps.progress ?? (() => undefined);
   const scenario = DRILL_SCENARIOS[o.scenario];
   const justification = `drill ${o.scenario}: ${o.justification}`;
@@ -118,7 +136,8 @@ export async function runDrill(options: DrillRunOptions, deps: DrillDeps): Promi
     progress(`leaked: the canary token (jti ${jti}) is now treated as stolen`);
     for (const action of scenario.response(context)) {
       progress(`response: ${describe(action)}`);
-      const approval = await perform(action, { authority, clock, policy, justification, approvalTimeoutMs: o.approvalTimeoutMs, progress });
+      interrupted();
+      const approval = await perform(action, { authority, clock: waiting, policy, justification, approvalTimeoutMs: o.approvalTimeoutMs, progress });
       if (approval !== undefined) approvals.push(approval);
     }
     const responseAt = clock.now();
@@ -130,8 +149,8 @@ export async function runDrill(options: DrillRunOptions, deps: DrillDeps): Promi
       ...targets.map((t) => t.instanceId).filter((id): id is string => id !== null && instancesAtStart.some((i) => i.instanceId === id)),
     ]);
     const [probes, timeline] = await Promise.all([
-      watchProbes(targets, token, { prober, clock, from: responseAt, deadline, until: deadline, intervalMs: o.probeIntervalMs }),
-      watchAcknowledgements(authority, incident.id, [...expected], { clock, deadline, pollMs: o.timelinePollMs, alerts: scenario.expectedAlerts }),
+      watchProbes(targets, token, { prober, clock: waiting, from: responseAt, deadline, until: deadline, intervalMs: o.probeIntervalMs }),
+      watchAcknowledgements(authority, incident.id, [...expected], { clock: waiting, deadline, pollMs: o.timelinePollMs, alerts: scenario.expectedAlerts }),
     ]);
     const instancesAtEnd = await authority.instances();
     const assessment = assessDrill({

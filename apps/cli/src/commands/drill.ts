@@ -81,6 +81,13 @@ export function registerDrill(program: Command, deps: ProgramDeps): void {
     runs<RunOptions>(deps, async (context, _args, options) => {
       const justification = justificationOf(context, options);
       if (options.probeUrl.length === 0) context.output.warn('no --probe-url: the drill measures acknowledgements only, not whether instances refuse the leaked token');
+      // Ctrl-C ends the measurement but not the cleanup (a cut-off instance must be reconnected); a second one stops at once.
+      const interrupt = new AbortController();
+      const onSigint = () => {
+        context.output.note('drill: interrupted; cleaning up (Ctrl-C again stops at once)');
+        interrupt.abort();
+      };
+      process.once('SIGINT', onSigint);
       let result: DrillResult;
       try {
         result = await runDrill(
@@ -98,12 +105,15 @@ export function registerDrill(program: Command, deps: ProgramDeps): void {
             prober: createHttpProber({ fetch: context.io.fetch }),
             clock: { now: context.io.now, sleep: context.io.sleep },
             progress: (line) => context.output.note(`drill: ${line}`),
+            signal: interrupt.signal,
           },
         );
       } catch (error) {
         if (error instanceof DrillError && error.code === 'DRILL_OPTIONS_INVALID') throw new UsageError(error.message, { cause: error });
         if (error instanceof DrillError) throw new DrillAbortedError(`${error.message} (cleanup ran; the incident was closed as aborted)`, error instanceof DrillApprovalNotGivenError, { cause: error });
         throw error;
+      } finally {
+        process.removeListener('SIGINT', onSigint);
       }
       if (options.reportFile !== undefined) {
         try {
