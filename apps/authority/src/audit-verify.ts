@@ -3,9 +3,10 @@ import { commandLine, type CommandLine } from './command-line';
 
 /**
  * Offline audit verification: `node apps/authority/dist/audit-verify.js --data-dir <dir> [--json]`
- * (default folder: REVMESH_DATA_DIR).
+ * (default folder: REVMESH_DATA_DIR), or `--database-url postgres://…` (default when no folder is
+ * named: REVMESH_DATABASE_URL) for a PostgreSQL store.
  *
- * Opens the authority's SQLite database READ-ONLY (safe while the authority runs; nothing is
+ * Opens the authority's database READ-ONLY (safe while the authority runs; nothing is
  * migrated or written), checks the hash chain of the audit log (each entry's hash, the links,
  * no gaps, nothing deleted at the end), the newest retention checkpoint's signature, and every
  * shipped entry against its signed `audit.recorded` copy in the outbox (catches a chain rewritten
@@ -17,14 +18,16 @@ import { commandLine, type CommandLine } from './command-line';
 async function main(): Promise<void> {
   const cli: CommandLine = commandLine('audit-verify', 2);
   if (cli.has('--help')) {
-    process.stdout.write('usage: audit-verify [--data-dir <dir>] [--json]\n  verifies the audit log of an authority data folder (read-only)\n');
+    process.stdout.write('usage: audit-verify [--data-dir <dir> | --database-url <postgres://...>] [--json]\n  verifies the audit log of an authority store (read-only)\n');
     return;
   }
-  const dataDir = cli.dataDir();
+  const envUrl = process.env['REVMESH_DATABASE_URL'] ?? '';
+  const databaseUrl = cli.value('--database-url') ?? (cli.value('--data-dir') === undefined && envUrl !== '' ? envUrl : undefined);
+  const store = databaseUrl === undefined ? { dataDir: cli.dataDir() } : { databaseUrl };
   const json = cli.has('--json');
   let result: Awaited<ReturnType<typeof verifyAuditStore>>;
   try {
-    result = await verifyAuditStore({ dataDir });
+    result = await verifyAuditStore(store);
   } catch (error) {
     cli.fail(error instanceof Error ? error.message : String(error));
   }

@@ -186,7 +186,7 @@ describe('audit log (authority-core)', () => {
       if (typeof sql === 'string') db.exec(sql);
       else sql(db);
       db.close();
-      const result = await verifyAuditStore({ dataDir: f.dir });
+      const result = await verifyAuditStore(f.store);
       await f.reopen();
       return result;
     }
@@ -276,7 +276,7 @@ describe('audit log (authority-core)', () => {
       expect(await f.core.audit.retention.runOnce()).toBeNull();
       await f.core.audit.flushShipping();
       f.core.close();
-      const offline = await verifyAuditStore({ dataDir: f.dir });
+      const offline = await verifyAuditStore(f.store);
       expect(offline.chain).toMatchObject({ ok: true, firstSeq: old + 1 });
       expect(offline.checkpointSignature).toMatchObject({ ok: true });
       // Signed copies of purged entries stay in the outbox; they are not "deleted" entries.
@@ -297,7 +297,7 @@ describe('audit log (authority-core)', () => {
       const db = new Database(join(f.dir, DATABASE_FILE));
       db.prepare('UPDATE audit_checkpoints SET count = 1').run();
       db.close();
-      const offline = await verifyAuditStore({ dataDir: f.dir });
+      const offline = await verifyAuditStore(f.store);
       expect(offline.chain).toMatchObject({ ok: false, problem: 'checkpoint-mismatch' });
       expect(offline.checkpointSignature).toMatchObject({ ok: false });
       await f.reopen();

@@ -15,7 +15,8 @@ import {
   type EventSignerTrust,
 } from '@revmesh/contracts';
 import { StoreError } from '../errors/errors';
-import { DATABASE_FILE, type AuthorityStore } from '../store/store';
+import { postgresConnection, redactDatabaseUrl } from '../store/postgres-connection';
+import { DATABASE_FILE, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_STATEMENT_TIMEOUT_MS, type AuthorityStore } from '../store/store';
 import { sqliteConnection } from '../store/sqlite-connection';
 import { lastWrittenAuditSeq, readAuditExport } from './audit-store';
 
@@ -125,9 +126,12 @@ export async function verifyAuditDatabase(db: AuthorityStore['db']): Promise<Aud
  * checkpoint's signature, and every entry against the signed copy the authority shipped, with
  * the event signers' public keys stored beside it.
  *
- * @throws {StoreError} when there is no readable authority database in `dataDir`.
+ * With `databaseUrl`, the same of a PostgreSQL store (a read-only session).
+ *
+ * @throws {StoreError} when there is no readable authority database in `dataDir` (or at `databaseUrl`).
  */
-export async function verifyAuditStore(options: { readonly dataDir: string }): Promise<AuditStoreVerification> {
+export async function verifyAuditStore(options: { readonly dataDir: string } | { readonly databaseUrl: string }): Promise<AuditStoreVerification> {
+  if ('databaseUrl' in options) return verifyPostgresAuditStore(options.databaseUrl);
   const path = join(options.dataDir, DATABASE_FILE);
   if (!existsSync(path)) throw new StoreError(`no authority database at ${path}`);
   let db: Database.Database;
@@ -140,6 +144,21 @@ export async function verifyAuditStore(options: { readonly dataDir: string }): P
     return await verifyAuditDatabase(sqliteConnection(db));
   } catch (error) {
     throw new StoreError(`cannot read the audit log in ${path}: ${String(error)}`, { cause: error });
+  } finally {
+    db.close();
+  }
+}
+
+/** {@link verifyAuditStore} of a PostgreSQL store: one read-only connection, nothing migrated or written. */
+async function verifyPostgresAuditStore(url: string): Promise<AuditStoreVerification> {
+  const where = redactDatabaseUrl(url);
+  const db = postgresConnection({ url, statementTimeoutMs: DEFAULT_STATEMENT_TIMEOUT_MS, connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS });
+  try {
+    db.exec('SET default_transaction_read_only = on');
+    return await verifyAuditDatabase(db);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`cannot read the audit log in ${where}: ${String(error)}`, { cause: error });
   } finally {
     db.close();
   }

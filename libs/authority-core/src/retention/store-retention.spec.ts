@@ -94,7 +94,7 @@ describe('store retention', () => {
     const steadyGrowth = (sizes[15]! - sizes[8]!) / 7;
     expect(steadyGrowth).toBeLessThan(written / 50);
 
-    const offline = await verifyAuditStore({ dataDir: f.dir });
+    const offline = await verifyAuditStore(f.store);
     expect(offline.chain).toMatchObject({ ok: true });
     expect(offline.checkpointSignature).toMatchObject({ ok: true });
     expect(offline.signedCopies).toMatchObject({ ok: true });

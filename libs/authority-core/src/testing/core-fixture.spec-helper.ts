@@ -44,6 +44,8 @@ export function recordingLogger(): AuthorityLogger & { readonly lines: { level: 
 
 export interface CoreFixture {
   readonly dir: string;
+  /** Where the store is: `{ dataDir }` (SQLite) or `{ databaseUrl }` (PostgreSQL, under REVMESH_TEST_STORE_ENGINE=postgres); for offline tools. */
+  readonly store: { readonly dataDir: string } | { readonly databaseUrl: string };
   readonly kek: Buffer;
   readonly time: SteppingTime;
   core: AuthorityCore;
@@ -80,6 +82,7 @@ export async function openCoreFixture(overrides: Partial<AuthorityCoreOptions> =
   });
   const fixture: CoreFixture = {
     dir,
+    store: databaseUrl === undefined ? { dataDir: dir } : { databaseUrl },
     kek,
     time,
     core: await openAuthorityCore(base({})),
