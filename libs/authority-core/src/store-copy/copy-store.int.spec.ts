@@ -5,7 +5,7 @@ import { StoreCopyUnverifiedError } from '../errors/errors';
 import { openStore } from '../store/store';
 import { copyAuthorityStore } from './copy-authority-store';
 import { openCopySource } from './copy-source';
-import { populatedStore, tamperedCopy, type PopulatedStore } from './populated-store.spec-helper';
+import { editedCopy, MUTUAL_ROTATIONS_SQL, populatedStore, type PopulatedStore } from './populated-store.spec-helper';
 
 // store:copy into the tests' PostgreSQL (REVMESH_TEST_DATABASE_URL): an authority data folder
 // written through the core's services, copied, then opened by an authority on PostgreSQL.
@@ -67,8 +67,24 @@ describe('copyAuthorityStore from a SQLite data folder to PostgreSQL', () => {
     }
   });
 
+  it('copies a rotation and its rollback, which reference each other, in separate batches', async () => {
+    const edited = await editedCopy(populated.dir, MUTUAL_ROTATIONS_SQL);
+    scratch.push(edited);
+    const db = await database('store_copy_rotations');
+    await copyAuthorityStore({ fromDataDir: edited, to: db.url, batchRows: 1 });
+    const target = openStore({ databaseUrl: db.url });
+    try {
+      expect(target.db.prepare('SELECT id, rollback_of, rolled_back_by FROM rotations ORDER BY id').all()).toEqual([
+        { id: 'rot-1-rollback', rollback_of: 'rot-2-original', rolled_back_by: null },
+        { id: 'rot-2-original', rollback_of: null, rolled_back_by: 'rot-1-rollback' },
+      ]);
+    } finally {
+      target.close();
+    }
+  });
+
   it('fails the chain check when an audit entry was edited in the source, and leaves the database without data', async () => {
-    const tampered = await tamperedCopy(populated.dir, "UPDATE audit_log SET justification = 'nothing happened' WHERE seq = (SELECT MIN(seq) + 3 FROM audit_log)");
+    const tampered = await editedCopy(populated.dir, "UPDATE audit_log SET justification = 'nothing happened' WHERE seq = (SELECT MIN(seq) + 3 FROM audit_log)");
     scratch.push(tampered);
     const db = await database('store_copy_tampered');
 

@@ -6,7 +6,7 @@ import { MIGRATIONS } from '../store/migrations';
 import { openStore, type AuthorityStore } from '../store/store';
 import { openCopySource, type CopySource } from './copy-source';
 import { copyStore } from './copy-store';
-import { populatedStore, tamperedCopy, type PopulatedStore } from './populated-store.spec-helper';
+import { editedCopy, MUTUAL_ROTATIONS_SQL, populatedStore, type PopulatedStore } from './populated-store.spec-helper';
 
 // The copy through SQLite on both sides (the engine-neutral path; PostgreSQL targets are in
 // copy-store.int.spec.ts): every row and counter arrives, the checks refuse what they must.
@@ -65,6 +65,21 @@ describe('copyStore (SQLite to SQLite)', () => {
     expect(summary.rows).toBe(summary.tables.reduce((sum, t) => sum + t.rows, 0));
   });
 
+  it('copies rows of one table that reference each other across batches (a rotation and its rollback)', async () => {
+    const edited = await editedCopy(populated.dir, MUTUAL_ROTATIONS_SQL);
+    try {
+      source = openCopySource(edited);
+      target = openStore({ dataDir: targetDir });
+      await copyStore({ source: source.connection, target: target.db, batchRows: 1 });
+      expect(tableRows(target.db, 'rotations', 'id')).toEqual(tableRows(source.connection, 'rotations', 'id'));
+      expect(target.db.prepare("SELECT rollback_of FROM rotations WHERE id = 'rot-1-rollback'").pluck().get()).toBe('rot-2-original');
+    } finally {
+      source?.close();
+      source = undefined;
+      rmSync(edited, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a target that already holds data (a second copy into it), and writes nothing', async () => {
     source = openCopySource(populated.dir);
     target = openStore({ dataDir: targetDir });
@@ -96,7 +111,7 @@ describe('copyStore (SQLite to SQLite)', () => {
   });
 
   it('rolls back when the audit chain does not verify on the target (an entry edited in the source)', async () => {
-    const tampered = await tamperedCopy(populated.dir, "UPDATE audit_log SET target = 'someone-else' WHERE seq = (SELECT MIN(seq) + 2 FROM audit_log)");
+    const tampered = await editedCopy(populated.dir, "UPDATE audit_log SET target = 'someone-else' WHERE seq = (SELECT MIN(seq) + 2 FROM audit_log)");
     try {
       source = openCopySource(tampered);
       target = openStore({ dataDir: targetDir });

@@ -209,12 +209,14 @@ function copyTable(source: SqlConnection, target: SqlConnection, table: TableInf
   const insertSql = (rows: number) => `INSERT INTO ${quoteIdentifier(table.name)} (${list})${overriding} VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
   const fullBatch = target.prepare<unknown[]>(insertSql(perInsert));
   const convert = columns.map((c) => converter(c));
+  const links = selfLinks(target, table);
 
   let pending: unknown[] = [];
   let pendingRows = 0;
   let rows = 0;
   for (const row of select.iterate()) {
-    for (let i = 0; i < columns.length; i += 1) pending.push(convert[i]!(row[i]));
+    for (let i = 0; i < columns.length; i += 1) pending.push(links.deferred.has(i) ? null : convert[i]!(row[i]));
+    links.remember(row, convert);
     pendingRows += 1;
     if (pendingRows === perInsert) {
       fullBatch.run(...pending);
@@ -227,7 +229,40 @@ function copyTable(source: SqlConnection, target: SqlConnection, table: TableInf
     target.prepare<unknown[]>(insertSql(pendingRows)).run(...pending);
     rows += pendingRows;
   }
+  links.apply();
   return { table: table.name, rows, ms: performance.now() - started };
+}
+
+/**
+ * Columns referencing the table's own rows (rotations: rollback_of, and rolled_back_by, which
+ * points at a LATER row) cannot be inserted as they are when the rows they name come in a later
+ * batch: they are inserted as NULL, remembered, and set by one UPDATE per row once every row is in.
+ */
+function selfLinks(
+  target: SqlConnection,
+  table: TableInfo,
+): { readonly deferred: ReadonlySet<number>; remember(row: readonly unknown[], convert: readonly ((value: unknown) => unknown)[]): void; apply(): void } {
+  const index = (name: string) => table.columns.findIndex((c) => c.name === name);
+  const deferred = new Set(table.selfReferencing.map(index));
+  if (deferred.size === 0) return { deferred, remember: () => undefined, apply: () => undefined };
+  const key = table.primaryKey.map(index);
+  if (key.length === 0 || key.includes(-1)) throw new TypeError(`table ${table.name} references itself but has no primary key to set the references by`);
+  const columns = [...deferred];
+  const update = target.prepare<unknown[]>(
+    `UPDATE ${quoteIdentifier(table.name)} SET ${columns.map((i) => `${quoteIdentifier(table.columns[i]!.name)} = ?`).join(', ')} ` +
+      `WHERE ${key.map((i) => `${quoteIdentifier(table.columns[i]!.name)} = ?`).join(' AND ')}`,
+  );
+  const later: unknown[][] = [];
+  return {
+    deferred,
+    remember(row, convert) {
+      if (columns.every((i) => row[i] === null || row[i] === undefined)) return;
+      later.push([...columns.map((i) => convert[i]!(row[i])), ...key.map((i) => convert[i]!(row[i]))]);
+    },
+    apply() {
+      for (const params of later) update.run(...params);
+    },
+  };
 }
 
 /**

@@ -60,15 +60,26 @@ export async function populatedStore(revocationCount = 20): Promise<PopulatedSto
 
 /**
  * A copy of the data folder `dir`'s database in a new temp folder (the caller removes it), with
- * `sql` run on it: how someone with write access to the file would tamper with the store.
+ * `sql` run on it (foreign keys unchecked): rows the services make rarely, or a tampered store.
  */
-export async function tamperedCopy(dir: string, sql: string): Promise<string> {
-  const tampered = mkdtempSync(join(tmpdir(), 'revmesh-copy-tampered-'));
+export async function editedCopy(dir: string, sql: string): Promise<string> {
+  const copy = mkdtempSync(join(tmpdir(), 'revmesh-copy-edited-'));
   const original = new Database(join(dir, 'authority.db'), { readonly: true });
-  await original.backup(join(tampered, 'authority.db'));
+  await original.backup(join(copy, 'authority.db'));
   original.close();
-  const edit = new Database(join(tampered, 'authority.db'));
+  const edit = new Database(join(copy, 'authority.db'));
+  edit.pragma('foreign_keys = OFF');
   edit.exec(sql);
   edit.close();
-  return tampered;
+  return copy;
 }
+
+/**
+ * SQL adding a rotation and the rollback that undid it, which reference each other
+ * (rollback_of, rolled_back_by); the rollback's id sorts first, so it is copied first.
+ */
+export const MUTUAL_ROTATIONS_SQL = `
+  INSERT INTO rotations (id, kind, status, actor_kind, actor_id, reason, requested_at, rollback_of)
+    VALUES ('rot-1-rollback', 'rollback', 'completed', 'admin-key', 'admin', 'new key misbehaves', 2000, 'rot-2-original');
+  INSERT INTO rotations (id, kind, status, actor_kind, actor_id, reason, requested_at, rolled_back_by, rolled_back_at)
+    VALUES ('rot-2-original', 'manual', 'rolled_back', 'admin-key', 'admin', 'scheduled', 1000, 'rot-1-rollback', 2000);`;

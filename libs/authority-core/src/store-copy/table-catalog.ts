@@ -17,8 +17,10 @@ export interface TableInfo {
   readonly columns: readonly ColumnInfo[];
   /** Tables its foreign keys reference. */
   readonly references: readonly string[];
-  /** Primary-key columns in key order; empty when the table has none (SQLite then orders by rowid). */
+  /** Primary-key columns in key order; empty when the table has none. */
   readonly primaryKey: readonly string[];
+  /** Columns whose foreign key references this same table (rotations.rollback_of, rolled_back_by). */
+  readonly selfReferencing: readonly string[];
 }
 
 /** The tables of a store's schema, and its version. */
@@ -63,16 +65,18 @@ function readSqliteCatalog(db: SqlConnection): StoreCatalog {
     .pluck()
     .all();
   const columns = db.prepare<[string], { name: string; type: string; pk: number }>('SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid');
-  const references = db.prepare<[string], string>('SELECT DISTINCT "table" FROM pragma_foreign_key_list(?)').pluck();
+  const foreignKeys = db.prepare<[string], { table: string; from: string }>('SELECT "table", "from" FROM pragma_foreign_key_list(?)');
   const tables = new Map<string, TableInfo>();
   for (const name of names) {
     if (NOT_COPIED.has(name)) continue;
     const cols = columns.all(name);
+    const keys = foreignKeys.all(name);
     tables.set(name, {
       name,
       columns: cols.map((c) => ({ name: c.name, kind: sqliteKind(c.type), generatedAlways: false })),
-      references: references.all(name),
+      references: [...new Set(keys.map((k) => k.table))],
       primaryKey: cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name),
+      selfReferencing: [...new Set(keys.filter((k) => k.table === name).map((k) => k.from))],
     });
   }
   const hasVersions = names.includes('schema_migrations');
@@ -114,14 +118,13 @@ function readPostgresCatalog(db: SqlConnection): StoreCatalog {
   const columns = db.prepare<[string], { column_name: string; data_type: string; identity_generation: string | null }>(
     'SELECT column_name, data_type, identity_generation FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position',
   );
-  const references = db
-    .prepare<[string], string>(
-      `SELECT DISTINCT target.relname FROM pg_constraint c
-         JOIN pg_class source ON source.oid = c.conrelid
-         JOIN pg_class target ON target.oid = c.confrelid
-        WHERE c.contype = 'f' AND source.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND source.relname = ?`,
-    )
-    .pluck();
+  const foreignKeys = db.prepare<[string], { target: string; column: string }>(
+    `SELECT target.relname AS target, a.attname AS column FROM pg_constraint c
+       JOIN pg_class source ON source.oid = c.conrelid
+       JOIN pg_class target ON target.oid = c.confrelid
+       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+      WHERE c.contype = 'f' AND source.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND source.relname = ?`,
+  );
   const primaryKey = db
     .prepare<[string], string>(
       `SELECT k.column_name FROM information_schema.table_constraints c
@@ -134,11 +137,13 @@ function readPostgresCatalog(db: SqlConnection): StoreCatalog {
   const tables = new Map<string, TableInfo>();
   for (const name of names) {
     if (NOT_COPIED.has(name)) continue;
+    const keys = foreignKeys.all(name);
     tables.set(name, {
       name,
       columns: columns.all(name).map((c) => ({ name: c.column_name, kind: postgresKind(c.data_type), generatedAlways: c.identity_generation === 'ALWAYS' })),
-      references: references.all(name),
+      references: [...new Set(keys.map((k) => k.target))],
       primaryKey: primaryKey.all(name),
+      selfReferencing: [...new Set(keys.filter((k) => k.target === name).map((k) => k.column))],
     });
   }
   const version = names.includes('schema_migrations') ? Number(db.prepare<[], unknown>('SELECT MAX(version) FROM schema_migrations').pluck().get() ?? 0) : 0;
