@@ -15,7 +15,9 @@
 // Uses KAFKA_BROKERS, or starts the local broker. To profile the authority:
 // BENCH_AUTHORITY_EXEC_ARGV='--cpu-prof --cpu-prof-dir=/tmp/prof'; BENCH_ACCEPT_BATCH (default
 // 1000) and BENCH_ACCEPT_IN_FLIGHT (default 4) change the batch shape; BENCH_ACCEPT_SINGLES=0 skips
-// the single-revocation row (a profile of the batch path alone).
+// the single-revocation row (a profile of the batch path alone). BENCH_DATABASE_URL runs the
+// authority on that PostgreSQL database (REVMESH_DATABASE_URL; it must be new and empty: the run
+// bootstraps its first admin there); the rows then say so, and the baseline stays SQLite's.
 const { randomUUID } = require('node:crypto');
 const { mkdtempSync, readFileSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
@@ -152,6 +154,8 @@ async function run({ mode, log }) {
   const batchSize = Number(process.env.BENCH_ACCEPT_BATCH ?? 1000);
   const inFlight = Number(process.env.BENCH_ACCEPT_IN_FLIGHT ?? 4);
   const execArgv = (process.env.BENCH_AUTHORITY_EXEC_ARGV ?? '').split(' ').filter(Boolean);
+  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  const store = databaseUrl ? ', store PostgreSQL' : '';
   const dir = mkdtempSync(join(tmpdir(), 'revmesh-bench-accept-'));
   const rawTopic = `${own.prefix}raw`;
   let authority;
@@ -159,7 +163,7 @@ async function run({ mode, log }) {
   let raw;
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   try {
-    authority = await startBenchAuthority({ brokers, topicPrefix: own.prefix, execArgv });
+    authority = await startBenchAuthority({ brokers, topicPrefix: own.prefix, execArgv, env: databaseUrl ? { REVMESH_DATABASE_URL: databaseUrl } : {} });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: rawTopic, numPartitions: 1 }], waitForLeaders: true });
@@ -226,7 +230,7 @@ async function run({ mode, log }) {
       `CPU per revocation: authority process ${micros(cpu.batch)} (HTTP, store, signing, relay), raw pipeline ${micros(cpu.raw)} (broker not counted on either side)`;
     const rows = [
       row({
-        measure: `authority accept rate, POST /v1/revocations:batch (${batchSize} per request, ${inFlight} in flight), all on Kafka, 0 lost`,
+        measure: `authority accept rate${store}, POST /v1/revocations:batch (${batchSize} per request, ${inFlight} in flight), all on Kafka, 0 lost`,
         baseline: side('raw SQLite 64/commit + kafkajs 64/send', batched.baseline),
         subject: side('revocations accepted and on Kafka', batched.subject),
         target: '≥ 5,000/s',
@@ -236,7 +240,7 @@ async function run({ mode, log }) {
     if (singly) {
       rows.push(
         row({
-          measure: 'authority accept rate, one revocation per POST /v1/revocations (64 in flight), all on Kafka, 0 lost',
+          measure: `authority accept rate${store}, one revocation per POST /v1/revocations (64 in flight), all on Kafka, 0 lost`,
           baseline: side('raw SQLite 64/commit + kafkajs 64/send', singly.baseline),
           subject: side('revocations accepted and on Kafka', singly.subject),
           note: `CPU per revocation: authority process ${micros(cpu.single)}`,

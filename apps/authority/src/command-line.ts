@@ -8,7 +8,10 @@ export interface CommandLine {
   value(name: string): string | undefined;
   /** Whether a switch such as `--json` is present. */
   has(name: string): boolean;
-  /** `--data-dir`, else REVMESH_DATA_DIR; fails when neither is set. */
+  /**
+   * `--data-dir`, else REVMESH_DATA_DIR; fails when neither is set, and when the environment's
+   * store is PostgreSQL (REVMESH_DATABASE_URL) and no folder is named: these commands read SQLite.
+   */
   dataDir(): string;
 }
 
@@ -33,7 +36,11 @@ export function commandLine(command: string, failureCode: number, args: readonly
     value,
     has: (name) => args.includes(name),
     dataDir: () => {
-      const dir = value('--data-dir') ?? process.env['REVMESH_DATA_DIR'];
+      const named = value('--data-dir');
+      if (named === undefined && (process.env['REVMESH_DATABASE_URL'] ?? '') !== '') {
+        return fail('REVMESH_DATABASE_URL is set, and this command works on a SQLite data folder only: name one with --data-dir (PostgreSQL: pg_dump, pg_restore, see docs/operations.md)');
+      }
+      const dir = named ?? process.env['REVMESH_DATA_DIR'];
       if (dir === undefined || dir === '') return fail('--data-dir (or REVMESH_DATA_DIR) is required');
       return dir;
     },
