@@ -122,7 +122,10 @@ export function registerDrill(program: Command, deps: ProgramDeps): void {
           context.output.warn(`cannot write ${options.reportFile}: ${(error as Error).message}`);
         }
       }
-      context.output.result(result, () => renderDrillReport(result));
+      context.output.result(
+        result,
+        () => `${renderDrillReport(result)}Post-incident report: revmesh incident report ${result.incidentId} --format html --out drill-${result.incidentId}.html\n`,
+      );
       if (!result.verdict.passed) context.output.exitWith(EXIT_CODES.DRILL_FAILED);
     }),
   );
