@@ -80,6 +80,23 @@ describe('copyStore (SQLite to SQLite)', () => {
     }
   });
 
+  it('names the table the target refuses a row of, and rolls everything back', async () => {
+    // A dangling reference, possible in a SQLite file edited with foreign keys off.
+    const edited = await editedCopy(populated.dir, "UPDATE outbox SET revocation_id = 'no-such-revocation' WHERE seq = (SELECT MAX(seq) FROM outbox)");
+    try {
+      source = openCopySource(edited);
+      target = openStore({ dataDir: targetDir });
+      await expect(copyStore({ source: source.connection, target: target.db })).rejects.toThrow(
+        /^cannot copy table outbox: FOREIGN KEY constraint failed; the copy was rolled back$/,
+      );
+      expect(target.db.prepare('SELECT COUNT(*) FROM revocations').pluck().get()).toBe(0);
+    } finally {
+      source?.close();
+      source = undefined;
+      rmSync(edited, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a target that already holds data (a second copy into it), and writes nothing', async () => {
     source = openCopySource(populated.dir);
     target = openStore({ dataDir: targetDir });

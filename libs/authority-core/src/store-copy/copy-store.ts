@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { verifyAuditChain } from '@revmesh/contracts';
 import { lastWrittenAuditSeq, readAuditExport } from '../audit/audit-store';
 import { verifyAuditDatabase, type AuditStoreVerification } from '../audit/verify-audit-store';
-import { StoreCopyRefusedError, StoreCopyUnverifiedError } from '../errors/errors';
+import { AuthorityError, StoreCopyRefusedError, StoreCopyUnverifiedError, StoreError } from '../errors/errors';
 import { migrate } from '../store/migrate';
 import { MIGRATIONS } from '../store/migrations';
 import type { SqlConnection } from '../store/sql-connection';
@@ -86,7 +86,7 @@ export async function copyStore(options: StoreCopyOptions): Promise<StoreCopySum
     for (const table of [...tables].reverse()) target.exec(`DELETE FROM ${quoteIdentifier(table.name)}`);
     setUserTriggers(target, tables, false);
     const summaries = tables.map((table) => {
-      const summary = copyTable(source, target, table, from.tables.get(table.name)!, batchRows);
+      const summary = copyTableOrExplain(source, target, table, from.tables.get(table.name)!, batchRows);
       options.onTable?.(summary);
       return summary;
     });
@@ -189,6 +189,16 @@ function refuseNonEmpty(target: SqlConnection, tables: readonly TableInfo[], see
 
 function countRows(db: SqlConnection, table: string): number {
   return Number(db.prepare<[], unknown>(`SELECT COUNT(*) FROM ${quoteIdentifier(table)}`).pluck().get());
+}
+
+/** {@link copyTable}, with a refusal by the target (a value it cannot hold, a constraint) named by table. */
+function copyTableOrExplain(source: SqlConnection, target: SqlConnection, table: TableInfo, sourceTable: TableInfo, batchRows: number): TableCopySummary {
+  try {
+    return copyTable(source, target, table, sourceTable, batchRows);
+  } catch (error) {
+    if (error instanceof AuthorityError || error instanceof TypeError) throw error;
+    throw new StoreError(`cannot copy table ${table.name}: ${error instanceof Error ? error.message : String(error)}; the copy was rolled back`, { cause: error });
+  }
 }
 
 function copyTable(source: SqlConnection, target: SqlConnection, table: TableInfo, sourceTable: TableInfo, batchRows: number): TableCopySummary {
