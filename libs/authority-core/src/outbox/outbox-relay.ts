@@ -148,6 +148,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function publishOnce(): Promise<'idle' | 'published'> {
     const batch = outbox.unpublished(batchSize);
     if (batch.length === 0) return 'idle';
+    // Never publish what a power cut could still take back: rows of a group commit are visible
+    // before their fsync ends (after a failed one this throws, and the relay retries until a restart).
+    await outbox.durable();
     // One PRODUCER span per record, child of the context stored with its row (the request that
     // caused it); the record carries the publish span's context, so consumers continue from it.
     const spans: Span[] = [];

@@ -14,6 +14,11 @@ export interface OutboxEntry {
 /** The transactional outbox table. */
 export interface OutboxStore {
   /**
+   * Resolves once every entry read so far is durable (a group commit's rows are visible before
+   * their fsync completes); rejects after a failed flush, when nothing more may be published.
+   */
+  durable(): Promise<void>;
+  /**
    * Appends a record. Call it inside the same {@link AuthorityStore.transaction} as the state
    * change it announces: that is the whole point of an outbox.
    * @returns the entry's `seq`.
@@ -84,6 +89,8 @@ export function createOutboxStore(store: AuthorityStore): OutboxStore {
       );
       return Number(seq);
     },
+
+    durable: () => store.durable(),
 
     unpublished(limit) {
       if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');

@@ -5,14 +5,18 @@ import { translateStoreError, type AuthorityStore } from './store';
  * Group commit: units of work submitted during one turn of the event loop are written in one
  * transaction, each inside its own savepoint.
  *
- * Why: the store runs with `synchronous = FULL`, so every commit waits for an fsync (~0.3–2 ms
- * on typical disks). One transaction per revocation caps the authority at a few thousand
- * revocations per second whatever the CPU; sharing one fsync among every request that arrived
- * together keeps the power-loss guarantee and removes that cap.
+ * Why: a durable commit waits for an fsync (~0.3–2 ms on typical disks). One transaction per
+ * revocation caps the authority at a few thousand revocations per second whatever the CPU;
+ * sharing one fsync among every request that arrived together keeps the power-loss guarantee
+ * and removes that cap. The group commits with {@link AuthorityStore.transactionSyncedLater}, so
+ * the event loop does not wait for that fsync either (SQLite: it runs on libuv's pool, one for
+ * the groups that committed meanwhile; see wal-sync.ts for why that is as durable as FULL).
  *
  * Each unit is all-or-nothing on its own (its savepoint is rolled back if it throws, and only
  * its promise rejects); if the commit itself fails, every unit of the group rejects and
- * nothing of the group is stored. A promise resolves only after the commit is durable.
+ * nothing of the group is stored. A promise resolves, and `onCommitted` runs, only after the
+ * commit is on disk; if that flush fails, every unit of the group rejects (its work may be lost)
+ * and the store refuses writes until the authority restarts.
  */
 export interface GroupCommit {
   /** Runs `work` (synchronous, store calls only) in the next group transaction. */
@@ -39,8 +43,9 @@ export function createGroupCommit(store: AuthorityStore, options: GroupCommitOpt
     pending = [];
     scheduled = false;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    let durable: Promise<void>;
     try {
-      store.transaction(() => {
+      ({ durable } = store.transactionSyncedLater(() => {
         for (const unit of group) {
           try {
             // A nested transaction is a SAVEPOINT: a throwing unit rolls back alone.
@@ -52,17 +57,35 @@ export function createGroupCommit(store: AuthorityStore, options: GroupCommitOpt
             outcomes.push({ ok: false, error: translateStoreError(error, 'write failed') });
           }
         }
-      });
+      }));
     } catch (error) {
       for (const unit of group) unit.reject(error);
       return;
     }
+    // A unit that failed in its savepoint wrote nothing: its answer does not wait for the disk.
     group.forEach((unit, i) => {
       const outcome = outcomes[i];
-      if (outcome?.ok) unit.resolve(outcome.value);
-      else unit.reject(outcome?.error);
+      if (!outcome?.ok) unit.reject(outcome?.error);
     });
-    if (outcomes.some((o) => o.ok)) options.onCommitted?.();
+    if (!outcomes.some((o) => o.ok)) {
+      // Nothing of this group is stored; a failed flush is the store's to report, not theirs.
+      durable.catch(() => undefined);
+      return;
+    }
+    durable.then(
+      () => {
+        group.forEach((unit, i) => {
+          const outcome = outcomes[i];
+          if (outcome?.ok) unit.resolve(outcome.value);
+        });
+        options.onCommitted?.();
+      },
+      (error: unknown) => {
+        group.forEach((unit, i) => {
+          if (outcomes[i]?.ok) unit.reject(error);
+        });
+      },
+    );
   }
 
   return {

@@ -63,6 +63,22 @@ export interface AuthorityStore {
    * (WAL frames are appended in order). Inside an open transaction it simply joins it.
    */
   relaxedTransaction<T>(fn: () => T): T;
+  /**
+   * Like {@link transaction} (durable, all or nothing), except that the event loop does not wait
+   * for the disk: it returns once committed, with `durable`, which resolves once the commit is on
+   * disk. Tell nobody the work is stored before then; if `durable` rejects, it may be lost (and
+   * the store refuses every write until the authority restarts). SQLite: the commit writes the
+   * log without fsync and one fsync on libuv's pool, shared by the commits made meanwhile,
+   * flushes it (`wal-sync.ts` says why that is as durable as `synchronous = FULL`). PostgreSQL:
+   * the server's commit is the durability point, so `durable` is already resolved. For the
+   * group commit.
+   */
+  transactionSyncedLater<T>(fn: () => T): { readonly value: T; readonly durable: Promise<void> };
+  /**
+   * Resolves once every commit made so far is on disk (at once when none waits for its flush);
+   * rejects after a failed flush. The outbox relay waits for it before publishing what it read.
+   */
+  durable(): Promise<void>;
   /** Whether the store can write (disk space, last write outcome), for readiness. Cheap: one statfs. */
   health(): StoreHealth;
   /** Closes the connection (checkpointing the WAL). Idempotent. */
@@ -144,16 +160,26 @@ function openSqliteStore(options: StoreOptions & { readonly dataDir: string }): 
     db.pragma('cache_size = -65536');
     // Checkpoint (copy the WAL into the database, on the committing thread) every ~32 MiB of WAL
     // instead of every 4 MiB: index pages that bulk revocations touch in many commits are then
-    // copied once, not once per 4 MiB. Durability is unchanged (each commit still syncs the WAL).
+    // copied once, not once per 4 MiB. Durability is unchanged (each durable commit still syncs the WAL).
     db.pragma('wal_autocheckpoint = 8000');
     const connection = sqliteConnection(db);
     const appliedMigrations = migrate(connection, options.migrations ?? MIGRATIONS, () => clock.now());
+    const availability = createStoreAvailability(options.dataDir);
+    const walSync = createWalSync({
+      walPath: `${path}-wal`,
+      ...(options.walFsync === undefined ? {} : { fsync: options.walFsync }),
+      onFailure: (error) => availability.failed(error, clock.now()),
+    });
     return storeOver(connection, {
       path,
       appliedMigrations,
-      availability: createStoreAvailability(options.dataDir),
+      availability,
       clock,
-      release: () => lock.release(),
+      walSync,
+      release: () => {
+        walSync.close();
+        lock.release();
+      },
     });
   } catch (error) {
     db.close();
@@ -170,13 +196,18 @@ export interface StoreParts {
   readonly clock: Clock;
   /** Runs after the connection closed (the writer lock's release). */
   readonly release?: () => void;
+  /** SQLite: flushes the log of {@link AuthorityStore.transactionSyncedLater}'s commits. Without it those commits are durable when they return. */
+  readonly walSync?: WalSync;
 }
 
 /** The {@link AuthorityStore} over an open, migrated connection of either engine. */
 export function storeOver(db: SqlConnection, parts: StoreParts): AuthorityStore {
-  const { availability, clock } = parts;
+  const { availability, clock, walSync } = parts;
   let open = true;
   const guarded = <T>(run: (fn: () => T) => T, fn: () => T): T => {
+    // After a failed flush of the log nothing written later could be called durable (recovery
+    // stops at the first missing frame): refuse every write until the authority restarts.
+    if (walSync?.failure !== undefined) throw walSync.failure;
     let result: T;
     try {
       result = run(fn);
@@ -193,6 +224,13 @@ export function storeOver(db: SqlConnection, parts: StoreParts): AuthorityStore 
     appliedMigrations: parts.appliedMigrations,
     transaction: (fn) => guarded(db.transaction, fn),
     relaxedTransaction: (fn) => guarded(db.relaxedTransaction, fn),
+    transactionSyncedLater: (fn) => {
+      if (walSync === undefined) return { value: guarded(db.transaction, fn), durable: Promise.resolve() };
+      // synchronous = NORMAL for this commit: the frames go to the OS, the fsync to the pool.
+      const value = guarded(db.relaxedTransaction, fn);
+      return { value, durable: walSync.afterCommit() };
+    },
+    durable: () => walSync?.durable() ?? Promise.resolve(),
     health: () => availability.health(),
     close: () => {
       if (!open) return;
