@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fstatSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreError } from '../errors/errors';
+import { StoreError, StoreUnavailableError } from '../errors/errors';
 import { createGroupCommit } from './group-commit';
+import { sqliteNative } from './sqlite-connection';
 import { openStore, type AuthorityStore } from './store';
 
 describe('group commit', () => {

@@ -30,7 +30,7 @@ interface Pending {
 }
 
 export interface GroupCommitOptions {
-  /** Called once after each group that committed at least one unit. */
+  /** Called once after each group that committed at least one unit, once it is on disk (it wakes the outbox relay). */
   readonly onCommitted?: () => void;
 }
 

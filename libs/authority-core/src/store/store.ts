@@ -11,6 +11,7 @@ import { postgresConnection, PostgresError, redactDatabaseUrl } from './postgres
 import { POSTGRES_MIGRATIONS } from './postgres-migrations';
 import type { SqlConnection } from './sql-connection';
 import { sqliteConnection } from './sqlite-connection';
+import { createWalSync, type FileSync, type WalSync } from './wal-sync';
 
 /** File name of the authority's database inside its data folder. */
 export const DATABASE_FILE = 'authority.db';
@@ -37,6 +38,8 @@ export interface StoreOptions {
   readonly clock?: Clock;
   /** Schema to migrate to. Default: {@link MIGRATIONS} (SQLite) or {@link POSTGRES_MIGRATIONS}. Tests pass their own to exercise the runner. */
   readonly migrations?: readonly Migration[];
+  /** SQLite only: replaces `fs.fsync` of the write-ahead log for {@link AuthorityStore.transactionSyncedLater} (tests: a delayed or failing flush). */
+  readonly walFsync?: FileSync;
 }
 
 /** The authority's database (SQLite or PostgreSQL), migrated and ready. One per process. */
@@ -93,7 +96,9 @@ export interface AuthorityStore {
  * mode. `synchronous = FULL`: in WAL mode this fsyncs the log on every commit, so a 202 for a
  * revocation means the revocation survives a power cut, not only a process crash. NORMAL would
  * be faster and could lose the last commits on power loss, which would break "no accepted
- * revocation is lost".
+ * revocation is lost". The group commit's transactions are the exception that keeps the rule:
+ * they commit with NORMAL and their callers wait for an fsync of the log on libuv's pool
+ * ({@link AuthorityStore.transactionSyncedLater}, `wal-sync.ts`).
  *
  * @throws {StoreLockedError} when another authority holds the data folder (SQLite).
  * @throws {StoreError} when the file cannot be opened or configured, or PostgreSQL cannot be
