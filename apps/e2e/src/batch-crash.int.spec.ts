@@ -45,6 +45,28 @@ function storedIds(authority: AuthorityHandle, tag: string): string[] {
 }
 
 /**
+ * What the dead authority's database holds of an answered batch: its revocations' outbox events
+ * (what the relay will publish) and its audit entries, by the batch id the 202 named.
+ */
+function storedBatch(authority: AuthorityHandle, batchId: string, ids: readonly string[]): { events: number; auditParts: number; auditedRevocations: number } {
+  const db = new Database(join(authority.dataDir, 'authority.db'), { fileMustExist: true });
+  try {
+    const inIds = `(SELECT value FROM json_each(?))`;
+    // A big batch's audit record is split in parts (1..n, each listing its share of the revocations).
+    const parts = (db.prepare("SELECT details FROM audit_log WHERE action = 'revocations.create-batch' AND target = ?").pluck().all(batchId) as string[]).map(
+      (details) => JSON.parse(details) as { parts: number; revocations: unknown[] },
+    );
+    return {
+      events: db.prepare(`SELECT COUNT(*) FROM outbox WHERE revocation_id IN ${inIds}`).pluck().get(JSON.stringify(ids)) as number,
+      auditParts: parts.every((part) => part.parts === parts.length) ? parts.length : -1,
+      auditedRevocations: parts.reduce((sum, part) => sum + part.revocations.length, 0),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * "A batch is all-or-nothing", under `kill -9`: one batch is killed while the authority works on
  * it (no answer), another right after its 202 (before the relay can have published it all).
  * After a restart each is either stored whole and enforced by a sidecar, or not stored at all,
@@ -67,6 +89,11 @@ describe('revocation batches across an authority kill -9', () => {
     expect(accepted.status).toBe(202);
     const answeredIds = (accepted.body['revocations'] as { id: string }[]).map((r) => r.id);
     expect(await authority.process.stop('SIGKILL')).toBeNull();
+    // The 202 came after the group's log flush: the batch is in the file whole, with every event
+    // the relay has still to publish and its audit entry.
+    const answeredBatch = storedBatch(authority, accepted.body['batch_id'] as string, answeredIds);
+    expect(answeredBatch).toMatchObject({ events: ACCEPTED, auditedRevocations: ACCEPTED });
+    expect(answeredBatch.auditParts).toBeGreaterThan(0);
 
     authority = await startAuthority({ brokers, topicPrefix: authority.env['REVMESH_TOPIC_PREFIX']!, previous: authority });
     // Killed mid-batch: its whole body was sent, the authority is working on it when it dies.
