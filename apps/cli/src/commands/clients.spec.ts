@@ -220,6 +220,14 @@ describe('revmesh clients list|show|rotate-secret|disable|enable', () => {
     expect(done.stdout).toContain('revmesh revocation status rev-1');
   });
 
+  it('disable --incident: the body names the incident; without the flag it names none', async () => {
+    f.authority.on('POST', '/v1/clients/orders-web/disable', { status: 200, body: { client: view('orders-web', { enabled: false }), revocation: { id: 'rev-2', target: 'client_id', value: 'orders-web' } } });
+    expect((await f.run(['clients', 'disable', 'orders-web', '--incident', 'inc-7', '-j', J])).code).toBe(0);
+    expect(f.authority.requests[0]).toMatchObject({ method: 'POST', path: '/v1/clients/orders-web/disable', body: { incident: 'inc-7', justification: J } });
+    await f.run(['clients', 'disable', 'orders-web', '-j', J]);
+    expect(f.authority.requests[1]!.body).toEqual({ justification: J });
+  });
+
   it('enable: POST {justification}', async () => {
     f.authority.on('POST', '/v1/clients/orders-web/enable', { status: 200, body: { client: view('orders-web') } });
     const run = await f.run(['clients', 'enable', 'orders-web', '-j', J]);

@@ -30,6 +30,7 @@ interface RotateOptions extends WriteOptions {
 
 interface DisableOptions extends WriteOptions {
   readonly reason?: string;
+  readonly incident?: string;
 }
 
 const CLIENT_COLUMNS: readonly Column[] = [
@@ -217,11 +218,12 @@ export function registerClients(program: Command, deps: ProgramDeps): void {
         "stop a client: it gets no new token, and every sidecar refuses the tokens it holds (a client_id revocation). Usually needs a second security-admin's approval (policy clients.disable)",
       )
       .argument('<client-id>', 'the client_id')
-      .option('--reason <text>', 'why, sent with the revocation to every sidecar (default: the justification)', parseReason),
+      .option('--reason <text>', 'why, sent with the revocation to every sidecar (default: the justification)', parseReason)
+      .option('--incident <id>', "link the disabling (and its approval) to this open incident (see 'revmesh incident list')"),
     { wait: true },
   ).action(
     runs<DisableOptions>(deps, async (context, [clientId], options) => {
-      const result = await performWrite(context, options, (api, justification) => api.disableClient(clientId ?? '', options.reason, justification));
+      const result = await performWrite(context, options, (api, justification) => api.disableClient(clientId ?? '', options.reason, justification, options.incident));
       showWrite(context, result, (body) => {
         const done = isJsonObject(body) ? body : {};
         const revocation = isJsonObject(done['revocation']) ? done['revocation'] : {};
@@ -230,7 +232,10 @@ export function registerClients(program: Command, deps: ProgramDeps): void {
       });
     }),
   );
-  withExamples(disable, ['revmesh clients disable orders-web --reason "secret leaked" -j "INC-77: orders-web secret in a public repo" --wait']);
+  withExamples(disable, [
+    'revmesh clients disable orders-web --reason "secret leaked" -j "INC-77: orders-web secret in a public repo" --wait',
+    'revmesh clients disable orders-web --incident 3c9a… -j "orders-web secret leaked"',
+  ]);
 
   const enable = withWriteOptions(
     clients.command('enable').description('let a disabled client get tokens again (tokens revoked while it was disabled stay revoked)').argument('<client-id>', 'the client_id'),

@@ -47,6 +47,12 @@ describe('revmesh kill-switch', () => {
     expect(run.stdout).toMatch(/^lifted by +bob$/m);
   });
 
+  it('off --incident: the lift names the incident', async () => {
+    const run = await f.run(['kill-switch', 'off', '--audience', 'orders', '--incident', 'inc-7', '-j', J]);
+    expect(run.code).toBe(0);
+    expect(f.authority.requests[0]).toMatchObject({ path: '/v1/kill-switch/lift', body: { audience: 'orders', incident: 'inc-7', justification: J } });
+  });
+
   it('status: a table of every scope', async () => {
     f.authority.on('GET', '/v1/kill-switch', { status: 200, body: { switches: [engaged, { ...engaged, scope: { kind: 'global' }, lockdown: false }] } });
     const run = await f.run(['kill-switch', 'status']);

@@ -39,6 +39,7 @@ interface OnOptions extends WriteOptions {
 
 interface OffOptions extends WriteOptions {
   readonly audience?: string;
+  readonly incident?: string;
 }
 
 function renderSwitch(body: unknown): string {
@@ -91,15 +92,16 @@ export function registerKillSwitch(program: Command, deps: ProgramDeps): void {
     killSwitch
       .command('off')
       .description('lift: end the lockdown of the scope (tokens issued before the cut stay rejected)')
-      .option('--audience <aud>', 'the audience whose switch to lift (default: the mesh-wide one)', parseAudience),
+      .option('--audience <aud>', 'the audience whose switch to lift (default: the mesh-wide one)', parseAudience)
+      .option('--incident <id>', "link the lift to this open incident (see 'revmesh incident list')"),
     { wait: true },
   ).action(
     runs<OffOptions>(deps, async (context, _args, options) => {
-      const result = await performWrite(context, options, (api, justification) => api.liftKillSwitch(options.audience, justification));
+      const result = await performWrite(context, options, (api, justification) => api.liftKillSwitch(options.audience, justification, options.incident));
       showWrite(context, result, (body) => `Kill switch lifted.\n${renderSwitch(body)}`);
     }),
   );
-  withExamples(off, ['revmesh kill-switch off --audience orders -j "breach contained, INC-77 closed" --wait']);
+  withExamples(off, ['revmesh kill-switch off --audience orders -j "breach contained, INC-77 closed" --wait', 'revmesh kill-switch off --audience orders --incident 3c9a… -j "breach contained"']);
 
   const status = killSwitch
     .command('status')

@@ -205,7 +205,8 @@ export interface AuthorityApi {
   /** A new secret; the old one stays valid `overlapSeconds` more (default: the policy's). */
   rotateClientSecret(clientId: string, overlapSeconds: number | undefined, justification: string): Promise<AuthorityResponse>;
   /** Disables the client and revokes its tokens by client_id (may wait for an approval). */
-  disableClient(clientId: string, reason: string | undefined, justification: string): Promise<AuthorityResponse>;
+  /** `incident`: the open incident the disabling is made for (its approval belongs to it). */
+  disableClient(clientId: string, reason: string | undefined, justification: string, incident?: string): Promise<AuthorityResponse>;
   enableClient(clientId: string, justification: string): Promise<AuthorityResponse>;
   /** `PUT /v1/clients/:id/dpop`: whether the client must send a DPoP proof with every token request. */
   setClientDpop(clientId: string, required: boolean, justification: string): Promise<AuthorityResponse>;
@@ -248,7 +249,8 @@ export interface AuthorityApi {
   deny(id: string, justification: string): Promise<AuthorityResponse>;
   killSwitchStatus(): Promise<AuthorityResponse>;
   engageKillSwitch(input: EngageKillSwitchInput, justification: string): Promise<AuthorityResponse>;
-  liftKillSwitch(audience: string | undefined, justification: string): Promise<AuthorityResponse>;
+  /** `incident`: the open incident the lift is made for. */
+  liftKillSwitch(audience: string | undefined, justification: string, incident?: string): Promise<AuthorityResponse>;
   /** The exact message for an audience, as it would be sent now. */
   previewIncidentComms(id: string, audience: string, whatToDo?: string): Promise<AuthorityResponse>;
   /** Sends it (customers: 202, waits for a second operator); `expectedSha256`: the previewed text's hash. */
@@ -310,8 +312,8 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
     getClient: (clientId) => client.request('GET', API_PATHS.client(clientId)),
     rotateClientSecret: (clientId, overlapSeconds, justification) =>
       client.request('POST', API_PATHS.clientAction(clientId, 'rotate-secret'), { ...(overlapSeconds === undefined ? {} : { overlap_seconds: overlapSeconds }), justification }),
-    disableClient: (clientId, reason, justification) =>
-      client.request('POST', API_PATHS.clientAction(clientId, 'disable'), { ...(reason === undefined ? {} : { reason }), justification }),
+    disableClient: (clientId, reason, justification, incident) =>
+      client.request('POST', API_PATHS.clientAction(clientId, 'disable'), { ...(reason === undefined ? {} : { reason }), ...incidentOf(incident), justification }),
     enableClient: (clientId, justification) => client.request('POST', API_PATHS.clientAction(clientId, 'enable'), { justification }),
     setClientDpop: (clientId, required, justification) => client.request('PUT', API_PATHS.clientDpop(clientId), { dpop_bound_access_tokens: required, justification }),
     listIssuers: () => client.request('GET', API_PATHS.issuers),
@@ -366,7 +368,7 @@ export function createAuthorityApi(client: AuthorityClient): AuthorityApi {
         ...incidentOf(input.incident),
         justification,
       }),
-    liftKillSwitch: (audience, justification) => client.request('POST', API_PATHS.killSwitchLift, { ...audienceOf(audience), justification }),
+    liftKillSwitch: (audience, justification, incident) => client.request('POST', API_PATHS.killSwitchLift, { ...audienceOf(audience), ...incidentOf(incident), justification }),
     previewIncidentComms: (id, audience, whatToDo) =>
       client.request('GET', API_PATHS.incidentCommsPreview(id, new URLSearchParams({ audience, ...(whatToDo === undefined ? {} : { what_to_do: whatToDo }) }).toString())),
     sendIncidentComms: (id, input, justification) =>
