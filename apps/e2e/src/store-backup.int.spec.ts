@@ -1,40 +1,22 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuditExport } from '@revmesh/contracts';
 import { createTestDatabase, type TestDatabase } from '@revmesh/test-support';
-import { getRevocation, REPO_ROOT, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
+import { run, runCommand } from './support/authority-command';
+import { getRevocation, revoke, startAuthority, type AuthorityHandle } from './support/authority-process';
 import { eventually, uniquePrefix } from './support/wait';
-
-interface Exit {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a program to its end. */
-function run(file: string, args: readonly string[], env: Record<string, string> = {}): Promise<Exit> {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
-  });
-}
-
-/** One of the authority's commands (`apps/authority/dist/<script>`), as `npm run` runs it. */
-const runCommand = (script: string, args: readonly string[], env: Record<string, string>) => run(process.execPath, [join(REPO_ROOT, 'apps/authority/dist', script), ...args], env);
 
 type Phase = 'before' | 'during' | 'after';
 
 /**
  * Four writers revoking without pause (so a backup meets group commits of several revocations),
- * each revocation remembered with the phase it was SENT in: `before` the backup started, `during`
- * it, `after` it finished.
+ * each revocation remembered with the phase it was sent in and the phase its 202 came back in:
+ * `before` the backup started, `during` it, `after` it finished.
  */
 function revocationStream(authority: AuthorityHandle) {
-  const accepted: { readonly id: string; readonly phase: Phase }[] = [];
+  const accepted: { readonly id: string; readonly sentIn: Phase; readonly acceptedIn: Phase }[] = [];
   let phase: Phase = 'before';
   let writing = true;
   const writers = Array.from({ length: 4 }, async () => {
@@ -42,7 +24,7 @@ function revocationStream(authority: AuthorityHandle) {
       const sentIn = phase;
       const response = await revoke(authority, 'jti', randomUUID(), 'backup test');
       if (response.status !== 202) throw new Error(`revocation refused: ${response.status} ${JSON.stringify(response.body)}`);
-      accepted.push({ id: response.body.id, phase: sentIn });
+      accepted.push({ id: response.body.id, sentIn, acceptedIn: phase });
     }
   });
   return {
@@ -58,15 +40,18 @@ function revocationStream(authority: AuthorityHandle) {
       await Promise.all(writers);
       return result;
     },
-    ids: (of: Phase) => accepted.filter((a) => a.phase === of).map((a) => a.id),
+    /** Revocations committed before the backup started (their 202 came back before it). */
+    acceptedBefore: () => accepted.filter((a) => a.acceptedIn === 'before').map((a) => a.id),
+    /** Revocations sent after the backup finished. */
+    sentAfter: () => accepted.filter((a) => a.sentIn === 'after').map((a) => a.id),
   };
 }
 
-/** Everything accepted before the backup started is there; what was sent after it finished is not. */
+/** Everything accepted (202) before the backup started is there; what was sent after it finished is not. */
 async function expectRestoredUpToTheBackup(authority: AuthorityHandle, stream: ReturnType<typeof revocationStream>): Promise<void> {
   const statusOf = async (id: string) => (await getRevocation(authority, id)).status;
-  const before = stream.ids('before');
-  const after = stream.ids('after');
+  const before = stream.acceptedBefore();
+  const after = stream.sentAfter();
   expect(await Promise.all(before.map(statusOf))).toEqual(before.map(() => 200));
   expect(await Promise.all(after.map(statusOf))).toEqual(after.map(() => 404));
   // And the restored authority takes new revocations (its audit chain continues).
