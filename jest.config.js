@@ -1,7 +1,8 @@
 // One jest run, two kinds of test:
 //  - unit: `*.spec.ts`, no I/O beyond the process, fakes allowed;
-//  - integration: `*.int.spec.ts`, through a real Kafka broker that the integration
-//    project's globalSetup starts once per run (unless KAFKA_BROKERS names one).
+//  - integration: `*.int.spec.ts`, through a real Kafka broker and a real PostgreSQL server that
+//    the integration project's globalSetup starts once per run (unless KAFKA_BROKERS /
+//    REVMESH_TEST_DATABASE_URL name them).
 const swc = [
   '@swc/jest',
   {
