@@ -252,9 +252,10 @@ export function createClientRegistry(options: ClientRegistryOptions): ClientRegi
   const clock = options.clock ?? systemClock;
   const db = store.db;
   const selectOne = db.prepare<[string], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE client_id = ?`);
+  // The casts type the "no filter" parameters: PostgreSQL cannot infer a type from `? IS NULL`.
   const selectPage = db.prepare<[{ after: string; enabled: number | null; method: string | null; limit: number }], ClientRow>(
     `SELECT ${COLUMNS} FROM clients
-     WHERE client_id > @after AND (@enabled IS NULL OR enabled = @enabled) AND (@method IS NULL OR auth_method = @method)
+     WHERE client_id > @after AND (CAST(@enabled AS BIGINT) IS NULL OR enabled = @enabled) AND (CAST(@method AS TEXT) IS NULL OR auth_method = @method)
      ORDER BY client_id LIMIT @limit`,
   );
   const insert = db.prepare(
