@@ -136,7 +136,7 @@ export class ClientsController {
    * `clients.disable` in `approvals.requiredFor` (the default): 202 `{status:'pending-approval'}`.
    * Unknown client: 404 before any approval is requested.
    */
-  @ApiOperation({ summary: 'Disable a client (and revoke its tokens)', success: [{ status: 200, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT'] })
+  @ApiOperation({ summary: 'Disable a client (and revoke its tokens)', success: [{ status: 200, schema: OBJECT }, PENDING_APPROVAL], problems: ['CONFLICT', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post(':clientId/disable')
   async disable(
     @Param('clientId') clientId: string,

@@ -78,7 +78,7 @@ export class KillSwitchController {
   }
 
   /** Lifts (security-admin): ends the lockdown; tokens issued at or before the cut stay rejected. 409 when not engaged. */
-  @ApiOperation({ summary: 'Lift a kill switch', success: [{ status: 200, schema: killSwitchStateSchema }, PENDING_APPROVAL], problems: ['CONFLICT'] })
+  @ApiOperation({ summary: 'Lift a kill switch', success: [{ status: 200, schema: killSwitchStateSchema }, PENDING_APPROVAL], problems: ['CONFLICT', 'INCIDENT_UNKNOWN', 'INCIDENT_CLOSED'] })
   @Post('lift')
   async lift(
     @Body(new ZodBodyPipe(liftKillSwitchSchema)) body: LiftKillSwitchBody,
