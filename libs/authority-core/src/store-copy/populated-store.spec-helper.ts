@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -64,14 +64,22 @@ export async function populatedStore(revocationCount = 20): Promise<PopulatedSto
  */
 export async function editedCopy(dir: string, sql: string): Promise<string> {
   const copy = mkdtempSync(join(tmpdir(), 'revmesh-copy-edited-'));
-  const original = new Database(join(dir, 'authority.db'), { readonly: true });
-  await original.backup(join(copy, 'authority.db'));
-  original.close();
-  const edit = new Database(join(copy, 'authority.db'));
-  edit.pragma('foreign_keys = OFF');
-  edit.exec(sql);
-  edit.close();
-  return copy;
+  try {
+    const original = new Database(join(dir, 'authority.db'), { readonly: true });
+    await original.backup(join(copy, 'authority.db'));
+    original.close();
+    const edit = new Database(join(copy, 'authority.db'));
+    try {
+      edit.pragma('foreign_keys = OFF');
+      edit.exec(sql);
+    } finally {
+      edit.close();
+    }
+    return copy;
+  } catch (error) {
+    rmSync(copy, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 /**
