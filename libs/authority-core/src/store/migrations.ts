@@ -830,4 +830,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX incident_follow_ups_by_incident ON incident_follow_ups (incident_id, created_at);
     `,
   },
+  {
+    version: 24,
+    name: 'sidecar_acks: requests a sidecar accepted with a revoked credential after its revocation',
+    sql: `
+      -- What the sidecar reported with a revocation's ack: how many requests it had accepted,
+      -- after the revocation was accepted (revoked_at) and before it applied it, with a token the
+      -- revocation denies. NULL: not reported (an older sidecar, or an ack of another event type).
+      ALTER TABLE sidecar_acks ADD COLUMN accepted_after_revocation INTEGER;
+    `,
+  },
 ];
