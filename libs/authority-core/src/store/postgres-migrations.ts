@@ -580,4 +580,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER audit_log_counter AFTER INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_counter();
     `,
   },
+  {
+    version: 24,
+    name: 'sidecar_acks: requests a sidecar accepted with a revoked credential after its revocation',
+    sql: `
+      -- What the sidecar reported with a revocation's ack: how many requests it had accepted,
+      -- after the revocation was accepted (revoked_at) and before it applied it, with a token the
+      -- revocation denies. NULL: not reported (an older sidecar, or an ack of another event type).
+      ALTER TABLE sidecar_acks ADD COLUMN accepted_after_revocation BIGINT;
+    `,
+  },
 ];
