@@ -46,7 +46,7 @@ export class PostgresError extends Error {
 /** `PQtransactionStatus` of a connection that is gone (PQTRANS_UNKNOWN). */
 const CONNECTION_BAD = 4;
 
-interface Libpq {
+export interface Libpq {
   connectSync(conninfo: string): void;
   exec(sql: string): void;
   prepare(name: string, sql: string, count: number): void;
@@ -64,6 +64,21 @@ interface Libpq {
   getisnull(row: number, column: number): boolean;
   cmdTuples(): string;
   finish(): void;
+}
+
+/**
+ * Clients finished but kept reachable for a moment: the binding's `finish()` closes its libuv
+ * poll handle asynchronously (`uv_close`) while that handle lives inside the native object, so a
+ * garbage collection before the event loop's close phase would free it mid-close and abort the
+ * process (libuv's `uv__finish_close` assertion). A timer runs after that phase.
+ */
+const finishing = new Set<Libpq>();
+
+/** `client.finish()`, keeping `client` alive until libuv has closed its handle. */
+export function finishClient(client: Libpq): void {
+  client.finish();
+  finishing.add(client);
+  setTimeout(() => finishing.delete(client), 50).unref();
 }
 
 function loadLibpq(): new () => Libpq {
@@ -183,7 +198,7 @@ export function postgresConnection(options: PostgresConnectionOptions): SqlConne
   const ensureConnected = (): void => {
     if (!open) throw new StoreError('the PostgreSQL connection is closed');
     if (depth > 0 || client.transactionStatus() !== CONNECTION_BAD) return;
-    client.finish();
+    finishClient(client);
     client = connect();
     generation++;
     client.exec(settings);
@@ -330,7 +345,7 @@ export function postgresConnection(options: PostgresConnectionOptions): SqlConne
     close: () => {
       if (!open) return;
       open = false;
-      client.finish();
+      finishClient(client);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { finishClient, type Libpq } from '../store/postgres-connection';
 
 /**
  * Which engine the authority-core specs open their stores on: `REVMESH_TEST_STORE_ENGINE=postgres`
@@ -11,12 +12,6 @@ import { createRequire } from 'node:module';
 export const TEST_STORE_ENGINE_ENV = 'REVMESH_TEST_STORE_ENGINE';
 const SERVER_URL_ENV = 'REVMESH_TEST_DATABASE_URL';
 
-interface Libpq {
-  connectSync(conninfo: string): void;
-  exec(sql: string): void;
-  resultErrorMessage(): string;
-  finish(): void;
-}
 
 let workerDatabase: string | undefined;
 
@@ -29,7 +24,7 @@ function admin(url: string, sql: string): void {
     const error = client.resultErrorMessage();
     if (error !== '') throw new Error(`${error.trim()} (in: ${sql})`);
   } finally {
-    client.finish();
+    finishClient(client);
   }
 }
 
