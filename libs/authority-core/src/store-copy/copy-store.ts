@@ -197,7 +197,9 @@ function copyTableOrExplain(source: SqlConnection, target: SqlConnection, table:
     return copyTable(source, target, table, sourceTable, batchRows);
   } catch (error) {
     if (error instanceof AuthorityError || error instanceof TypeError) throw error;
-    throw new StoreError(`cannot copy table ${table.name}: ${error instanceof Error ? error.message : String(error)}; the copy was rolled back`, { cause: error });
+    // Duck-typed: better-sqlite3's SqliteError may come from another realm (see isUniqueViolation).
+    const message = typeof (error as { message?: unknown } | null)?.message === 'string' ? (error as { message: string }).message : String(error);
+    throw new StoreError(`cannot copy table ${table.name}: ${message}; the copy was rolled back`, { cause: error });
   }
 }
 
