@@ -97,13 +97,43 @@ describe('heartbeats and acks', () => {
     await drain();
 
     expect(acks(fx.reports())).toEqual<SidecarAck[]>([
-      { type: 'sidecar.ack', version: 1, instance_id: 'test-sidecar', sent_at: T0, key_set_version: 1, event_id: revocation.id, event_type: 'revocation.issued', applied_at: T0 },
+      { type: 'sidecar.ack', version: 1, instance_id: 'test-sidecar', sent_at: T0, key_set_version: 1, event_id: revocation.id, event_type: 'revocation.issued', applied_at: T0, accepted_after_revocation: 0 },
       { type: 'sidecar.ack', version: 1, instance_id: 'test-sidecar', sent_at: T0, key_set_version: 2, event_id: key.id, event_type: 'key.state-changed', applied_at: T0 },
       { type: 'sidecar.ack', version: 1, instance_id: 'test-sidecar', sent_at: T0 + 5, key_set_version: 3, event_id: signer.id, event_type: 'event-signer.announced', applied_at: T0 + 5 },
     ]);
     expect(published.length - batchesBefore).toBe(1);
     expect(fx.sidecar.stats().reports).toMatchObject({ acksSent: 3, acksPending: 0, publishing: true });
     expect(fx.meterProvider.sum(METRIC_REPORTS_PUBLISHED, { report_type: 'sidecar.ack' })).toBe(3);
+  });
+
+  it("a revocation's ack counts the requests accepted with a token it denies after it was accepted", async () => {
+    const fx = await start();
+    const leaked = await fx.issuer.sign({ jti: 'leaked', sub: 'alice' });
+    const other = await fx.issuer.sign({ jti: 'other', sub: 'bob' });
+    const revokedAt = fx.clock.now();
+    expect(await fx.sidecar.verify(leaked)).toMatchObject({ ok: true }); // at revoked_at: not after it
+    fx.clock.advance(10);
+    expect(await fx.sidecar.verify(leaked)).toMatchObject({ ok: true });
+    expect(await fx.sidecar.verify(leaked)).toMatchObject({ ok: true });
+    expect(await fx.sidecar.verify(other)).toMatchObject({ ok: true });
+    // The revocations reach the sidecar late (accepted by the authority at revokedAt).
+    const byJti = revocationEvent({ target: { type: 'jti', value: 'leaked' }, now: revokedAt });
+    const bySub = revocationEvent({ target: { type: 'sub', value: 'bob' }, now: revokedAt });
+    const unseen = revocationEvent({ target: { type: 'client_id', value: 'nobody' }, now: revokedAt });
+    await fx.publish(byJti);
+    await fx.publish(bySub);
+    await fx.publish(unseen);
+    expect(await fx.sidecar.verify(leaked)).toMatchObject({ ok: false, code: 'TOKEN_REVOKED' });
+    await jest.advanceTimersByTimeAsync(ACK_FLUSH_MS);
+    await drain();
+    const counts = new Map(acks(fx.reports()).map((a) => [a.event_id, a.accepted_after_revocation]));
+    expect(counts).toEqual(
+      new Map([
+        [byJti.id, 2],
+        [bySub.id, 1],
+        [unseen.id, 0],
+      ]),
+    );
   });
 
   it('acks a catch-up event published around the start: the heartbeat does not cover it', async () => {

@@ -1,3 +1,4 @@
+import { createAcceptLog } from './reports/accept-log';
 import { createBlockedAggregator } from './reports/blocked-aggregator';
 import { createGuardedDenyList } from './deny-list/guarded-deny-list';
 import { SidecarStartError } from './errors/sidecar-errors';
@@ -101,6 +102,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   // Broker connections, and what goes back to the authority (heartbeats, acks, blocked reports).
   const transports = createSidecarTransports(config.transport, instanceId, logger);
   const blocked = createBlockedAggregator({ instanceId, clock, maxEntries: SIDECAR_DEFAULTS.maxBlockedEntries, maxAddresses: SIDECAR_DEFAULTS.maxBlockedAddresses });
+  const accepts = createAcceptLog({ maxEntries: SIDECAR_DEFAULTS.acceptLogMaxEntries, clock, scopeOf: tokens.scopeOf });
   const reporter = createSidecarReporter({
     createPublisher: () => transports.createReportPublisher(),
     topic: topics.acks,
@@ -132,7 +134,9 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     catchingUp: () => !isReady(),
     onApplied: (event, record, topic) => {
       staleness.heard(event.type, topic);
-      if (event.type !== 'authority.heartbeat' && needsAck(isReady(), record.timestamp, startedAt)) reporter.ack(event);
+      if (event.type === 'authority.heartbeat' || !needsAck(isReady(), record.timestamp, startedAt)) return;
+      // A revocation's ack says how many requests were accepted with what it denies since it was accepted.
+      reporter.ack(event, event.type === 'revocation.issued' ? accepts.countAcceptedAfter(event.payload).count : undefined);
     },
   });
   // Cold start: the newest signed snapshot's rules in bulk, then only the revocations topic's tail.
@@ -179,7 +183,7 @@ export function createSidecar(options: SidecarOptions): Sidecar {
   // The verify path, and what each verification leaves behind.
   const dpop = createDpopCheck({ ...config.dpop, clock });
   const enforcement = createEnforcement({ lifecycle, tokens, denyList, killSwitches, staleness, audiences, logger, dpop });
-  const recorder = createVerificationRecorder({ instanceId, metrics, blocked, staleness, traceRejectedVerifications: config.traceRejectedVerifications });
+  const recorder = createVerificationRecorder({ instanceId, metrics, blocked, accepts, staleness, traceRejectedVerifications: config.traceRejectedVerifications });
 
   /** Stops the readers, then reporting (last acks), then the transports the sidecar created. Safe to call twice. */
   const release = async (): Promise<void> => {

@@ -36,6 +36,17 @@ export const sidecarAckV1Schema = reportBase.extend({
   event_type: z.string().min(1).max(100),
   /** Epoch ms at the sidecar. */
   applied_at: z.number().int().positive(),
+  /**
+   * Acks of a `revocation.issued` only (optional, added within version 1: an older authority
+   * drops it, an older sidecar leaves it out). Requests this instance accepted with a token the
+   * revocation denies (same target and issuer scope; `iat` at or before `not_after_iat` for
+   * sub/client_id/sid/jkt) whose accept time (sidecar clock) is after the revocation's
+   * `revoked_at` (authority clock), counted from the sidecar's bounded accept log when it
+   * applied the revocation. `0` means none were seen; absent means not counted. A lower bound
+   * when the log had already dropped accepts from after `revoked_at` (see the sidecar's
+   * `acceptLog` defaults); accepts after the ack cannot happen on this instance, which then denies.
+   */
+  accepted_after_revocation: z.number().int().nonnegative().optional(),
 });
 export type SidecarAck = z.infer<typeof sidecarAckV1Schema>;
 

@@ -70,6 +70,16 @@ export const SIDECAR_DEFAULTS = {
   maxBlockedEntries: 500,
   /** Distinct client addresses kept per revoked token per window. */
   maxBlockedAddresses: 20,
+  /**
+   * Accepted verifications remembered (the newest; per request: its claims and accept time) so an
+   * applied revocation's ack can say how many requests were accepted after the revocation with a
+   * token it denies. Memory: this many references to decoded claims sets (shared with the
+   * verified-token cache for repeated tokens; about 0.5–1 KB each for distinct ones, so ~4 MB at
+   * most for typical tokens) plus 8 bytes each; grown with use, not preallocated. At 4,096 the log
+   * covers the last 4,096 accepts: at 1,000 accepted requests/s, about 4 s of propagation delay,
+   * beyond which the count is a lower bound.
+   */
+  acceptLogMaxEntries: 4_096,
 } as const;
 
 

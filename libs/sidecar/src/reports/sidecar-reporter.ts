@@ -58,8 +58,11 @@ export interface SidecarReporter {
   start(startedAt: EpochMillis): void;
   /** Sends a heartbeat now (on ready), besides the periodic ones. */
   heartbeat(): void;
-  /** Queues the ack of an event applied after ready; published within `flushIntervalMs`. */
-  ack(event: RevmeshEvent): void;
+  /**
+   * Queues the ack of an event applied after ready; published within `flushIntervalMs`.
+   * `acceptedAfterRevocation`: for a revocation, the count of the contract's `accepted_after_revocation`.
+   */
+  ack(event: RevmeshEvent, acceptedAfterRevocation?: number): void;
   /** Stops the timers, publishes what is queued (waiting at most `closeFlushTimeoutMs`) and disconnects. */
   close(): Promise<void>;
   stats(): ReportStats;
@@ -222,7 +225,7 @@ export function createSidecarReporter(options: SidecarReporterOptions): SidecarR
       heartbeatDue = true;
       void pump(false);
     },
-    ack(event) {
+    ack(event, acceptedAfterRevocation) {
       if (closed) return;
       const status = options.status();
       queue.push({
@@ -234,6 +237,7 @@ export function createSidecarReporter(options: SidecarReporterOptions): SidecarR
         event_id: event.id,
         event_type: event.type,
         applied_at: ms(clock()),
+        ...(acceptedAfterRevocation === undefined ? {} : { accepted_after_revocation: acceptedAfterRevocation }),
       });
       trimQueue();
       // Acks that arrive while a batch is in the air ride on the same run (see pump).

@@ -1,3 +1,4 @@
+import type { AcceptLog } from '../reports/accept-log';
 import type { BlockedAggregator, VerifyContext } from '../reports/blocked-aggregator';
 import type { StalenessMonitor } from '../staleness/staleness-monitor';
 import type { Enforced } from '../verify/enforcement';
@@ -10,6 +11,8 @@ export interface VerificationRecorderOptions {
   readonly instanceId: string;
   readonly metrics: SidecarMetrics;
   readonly blocked: BlockedAggregator;
+  /** Remembers accepted verifications for the acks of revocations (accepted after revocation). */
+  readonly accepts: AcceptLog;
   readonly staleness: StalenessMonitor;
   /** Fraction (0..1) of rejected verifications that get a `token.verify` span. */
   readonly traceRejectedVerifications: number;
@@ -17,7 +20,7 @@ export interface VerificationRecorderOptions {
 
 /**
  * Everything `verify` leaves behind besides its answer: the count per result (stats and metric),
- * the blocked report, the fail-open warning, and a sampled span for a rejection. Accepted
+ * the blocked report, the accept log, the fail-open warning, and a sampled span for a rejection. Accepted
  * verifications never get a span, so the accept path stays span-free.
  */
 export interface VerificationRecorder {
@@ -29,7 +32,7 @@ export interface VerificationRecorder {
 }
 
 export function createVerificationRecorder(options: VerificationRecorderOptions): VerificationRecorder {
-  const { instanceId, metrics, blocked, staleness } = options;
+  const { instanceId, metrics, blocked, accepts, staleness } = options;
   const rate = options.traceRejectedVerifications;
   const verifications: Record<string, number> = {};
 
@@ -56,6 +59,7 @@ export function createVerificationRecorder(options: VerificationRecorderOptions)
       verifications[key] = (verifications[key] ?? 0) + 1;
       metrics.verification(key);
       blocked.record(result, jti, context);
+      if (result.ok) accepts.record(result.claims);
       if (failOpen && result.ok) staleness.failOpenAccepted(result.claims.jti, context?.address);
       if (!result.ok) traceRejection(startTime, result, jti);
     },
