@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { EventSignerJwk } from '@revmesh/contracts';
 import { createSidecar, sidecarReadiness, type Sidecar, type SidecarLogger, type SidecarOptions } from '@revmesh/sidecar';
-import { revmeshFastify } from '@revmesh/sidecar/fastify';
+import { DRILL_PROBE_PATH, revmeshFastify, revmeshFastifyDrillProbe } from '@revmesh/sidecar/fastify';
 import type { DemoApiConfig } from './config/demo-api-config';
 import type { SeverableTransport } from './drill/severable-transport';
 import { DEFAULT_SERVER_LIMITS, serverOptions } from './http/server-limits';
@@ -87,12 +87,9 @@ export function createDemoApi(config: DemoApiConfig, deps: DemoApiDeps): DemoApi
     return { instance_id: stats.instanceId, ...stats.keySet, trusted_signers: stats.trustedSigners };
   });
 
-  // The probe a breach drill (`revmesh drill run`) sends its canary tokens to: protected like any
-  // route (fail closed when stale), it says which instance accepted the token.
-  app.get('/_revmesh/probe', { onRequest: protect }, async (request) => {
-    const claims = (request as unknown as { revmesh?: { claims: { sub?: string; scope?: string } } }).revmesh?.claims;
-    return { accepted: true, instance_id: sidecar.stats().instanceId, sub: claims?.sub ?? null, scope: claims?.scope ?? null };
-  });
+  // The probe a breach drill (`revmesh drill run`) sends its canary tokens to: the sidecar's own
+  // probe route, protected like any route (fail closed when stale), saying which instance accepted the token.
+  app.get(DRILL_PROBE_PATH, revmeshFastifyDrillProbe(sidecar));
   const drillSwitch = deps.drillSwitch;
   if (drillSwitch) {
     app.post('/_revmesh/drill/cut-off', async () => {

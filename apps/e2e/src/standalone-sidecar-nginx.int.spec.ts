@@ -163,6 +163,25 @@ const OTHER_AUDIENCE = 'billing-api';
     await expectRefused('/orders', { authorization: `Bearer ${doomed}` }, 401, 'TOKEN_REVOKED');
   });
 
+  it("answers a breach drill's probe with the instance id the authority lists for the audience; a revoked token is refused there too", async () => {
+    const canary = await token(AUDIENCE);
+    const probe = () => fetch(`http://${sidecar.address}/_revmesh/probe`, { headers: { authorization: `Bearer ${canary}` } });
+    const accepted = await probe();
+    expect(accepted.status).toBe(200);
+    const answer = (await accepted.json()) as Record<string, unknown>;
+    expect(answer).toMatchObject({ accepted: true, sub: claimsOf(canary)['sub'], scope: 'orders:read', instance_id: expect.any(String) });
+    // The id a drill matches the authority's record by: the one the sidecar's heartbeats carry.
+    await eventually('the authority lists the probed instance', async () => {
+      const listed = await adminApi(authority, 'GET', '/v1/instances');
+      const instances = (listed.body['instances'] ?? []) as { instance_id: string; live: boolean; audiences: string[] }[];
+      return instances.some((i) => i.instance_id === answer['instance_id'] && i.live && i.audiences.includes(AUDIENCE));
+    });
+    expect(await revoke(authority, 'jti', String(claimsOf(canary)['jti']))).toMatchObject({ status: 202 });
+    await eventually('the probe refuses the revoked token', async () => (await probe()).status === 401);
+    const refused = await probe();
+    expect({ status: refused.status, code: refused.headers.get('x-revmesh-code') }).toEqual({ status: 401, code: 'TOKEN_REVOKED' });
+  });
+
   it('answers 503 LOCKDOWN to everyone, with or without a valid token, while a kill switch locks the audience down', async () => {
     const valid = await token(AUDIENCE);
     const engaged = await adminApi(authority, 'POST', '/v1/kill-switch', { audience: AUDIENCE, lockdown: true });

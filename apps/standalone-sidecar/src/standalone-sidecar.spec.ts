@@ -111,6 +111,23 @@ describe('revmesh-sidecar auth endpoint', () => {
     expect((await inject('GET', '/auth', { authorization: 'Bearer not.a.jwt' })).headers['x-revmesh-code']).toBe('MALFORMED');
   });
 
+  it("serves a breach drill's probe behind the same check: the instance id for an accepted token, the code header for a refused one", async () => {
+    await start();
+    const token = await issuer.sign({ sub: 'canary', jti: 'jti-drill', scope: 'revmesh:drill' });
+    const accepted = await inject('GET', '/_revmesh/probe', { authorization: `Bearer ${token}` });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json()).toEqual({ accepted: true, instance_id: 'standalone-test', sub: 'canary', scope: 'revmesh:drill' });
+    expect(accepted.headers['cache-control']).toBe('no-store');
+
+    await appendSignedEvent(transport, topics.revocations, revocationEvent({ target: { type: 'jti', value: 'jti-drill' } }), signer);
+    await transport.settled();
+    const refused = await inject('GET', '/_revmesh/probe', { authorization: `Bearer ${token}` });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.json()).toMatchObject({ code: 'TOKEN_REVOKED' });
+    expect(refused.headers['x-revmesh-code']).toBe('TOKEN_REVOKED');
+    expect((await inject('GET', '/_revmesh/probe')).headers['x-revmesh-code']).toBe('TOKEN_MISSING');
+  });
+
   it('answers 503 NOT_READY and a 503 readiness until the sidecar caught up; liveness and metrics answer throughout', async () => {
     const token = await issuer.sign({ sub: 'alice' });
     const early = await inject('GET', '/auth', { authorization: `Bearer ${token}` });

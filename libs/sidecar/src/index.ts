@@ -55,6 +55,8 @@ export type { SidecarState } from './lifecycle/sidecar-state';
 // For frameworks without an adapter (Koa, Hono, raw node:http): the same problem+json answers.
 export { httpStatusOf, toHttpRejection, type HttpRejection, type ProblemDetails, type RejectionOptions } from './internal/http/problem-details';
 export type { RevmeshRequestContext } from './internal/http/request-context';
+// Breach drills: what every adapter's opt-in probe answers.
+export { DRILL_PROBE_PATH, drillProbeAnswer, type DrillProbeAnswer } from './drill-probe/drill-probe';
 export type { AppliedRevocation } from './sync/applied-revocations';
 export type { RevocationAppliedListener } from './sync/revocation-sync';
 export type { AppliedKeyEvent, KeyEventListener } from './sync/key-sync';

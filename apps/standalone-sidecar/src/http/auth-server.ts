@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sidecarReadiness, type RevmeshRequestContext, type Sidecar, type SidecarLogger, type StalePolicy, type VerifyFailure } from '@revmesh/sidecar';
-import { revmeshFastify } from '@revmesh/sidecar/fastify';
+import { DRILL_PROBE_PATH, revmeshFastify, revmeshFastifyDrillProbe } from '@revmesh/sidecar/fastify';
 import { PROBLEM_HEADER, type StandaloneSidecarConfig } from '../config/standalone-config';
 import { claimHeaders } from './claim-headers';
 import { originalRequest, originalUrl } from './forwarded-request';
@@ -35,6 +35,9 @@ const asciiJson = (json: string): string => json.replace(/[\u007f-\uffff]/g, (c)
  *   are the library adapters' own: 200 with the configured claim headers, or 401/503
  *   problem+json (with `WWW-Authenticate` on 401) plus the code header and the problem document
  *   in `X-Revmesh-Problem`. Answered from `onRequest`: no body is ever read.
+ * - `GET /_revmesh/probe`: a breach drill's probe (`revmesh drill run --probe-url`), verified like
+ *   `<authPath>` (same stale policy, same refusals with the code header): 200
+ *   `{ accepted, instance_id, sub, scope }` tells the drill which instance accepted its token.
  * - `GET /health/live`, `GET /health/ready` (503 while starting or stale), `GET /metrics`.
  */
 export function createAuthServer(options: AuthServerOptions): FastifyInstance {
@@ -89,6 +92,17 @@ export function createAuthServer(options: AuthServerOptions): FastifyInstance {
     for (const url of [endpoint.path, `${endpoint.path}/*`]) {
       app.all(url, { onRequest: [verify, allow], onSend: labelRejection }, async (_request, reply) => reply.code(500).send());
     }
+  }
+
+  // A drill probes the sidecar itself (the proxy in front only forwards its answer), so the path is its own.
+  if (!endpoints.some((endpoint) => endpoint.path === DRILL_PROBE_PATH)) {
+    const probe = revmeshFastifyDrillProbe(sidecar, {
+      stalePolicy: config.stalePolicy,
+      onRejected: (failure, request) => {
+        (request as FastifyRequest).revmeshFailure = failure;
+      },
+    });
+    app.get(DRILL_PROBE_PATH, { onRequest: probe.onRequest, onSend: labelRejection }, probe.handler);
   }
 
   // Liveness: the process answers. Restarting it would not cure staleness, so this never looks at it.
