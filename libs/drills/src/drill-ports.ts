@@ -78,8 +78,12 @@ export type ProbeAnswer =
 /** Sends a token to an instance (a probe endpoint, or a real request URL the operator gave). */
 export interface InstanceProber {
   probe(url: string, token: string): Promise<ProbeAnswer>;
-  /** A drill switch of the instance (`POST <url>`): cuts it off the broker, or restores it. */
-  post(url: string): Promise<{ readonly ok: boolean; readonly status: number }>;
+  /**
+   * A drill switch of the instance (`POST <url>`): cuts it off the broker, or restores it.
+   * `instanceId`: the instance the switch says it acted on (the demo-api's answers `instance_id`),
+   * null when it does not say.
+   */
+  post(url: string): Promise<{ readonly ok: boolean; readonly status: number; readonly instanceId?: string | null }>;
 }
 
 /** Time, injected so the engine runs in tests without sleeping for real. */

@@ -69,6 +69,19 @@ describe('runDrill', () => {
     expect(renderDrillReport(result)).toContain('FAIL: not contained within 5 s');
   });
 
+  it("stale-sidecar: a switch on another origin than the probe is matched by the instance id it answers", async () => {
+    const instances = three().map((i) => (i.id === 'demo-api-2' ? { ...i, switches: { origin: 'http://10.0.0.9:9000', namesItself: true } } : i));
+    const mesh = fakeMesh({ instances, policy: POLICY });
+    const result = await runDrill(
+      { scenario: 'stale-sidecar', ...base(instances), cutOffUrls: ['http://10.0.0.9:9000/admin/drill/cut-off'] },
+      { authority: mesh.authority, prober: mesh.prober, clock: mesh.clock },
+    );
+    const cut = result.instances.find((i) => i.instanceId === 'demo-api-2')!;
+    expect(cut).toMatchObject({ contained: false, url: 'http://127.0.0.2:8082/_revmesh/probe' });
+    expect(cut.stale).toBe('cut off from the broker by the drill (POST http://10.0.0.9:9000/admin/drill/cut-off): it cannot hear the response');
+    expect(result.instances.filter((i) => i.stale !== null).map((i) => i.instanceId)).toEqual(['demo-api-2']);
+  });
+
   it('compromised-client waits for a second security-admin: the wait is measured and reported as the slowest approval', async () => {
     const instances = three();
     const mesh = fakeMesh({ instances, policy: POLICY, gatedTargets: ['client_id'] });

@@ -127,10 +127,12 @@ export async function runDrill(options: DrillRunOptions, deps: DrillDeps): Promi
       const answer = await prober.post(url);
       if (!answer.ok) throw new DrillError('DRILL_BASELINE_FAILED', `cutting an instance off failed: POST ${url} answered ${answer.status}`);
       cutOff.push(url);
+      // The instance the switch names (its own id, as in heartbeats and probe answers); a switch
+      // that does not say is matched to the probe URL on the same origin.
       const origin = new URL(url).origin;
-      const cut = targets.find((t) => new URL(t.url).origin === origin);
-      knownStale.set(cut?.instanceId ?? url, `cut off from the broker by the drill (POST ${url}): it cannot hear the response`);
-      progress(`cut off from the broker: ${cut?.instanceId ?? url}`);
+      const cutId = answer.instanceId ?? targets.find((t) => new URL(t.url).origin === origin)?.instanceId ?? url;
+      knownStale.set(cutId, `cut off from the broker by the drill (POST ${url}): it cannot hear the response`);
+      progress(`cut off from the broker: ${cutId}`);
     }
 
     progress(`leaked: the canary token (jti ${jti}) is now treated as stolen`);

@@ -5,6 +5,8 @@ export interface FakeInstance {
   readonly id: string;
   readonly url: string;
   applyAfterMs: number | null;
+  /** Where its drill switches are, when not on the probe URL's origin; `namesItself`: they answer its id. */
+  readonly switches?: { readonly origin: string; readonly namesItself: boolean };
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -118,9 +120,9 @@ export function fakeMesh(options: { instances: FakeInstance[]; policy: DrillPoli
     },
     async post(url) {
       posts.push(url);
-      const instance = options.instances.find((i) => url.startsWith(new URL(i.url).origin));
+      const instance = options.instances.find((i) => url.startsWith(i.switches?.origin ?? new URL(i.url).origin));
       if (instance !== undefined && url.endsWith('/cut-off')) instance.applyAfterMs = null;
-      return { ok: true, status: 200 };
+      return { ok: true, status: 200, instanceId: instance?.switches?.namesItself === true ? instance.id : null };
     },
   };
 

@@ -8,8 +8,11 @@ export interface HttpProberOptions {
 
 /**
  * Probes over HTTP: `GET url` with `Authorization: Bearer <token>`. 2xx is accepted (the
- * instance named by the body's `instance_id` when it says, as the demo-api's `/_revmesh/probe`
- * does), 401/403/503 refused with the body's `code`; no answer is `unreachable`.
+ * instance named by the body's `instance_id` when it says, as every sidecar probe does — the
+ * adapters' `revmesh…DrillProbe` helpers, the standalone sidecar's and the demo-api's
+ * `/_revmesh/probe`, all answering `drillProbeAnswer` — whatever the URL's path), 401/403/503
+ * refused with the body's `code`; no answer is `unreachable`. A drill switch's answer names its
+ * instance the same way.
  */
 export function createHttpProber(options: HttpProberOptions = {}): InstanceProber {
   const doFetch = options.fetch ?? fetch;
@@ -42,8 +45,8 @@ export function createHttpProber(options: HttpProberOptions = {}): InstanceProbe
     async post(url) {
       try {
         const response = await doFetch(url, { method: 'POST', signal: AbortSignal.timeout(timeoutMs) });
-        await response.arrayBuffer();
-        return { ok: response.ok, status: response.status };
+        const body = await json(response);
+        return { ok: response.ok, status: response.status, instanceId: typeof body['instance_id'] === 'string' ? body['instance_id'] : null };
       } catch {
         return { ok: false, status: 0 };
       }
