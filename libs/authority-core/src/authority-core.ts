@@ -54,6 +54,9 @@ import type { RotationScheduler } from './rotation/rotation-scheduler';
 import type { RotationService } from './rotation/rotation-service';
 import type { RotationRecord } from './rotation/rotation-store';
 import { openStore, type AuthorityStore } from './store/store';
+import { openLeadershipPart } from './composition/leadership-part';
+import type { LeaseTimings } from './leadership/lease-keeper';
+import type { Leadership } from './leadership/leadership';
 import type { Clock, Milliseconds, Seconds, Sleep } from './time/clock';
 import type { TokenIssuer } from './tokens/token-issuer';
 import { openSessionsPart } from './composition/sessions-part';
@@ -92,6 +95,16 @@ export interface AuthorityCoreOptions {
   readonly logger?: AuthorityLogger;
   /** Metrics go here. Default: the global meter provider of `@opentelemetry/api` (no-op without an SDK). */
   readonly meterProvider?: MeterProvider;
+  /**
+   * The leader lease among replicas sharing a PostgreSQL store (REVMESH_LEASE_TTL_MS,
+   * REVMESH_LEASE_RENEW_MS; defaults {@link DEFAULT_LEASE_TIMINGS}). On SQLite the one authority
+   * is the leader at once.
+   */
+  readonly lease?: Partial<LeaseTimings>;
+  /** This replica's name as lease holder. Default: `<hostname>:<pid>:<random>`. */
+  readonly replicaId?: string;
+  /** Monotonic ms the lease decisions are taken on (tests). Default `performance.now`. */
+  readonly monotonic?: () => Milliseconds;
   /** Anomaly thresholds (defaults: {@link DEFAULT_ANOMALY_THRESHOLDS}). */
   readonly anomalyThresholds?: Partial<AnomalyThresholds>;
   /** argon2id cost of operator passwords. Default: OWASP's minimum. Tests lower it; never lower it in production. */
@@ -263,7 +276,11 @@ export interface AuthorityCore {
    * @throws {RotationNotFoundError} for an unknown id.
    */
   rotationDetails(rotationId: string): RotationDetails;
-  /** A relay for this core's outbox (revocations, keys topics; creates the acks topic too). */
+  /**
+   * A relay for this core's outbox (revocations, keys topics; creates the acks topic too), for
+   * this leadership term: its "published" marks are refused once the lease moved to a newer epoch.
+   * @throws {NotLeaderError} when this replica does not hold the lease.
+   */
   createRelay(options: RelayOptions): OutboxRelay;
   /**
    * The guard of the revocations and keys topics (not started): a topic deleted, recreated or
@@ -275,9 +292,15 @@ export interface AuthorityCore {
    * which starting sidecars load instead of replaying the revocations topic in full.
    */
   createSnapshotPublisher(options: SnapshotPublisherWiring): SnapshotPublisher;
-  /** The key calendar's scheduler (not started). One per core. */
+  /** The key calendar's scheduler (not started: the process runs it as a leader's task). One per core. */
   readonly scheduler: RotationScheduler;
-  /** Flushes reports and closes the database. Stop the scheduler and the relay first. */
+  /**
+   * The leader election among the replicas sharing this store (started). The core's own
+   * singletons (audit and store retention, the approval expiry sweep, the SSF dispatcher) run
+   * while this replica leads; the process adds its own (relay, scheduler, heartbeat, ...).
+   */
+  readonly leadership: Leadership;
+  /** Flushes reports and closes the database. Stop the leadership (and so the relay and the scheduler) first. */
   close(): void;
 }
 
@@ -304,6 +327,8 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       : { databaseUrl: options.database.url, statementTimeoutMs: options.database.statementTimeoutMs, connectTimeoutMs: options.database.connectTimeoutMs }),
   });
   try {
+    // Who runs the singletons (started once the core is wired, below).
+    const leadership = openLeadershipPart(settings, store);
     // Anything committed to the outbox wakes the relay.
     const wake = createWakeSignal(sleep);
     // ...and the SSF transmitter's dispatcher, once it is open (a revocation's SETs go out at once).
@@ -334,7 +359,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     const ssfTransmitter = await openSsfTransmitterPart(settings, { store, audit: audit.log, keys: keys.keyRing, clients: issuing.clients, revocations: issuing.revocations, settings: options.ssfTransmitter });
     wakeSsfTransmitter = () => ssfTransmitter.notify();
 
-    return {
+    const core: AuthorityCore = {
       store,
       keys: keys.keyRing,
       ...issuing,
@@ -373,8 +398,10 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       calendar: () => keyCalendar(keys.keyStore.list(), rotationPolicy()),
       revocationCoverage: (revocationId) => revocationCoverage(issuing.revocations, monitoring.instances, clock, revocationId),
       rotationDetails: (rotationId) => rotationDetails(rotation.rotations, monitoring.instances, clock, rotationId),
-      createRelay: (relay) =>
-        createOutboxRelay({
+      createRelay: (relay) => {
+        // Its "published" marks hold only while the lease is at the epoch it was created under.
+        const epoch = leadership.fence();
+        return createOutboxRelay({
           clock,
           sleep,
           logger,
@@ -384,7 +411,9 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
           outbox,
           wake,
           topics: [topics.revocations, topics.keys, topics.acks, topics.alerts, topics.audit],
-        }),
+          confirmMarks: () => leadership.confirmEpoch(epoch),
+        });
+      },
       createSnapshotPublisher: (wiring) =>
         createSnapshotPublisher({
           clock,
@@ -406,7 +435,10 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
         anomalies: monitoring.anomalies,
       }),
       scheduler: rotation.scheduler,
+      leadership,
       close: () => {
+        // Releases the lease while the store is still open.
+        leadership.close();
         // Its loop ends at once; a push in flight finishes (or fails) on its own.
         void ssfTransmitter.stop();
         retention.stop();
@@ -416,6 +448,13 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
         store.close();
       },
     };
+    // Singletons: one replica runs them, the lease holder (on SQLite, the one authority, at once).
+    leadership.whileLeader({ name: 'audit retention', start: () => shipping.retention.start(), stop: () => shipping.retention.stop() });
+    leadership.whileLeader({ name: 'store retention', start: () => retention.start(), stop: () => retention.stop() });
+    leadership.whileLeader({ name: 'approval expiry sweep', start: () => governance.approvals.start(), stop: () => governance.approvals.stop() });
+    leadership.whileLeader({ name: 'SSF transmitter dispatcher', start: () => ssfTransmitter.start(), stop: () => ssfTransmitter.stop() });
+    await leadership.start();
+    return core;
   } catch (error) {
     store.close();
     throw error;

@@ -52,6 +52,8 @@ export {
   SigningError,
   StoreError,
   StoreLockedError,
+  NotLeaderError,
+  LeaseLostError,
   StoreUnavailableError,
   type StoreUnavailableReason,
   type AuthorityErrorCode,
@@ -97,6 +99,9 @@ export type { PublicSigningJwk, SigningAlg, SigningKey, SigningKeys } from './ke
 export type { AuthorityLogger } from './logging/logger';
 export { backoffDelay, type BackoffOptions } from './outbox/backoff';
 export type { OutboxRelay, OutboxRelayState, OutboxRelayStatus } from './outbox/outbox-relay';
+export { DEFAULT_LEASE_TIMINGS, resolveLeaseTimings, type LeaseTimings, type LeaseView } from './leadership/lease-keeper';
+export type { LeaderTask, Leadership, LeadershipStatus } from './leadership/leadership';
+export { LEADER_EPOCH_HEADER, leaderPublisher, relayTransactionalId } from './leadership/leader-publisher';
 export type { TopicGuardWiring } from './composition/topic-guard-part';
 export type { SnapshotPublisherWiring } from './authority-core';
 export { DEFAULT_SNAPSHOT_INTERVAL_MS, type SnapshotPublisher, type SnapshotSummary } from './snapshots/snapshot-publisher';

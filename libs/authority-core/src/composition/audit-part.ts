@@ -18,8 +18,10 @@ export interface AuditPart {
   /** Refusals of unauthenticated callers, all routes within one budget. */
   readonly anonymousRefusals: AnonymousRefusalAudit;
   /**
-   * Starts shipping (signed, to the audit topic) and retention once the event signer exists.
-   * Entries appended before then wait unshipped and go out in order.
+   * Starts shipping (signed, to the audit topic) once the event signer exists, and creates the
+   * retention job (not started: a leader's task). Entries appended before then wait unshipped and
+   * go out in order. Every replica ships: an entry is marked shipped in the transaction that
+   * appends its record (compare-and-set), so two replicas never ship it twice.
    */
   startShipping(deps: { readonly outbox: OutboxStore; readonly signer: EventSignerRing; readonly policy: PolicyStore; readonly onCommitted: () => void }): {
     readonly shipper: AuditShipper;
@@ -51,7 +53,6 @@ export function openAuditPart(settings: CoreSettings, store: AuthorityStore): Au
         copies: createAuditCopies(store, names.audit),
         ...(options.auditRetentionIntervalMs === undefined ? {} : { intervalMs: options.auditRetentionIntervalMs }),
       });
-      retention.start();
       return { shipper, retention };
     },
     close() {

@@ -5,8 +5,9 @@ import type { AuthorityStore } from '../store/store';
 import type { CoreSettings } from './core-settings';
 
 /**
- * The store's retention job, started: expired revocations, published outbox rows, acks and gone
- * instances past their retention (the audit log has its own job, in the audit part).
+ * The store's retention job (not started: a leader's task): expired revocations, published
+ * outbox rows, acks and gone instances past their retention (the audit log has its own job, in
+ * the audit part).
  */
 export function openRetentionPart(settings: CoreSettings, deps: { readonly store: AuthorityStore; readonly auditLog: AuditLogStore }): StoreRetention {
   const { clock, logger, names, options, storeRetention } = settings;
@@ -19,6 +20,5 @@ export function openRetentionPart(settings: CoreSettings, deps: { readonly store
     auditPurgedUpTo: () => deps.auditLog.latestCheckpoint()?.upToSeq ?? null,
     ...(options.storeRetentionIntervalMs === undefined ? {} : { intervalMs: options.storeRetentionIntervalMs }),
   });
-  retention.start();
   return retention;
 }

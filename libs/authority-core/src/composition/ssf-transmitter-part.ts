@@ -11,8 +11,8 @@ import type { CoreSettings } from './core-settings';
 /**
  * revmesh as an SSF transmitter: its own SET signing key (opened, or created sealed with the
  * KEK), receivers authenticated by this authority's own client-credentials tokens, and the
- * dispatcher that turns committed revocations into queued, pushed SETs, started here and
- * stopped by `close`. It reads the outbox, never the broker, so it neither waits for Kafka nor
+ * dispatcher that turns committed revocations into queued, pushed SETs (not started: a leader's
+ * task). It reads the outbox, never the broker, so it neither waits for Kafka nor
  * holds the relay back.
  */
 export async function openSsfTransmitterPart(
@@ -39,6 +39,5 @@ export async function openSsfTransmitterPart(
     logger,
     ...(deps.settings === undefined ? {} : { settings: deps.settings }),
   });
-  transmitter.start();
   return transmitter;
 }

@@ -29,6 +29,11 @@ export interface LeadershipStatus extends LeaseView {
  * it gates. Every replica serves the API; only the leader runs its {@link LeaderTask}s.
  */
 export interface Leadership {
+  /**
+   * True when this replica is its store's only writer (SQLite and its writer lock): it leads
+   * from its first look and nothing can fence it. False on a store replicas share (PostgreSQL).
+   */
+  readonly exclusive: boolean;
   /** Runs `task` while this replica leads (at once if it does now). In start order; stopped in reverse. */
   whileLeader(task: LeaderTask): void;
   /** True while this replica leads and its own view of the lease is valid, checked now (monotonic clock). */
@@ -38,15 +43,30 @@ export interface Leadership {
    * @throws {NotLeaderError} when this replica does not (or no longer safely) hold the lease.
    */
   fence(): number;
+  /**
+   * Throws `LeaseLostError` unless the lease in the store is still at `epoch`. Call it inside the
+   * write transaction of what a leader of that epoch writes (the relay's "published" marks).
+   */
+  confirmEpoch(epoch: number): void;
   status(): LeadershipStatus;
-  /** Starts the lease loop (the first look happens now, synchronously). Idempotent. */
-  start(): void;
-  /** Stops the loop and every task, then releases the lease so a follower takes over at once. Idempotent. */
+  /**
+   * Starts the lease loop. The first look happens now; resolves once the tasks it started (if it
+   * took the lease) have started. Idempotent.
+   */
+  start(): Promise<void>;
+  /** Stops the loop and every task (in reverse start order, awaited), then releases the lease so a follower takes over at once. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * The synchronous last resort of a closing store: ends the loop, asks every running task to
+   * stop without waiting, and releases the lease while the store is still open. Idempotent.
+   */
+  close(): void;
 }
 
 export interface LeadershipOptions {
   readonly keeper: LeaseKeeper;
+  /** See {@link Leadership.exclusive}. Default false. */
+  readonly exclusive?: boolean;
   readonly replicaId: string;
   /** How often the keeper ticks, ms (the lease renewal interval). */
   readonly renewMs: Milliseconds;
@@ -165,6 +185,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
   }
 
   return {
+    exclusive: options.exclusive === true,
     whileLeader(task) {
       tasks.push(task);
       if (leading) void enqueue(() => startTask(task));
@@ -175,9 +196,10 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       if (epoch === undefined) throw new NotLeaderError(`this replica (${replicaId}) does not hold the lease`);
       return epoch;
     },
+    confirmEpoch: (epoch) => keeper.confirmEpoch(epoch),
     status: () => ({ ...keeper.view(), replicaId }),
     start() {
-      if (loop !== undefined || stopping.signal.aborted) return;
+      if (loop !== undefined || stopping.signal.aborted) return transitions;
       step();
       loop = (async () => {
         for (;;) {
@@ -190,6 +212,7 @@ export function createLeadership(options: LeadershipOptions): Leadership {
           }
         }
       })();
+      return transitions;
     },
     async stop() {
       if (stopping.signal.aborted) return transitions;
@@ -199,6 +222,21 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       await lost('stopped');
       // Released only once every task stopped: nobody may start before we are done.
       if (wasLeading) keeper.release();
+    },
+    close() {
+      stopping.abort();
+      if (leading) {
+        leading = false;
+        stepDowns.add(1, { reason: 'stopped' });
+      }
+      for (const task of running.splice(0).reverse()) {
+        try {
+          void Promise.resolve(task.stop()).catch(() => undefined);
+        } catch {
+          // Closing anyway.
+        }
+      }
+      keeper.release();
     },
   };
 }

@@ -106,6 +106,8 @@ export interface LeaseKeeper {
   view(): LeaseView;
   /** Gives the lease up (clean stop) so a follower takes over at once. Never throws. */
   release(): void;
+  /** {@link LeaseStore.confirmEpoch}: throws `LeaseLostError` unless the stored lease is at `epoch`. */
+  confirmEpoch(epoch: number): void;
 }
 
 export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
@@ -180,6 +182,7 @@ export function createLeaseKeeper(options: LeaseKeeperOptions): LeaseKeeper {
       if (leading !== undefined) return { role: 'follower', epoch: leading.epoch, holder, leaseAgeMs: Math.max(0, now - leading.renewedAt) };
       return { role: 'follower', epoch: seen?.epoch, holder: seen?.holder, leaseAgeMs: seen === undefined ? undefined : Math.max(0, now - seen.since) };
     },
+    confirmEpoch: (epoch) => store.confirmEpoch(epoch),
     release() {
       if (leading === undefined) return;
       const { epoch } = leading;

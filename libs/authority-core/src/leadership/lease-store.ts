@@ -1,3 +1,4 @@
+import { LeaseLostError } from '../errors/errors';
 import type { AuthorityStore } from '../store/store';
 import type { Milliseconds } from '../time/clock';
 
@@ -44,6 +45,12 @@ export interface LeaseStore {
   takeOver(holder: string, seen: LeaseSighting | undefined, now: Milliseconds, ttlMs: Milliseconds): number | undefined;
   /** Gives the lease up (holder null), so a follower takes it at once; false when it was not ours. */
   release(holder: string, epoch: number, now: Milliseconds): boolean;
+  /**
+   * Throws {@link LeaseLostError} unless the lease is at `epoch`. Call it inside the write
+   * transaction of what it guards: on PostgreSQL that transaction holds the database-wide write
+   * lock, so no takeover commits between this check and the guarded writes.
+   */
+  confirmEpoch(epoch: number): void;
 }
 
 interface LeaseDbRow {
@@ -66,6 +73,7 @@ export function createLeaseStore(store: AuthorityStore, name: string = AUTHORITY
     'UPDATE leader_lease SET holder = ?, epoch = epoch + 1, renewals = 0, renewed_at = ?, expires_at = ? WHERE name = ? AND epoch = ? AND renewals = ?',
   );
   const forceTakeOver = db.prepare('UPDATE leader_lease SET holder = ?, epoch = epoch + 1, renewals = 0, renewed_at = ?, expires_at = ? WHERE name = ?');
+  const epochOf = db.prepare<[string], { epoch: number }>('SELECT epoch FROM leader_lease WHERE name = ?');
   const release = db.prepare('UPDATE leader_lease SET holder = NULL, renewals = renewals + 1, expires_at = ? WHERE name = ? AND holder = ? AND epoch = ?');
 
   const read = (): LeaseRow | undefined => {
@@ -86,5 +94,11 @@ export function createLeaseStore(store: AuthorityStore, name: string = AUTHORITY
         return changed.changes === 1 ? read()?.epoch : undefined;
       }),
     release: (holder, epoch, now) => store.relaxedTransaction(() => release.run(now, name, holder, epoch).changes === 1),
+    confirmEpoch(epoch) {
+      const current = epochOf.get(name)?.epoch;
+      if (current === undefined || Number(current) !== epoch) {
+        throw new LeaseLostError(`the leader lease moved from epoch ${epoch} to ${current ?? 'none'}: this replica may no longer act as leader`);
+      }
+    },
   };
 }

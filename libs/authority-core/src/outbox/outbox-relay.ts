@@ -39,6 +39,12 @@ export interface OutboxRelayOptions {
   readonly topicKinds?: Readonly<Record<string, string>>;
   /** Default: the global tracer provider (`@opentelemetry/api`). */
   readonly tracerProvider?: TracerProvider;
+  /**
+   * Runs inside the transaction of each batch's "published" marks, before them; throwing refuses
+   * the marks (the relay retries the batch). The core passes the check that the leader lease is
+   * still at this relay's epoch (`LeaseLostError`): the rows are then the new leader's to publish.
+   */
+  readonly confirmMarks?: () => void;
 }
 
 export interface OutboxRelayStatus {
@@ -192,6 +198,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     outbox.markPublished(
       batch.map((entry) => entry.seq),
       clock.now(),
+      options.confirmMarks,
     );
     const byKind = new Map<string, number>();
     for (const entry of batch) byKind.set(topicKind(entry.record.topic), (byKind.get(topicKind(entry.record.topic)) ?? 0) + 1);

@@ -29,8 +29,10 @@ export interface OutboxStore {
   /**
    * Marks entries published at `at` (epoch ms), in one transaction that does not wait for an
    * fsync: a mark lost to a power cut only republishes the rows (consumers deduplicate).
+   * `condition` runs first in the same transaction; when it throws, nothing is marked (the relay's
+   * check that its leader lease is still at its epoch, so a takeover cannot slip in between).
    */
-  markPublished(seqs: readonly number[], at: number): void;
+  markPublished(seqs: readonly number[], at: number, condition?: () => void): void;
   /** Number of entries not yet published. */
   pendingCount(): number;
   /** Entries not yet published and when the oldest of them was appended (epoch ms; null when none). */
@@ -113,9 +115,10 @@ export function createOutboxStore(store: AuthorityStore): OutboxStore {
       }));
     },
 
-    markPublished(seqs, at) {
+    markPublished(seqs, at, condition) {
       // One statement per run of consecutive seqs (a relay batch is usually one run), not per row.
       store.relaxedTransaction(() => {
+        condition?.();
         for (const [first, last] of consecutiveRuns(seqs)) mark.run(at, first, last);
       });
     },

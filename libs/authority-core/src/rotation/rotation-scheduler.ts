@@ -25,9 +25,14 @@ export interface TickOutcome {
 export interface RotationScheduler {
   /** One pass. Never throws: each step's failure is logged and the next step still runs. */
   tick(): Promise<TickOutcome>;
-  /** Ticks every `checkIntervalMs` in the background. Idempotent. */
+  /** Ticks every `checkIntervalMs` in the background. Idempotent; starts again after {@link pause}. */
   start(): void;
-  /** Stops ticking and aborts gate waits (they resume at the next start). Idempotent. */
+  /**
+   * Stops ticking (after the tick in flight) and leaves the rotation services as they are: this
+   * replica lost the leader lease and may start again when it regains it.
+   */
+  pause(): Promise<void>;
+  /** Stops ticking and aborts gate waits (they resume at the next start of a process). Idempotent; final. */
   stop(): Promise<void>;
 }
 
@@ -46,7 +51,8 @@ export interface RotationSchedulerOptions {
 /** Creates the scheduler (not started). */
 export function createRotationScheduler(options: RotationSchedulerOptions): RotationScheduler {
   const { keys, rotation, signers, policy, clock, sleep, logger } = options;
-  const stopping = new AbortController();
+  let stopping = new AbortController();
+  let stopped = false;
   let loop: Promise<void> | undefined;
 
   async function step<T>(what: string, fn: () => Promise<T>, fallback: T): Promise<T> {
@@ -86,15 +92,22 @@ export function createRotationScheduler(options: RotationSchedulerOptions): Rota
   return {
     tick,
     start() {
-      if (loop !== undefined || stopping.signal.aborted) return;
+      if (loop !== undefined || stopped) return;
+      const controller = (stopping = new AbortController());
       loop = (async () => {
-        while (!stopping.signal.aborted) {
+        while (!controller.signal.aborted) {
           await tick();
-          await sleep(policy.checkIntervalMs, stopping.signal);
+          await sleep(policy.checkIntervalMs, controller.signal);
         }
       })().catch((error: unknown) => logger.error('rotation scheduler: loop crashed', logErrorFields(error)));
     },
+    async pause() {
+      stopping.abort();
+      await loop;
+      loop = undefined;
+    },
     async stop() {
+      stopped = true;
       stopping.abort();
       rotation.stop();
       signers.stop();
