@@ -290,17 +290,27 @@ export function postgresConnection(options: PostgresConnectionOptions): SqlConne
     return statement;
   };
 
+  /**
+   * The depth whose savepoint (`sp<depth>`) completed but is not released yet. Its RELEASE is sent
+   * with the next savepoint of that depth (the group commit's next unit) in one round trip, or
+   * made unnecessary by the enclosing RELEASE, COMMIT or ROLLBACK, which cover it. Until then the
+   * statements that follow run inside it, which changes nothing: it is never rolled back to.
+   */
+  let releaseDue: number | undefined;
   const transaction = <T>(fn: () => T, relaxed: boolean): T => {
     if (depth > 0) {
       if (relaxed) return transaction(fn, false);
       const savepoint = `sp${depth}`;
-      exec(`SAVEPOINT ${savepoint}`);
+      exec(`${releaseDue === depth ? `RELEASE SAVEPOINT ${savepoint}; ` : ''}SAVEPOINT ${savepoint}`);
+      releaseDue = undefined;
       depth++;
       try {
         const result = fn();
-        exec(`RELEASE SAVEPOINT ${savepoint}`);
+        // Also covers a savepoint nested in this one that is still due.
+        releaseDue = depth - 1;
         return result;
       } catch (error) {
+        releaseDue = undefined;
         exec(`ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
         throw error;
       } finally {
@@ -311,6 +321,7 @@ export function postgresConnection(options: PostgresConnectionOptions): SqlConne
     // after the lock see everything the previous holder wrote.
     exec(`BEGIN; ${relaxed ? 'SET LOCAL synchronous_commit = off; ' : ''}SELECT pg_advisory_xact_lock(${STORE_WRITE_LOCK_KEY})`);
     depth = 1;
+    releaseDue = undefined;
     try {
       const result = fn();
       if (typeof (result as { then?: unknown } | null)?.then === 'function') {
@@ -329,6 +340,7 @@ export function postgresConnection(options: PostgresConnectionOptions): SqlConne
       throw error;
     } finally {
       depth = 0;
+      releaseDue = undefined;
     }
   };
 
