@@ -840,4 +840,17 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sidecar_acks ADD COLUMN accepted_after_revocation INTEGER;
     `,
   },
+  {
+    version: 25,
+    name: 'sidecar_instances: staleness as the heartbeat reports it (stale, default policy, fail-open acceptances)',
+    sql: `
+      -- The heartbeat's optional staleness (NULL: not reported, an older sidecar): whether the
+      -- instance was past its staleness bound, its default stale policy, and how many tokens its
+      -- fail-open routes accepted while stale since it started. The drill reports fail-open
+      -- instances from these.
+      ALTER TABLE sidecar_instances ADD COLUMN stale INTEGER CHECK (stale IN (0, 1));
+      ALTER TABLE sidecar_instances ADD COLUMN stale_policy TEXT CHECK (stale_policy IN ('fail-closed', 'fail-open-UNSAFE'));
+      ALTER TABLE sidecar_instances ADD COLUMN fail_open_accepted INTEGER;
+    `,
+  },
 ];
