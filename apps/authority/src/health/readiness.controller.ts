@@ -7,6 +7,7 @@ import type { HttpReply } from '../http/http-types';
 import type { AcksConsumerStatus } from '../reports/acks-consumer';
 import { ApiOperation } from '../openapi/api-operation.decorator';
 import { objectWith } from '../openapi/schemas';
+import { replicaHealthSchema } from '../openapi/view-schemas';
 
 /**
  * Liveness and readiness for orchestrators and people. Liveness only says the process answers
@@ -24,6 +25,26 @@ export class ReadinessController {
     @Inject(ACKS_CONSUMER) private readonly acks: AcksConsumerStatus,
     @Inject(TOPIC_HEALTH) private readonly topics: TopicHealth,
   ) {}
+
+  /**
+   * This replica among the authority's replicas: `leader` (runs the relay and the other
+   * singletons) or `follower`, the lease epoch, and the lease's age on this replica's monotonic
+   * clock (leader: since its last renewal; follower: since it last saw the leader renew).
+   */
+  @ApiOperation({ summary: 'Replica role (leader or follower), lease epoch and age', success: { schema: replicaHealthSchema } })
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  replica(): { status: 'ok'; role: 'leader' | 'follower'; epoch: number | null; lease_age_ms: number | null; holder: string | null; replica_id: string } {
+    const lease = this.core.leadership.status();
+    return {
+      status: 'ok',
+      role: lease.role,
+      epoch: lease.epoch ?? null,
+      lease_age_ms: lease.leaseAgeMs === undefined ? null : Math.round(lease.leaseAgeMs),
+      holder: lease.holder ?? null,
+      replica_id: lease.replicaId,
+    };
+  }
 
   @ApiOperation({ summary: 'Liveness', success: { schema: objectWith('status') } })
   @Get('live')

@@ -5,6 +5,7 @@ import type { AlertView } from '../alerts/alerts.controller';
 import type { ApprovalView, PendingApprovalView } from '../approvals/approval.view';
 import type { clientDetailsView, ClientView } from '../clients/client.view';
 import type { HealthController } from '../health/health.controller';
+import type { ReadinessController } from '../health/readiness.controller';
 import type { IncidentTimelineView, IncidentView } from '../incidents/incident.view';
 import type { IssuerView } from '../issuers/issuer.view';
 import type { CalendarView, KeyView } from '../keys/key.view';
@@ -324,6 +325,17 @@ export const alertListSchema = z.object({ alerts: z.array(alertViewSchema) });
 export const healthSchema = z.object({ status: z.literal('ok'), relay: z.string(), outbox_pending: z.number().int(), acks: z.string() });
 const healthChecked: Same<z.output<typeof healthSchema>, ReturnType<HealthController['health']>> = true;
 
+/** `GET /health`: this replica's place among the authority's replicas (the leader lease). */
+export const replicaHealthSchema = z.object({
+  status: z.literal('ok'),
+  role: z.enum(['leader', 'follower']),
+  epoch: z.number().int().nullable(),
+  lease_age_ms: z.number().int().nullable(),
+  holder: z.string().nullable(),
+  replica_id: z.string(),
+});
+const replicaHealthChecked: Same<z.output<typeof replicaHealthSchema>, ReturnType<ReadinessController['replica']>> = true;
+
 /** `GET /v1/instances`. Times are epoch ms, the sidecar's clock. */
 export const instanceListSchema = z.object({
   now: z.number().int(),
@@ -368,4 +380,5 @@ export const VIEW_SCHEMAS_CHECKED =
   incidentTimelineChecked &&
   alertChecked &&
   healthChecked &&
+  replicaHealthChecked &&
   instancesChecked;

@@ -14,7 +14,7 @@ export type ListenerState = 'idle' | 'connecting' | 'connected' | 'stopped';
  * is started like the outbox relay: in the background, retried until it works.
  */
 export interface BackgroundListener {
-  /** Starts connecting in the background. Idempotent; never throws. */
+  /** Starts connecting in the background. Idempotent; never throws. Starts again after {@link stop}. */
   start(): void;
   /** Drops the current connection and connects again (e.g. after a consumer crash). */
   reconnect(reason: string): void;
@@ -60,16 +60,16 @@ export function createBackgroundListener(options: BackgroundListenerOptions): Ba
   let failures = 0;
   let loop: Promise<void> | undefined;
   let stopped: Promise<void> | undefined;
-  const stopping = new AbortController();
+  let stopping = new AbortController();
   let dropConnection: (() => void) | undefined;
   let reconnectReason: string | undefined;
 
-  async function run(): Promise<void> {
-    while (!stopping.signal.aborted) {
+  async function run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
       state = 'connecting';
       try {
         await options.listen();
-        if (stopping.signal.aborted) break;
+        if (signal.aborted) break;
         state = 'connected';
         if (failures > 0) logger.info(`${name}: connected after ${failures} failed attempt(s)`);
         else logger.info(`${name}: connected`);
@@ -78,16 +78,16 @@ export function createBackgroundListener(options: BackgroundListenerOptions): Ba
         // Connected: wait until asked to reconnect or to stop.
         await new Promise<void>((resolve) => {
           dropConnection = resolve;
-          if (reconnectReason !== undefined || stopping.signal.aborted) resolve();
-          stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+          if (reconnectReason !== undefined || signal.aborted) resolve();
+          signal.addEventListener('abort', () => resolve(), { once: true });
         });
         dropConnection = undefined;
-        if (stopping.signal.aborted) break;
+        if (signal.aborted) break;
         logger.warn(`${name}: reconnecting`, { reason: reconnectReason });
         reconnectReason = undefined;
         await options.close().catch(() => undefined);
       } catch (error) {
-        if (stopping.signal.aborted) break;
+        if (signal.aborted) break;
         const wait = backoffDelay(failures, options.backoff);
         failures += 1;
         // The first failure at warn; then one line per 10 attempts, so an outage does not flood the log.
@@ -99,15 +99,21 @@ export function createBackgroundListener(options: BackgroundListenerOptions): Ba
           });
         }
         await options.close().catch(() => undefined);
-        await sleep(wait, stopping.signal);
+        await sleep(wait, signal);
       }
     }
   }
 
   return {
     start() {
-      if (loop !== undefined || stopping.signal.aborted) return;
-      loop = run().catch((error: unknown) => logger.error(`${name}: loop crashed`, { message: String(error) }));
+      if (loop !== undefined) return;
+      if (stopping.signal.aborted) {
+        // Started again after a stop (a replica that regained the leader lease).
+        stopping = new AbortController();
+        stopped = undefined;
+        failures = 0;
+      }
+      loop = run(stopping.signal).catch((error: unknown) => logger.error(`${name}: loop crashed`, { message: String(error) }));
     },
     reconnect(reason) {
       reconnectReason = reason;
@@ -123,6 +129,7 @@ export function createBackgroundListener(options: BackgroundListenerOptions): Ba
         }
         await options.close().catch(() => undefined);
         state = 'stopped';
+        loop = undefined;
       })();
       return stopped;
     },
