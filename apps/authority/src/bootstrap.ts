@@ -4,7 +4,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { MAX_SET_BYTES, openAuthorityCore, SET_MEDIA_TYPE, type AuthorityCore, type AuthorityHeartbeat, type TopicGuard, type Clock, type OutboxRelay, type PasswordHashCost, type Sleep } from '@revmesh/authority-core';
+import {
+  leaderPublisher,
+  MAX_SET_BYTES,
+  openAuthorityCore,
+  relayTransactionalId,
+  SET_MEDIA_TYPE,
+  type AuthorityCore,
+  type AuthorityHeartbeat,
+  type TopicGuard,
+  type Clock,
+  type LeaderTask,
+  type OutboxRelay,
+  type PasswordHashCost,
+  type Sleep,
+} from '@revmesh/authority-core';
 import { createKafkaTransport, type EventTransport, type TopicInspector } from '@revmesh/transport';
 import { systemAuditContext } from '@revmesh/authority-core';
 import { AppModule } from './app.module';
@@ -55,16 +69,17 @@ export interface BootstrapOptions {
 export interface RunningAuthority {
   readonly app: NestFastifyApplication;
   readonly core: AuthorityCore;
+  /** The relay of the current leadership term (state `idle` while this replica follows). */
   readonly relay: OutboxRelay;
-  /** The acks-topic consumer, when enabled. */
+  /** The acks-topic consumer, when enabled (it runs while this replica leads). */
   readonly acks: AcksConsumer | undefined;
   /** The signed authority heartbeat, when enabled. */
   readonly heartbeat: AuthorityHeartbeat | undefined;
   /** `http://host:port` once listening (the real port when PORT=0); undefined with `listen: false`. */
   readonly url: string | undefined;
   /**
-   * Stops the key scheduler, the acks consumer, the relay (after its batch in flight), the HTTP
-   * server, the transport, then the database. Idempotent.
+   * Stops the leader's singletons (the relay after its batch in flight) and releases the lease,
+   * then the HTTP server, the transport and the database. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -81,7 +96,8 @@ function listeningUrl(app: NestFastifyApplication, host: string): string {
 
 /**
  * Opens the store and keys, seeds the demo client, builds the Nest app on Fastify, listens,
- * and starts the outbox relay, the acks consumer and the key scheduler. The relay and the
+ * and hands the singletons (outbox relay, acks consumer, key scheduler, ...) to the leadership:
+ * they run while this replica holds the leader lease (on SQLite: at once). The relay and the
  * consumer retry the broker in the background, so the API is up and accepting revocations (and
  * key operations) even while Kafka is down.
  *
@@ -101,6 +117,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     issuer: config.issuer,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     topicPrefix: config.topicPrefix,
+    ...(config.lease === undefined ? {} : { lease: config.lease }),
     rotation: {
       rotationPeriodMs: config.rotation.periodSeconds * 1000,
       prepublishLeadMs: config.rotation.prepublishLeadSeconds * 1000,
@@ -154,13 +171,19 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
         ...(config.kafkaReplicationFactor === undefined ? {} : { replicationFactor: config.kafkaReplicationFactor }),
         logger: coreLogger(logger, 'Kafka'),
       });
-    const publisher = transport.createPublisher();
-    const relay = core.createRelay({
-      transport,
-      publisher,
-      pollIntervalMs: config.outboxPollMs,
-      logger: coreLogger(logger, 'OutboxRelay'),
-    });
+    // Everything the leader publishes: refused before it leaves the process once this replica's
+    // lease lapsed, stamped with the lease epoch, and (replicas) one Kafka transaction per batch
+    // under a transactional id every replica shares, so a new leader's first transaction fences
+    // the old one's producer at the broker. SQLite has one writer: nothing to fence there.
+    const transactional = config.relayTransactions === 'on' || (config.relayTransactions !== 'off' && !core.leadership.exclusive);
+    const publisher = leaderPublisher(
+      transport.createPublisher({ ...(transactional ? { transactionalId: relayTransactionalId(config.topicPrefix) } : {}), fence: () => void core.leadership.fence() }),
+      core.leadership,
+    );
+    const usedTransport = transport;
+    const relays = leaderRelay(() =>
+      core.createRelay({ transport: usedTransport, publisher, pollIntervalMs: config.outboxPollMs, logger: coreLogger(logger, 'OutboxRelay') }),
+    );
 
     // Only a transport that can look at the broker gets a guard (an in-memory fake has nothing to lose).
     const inspector = isTopicInspector(transport) ? transport : undefined;
@@ -201,7 +224,7 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       // request.ip is the client behind a trusted reverse proxy (throttling, audit), never a spoofed X-Forwarded-For.
       ...(config.trustedProxies === undefined ? {} : { trustProxy: [...config.trustedProxies] }),
     });
-    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay, config, acks: acksStatus, ...(topicGuard === undefined ? {} : { topicHealth: topicGuard }), ...(snapshots === undefined ? {} : { snapshots }) }), adapter, {
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.register({ core, relay: relays.relay, config, acks: acksStatus, ...(topicGuard === undefined ? {} : { topicHealth: topicGuard }), ...(snapshots === undefined ? {} : { snapshots }) }), adapter, {
       // Fastify's own JSON parser plus @fastify/formbody below, instead of Nest's: one parser
       // per type, with the body limit applied to both.
       bodyParser: false,
@@ -252,14 +275,6 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       await app.listen({ port: config.port, host: config.host });
       url = listeningUrl(app, config.host);
     }
-    // The guard's first look comes before the relay's first publish (bounded: a broker that does
-    // not answer must not hold the API back; the relay and the guard retry on their own).
-    if (topicGuard !== undefined) await Promise.race([topicGuard.start(), new Promise((resolve) => setTimeout(resolve, FIRST_TOPIC_CHECK_WAIT_MS).unref())]);
-    relay.start();
-    snapshots?.start();
-    acks?.start();
-    core.scheduler.start();
-    core.ssfReceiver.start();
     // Shares the relay's publisher (connected by the relay); beats before that just fail and retry.
     const heartbeat =
       (options.heartbeat ?? options.transport === undefined)
@@ -269,36 +284,51 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
             logger: coreLogger(logger, 'AuthorityHeartbeat'),
           })
         : undefined;
-    heartbeat?.start();
+    // The leader's singletons, in start order (stopped in reverse when it loses the lease). Every
+    // replica serves the API and accepts revocations into the outbox; only the leader publishes.
+    const { leadership } = core;
+    if (topicGuard !== undefined) {
+      // The guard's first look comes before the relay's first publish (bounded: a broker that does
+      // not answer must not hold the API back; the relay and the guard retry on their own).
+      leadership.whileLeader({
+        name: 'topic guard',
+        start: () => Promise.race([topicGuard.start(), new Promise<void>((resolve) => setTimeout(resolve, FIRST_TOPIC_CHECK_WAIT_MS).unref())]),
+        stop: () => topicGuard.stop(),
+      });
+    }
+    leadership.whileLeader(relays.task);
+    if (snapshots !== undefined) leadership.whileLeader({ name: 'snapshot publisher', start: () => snapshots.start(), stop: () => snapshots.stop() });
+    const consumer = acks;
+    if (consumer !== undefined) leadership.whileLeader({ name: 'acks consumer', start: () => consumer.start(), stop: () => consumer.stop() });
+    leadership.whileLeader({ name: 'key scheduler', start: () => core.scheduler.start(), stop: () => core.scheduler.pause() });
+    leadership.whileLeader({ name: 'SSF receiver pollers', start: () => core.ssfReceiver.start(), stop: () => core.ssfReceiver.stop() });
+    if (heartbeat !== undefined) leadership.whileLeader({ name: 'heartbeat', start: () => heartbeat.start(), stop: () => heartbeat.stop() });
 
     const started = app;
-    const usedTransport = transport;
-    const consumer = acks;
     let closing: Promise<void> | undefined;
     return {
       app: started,
       core,
-      relay,
+      relay: relays.relay,
       acks: consumer,
       heartbeat,
       url,
       close: () =>
         (closing ??= (async () => {
-          heartbeat?.stop();
-          await topicGuard?.stop();
-          await snapshots?.stop();
+          // Every singleton stops (the relay after its batch in flight), then the lease is released
+          // so another replica takes over at once.
+          await leadership.stop();
           await core.scheduler.stop();
-          await core.ssfReceiver.stop();
           // Pushes in flight end and long polls answer before the server and the store close.
           await core.ssfTransmitter.stop();
           await consumer?.stop();
-          await relay.stop();
           await started.close();
           await usedTransport.close();
           core.close();
         })()),
     };
   } catch (error) {
+    await core.leadership.stop();
     await core.scheduler.stop();
     await core.ssfReceiver.stop();
     await app?.close().catch(() => undefined);
@@ -306,4 +336,31 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     core.close();
     throw error;
   }
+}
+
+/**
+ * The outbox relay of each leadership term: a new relay (bound to the term's lease epoch) every
+ * time this replica gains the lease, stopped when it loses it. `relay` shows the current one's
+ * state (`idle` on a follower).
+ */
+function leaderRelay(create: () => OutboxRelay): { readonly relay: OutboxRelay; readonly task: LeaderTask } {
+  let current: OutboxRelay | undefined;
+  return {
+    relay: {
+      start: () => undefined,
+      wake: () => current?.wake(),
+      stop: async () => current?.stop(),
+      status: () => current?.status() ?? { state: 'idle', published: 0, consecutiveFailures: 0 },
+    },
+    task: {
+      name: 'outbox relay',
+      start: () => {
+        current = create();
+        current.start();
+      },
+      stop: async () => {
+        await current?.stop();
+      },
+    },
+  };
 }

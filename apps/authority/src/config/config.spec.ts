@@ -37,6 +37,8 @@ describe('loadConfig', () => {
       heartbeatMs: 5000,
       topicCheckMs: 5000,
       snapshotIntervalMs: 600_000,
+      lease: { ttlMs: 3000, renewMs: 500 },
+      relayTransactions: 'auto',
       anomalies: {
         dedupWindowMs: 900_000,
         revokedUseMin: 1,
@@ -228,6 +230,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...valid, REVMESH_POLICY_FILE: 'deploy/policy.yaml' }).policyFile).toBe(resolve('deploy/policy.yaml'));
     expect(loadConfig({ ...valid, REVMESH_POLICY_FILE: '/etc/revmesh/policy.JSON' }).policyFile).toBe('/etc/revmesh/policy.JSON');
     expect(loadConfig({ ...valid, REVMESH_POLICY_FILE: ' ' })).not.toHaveProperty('policyFile');
+  });
+
+  it('reads the leader lease timings, and refuses a renewal interval that leaves no room for two renewals before the leader steps down', () => {
+    expect(loadConfig({ ...valid, REVMESH_LEASE_TTL_MS: '6000', REVMESH_LEASE_RENEW_MS: '1000' }).lease).toEqual({ ttlMs: 6000, renewMs: 1000 });
+    expect(problemsOf({ ...valid, REVMESH_LEASE_RENEW_MS: '1500' })).toEqual(['REVMESH_LEASE_RENEW_MS']);
+    expect(problemsOf({ ...valid, REVMESH_LEASE_TTL_MS: '99' })).toEqual(['REVMESH_LEASE_TTL_MS']);
   });
 
   it('requires the demo secret only in demo mode', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveLeaseTimings } from '@revmesh/authority-core';
 import type { HttpServerLimits } from '../http/http-server-limits';
 import { CONFIG_VARIABLES, type ConfigVariableName, type LogLevel } from './config.variables';
 
@@ -31,6 +32,10 @@ export interface AuthorityConfig {
   readonly topicCheckMs?: number;
   /** REVMESH_SNAPSHOT_INTERVAL_MS: interval of the signed snapshots, ms; 0 = on demand only. */
   readonly snapshotIntervalMs?: number;
+  /** REVMESH_LEASE_TTL_MS / REVMESH_LEASE_RENEW_MS: the leader lease among replicas, ms. */
+  readonly lease?: { readonly ttlMs: number; readonly renewMs: number };
+  /** REVMESH_RELAY_TRANSACTIONS: the leader's publishes as fencing Kafka transactions; `auto` follows the store engine. */
+  readonly relayTransactions?: 'auto' | 'on' | 'off';
   /** Anomaly thresholds (authority-core's AnomalyThresholds). */
   readonly anomalies?: {
     readonly dedupWindowMs: number;
@@ -139,6 +144,15 @@ function crossFieldProblems(input: Readonly<Record<string, string | undefined>>)
       input: undefined,
     });
   }
+  const leaseTtl = whole('REVMESH_LEASE_TTL_MS');
+  const leaseRenew = whole('REVMESH_LEASE_RENEW_MS');
+  if (leaseTtl !== undefined && leaseRenew !== undefined) {
+    try {
+      resolveLeaseTimings({ ttlMs: leaseTtl, renewMs: leaseRenew });
+    } catch (error) {
+      problems.push({ code: 'custom', path: ['REVMESH_LEASE_RENEW_MS'], message: `(${leaseRenew} ms) does not fit REVMESH_LEASE_TTL_MS (${leaseTtl} ms): ${(error as Error).message}`, input: undefined });
+    }
+  }
   if (input['REVMESH_DEMO']?.trim() === 'true' && !given('REVMESH_DEMO_CLIENT_SECRET')) {
     problems.push({
       code: 'custom',
@@ -197,6 +211,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     heartbeatMs: e.REVMESH_AUTHORITY_HEARTBEAT_MS,
     topicCheckMs: e.REVMESH_TOPIC_CHECK_MS,
     snapshotIntervalMs: e.REVMESH_SNAPSHOT_INTERVAL_MS,
+    lease: { ttlMs: e.REVMESH_LEASE_TTL_MS, renewMs: e.REVMESH_LEASE_RENEW_MS },
+    relayTransactions: e.REVMESH_RELAY_TRANSACTIONS,
     anomalies: {
       dedupWindowMs: e.REVMESH_ANOMALY_DEDUP_WINDOW_MS,
       revokedUseMin: e.REVMESH_ANOMALY_REVOKED_USE_MIN,

@@ -234,6 +234,27 @@ export const CONFIG_VARIABLES = {
     fix: 'use a whole number of milliseconds in 100..600000',
     parse: integer(100, 600_000),
   }),
+  REVMESH_LEASE_TTL_MS: variable({
+    default: '3000',
+    description:
+      'Replicas on one PostgreSQL database: TTL of the leader lease, ms. The leader (the one replica running the outbox relay, the key scheduler and the other singletons) renews it every REVMESH_LEASE_RENEW_MS; a follower takes over once it saw the lease unrenewed for this long, and the old leader stops a third of it earlier. Failover after a crash takes about TTL + one renewal interval (+ the relay\'s start). SQLite: the one authority is the leader at once.',
+    fix: 'use a whole number of milliseconds in 100..600000, at least 2 renewal intervals above two thirds of it, e.g. 3000',
+    parse: integer(100, 600_000),
+  }),
+  REVMESH_LEASE_RENEW_MS: variable({
+    default: '500',
+    description:
+      'Replicas: how often the leader renews its lease and each follower looks at it, ms (one small write, or read, per interval).',
+    fix: 'use a whole number of milliseconds in 10..60000, at most a third of REVMESH_LEASE_TTL_MS, e.g. 500',
+    parse: integer(10, 60_000),
+  }),
+  REVMESH_RELAY_TRANSACTIONS: variable({
+    default: 'auto',
+    description:
+      "Whether the leader publishes each batch as one Kafka transaction under a transactional id shared by all replicas (`revmesh-authority-relay-<prefix>`), so the broker refuses a stale leader's writes (PRODUCER_FENCED) once a new leader published. `auto`: on when the store is PostgreSQL (replicas), off on SQLite (one writer: nothing to fence). Costs relay throughput and a few ms per publish (README, Several authority replicas); consumers must read committed (the sidecar does). Needs the broker's transaction state log (a single broker: `transaction.state.log.replication.factor=1`).",
+    fix: 'use auto, on or off',
+    parse: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }),
+  }),
   REVMESH_SSF_ALLOW_INSECURE_PUSH: variable({
     default: 'false',
     description:
