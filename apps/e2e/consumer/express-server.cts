@@ -1,7 +1,7 @@
 // An Express service protected by the sidecar, as the README's example writes it; CommonJS.
 import express from 'express';
 import { createSidecar } from '@revmesh/sidecar';
-import { revmeshExpress } from '@revmesh/sidecar/express';
+import { DRILL_PROBE_PATH, revmeshExpress, revmeshExpressDrillProbe } from '@revmesh/sidecar/express';
 
 async function main(): Promise<void> {
   const sidecar = createSidecar({
@@ -19,6 +19,8 @@ async function main(): Promise<void> {
   app.get('/orders', revmeshExpress(sidecar), (req, res) => {
     res.json({ orders: [], sub: req.revmesh?.claims.sub ?? null });
   });
+  // Opt-in: the probe breach drills send their canary tokens to, verified like /orders.
+  app.get(DRILL_PROBE_PATH, revmeshExpressDrillProbe(sidecar));
   const port = Number(process.env.PORT ?? 3000);
   const server = app.listen(port, '127.0.0.1', () => process.stdout.write(`express listening on ${port}\n`));
   process.once('SIGTERM', () => server.close(() => void sidecar.close()));

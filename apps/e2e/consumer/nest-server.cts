@@ -1,9 +1,9 @@
 // A NestJS service guarded by the sidecar, as the README's example writes it; CommonJS.
 import 'reflect-metadata';
-import { Controller, Get, HttpException, Module, Req } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Module, Req, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createSidecar } from '@revmesh/sidecar';
-import { RevmeshGuard, toHttpRejection, type RevmeshRequestContext } from '@revmesh/sidecar/nest';
+import { createSidecar, type Sidecar } from '@revmesh/sidecar';
+import { RevmeshGuard, revmeshNestDrillProbe, toHttpRejection, type RevmeshRequestContext } from '@revmesh/sidecar/nest';
 
 @Controller('orders')
 class OrdersController {
@@ -13,8 +13,25 @@ class OrdersController {
   }
 }
 
-@Module({ controllers: [OrdersController] })
-class AppModule {}
+const SIDECAR = Symbol('SIDECAR');
+
+/** Opt-in: the probe breach drills send their canary tokens to, behind the global guard like every route. */
+@Controller('_revmesh/probe')
+class DrillProbeController {
+  constructor(@Inject(SIDECAR) private readonly sidecar: Sidecar) {}
+
+  @Get()
+  probe(@Req() request: { revmesh?: RevmeshRequestContext }) {
+    return revmeshNestDrillProbe(this.sidecar, request);
+  }
+}
+
+@Module({})
+class AppModule {
+  static register(sidecar: Sidecar): DynamicModule {
+    return { module: AppModule, controllers: [OrdersController, DrillProbeController], providers: [{ provide: SIDECAR, useValue: sidecar }] };
+  }
+}
 
 async function main(): Promise<void> {
   const sidecar = createSidecar({
@@ -27,7 +44,7 @@ async function main(): Promise<void> {
   await sidecar.start();
   await sidecar.ready;
 
-  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.register(sidecar), { logger: ['error', 'warn'] });
   app.useGlobalGuards(
     new RevmeshGuard(sidecar, {
       onRejected: (failure) => {

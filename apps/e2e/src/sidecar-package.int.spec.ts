@@ -155,12 +155,22 @@ describe('the packed @revmesh/sidecar in a project outside the repository', () =
       expect(await get(app.url)).toMatchObject({ status: 401 });
     }
     expect((await get(apps[1]!.url, token)).body).toEqual({ orders: [], sub: claimsOf(token)['sub'] });
+    // Each framework's drill probe says which instance accepted the token, as a drill reads it.
+    const probeOf = (app: (typeof apps)[number]) => app.url.replace(/\/orders$/, '/_revmesh/probe');
+    for (const app of apps) {
+      expect({ app: app.name, ...(await get(probeOf(app), token)) }).toMatchObject({
+        app: app.name,
+        status: 200,
+        body: { accepted: true, instance_id: expect.any(String), sub: claimsOf(token)['sub'], scope: claimsOf(token)['scope'] ?? null },
+      });
+    }
 
     const revocation = await revoke(authority, 'jti', String(claimsOf(token)['jti']));
     expect(revocation.status).toBe(202);
     for (const app of apps) {
       await eventually(`${app.name} rejects the revoked token`, async () => (await get(app.url, token)).status === 401);
       expect(await get(app.url, token)).toMatchObject({ status: 401, body: { code: 'TOKEN_REVOKED', status: 401 } });
+      expect({ app: app.name, ...(await get(probeOf(app), token)) }).toMatchObject({ app: app.name, status: 401 });
       expect(await get(app.url, other)).toMatchObject({ status: 200 });
     }
   }, 180_000);
