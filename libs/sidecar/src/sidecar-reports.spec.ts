@@ -63,6 +63,7 @@ describe('heartbeats and acks', () => {
       ready: false,
       audiences: [AUDIENCE, 'billing'],
       heartbeat_interval_ms: 1000,
+      staleness: { stale: false, policy: 'fail-closed', fail_open_accepted: 0 },
     });
     expect(onReady).toMatchObject({ ready: true, started_at: T0 });
     expect(fx.transport.records(TOPICS.acks).every((r) => r.key === 'test-sidecar')).toBe(true);
@@ -74,6 +75,17 @@ describe('heartbeats and acks', () => {
     const all = heartbeats(fx.reports());
     expect(all).toHaveLength(3);
     expect(all[2]).toMatchObject({ ready: true, key_set_version: 3, sent_at: T0 + 1000, started_at: T0 });
+  });
+
+  it('heartbeats say how the instance stands with its staleness bound: stale, its default policy, tokens accepted fail-open', async () => {
+    const fx = await start({ sidecar: { staleness: { maxSilenceMs: 10_000 } } });
+    expect(heartbeats(fx.reports()).at(-1)?.staleness).toEqual({ stale: false, policy: 'fail-closed', fail_open_accepted: 0 });
+    const token = await fx.issuer.sign();
+    fx.clock.advance(10_001);
+    expect(await fx.sidecar.verify(token, { stalePolicy: 'fail-open-UNSAFE' })).toMatchObject({ ok: true });
+    await jest.advanceTimersByTimeAsync(1000);
+    await drain();
+    expect(heartbeats(fx.reports()).at(-1)?.staleness).toEqual({ stale: true, policy: 'fail-closed', fail_open_accepted: 1 });
   });
 
   it('acks events applied after ready, batched, but not the backlog applied while catching up', async () => {

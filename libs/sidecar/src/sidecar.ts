@@ -113,7 +113,10 @@ export function createSidecar(options: SidecarOptions): Sidecar {
     batchSize: SIDECAR_DEFAULTS.ackBatchSize,
     maxBufferedAcks: SIDECAR_DEFAULTS.maxBufferedAcks,
     closeFlushTimeoutMs: SIDECAR_DEFAULTS.closeFlushTimeoutMs,
-    status: () => ({ ready: isReady(), keySetVersion: keySync.version }),
+    status: () => {
+      const { stale, policy, failOpenAccepted } = staleness.stats();
+      return { ready: isReady(), keySetVersion: keySync.version, staleness: { stale, policy, failOpenAccepted } };
+    },
     blockedReport: () => blocked.drain(keySync.version),
     clock,
     logger,

@@ -1,4 +1,4 @@
-import { decodeSidecarReport, encodeSidecarReport, type SidecarAck } from './sidecar-report';
+import { decodeSidecarReport, encodeSidecarReport, type SidecarAck, type SidecarHeartbeat } from './sidecar-report';
 
 const ack: SidecarAck = {
   type: 'sidecar.ack',
@@ -31,6 +31,36 @@ describe('sidecar.ack accepted_after_revocation (optional within version 1)', ()
         ok: false,
         message: expect.stringContaining('accepted_after_revocation'),
       });
+    }
+  });
+});
+
+const heartbeat: SidecarHeartbeat = {
+  type: 'sidecar.heartbeat',
+  version: 1,
+  instance_id: 'orders-1',
+  sent_at: 1_700_000_000_100,
+  key_set_version: 3,
+  started_at: 1_700_000_000_000,
+  ready: true,
+  audiences: ['orders-api'],
+  heartbeat_interval_ms: 5000,
+};
+
+describe('sidecar.heartbeat staleness (optional within version 1)', () => {
+  it('round-trips the stale flag, the default policy and the fail-open count', () => {
+    const staleness = { stale: true, policy: 'fail-open-UNSAFE', fail_open_accepted: 12 } as const;
+    expect(decodeSidecarReport(encodeSidecarReport({ ...heartbeat, staleness }))).toEqual({ ok: true, report: { ...heartbeat, staleness } });
+  });
+
+  it("an older sidecar's heartbeat (without it) still decodes, without it", () => {
+    const decoded = decodeSidecarReport(JSON.stringify(heartbeat));
+    expect(decoded).toEqual({ ok: true, report: heartbeat });
+  });
+
+  it('refuses an unknown policy or a negative count', () => {
+    for (const staleness of [{ stale: false, policy: 'fail-open', fail_open_accepted: 0 }, { stale: false, policy: 'fail-closed', fail_open_accepted: -1 }]) {
+      expect(decodeSidecarReport(JSON.stringify({ ...heartbeat, staleness }))).toMatchObject({ ok: false, message: expect.stringContaining('staleness') });
     }
   });
 });

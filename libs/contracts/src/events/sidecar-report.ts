@@ -25,6 +25,21 @@ export const sidecarHeartbeatV1Schema = reportBase.extend({
   /** Audiences the service accepts: lets the authority show coverage per audience. */
   audiences: z.array(z.string().min(1).max(256)).max(50),
   heartbeat_interval_ms: z.number().int().positive(),
+  /**
+   * Optional, added within version 1 (an older authority drops it, an older sidecar leaves it
+   * out): how the instance stands with its staleness bound when it sends the heartbeat. `stale`:
+   * it has heard nothing signed by the authority within its bound; `policy`: what its routes do
+   * then unless a route overrides it (`fail-open-UNSAFE` keeps accepting tokens it cannot check
+   * against revocations); `fail_open_accepted`: tokens fail-open routes accepted while stale,
+   * since it started (non-zero means some route runs fail-open, whatever the default).
+   */
+  staleness: z
+    .object({
+      stale: z.boolean(),
+      policy: z.enum(['fail-closed', 'fail-open-UNSAFE']),
+      fail_open_accepted: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type SidecarHeartbeat = z.infer<typeof sidecarHeartbeatV1Schema>;
 

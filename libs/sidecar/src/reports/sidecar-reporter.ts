@@ -1,6 +1,7 @@
 import { encodeSidecarReport, type RevmeshEvent, type SidecarAck, type SidecarHeartbeat, type SidecarReport } from '@revmesh/contracts';
 import type { OutgoingRecord, RecordPublisher } from '@revmesh/transport';
 import type { SidecarLogger } from '../logging/logger';
+import type { StalePolicy } from '../options/sidecar-options';
 import type { Clock, EpochMillis, Milliseconds } from '../internal/units';
 import type { SidecarMetrics } from '../telemetry/sidecar-metrics';
 
@@ -23,6 +24,8 @@ export interface ReportStats {
 export interface ReporterStatus {
   readonly ready: boolean;
   readonly keySetVersion: number;
+  /** How it stands with its staleness bound (the heartbeat's `staleness`); left out when absent. */
+  readonly staleness?: { readonly stale: boolean; readonly policy: StalePolicy; readonly failOpenAccepted: number };
 }
 
 export interface SidecarReporterOptions {
@@ -99,6 +102,9 @@ export function createSidecarReporter(options: SidecarReporterOptions): SidecarR
       ready: status.ready,
       audiences: [...audiences],
       heartbeat_interval_ms: options.heartbeatIntervalMs,
+      ...(status.staleness === undefined
+        ? {}
+        : { staleness: { stale: status.staleness.stale, policy: status.staleness.policy, fail_open_accepted: status.staleness.failOpenAccepted } }),
     };
   };
 
