@@ -54,7 +54,7 @@ describe('key lifecycle', () => {
     expect(f.core.keyStates().find((k) => k.kid === rotation.fromKid)!.state).toBe('retired');
     expectOneActiveOneStandby();
     // The database itself refuses a second active or pending key.
-    expect(() => f.core.store.db.prepare("UPDATE signing_keys SET state = 'active' WHERE state = 'pending'").run()).toThrow(/UNIQUE/);
+    expect(() => f.core.store.db.prepare("UPDATE signing_keys SET state = 'active' WHERE state = 'pending'").run()).toThrow(/UNIQUE|unique constraint/);
   });
 
   it('re-creates a missing standby at start', async () => {
