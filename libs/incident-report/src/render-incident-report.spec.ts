@@ -8,7 +8,7 @@ import { REPORT_SECTIONS } from './report-document';
 const T0 = Date.UTC(2030, 0, 1, 12);
 const TITLE = 'leaked token <script>alert(1)</script> | "quoted" & more';
 
-function instance(id: string, status: IncidentReportInstance['status'], ms: number | null): IncidentReportInstance {
+function instance(id: string, status: IncidentReportInstance['status'], ms: number | null, acceptedAfterRevocation: number | null = null): IncidentReportInstance {
   const at = status === 'pending' ? null : T0 + 10 + (ms ?? 0);
   return {
     instance_id: id,
@@ -17,6 +17,7 @@ function instance(id: string, status: IncidentReportInstance['status'], ms: numb
     time_to_apply_ms: ms,
     applied_at: at,
     last_heartbeat_at: T0 + 9000,
+    accepted_after_revocation: acceptedAfterRevocation,
     gone: status === 'pending',
     actions: [{ kind: 'revocation', action_id: 'rev-1', status, applied_at: at, time_to_apply_ms: ms }],
   };
@@ -53,7 +54,7 @@ const model: IncidentReportModel = incidentReportSchema.parse({
   containment: [
     {
       audience: 'orders',
-      instances: [instance('o-1', 'applied', 30), instance('o-2', 'applied', 2500), instance('o-3', 'pending', null), instance('o-4', 'covered_at_start', null)],
+      instances: [instance('o-1', 'applied', 30, 3), instance('o-2', 'applied', 2500), instance('o-3', 'pending', null), instance('o-4', 'covered_at_start', null)],
       coverage_over_time: [
         { at: T0 + 10, applied: 0, of: 4 },
         { at: T0 + 40, applied: 1, of: 4 },
@@ -89,6 +90,9 @@ describe('renderIncidentReport', () => {
     expect(md).toMatch(/^o-2 +█+ +2500 ms +late$/m);
     expect(md).toMatch(/^o-3 +█+ +9990 ms +never acknowledged \(so far\)$/m);
     expect(md).toContain('| o-3 | orders | rev-1 |');
+    // Per instance: what its ack counted, unknown when its sidecar reported no count.
+    expect(md).toMatch(/^\| o-1 \| applied \| 30 ms \| [^|]+ \| 3 \|/m);
+    expect(md).toMatch(/^\| o-2 \| applied \| [^|]+ \| [^|]+ \| unknown \|/m);
     expect(md).toContain('Unknown: counted in aggregate only.');
     expect(md).toContain('| open | page on &lt;missing&gt; acks | sre |');
   });

@@ -91,8 +91,17 @@ function service(s: IncidentReportService, m: IncidentReportModel): ReportBlock[
     { kind: 'time-to-apply-chart', audience: s.audience, spec: timeToApplySpec(s, m), bars: timeToApplyBars(s, m) },
     {
       kind: 'table',
-      columns: ['instance', 'status', 'time to apply', 'applied at (UTC)', 'last heartbeat (UTC)', 'reporting now'],
-      rows: s.instances.map((i) => [i.instance_id, i.status, duration(i.time_to_apply_ms), isoTime(i.applied_at), isoTime(i.last_heartbeat_at), i.gone ? 'no (gone)' : 'yes']),
+      columns: ['instance', 'status', 'time to apply', 'applied at (UTC)', 'accepted after revocation', 'last heartbeat (UTC)', 'reporting now'],
+      rows: s.instances.map((i) => [
+        i.instance_id,
+        i.status,
+        duration(i.time_to_apply_ms),
+        isoTime(i.applied_at),
+        // Null or absent: the instance's sidecar (or the authority) predates the count.
+        i.accepted_after_revocation === null || i.accepted_after_revocation === undefined ? 'unknown' : String(i.accepted_after_revocation),
+        isoTime(i.last_heartbeat_at),
+        i.gone ? 'no (gone)' : 'yes',
+      ]),
     },
     { kind: 'coverage-chart', audience: s.audience, spec: coverageSpec(s) },
     {
@@ -137,7 +146,11 @@ function overlooked(m: IncidentReportModel): ReportBlock[] {
       ? none('None.')
       : { kind: 'table', columns: ['instance', 'audiences', 'time to apply'], rows: o.late.map((i) => [i.instance_id, i.audiences.join(', '), duration(i.time_to_apply_ms)]) },
     { kind: 'heading', level: 3, text: 'Requests accepted after the revocation' },
-    none(accepted.known ? `${accepted.count ?? 0} request(s) were accepted with the revoked credential after its revocation.` : `Unknown: ${accepted.why ?? 'not recorded'}.`),
+    none(
+      accepted.known
+        ? `${accepted.count ?? 0} request(s) were accepted with the revoked credential after its revocation (as each instance counted when it applied it).`
+        : `Unknown: ${accepted.why ?? 'not recorded'}.${accepted.count === null ? '' : ` The instances that reported counted ${accepted.count}.`}`,
+    ),
     { kind: 'heading', level: 3, text: 'Other findings' },
     o.notes.length === 0 ? none('None.') : { kind: 'list', items: o.notes },
   ];

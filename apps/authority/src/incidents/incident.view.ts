@@ -46,7 +46,13 @@ export interface IncidentTimelineView {
 function coverageView(coverage: readonly ServiceCoverage[]): IncidentTimelineView['coverage'] {
   return coverage.map((s) => ({
     audience: s.audience,
-    instances: s.instances.map((i) => ({ instance_id: i.instanceId, first_applied_at: i.firstAppliedAt, last_applied_at: i.lastAppliedAt, pending: i.pending })),
+    instances: s.instances.map((i) => ({
+      instance_id: i.instanceId,
+      first_applied_at: i.firstAppliedAt,
+      last_applied_at: i.lastAppliedAt,
+      pending: i.pending,
+      accepted_after_revocation: i.acceptedAfterRevocation,
+    })),
   }));
 }
 

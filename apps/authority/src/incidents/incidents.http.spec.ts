@@ -203,7 +203,16 @@ describe('incidents HTTP API', () => {
     expect(pending.containment.contained_at).toBeNull();
     expect(pending.containment.why).toContain('inc-orders-2');
 
-    f.authority.core.reports.recordReport({ ...base, type: SIDECAR_ACK, instance_id: 'inc-orders-2', event_id: eventId, event_type: 'revocation.issued', applied_at: now + 9 });
+    // inc-orders-2 counts the requests it accepted with the token after the revocation; inc-orders-1 (an older sidecar) does not.
+    f.authority.core.reports.recordReport({
+      ...base,
+      type: SIDECAR_ACK,
+      instance_id: 'inc-orders-2',
+      event_id: eventId,
+      event_type: 'revocation.issued',
+      applied_at: now + 9,
+      accepted_after_revocation: 2,
+    });
     f.authority.core.reports.recordReport({
       ...base,
       type: SIDECAR_BLOCKED,
@@ -219,15 +228,15 @@ describe('incidents HTTP API', () => {
     const timeline = res.json<{
       entries: { type: string; at: number; action?: string; instance_id?: string }[];
       coverage: { audience: string; instances: { instance_id: string; first_applied_at: number }[] }[];
-      containment: { contained_at: number | null; accepted_after_revocation: { known: boolean; count: number | null } };
+      containment: { contained_at: number | null; accepted_after_revocation: { known: boolean; count: number | null; why: string | null } };
     }>();
     const kinds = timeline.entries.filter((e) => e.type !== 'alert').map((e) => (e.type === 'audit' ? e.action : e.type === 'instance.applied' || e.type === 'blocked' ? `${e.type} ${e.instance_id}` : e.type));
     expect(kinds).toEqual(['incidents.open', 'revocations.create', 'incidents.link', 'event.published', 'instance.applied inc-orders-1', 'instance.applied inc-orders-2', 'blocked inc-orders-2']);
     expect(timeline.entries.map((e) => e.at)).toEqual([...timeline.entries.map((e) => e.at)].sort((a, b) => a - b));
-    expect(timeline.containment).toMatchObject({ contained_at: now + 9, accepted_after_revocation: { known: false, count: null } });
+    expect(timeline.containment).toMatchObject({ contained_at: now + 9, accepted_after_revocation: { known: false, count: 2, why: expect.stringContaining('inc-orders-1') } });
     expect(timeline.coverage.find((s) => s.audience === 'orders')?.instances).toEqual([
-      { instance_id: 'inc-orders-1', first_applied_at: now + 5, last_applied_at: now + 5, pending: [] },
-      { instance_id: 'inc-orders-2', first_applied_at: now + 9, last_applied_at: now + 9, pending: [] },
+      { instance_id: 'inc-orders-1', first_applied_at: now + 5, last_applied_at: now + 5, pending: [], accepted_after_revocation: null },
+      { instance_id: 'inc-orders-2', first_applied_at: now + 9, last_applied_at: now + 9, pending: [], accepted_after_revocation: 2 },
     ]);
   });
   it('follow-ups are added (also once resolved) and marked done, audited; bad input changes nothing', async () => {

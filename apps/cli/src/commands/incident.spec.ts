@@ -50,13 +50,23 @@ describe('revmesh incident', () => {
         { at: T + 1000, type: 'audit', seq: 2, action: 'revocations.create', outcome: 'succeeded', target: 'rev-9', actor: { kind: 'operator', id: 'alice' } },
         { at: T + 1500, type: 'instance.applied', kind: 'revocation', action_id: 'rev-9', instance_id: 'orders-1', audiences: ['orders'] },
       ],
-      coverage: [{ audience: 'orders', instances: [{ instance_id: 'orders-1', first_applied_at: T + 1500, last_applied_at: T + 1500, pending: [] }] }],
+      coverage: [
+        {
+          audience: 'orders',
+          instances: [
+            { instance_id: 'orders-1', first_applied_at: T + 1500, last_applied_at: T + 1500, pending: [], accepted_after_revocation: 2 },
+            { instance_id: 'orders-2', first_applied_at: T + 1600, last_applied_at: T + 1600, pending: [], accepted_after_revocation: null },
+          ],
+        },
+      ],
       containment: { contained_at: T + 1500, why: null, accepted_after_revocation: { known: false, count: null, why: 'not per credential' } },
     };
     f.authority.on('GET', '/v1/incidents/inc-1/timeline', { status: 200, body: timeline });
     const run = await f.run(['incident', 'show', 'inc-1']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('orders-1 applied revocation rev-9');
+    expect(run.stdout).toMatch(/orders-1 .* accepted after revocation: 2\n/);
+    expect(run.stdout).toMatch(/orders-2 .* accepted after revocation: unknown\n/);
     expect(run.stdout).toContain('Contained at 2026-12-06T05:00:01.500Z');
     expect(run.stdout).toContain('Requests accepted after the revocation: unknown (not per credential)');
     const json = await f.run(['incident', 'show', 'inc-1', '--json']);

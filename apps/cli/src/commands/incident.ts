@@ -97,7 +97,10 @@ export function renderTimeline(body: JsonObject, url: string): string {
       out.push(`  ${str(service['audience'])}`);
       for (const i of Array.isArray(service['instances']) ? service['instances'].filter(isJsonObject) : []) {
         const pending = Array.isArray(i['pending']) && i['pending'].length > 0 ? `  pending: ${i['pending'].map(str).join(', ')}` : '';
-        out.push(`    ${str(i['instance_id'])}  ${i['first_applied_at'] === null ? '-' : formatTime(i['first_applied_at'] as number)} / ${i['last_applied_at'] === null ? '-' : formatTime(i['last_applied_at'] as number)}${pending}`);
+        // Absent (an older authority) or null (an older sidecar): not counted.
+        const count = i['accepted_after_revocation'];
+        const accepted = `  accepted after revocation: ${typeof count === 'number' ? count : 'unknown'}`;
+        out.push(`    ${str(i['instance_id'])}  ${i['first_applied_at'] === null ? '-' : formatTime(i['first_applied_at'] as number)} / ${i['last_applied_at'] === null ? '-' : formatTime(i['last_applied_at'] as number)}${accepted}${pending}`);
       }
     }
   }

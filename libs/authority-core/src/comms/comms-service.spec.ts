@@ -89,7 +89,7 @@ describe('incident communications', () => {
         if (id !== 'inc-1') throw new IncidentNotFoundError(id);
         return {
           incident,
-          coverage: [{ audience: 'orders-api', instances: [{ instanceId: 'i-1', firstAppliedAt: now, lastAppliedAt: now, pending: [] }] }],
+          coverage: [{ audience: 'orders-api', instances: [{ instanceId: 'i-1', firstAppliedAt: now, lastAppliedAt: now, pending: [], acceptedAfterRevocation: null }] }],
           containment: { containedAt, why: null, acceptedAfterRevocation: { known: false, count: null, why: null } },
         };
       },

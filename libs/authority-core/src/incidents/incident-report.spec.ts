@@ -131,6 +131,30 @@ describe('post-incident report', () => {
     expect(report({}, 5000).overlooked.late).toEqual([]);
   });
 
+  it('gives per instance the requests accepted after the revocation its ack counted, unknown for older sidecars', () => {
+    const counted: EventCoverage = {
+      ...coverage,
+      applied: [
+        { instanceId: 'orders-1', status: 'applied', appliedAt: T0 + 40, via: 'ack', acceptedAfterRevocation: 3 },
+        { instanceId: 'orders-2', status: 'applied', appliedAt: T0 + 2510, via: 'ack', acceptedAfterRevocation: 0 },
+        { instanceId: 'billing-1', status: 'applied', appliedAt: T0 + 30, via: 'ack' },
+      ],
+    };
+    const r = report({ containing: [{ kind: 'revocation', actionId: 'rev-1', audience: null, acceptedAt: T0 + 10, coverage: counted }] });
+    expect(() => incidentReportSchema.parse(r)).not.toThrow();
+    expect(r.containment.flatMap((s) => s.instances.map((i) => [i.instance_id, i.accepted_after_revocation]))).toEqual([
+      ['billing-1', null],
+      ['billing-2', null],
+      ['orders-1', 3],
+      ['orders-2', 0],
+      ['orders-3', null],
+    ]);
+    expect(r.overlooked.accepted_after_revocation).toMatchObject({ known: false, count: 3, why: expect.stringContaining('billing-1') });
+    const all: EventCoverage = { ...counted, applied: counted.applied.map((a) => ({ ...a, acceptedAfterRevocation: a.acceptedAfterRevocation ?? 1 })), pending: [], complete: true };
+    const known = report({ live: population.filter((i) => i.instanceId !== 'orders-3'), containing: [{ kind: 'revocation', actionId: 'rev-1', audience: null, acceptedAt: T0 + 10, coverage: all }] });
+    expect(known.overlooked.accepted_after_revocation).toEqual({ known: true, count: 4, why: null });
+  });
+
   it('is contained when every instance applied, and says who decided what with which justification', () => {
     const complete: EventCoverage = { ...coverage, applied: [...coverage.applied, { instanceId: 'orders-3', status: 'applied', appliedAt: T0 + 60, via: 'ack' }], pending: [], complete: true };
     const r = report({ containing: [{ ...sources.containing[0]!, coverage: complete }] });

@@ -9,7 +9,7 @@ import {
 import type { SidecarInstance } from '../reports/instance-directory';
 import type { Milliseconds } from '../time/clock';
 import type { IncidentFollowUp } from './incident-follow-ups';
-import type { ContainingAction, IncidentTimeline, TimelineEntry, TimelineSources } from './incident-timeline';
+import { acceptedAfterRevocationByInstance, type ContainingAction, type IncidentTimeline, type TimelineEntry, type TimelineSources } from './incident-timeline';
 
 /**
  * Default of `lateAfterMs`: an instance that took longer than this to apply a containing action
@@ -49,7 +49,12 @@ function maxOf(values: readonly (number | null)[]): number | null {
 }
 
 /** How `instance` stands with each action that affects it; null when none does. */
-function instanceContainment(instance: SidecarInstance, containing: readonly ContainingAction[], liveNow: ReadonlySet<string>): IncidentReportInstance | null {
+function instanceContainment(
+  instance: SidecarInstance,
+  containing: readonly ContainingAction[],
+  liveNow: ReadonlySet<string>,
+  acceptedAfter: ReadonlyMap<string, number>,
+): IncidentReportInstance | null {
   const actions = containing
     .filter((c) => affects(c, instance))
     .map((c) => {
@@ -72,6 +77,7 @@ function instanceContainment(instance: SidecarInstance, containing: readonly Con
     time_to_apply_ms: maxOf(actions.map((a) => a.time_to_apply_ms)),
     applied_at: pending ? null : maxOf(actions.map((a) => a.applied_at)),
     last_heartbeat_at: instance.lastHeartbeatAt,
+    accepted_after_revocation: acceptedAfter.get(instance.instanceId) ?? null,
     gone: !liveNow.has(instance.instanceId),
     actions,
   };
@@ -95,8 +101,9 @@ function coverageOverTime(instances: readonly IncidentReportInstance[], start: M
 
 function serviceContainment(sources: TimelineSources, liveNow: ReadonlySet<string>): IncidentReportService[] {
   const byAudience = new Map<string, IncidentReportInstance[]>();
+  const acceptedAfter = acceptedAfterRevocationByInstance(sources.containing);
   for (const instance of sources.live) {
-    const entry = instanceContainment(instance, sources.containing, liveNow);
+    const entry = instanceContainment(instance, sources.containing, liveNow, acceptedAfter);
     if (entry === null) continue;
     for (const audience of instance.audiences.length === 0 ? [NO_AUDIENCE] : instance.audiences) byAudience.set(audience, [...(byAudience.get(audience) ?? []), entry]);
   }

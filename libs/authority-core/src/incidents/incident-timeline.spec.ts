@@ -1,6 +1,6 @@
 import type { EventCoverage, SidecarInstance } from '../reports/instance-directory';
 import type { IncidentWithLinks } from './incident-service';
-import { ACCEPTED_AFTER_REVOCATION_UNKNOWN, buildIncidentTimeline, type TimelineSources } from './incident-timeline';
+import { buildIncidentTimeline, type TimelineSources } from './incident-timeline';
 
 const T0 = Date.UTC(2030, 0, 1, 12);
 const incident: IncidentWithLinks = {
@@ -26,12 +26,19 @@ const instance = (instanceId: string, audiences: string[]): SidecarInstance => (
 });
 const live = [instance('orders-1', ['orders']), instance('orders-2', ['orders']), instance('billing-1', ['billing'])];
 
-function coverage(applied: Record<string, number>, pending: string[] = []): EventCoverage {
+/** `counts`: the accepted-after-revocation count each ack carried (absent: an older sidecar's ack). */
+function coverage(applied: Record<string, number>, pending: string[] = [], counts: Record<string, number> = {}): EventCoverage {
   return {
     eventId: 'ev-1',
     publishedAt: T0 + 20,
     liveInstances: live.length,
-    applied: Object.entries(applied).map(([instanceId, appliedAt]) => ({ instanceId, status: 'applied' as const, appliedAt, via: 'ack' as const })),
+    applied: Object.entries(applied).map(([instanceId, appliedAt]) => ({
+      instanceId,
+      status: 'applied' as const,
+      appliedAt,
+      via: 'ack' as const,
+      ...(counts[instanceId] === undefined ? {} : { acceptedAfterRevocation: counts[instanceId] }),
+    })),
     coveredAtStart: [],
     pending: pending.map((instanceId) => ({ instanceId, status: 'pending' as const, lastHeartbeatAt: T0 })),
     complete: pending.length === 0,
@@ -82,14 +89,14 @@ describe('incident timeline', () => {
 
   it('is contained when the last live instance acknowledged, with first/last ack per instance per service', () => {
     const timeline = buildIncidentTimeline(sources());
-    expect(timeline.containment).toEqual({ containedAt: T0 + 90, why: null, acceptedAfterRevocation: ACCEPTED_AFTER_REVOCATION_UNKNOWN });
+    expect(timeline.containment).toMatchObject({ containedAt: T0 + 90, why: null });
     expect(timeline.coverage).toEqual([
-      { audience: 'billing', instances: [{ instanceId: 'billing-1', firstAppliedAt: T0 + 30, lastAppliedAt: T0 + 30, pending: [] }] },
+      { audience: 'billing', instances: [{ instanceId: 'billing-1', firstAppliedAt: T0 + 30, lastAppliedAt: T0 + 30, pending: [], acceptedAfterRevocation: null }] },
       {
         audience: 'orders',
         instances: [
-          { instanceId: 'orders-1', firstAppliedAt: T0 + 40, lastAppliedAt: T0 + 40, pending: [] },
-          { instanceId: 'orders-2', firstAppliedAt: T0 + 90, lastAppliedAt: T0 + 90, pending: [] },
+          { instanceId: 'orders-1', firstAppliedAt: T0 + 40, lastAppliedAt: T0 + 40, pending: [], acceptedAfterRevocation: null },
+          { instanceId: 'orders-2', firstAppliedAt: T0 + 90, lastAppliedAt: T0 + 90, pending: [], acceptedAfterRevocation: null },
         ],
       },
     ]);
@@ -101,7 +108,7 @@ describe('incident timeline', () => {
       sources({ containing: [...sources().containing, { kind: 'revocation', actionId: 'rev-2', audience: null, acceptedAt: T0 + 50, coverage: second }] }),
     );
     expect(timeline.containment.containedAt).toBe(T0 + 500);
-    expect(timeline.coverage.find((s) => s.audience === 'orders')?.instances[0]).toEqual({ instanceId: 'orders-1', firstAppliedAt: T0 + 40, lastAppliedAt: T0 + 500, pending: [] });
+    expect(timeline.coverage.find((s) => s.audience === 'orders')?.instances[0]).toEqual({ instanceId: 'orders-1', firstAppliedAt: T0 + 40, lastAppliedAt: T0 + 500, pending: [], acceptedAfterRevocation: null });
   });
 
   it('is not contained while a live instance is pending, and says which', () => {
@@ -123,11 +130,42 @@ describe('incident timeline', () => {
     );
   });
 
-  it('reports requests accepted after the revocation as unknown, never as 0', () => {
-    const { acceptedAfterRevocation } = buildIncidentTimeline(sources()).containment;
-    expect(acceptedAfterRevocation.known).toBe(false);
-    expect(acceptedAfterRevocation.count).toBeNull();
-    expect(acceptedAfterRevocation.why).toContain('not per credential');
+  it('counts requests accepted after the revocation from the acks, per instance and in total (0 included)', () => {
+    const applied = { 'orders-1': T0 + 40, 'orders-2': T0 + 90, 'billing-1': T0 + 30 };
+    const second = { ...coverage(applied, [], { 'orders-1': 1, 'orders-2': 0, 'billing-1': 0 }), eventId: 'ev-2' };
+    const timeline = buildIncidentTimeline(
+      sources({
+        containing: [
+          { kind: 'revocation', actionId: 'rev-1', audience: null, acceptedAt: T0 + 10, coverage: coverage(applied, [], { 'orders-1': 3, 'orders-2': 0, 'billing-1': 0 }) },
+          { kind: 'revocation', actionId: 'rev-2', audience: null, acceptedAt: T0 + 10, coverage: second },
+        ],
+      }),
+    );
+    expect(timeline.containment.acceptedAfterRevocation).toEqual({ known: true, count: 4, why: null });
+    const counts = timeline.coverage.flatMap((s) => s.instances.map((i) => [i.instanceId, i.acceptedAfterRevocation]));
+    expect(counts).toEqual([
+      ['billing-1', 0],
+      ['orders-1', 4],
+      ['orders-2', 0],
+    ]);
+  });
+
+  it('is unknown for instances on older sidecars (no count) or not yet acknowledged, and says which', () => {
+    const older = buildIncidentTimeline(
+      sources({ containing: [{ kind: 'revocation', actionId: 'rev-1', audience: null, acceptedAt: T0 + 10, coverage: coverage({ 'orders-1': T0 + 40, 'orders-2': T0 + 50 }, ['billing-1'], { 'orders-1': 2 }) }] }),
+    );
+    expect(older.containment.acceptedAfterRevocation).toEqual({
+      known: false,
+      count: 2,
+      why: 'acknowledged without a count (a sidecar older than the count): orders-2; not acknowledged yet: billing-1 (count covers the other instances only)',
+    });
+    expect(older.coverage.flatMap((s) => s.instances.map((i) => i.acceptedAfterRevocation))).toEqual([null, 2, null]);
+    expect(buildIncidentTimeline(sources()).containment.acceptedAfterRevocation).toMatchObject({ known: false, count: null });
+  });
+
+  it('does not count for key compromises and kill switches (sidecars count revocations only)', () => {
+    const keyOnly = buildIncidentTimeline(sources({ containing: [{ kind: 'key-compromise', actionId: 'k1', audience: null, acceptedAt: T0 + 10, coverage: coverage({ 'orders-1': T0 + 40 }) }] }));
+    expect(keyOnly.containment.acceptedAfterRevocation).toMatchObject({ known: false, count: null, why: expect.stringContaining('no revocation is linked') });
   });
 
   it('a kill switch of one audience waits only for that audience\'s instances', () => {
@@ -138,6 +176,6 @@ describe('incident timeline', () => {
     };
     const timeline = buildIncidentTimeline(sources({ containing: [{ kind: 'kill-switch', actionId: '42', audience: 'orders', acceptedAt: T0 + 100, coverage: killSwitch }] }));
     expect(timeline.containment.containedAt).toBe(T0 + 300);
-    expect(timeline.coverage.find((s) => s.audience === 'billing')?.instances[0]).toEqual({ instanceId: 'billing-1', firstAppliedAt: null, lastAppliedAt: null, pending: [] });
+    expect(timeline.coverage.find((s) => s.audience === 'billing')?.instances[0]).toEqual({ instanceId: 'billing-1', firstAppliedAt: null, lastAppliedAt: null, pending: [], acceptedAfterRevocation: null });
   });
 });

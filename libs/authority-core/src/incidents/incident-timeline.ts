@@ -92,6 +92,13 @@ export interface InstanceProgress {
   readonly lastAppliedAt: Milliseconds | null;
   /** Containing actions it has not applied yet (ids). */
   readonly pending: readonly string[];
+  /**
+   * Requests it accepted with a credential a linked revocation denies, after that revocation was
+   * accepted and before it applied it (summed over the revocations it acknowledged; see
+   * {@link AcceptedAfterRevocation}); null when it reported no count (an older sidecar, or no
+   * revocation acknowledged by ack).
+   */
+  readonly acceptedAfterRevocation: number | null;
 }
 
 export interface ServiceCoverage {
@@ -99,7 +106,17 @@ export interface ServiceCoverage {
   readonly instances: readonly InstanceProgress[];
 }
 
-/** Why requests accepted after the revocation are, or are not, counted. */
+/**
+ * Requests accepted with a revoked credential after its revocation was accepted. Each sidecar
+ * counts, when it applies a revocation, the requests it had accepted with a token that
+ * revocation denies (same target and issuer; issued at or before its cut) whose accept time (its
+ * clock) is after the revocation's acceptance (the authority's clock), from a bounded log of its
+ * latest accepts (a lower bound if that log had already dropped some), and reports it with its ack.
+ * After applying, the instance denies the credential, so the count is final for that instance.
+ * `known`: every instance that acknowledged a linked revocation reported a count (instances that
+ * started with it already published count 0: they never accepted the credential); `count`: the
+ * sum of the reported counts (null when none was reported); `why`: what is missing.
+ */
 export interface AcceptedAfterRevocation {
   readonly known: boolean;
   readonly count: number | null;
@@ -120,16 +137,45 @@ export interface IncidentTimeline {
   readonly containment: Containment;
 }
 
-/**
- * Sidecar reports count accepted verifications per window only in aggregate (`results.ok` of
- * `sidecar.blocked`), not per credential, so requests still accepted with the leaked credential
- * cannot be counted; answered as unknown, never as 0.
- */
-export const ACCEPTED_AFTER_REVOCATION_UNKNOWN: AcceptedAfterRevocation = {
+/** Counts come with revocation acks only: key compromises and kill switches are not counted. */
+const NO_REVOCATION_LINKED: AcceptedAfterRevocation = {
   known: false,
   count: null,
-  why: 'sidecar reports count accepted requests per window in aggregate (results.ok), not per credential: requests accepted with the revoked credential after the revocation cannot be counted',
+  why: 'no revocation is linked to the incident: sidecars count accepted requests with the revoked credential for revocations only (not for key compromises or kill switches)',
 };
+
+/** Per instance, the summed counts of its revocation acks that carry one (instances without any are absent). */
+export function acceptedAfterRevocationByInstance(containing: readonly ContainingAction[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of containing) {
+    if (c.kind !== 'revocation') continue;
+    for (const a of c.coverage?.applied ?? []) {
+      if (a.acceptedAfterRevocation !== undefined) counts.set(a.instanceId, (counts.get(a.instanceId) ?? 0) + a.acceptedAfterRevocation);
+    }
+  }
+  return counts;
+}
+
+/** See {@link AcceptedAfterRevocation}. */
+function acceptedAfterRevocation(containing: readonly ContainingAction[]): AcceptedAfterRevocation {
+  const revocations = containing.filter((c) => c.kind === 'revocation');
+  if (revocations.length === 0) return NO_REVOCATION_LINKED;
+  const counts = acceptedAfterRevocationByInstance(revocations);
+  const unreported = new Set<string>();
+  for (const c of revocations) {
+    for (const a of c.coverage?.applied ?? []) if (a.acceptedAfterRevocation === undefined) unreported.add(a.instanceId);
+  }
+  const pending = new Set(revocations.flatMap((c) => (c.coverage?.pending ?? []).map((p) => p.instanceId)));
+  const count = counts.size === 0 ? null : [...counts.values()].reduce((sum, n) => sum + n, 0);
+  const missing: string[] = [];
+  if (unreported.size > 0) missing.push(`acknowledged without a count (a sidecar older than the count): ${[...unreported].sort().join(', ')}`);
+  if (pending.size > 0) missing.push(`not acknowledged yet: ${[...pending].sort().join(', ')}`);
+  if (missing.length > 0) return { known: false, count, why: `${missing.join('; ')}${count === null ? '' : ' (count covers the other instances only)'}` };
+  if (count === null && !revocations.some((c) => (c.coverage?.coveredAtStart.length ?? 0) > 0)) {
+    return { known: false, count: null, why: 'no instance has applied a linked revocation yet' };
+  }
+  return { known: true, count: count ?? 0, why: null };
+}
 
 /** Order of entries at the same instant: the cause before its effects. */
 const TYPE_ORDER: Readonly<Record<TimelineEntry['type'], number>> = {
@@ -209,6 +255,7 @@ function affects(action: ContainingAction, instance: SidecarInstance): boolean {
 
 function serviceCoverage(sources: TimelineSources): ServiceCoverage[] {
   const applied = appliedTimes(sources.containing);
+  const counts = acceptedAfterRevocationByInstance(sources.containing);
   const byAudience = new Map<string, InstanceProgress[]>();
   for (const instance of sources.live) {
     const times = applied.get(instance.instanceId) ?? new Map<string, Milliseconds | null>();
@@ -218,6 +265,7 @@ function serviceCoverage(sources: TimelineSources): ServiceCoverage[] {
       firstAppliedAt: known.length === 0 ? null : Math.min(...known),
       lastAppliedAt: known.length === 0 ? null : Math.max(...known),
       pending: sources.containing.filter((c) => affects(c, instance) && !times.has(c.actionId)).map((c) => c.actionId),
+      acceptedAfterRevocation: counts.get(instance.instanceId) ?? null,
     };
     const audiences = instance.audiences.length === 0 ? ['(none)'] : instance.audiences;
     for (const audience of audiences) byAudience.set(audience, [...(byAudience.get(audience) ?? []), progress]);
@@ -226,8 +274,8 @@ function serviceCoverage(sources: TimelineSources): ServiceCoverage[] {
 }
 
 function containment(sources: TimelineSources): Containment {
-  const acceptedAfterRevocation = ACCEPTED_AFTER_REVOCATION_UNKNOWN;
-  const notYet = (why: string): Containment => ({ containedAt: null, why, acceptedAfterRevocation });
+  const accepted = acceptedAfterRevocation(sources.containing);
+  const notYet = (why: string): Containment => ({ containedAt: null, why, acceptedAfterRevocation: accepted });
   if (sources.containing.length === 0) return notYet('no containing action (revocation, key compromise, kill switch) is linked to the incident');
   const unwritten = sources.containing.filter((c) => c.coverage === null || c.coverage.publishedAt === null);
   if (unwritten.length > 0) return notYet(`not yet published: ${unwritten.map((c) => `${c.kind} ${c.actionId}`).join(', ')}`);
@@ -237,5 +285,5 @@ function containment(sources: TimelineSources): Containment {
   const times = [...appliedTimes(sources.containing).values()].flatMap((m) => [...m.values()]);
   if (times.some((t) => t === null)) return notYet('an instance holds a containing action without saying when it applied it');
   // Every live instance acknowledged every containing action: contained at the last of those moments.
-  return { containedAt: Math.max(...(times as Milliseconds[])), why: null, acceptedAfterRevocation };
+  return { containedAt: Math.max(...(times as Milliseconds[])), why: null, acceptedAfterRevocation: accepted };
 }

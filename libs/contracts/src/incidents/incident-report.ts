@@ -58,6 +58,13 @@ const reportInstanceSchema = z.object({
   /** When it had applied the last of them; null while pending or when no time is known. */
   applied_at: time.nullable(),
   last_heartbeat_at: time,
+  /**
+   * Requests it accepted with a credential a linked revocation denies, after the revocation was
+   * accepted and before it applied it, as its acks reported (summed over the revocations); null:
+   * not reported (an older sidecar, or no revocation acknowledged). Optional: absent from reports
+   * of authorities older than the count.
+   */
+  accepted_after_revocation: z.number().int().nullable().optional(),
   /** No heartbeat for 3 of its intervals at `generated_at`. */
   gone: z.boolean(),
   actions: z.array(instanceActionSchema).readonly(),
