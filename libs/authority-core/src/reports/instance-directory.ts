@@ -15,11 +15,34 @@ export interface SidecarInstance {
   readonly audiences: readonly string[];
   readonly heartbeatIntervalMs: Milliseconds;
   readonly firstSeenAt: Milliseconds;
+  /** How it stood with its staleness bound at its last heartbeat; absent when it did not say (an older sidecar). */
+  readonly staleness?: InstanceStaleness;
+}
+
+/** The staleness a sidecar's heartbeat reports (the contract's `staleness`). */
+export interface InstanceStaleness {
+  /** Past its staleness bound: it has heard nothing signed by the authority for too long. */
+  readonly stale: boolean;
+  /** What its routes do while stale unless a route overrides it. */
+  readonly policy: 'fail-closed' | 'fail-open-UNSAFE';
+  /** Tokens its fail-open routes accepted while stale, since it started. */
+  readonly failOpenAccepted: number;
 }
 
 /** How one live instance stands with one event. */
 export type CoverageEntry =
-  | { readonly instanceId: string; readonly status: 'applied'; readonly appliedAt: Milliseconds | null; readonly via: 'ack' | 'key_set_version' }
+  | {
+      readonly instanceId: string;
+      readonly status: 'applied';
+      readonly appliedAt: Milliseconds | null;
+      readonly via: 'ack' | 'key_set_version';
+      /**
+       * Of a revocation's ack: requests the instance accepted with a token the revocation denies,
+       * after the revocation was accepted and before it applied it (the ack's
+       * `accepted_after_revocation`). Absent: not reported (an older sidecar, or another event type).
+       */
+      readonly acceptedAfterRevocation?: number;
+    }
   | { readonly instanceId: string; readonly status: 'covered_at_start'; readonly startedAt: Milliseconds }
   | { readonly instanceId: string; readonly status: 'pending'; readonly lastHeartbeatAt: Milliseconds };
 
@@ -94,8 +117,8 @@ export function createInstanceDirectory(store: AuthorityStore): InstanceDirector
     `SELECT * FROM sidecar_instances WHERE ? - last_heartbeat_at < ? * heartbeat_interval_ms ORDER BY instance_id`,
   );
   const all = db.prepare<[], InstanceRow>('SELECT * FROM sidecar_instances ORDER BY last_heartbeat_at DESC');
-  const acks = db.prepare<[string], { instance_id: string; applied_at: number }>(
-    'SELECT instance_id, applied_at FROM sidecar_acks WHERE event_id = ?',
+  const acks = db.prepare<[string], { instance_id: string; applied_at: number; accepted_after_revocation: number | null }>(
+    'SELECT instance_id, applied_at, accepted_after_revocation FROM sidecar_acks WHERE event_id = ?',
   );
   const read = <T>(fn: () => T): T => {
     try {
@@ -116,14 +139,21 @@ export function createInstanceDirectory(store: AuthorityStore): InstanceDirector
   };
 
   function coverageAmong(target: CoverageTarget, instances: readonly SidecarInstance[]): EventCoverage {
-    const acked = new Map(read(() => acks.all(target.eventId)).map((a) => [a.instance_id, a.applied_at]));
+    const acked = new Map(read(() => acks.all(target.eventId)).map((a) => [a.instance_id, a]));
     const applied: Extract<CoverageEntry, { status: 'applied' }>[] = [];
     const coveredAtStart: Extract<CoverageEntry, { status: 'covered_at_start' }>[] = [];
     const pending: Extract<CoverageEntry, { status: 'pending' }>[] = [];
     for (const instance of instances) {
-      const appliedAt = acked.get(instance.instanceId);
-      if (appliedAt !== undefined) {
-        applied.push({ instanceId: instance.instanceId, status: 'applied', appliedAt, via: 'ack' });
+      const ack = acked.get(instance.instanceId);
+      if (ack !== undefined) {
+        const accepted = ack.accepted_after_revocation;
+        applied.push({
+          instanceId: instance.instanceId,
+          status: 'applied',
+          appliedAt: ack.applied_at,
+          via: 'ack',
+          ...(accepted === null ? {} : { acceptedAfterRevocation: accepted }),
+        });
       } else if (target.keySetVersion !== undefined && instance.keySetVersion >= target.keySetVersion) {
         applied.push({ instanceId: instance.instanceId, status: 'applied', appliedAt: null, via: 'key_set_version' });
       } else if (target.publishedAt !== null && instance.ready && instance.startedAt >= target.publishedAt) {

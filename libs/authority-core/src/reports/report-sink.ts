@@ -97,8 +97,8 @@ export function createReportSink(options: ReportSinkOptions): SidecarReportSink 
      WHERE excluded.last_sent_at >= sidecar_instances.last_sent_at`,
   );
   const insertAck = db.prepare(
-    `INSERT INTO sidecar_acks (instance_id, event_id, event_type, applied_at, key_set_version, received_at)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO sidecar_acks (instance_id, event_id, event_type, applied_at, key_set_version, received_at, accepted_after_revocation)
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const raiseVersion = db.prepare(
     `UPDATE sidecar_instances SET key_set_version = ${db.dialect.greatest('key_set_version', '?')} WHERE instance_id = ?`,
@@ -130,7 +130,8 @@ export function createReportSink(options: ReportSinkOptions): SidecarReportSink 
   }
 
   function writeAck(a: SidecarAck, receivedAt: Milliseconds): void {
-    insertAck.run(a.instance_id, a.event_id, a.event_type, a.applied_at, a.key_set_version, receivedAt);
+    // An older sidecar sends no count: NULL (not reported), never 0.
+    insertAck.run(a.instance_id, a.event_id, a.event_type, a.applied_at, a.key_set_version, receivedAt, a.accepted_after_revocation ?? null);
     raiseVersion.run(a.key_set_version, a.instance_id);
   }
 
