@@ -84,6 +84,16 @@ describe('leadership', () => {
     await a.stop();
   });
 
+  it('closes synchronously: tasks asked to stop, the lease released while the store is open', async () => {
+    const a = replica('a');
+    await a.start();
+    log.length = 0;
+    a.close();
+    expect(log).toEqual(['a scheduler stopped', 'a relay stopped']);
+    expect(a.isLeader()).toBe(false);
+    expect(store.db.prepare('SELECT holder, epoch FROM leader_lease').get()).toEqual({ holder: null, epoch: 1 });
+  });
+
   it('starts a task registered while leading at once', async () => {
     const a = replica('a');
     a.start();
