@@ -1,4 +1,4 @@
-import { encodeSidecarReport, SIDECAR_ACK, SIDECAR_HEARTBEAT } from '@revmesh/contracts';
+import { encodeSidecarReport, SIDECAR_ACK, SIDECAR_HEARTBEAT, type SidecarHeartbeat } from '@revmesh/contracts';
 import { decodeProtectedHeader } from 'jose';
 import { systemAuditContext } from '@revmesh/authority-core';
 import { startTestAuthority, type AuthorityFixture } from './testing/authority-fixture.spec-helper';
@@ -45,7 +45,7 @@ describe('key management HTTP API', () => {
     return body;
   }
   const fields = (body: Record<string, unknown>): string[] => (body['errors'] as { field: string }[]).map((e) => e.field).sort();
-  const heartbeat = (instanceId: string, keySetVersion = 0): void => {
+  const heartbeat = (instanceId: string, keySetVersion = 0, extra: Partial<SidecarHeartbeat> = {}): void => {
     const now = Date.now();
     core().reports.recordRaw(
       encodeSidecarReport({
@@ -58,6 +58,7 @@ describe('key management HTTP API', () => {
         ready: true,
         audiences: ['demo-api'],
         heartbeat_interval_ms: 60_000,
+        ...extra,
       }),
     );
     core().reports.flush();
@@ -216,7 +217,13 @@ describe('key management HTTP API', () => {
     it('GET /v1/instances lists live instances from heartbeats', async () => {
       heartbeat('svc-1', 3);
       const body = json(await call('GET', '/v1/instances'));
-      expect(body).toMatchObject({ live_instances: 1, instances: [{ instance_id: 'svc-1', live: true, ready: true, key_set_version: 3, audiences: ['demo-api'], heartbeat_interval_ms: 60_000 }] });
+      expect(body).toMatchObject({ live_instances: 1, instances: [{ instance_id: 'svc-1', live: true, ready: true, key_set_version: 3, audiences: ['demo-api'], heartbeat_interval_ms: 60_000, staleness: null }] });
+    });
+
+    it('GET /v1/instances shows the staleness a heartbeat reports: stale, default policy, fail-open acceptances', async () => {
+      heartbeat('svc-open', 3, { staleness: { stale: true, policy: 'fail-open-UNSAFE', fail_open_accepted: 9 } });
+      const body = json(await call('GET', '/v1/instances'));
+      expect(body['instances']).toEqual([expect.objectContaining({ instance_id: 'svc-open', staleness: { stale: true, policy: 'fail-open-UNSAFE', fail_open_accepted: 9 } })]);
     });
 
     it('GET /v1/revocations/:id/coverage → applied / covered_at_start / pending; 404 for an unknown id', async () => {

@@ -16,6 +16,12 @@ export interface InstanceView {
   readonly key_set_version: number;
   readonly audiences: readonly string[];
   readonly first_seen_at: number;
+  /**
+   * Its last heartbeat's staleness: `stale` past its bound, its default `policy` while stale,
+   * `fail_open_accepted` tokens its fail-open routes accepted while stale; null when it did not
+   * say (an older sidecar).
+   */
+  readonly staleness: { readonly stale: boolean; readonly policy: 'fail-closed' | 'fail-open-UNSAFE'; readonly fail_open_accepted: number } | null;
 }
 
 /** Sidecar instances as reported on the acks topic (admin). */
@@ -57,6 +63,7 @@ function instanceView(i: SidecarInstance, live: boolean): InstanceView {
     key_set_version: i.keySetVersion,
     audiences: i.audiences,
     first_seen_at: i.firstSeenAt,
+    staleness: i.staleness === undefined ? null : { stale: i.staleness.stale, policy: i.staleness.policy, fail_open_accepted: i.staleness.failOpenAccepted },
   };
 }
 

@@ -351,6 +351,10 @@ export const instanceListSchema = z.object({
       key_set_version: z.number().int(),
       audiences: z.array(z.string()).readonly(),
       first_seen_at: z.number().int(),
+      staleness: z
+        .object({ stale: z.boolean(), policy: z.enum(['fail-closed', 'fail-open-UNSAFE']), fail_open_accepted: z.number().int() })
+        .nullable()
+        .describe("its last heartbeat's staleness: past its bound, default stale policy, tokens fail-open routes accepted while stale; null: not reported (an older sidecar)"),
     }),
   ),
 });

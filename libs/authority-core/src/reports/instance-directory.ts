@@ -4,21 +4,6 @@ import type { Milliseconds } from '../time/clock';
 /** An instance counts as gone after this many heartbeat intervals without a heartbeat. */
 export const MISSED_HEARTBEATS_UNTIL_GONE = 3;
 
-/** A sidecar instance as last reported. Times are epoch ms (the sidecar's clock). */
-export interface SidecarInstance {
-  readonly instanceId: string;
-  readonly startedAt: Milliseconds;
-  readonly lastHeartbeatAt: Milliseconds;
-  readonly ready: boolean;
-  /** Highest key-set version it holds (from heartbeats and acks). */
-  readonly keySetVersion: number;
-  readonly audiences: readonly string[];
-  readonly heartbeatIntervalMs: Milliseconds;
-  readonly firstSeenAt: Milliseconds;
-  /** How it stood with its staleness bound at its last heartbeat; absent when it did not say (an older sidecar). */
-  readonly staleness?: InstanceStaleness;
-}
-
 /** The staleness a sidecar's heartbeat reports (the contract's `staleness`). */
 export interface InstanceStaleness {
   /** Past its staleness bound: it has heard nothing signed by the authority for too long. */
@@ -27,6 +12,21 @@ export interface InstanceStaleness {
   readonly policy: 'fail-closed' | 'fail-open-UNSAFE';
   /** Tokens its fail-open routes accepted while stale, since it started. */
   readonly failOpenAccepted: number;
+}
+
+/** A sidecar instance as last reported. Times are epoch ms (the sidecar's clock). */
+export interface SidecarInstance {
+  readonly instanceId: string;
+  /** How it stood with its staleness bound at its last heartbeat; absent when it did not say (an older sidecar). */
+  readonly staleness?: InstanceStaleness;
+  readonly startedAt: Milliseconds;
+  readonly lastHeartbeatAt: Milliseconds;
+  readonly ready: boolean;
+  /** Highest key-set version it holds (from heartbeats and acks). */
+  readonly keySetVersion: number;
+  readonly audiences: readonly string[];
+  readonly heartbeatIntervalMs: Milliseconds;
+  readonly firstSeenAt: Milliseconds;
 }
 
 /** How one live instance stands with one event. */
@@ -95,6 +95,10 @@ interface InstanceRow {
   audiences: string;
   heartbeat_interval_ms: number;
   first_seen_at: number;
+  /** NULL when the heartbeat did not report its staleness. */
+  stale: number | null;
+  stale_policy: 'fail-closed' | 'fail-open-UNSAFE' | null;
+  fail_open_accepted: number | null;
 }
 
 function toInstance(row: InstanceRow): SidecarInstance {
@@ -107,6 +111,9 @@ function toInstance(row: InstanceRow): SidecarInstance {
     audiences: JSON.parse(row.audiences) as string[],
     heartbeatIntervalMs: row.heartbeat_interval_ms,
     firstSeenAt: row.first_seen_at,
+    ...(row.stale === null || row.stale_policy === null
+      ? {}
+      : { staleness: { stale: row.stale === 1, policy: row.stale_policy, failOpenAccepted: row.fail_open_accepted ?? 0 } }),
   };
 }
 

@@ -49,6 +49,16 @@ describe('sidecar reports: instances, liveness, acks and coverage', () => {
     expect(f.core.instances.live(t + 3001)).toEqual([]);
   });
 
+  it("keeps the newest heartbeat's staleness (stale, default policy, fail-open acceptances); an older sidecar's says nothing", () => {
+    const t = f.time.now;
+    record(heartbeat('a', { sent_at: t - 10, staleness: { stale: false, policy: 'fail-closed', fail_open_accepted: 0 } }));
+    expect(f.core.instances.live(t)[0]!.staleness).toEqual({ stale: false, policy: 'fail-closed', failOpenAccepted: 0 });
+    record(heartbeat('a', { sent_at: t, staleness: { stale: true, policy: 'fail-open-UNSAFE', fail_open_accepted: 4 } }));
+    expect(f.core.instances.all()[0]!.staleness).toEqual({ stale: true, policy: 'fail-open-UNSAFE', failOpenAccepted: 4 });
+    record(heartbeat('a', { sent_at: t + 10 }));
+    expect(f.core.instances.live(t + 10)[0]).not.toHaveProperty('staleness');
+  });
+
   it('a restarted instance (new started_at) reports what it holds now', () => {
     const t = f.time.now;
     record(heartbeat('a', { sent_at: t, started_at: t - 1000, key_set_version: 9 }));

@@ -80,9 +80,14 @@ export function createReportSink(options: ReportSinkOptions): SidecarReportSink 
 
   const upsertHeartbeat = db.prepare(
     `INSERT INTO sidecar_instances (instance_id, started_at, last_heartbeat_at, last_sent_at, ready, key_set_version,
-                                    audiences, heartbeat_interval_ms, first_seen_at)
-     VALUES (@instanceId, @startedAt, @heartbeatAt, @sentAt, @ready, @keySetVersion, @audiences, @intervalMs, @receivedAt)
+                                    audiences, heartbeat_interval_ms, first_seen_at, stale, stale_policy, fail_open_accepted)
+     VALUES (@instanceId, @startedAt, @heartbeatAt, @sentAt, @ready, @keySetVersion, @audiences, @intervalMs, @receivedAt,
+             @stale, @stalePolicy, @failOpenAccepted)
      ON CONFLICT (instance_id) DO UPDATE SET
+       -- The newest heartbeat's staleness; NULL when it did not report one (an older sidecar).
+       stale = excluded.stale,
+       stale_policy = excluded.stale_policy,
+       fail_open_accepted = excluded.fail_open_accepted,
        -- A restarted instance (new started_at) reports what it holds now, possibly less.
        key_set_version = CASE WHEN excluded.started_at = sidecar_instances.started_at
                               THEN ${db.dialect.greatest('sidecar_instances.key_set_version', 'excluded.key_set_version')}
@@ -122,6 +127,9 @@ export function createReportSink(options: ReportSinkOptions): SidecarReportSink 
       heartbeatAt: Math.min(h.sent_at, receivedAt),
       sentAt: h.sent_at,
       ready: h.ready ? 1 : 0,
+      stale: h.staleness === undefined ? null : h.staleness.stale ? 1 : 0,
+      stalePolicy: h.staleness?.policy ?? null,
+      failOpenAccepted: h.staleness?.fail_open_accepted ?? null,
       keySetVersion: h.key_set_version,
       audiences: JSON.stringify(h.audiences),
       intervalMs: h.heartbeat_interval_ms,
