@@ -121,6 +121,7 @@ export {
   type EventCoverage,
   type InstanceDirectory,
   type SidecarInstance,
+  type InstanceStaleness,
 } from './reports/instance-directory';
 export type { ReportSinkStats, SidecarReportSink } from './reports/report-sink';
 export type { RevocationService, RevokeInput } from './revocations/revocation-service';
