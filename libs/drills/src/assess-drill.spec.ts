@@ -78,4 +78,30 @@ describe('assessDrill', () => {
       { kind: 'alert-late', subject: 'jti_spread', detail: 'fired 2.50 s after the response, past the objective' },
     ]);
   });
+  it('says "fail-open" for an instance the authority knows runs fail-open, and "stale" for one whose heartbeat says so', () => {
+    const { instances, overlooked, verdict } = assessDrill(
+      base({
+        instancesAtEnd: [
+          { instanceId: 'a', live: true, audiences: ['api'], lastHeartbeatAt: 0, staleness: { stale: false, policy: 'fail-open-UNSAFE', failOpenAccepted: 0 } },
+          { instanceId: 'b', live: true, audiences: ['api'], lastHeartbeatAt: 0, staleness: { stale: true, policy: 'fail-closed', failOpenAccepted: 3 } },
+        ],
+        ackMs: new Map([['a', 80], ['b', 90]]),
+      }),
+    );
+    expect(overlooked.filter((o) => o.kind === 'fail-open')).toEqual([
+      { kind: 'fail-open', subject: 'a', detail: expect.stringMatching(/^fail-open: its default stale policy is fail-open-UNSAFE \(/) },
+      { kind: 'fail-open', subject: 'b', detail: expect.stringMatching(/^fail-open: its fail-open routes accepted 3 token\(s\) while it was stale \(/) },
+    ]);
+    expect(instances.find((i) => i.instanceId === 'b')!.stale).toBe('its heartbeat reports it stale: it has not heard from the authority within its staleness bound');
+    expect(overlooked.filter((o) => o.kind === 'stale').map((o) => o.subject)).toEqual(['b']);
+    // Contained all the same: refusing (a) and acknowledging (a, b) within the objective is what the verdict measures.
+    expect(verdict.passed).toBe(true);
+  });
+
+  it('an instance reporting fail-closed and no fail-open acceptance, or not reporting at all, is not listed as fail-open', () => {
+    const { overlooked } = assessDrill(
+      base({ instancesAtEnd: [{ instanceId: 'a', live: true, audiences: ['api'], lastHeartbeatAt: 0, staleness: { stale: false, policy: 'fail-closed', failOpenAccepted: 0 } }] }),
+    );
+    expect(overlooked.some((o) => o.kind === 'fail-open')).toBe(false);
+  });
 });

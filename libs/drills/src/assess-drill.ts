@@ -28,6 +28,21 @@ export interface DrillAssessment {
   readonly verdict: { readonly passed: boolean; readonly reasons: readonly string[] };
 }
 
+/**
+ * Why the authority knows an instance runs fail-open (from its heartbeats), or undefined: a
+ * fail-open instance keeps accepting a revoked credential whenever it goes stale, whatever this
+ * drill measured.
+ */
+function failOpenOf(instance: DrillInstance | undefined): string | undefined {
+  const staleness = instance?.staleness;
+  if (staleness === undefined) return undefined;
+  const reasons: string[] = [];
+  if (staleness.policy === 'fail-open-UNSAFE') reasons.push('its default stale policy is fail-open-UNSAFE');
+  if (staleness.failOpenAccepted > 0) reasons.push(`its fail-open routes accepted ${staleness.failOpenAccepted} token(s) while it was stale`);
+  if (reasons.length === 0) return undefined;
+  return `fail-open: ${reasons.join('; ')} (a stale instance accepts tokens it cannot check against revocations, the leaked one included)`;
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
 /**
@@ -49,6 +64,9 @@ export function assessDrill(m: DrillMeasurements): DrillAssessment {
     const firstRejectionMs = probe?.firstRejectionAt == null ? null : Math.max(0, probe.firstRejectionAt - m.responseAt);
     let stale = instanceId === null ? null : (m.knownStale.get(instanceId) ?? null);
     if (stale === null && probe?.rejectionCode === 'STALE_STATE') stale = 'refused with STALE_STATE: it has not heard from the authority within its staleness bound';
+    if (stale === null && known?.staleness?.stale === true) {
+      stale = `its heartbeat reports it stale: it has not heard from the authority within its staleness bound${known.staleness.policy === 'fail-open-UNSAFE' ? ', and its routes fail open' : ''}`;
+    }
     if (stale === null && known !== undefined && !known.live && startLive.some((i) => i.instanceId === known.instanceId)) {
       stale = `stopped sending heartbeats during the drill (last one at ${new Date(known.lastHeartbeatAt).toISOString()})`;
     }
@@ -90,6 +108,8 @@ export function assessDrill(m: DrillMeasurements): DrillAssessment {
     const subject = row.instanceId ?? row.url ?? '?';
     if (row.instanceId !== null && row.live !== null && row.ackMs === null) overlooked.push({ kind: 'never-acknowledged', subject, detail: 'no acknowledgement of the response reached the authority' });
     if (row.stale !== null) overlooked.push({ kind: 'stale', subject, detail: row.stale });
+    const failOpen = row.instanceId === null ? undefined : failOpenOf(endById.get(row.instanceId) ?? m.instancesAtStart.find((i) => i.instanceId === row.instanceId));
+    if (failOpen !== undefined) overlooked.push({ kind: 'fail-open', subject, detail: failOpen });
     if ((row.acceptedAfterDeadline ?? 0) > 0 || (row.url !== null && row.firstRejectionMs === null && (row.acceptedAfterResponse ?? 0) > 0)) {
       overlooked.push({ kind: 'accepted-after-deadline', subject, detail: `accepted the leaked credential ${row.acceptedAfterResponse ?? 0} time(s) after the response${row.firstRejectionMs === null ? ', and never refused it' : ''}` });
     }

@@ -35,6 +35,12 @@ export interface DrillInstance {
   readonly live: boolean;
   readonly audiences: readonly string[];
   readonly lastHeartbeatAt: number;
+  /**
+   * What its last heartbeat said of its staleness bound (`GET /v1/instances` `staleness`):
+   * stale or not, its default stale policy, tokens its fail-open routes accepted while stale.
+   * Absent when it did not say (an older sidecar or authority).
+   */
+  readonly staleness?: { readonly stale: boolean; readonly policy: 'fail-closed' | 'fail-open-UNSAFE'; readonly failOpenAccepted: number };
 }
 
 /** The parts of an incident's timeline a drill measures (authority times, epoch ms). */

@@ -39,7 +39,7 @@ export interface DrillApproval {
 
 /** Something an operator overlooked, found by the drill. */
 export interface OverlookedItem {
-  readonly kind: 'never-acknowledged' | 'stale' | 'accepted-after-deadline' | 'slow-approval' | 'alert-missing' | 'alert-late' | 'not-probed' | 'unreachable' | 'cleanup';
+  readonly kind: 'never-acknowledged' | 'stale' | 'fail-open' | 'accepted-after-deadline' | 'slow-approval' | 'alert-missing' | 'alert-late' | 'not-probed' | 'unreachable' | 'cleanup';
   /** The instance, URL, approval or alert it is about. */
   readonly subject: string;
   readonly detail: string;

@@ -35,6 +35,17 @@ describe('createHttpDrillAuthority', () => {
 });
 
 describe('drillTimelineOf', () => {
+  it("lists instances with their heartbeat's staleness, when the authority shows one", async () => {
+    const instance = { instance_id: 'a', live: true, audiences: ['api'], last_heartbeat_at: 5 };
+    const body = { instances: [{ ...instance, staleness: { stale: true, policy: 'fail-open-UNSAFE', fail_open_accepted: 2 } }, { ...instance, instance_id: 'b', staleness: null }, { ...instance, instance_id: 'c' }] };
+    const authority = createHttpDrillAuthority({ authorityUrl: 'http://authority', send: async () => ({ status: 200, body }) });
+    expect(await authority.instances()).toEqual([
+      { instanceId: 'a', live: true, audiences: ['api'], lastHeartbeatAt: 5, staleness: { stale: true, policy: 'fail-open-UNSAFE', failOpenAccepted: 2 } },
+      { instanceId: 'b', live: true, audiences: ['api'], lastHeartbeatAt: 5 },
+      { instanceId: 'c', live: true, audiences: ['api'], lastHeartbeatAt: 5 },
+    ]);
+  });
+
   it('takes the containing links, when each was accepted (a kill switch by its audit seq), acknowledgements and alerts', () => {
     const timeline = drillTimelineOf({
       incident: { links: [{ kind: 'revocation', id: 'r1' }, { kind: 'approval', id: 'ap' }, { kind: 'kill-switch', id: '42' }] },

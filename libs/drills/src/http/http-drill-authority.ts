@@ -56,6 +56,14 @@ export function drillTimelineOf(body: unknown): DrillTimeline {
   };
 }
 
+/** An instance's `staleness` as `GET /v1/instances` shows it; undefined when absent (null) or not understood. */
+function stalenessOf(value: unknown): DrillInstance['staleness'] {
+  if (!isObject(value) || typeof value['stale'] !== 'boolean') return undefined;
+  const policy = value['policy'];
+  if (policy !== 'fail-closed' && policy !== 'fail-open-UNSAFE') return undefined;
+  return { stale: value['stale'], policy, failOpenAccepted: num(value['fail_open_accepted']) ?? 0 };
+}
+
 function approvalStateOf(body: unknown): DrillApprovalState {
   const approval = isObject(body) && isObject(body['approval']) ? body['approval'] : undefined;
   const state = approval === undefined ? undefined : str(approval['state']);
@@ -137,12 +145,16 @@ export function createHttpDrillAuthority(options: HttpDrillAuthorityOptions): Dr
     approve: async (id, justification) => approvalStateOf(await call(`approving ${id}`, 'POST', `/v1/approvals/${encodeURIComponent(id)}/approve`, { justification })),
     async instances(): Promise<DrillInstance[]> {
       const body = await call('listing instances', 'GET', '/v1/instances?all=true');
-      return list(isObject(body) ? body['instances'] : undefined).map((i) => ({
-        instanceId: String(i['instance_id']),
-        live: i['live'] === true,
-        audiences: Array.isArray(i['audiences']) ? i['audiences'].map(String) : [],
-        lastHeartbeatAt: num(i['last_heartbeat_at']) ?? 0,
-      }));
+      return list(isObject(body) ? body['instances'] : undefined).map((i) => {
+        const staleness = stalenessOf(i['staleness']);
+        return {
+          instanceId: String(i['instance_id']),
+          live: i['live'] === true,
+          audiences: Array.isArray(i['audiences']) ? i['audiences'].map(String) : [],
+          lastHeartbeatAt: num(i['last_heartbeat_at']) ?? 0,
+          ...(staleness === undefined ? {} : { staleness }),
+        };
+      });
     },
     timeline: async (incidentId) => drillTimelineOf(await call(`reading the timeline of ${incidentId}`, 'GET', `/v1/incidents/${encodeURIComponent(incidentId)}/timeline`)),
   };
