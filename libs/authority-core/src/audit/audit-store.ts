@@ -174,7 +174,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLogStore {
   const { store } = options;
   const clock = options.clock ?? systemClock;
   const db = store.db;
-  const head = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
+  // The newest entry with the AUTOINCREMENT counter in one statement: one round trip per append on PostgreSQL.
+  const head = db.prepare<[], { seq: number; hash: string; counter: number | null }>(
+    `SELECT seq, hash, (${db.dialect.autoincrementCounter('audit_log')}) AS counter FROM audit_log ORDER BY seq DESC LIMIT 1`,
+  );
   const headCheckpoint = db.prepare<[], { seq: number; hash: string }>(
     'SELECT up_to_seq AS seq, last_hash AS hash FROM audit_checkpoints ORDER BY up_to_seq DESC LIMIT 1',
   );
@@ -220,9 +223,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLogStore {
   };
 
   const appendNow = (input: Parameters<AuditLog['append']>[0]): AuditRecord => {
-    const previous = head.get() ?? headCheckpoint.get() ?? { seq: 0, hash: AUDIT_GENESIS_HASH };
+    const newest = head.get();
+    const previous = newest ?? headCheckpoint.get() ?? { seq: 0, hash: AUDIT_GENESIS_HASH };
     // Never reuse a seq, even one whose row was deleted behind our back: the gap stays visible.
-    const seq = Math.max(previous.seq, counter.get()?.seq ?? 0) + 1;
+    const seq = Math.max(previous.seq, (newest === undefined ? counter.get()?.seq : newest.counter) ?? 0) + 1;
     const { context } = input;
     const checked = auditEntrySchema.safeParse(
       sealAuditEntry({
