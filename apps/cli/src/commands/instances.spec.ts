@@ -23,6 +23,16 @@ describe('revmesh instances list', () => {
     expect(run.stdout).toMatch(/^orders-2 +no +no +- +3 /m);
   });
 
+  it("shows the staleness instances report: stale, the default policy, tokens accepted fail-open", async () => {
+    const [first, second] = body.instances;
+    const reported = { instances: [{ ...first, staleness: { stale: true, policy: 'fail-open-UNSAFE', fail_open_accepted: 7 } }, { ...second, staleness: null }] };
+    f.authority.on('GET', '/v1/instances', { status: 200, body: reported });
+    const run = await f.run(['instances', 'list']);
+    expect(run.stdout).toMatch(/^INSTANCE +LIVE +READY +AUDIENCES +KEY SET +STARTED +LAST SEEN +STALE +STALE POLICY +FAIL-OPEN ACCEPTED$/m);
+    expect(run.stdout).toMatch(/^orders-1 +yes .* +yes +fail-open-UNSAFE +7$/m);
+    expect(run.stdout).toMatch(/^orders-2 +no .*2025-01-01T00:30:00\.000Z +- +- +-$/m);
+  });
+
   it('says so when no instance reported', async () => {
     f.authority.on('GET', '/v1/instances', { status: 200, body: { instances: [] } });
     const run = await f.run(['instances', 'list']);

@@ -11,6 +11,10 @@ const INSTANCE_COLUMNS: readonly Column[] = [
   { header: 'key set', keys: ['key_set_version'] },
   { header: 'started', keys: ['started_at'] },
   { header: 'last seen', keys: ['last_seen_at', 'last_heartbeat_at'] },
+  // From the heartbeat's staleness (shown once some instance reports it).
+  { header: 'stale', keys: ['staleness.stale'] },
+  { header: 'stale policy', keys: ['staleness.policy'] },
+  { header: 'fail-open accepted', keys: ['staleness.fail_open_accepted'] },
 ];
 
 /** `revmesh instances list`: the sidecar instances the authority hears from. */
@@ -20,7 +24,7 @@ export function registerInstances(program: Command, deps: ProgramDeps): void {
 
   const list = instances
     .command('list')
-    .description('list sidecar instances: live or gone, ready, audiences, key-set version, last heartbeat')
+    .description('list sidecar instances: live or gone, ready, audiences, key-set version, last heartbeat, and the staleness it reports (stale, default stale policy, tokens accepted fail-open)')
     .action(
       runs(deps, async (context) => {
         const { body, url } = await context.api().listInstances();
