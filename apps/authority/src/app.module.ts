@@ -12,6 +12,7 @@ import { EventSignersModule } from './event-signers/event-signers.module';
 import { SnapshotsModule } from './snapshots/snapshots.module';
 import { HealthModule } from './health/health.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { CommsModule } from './comms/comms.module';
 import { InstancesModule } from './instances/instances.module';
 import { IssuersModule } from './issuers/issuers.module';
 import { KeysModule } from './keys/keys.module';
@@ -55,6 +56,7 @@ export class AppModule {
         AuditModule,
         ApprovalsModule,
         IncidentsModule,
+        CommsModule,
         PolicyModule,
         SsfTransmitterModule,
         OpenApiModule,

@@ -130,6 +130,9 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
       ? {}
       : { ssfTransmitter: { allowInsecurePushUrls: config.ssfTransmitter.allowInsecurePushUrls, backoff: { maxMs: config.ssfTransmitter.pushBackoffMaxMs } } }),
     ...(config.policyFile === undefined ? {} : { policyFile: config.policyFile }),
+    ...(config.comms === undefined
+      ? {}
+      : { comms: { backoff: { initialMs: config.comms.retryInitialMs, maxMs: config.comms.retryMaxMs }, maxAttempts: config.comms.maxAttempts } }),
     ...(config.anomalies === undefined ? {} : { anomalyThresholds: config.anomalies }),
     ...(config.storeRetention === undefined
       ? {}

@@ -14,6 +14,8 @@ import { authorityTopics, topicKinds } from './composition/authority-topics';
 import { resolveCoreSettings } from './composition/core-settings';
 import { openGovernancePart } from './composition/governance-part';
 import { openIncidentsPart, type IncidentsPart } from './composition/incidents-part';
+import { openCommsPart, type CommsOptions } from './composition/comms-part';
+import type { CommsService } from './comms/comms-service';
 import { openIssuingPart } from './composition/issuing-part';
 import { openKeyEventsPart } from './composition/key-events-part';
 import { openKeyMaterialPart } from './composition/key-material-part';
@@ -133,6 +135,12 @@ export interface AuthorityCoreOptions {
    */
   readonly auditShipping?: boolean;
   /** The SSF receiver (CAEP/RISC events in): where transmitters push, how often poll streams are polled. */
+  /**
+   * Incident communications: where the secrets of the policy's webhooks are read (default
+   * `process.env`), the delivery retry schedule, attempts and timeout (defaults:
+   * {@link DEFAULT_COMMS_DELIVERY}).
+   */
+  readonly comms?: CommsOptions;
   readonly ssfReceiver?: {
     /** Public base URL of the push endpoint (`<base>/ssf/receiver/push/<id>`). Default: `issuer`. */
     readonly publicBaseUrl?: string;
@@ -258,6 +266,13 @@ export interface AuthorityCore {
    * with the actions made for them linked, and each one's timeline and containment.
    */
   readonly incidents: IncidentsPart['incidents'];
+  /**
+   * Incident communications: messages per audience rendered from the policy's templates,
+   * previewed, sent (to customers once a second operator approved) to the policy's webhooks
+   * through a durable outbox (its dispatcher runs while this replica holds the leader lease),
+   * audited with their exact text.
+   */
+  readonly comms: CommsService;
   /** Whether one of the authority's own access tokens is active, as every sidecar would decide. */
   readonly tokenStatus: TokenStatusEvaluator;
   /** The signed `authority.heartbeat` sender (not started). */
@@ -296,7 +311,7 @@ export interface AuthorityCore {
   readonly scheduler: RotationScheduler;
   /**
    * The leader election among the replicas sharing this store (started). The core's own
-   * singletons (audit and store retention, the approval expiry sweep, the SSF dispatcher) run
+   * singletons (audit and store retention, the approval expiry sweep, the SSF and comms dispatchers) run
    * while this replica leads; the process adds its own (relay, scheduler, heartbeat, ...).
    */
   readonly leadership: Leadership;
@@ -351,8 +366,10 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     onRevocationAccepted = (r) => sessions.sessions.onRevocationAccepted(r);
     const rotation = openRotationPart(settings, { store, admin: audit.admin, keys, keyEvents, revocations: issuing.revocations, securityPolicy, monitoring });
     // Approved actions link what they made to their incident (read when one runs): incidents open after the approvals they read.
-    const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch, clients: issuing.clientLifecycle, incidents: () => incidents.incidents });
+    const governance = openGovernancePart(settings, { store, audit: audit.log, anonymousRefusals: audit.anonymousRefusals, policy: securityPolicy, rotations: rotation.rotations, revocations: issuing.revocations, killSwitch: keyEvents.killSwitch, clients: issuing.clientLifecycle, incidents: () => incidents.incidents, comms: () => comms.comms });
     const incidents = openIncidentsPart(settings, { store, audit: audit.log, revocations: issuing.revocations, approvals: governance.approvals, instances: monitoring.instances, anomalies: monitoring.anomalies, blockedReports: monitoring.blockedReports, keyEvents: keyEvents.keyEvents });
+    // After the incidents it renders and the approvals it waits on; approved messages to customers reach it through governance.
+    const comms = openCommsPart(settings, { store, audit: audit.log, policy: securityPolicy, approvals: governance.approvals, incidents: incidents.incidents, options: options.comms });
     const retention: StoreRetention = openRetentionPart(settings, { store, auditLog: audit.log });
     const topics = authorityTopics(names);
     const rotationPolicy = () => effectiveRotationPolicy(settings.rotationPolicy, securityPolicy);
@@ -390,6 +407,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
       ssfReceiver: openSsfReceiverPart(settings, { store, audit: audit.log, policy: securityPolicy, revocations: issuing.revocations, issuers: issuing.issuers }),
       approvals: governance.approvals,
       incidents: incidents.incidents,
+      comms: comms.comms,
       audit: authorityAudit(audit.log, shipping.shipper, shipping.retention, audit.anonymousRefusals),
       storeRetention: { runOnce: () => retention.runOnce(), periods: retention.periods },
       createHeartbeat: (heartbeat) =>
@@ -441,6 +459,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
         leadership.close();
         // Its loop ends at once; a push in flight finishes (or fails) on its own.
         void ssfTransmitter.stop();
+        void comms.close();
         retention.stop();
         governance.close();
         rotation.close();
@@ -453,6 +472,7 @@ export async function openAuthorityCore(options: AuthorityCoreOptions): Promise<
     leadership.whileLeader({ name: 'store retention', start: () => retention.start(), stop: () => retention.stop() });
     leadership.whileLeader({ name: 'approval expiry sweep', start: () => governance.approvals.start(), stop: () => governance.approvals.stop() });
     leadership.whileLeader({ name: 'SSF transmitter dispatcher', start: () => ssfTransmitter.start(), stop: () => ssfTransmitter.stop() });
+    leadership.whileLeader({ name: 'comms dispatcher', start: () => comms.dispatcher.start(), stop: () => comms.dispatcher.stop() });
     await leadership.start();
     return core;
   } catch (error) {

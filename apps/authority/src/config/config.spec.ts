@@ -62,6 +62,7 @@ describe('loadConfig', () => {
       ssfReceiverPollMs: 1000,
       ssfTransmitter: { allowInsecurePushUrls: false, pushBackoffMaxMs: 300_000 },
       dpop: { maxProofAgeSeconds: 60 },
+      comms: { retryInitialMs: 1000, retryMaxMs: 300_000, maxAttempts: 12 },
       http: { requestTimeoutMs: 10_000, headersTimeoutMs: 5000, keepAliveTimeoutMs: 5000, maxConnections: 4096 },
       storeRetention: { publishedOutboxMs: 86_400_000, expiredRevocationMs: 604_800_000, goneInstanceMs: 604_800_000, intervalMs: 600_000 },
     });

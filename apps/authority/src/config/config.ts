@@ -69,6 +69,8 @@ export interface AuthorityConfig {
   readonly ssfTransmitter?: { readonly allowInsecurePushUrls: boolean; readonly pushBackoffMaxMs: number };
   /** The token endpoint's DPoP proofs: window (s) and, when set, the server-nonce secret (REVMESH_DPOP_*). Absent: defaults, no nonce. */
   readonly dpop?: { readonly maxProofAgeSeconds: number; readonly nonceSecret?: Buffer };
+  /** REVMESH_COMMS_*: webhook deliveries of incident messages (retry schedule in ms, attempts). */
+  readonly comms?: { readonly retryInitialMs: number; readonly retryMaxMs: number; readonly maxAttempts: number };
   /** Store retention (authority-core's StoreRetentionPeriods, ms) and its job's interval. Absent: core defaults. */
   readonly storeRetention?: {
     readonly publishedOutboxMs: number;
@@ -243,6 +245,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     },
     ssfTransmitter: { allowInsecurePushUrls: e.REVMESH_SSF_ALLOW_INSECURE_PUSH, pushBackoffMaxMs: e.REVMESH_SSF_PUSH_BACKOFF_MAX_MS },
     dpop: { maxProofAgeSeconds: e.REVMESH_DPOP_PROOF_MAX_AGE_SECONDS, ...(e.REVMESH_DPOP_NONCE_SECRET === undefined ? {} : { nonceSecret: e.REVMESH_DPOP_NONCE_SECRET }) },
+    comms: { retryInitialMs: e.REVMESH_COMMS_RETRY_INITIAL_MS, retryMaxMs: Math.max(e.REVMESH_COMMS_RETRY_MAX_MS, e.REVMESH_COMMS_RETRY_INITIAL_MS), maxAttempts: e.REVMESH_COMMS_MAX_ATTEMPTS },
     storeRetention: {
       publishedOutboxMs: e.REVMESH_OUTBOX_RETENTION_SECONDS * 1000,
       expiredRevocationMs: e.REVMESH_EXPIRED_REVOCATION_RETENTION_SECONDS * 1000,

@@ -287,6 +287,25 @@ export const CONFIG_VARIABLES = {
     fix: 'use a whole number of milliseconds in 1000..3600000',
     parse: integer(1000, 3_600_000),
   }),
+  REVMESH_COMMS_RETRY_INITIAL_MS: variable({
+    default: '1000',
+    description:
+      'Incident communications: wait before the first retry of a webhook delivery that failed (no answer, 408, 429 or 5xx), ms; each further retry waits twice as long (with jitter), up to REVMESH_COMMS_RETRY_MAX_MS. Messages wait in the store meanwhile.',
+    fix: 'use a whole number of milliseconds in 100..60000',
+    parse: integer(100, 60_000),
+  }),
+  REVMESH_COMMS_RETRY_MAX_MS: variable({
+    default: '300000',
+    description: 'Incident communications: longest wait between two attempts of a webhook delivery, ms.',
+    fix: 'use a whole number of milliseconds in 100..3600000, at least REVMESH_COMMS_RETRY_INITIAL_MS',
+    parse: integer(100, 3_600_000),
+  }),
+  REVMESH_COMMS_MAX_ATTEMPTS: variable({
+    default: '12',
+    description: 'Incident communications: attempts of a webhook delivery before it is given up (failed, audited); a 4xx other than 408 and 429 gives up at once.',
+    fix: 'use a whole number in 1..100',
+    parse: integer(1, 100),
+  }),
   REVMESH_ANOMALY_DEDUP_WINDOW_MS: variable({
     default: '900000',
     description: 'Anomaly alerts: one alert per incident (`dedup_key`) per this window, ms; repeats update its count and last_seen.',

@@ -19,7 +19,10 @@ export interface CommsOptions extends CommsDeliverySettings {
 
 export interface CommsPart {
   readonly comms: CommsService;
-  /** The delivery loop (started here): a singleton of the authority. */
+  /**
+   * The delivery loop, not started: a singleton, run by the replica holding the leader lease
+   * (registered with the other singletons in `openAuthorityCore`).
+   */
   readonly dispatcher: CommsDispatcher;
   close(): Promise<void>;
 }
@@ -27,7 +30,7 @@ export interface CommsPart {
 /**
  * Incident communications: messages rendered from the policy's templates, sent (customers: once
  * a second operator approved) into the store's comms outbox, and the dispatcher that delivers
- * them to the policy's webhooks, started here and stopped by `close`.
+ * them to the policy's webhooks (not started: a leader's task; `close` stops it).
  */
 export function openCommsPart(
   settings: CoreSettings,
@@ -66,6 +69,5 @@ export function openCommsPart(
     clock,
     onQueued: () => dispatcher.notify(),
   });
-  dispatcher.start();
   return { comms, dispatcher, close: () => dispatcher.stop() };
 }

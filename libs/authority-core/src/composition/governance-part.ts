@@ -4,6 +4,7 @@ import { approvalExecutors } from '../approvals/approval-executors';
 import { drillSelfApproval } from '../approvals/drill-self-approval';
 import { createApprovalService, type ApprovalService } from '../approvals/approval-service';
 import type { ClientLifecycle } from '../clients/client-lifecycle';
+import type { CommsService } from '../comms/comms-service';
 import type { IncidentService } from '../incidents/incident-service';
 import type { KillSwitchService } from '../kill-switch/kill-switch';
 import { createOperatorService, type OperatorService } from '../operators/operator-service';
@@ -35,6 +36,8 @@ export function openGovernancePart(
     readonly clients?: ClientLifecycle;
     /** Read when an approved action runs (incidents open later): links what it made to its incident. */
     readonly incidents?: () => Pick<IncidentService, 'linkInTransaction' | 'requireLinkable' | 'get'>;
+    /** Read when an approved message to customers is sent (communications open later). */
+    readonly comms?: () => Pick<CommsService, 'sendApproved'>;
   },
 ): GovernancePart {
   const { options, clock, logger } = settings;
@@ -43,13 +46,12 @@ export function openGovernancePart(
     store,
     audit,
     policy,
-    executors: approvalExecutors({ rotations, revocations, killSwitch, policy, operators: () => operatorService, ...(clients === undefined ? {} : { clients: () => clients }), ...(deps.incidents === undefined ? {} : { incidents: deps.incidents }) }),
+    executors: approvalExecutors({ rotations, revocations, killSwitch, policy, operators: () => operatorService, ...(clients === undefined ? {} : { clients: () => clients }), ...(deps.incidents === undefined ? {} : { incidents: deps.incidents }), ...(deps.comms === undefined ? {} : { comms: deps.comms }) }),
     approverCheck: createApproverCheck({ store, policy }),
     ...(deps.incidents === undefined ? {} : { selfApproval: drillSelfApproval(policy, deps.incidents) }),
     clock,
     logger,
   });
-  approvals.start();
   const operatorService = createOperatorService({
     store,
     kek: options.kek,

@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { CommsController } from './comms.controller';
+
+@Module({ controllers: [CommsController] })
+export class CommsModule {}
