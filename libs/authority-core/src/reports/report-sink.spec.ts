@@ -140,6 +140,27 @@ describe('sidecar reports: instances, liveness, acks and coverage', () => {
       expect(f.core.store.db.prepare('SELECT COUNT(*) FROM sidecar_acks').pluck().get()).toBe(1);
     });
 
+    it("stores a revocation ack's accepted_after_revocation (0 included); an older sidecar's ack has none", async () => {
+      const t = f.time.now;
+      for (const id of ['counted', 'zero', 'older']) record(heartbeat(id, { sent_at: t, started_at: t - 60_000, heartbeat_interval_ms: 600_000 }));
+      const revocation = await f.core.revocations.revoke({ target: { type: 'jti', value: 'leaked' }, reason: 'r', actor: ADMIN });
+      publishAll(f.core, t);
+      const eventId = f.core.revocations.get(revocation.id).eventId!;
+      const fields = { sent_at: t + 1, event_type: 'revocation.issued' };
+      record(ack('counted', eventId, { ...fields, accepted_after_revocation: 4 }), ack('zero', eventId, { ...fields, accepted_after_revocation: 0 }), ack('older', eventId, fields));
+      const { applied } = f.core.revocationCoverage(revocation.id).coverage;
+      expect(applied.map((a) => [a.instanceId, a.acceptedAfterRevocation])).toEqual([
+        ['counted', 4],
+        ['older', undefined],
+        ['zero', 0],
+      ]);
+      expect(f.core.store.db.prepare('SELECT instance_id, accepted_after_revocation FROM sidecar_acks ORDER BY instance_id').all()).toEqual([
+        { instance_id: 'counted', accepted_after_revocation: 4 },
+        { instance_id: 'older', accepted_after_revocation: null },
+        { instance_id: 'zero', accepted_after_revocation: 0 },
+      ]);
+    });
+
     it('throws RevocationNotFoundError for an unknown revocation', () => {
       expect(() => f.core.revocationCoverage('nope')).toThrow(RevocationNotFoundError);
     });
