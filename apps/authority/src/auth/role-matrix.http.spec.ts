@@ -111,6 +111,9 @@ const WRITE_ROUTES: readonly RouteCase[] = [
   // Past the guard, an unknown incident is a 404.
   { route: 'PATCH /v1/incidents/:id', role: 'responder', url: () => '/v1/incidents/matrix-nobody', payload: () => ({ status: 'contained' }), expect: 404 },
   { route: 'POST /v1/incidents/:id/links', role: 'responder', url: () => '/v1/incidents/matrix-nobody/links', payload: () => ({ kind: 'revocation', id: 'r' }), expect: 404 },
+  { route: 'POST /v1/incidents/:id/follow-ups', role: 'responder', url: () => '/v1/incidents/matrix-nobody/follow-ups', payload: () => ({ text: 'rotate the CI secret' }), expect: 404 },
+  { route: 'PATCH /v1/incidents/:id/follow-ups/:followUpId', role: 'responder', url: () => '/v1/incidents/matrix-nobody/follow-ups/f1', payload: () => ({ status: 'done' }), expect: 404 },
+  { route: 'POST /v1/incidents/:id/comms', role: 'responder', url: () => '/v1/incidents/matrix-nobody/comms', payload: () => ({ audience: 'engineers' }), expect: 404 },
   { route: 'POST /v1/kill-switch', role: 'security-admin', payload: () => ({ audience: 'matrix-api', lockdown: false }), expect: 202 },
   // The engage above waits for its approval, so there is nothing to lift: past the guard, a 409.
   { route: 'POST /v1/kill-switch/lift', role: 'security-admin', payload: () => ({ audience: 'matrix-api' }), expect: 409 },
