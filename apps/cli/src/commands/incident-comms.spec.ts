@@ -31,6 +31,20 @@ describe('revmesh incident comms', () => {
     expect(run.stdout).toContain('Sent message msg-1 to engineers; its delivery: revmesh incident comms list inc-1');
   });
 
+  it('send --wait: once a second operator approved, shows who and the message sent', async () => {
+    f.authority.on('GET', '/v1/incidents/inc-1/comms/preview?audience=customers', { status: 200, body: preview });
+    const approval = { id: 'ap-1', action: 'comms.customers', target: 'inc-1', params: {}, requestedBy: { username: 'alice', role: 'responder', justification: J }, requestedAt: '2026-12-06T05:00:00.000Z', expiresAt: '2026-12-06T06:00:00.000Z', decidedBy: null, decidedAt: null, decisionJustification: null, result: null, error: null };
+    f.authority.on('POST', '/v1/incidents/inc-1/comms', { status: 202, body: { status: 'pending-approval', approval: { ...approval, state: 'pending' } } });
+    f.authority.on('GET', '/v1/approvals/ap-1', {
+      status: 200,
+      body: { approval: { ...approval, state: 'executed', decidedBy: { username: 'bob', role: 'security-admin' }, decidedAt: '2026-12-06T05:01:00.000Z', result: { id: 'msg-7', incidentId: 'inc-1', audience: 'customers' } } },
+    });
+    const run = await f.run(['incident', 'comms', 'send', 'inc-1', '--audience', 'customers', '-j', J, '--wait']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Approved by bob');
+    expect(run.stdout).toContain('Sent message msg-7 to customers; its delivery: revmesh incident comms list inc-1');
+  });
+
   it('send refuses an unknown audience before any request', async () => {
     const run = await f.run(['incident', 'comms', 'send', 'inc-1', '--audience', 'press', '-j', J]);
     expect(run.code).not.toBe(0);

@@ -61,9 +61,11 @@ export function renderCommsList(body: JsonObject): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The 201 body `{message}`, or after an approval the approved action's result (the message as the core records it). */
 function sentLine(body: unknown): string {
-  const message = isJsonObject(body) && isJsonObject(body['message']) ? body['message'] : {};
-  return `Sent message ${str(message['id'])} to ${str(message['audience'])}; its delivery: revmesh incident comms list ${str(message['incident_id'])}\n`;
+  const message = isJsonObject(body) && isJsonObject(body['message']) ? body['message'] : isJsonObject(body) ? body : {};
+  const incident = message['incident_id'] ?? message['incidentId'];
+  return `Sent message ${str(message['id'])} to ${str(message['audience'])}; its delivery: revmesh incident comms list ${str(incident)}\n`;
 }
 
 /** `revmesh incident comms preview|send|list`: incident communications. */
