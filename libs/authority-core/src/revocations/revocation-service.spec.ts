@@ -58,7 +58,7 @@ describe('revocation service', () => {
 
   it('writes the revocation and a signed, contract-valid revocation.issued event to the outbox', async () => {
     const r = await core.revocations.revoke(input);
-    const [entry, ...rest] = core.outbox.unpublished(10);
+    const [entry, ...rest] = revocationRows(10);
     expect(rest).toEqual([]);
     expect(entry!.record.topic).toBe('test.revocations.v1');
     expect(entry!.record.key).toBe('sub:alice');
@@ -93,7 +93,7 @@ describe('revocation service', () => {
   it("continues the caller's trace when given a traceparent", async () => {
     const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     await core.revocations.revoke({ ...input, traceparent: parent });
-    const header = core.outbox.unpublished(1)[0]!.record.headers!['traceparent']!;
+    const header = revocationRows(1)[0]!.record.headers!['traceparent']!;
     expect(header.slice(3, 35)).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
   });
 
@@ -134,7 +134,7 @@ describe('revocation service', () => {
   it('reports publication state', async () => {
     const r = await core.revocations.revoke(input);
     expect(core.revocations.get(r.id)).toMatchObject({ id: r.id, published: false, publishedAt: null });
-    core.outbox.markPublished([core.outbox.unpublished(1)[0]!.seq], now + 5);
+    core.outbox.markPublished([revocationRows(1)[0]!.seq], now + 5);
     expect(core.revocations.get(r.id)).toMatchObject({ published: true, publishedAt: now + 5 });
   });
 
