@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventSignerJwk } from '@revmesh/contracts';
 import { createSidecar, type Sidecar, type VerifyResult } from '@revmesh/sidecar';
+import type { TestDatabase } from '@revmesh/test-support';
 import { createKafkaTransport, type EventTransport } from '@revmesh/transport';
+import { e2eDatabase } from './support/store-engine';
 import { eventually, uniquePrefix } from './support/wait';
 
 /**
@@ -55,6 +57,7 @@ describe('kill switch through the real broker', () => {
   const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092').split(',');
   const prefix = uniquePrefix('kill-switch');
   let dir: string;
+  let database: TestDatabase | undefined;
   let core: InProcessCore;
   let transport: EventTransport;
   let relay: { start(): void; stop(): Promise<void> };
@@ -91,8 +94,11 @@ describe('kill switch through the real broker', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const lib = require(AUTHORITY_CORE) as CoreModule;
     dir = mkdtempSync(join(tmpdir(), 'revmesh-kill-switch-'));
+    // REVMESH_E2E_STORE_ENGINE=postgres (kill-switch.postgres.int.spec.ts): a database of its own.
+    database = await e2eDatabase('e2e_kill_switch');
     core = await lib.openAuthorityCore({
       dataDir: dir,
+      ...(database === undefined ? {} : { database: { url: database.url } }),
       kek: randomBytes(32),
       issuer: ISSUER,
       accessTokenTtlSeconds: 300,
@@ -116,6 +122,7 @@ describe('kill switch through the real broker', () => {
     await relay?.stop();
     await transport?.close();
     core?.close();
+    await database?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

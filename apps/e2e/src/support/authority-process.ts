@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bootstrapOperator, createTestDatabase, DEFAULT_TEST_JUSTIFICATION, freePort, startServiceProcess, type OperatorSession, type ServiceProcess } from '@revmesh/test-support';
+import { bootstrapOperator, DEFAULT_TEST_JUSTIFICATION, freePort, startServiceProcess, type OperatorSession, type ServiceProcess } from '@revmesh/test-support';
+import { e2eDatabase } from './store-engine';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
@@ -41,7 +42,7 @@ export async function startAuthority(launch: AuthorityLaunch): Promise<Authority
   const url = `http://127.0.0.1:${port}`;
   const dataDir = launch.previous?.dataDir ?? mkdtempSync(join(tmpdir(), 'revmesh-e2e-authority-'));
   // REVMESH_E2E_STORE_ENGINE=postgres: the authority stores into a database of its own on the tests' PostgreSQL.
-  const database = launch.previous === undefined && process.env['REVMESH_E2E_STORE_ENGINE'] === 'postgres' ? await createTestDatabase('e2e_authority') : undefined;
+  const database = launch.previous === undefined ? await e2eDatabase('e2e_authority') : undefined;
   const policyFile = join(dataDir, 'policy.json');
   if (launch.previous === undefined || launch.policy !== undefined) writeFileSync(policyFile, JSON.stringify(launch.policy ?? E2E_POLICY));
   const env: Record<string, string> = launch.previous
