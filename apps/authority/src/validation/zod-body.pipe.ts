@@ -1,6 +1,7 @@
 import type { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 import { ProblemException, type FieldError } from '../problems/problem';
+import { nulCharacterErrors } from './nul-characters';
 
 function fieldPath(path: readonly PropertyKey[]): string {
   return path
@@ -29,13 +30,16 @@ const messages: z.core.$ZodErrorMap = (issue) =>
 
 /**
  * Validates a request body against a (strict) zod schema. A failure is a 400 problem naming
- * every offending field; nothing reaches the handler, so nothing is stored.
+ * every offending field; nothing reaches the handler, so nothing is stored. A text holding a NUL
+ * character is refused first, whatever the schema says ({@link nulCharacterErrors}).
  */
 export class ZodBodyPipe<T> implements PipeTransform<unknown, T> {
   /** Public: `GET /openapi.json` documents the route's body with it. */
   constructor(readonly schema: z.ZodType<T>) {}
 
   transform(value: unknown): T {
+    const nul = nulCharacterErrors(value);
+    if (nul.length > 0) throw new ProblemException('INVALID_REQUEST', `invalid ${nul.map((e) => e.field).join(', ')}`, { errors: nul });
     const result = this.schema.safeParse(value, { error: messages });
     if (result.success) return result.data;
     const errors = fieldErrors(result.error);
