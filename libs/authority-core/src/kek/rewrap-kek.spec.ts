@@ -34,7 +34,7 @@ describe('KEK rotation (rewrapKek)', () => {
     f.core.close();
 
     const newKek = randomBytes(32);
-    expect(rewrapKek({ dataDir: f.dir, currentKek: f.kek, newKek, actor: OPERATOR, reason: 'yearly KEK rotation' })).toEqual({
+    expect(rewrapKek({ dataDir: f.dir, currentKek: f.kek, newKek, actor: OPERATOR, reason: 'yearly KEK rotation' })).toMatchObject({
       tokenKeys: 2,
       eventSigners: 1,
       operatorTotpSecrets: 0,

@@ -14,8 +14,13 @@ import { openStore } from '../store/store';
 import { systemClock, type Clock } from '../time/clock';
 
 export interface RewrapKekOptions {
-  /** Data folder of the authority (it must not be running: it would keep sealing with the old KEK). */
-  readonly dataDir: string;
+  /**
+   * Data folder of the authority's SQLite store. The authority must not be running (on either
+   * engine): it would keep sealing keys it generates with the old KEK.
+   */
+  readonly dataDir?: string;
+  /** `postgres://…`: the authority's PostgreSQL store instead of {@link dataDir} (as `REVMESH_DATABASE_URL`). */
+  readonly databaseUrl?: string;
   /** The KEK the keys are sealed with now (32 bytes). */
   readonly currentKek: Buffer;
   /** The KEK to seal them with from now on (32 bytes). */
@@ -30,6 +35,8 @@ export interface RewrapKekResult {
   readonly eventSigners: number;
   /** Operators' sealed TOTP secrets re-wrapped. */
   readonly operatorTotpSecrets: number;
+  /** The store re-wrapped: its database file, or its PostgreSQL URL without the password. */
+  readonly store: string;
 }
 
 /**
@@ -42,20 +49,21 @@ export interface RewrapKekResult {
  *
  * @throws {KeyUnwrapError} when `currentKek` does not open a stored key: nothing is changed.
  * @throws {KeyInvalidError} when a re-wrapped key does not verify (nothing is changed).
- * @throws {TypeError} when the two KEKs are equal or not 32 bytes.
+ * @throws {TypeError} when the two KEKs are equal or not 32 bytes, or neither store is named.
+ * @throws {StoreError} when the store cannot be opened.
  */
 export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
   const { currentKek, newKek } = options;
   if (currentKek.length !== 32 || newKek.length !== 32) throw new TypeError('both KEKs must be exactly 32 bytes');
   if (timingSafeEqual(currentKek, newKek)) throw new TypeError('the new KEK is the current KEK: generate a new one with `openssl rand -base64 32`');
   const clock = options.clock ?? systemClock;
-  const store = openStore({ dataDir: options.dataDir, clock });
+  const store = openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, clock });
   try {
     // Shipped to the audit topic by the authority's next start (entries wait unshipped).
     const admin = createAdminActionLog(store, createAuditLog({ store, clock }));
     const tables = [
-      { table: 'signing_keys', id: 'kid', column: 'sealed_key', context: signingKeySealContext, what: 'signing key', where: '1' },
-      { table: 'event_signers', id: 'kid', column: 'sealed_key', context: eventSignerSealContext, what: 'event signer', where: '1' },
+      { table: 'signing_keys', id: 'kid', column: 'sealed_key', context: signingKeySealContext, what: 'signing key', where: 'TRUE' },
+      { table: 'event_signers', id: 'kid', column: 'sealed_key', context: eventSignerSealContext, what: 'event signer', where: 'TRUE' },
       // Not yet enrolled: no secret ('').
       { table: 'operators', id: 'id', column: 'sealed_totp_secret', context: operatorTotpSealContext, what: 'TOTP secret of operator', where: "sealed_totp_secret <> ''" },
       // A TOTP secret offered by an enrolment not yet completed.
@@ -68,9 +76,9 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
         where: 'sealed_totp_secret IS NOT NULL',
       },
       // The SSF transmitter's SET signing key.
-      { table: 'ssf_set_keys', id: 'kid', column: 'sealed_key', context: setKeySealContext, what: 'SSF SET signing key', where: '1' },
+      { table: 'ssf_set_keys', id: 'kid', column: 'sealed_key', context: setKeySealContext, what: 'SSF SET signing key', where: 'TRUE' },
       // The receiver client secrets of SSF transmitters revmesh receives events from.
-      { table: 'ssf_transmitters', id: 'id', column: 'client_secret_sealed', context: receiverSecretSealContext, what: 'SSF receiver client secret of transmitter', where: '1' },
+      { table: 'ssf_transmitters', id: 'id', column: 'client_secret_sealed', context: receiverSecretSealContext, what: 'SSF receiver client secret of transmitter', where: 'TRUE' },
     ] as const;
     const counts = store.transaction(() => {
       const done: number[] = [];
@@ -112,7 +120,7 @@ export function rewrapKek(options: RewrapKekOptions): RewrapKekResult {
       });
       return done;
     });
-    return { tokenKeys: counts[0] ?? 0, eventSigners: counts[1] ?? 0, operatorTotpSecrets: counts[2] ?? 0 };
+    return { tokenKeys: counts[0] ?? 0, eventSigners: counts[1] ?? 0, operatorTotpSecrets: counts[2] ?? 0, store: store.path };
   } finally {
     store.close();
   }
