@@ -202,3 +202,11 @@ export {
   type IncidentReportService,
   type IncidentTimelineEntryWire,
 } from './incidents/incident-report';
+export {
+  MAX_COMMS_TEMPLATE_LENGTH,
+  nameTemplateFiles,
+  PolicyTemplateFileError,
+  resolvePolicyTemplateFiles,
+  type PolicyTemplateFile,
+  type ResolvedPolicyTemplates,
+} from './policy/policy-template-files';
