@@ -1,3 +1,4 @@
+import { MAX_COMMS_TEMPLATE_LENGTH } from '@revmesh/contracts';
 import { z } from 'zod';
 import { templateErrors } from './comms-template';
 
@@ -15,8 +16,8 @@ export type CommsAudience = (typeof COMMS_AUDIENCES)[number];
 export const COMMS_WEBHOOK_KINDS = ['slack', 'signed'] as const;
 export type CommsWebhookKind = (typeof COMMS_WEBHOOK_KINDS)[number];
 
-/** Longest template, characters. */
-export const MAX_COMMS_TEMPLATE_LENGTH = 20_000;
+/** Longest template, characters: shared with the template-file resolver, which refuses a longer file. */
+export { MAX_COMMS_TEMPLATE_LENGTH };
 /** Longest "what to do" text, characters. */
 export const MAX_WHAT_TO_DO_LENGTH = 2_000;
 

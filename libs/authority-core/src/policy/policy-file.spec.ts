@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PolicyInvalidError } from '../errors/errors';
@@ -144,6 +144,43 @@ describe('policy file', () => {
     // Deny by default: the example's rules are examples, the defaults allow nothing.
     expect([DEFAULT_POLICY.tokenExchange.rules, DEFAULT_POLICY.introspection.clients]).toEqual([[], []]);
     expect(document.rotation.periodSeconds).toBe(604_800);
+  });
+
+  it('inlines a message template given as a file relative to the policy file, and hashes it too', () => {
+    mkdirSync(join(dir, 'comms'));
+    const template = '**Notice** for {{audience}}: {{title}}\n';
+    writeFileSync(join(dir, 'comms', 'customers.md'), template);
+    const path = write('policy.yaml', 'comms:\n  templates:\n    customers: { file: comms/customers.md }\n');
+
+    const loaded = loadPolicyFile(path, LIMITS);
+
+    expect(loaded.document.comms.templates).toEqual({ ...DEFAULT_POLICY.comms.templates, customers: template });
+    // Editing only the template is a new file version: the hash covers it.
+    writeFileSync(join(dir, 'comms', 'customers.md'), `${template}Thank you.\n`);
+    const edited = loadPolicyFile(path, LIMITS);
+    expect(edited.document.comms.templates.customers).toBe(`${template}Thank you.\n`);
+    expect(edited.sha256).not.toBe(loaded.sha256);
+  });
+
+  it('refuses a template file that is missing, outside the folder, or names an unknown placeholder, naming the file', () => {
+    expect(failure(write('missing.yaml', 'comms:\n  templates:\n    customers: { file: comms/customers.md }\n')).message).toBe(
+      `missing.yaml: comms.templates.customers: "comms/customers.md" does not exist (looked for ${join(dir, 'comms', 'customers.md')})`,
+    );
+    expect(failure(write('escape.yaml', 'comms:\n  templates:\n    security: { file: ../security.md }\n')).errors).toEqual([
+      { field: 'comms.templates.security', message: '"../security.md" is outside the policy folder' },
+    ]);
+    writeFileSync(join(dir, 'engineers.md'), 'do {{whatTodo}}\n');
+    const typo = failure(write('typo.yaml', 'comms:\n  templates:\n    engineers: { file: engineers.md }\n'));
+    expect(typo.errors).toEqual([{ field: 'comms.templates.engineers', message: expect.stringMatching(/^from engineers\.md: names the unknown placeholder \{\{whatTodo\}\}; known placeholders: /) }]);
+  });
+
+  it('accepts the example policy repository (deploy/policy-repo: policy.yaml and a template file per audience)', () => {
+    const repo = join(__dirname, '..', '..', '..', '..', 'deploy', 'policy-repo');
+    const { document } = loadPolicyFile(join(repo, 'policy.yaml'), LIMITS);
+    for (const audience of ['engineers', 'security', 'customers'] as const) {
+      expect(document.comms.templates[audience]).toBe(readFileSync(join(repo, 'comms', `${audience}.md`), 'utf8'));
+    }
+    expect(document.comms.webhooks.map((w) => w.name)).toEqual(['eng-chat', 'status-page']);
   });
 
   it('refuses an unreadable file or an unknown extension, naming the file', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import { nameTemplateFiles, PolicyTemplateFileError, resolvePolicyTemplateFiles, type PolicyTemplateFile } from '@revmesh/contracts';
 import { parseDocument } from 'yaml';
 import { PolicyInvalidError } from '../errors/errors';
 import type { PolicyDocument } from './policy-document';
@@ -11,7 +12,10 @@ export interface LoadedPolicyFile {
   /** The path as given (shown in errors and logs). */
   readonly path: string;
   readonly document: PolicyDocument;
-  /** Hex SHA-256 of the file's bytes: a new version is stored only when it changes. */
+  /**
+   * Hex SHA-256 of the file's bytes, and of each template file it names (their paths and texts)
+   * when it names any: a new version is stored only when it changes.
+   */
   readonly sha256: string;
 }
 
@@ -48,10 +52,13 @@ export function parsePolicyText(text: string, format: PolicyFormat, source: stri
 
 /**
  * Reads and validates a policy file: YAML (`.yaml`, `.yml`) or JSON (`.json`) by extension.
+ * Message templates given as files (`comms.templates.customers: { file: comms/customers.md }`,
+ * relative to the policy file) are inlined first, so the document holds their text.
  * Errors name the file by its base name and the field, e.g.
- * `policy.yaml: approvals.windowSeconds: must be at least 60`.
+ * `policy.yaml: approvals.windowSeconds: must be at least 60`, and a template file's errors name
+ * that file too.
  *
- * @throws {PolicyInvalidError} when the file cannot be read, parsed or validated.
+ * @throws {PolicyInvalidError} when the file or a template file cannot be read, parsed or validated.
  */
 export function loadPolicyFile(path: string, limits: PolicyLimits): LoadedPolicyFile {
   const source = basename(path);
@@ -65,6 +72,28 @@ export function loadPolicyFile(path: string, limits: PolicyLimits): LoadedPolicy
   } catch (error) {
     throw new PolicyInvalidError(source, [{ field: '(file)', message: `cannot be read (${path}): ${(error as Error).message}` }]);
   }
-  const document = validatePolicy(parsePolicyText(bytes.toString('utf8'), format, source), limits, source);
-  return { path, document, sha256: createHash('sha256').update(bytes).digest('hex') };
+  let resolved: { document: unknown; files: readonly PolicyTemplateFile[] };
+  try {
+    resolved = resolvePolicyTemplateFiles(parsePolicyText(bytes.toString('utf8'), format, source), path);
+  } catch (error) {
+    if (error instanceof PolicyTemplateFileError) throw new PolicyInvalidError(source, [{ field: error.field, message: error.reason }]);
+    throw error;
+  }
+  let document: PolicyDocument;
+  try {
+    document = validatePolicy(resolved.document, limits, source);
+  } catch (error) {
+    if (error instanceof PolicyInvalidError && resolved.files.length > 0) throw new PolicyInvalidError(error.source, nameTemplateFiles(error.errors, resolved.files));
+    throw error;
+  }
+  return { path, document, sha256: hashOf(bytes, resolved.files) };
+}
+
+/** The policy file's bytes, then each template file's path and text (length-prefixed, so no two inputs collide). */
+function hashOf(bytes: Buffer, files: readonly PolicyTemplateFile[]): string {
+  const hash = createHash('sha256').update(bytes);
+  for (const { file, text } of files) {
+    for (const part of [file, text]) hash.update(`\n${Buffer.byteLength(part)}:`).update(part);
+  }
+  return hash.digest('hex');
 }
