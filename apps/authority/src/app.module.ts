@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AdminActionsModule } from './admin-actions/admin-actions.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AuditModule } from './audit/audit.module';
@@ -22,6 +22,7 @@ import { OpenApiModule } from './openapi/openapi.module';
 import { OperatorsModule } from './operators/operators.module';
 import { PolicyModule } from './policy/policy.module';
 import { ProblemFilter } from './problems/problem.filter';
+import { NulCharacterPipe } from './validation/nul-character.pipe';
 import { RevocationsModule } from './revocations/revocations.module';
 import { RotationsModule } from './rotations/rotations.module';
 import { SsfReceiverModule } from './ssf-receiver/ssf-receiver.module';
@@ -64,6 +65,7 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useClass: OperatorGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useClass: NulCharacterPipe },
       ],
     };
   }
