@@ -3,8 +3,9 @@ import { startTestAuthority, type AuthorityFixture } from '../testing/authority-
 import { NUL_CHARACTER_MESSAGE } from './nul-characters';
 
 /**
- * PostgreSQL refuses a text holding U+0000 (SQLite stores it): the authority refuses such a body
- * with the same 400 problem on both engines, before anything reaches the store.
+ * PostgreSQL cannot hold a text with U+0000 (its client cuts it there, or the server refuses it)
+ * while SQLite stores it: the authority refuses such a request text with the same 400 problem on
+ * both engines, before anything reaches the store.
  */
 describe.each(storeEnginesUnderTest())('a request text holding a NUL character, on %s', (engine) => {
   let db: TestDatabase | undefined;
@@ -36,9 +37,20 @@ describe.each(storeEnginesUnderTest())('a request text holding a NUL character, 
     expect(revocationCount()).toBe(0);
   });
 
-  it('still accepts the same request without it', async () => {
+  it('in a path parameter or a query value (%00) is a 400 problem naming it, not a lookup of the text before it', async () => {
+    const created = await f.request({ method: 'POST', url: '/v1/revocations', payload: { target: 'jti', value: 'jti-0', reason: 'leak' } });
+    const id = String((JSON.parse(created.body) as { id: string }).id);
+    const byPath = await f.request({ method: 'GET', url: `/v1/revocations/${id}%00x`, as: 'viewer' });
+    expect(byPath.statusCode).toBe(400);
+    expect(JSON.parse(byPath.body)).toMatchObject({ code: 'INVALID_REQUEST', errors: [{ field: 'id', message: NUL_CHARACTER_MESSAGE }] });
+    const byQuery = await f.request({ method: 'GET', url: '/v1/incidents?status=open%00', as: 'viewer' });
+    expect(byQuery.statusCode).toBe(400);
+    expect(JSON.parse(byQuery.body)).toMatchObject({ errors: [{ field: 'status', message: NUL_CHARACTER_MESSAGE }] });
+  });
+
+  it('still accepts a request without it', async () => {
     const res = await f.request({ method: 'POST', url: '/v1/revocations', payload: { target: 'jti', value: 'jti-2', reason: 'leaked token' } });
     expect(res.statusCode).toBe(202);
-    expect(revocationCount()).toBe(1);
+    expect(revocationCount()).toBe(2);
   });
 });
