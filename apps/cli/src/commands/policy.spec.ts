@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { problem } from '../testing/fake-authority.spec-helper';
 import { loggedInFixture, type LoggedInFixture } from '../testing/run-cli.spec-helper';
@@ -114,5 +114,64 @@ describe('revmesh policy', () => {
     expect(missing.code).toBe(2);
     expect(unjustified.code).toBe(2);
     expect(f.authority.requests).toHaveLength(0);
+  });
+  it('apply: message templates given as files beside the policy are sent as their text', async () => {
+    const repo = join(f.configDir, 'policy-repo');
+    mkdirSync(join(repo, 'comms'), { recursive: true });
+    writeFileSync(join(repo, 'comms', 'customers.md'), '**Notice**: {{title}}\n');
+    writeFileSync(join(repo, 'policy.yaml'), 'comms:\n  templates:\n    customers: { file: comms/customers.md }\n    engineers: inline {{owner}}\n');
+    const run = await f.run(['policy', 'apply', '--file', join(repo, 'policy.yaml'), '-j', J]);
+
+    expect(run.code).toBe(0);
+    expect((f.authority.requests[0]!.body as { policy: unknown }).policy).toEqual({
+      comms: { templates: { customers: '**Notice**: {{title}}\n', engineers: 'inline {{owner}}' } },
+    });
+  });
+
+  it('apply: the example policy repository (deploy/policy-repo) is sent with its three templates inlined', async () => {
+    const repo = join(__dirname, '..', '..', '..', '..', 'deploy', 'policy-repo');
+    const run = await f.run(['policy', 'apply', '--file', join(repo, 'policy.yaml'), '-j', J]);
+    expect(run.code).toBe(0);
+    const sent = (f.authority.requests[0]!.body as { policy: { comms: { templates: Record<string, unknown> } } }).policy;
+    expect(sent.comms.templates).toEqual(
+      Object.fromEntries(['engineers', 'security', 'customers'].map((a) => [a, readFileSync(join(repo, 'comms', `${a}.md`), 'utf8')])),
+    );
+  });
+
+  it.each([
+    ['a missing template file', 'comms/customers.md', /policy\.yaml: comms\.templates\.customers: "comms\/customers\.md" does not exist/],
+    ['a template outside the policy folder', '../customers.md', /comms\.templates\.customers: "\.\.\/customers\.md" is outside the policy folder/],
+    ['a template that is not .md', 'customers.txt', /"customers\.txt" is not a Markdown file/],
+  ])('apply: %s is a usage error and sends nothing', async (_name, reference, message) => {
+    const repo = join(f.configDir, 'repo');
+    mkdirSync(repo, { recursive: true });
+    writeFileSync(join(f.configDir, 'customers.md'), 'outside');
+    writeFileSync(join(repo, 'customers.txt'), 'text');
+    writeFileSync(join(repo, 'policy.yaml'), `comms:\n  templates:\n    customers: { file: ${JSON.stringify(reference)} }\n`);
+    const run = await f.run(['policy', 'apply', '--file', join(repo, 'policy.yaml'), '-j', J]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(f.authority.requests).toHaveLength(0);
+  });
+
+  it("apply: the authority's error about a template read from a file names the file", async () => {
+    f.authority.on(
+      'PUT',
+      '/v1/policy',
+      problem(422, 'POLICY_INVALID', 'Invalid policy', 'the policy is invalid', [
+        { field: 'comms.templates.customers', message: 'names the unknown placeholder {{whatTodo}}' },
+        { field: 'justification.minLength', message: 'must be at most 500' },
+      ]),
+    );
+    writeFileSync(join(f.configDir, 'customers.md'), 'do {{whatTodo}}\n');
+    const file = join(f.configDir, 'policy.yaml');
+    writeFileSync(file, 'justification:\n  minLength: 9000\ncomms:\n  templates:\n    customers: { file: customers.md }\n');
+    const run = await f.run(['policy', 'apply', '--file', file, '-j', J]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'revmesh: Invalid policy: the policy is invalid (code POLICY_INVALID)\n' +
+        '  comms.templates.customers: from customers.md: names the unknown placeholder {{whatTodo}}\n' +
+        '  justification.minLength: must be at most 500\n',
+    );
   });
 });

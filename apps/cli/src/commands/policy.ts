@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { nameTemplateFiles, type PolicyTemplateFile } from '@revmesh/contracts';
 import { stringify as stringifyYaml } from 'yaml';
 import { isJsonObject, listIn } from '../http/api-types';
 import { readPolicyFile } from '../io/policy-file';
@@ -6,7 +7,7 @@ import { renderPairs } from '../output/table';
 import { renderRecords, type Column } from '../output/record-view';
 import { clean, formatValue } from '../output/text';
 import { performWrite, showWrite, withWriteOptions, type WriteOptions } from '../write/write-kit';
-import { UsageError } from '../errors';
+import { ApiProblemError, UsageError } from '../errors';
 import { runs, withExamples, type ProgramDeps } from './command-kit';
 
 const CHANGELOG_COLUMNS: readonly Column[] = [
@@ -45,6 +46,13 @@ function renderPolicy(body: unknown): string {
   return `${renderPairs(pairs)}\n${yaml}\n`;
 }
 
+/** The authority's 422 POLICY_INVALID with each error about a template read from a file naming that file. */
+function namingTemplateFiles(error: unknown, files: readonly PolicyTemplateFile[]): unknown {
+  if (!(error instanceof ApiProblemError) || error.problem.code !== 'POLICY_INVALID' || files.length === 0 || error.problem.errors === undefined) return error;
+  const problem = { ...error.problem, errors: nameTemplateFiles(error.problem.errors, files) };
+  return new ApiProblemError(problem, error.url, { retryAfterSeconds: error.retryAfterSeconds, requestId: error.requestId });
+}
+
 interface ApplyOptions extends WriteOptions {
   readonly file: string;
 }
@@ -81,17 +89,22 @@ export function registerPolicy(program: Command, deps: ProgramDeps): void {
   const apply = withWriteOptions(
     policy
       .command('apply')
-      .description('make a policy file (YAML or JSON) the new version; the authority names each invalid field')
+      .description('make a policy file (YAML or JSON) the new version, with the message templates it names as files ({ file: comms/customers.md }, relative to it) inlined; the authority names each invalid field')
       .requiredOption('-f, --file <path>', 'the policy document (.yaml, .yml or .json; the output of policy show --json works too)'),
     { wait: true },
   ).action(
     runs<ApplyOptions>(deps, async (context, _args, options) => {
       if (options.file.trim() === '') throw new UsageError('--file must name a file');
       // Read before any request: a broken file costs nothing.
-      const document = readPolicyFile(options.file);
-      const result = await performWrite(context, options, (api, justification) => api.putPolicy(document, justification));
+      const { document, templateFiles } = readPolicyFile(options.file);
+      const result = await performWrite(context, options, (api, justification) => api.putPolicy(document, justification)).catch((error: unknown) => {
+        throw namingTemplateFiles(error, templateFiles);
+      });
       showWrite(context, result, (body) => `Policy applied.\n${renderPolicy(body)}`);
     }),
   );
-  withExamples(apply, ['revmesh policy apply --file policy.yaml -j "two-person rule for subject revocations, SEC-12"']);
+  withExamples(apply, [
+    'revmesh policy apply --file policy.yaml -j "two-person rule for subject revocations, SEC-12"',
+    'revmesh policy apply --file deploy/policy-repo/policy.yaml -j "customer notice reviewed, SEC-40"',
+  ]);
 }
