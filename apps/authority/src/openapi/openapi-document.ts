@@ -58,7 +58,8 @@ const PROBLEM_SCHEMA: JsonSchema = {
 
 /**
  * Problems a route answers because of what it is, whatever its handler does: the guard's
- * refusals for operator routes, body parsing for writes, 404 for a path naming nothing.
+ * refusals for operator routes, body parsing for writes, 404 for a path naming nothing, 400 for
+ * a path parameter or query value with a NUL character.
  */
 export function impliedProblems(route: NestRoute | RawRoute): ProblemCode[] {
   const codes: ProblemCode[] = [];
@@ -69,6 +70,8 @@ export function impliedProblems(route: NestRoute | RawRoute): ProblemCode[] {
   }
   if (WRITE_METHODS.has(route.method)) codes.push('MALFORMED_BODY', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'STORE_UNAVAILABLE');
   if (nest?.bodySchema !== undefined) codes.push('INVALID_REQUEST');
+  // The global NulCharacterPipe refuses a path parameter or query value holding `%00`.
+  if (nest !== undefined && (pathParameters(route.path).length > 0 || nest.query.length > 0)) codes.push('INVALID_REQUEST');
   if (pathParameters(route.path).length > 0) codes.push('NOT_FOUND');
   return codes;
 }
