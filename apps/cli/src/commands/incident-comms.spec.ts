@@ -1,3 +1,4 @@
+import { problem } from '../testing/fake-authority.spec-helper';
 import { loggedInFixture, type LoggedInFixture } from '../testing/run-cli.spec-helper';
 
 const J = 'INC-311 status for on-call';
@@ -67,11 +68,76 @@ describe('revmesh incident comms', () => {
         ],
       },
     });
+    f.authority.on('GET', '/v1/approvals?state=pending', { status: 200, body: { approvals: [] } });
     const run = await f.run(['incident', 'comms', 'list', 'inc-1']);
     expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).not.toContain('Waiting for approval');
     expect(run.stdout).toContain('engineers  message msg-1 sent by alice');
     expect(run.stdout).toContain('eng-chat: delivered after 2 attempt(s) HTTP 200 at 2026-12-06T05:00:00.900Z');
     expect(run.stdout).toContain('backup: pending after 1 attempt(s), next attempt 2026-12-06T05:00:02.000Z: cannot reach the webhook (ECONNREFUSED)');
     expect(run.stdout).toContain('  | hello');
+  });
+  describe('list: customer messages waiting for approval', () => {
+    const pending = (id: string, incident: string, action = 'comms.customers') => ({
+      id,
+      action,
+      target: incident,
+      params: { incident, audience: 'customers', text: `Notice for ${incident}\nSign in again.`, textSha256: sha },
+      requestedBy: { username: 'bob', role: 'responder', justification: J },
+      requestedAt: '2026-12-06T05:01:00.000Z',
+      expiresAt: '2026-12-06T06:01:00.000Z',
+      state: 'pending',
+      decidedBy: null,
+      decidedAt: null,
+      decisionJustification: null,
+      result: null,
+      error: null,
+    });
+
+    it("shows this incident's pending comms.customers approvals with their exact text, after the messages sent", async () => {
+      f.authority.on('GET', '/v1/incidents/inc-1/comms', { status: 200, body: { messages: [{ ...message, deliveries: [] }] } });
+      f.authority.on('GET', '/v1/approvals?state=pending', {
+        status: 200,
+        body: { approvals: [pending('ap-1', 'inc-1'), pending('ap-2', 'inc-2'), { ...pending('ap-3', 'inc-1', 'keys.compromise'), params: {} }] },
+      });
+      const run = await f.run(['incident', 'comms', 'list', 'inc-1']);
+      const json = await f.run(['--json', 'incident', 'comms', 'list', 'inc-1']);
+
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('engineers  message msg-1 sent by alice');
+      expect(run.stdout).toContain(
+        [
+          'Waiting for approval (1):',
+          `2026-12-06T05:01:00.000Z  customers  approval ap-1 requested by bob, waiting for a second operator until 2026-12-06T06:01:00.000Z (sha256 ${sha})`,
+          '    read it: revmesh approvals show ap-1; send it: revmesh approvals approve ap-1 -j "…"',
+          '  | Notice for inc-1',
+          '  | Sign in again.',
+        ].join('\n'),
+      );
+      expect(run.stdout).not.toContain('ap-2');
+      expect(run.stdout).not.toContain('ap-3');
+      const listed = JSON.parse(json.stdout) as { messages: unknown[]; awaiting_approval: { id: string }[] };
+      expect(listed.messages).toHaveLength(1);
+      expect(listed.awaiting_approval.map((a) => a.id)).toEqual(['ap-1']);
+    });
+
+    it('with no message sent yet, still shows the one waiting', async () => {
+      f.authority.on('GET', '/v1/incidents/inc-1/comms', { status: 200, body: { messages: [] } });
+      f.authority.on('GET', '/v1/approvals?state=pending', { status: 200, body: { approvals: [pending('ap-1', 'inc-1')] } });
+      const run = await f.run(['incident', 'comms', 'list', 'inc-1']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^No message sent for this incident\.\n\nWaiting for approval \(1\):\n.*approval ap-1 requested by bob/);
+    });
+
+    it('when the approvals cannot be listed, shows the messages sent and says what is missing', async () => {
+      f.authority.on('GET', '/v1/incidents/inc-1/comms', { status: 200, body: { messages: [{ ...message, deliveries: [] }] } });
+      f.authority.on('GET', '/v1/approvals?state=pending', problem(403, 'FORBIDDEN', 'Forbidden', 'your role cannot list approvals'));
+      const run = await f.run(['incident', 'comms', 'list', 'inc-1']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('engineers  message msg-1 sent by alice');
+      expect(run.stdout).not.toContain('Waiting for approval');
+      expect(run.stderr).toContain('Customer messages waiting for approval not shown: your role cannot list approvals (code FORBIDDEN).');
+    });
   });
 });

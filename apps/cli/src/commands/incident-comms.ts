@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
-import { UnexpectedResponseError } from '../errors';
-import { isJsonObject, type JsonObject } from '../http/api-types';
+import { ApiProblemError, UnexpectedResponseError } from '../errors';
+import type { AuthorityApi } from '../http/authority-api';
+import { isJsonObject, listIn, type JsonObject } from '../http/api-types';
 import { clean, formatTime } from '../output/text';
 import { performWrite, showWrite, withWriteOptions, type WriteOptions } from '../write/write-kit';
 import { runs, withExamples, type ProgramDeps } from './command-kit';
@@ -42,8 +43,45 @@ export function renderCommsPreview(preview: JsonObject): string {
   ].join('\n');
 }
 
-/** Messages sent for an incident, each with its deliveries and its exact text. */
+/** The approval action a message to customers waits on (the authority's `COMMS_CUSTOMERS_ACTION`). */
+const COMMS_CUSTOMERS_ACTION = 'comms.customers';
+
+/**
+ * The incident's messages to customers waiting for a second operator: its pending
+ * `comms.customers` approvals (`GET /v1/approvals?state=pending`, newest first), each holding the
+ * exact text that approving sends.
+ */
+export async function pendingCustomerMessages(api: AuthorityApi, incidentId: string): Promise<JsonObject[]> {
+  const { body, url } = await api.listApprovals('pending');
+  return listIn(body, ['approvals'], url)
+    .filter(isJsonObject)
+    .filter((a) => a['action'] === COMMS_CUSTOMERS_ACTION && a['state'] === 'pending')
+    .filter((a) => a['target'] === incidentId || (isJsonObject(a['params']) && a['params']['incident'] === incidentId));
+}
+
+/** A customer message waiting for its approval: who asked, until when, how to approve, and the exact text. */
+function renderAwaiting(approval: JsonObject): string {
+  const params = isJsonObject(approval['params']) ? approval['params'] : {};
+  const requestedBy = isJsonObject(approval['requestedBy']) ? approval['requestedBy'] : {};
+  return [
+    `${str(approval['requestedAt'])}  customers  approval ${str(approval['id'])} requested by ${str(requestedBy['username'])}, waiting for a second operator until ${str(approval['expiresAt'])} (sha256 ${str(params['textSha256'])})`,
+    `    read it: revmesh approvals show ${str(approval['id'])}; send it: revmesh approvals approve ${str(approval['id'])} -j "…"`,
+    textLines(params['text'], '  | '),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Messages sent for an incident, each with its deliveries and its exact text; then the messages
+ * to customers still waiting for their approval (`awaiting_approval`, when the list holds it).
+ */
 export function renderCommsList(body: JsonObject): string {
+  const awaiting = Array.isArray(body['awaiting_approval']) ? body['awaiting_approval'].filter(isJsonObject) : [];
+  const waiting = awaiting.length === 0 ? '' : `\nWaiting for approval (${awaiting.length}):\n${awaiting.map(renderAwaiting).join('\n')}\n`;
+  return `${renderSent(body)}${waiting}`;
+}
+
+function renderSent(body: JsonObject): string {
   const messages = Array.isArray(body['messages']) ? body['messages'].filter(isJsonObject) : [];
   if (messages.length === 0) return 'No message sent for this incident.\n';
   const out: string[] = [];
@@ -114,14 +152,23 @@ export function registerIncidentComms(incident: Command, deps: ProgramDeps): voi
 
   const list = comms
     .command('list')
-    .description('messages sent for the incident: the exact text, who sent and approved it, and each webhook delivery (delivered, pending with its next attempt, failed and why)')
+    .description('messages sent for the incident: the exact text, who sent and approved it, and each webhook delivery (delivered, pending with its next attempt, failed and why); then messages to customers waiting for approval')
     .argument('<id>', 'incident id')
     .action(
       runs(deps, async (context, [id]) => {
-        const { body, url } = await context.api().listIncidentComms(id ?? '');
+        const incidentId = id ?? '';
+        const { body, url } = await context.api().listIncidentComms(incidentId);
         if (!isJsonObject(body)) throw new UnexpectedResponseError(`${url} answered without messages`);
-        context.output.result(body, () => renderCommsList(body));
+        let listed: JsonObject = body;
+        try {
+          listed = { ...body, awaiting_approval: await pendingCustomerMessages(context.api(), incidentId) };
+        } catch (error) {
+          // The messages sent are the answer; the approvals are extra (an older authority, a narrower role).
+          if (!(error instanceof ApiProblemError)) throw error;
+          context.output.note(`Customer messages waiting for approval not shown: ${error.message} (code ${error.problem.code}).`);
+        }
+        context.output.result(listed, () => renderCommsList(listed));
       }),
     );
-  withExamples(list, ['revmesh incident comms list 3c9a…', 'revmesh incident comms list 3c9a… --json | jq ".messages[].deliveries"']);
+  withExamples(list, ['revmesh incident comms list 3c9a…', 'revmesh incident comms list 3c9a… --json | jq ".messages[].deliveries"', 'revmesh incident comms list 3c9a… --json | jq -r ".awaiting_approval[].id"']);
 }
