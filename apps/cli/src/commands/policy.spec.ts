@@ -111,8 +111,12 @@ describe('revmesh policy', () => {
     const file = join(f.configDir, 'p.yaml');
     writeFileSync(file, '{}\n');
     const unjustified = await f.run(['policy', 'apply', '--file', file]);
+    const unnamed = await f.run(['policy', 'apply', '-j', J]);
+    const twice = await f.run(['policy', 'apply', file, '--file', join(f.configDir, 'other.yaml'), '-j', J]);
     expect(missing.code).toBe(2);
     expect(unjustified.code).toBe(2);
+    expect([unnamed.code, unnamed.stderr]).toEqual([2, expect.stringContaining('name the policy file: revmesh policy apply <file> (or --file <file>)')]);
+    expect([twice.code, twice.stderr]).toEqual([2, expect.stringContaining('give the policy file once')]);
     expect(f.authority.requests).toHaveLength(0);
   });
   it('apply: message templates given as files beside the policy are sent as their text', async () => {
@@ -130,7 +134,7 @@ describe('revmesh policy', () => {
 
   it('apply: the example policy repository (deploy/policy-repo) is sent with its three templates inlined', async () => {
     const repo = join(__dirname, '..', '..', '..', '..', 'deploy', 'policy-repo');
-    const run = await f.run(['policy', 'apply', '--file', join(repo, 'policy.yaml'), '-j', J]);
+    const run = await f.run(['policy', 'apply', join(repo, 'policy.yaml'), '-j', J]);
     expect(run.code).toBe(0);
     const sent = (f.authority.requests[0]!.body as { policy: { comms: { templates: Record<string, unknown> } } }).policy;
     expect(sent.comms.templates).toEqual(

@@ -54,7 +54,7 @@ function namingTemplateFiles(error: unknown, files: readonly PolicyTemplateFile[
 }
 
 interface ApplyOptions extends WriteOptions {
-  readonly file: string;
+  readonly file?: string;
 }
 
 /** `revmesh policy show|changelog|apply`: the security policy as code. */
@@ -90,13 +90,16 @@ export function registerPolicy(program: Command, deps: ProgramDeps): void {
     policy
       .command('apply')
       .description('make a policy file (YAML or JSON) the new version, with the message templates it names as files ({ file: comms/customers.md }, relative to it) inlined; the authority names each invalid field')
-      .requiredOption('-f, --file <path>', 'the policy document (.yaml, .yml or .json; the output of policy show --json works too)'),
+      .argument('[file]', 'the policy document, as --file')
+      .option('-f, --file <path>', 'the policy document (.yaml, .yml or .json; the output of policy show --json works too)'),
     { wait: true },
   ).action(
-    runs<ApplyOptions>(deps, async (context, _args, options) => {
-      if (options.file.trim() === '') throw new UsageError('--file must name a file');
+    runs<ApplyOptions>(deps, async (context, [positional], options) => {
+      if (positional !== undefined && options.file !== undefined && positional !== options.file) throw new UsageError('give the policy file once: as an argument or with --file');
+      const file = positional ?? options.file;
+      if (file === undefined || file.trim() === '') throw new UsageError('name the policy file: revmesh policy apply <file> (or --file <file>)');
       // Read before any request: a broken file costs nothing.
-      const { document, templateFiles } = readPolicyFile(options.file);
+      const { document, templateFiles } = readPolicyFile(file);
       const result = await performWrite(context, options, (api, justification) => api.putPolicy(document, justification)).catch((error: unknown) => {
         throw namingTemplateFiles(error, templateFiles);
       });
@@ -105,6 +108,6 @@ export function registerPolicy(program: Command, deps: ProgramDeps): void {
   );
   withExamples(apply, [
     'revmesh policy apply --file policy.yaml -j "two-person rule for subject revocations, SEC-12"',
-    'revmesh policy apply --file deploy/policy-repo/policy.yaml -j "customer notice reviewed, SEC-40"',
+    'revmesh policy apply deploy/policy-repo/policy.yaml -j "customer notice reviewed, SEC-40"',
   ]);
 }
