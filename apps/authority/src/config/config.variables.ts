@@ -403,7 +403,7 @@ export const CONFIG_VARIABLES = {
   }),
   REVMESH_POLICY_FILE: {
     description:
-      'Security policy file, YAML (`.yaml`, `.yml`) or JSON (`.json`): token lifetimes per audience, rotation cadence, approval rules, justification length, retention, owners (see deploy/policy.example.yaml). Validated at start: an invalid file stops the authority with a message naming the file and the field. A file whose content changed since it was last applied becomes a new policy version; later changes go through PUT /v1/policy. Unset: the stored policy (the defaults on a new data folder).',
+      'Security policy file, YAML (`.yaml`, `.yml`) or JSON (`.json`): token lifetimes per audience, rotation cadence, approval rules, justification length, retention, owners (see deploy/policy.example.yaml). Message templates may be Markdown files beside it (comms.templates.<audience>: { file: comms/customers.md }, relative to it, see deploy/policy-repo), inlined into the stored version. Validated at start: an invalid file stops the authority with a message naming the file and the field. A file (or a template file it names) whose content changed since it was last applied becomes a new policy version; later changes go through PUT /v1/policy. Unset: the stored policy (the defaults on a new data folder).',
     fix: 'use the path of a readable .yaml, .yml or .json policy file',
     schema: optionalRaw().pipe(
       z
