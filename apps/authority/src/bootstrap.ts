@@ -306,6 +306,10 @@ export async function bootstrapAuthority(config: AuthorityConfig, options: Boots
     leadership.whileLeader({ name: 'key scheduler', start: () => core.scheduler.start(), stop: () => core.scheduler.pause() });
     leadership.whileLeader({ name: 'SSF receiver pollers', start: () => core.ssfReceiver.start(), stop: () => core.ssfReceiver.stop() });
     if (heartbeat !== undefined) leadership.whileLeader({ name: 'heartbeat', start: () => heartbeat.start(), stop: () => heartbeat.stop() });
+    // The core took the lease before these were registered: on a leader (at once on SQLite) their
+    // starts are queued. Awaited here so the relay publishes the signing keys before this returns
+    // and the process says it is listening; sidecars that start then find the keys on the topic.
+    await leadership.start();
 
     const started = app;
     let closing: Promise<void> | undefined;
