@@ -127,6 +127,9 @@ function toParameter(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case 'string':
+      // libpq passes parameters as C strings: a NUL would silently cut the text short. Refused
+      // here so nothing is ever stored truncated (the HTTP layer refuses NUL before this).
+      if (value.includes('\u0000')) throw new TypeError('cannot bind a text holding a NUL character to a PostgreSQL parameter');
       return value;
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError(`cannot bind ${value} to a PostgreSQL parameter`);

@@ -141,6 +141,10 @@ describe.each(storeEnginesUnderTest())('the authority store on %s', (engine) => 
   });
 
   if (engine === 'postgres') {
+    it('refuses a text parameter holding a NUL character rather than storing it cut short', () => {
+      expect(() => store.db.prepare('SELECT ? AS t').pluck().get('a\u0000b')).toThrow(/NUL character/);
+    });
+
     it('reconnects on its own after the server dropped its connection; the statement that found it gone fails as the store being unavailable', () => {
       const other = openStore(location.options);
       try {
