@@ -27,6 +27,18 @@ describe('POST /oauth/token: failed client authentication', () => {
         .all(CLIENT_AUTHENTICATION_ACTION) as { target: string; details: string }[]
     ).map((r) => ({ target: r.target, details: JSON.parse(r.details) as Record<string, unknown> }));
 
+  it('refuses a form parameter holding a NUL character as invalid_request, before any client is looked up', async () => {
+    const response = await f.authority.app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'grant_type=client_credentials&client_id=demo%00client&client_secret=x',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'invalid_request', error_description: 'parameter client_id holds a NUL character' });
+    expect(refusals()).toEqual([]);
+  });
+
   it('locks a client id out after the policy’s maxFailedLogins (429, Retry-After, RFC 6749 body): a correct secret is refused too, another client is not', async () => {
     const { maxFailedLogins, lockoutSeconds } = f.authority.core.securityPolicy.current().operators;
     // Guesses from many addresses: the client id's own counter locks it.

@@ -25,7 +25,7 @@ const FORM = 'application/x-www-form-urlencoded';
  * The request's form as single values. RFC 6749 §3.1: a parameter sent without a value is
  * treated as omitted, and none may be repeated.
  *
- * @throws {OAuthError} `invalid_request` for another media type or a repeated parameter.
+ * @throws {OAuthError} `invalid_request` for another media type, a repeated parameter or a NUL character.
  */
 export function readForm(request: Pick<OAuthRequest, 'contentType' | 'body'>): Record<string, string> {
   const mediaType = request.contentType?.split(';')[0]?.trim().toLowerCase();
@@ -37,6 +37,8 @@ export function readForm(request: Pick<OAuthRequest, 'contentType' | 'body'>): R
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(body as Record<string, unknown>)) {
     if (Array.isArray(value)) throw new OAuthError('invalid_request', `parameter ${name} is repeated`);
+    // Never a legitimate character of an OAuth parameter, and one a PostgreSQL store refuses.
+    if (name.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new OAuthError('invalid_request', `parameter ${name.split('\u0000').join('\\0')} holds a NUL character`);
     if (typeof value === 'string' && value.length > 0) params[name] = value;
   }
   return params;
