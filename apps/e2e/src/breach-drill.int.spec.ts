@@ -39,11 +39,17 @@ describe('breach drills (revmesh drill run)', () => {
   const drill = (args: readonly string[]): Promise<CliRun> =>
     runRevmesh(['--authority', authority.url, '--json', 'drill', 'run', '--audience', 'demo-api', ...probeUrls(), '-j', 'e2e breach drill', ...args], cliConfig);
   const parse = (run: CliRun): DrillJson => {
+    let result: DrillJson;
     try {
-      return JSON.parse(run.stdout) as DrillJson;
+      result = JSON.parse(run.stdout) as DrillJson;
     } catch {
       throw new Error(`revmesh drill run exited ${run.code} without a JSON result: ${run.stderr}`);
     }
+    // The containment figures each drill measured, in the run's log (not asserted: timings).
+    const ms = (value: number | null) => (value === null ? 'never' : `${value} ms`);
+    const rows = result.instances.map((i) => `${i.instanceId ?? i.url}: first rejection ${ms(i.firstRejectionMs)}, acknowledged ${ms(i.ackMs)}, accepted after ${i.acceptedAfterResponse ?? '?'}`);
+    process.stdout.write(`drill ${result.scenario} (objective ${result.containWithinSeconds} s): ${result.verdict.passed ? 'PASS' : 'FAIL'}; ${rows.join('; ')}\n`);
+    return result;
   };
 
   beforeAll(async () => {
