@@ -51,7 +51,8 @@ export interface Leadership {
   status(): LeadershipStatus;
   /**
    * Starts the lease loop. The first look happens now; resolves once the tasks it started (if it
-   * took the lease) have started. Idempotent.
+   * took the lease) have started. Idempotent: a later call starts nothing new and resolves once
+   * the task starts queued so far (tasks registered on a leader since) are done.
    */
   start(): Promise<void>;
   /** Stops the loop and every task (in reverse start order, awaited), then releases the lease so a follower takes over at once. Idempotent. */
